@@ -1,0 +1,82 @@
+# Safeguarding Hub: one command runner, used by people and by CI alike.
+#   make run   - install, migrate the embedded SQLite database, load demo data, serve http://127.0.0.1:8000
+#   make test  - install, lint, type-check and run the whole suite (browser tests included)
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+ifneq (,$(wildcard .env))
+include .env
+export
+endif
+
+.PHONY: run test install install-dev browser lint typecheck checks pytest migrate seed worker css bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	@mkdir -p var
+	$(MANAGE) migrate --no-input
+
+seed: migrate
+	$(MANAGE) seed_demo --if-empty
+
+run: seed
+	@echo "Serving Safeguarding Hub on http://$(HOST):$(PORT)/ with a task worker beside it (Ctrl+C stops both)."
+	@$(MANAGE) db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+worker: migrate
+	$(MANAGE) db_worker
+
+# Browser tests drive Debian's Chromium (never a downloaded browser build).
+browser:
+	@bash scripts/ensure-chromium.sh
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-dev
+	$(BIN)/mypy safeguarding
+
+checks: install-dev
+	$(MANAGE) makemigrations --check --dry-run
+	DJANGO_ENV=production SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+	  ALLOWED_HOSTS=hub.example.org DATABASE_URL=$${DATABASE_URL:-sqlite:///var/check.sqlite3} \
+	  $(MANAGE) check --deploy --fail-level WARNING
+	$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
+
+pytest: install-dev browser
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck checks pytest
+
+# Rebuild the committed GOV.UK Frontend CSS/JS (needs Node; running the app does not).
+css:
+	npm ci && npm run build
+
+bench: install-dev
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var node_modules

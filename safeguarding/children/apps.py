@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class ChildrenConfig(AppConfig):
+    name = "safeguarding.children"
+    label = "children"
+    verbose_name = "Children and families"
+
+    def ready(self) -> None:
+        from safeguarding.children import home_panels, permissions
+        from safeguarding.core import home, navigation
+
+        navigation.register("Find a child", "children:search", order=10, visible=permissions.holds_case_role)
+        navigation.register("Access grants", "children:grants", order=70, visible=permissions.can_grant_access)
+
+        home.register("my_children", home_panels.my_children, order=10)
+        home.register("my_grants", home_panels.my_grants, order=20)
+        home.register("agency_grants", home_panels.agency_grants, order=30)
+        home.register("partnership_summary", home_panels.partnership_summary, order=40)

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+
+from safeguarding.children.validators import normalise_nhs_number, validate_nhs_number
+from safeguarding.core.forms import GovUKForm
+
+DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y")
+
+
+def parse_date(value: str) -> date:
+    """Day-first numeric dates, ISO dates or '12 March 2016'; anything else is refused, never guessed."""
+    text = " ".join(value.split())
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError("Enter a real date, like 27/03/2019 or 2019-03-27.", code="invalid_date")
+
+
+class DayFirstDateField(forms.CharField):
+    def to_python(self, value: Any) -> date | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        parsed = parse_date(text)
+        if parsed > date.today():
+            raise ValidationError("The date of birth must be today or in the past.", code="future_date")
+        return parsed
+
+
+class ChildSearchForm(GovUKForm):
+    name = forms.CharField(label="Name", required=False, max_length=200, help_text="First name, last name or both.")
+    date_of_birth = DayFirstDateField(
+        label="Date of birth",
+        required=False,
+        help_text="For example, 27/03/2019",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "off"}),
+    )
+    nhs_number = forms.CharField(
+        label="NHS number",
+        required=False,
+        max_length=14,
+        help_text="10 digits, for example 943 476 5919",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "numeric", "spellcheck": "false"}),
+    )
+
+    def clean_nhs_number(self) -> str:
+        value = self.cleaned_data.get("nhs_number", "")
+        if value:
+            validate_nhs_number(value)
+            return normalise_nhs_number(value)
+        return ""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and not any(cleaned.get(f) for f in ("name", "date_of_birth", "nhs_number")):
+            raise ValidationError("Enter a name, a date of birth or an NHS number to search.", code="empty")
+        return cleaned
+
+
+class GrantAccessForm(GovUKForm):
+    user = forms.ModelChoiceField(
+        label="Who needs access",
+        queryset=None,  # set in __init__: the people this granter may give access to
+        empty_label="Choose a person",
+        error_messages={"required": "Choose who needs access", "invalid_choice": "Choose a person from the list"},
+    )
+    child_reference = forms.CharField(
+        label="Child's NHS number or Hub ID",
+        max_length=14,
+        help_text="Access is given to one child's record. Use the NHS number, or the Hub ID shown on the record.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
+        error_messages={"required": "Enter the child's NHS number or Hub ID"},
+    )
+    reason = forms.CharField(
+        label="Reason for access",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Say why this person needs to see the record. The reason is recorded and shown to the "
+        "child's lead professional and your agency's safeguarding lead.",
+        error_messages={"required": "Enter the reason for access"},
+    )
+    days = forms.IntegerField(
+        label="How many days",
+        min_value=1,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+        error_messages={
+            "required": "Enter how many days access should last",
+            "invalid": "Enter a whole number of days",
+        },
+    )
+
+    def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users
+        self.fields["user"].label_from_instance = lambda u: f"{u.get_full_name()} ({u.username})"
+        max_days = settings.ACCESS_GRANT_MAX_DAYS
+        days = self.fields["days"]
+        days.help_text = f"From 1 to {max_days} days. Access ends by itself after that."
+        days.validators.append(MaxValueValidator(max_days, message=f"Access can last at most {max_days} days"))
+        days.error_messages["min_value"] = "Access must last at least 1 day"
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if len(reason) < 10:
+            raise ValidationError("Enter the reason for access, in at least 10 characters.")
+        return reason

@@ -1,0 +1,57 @@
+"""What the children app shows on the home page, by role."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from safeguarding.children import permissions, queries
+from safeguarding.children.models import AccessGrant, Child
+from safeguarding.core.home import Panel
+
+
+def my_children(request: HttpRequest) -> Panel | None:
+    user = request.user
+    if not permissions.holds_case_role(user):
+        return None
+    led = (
+        queries.children_visible_to(user)
+        .filter(involvements__lead_professional=user, involvements__end__isnull=True)
+        .distinct()
+        .order_by("last_name", "first_name")[:50]
+    )
+    return Panel(
+        "children/panels/my_children.html",
+        {"led_children": led, "agency_children_count": queries.children_visible_to(user).count()},
+    )
+
+
+def my_grants(request: HttpRequest) -> Panel | None:
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    held = AccessGrant.objects.active().filter(user=user).select_related("child", "granted_by")
+    if not held.exists():
+        return None
+    return Panel("children/panels/my_grants.html", {"held_grants": held})
+
+
+def agency_grants(request: HttpRequest) -> Panel | None:
+    user = request.user
+    if not permissions.can_grant_access(user):
+        return None
+    from safeguarding.agencies.enums import GRANTING_ROLES
+
+    rows = queries.grants_given_in_agencies(user.agency_ids_with_role(GRANTING_ROLES))  # type: ignore[union-attr]
+    return Panel("children/panels/agency_grants.html", {"agency_grants": rows[:20]})
+
+
+def partnership_summary(request: HttpRequest) -> Panel | None:
+    from safeguarding.agencies.models import Agency
+    from safeguarding.agencies.permissions import can_view_partnership
+
+    if not can_view_partnership(request.user):
+        return None
+    return Panel(
+        "children/panels/partnership_summary.html",
+        {"agency_count": Agency.objects.active().count(), "child_count": Child.objects.count()},
+    )

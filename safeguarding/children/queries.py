@@ -1,0 +1,96 @@
+"""Read-side access: every list of children goes through `children_visible_to`, every detail
+through `get_child_for_user`, which answers 404 for what the user may not see — the same answer
+as for a child that does not exist."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from safeguarding.children.models import AccessGrant, Child, Involvement, normalise_name
+from safeguarding.children.validators import normalise_nhs_number
+from safeguarding.core.restriction import can_see_restricted, restriction_q
+
+
+def _memberships(user: Any) -> list[tuple[int, str]]:
+    return [(m.agency_id, m.role) for m in user.active_memberships]
+
+
+def _can_hold_records(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def visible_child_condition(user: Any, child_ref: str = "pk") -> Q:
+    """A condition on Child rows (or on rows whose `child_ref` is a child id) for this user.
+
+    A child is visible while one of the user's case-holding agencies has an active involvement
+    the user may see (a restricted involvement counts only for those it is restricted to), or
+    while the user holds a live access grant for the child.
+    """
+    today = timezone.localdate()
+    now = timezone.now()
+    agency_ids = user.case_agency_ids
+    involved = Involvement.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=today),
+        restriction_q(_memberships(user)),
+        child_id=OuterRef(child_ref),
+        agency_id__in=agency_ids,
+        start__lte=today,
+    )
+    granted = AccessGrant.objects.filter(
+        child_id=OuterRef(child_ref), user_id=user.pk, revoked_at__isnull=True, starts_at__lte=now, expires_at__gt=now
+    )
+    if agency_ids:
+        return Q(Exists(involved)) | Q(Exists(granted))
+    return Q(Exists(granted))
+
+
+def children_visible_to(user: Any) -> QuerySet[Child]:
+    if not _can_hold_records(user):
+        return Child.objects.none()
+    return Child.objects.filter(visible_child_condition(user))
+
+
+def get_child_for_user(user: Any, pk: Any) -> Child:
+    try:
+        return children_visible_to(user).get(pk=int(pk))
+    except (Child.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No child found") from exc
+
+
+def search_children(
+    user: Any, *, name: str = "", date_of_birth: date | None = None, nhs_number: str = ""
+) -> QuerySet[Child]:
+    """Children the user may see, matching every criterion given (name matches word prefixes)."""
+    qs = children_visible_to(user)
+    if nhs_number:
+        qs = qs.filter(nhs_number=normalise_nhs_number(nhs_number))
+    if date_of_birth:
+        qs = qs.filter(date_of_birth=date_of_birth)
+    for word in normalise_name(name).split():
+        qs = qs.filter(Q(normalised_name__startswith=word) | Q(normalised_name__contains=f" {word}"))
+    return qs.order_by("last_name", "first_name", "id")
+
+
+def involvements_visible_to(user: Any, child: Child) -> list[Involvement]:
+    memberships = _memberships(user)
+    rows = child.involvements.select_related("agency", "lead_professional").order_by("-start", "id")
+    return [inv for inv in rows if can_see_restricted(memberships, inv)]
+
+
+def active_grants_for_child(child: Child) -> QuerySet[AccessGrant]:
+    return child.access_grants.active().select_related("user", "granted_by")
+
+
+def grants_given_in_agencies(agency_ids: set[int]) -> QuerySet[AccessGrant]:
+    """Live grants held by members of these agencies (for their safeguarding lead)."""
+    return (
+        AccessGrant.objects.active()
+        .filter(user__memberships__agency_id__in=agency_ids, user__memberships__is_active=True)
+        .select_related("user", "granted_by", "child")
+        .distinct()
+    )

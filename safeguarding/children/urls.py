@@ -1,0 +1,14 @@
+from django.urls import path
+
+from safeguarding.children import views
+
+app_name = "children"
+
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/activity/", views.activity, name="activity"),
+    path("access-grants/", views.grants, name="grants"),
+    path("access-grants/new/", views.grant_new, name="grant-new"),
+    path("access-grants/<int:pk>/end/", views.grant_revoke, name="grant-revoke"),
+]

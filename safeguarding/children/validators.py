@@ -1,0 +1,48 @@
+"""NHS number: 10 digits, the last a modulus 11 check digit (NHS Data Dictionary)."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+
+_NON_DIGITS = re.compile(r"[\s-]")
+
+
+def normalise_nhs_number(value: str) -> str:
+    return _NON_DIGITS.sub("", value or "")
+
+
+def nhs_number_is_valid(value: str) -> bool:
+    digits = normalise_nhs_number(value)
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - (total % 11)
+    if check == 11:
+        check = 0
+    if check == 10:
+        return False
+    return check == int(digits[9])
+
+
+def validate_nhs_number(value: str) -> None:
+    digits = normalise_nhs_number(value)
+    if len(digits) != 10 or not digits.isdigit():
+        raise ValidationError("Enter an NHS number of 10 digits, like 943 476 5919.", code="nhs_length")
+    if not nhs_number_is_valid(digits):
+        raise ValidationError(
+            "Enter a valid NHS number: the check digit does not match. Check for a mistyped digit.",
+            code="nhs_checksum",
+        )
+
+
+def nhs_check_digit(first_nine: str) -> int | None:
+    """The check digit for nine digits, or None when no valid number starts with them."""
+    total = sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1), strict=True))
+    check = 11 - (total % 11)
+    if check == 11:
+        return 0
+    if check == 10:
+        return None
+    return check

@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from safeguarding.agencies.enums import GRANTING_ROLES, Role
+from safeguarding.children import permissions, queries, services
+from safeguarding.children.forms import ChildSearchForm, GrantAccessForm
+from safeguarding.children.models import AccessGrant, Child
+from safeguarding.children.validators import normalise_nhs_number
+from safeguarding.core.models import ActivityLog
+from safeguarding.core.services import record_activity
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    if not permissions.holds_case_role(request.user):
+        raise Http404
+    form = ChildSearchForm(data=request.GET or None)
+    results = None
+    page = None
+    if form.is_bound and form.is_valid():
+        results = queries.search_children(
+            request.user,
+            name=form.cleaned_data["name"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+            nhs_number=form.cleaned_data["nhs_number"],
+        )
+        page = Paginator(results, 25).get_page(request.GET.get("page"))
+        # A search shows names; record that it happened and how much it returned, not what was typed.
+        record_activity(actor=request.user, action="children.searched", changes={"results": page.paginator.count})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "children/search.html",
+        {"form": form, "page": page, "searched": results is not None, "query": query.urlencode()},
+    )
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    child = queries.get_child_for_user(request.user, pk)
+    services.record_child_view(actor=request.user, child=child)
+    household_links = child.household_links.select_related("household").order_by("-moved_in")
+    relationships = child.relationships.select_related("adult", "other_child").order_by("kind")
+    context = {
+        "child": child,
+        "household_links": household_links,
+        "relationships": relationships,
+        "involvements": queries.involvements_visible_to(request.user, child),
+        "can_view_activity": permissions.can_view_child_activity(request.user, child),
+        "grants": queries.active_grants_for_child(child)
+        if permissions.can_view_child_grants(request.user, child)
+        else None,
+    }
+    return render(request, "children/detail.html", context)
+
+
+@login_required
+def activity(request: HttpRequest, pk: int) -> HttpResponse:
+    child = queries.get_child_for_user(request.user, pk)
+    if not permissions.can_view_child_activity(request.user, child):
+        raise Http404
+    record_activity(actor=request.user, action="child.activity_viewed", target=child, child_id=child.pk)
+    rows = ActivityLog.objects.for_child(child.pk).select_related("actor").order_by("-at", "-id")
+    views_only = request.GET.get("show") != "all"
+    if views_only:
+        rows = rows.views()
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "children/activity.html", {"child": child, "page": page, "views_only": views_only})
+
+
+def _grantable_users(user: object) -> QuerySet:
+    User = get_user_model()
+    people = User.objects.filter(is_active=True, is_system=False).exclude(pk=user.pk)  # type: ignore[attr-defined]
+    if not user.has_role(Role.BUSINESS_UNIT):  # type: ignore[attr-defined]
+        agencies = user.agency_ids_with_role(GRANTING_ROLES)  # type: ignore[attr-defined]
+        people = people.filter(memberships__agency_id__in=agencies, memberships__is_active=True)
+    return people.distinct().order_by("last_name", "first_name")
+
+
+def _agencies_overseen(user: object) -> set[int]:
+    return user.agency_ids_with_role(GRANTING_ROLES)  # type: ignore[attr-defined]
+
+
+@login_required
+def grants(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_grant_access(request.user):
+        raise Http404
+    if request.user.has_role(Role.BUSINESS_UNIT):  # type: ignore[union-attr]
+        rows = AccessGrant.objects.active().select_related("user", "granted_by", "child")
+    else:
+        rows = queries.grants_given_in_agencies(_agencies_overseen(request.user))
+    return render(request, "children/grants.html", {"grants": rows.order_by("expires_at")})
+
+
+def _find_child_for_grant(reference: str) -> Child | None:
+    reference = reference.strip()
+    digits = normalise_nhs_number(reference)
+    if len(digits) == 10 and digits.isdigit():
+        return Child.objects.filter(nhs_number=digits).first()
+    if reference.isdigit():
+        return Child.objects.filter(pk=int(reference)).first()
+    return None
+
+
+@login_required
+def grant_new(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_grant_access(request.user):
+        raise Http404
+    form = GrantAccessForm(data=request.POST or None, users=_grantable_users(request.user))
+    if request.method == "POST" and form.is_valid():
+        child = _find_child_for_grant(form.cleaned_data["child_reference"])
+        if child is None:
+            form.add_error("child_reference", "No child has that NHS number or Hub ID. Check the number and try again.")
+        else:
+            try:
+                services.grant_access(
+                    actor=request.user,
+                    user=form.cleaned_data["user"],
+                    child=child,
+                    reason=form.cleaned_data["reason"],
+                    days=form.cleaned_data["days"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            except PermissionDenied:
+                form.add_error("user", "You cannot give this person access.")
+            else:
+                messages.success(request, f"Access given to {form.cleaned_data['user'].get_full_name()}.")
+                return redirect("children:grants")
+    return render(request, "children/grant_new.html", {"form": form})
+
+
+@login_required
+@require_POST
+def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    if not permissions.can_grant_access(request.user):
+        raise Http404
+    grant = get_object_or_404(AccessGrant.objects.select_related("user"), pk=pk)
+    try:
+        services.revoke_grant(actor=request.user, grant=grant)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    messages.success(request, "Access ended.")
+    return redirect("children:grants")

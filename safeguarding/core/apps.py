@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "safeguarding.core"
+    label = "core"
+    verbose_name = "Core"
+
+    def ready(self) -> None:
+        from safeguarding.core import navigation
+
+        navigation.register("Home", "core:home", order=0, visible=lambda user: True)

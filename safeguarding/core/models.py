@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+from safeguarding.core.enums import Via
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete an activity-log row."""
+
+
+class ActivityLogQuerySet(models.QuerySet["ActivityLog"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("The activity log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The activity log is append-only.")
+
+    def for_child(self, child_id: int) -> ActivityLogQuerySet:
+        return self.filter(subject_child_id=child_id)
+
+    def views(self) -> ActivityLogQuerySet:
+        return self.filter(action__in=VIEW_ACTIONS)
+
+
+# Actions that are reads or exports of a child's record (shown as "who looked at this record").
+VIEW_ACTIONS = ("child.viewed", "child.exported", "chronology.viewed", "chronology.exported")
+
+
+class ActivityLog(models.Model):
+    """Append-only record of every change and every view or export of a child's record.
+
+    Holds no free text about people: the target is a (type, id) pair and the diff masks
+    personal fields. On PostgreSQL a trigger also refuses UPDATE and DELETE.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The agency the actor acted for, kept as its stable code so the row stays true after moves.
+    actor_agency_code = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=64)
+    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    target_id = models.CharField(max_length=64, blank=True)
+    # The child whose record this is about, so "who looked at this child" is one indexed query.
+    subject_child_id = models.BigIntegerField(null=True, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    via = models.CharField(max_length=16, choices=Via.choices, default=Via.SYSTEM)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    objects = ActivityLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            # "Who looked at this child's record, newest first"
+            models.Index(fields=["subject_child_id", "-at"], name="activity_child_at"),
+            # "What did this person do"
+            models.Index(fields=["actor", "-at"], name="activity_actor_at"),
+            # "History of this object"
+            models.Index(fields=["target_type", "target_id", "-at"], name="activity_target_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("The activity log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("The activity log is append-only.")

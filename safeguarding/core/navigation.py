@@ -1,0 +1,48 @@
+"""A registry of navigation items: feature apps register theirs in AppConfig.ready().
+
+Core imports no feature app; each app says what it adds to the service navigation and who sees it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    order: int
+    visible: Callable[[Any], bool]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+_entries: list[NavEntry] = []
+
+
+def register(label: str, url_name: str, *, order: int, visible: Callable[[Any], bool]) -> None:
+    if any(e.url_name == url_name for e in _entries):
+        return
+    _entries.append(NavEntry(label, url_name, order, visible))
+    _entries.sort(key=lambda e: e.order)
+
+
+def items_for(user: Any, path: str) -> list[NavItem]:
+    items = []
+    for entry in _entries:
+        if not entry.visible(user):
+            continue
+        url = reverse(entry.url_name)
+        active = path == url if url == "/" else path.startswith(url)
+        items.append(NavItem(entry.label, url, active))
+    return items

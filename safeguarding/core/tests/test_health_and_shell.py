@@ -1,0 +1,42 @@
+import pytest
+
+
+@pytest.mark.django_db
+def test_healthz_answers_ok_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.django_db
+def test_pages_send_a_nonce_based_content_security_policy(client):
+    response = client.get("/sign-in/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self' 'nonce-" in policy
+    assert "default-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    nonce = policy.split("'nonce-")[1].split("'")[0]
+    assert f'nonce="{nonce}"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_shell_has_skip_link_phase_banner_and_no_crown(client):
+    html = client.get("/sign-in/").content.decode()
+    assert 'href="#main-content"' in html
+    assert "govuk-phase-banner" in html
+    assert "crown" not in html.lower()
+    assert "GDS Transport" not in html
+
+
+@pytest.mark.django_db
+def test_navigation_follows_role(client_for, cast):
+    from safeguarding.agencies.enums import Role
+    from safeguarding.testing import factories as f
+
+    practitioner_html = client_for(cast.involved).get("/").content.decode()
+    assert "Find a child" in practitioner_html
+    assert "Partnership" not in practitioner_html
+    admin = f.member(cast.agency, Role.ADMINISTRATOR)
+    admin_html = client_for(admin).get("/").content.decode()
+    assert "Partnership" in admin_html
+    assert "Find a child" not in admin_html

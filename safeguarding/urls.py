@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from safeguarding.core import views as core_views
+
+admin.site.site_header = "Safeguarding Hub administration"
+admin.site.site_title = "Safeguarding Hub administration"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", include("safeguarding.accounts.urls")),
+    path("", include("safeguarding.core.urls")),
+    path("children/", include("safeguarding.children.urls")),
+    path("partnership/", include("safeguarding.agencies.urls")),
+    path("api/", include("safeguarding.api.urls")),
+    path("django-admin/", admin.site.urls),
+]
