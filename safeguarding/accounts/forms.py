@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 
@@ -10,12 +11,22 @@ from safeguarding.core.forms import GovUKForm
 
 
 class SignInForm(GovUKForm):
-    username = forms.CharField(label="Username", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"}))
-    password = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+    )
+    password = forms.CharField(
+        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
-    error_messages = {
-        "invalid_login": "Enter a correct username and password. After 5 failed attempts sign-in is locked for 30 minutes.",
-    }
+    @staticmethod
+    def invalid_login_message() -> str:
+        minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+        return (
+            f"Enter a correct username and password. After {settings.AXES_FAILURE_LIMIT} failed attempts "
+            f"sign-in is locked for {minutes} minutes."
+        )
 
     def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         self.request = request
@@ -29,7 +40,7 @@ class SignInForm(GovUKForm):
             # django-axes needs the request to count failures per username and IP address.
             user = authenticate(self.request, username=username, password=password)
             if user is None or getattr(user, "is_system", False) or not user.is_active:
-                raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+                raise forms.ValidationError(self.invalid_login_message(), code="invalid_login")
             self.user_cache = user
         return cleaned
 
@@ -41,7 +52,12 @@ class TokenForm(GovUKForm):
         max_length=6,
         min_length=6,
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "class": "govuk-input--width-5", "spellcheck": "false"}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "class": "govuk-input--width-5",
+                "spellcheck": "false",
+            }
         ),
         error_messages={
             "required": "Enter the 6-digit security code from your authenticator app",

@@ -23,7 +23,7 @@ class RequireTwoFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and not user.is_verified() and not request.path.startswith(_OPEN_PREFIXES):  # type: ignore[union-attr]
+        if user.is_authenticated and not user.is_verified() and not request.path.startswith(_OPEN_PREFIXES):  # type: ignore[union-attr,attr-defined]
             from django_otp.plugins.otp_totp.models import TOTPDevice
 
             has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()

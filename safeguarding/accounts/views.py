@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import base64
+from typing import cast
 
 import segno
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +28,7 @@ def _next_url(request: HttpRequest) -> str:
 
 
 def sign_in(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr]
+    if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr,attr-defined]
         return redirect(_next_url(request))
     form = SignInForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -51,7 +53,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         if allowed and device.verify_token(form.cleaned_data["token"]):
             otp_login(request, device)
             request.session.cycle_key()
-            record_activity(actor=user, action="user.signed_in", target=user)
+            record_activity(actor=user, action="user.signed_in", target=cast(Model, user))
             return redirect(_next_url(request))
         form.add_error(
             "token",
@@ -83,7 +85,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
             request.session.cycle_key()
-            record_activity(actor=user, action="user.two_factor_enrolled", target=user)
+            record_activity(actor=user, action="user.two_factor_enrolled", target=cast(Model, user))
             messages.success(request, "Two-factor authentication is set up.")
             return redirect(_next_url(request))
         form.add_error("token", "The security code is not correct. Enter the code your app shows now.")
@@ -103,7 +105,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        record_activity(actor=request.user, action="user.signed_out", target=request.user)
+        record_activity(actor=request.user, action="user.signed_out", target=cast(Model, request.user))
     logout(request)
     messages.success(request, "You have signed out.")
     return redirect("accounts:sign-in")

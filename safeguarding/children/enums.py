@@ -26,7 +26,9 @@ class RelationshipKind(models.TextChoices):
     STEP_SIBLING = "step_sibling", "Step-sibling"
 
 
-CHILD_TO_CHILD_KINDS = frozenset({RelationshipKind.SIBLING, RelationshipKind.HALF_SIBLING, RelationshipKind.STEP_SIBLING})
+CHILD_TO_CHILD_KINDS = frozenset(
+    {RelationshipKind.SIBLING, RelationshipKind.HALF_SIBLING, RelationshipKind.STEP_SIBLING}
+)
 
 
 class Sex(models.TextChoices):

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -66,8 +66,13 @@ class ChildSearchForm(GovUKForm):
         return cleaned
 
 
+class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.get_full_name()} ({obj.username})"
+
+
 class GrantAccessForm(GovUKForm):
-    user = forms.ModelChoiceField(
+    user = PersonChoiceField(
         label="Who needs access",
         queryset=None,  # set in __init__: the people this granter may give access to
         empty_label="Choose a person",
@@ -99,8 +104,7 @@ class GrantAccessForm(GovUKForm):
 
     def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = users
-        self.fields["user"].label_from_instance = lambda u: f"{u.get_full_name()} ({u.username})"
+        cast(PersonChoiceField, self.fields["user"]).queryset = users
         max_days = settings.ACCESS_GRANT_MAX_DAYS
         days = self.fields["days"]
         days.help_text = f"From 1 to {max_days} days. Access ends by itself after that."

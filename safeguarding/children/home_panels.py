@@ -15,7 +15,7 @@ def my_children(request: HttpRequest) -> Panel | None:
         return None
     led = (
         queries.children_visible_to(user)
-        .filter(involvements__lead_professional=user, involvements__end__isnull=True)
+        .filter(involvements__lead_professional_id=user.pk, involvements__end__isnull=True)
         .distinct()
         .order_by("last_name", "first_name")[:50]
     )

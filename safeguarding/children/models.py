@@ -49,10 +49,6 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
     def save(self, *args: object, **kwargs: object) -> None:
         self.normalised_name = normalise_name(self.first_name, self.last_name)
         if self.nhs_number == "":
@@ -61,6 +57,10 @@ class Person(models.Model):
         if update_fields is not None and ({"first_name", "last_name"} & set(update_fields)):  # type: ignore[call-overload]
             kwargs["update_fields"] = {*update_fields, "normalised_name"}  # type: ignore[misc]
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
 
     def age_on(self, day: date) -> int | None:
         if self.date_of_birth is None:

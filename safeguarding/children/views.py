@@ -95,6 +95,7 @@ def _agencies_overseen(user: object) -> set[int]:
 def grants(request: HttpRequest) -> HttpResponse:
     if not permissions.can_grant_access(request.user):
         raise Http404
+    rows: QuerySet[AccessGrant]
     if request.user.has_role(Role.BUSINESS_UNIT):  # type: ignore[union-attr]
         rows = AccessGrant.objects.active().select_related("user", "granted_by", "child")
     else:

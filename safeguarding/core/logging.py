@@ -14,9 +14,8 @@ class StripQueryStringFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
             record.msg = _QUERY.sub("?…", record.msg)
-        if record.args:
-            if isinstance(record.args, tuple):
-                record.args = tuple(_QUERY.sub("?…", a) if isinstance(a, str) else a for a in record.args)
+        if record.args and isinstance(record.args, tuple):
+            record.args = tuple(_QUERY.sub("?…", a) if isinstance(a, str) else a for a in record.args)
         request = getattr(record, "request", None)
         if request is not None and hasattr(request, "META"):
             # django.request attaches the request; make sure handlers that format it cannot see the query.

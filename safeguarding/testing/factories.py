@@ -9,7 +9,15 @@ from django.utils import timezone
 
 from safeguarding.agencies.enums import AgencyKind, PartnerStatus, Role
 from safeguarding.agencies.models import Agency, Membership, Team, User
-from safeguarding.children.models import AccessGrant, Adult, Child, Household, HouseholdMember, Involvement, Relationship
+from safeguarding.children.models import (
+    AccessGrant,
+    Adult,
+    Child,
+    Household,
+    HouseholdMember,
+    Involvement,
+    Relationship,
+)
 from safeguarding.children.validators import nhs_check_digit
 
 TEST_PASSWORD = "correct-horse-battery-staple"
@@ -61,7 +69,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]  # noqa: N805
+    def _save(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
         if create:
             obj.save()
 

@@ -67,7 +67,10 @@ def test_practitioner_signs_in_finds_a_child_and_opens_the_record(live_server, p
     expect(page.get_by_role("heading", name="Ellis Marsh")).to_be_visible()
     expect(page.get_by_text(cast.child.nhs_number)).to_be_visible()
     assert_no_axe_violations(page)
-    assert ActivityLog.objects.filter(action="child.viewed", actor=cast.involved, subject_child_id=cast.child.pk).count() == 1
+    assert (
+        ActivityLog.objects.filter(action="child.viewed", actor=cast.involved, subject_child_id=cast.child.pk).count()
+        == 1
+    )
 
 
 def test_search_errors_show_the_error_summary_and_keep_what_was_typed(live_server, page: Page):
@@ -91,6 +94,7 @@ def test_a_page_that_is_not_yours_looks_like_one_that_does_not_exist(live_server
     device = TOTPDevice.objects.create(user=cast.partner, name="App", confirmed=True)
     sign_in(page, live_server.url, "partner", device)
     response = page.goto(f"{live_server.url}/children/{cast.child.pk}/")
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     expect(page.get_by_text("Ellis Marsh")).to_have_count(0)

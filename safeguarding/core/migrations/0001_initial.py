@@ -7,33 +7,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ActivityLog',
+            name="ActivityLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor_agency_code', models.CharField(blank=True, max_length=32)),
-                ('action', models.CharField(max_length=64)),
-                ('target_id', models.CharField(blank=True, max_length=64)),
-                ('subject_child_id', models.BigIntegerField(blank=True, null=True)),
-                ('changes', models.JSONField(blank=True, default=dict)),
-                ('via', models.CharField(choices=[('page', 'Page'), ('api', 'API'), ('command', 'Management command'), ('task', 'Background task'), ('system', 'System')], default='system', max_length=16)),
-                ('request_id', models.CharField(blank=True, max_length=64)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('target_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("actor_agency_code", models.CharField(blank=True, max_length=32)),
+                ("action", models.CharField(max_length=64)),
+                ("target_id", models.CharField(blank=True, max_length=64)),
+                ("subject_child_id", models.BigIntegerField(blank=True, null=True)),
+                ("changes", models.JSONField(blank=True, default=dict)),
+                (
+                    "via",
+                    models.CharField(
+                        choices=[
+                            ("page", "Page"),
+                            ("api", "API"),
+                            ("command", "Management command"),
+                            ("task", "Background task"),
+                            ("system", "System"),
+                        ],
+                        default="system",
+                        max_length=16,
+                    ),
+                ),
+                ("request_id", models.CharField(blank=True, max_length=64)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "target_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['subject_child_id', '-at'], name='activity_child_at'), models.Index(fields=['actor', '-at'], name='activity_actor_at'), models.Index(fields=['target_type', 'target_id', '-at'], name='activity_target_at')],
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["subject_child_id", "-at"], name="activity_child_at"),
+                    models.Index(fields=["actor", "-at"], name="activity_actor_at"),
+                    models.Index(fields=["target_type", "target_id", "-at"], name="activity_target_at"),
+                ],
             },
         ),
     ]

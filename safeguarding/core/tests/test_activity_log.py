@@ -6,9 +6,9 @@ from django.db.utils import DatabaseError, InternalError
 
 from safeguarding.core.context import use_via
 from safeguarding.core.enums import Via
+from safeguarding.core.logging import StripQueryStringFilter
 from safeguarding.core.models import ActivityLog, AppendOnlyError
 from safeguarding.core.services import MASK, diff, record_activity
-from safeguarding.core.logging import StripQueryStringFilter
 from safeguarding.testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,13 @@ def test_diff_masks_personal_fields_but_shows_they_changed():
 
 def test_log_filter_strips_query_strings_from_request_lines():
     record = logging.LogRecord(
-        "django.server", logging.INFO, __file__, 1, '"%s" %s %s', ("GET /children/?name=Ellis+Marsh HTTP/1.1", 200, 10), None
+        "django.server",
+        logging.INFO,
+        __file__,
+        1,
+        '"%s" %s %s',
+        ("GET /children/?name=Ellis+Marsh HTTP/1.1", 200, 10),
+        None,
     )
     StripQueryStringFilter().filter(record)
     assert "Ellis" not in record.getMessage()
