@@ -2,143 +2,364 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import safeguarding.children.validators
 from django.conf import settings
 from django.db import migrations, models
 
+import safeguarding.children.validators
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
+        ("agencies", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Adult',
+            name="Adult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('other_names', models.CharField(blank=True, help_text='Known as, previous names.', max_length=200)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('not_known', 'Not known')], default='not_known', max_length=16)),
-                ('nhs_number', models.CharField(blank=True, max_length=10, null=True, unique=True, validators=[safeguarding.children.validators.validate_nhs_number], verbose_name='NHS number')),
-                ('normalised_name', models.CharField(db_index=True, editable=False, max_length=220)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                ("other_names", models.CharField(blank=True, help_text="Known as, previous names.", max_length=200)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("female", "Female"), ("male", "Male"), ("not_known", "Not known")],
+                        default="not_known",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "nhs_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=10,
+                        null=True,
+                        unique=True,
+                        validators=[safeguarding.children.validators.validate_nhs_number],
+                        verbose_name="NHS number",
+                    ),
+                ),
+                ("normalised_name", models.CharField(db_index=True, editable=False, max_length=220)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['last_name', 'first_name', 'id'],
+                "ordering": ["last_name", "first_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(help_text="The partnership's own reference.", max_length=64, unique=True)),
-                ('address_line_1', models.CharField(blank=True, max_length=200)),
-                ('address_line_2', models.CharField(blank=True, max_length=200)),
-                ('town', models.CharField(blank=True, max_length=100)),
-                ('postcode', models.CharField(blank=True, max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reference",
+                    models.CharField(help_text="The partnership's own reference.", max_length=64, unique=True),
+                ),
+                ("address_line_1", models.CharField(blank=True, max_length=200)),
+                ("address_line_2", models.CharField(blank=True, max_length=200)),
+                ("town", models.CharField(blank=True, max_length=100)),
+                ("postcode", models.CharField(blank=True, max_length=10)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['reference'],
+                "ordering": ["reference"],
             },
         ),
         migrations.CreateModel(
-            name='Child',
+            name="Child",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('other_names', models.CharField(blank=True, help_text='Known as, previous names.', max_length=200)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('not_known', 'Not known')], default='not_known', max_length=16)),
-                ('nhs_number', models.CharField(blank=True, max_length=10, null=True, unique=True, validators=[safeguarding.children.validators.validate_nhs_number], verbose_name='NHS number')),
-                ('normalised_name', models.CharField(db_index=True, editable=False, max_length=220)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('is_verified', models.BooleanField(default=True, help_text="False when created from an agency's file without a confirmed match.")),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                ("other_names", models.CharField(blank=True, help_text="Known as, previous names.", max_length=200)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("female", "Female"), ("male", "Male"), ("not_known", "Not known")],
+                        default="not_known",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "nhs_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=10,
+                        null=True,
+                        unique=True,
+                        validators=[safeguarding.children.validators.validate_nhs_number],
+                        verbose_name="NHS number",
+                    ),
+                ),
+                ("normalised_name", models.CharField(db_index=True, editable=False, max_length=220)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "is_verified",
+                    models.BooleanField(
+                        default=True, help_text="False when created from an agency's file without a confirmed match."
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'children',
-                'ordering': ['last_name', 'first_name', 'id'],
-                'indexes': [models.Index(fields=['normalised_name', 'date_of_birth'], name='child_name_dob'), models.Index(fields=['date_of_birth'], name='child_dob')],
+                "verbose_name_plural": "children",
+                "ordering": ["last_name", "first_name", "id"],
+                "indexes": [
+                    models.Index(fields=["normalised_name", "date_of_birth"], name="child_name_dob"),
+                    models.Index(fields=["date_of_birth"], name="child_dob"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AccessGrant',
+            name="AccessGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField()),
-                ('starts_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('granted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='access_grants', to=settings.AUTH_USER_MODEL)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='access_grants', to='children.child')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.TextField()),
+                ("starts_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="access_grants",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="access_grants", to="children.child"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_at'],
-                'indexes': [models.Index(fields=['user', 'child', 'expires_at'], name='grant_user_child')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('expires_at__gt', models.F('starts_at'))), name='grant_expires_after_start')],
+                "ordering": ["-starts_at"],
+                "indexes": [models.Index(fields=["user", "child", "expires_at"], name="grant_user_child")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("expires_at__gt", models.F("starts_at"))), name="grant_expires_after_start"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HouseholdMember',
+            name="HouseholdMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('moved_in', models.DateField(blank=True, null=True)),
-                ('moved_out', models.DateField(blank=True, null=True)),
-                ('adult', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='household_links', to='children.adult')),
-                ('child', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='household_links', to='children.child')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='children.household')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("moved_in", models.DateField(blank=True, null=True)),
+                ("moved_out", models.DateField(blank=True, null=True)),
+                (
+                    "adult",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="household_links",
+                        to="children.adult",
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="household_links",
+                        to="children.child",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="members", to="children.household"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('adult__isnull', True), ('child__isnull', False)), models.Q(('adult__isnull', False), ('child__isnull', True)), _connector='OR'), name='household_member_is_child_or_adult'), models.CheckConstraint(condition=models.Q(('moved_out__isnull', True), ('moved_in__isnull', True), ('moved_out__gte', models.F('moved_in')), _connector='OR'), name='household_member_dates_in_order')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("adult__isnull", True), ("child__isnull", False)),
+                            models.Q(("adult__isnull", False), ("child__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="household_member_is_child_or_adult",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("moved_out__isnull", True),
+                            ("moved_in__isnull", True),
+                            ("moved_out__gte", models.F("moved_in")),
+                            _connector="OR",
+                        ),
+                        name="household_member_dates_in_order",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Involvement',
+            name="Involvement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('confidentiality', models.CharField(choices=[('normal', 'Normal'), ('restricted', 'Restricted')], default='normal', max_length=16)),
-                ('restricted_to_roles', models.CharField(blank=True, default='', max_length=300)),
-                ('start', models.DateField()),
-                ('end', models.DateField(blank=True, null=True)),
-                ('service', models.CharField(blank=True, help_text='The service or reason, e.g. health visiting.', max_length=200)),
-                ('lawful_basis', models.CharField(choices=[('public_task', 'Public task (UK GDPR 6(1)(e)); safeguarding (DPA 2018 Sch 1 para 18)'), ('legal_obligation', 'Legal obligation (UK GDPR 6(1)(c))'), ('vital_interests', 'Vital interests (UK GDPR 6(1)(d))'), ('consent', 'Consent (UK GDPR 6(1)(a))')], default='public_task', max_length=32)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='involvements', to='agencies.agency')),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='involvements', to='children.child')),
-                ('lead_professional', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='lead_involvements', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "confidentiality",
+                    models.CharField(
+                        choices=[("normal", "Normal"), ("restricted", "Restricted")], default="normal", max_length=16
+                    ),
+                ),
+                ("restricted_to_roles", models.CharField(blank=True, default="", max_length=300)),
+                ("start", models.DateField()),
+                ("end", models.DateField(blank=True, null=True)),
+                (
+                    "service",
+                    models.CharField(
+                        blank=True, help_text="The service or reason, e.g. health visiting.", max_length=200
+                    ),
+                ),
+                (
+                    "lawful_basis",
+                    models.CharField(
+                        choices=[
+                            ("public_task", "Public task (UK GDPR 6(1)(e)); safeguarding (DPA 2018 Sch 1 para 18)"),
+                            ("legal_obligation", "Legal obligation (UK GDPR 6(1)(c))"),
+                            ("vital_interests", "Vital interests (UK GDPR 6(1)(d))"),
+                            ("consent", "Consent (UK GDPR 6(1)(a))"),
+                        ],
+                        default="public_task",
+                        max_length=32,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="involvements", to="agencies.agency"
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="involvements", to="children.child"
+                    ),
+                ),
+                (
+                    "lead_professional",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lead_involvements",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-start', 'id'],
-                'indexes': [models.Index(fields=['agency', 'child', 'end'], name='involvement_agency_child'), models.Index(fields=['child', 'end'], name='involvement_child_end')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gte', models.F('start')), _connector='OR'), name='involvement_dates_in_order')],
+                "ordering": ["-start", "id"],
+                "indexes": [
+                    models.Index(fields=["agency", "child", "end"], name="involvement_agency_child"),
+                    models.Index(fields=["child", "end"], name="involvement_child_end"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end__isnull", True), ("end__gte", models.F("start")), _connector="OR"),
+                        name="involvement_dates_in_order",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Relationship',
+            name="Relationship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('mother', 'Mother'), ('father', 'Father'), ('step_parent', 'Step-parent'), ('parents_partner', "Parent's partner"), ('grandparent', 'Grandparent'), ('aunt_uncle', 'Aunt or uncle'), ('kinship_carer', 'Kinship carer'), ('foster_carer', 'Foster carer'), ('family_friend', 'Family friend'), ('other_adult', 'Other adult'), ('sibling', 'Sibling'), ('half_sibling', 'Half-sibling'), ('step_sibling', 'Step-sibling')], max_length=32)),
-                ('parental_responsibility', models.BooleanField(default=False)),
-                ('lives_with_child', models.BooleanField(default=False)),
-                ('notes', models.CharField(blank=True, max_length=500)),
-                ('adult', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='relationships', to='children.adult')),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='relationships', to='children.child')),
-                ('other_child', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reverse_relationships', to='children.child')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("mother", "Mother"),
+                            ("father", "Father"),
+                            ("step_parent", "Step-parent"),
+                            ("parents_partner", "Parent's partner"),
+                            ("grandparent", "Grandparent"),
+                            ("aunt_uncle", "Aunt or uncle"),
+                            ("kinship_carer", "Kinship carer"),
+                            ("foster_carer", "Foster carer"),
+                            ("family_friend", "Family friend"),
+                            ("other_adult", "Other adult"),
+                            ("sibling", "Sibling"),
+                            ("half_sibling", "Half-sibling"),
+                            ("step_sibling", "Step-sibling"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("parental_responsibility", models.BooleanField(default=False)),
+                ("lives_with_child", models.BooleanField(default=False)),
+                ("notes", models.CharField(blank=True, max_length=500)),
+                (
+                    "adult",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="relationships",
+                        to="children.adult",
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="relationships", to="children.child"
+                    ),
+                ),
+                (
+                    "other_child",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reverse_relationships",
+                        to="children.child",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('adult__isnull', False), ('other_child__isnull', True)), models.Q(('adult__isnull', True), ('other_child__isnull', False)), _connector='OR'), name='relationship_to_adult_or_child'), models.CheckConstraint(condition=models.Q(('child', models.F('other_child')), _negated=True), name='relationship_not_self')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("adult__isnull", False), ("other_child__isnull", True)),
+                            models.Q(("adult__isnull", True), ("other_child__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="relationship_to_adult_or_child",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("child", models.F("other_child")), _negated=True),
+                        name="relationship_not_self",
+                    ),
+                ],
             },
         ),
     ]

@@ -1,0 +1,584 @@
+"""Reading a partnership file: YAML that lists agencies, their teams, and the people who work there.
+
+The format is documented in `docs/partnership-file.md`. This module only reads and checks the
+file's shape (no database): every problem is collected with the line it is on, so a person can
+fix the whole file in one pass. `services.load_partnership` adds the checks that need the
+database and does the writing.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from safeguarding.agencies.enums import HUMAN_ROLES, AgencyKind, PartnerStatus, Role
+from safeguarding.agencies.models import code_validator
+
+TOP_KEYS = ("partnership", "agencies", "users")
+AGENCY_KEYS = ("code", "name", "kind", "partner_status", "active", "teams")
+TEAM_KEYS = ("code", "name", "active")
+USER_KEYS = ("username", "first_name", "last_name", "email", "job_title", "active", "memberships")
+MEMBERSHIP_KEYS = ("agency", "team", "role")
+
+_USERNAME_VALIDATOR = UnicodeUsernameValidator()
+
+
+# --- Problems ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int | None
+    reason: str
+
+    def format(self, filename: str) -> str:
+        return f"{filename}:{self.line}: {self.reason}" if self.line else f"{filename}: {self.reason}"
+
+
+class PartnershipFileError(Exception):
+    """The file cannot be loaded. Holds every problem found, each with its line."""
+
+    def __init__(self, filename: str, problems: Iterable[Problem]) -> None:
+        self.filename = filename
+        self.problems = sorted(problems, key=lambda p: (p.line or 0, p.reason))
+        super().__init__(self.message)
+
+    @property
+    def lines(self) -> list[str]:
+        return [p.format(self.filename) for p in self.problems]
+
+    @property
+    def message(self) -> str:
+        count = len(self.problems)
+        heading = (
+            f"{self.filename} was not loaded: {count} problem{'s' if count != 1 else ''} to fix. Nothing was changed."
+        )
+        return "\n".join([heading, *self.lines])
+
+
+# --- YAML that remembers line numbers ------------------------------------------------------------
+
+
+class LineDict(dict[Any, Any]):
+    """A YAML mapping that knows its line and the line of each key (1-based)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.key_lines: dict[Any, int] = {}
+
+    def line_of(self, key: Any) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list[Any]):
+    """A YAML sequence that knows its line and the line of each item (1-based)."""
+
+    def __init__(self, items: Iterable[Any], line: int, item_lines: list[int]) -> None:
+        super().__init__(items)
+        self.line = line
+        self.item_lines = item_lines
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+class LineLoader(yaml.SafeLoader):
+    """SafeLoader whose mappings and sequences remember `node.start_mark.line + 1`, and which
+    reports a key given twice in one mapping (plain YAML keeps the last one silently)."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.duplicate_keys: list[Problem] = []
+
+
+def _construct_mapping(loader: LineLoader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    data = LineDict(node.start_mark.line + 1)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        try:
+            seen = key in data
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                "while reading a mapping", node.start_mark, "a key here cannot be used as a key", key_node.start_mark
+            ) from None
+        if seen:
+            loader.duplicate_keys.append(
+                Problem(line, f"'{key}' is given twice in this entry (first on line {data.key_lines[key]}); keep one.")
+            )
+            continue
+        data[key] = loader.construct_object(value_node, deep=True)
+        data.key_lines[key] = line
+    return data
+
+
+def _construct_sequence(loader: LineLoader, node: yaml.SequenceNode) -> LineList:
+    return LineList(
+        (loader.construct_object(child, deep=True) for child in node.value),
+        node.start_mark.line + 1,
+        [child.start_mark.line + 1 for child in node.value],
+    )
+
+
+LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)  # type: ignore[arg-type]
+LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)  # type: ignore[arg-type]
+
+
+def _yaml_error_problem(exc: yaml.YAMLError) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
+    reason = f"the file is not valid YAML: {problem}"
+    if context and context_mark is not None and context_mark is not mark:
+        reason += f" ({context} on line {context_mark.line + 1})"
+    reason += ". Check the indentation, the colon after each key, and quotes around values with ':' or '#'."
+    return Problem(mark.line + 1 if mark is not None else None, reason)
+
+
+def read_yaml(text: str, filename: str) -> tuple[Any, list[Problem]]:
+    """Parse YAML text with line numbers. Returns the data and the keys given twice (reported with
+    the file's other problems); raises PartnershipFileError for a syntax error."""
+    loader = LineLoader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.YAMLError as exc:
+        raise PartnershipFileError(filename, [_yaml_error_problem(exc)]) from exc
+    finally:
+        loader.dispose()
+    return data, loader.duplicate_keys
+
+
+def read_file(path: str | Path) -> tuple[Any, str, list[Problem]]:
+    """Read and parse a partnership file: (data, filename, duplicate-key problems)."""
+    filename = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise PartnershipFileError(filename, [Problem(None, "no such file. Check the path and try again.")]) from exc
+    except UnicodeDecodeError as exc:
+        raise PartnershipFileError(
+            filename, [Problem(None, "the file is not UTF-8 text. Save it as UTF-8 and try again.")]
+        ) from exc
+    except OSError as exc:
+        raise PartnershipFileError(filename, [Problem(None, f"the file cannot be read: {exc.strerror}.")]) from exc
+    data, problems = read_yaml(text, filename)
+    return data, filename, problems
+
+
+# --- What the file describes ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamSpec:
+    code: str
+    name: str
+    active: bool | None
+    line: int | None
+
+
+@dataclass(frozen=True)
+class AgencySpec:
+    code: str
+    name: str
+    kind: str
+    partner_status: str | None
+    active: bool | None
+    teams: tuple[TeamSpec, ...]
+    line: int | None
+    name_line: int | None = None
+
+
+@dataclass(frozen=True)
+class MembershipSpec:
+    agency: str
+    team: str | None
+    role: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class UserSpec:
+    username: str
+    first_name: str
+    last_name: str
+    email: str | None
+    job_title: str | None
+    active: bool | None
+    memberships: tuple[MembershipSpec, ...]
+    line: int | None
+
+
+@dataclass
+class PartnershipSpec:
+    label: str
+    agencies: list[AgencySpec] = field(default_factory=list)
+    users: list[UserSpec] = field(default_factory=list)
+    # Agency and team codes the file names, even in entries with problems, so that a membership
+    # naming them is not reported a second time as naming something unknown.
+    mentioned_agencies: set[str] = field(default_factory=set)
+    mentioned_teams: set[tuple[str, str]] = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+
+
+# --- Checking the shape --------------------------------------------------------------------------
+
+
+def _line(container: Any, key: Any) -> int | None:
+    """The line of a key or item, when the data came from a file (not from a plain dict)."""
+    return container.line_of(key) if isinstance(container, (LineDict, LineList)) else None
+
+
+def _allowed(values: Iterable[str]) -> str:
+    return ", ".join(values)
+
+
+class _Reader:
+    """Collects problems while turning plain YAML data into specs."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def problem(self, line: int | None, reason: str) -> None:
+        self.problems.append(Problem(line, reason))
+
+    def mapping(self, value: Any, line: int | None, what: str, keys: tuple[str, ...]) -> Mapping[str, Any] | None:
+        if not isinstance(value, Mapping):
+            self.problem(line, f"each {what} must be a set of 'key: value' lines, not {_describe(value)}.")
+            return None
+        for key in value:
+            if key not in keys:
+                hint = difflib.get_close_matches(str(key), keys, n=1)
+                suggestion = f" Did you mean '{hint[0]}'?" if hint else ""
+                self.problem(
+                    _line(value, key), f"unknown key '{key}' in {what}.{suggestion} Allowed keys: {_allowed(keys)}."
+                )
+        return value
+
+    def text(
+        self,
+        entry: Mapping[str, Any],
+        key: str,
+        what: str,
+        *,
+        required: bool = True,
+        max_length: int = 200,
+        example: str | None = None,
+    ) -> str | None:
+        line = _line(entry, key)
+        if key not in entry or entry[key] is None:
+            if required:
+                self.problem(line if key in entry else _entry_line(entry, None), _missing(key, what, example))
+            return None
+        value = entry[key]
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.problem(line, f"'{key}' in {what} must be text, not {_describe(value)}. Put it in quotes.")
+            return None
+        text = str(value).strip()
+        if not text and required:
+            self.problem(line, _missing(key, what, example))
+            return None
+        if len(text) > max_length:
+            self.problem(
+                line, f"'{key}' in {what} is {len(text)} characters long; shorten it to {max_length} or fewer."
+            )
+            return None
+        return text
+
+    def code(self, entry: Mapping[str, Any], key: str, what: str) -> str | None:
+        line = _line(entry, key)
+        if key in entry and isinstance(entry[key], bool):
+            self.problem(line, f"'{key}' in {what} was read as yes/no. Put the code in quotes, e.g. {key}: \"NO\".")
+            return None
+        value = self.text(entry, key, what, max_length=32)
+        if value is None:
+            return None
+        if not _is_code(value):
+            self.problem(
+                line,
+                f"'{key}' in {what} is '{value}': use 2 to 32 capital letters, digits, hyphens or underscores, "
+                "starting with a letter or digit (e.g. NBP or SCH-ALD).",
+            )
+            return None
+        return value
+
+    def choice(
+        self, entry: Mapping[str, Any], key: str, what: str, choices: list[str], *, required: bool = True
+    ) -> str | None:
+        example = f"one of: {_allowed(choices)}"
+        value = self.text(entry, key, what, required=required, max_length=64, example=example)
+        if value is None:
+            return None
+        if value not in choices:
+            hint = difflib.get_close_matches(value, choices, n=1)
+            suggestion = f" Did you mean '{hint[0]}'?" if hint else ""
+            self.problem(
+                _line(entry, key),
+                f"'{key}' in {what} is '{value}', which is not allowed.{suggestion} Use one of: {_allowed(choices)}.",
+            )
+            return None
+        return value
+
+    def flag(self, entry: Mapping[str, Any], key: str, what: str) -> bool | None:
+        if key not in entry or entry[key] is None:
+            return None
+        value = entry[key]
+        if not isinstance(value, bool):
+            self.problem(_line(entry, key), f"'{key}' in {what} must be true or false, not {_describe(value)}.")
+            return None
+        return value
+
+    def sequence(self, entry: Mapping[str, Any], key: str, what: str, *, required: bool = False) -> list[Any] | None:
+        if key not in entry or entry[key] is None:
+            if required and key in entry:
+                # An empty `memberships:` is more often a slip than a decision to end them all.
+                self.problem(_line(entry, key), f"'{key}' of {what} is empty: list them, or write '{key}: []'.")
+            elif required:
+                self.problem(_entry_line(entry, None), _missing(key, what, f"{key}: []"))
+            return None if required else []
+        value = entry[key]
+        if not isinstance(value, list):
+            self.problem(
+                _line(entry, key),
+                f"'{key}' in {what} must be a list (lines starting with '- '), not {_describe(value)}.",
+            )
+            return None
+        return value
+
+
+def _is_code(value: str) -> bool:
+    try:
+        code_validator(value)  # the model's own rule for agency and team codes
+    except ValidationError:
+        return False
+    return True
+
+
+def _missing(key: str, what: str, example: str | None = None) -> str:
+    extra = f" ({example})" if example else ""
+    return f"{what} has no '{key}'; add it{extra}."
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "a set of keys"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "yes/no"
+    if value is None:
+        return "nothing"
+    return f"'{value}'"
+
+
+def check_partnership(data: Any, filename: str, problems: Iterable[Problem] = ()) -> PartnershipSpec:
+    """Turn parsed YAML into specs, collecting every problem in its shape (with `problems` already
+    found while reading, such as keys given twice) in `spec.problems`. The entries that could be
+    read are kept, so the caller can add the checks that need the database and report everything
+    at once. A file whose top level cannot be read at all raises PartnershipFileError."""
+    reader = _Reader()
+    reader.problems.extend(problems)
+    if data is None:
+        reader.problem(None, "the file is empty. Add an 'agencies:' list, a 'users:' list, or both.")
+        raise PartnershipFileError(filename, reader.problems)
+    if not isinstance(data, Mapping):
+        reader.problem(
+            1, f"the file must be a set of 'key: value' lines (partnership:, agencies:, users:), not {_describe(data)}."
+        )
+        raise PartnershipFileError(filename, reader.problems)
+    reader.mapping(data, 1, "the file", TOP_KEYS)
+    label = reader.text(data, "partnership", "the file", required=False) or ""
+    spec = PartnershipSpec(label=label, problems=reader.problems)
+    agencies = reader.sequence(data, "agencies", "the file") or []
+    users = reader.sequence(data, "users", "the file") or []
+    if "agencies" not in data and "users" not in data:
+        reader.problem(1, "the file has neither 'agencies:' nor 'users:'. Add at least one of them.")
+
+    first_lines: dict[str, int | None] = {}
+    for index, raw in enumerate(agencies):
+        line = _line(agencies, index)
+        code = _raw_text(raw, "code")
+        if code:
+            spec.mentioned_agencies.add(code)
+            spec.mentioned_teams.update((code, team) for team in _raw_team_codes(raw))
+            if code in first_lines:
+                reader.problem(
+                    _entry_line(raw, line),
+                    f"agency code {code} is used twice (first on line {first_lines[code]}); "
+                    "each agency needs its own code.",
+                )
+                _read_agency(reader, raw, line)  # for its other problems
+                continue
+            first_lines[code] = _entry_line(raw, line)
+        agency = _read_agency(reader, raw, line)
+        if agency is not None:
+            spec.agencies.append(agency)
+
+    user_lines: dict[str, tuple[str, int | None]] = {}
+    for index, raw in enumerate(users):
+        line = _line(users, index)
+        username = _raw_text(raw, "username")
+        if username:
+            folded = username.casefold()
+            if folded in user_lines:
+                first, first_line = user_lines[folded]
+                reader.problem(
+                    _entry_line(raw, line),
+                    f"username {username} is listed twice (first as {first} on line {first_line}); "
+                    "list each person once, with all their memberships.",
+                )
+                _read_user(reader, raw, line)  # for its other problems
+                continue
+            user_lines[folded] = (username, _entry_line(raw, line))
+        user = _read_user(reader, raw, line)
+        if user is not None:
+            spec.users.append(user)
+
+    _check_duplicates(reader, spec)
+    return spec
+
+
+def _raw_text(raw: Any, key: str) -> str | None:
+    value = raw.get(key) if isinstance(raw, Mapping) else None
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _raw_team_codes(raw: Any) -> list[str]:
+    teams = raw.get("teams") if isinstance(raw, Mapping) else None
+    if not isinstance(teams, list):
+        return []
+    return [code for code in (_raw_text(team, "code") for team in teams) if code]
+
+
+def _read_agency(reader: _Reader, raw: Any, line: int | None) -> AgencySpec | None:
+    entry = reader.mapping(raw, line, "agency", AGENCY_KEYS)
+    if entry is None:
+        return None
+    code = reader.code(entry, "code", "agency")
+    what = f"agency {code}" if code else "agency"
+    name = reader.text(entry, "name", what)
+    kind = reader.choice(entry, "kind", what, list(AgencyKind.values))
+    status = reader.choice(entry, "partner_status", what, list(PartnerStatus.values), required=False)
+    active = reader.flag(entry, "active", what)
+    teams: list[TeamSpec] = []
+    raw_teams = reader.sequence(entry, "teams", what) or []
+    for index, raw_team in enumerate(raw_teams):
+        team_entry = reader.mapping(raw_team, _line(raw_teams, index), f"team in {what}", TEAM_KEYS)
+        if team_entry is None:
+            continue
+        team_code = reader.code(team_entry, "code", f"team in {what}")
+        team_what = f"team {code or '?'}/{team_code}" if team_code else f"team in {what}"
+        team_name = reader.text(team_entry, "name", team_what)
+        team_active = reader.flag(team_entry, "active", team_what)
+        if team_code and team_name:
+            teams.append(TeamSpec(team_code, team_name, team_active, _line(raw_teams, index)))
+    if not (code and name and kind):
+        return None
+    return AgencySpec(code, name, kind, status, active, tuple(teams), _entry_line(entry, line), _line(entry, "name"))
+
+
+def _read_user(reader: _Reader, raw: Any, line: int | None) -> UserSpec | None:
+    entry = reader.mapping(raw, line, "user", USER_KEYS)
+    if entry is None:
+        return None
+    username = reader.text(entry, "username", "user", max_length=150)
+    if username is not None:
+        try:
+            _USERNAME_VALIDATOR(username)
+        except ValidationError:
+            reader.problem(
+                _line(entry, "username"),
+                f"username '{username}' may only hold letters, digits and @ . + - _ (no spaces).",
+            )
+            username = None
+    what = f"user {username}" if username else "user"
+    first_name = reader.text(entry, "first_name", what, max_length=150)
+    last_name = reader.text(entry, "last_name", what, max_length=150)
+    email = reader.text(entry, "email", what, required=False, max_length=254)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            reader.problem(_line(entry, "email"), f"email '{email}' of {what} is not an email address; correct it.")
+    job_title = reader.text(entry, "job_title", what, required=False)
+    active = reader.flag(entry, "active", what)
+    memberships: list[MembershipSpec] = []
+    raw_memberships = reader.sequence(entry, "memberships", what, required=True)
+    for index, raw_membership in enumerate(raw_memberships or []):
+        m_line = _line(raw_memberships, index)
+        m_entry = reader.mapping(raw_membership, m_line, f"membership of {what}", MEMBERSHIP_KEYS)
+        if m_entry is None:
+            continue
+        m_what = f"membership of {what}"
+        agency = reader.code(m_entry, "agency", m_what)
+        team = reader.code(m_entry, "team", m_what) if m_entry.get("team") is not None else None
+        role = _read_role(reader, m_entry, m_what)
+        if agency and role and (team is not None or m_entry.get("team") is None):
+            memberships.append(MembershipSpec(agency, team, role, _entry_line(m_entry, m_line)))
+    if not (username and first_name and last_name) or raw_memberships is None:
+        return None
+    return UserSpec(
+        username, first_name, last_name, email, job_title, active, tuple(memberships), _entry_line(entry, line)
+    )
+
+
+def _read_role(reader: _Reader, entry: Mapping[str, Any], what: str) -> str | None:
+    if entry.get("role") == Role.AGENCY_SYSTEM:
+        reader.problem(
+            _line(entry, "role"),
+            f"'role' in {what} is 'agency_system': agency system accounts come with API tokens, not from this file. "
+            f"Use one of: {_allowed(HUMAN_ROLES)}.",
+        )
+        return None
+    return reader.choice(entry, "role", what, [str(r) for r in HUMAN_ROLES])
+
+
+def _entry_line(entry: Any, fallback: int | None) -> int | None:
+    return getattr(entry, "line", None) or fallback
+
+
+def _check_duplicates(reader: _Reader, spec: PartnershipSpec) -> None:
+    """Names and codes that must be unique within the file (agency codes and usernames are
+    checked as they are read)."""
+    name_lines: dict[str, tuple[str, int | None]] = {}
+    for agency in spec.agencies:
+        folded = agency.name.casefold()
+        if folded in name_lines:
+            reader.problem(
+                agency.name_line,
+                f"agency name '{agency.name}' is also used by agency {name_lines[folded][0]} "
+                f"(line {name_lines[folded][1]}); give each agency its own name.",
+            )
+        else:
+            name_lines[folded] = (agency.code, agency.name_line)
+        team_lines: dict[str, int | None] = {}
+        for team in agency.teams:
+            if team.code in team_lines:
+                reader.problem(
+                    team.line,
+                    f"team code {team.code} is used twice in agency {agency.code} "
+                    f"(first on line {team_lines[team.code]}); each team in an agency needs its own code.",
+                )
+            team_lines.setdefault(team.code, team.line)
+
+    for user in spec.users:
+        seen: dict[tuple[str, str], int | None] = {}
+        for membership in user.memberships:
+            key = (membership.agency, membership.role)
+            if key in seen:
+                reader.problem(
+                    membership.line,
+                    f"user {user.username} holds the role {membership.role} in {membership.agency} twice "
+                    f"(first on line {seen[key]}); a person holds each role once per agency.",
+                )
+            seen.setdefault(key, membership.line)

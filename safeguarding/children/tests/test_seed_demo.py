@@ -1,0 +1,311 @@
+"""`manage.py seed_demo`: a believable synthetic partnership, the same for the same seed, with the
+demo accounts the README lists. One small seed is made per module and rolled back at the end."""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterator
+from io import StringIO
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from safeguarding.agencies.enums import HUMAN_ROLES, AgencyKind, Role
+from safeguarding.agencies.models import Agency, Membership, User
+from safeguarding.children.demo import DEMO_PASSWORD, DEMO_TOTP_KEY, DEMO_TOTP_SECRET, PERSONAS, seed
+from safeguarding.children.demo.families import school_start, school_year
+from safeguarding.children.enums import RelationshipKind
+from safeguarding.children.models import AccessGrant, Adult, Child, Household, Involvement, Relationship
+from safeguarding.children.queries import children_visible_to
+from safeguarding.children.validators import nhs_number_is_valid
+from safeguarding.core.enums import Confidentiality
+from safeguarding.core.models import ActivityLog
+
+SEED = 7
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    """One small demo for the whole module, inside a transaction rolled back afterwards (each test
+    runs in a savepoint inside it). Small chunks make the seed take its multi-chunk path."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        with mock.patch.object(seed, "HOUSEHOLDS_PER_CHUNK", 40):
+            call_command("seed_demo", "--seed", str(SEED), stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(seeded: str, db: None) -> str:
+    return seeded
+
+
+def user(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+def brothers() -> list[Child]:
+    return list(Child.objects.filter(last_name="Whitlock").order_by("date_of_birth"))
+
+
+# --- The partnership and its people ---------------------------------------------------------------
+
+
+def test_seed_demo_small_creates_a_partnership_of_every_kind(demo):
+    agencies = Agency.objects.all()
+    assert 15 <= agencies.count() <= 20
+    kinds = set(agencies.values_list("kind", flat=True))
+    assert kinds == set(AgencyKind.values) - {AgencyKind.OTHER}
+    assert set(agencies.filter(partner_status="statutory").values_list("kind", flat=True)) == {
+        AgencyKind.POLICE,
+        AgencyKind.CHILDRENS_SOCIAL_CARE,
+        AgencyKind.HEALTH,
+    }
+    assert all(a.teams.exists() for a in agencies)
+    assert User.objects.count() >= 60
+    assert set(Membership.objects.active().values_list("role", flat=True)) == set(HUMAN_ROLES)
+
+
+def test_seed_demo_small_creates_families(demo):
+    assert 150 <= Child.objects.count() <= 300
+    assert 70 <= Household.objects.count() <= 150
+    today = timezone.localdate()
+    ages = {child.age_on(today) for child in Child.objects.all()}
+    assert min(ages) == 0
+    assert max(ages) == 17
+    postcode = re.compile(r"^NB[1-9] [1-9][ABD-HJLNP-UW-Z]{2}$")
+    for household in Household.objects.all():
+        assert household.town == "Northbridge"
+        assert postcode.match(household.postcode), household.postcode
+    # Every child has a mother recorded, and sibling links run both ways.
+    assert Child.objects.exclude(relationships__kind=RelationshipKind.MOTHER).count() == 0
+    siblings = set(Relationship.objects.filter(other_child__isnull=False).values_list("child_id", "other_child_id"))
+    assert siblings
+    assert all((b, a) in siblings for a, b in siblings)
+
+
+def test_seed_demo_prints_a_summary_and_the_demo_accounts(demo):
+    assert "Demo partnership created in" in demo
+    for username, _ in PERSONAS:
+        assert f"  {username} " in demo
+    assert f"Every demo account's password: {DEMO_PASSWORD}" in demo
+    assert DEMO_TOTP_SECRET in demo
+
+
+def test_seed_demo_persona_accounts_sign_in_with_password_and_authenticator(demo, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    token = TOTP(bytes.fromhex(DEMO_TOTP_KEY)).token()
+    # One Argon2 hash serves every demo account (same password), so checking one checks them all.
+    assert user("admin").check_password(DEMO_PASSWORD)
+    assert set(User.objects.values_list("password", flat=True)) == {user("admin").password}
+    for username, _ in PERSONAS:
+        person = user(username)
+        assert person.is_active
+        assert person.active_memberships, username
+        device = TOTPDevice.objects.get(user=person, name="Demo authenticator")
+        assert device.confirmed
+        assert device.key == DEMO_TOTP_KEY
+        assert device.verify_token(token), username
+    admin = user("admin")
+    assert (admin.is_staff, admin.is_superuser) == (True, True)
+    assert not User.objects.filter(is_superuser=True).exclude(username="admin").exists()
+    assert TOTPDevice.objects.filter(confirmed=True).count() == User.objects.count()
+
+
+def test_demo_totp_secret_is_the_base32_form_of_the_key():
+    assert re.fullmatch(r"[0-9a-f]{40}", DEMO_TOTP_KEY)
+    assert base64.b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode() == DEMO_TOTP_SECRET
+
+
+def test_seed_demo_persona_roles_and_agencies(demo):
+    expected = {
+        "practitioner.hv": ("NBCH", "HV", Role.PRACTITIONER),
+        "practitioner.school": ("SCH-ALD", "PAST", Role.PRACTITIONER),
+        "dsl.school": ("SCH-ALD", "SLT", Role.SAFEGUARDING_LEAD),
+        "practitioner.police": ("NBP", "PPU", Role.PRACTITIONER),
+        "practitioner.csc": ("NBC-CSC", "AST", Role.PRACTITIONER),
+        "manager.csc": ("NBC-CSC", "AST", Role.MANAGER),
+        "senior.csc": ("NBC-CSC", None, Role.SENIOR_MANAGER),
+        "practitioner.housing": ("NBH", "TST", Role.PRACTITIONER),
+        "business.unit": ("NSCP-BU", "BU", Role.BUSINESS_UNIT),
+        "reviewer": ("NSCP-BU", None, Role.REVIEWER),
+        "scrutineer": ("NSCP-BU", None, Role.SCRUTINEER),
+        "admin": ("NSCP-BU", "BU", Role.ADMINISTRATOR),
+    }
+    assert set(expected) == {username for username, _ in PERSONAS}
+    for username, membership in expected.items():
+        held = list(user(username).memberships.values_list("agency__code", "team__code", "role"))
+        assert held == [membership], username
+
+
+# --- Same seed, same people -----------------------------------------------------------------------
+
+
+def _people(seed_number: int) -> list[tuple[str, str, str | None]]:
+    return [
+        (c.first_name, c.last_name, c.nhs_number)
+        for household in seed.demo_households(seed_number, "small")
+        for c in household.children
+    ]
+
+
+def test_seed_demo_is_deterministic_for_a_seed(demo):
+    assert _people(SEED) == _people(SEED)
+    assert _people(SEED) != _people(SEED + 1)
+    # What the command wrote is exactly the plan for its seed.
+    written = list(Child.objects.order_by("id").values_list("first_name", "last_name", "nhs_number"))
+    assert written == _people(SEED)
+
+
+def test_seed_demo_staff_are_the_same_for_a_seed():
+    assert seed.demo_staff(SEED).data == seed.demo_staff(SEED).data
+    assert seed.demo_staff(SEED).usernames != seed.demo_staff(SEED + 1).usernames
+
+
+def test_seed_demo_nhs_numbers_are_valid_test_range_numbers(demo):
+    numbers = [
+        *Child.objects.exclude(nhs_number=None).values_list("nhs_number", flat=True),
+        *Adult.objects.exclude(nhs_number=None).values_list("nhs_number", flat=True),
+    ]
+    assert Child.objects.exclude(nhs_number=None).count() >= 100
+    assert all(n.startswith("999") and nhs_number_is_valid(n) for n in numbers)
+
+
+# --- Involvements and who sees whom ---------------------------------------------------------------
+
+
+def test_seed_demo_lead_professionals_work_for_the_involved_agency(demo):
+    agencies_of: dict[int, set[int]] = {}
+    for user_id, agency_id in Membership.objects.active().values_list("user_id", "agency_id"):
+        agencies_of.setdefault(user_id, set()).add(agency_id)
+    involvements = Involvement.objects.exclude(lead_professional=None).values_list("lead_professional_id", "agency_id")
+    assert len(involvements) > 100
+    for lead_id, agency_id in involvements:
+        assert agency_id in agencies_of[lead_id]
+
+
+def test_seed_demo_has_a_few_restricted_involvements_and_live_grants(demo):
+    restricted = Involvement.objects.filter(confidentiality=Confidentiality.RESTRICTED)
+    assert 1 <= restricted.count() <= 25
+    assert all(",safeguarding_lead," in inv.restricted_to_roles for inv in restricted)
+    assert set(restricted.values_list("agency__code", flat=True)) == {"NBMH"}
+    assert AccessGrant.objects.active().count() >= 2
+    assert set(Involvement.objects.values_list("lawful_basis", flat=True)) >= {"public_task", "consent"}
+
+
+def test_seed_demo_featured_brothers_have_the_review_picture(demo):
+    tyler, mason = brothers()
+    today = timezone.localdate()
+    assert (tyler.first_name, tyler.age_on(today)) == ("Tyler", 7)
+    assert (mason.first_name, mason.age_on(today)) == ("Mason", 2)
+    assert Relationship.objects.filter(child=tyler, other_child=mason, kind=RelationshipKind.SIBLING).exists()
+    open_now = {
+        (inv.agency.code, inv.lead_professional.username if inv.lead_professional else None)
+        for inv in Involvement.objects.active_on(today).filter(child=mason).select_related("agency")
+    }
+    assert open_now == {
+        ("NBCH", "practitioner.hv"),
+        ("GP-CAN", None),
+        ("NBP", "practitioner.police"),
+        ("NBC-CSC", "practitioner.csc"),
+    }
+    tyler_agencies = set(
+        Involvement.objects.active_on(today).filter(child=tyler).values_list("agency__code", flat=True)
+    )
+    assert tyler_agencies == {"NBCH", "SCH-ALD", "GP-CAN", "NBP", "NBC-CSC"}
+    early_help = Involvement.objects.get(child=tyler, agency__code="NBC-EH")
+    assert early_help.end is not None
+    assert early_help.end < today
+    assert "non-engagement" in early_help.service
+    assert not Involvement.objects.filter(child__in=[tyler, mason], agency__code="NBH").exists()
+
+
+def test_seed_demo_housing_practitioner_sees_only_its_own_caseload(demo):
+    tyler, mason = brothers()
+    housing = children_visible_to(user("practitioner.housing"))
+    assert not housing.filter(pk__in=[tyler.pk, mason.pk]).exists()
+    assert 1 <= housing.count() <= Child.objects.count() // 5
+    assert all(Involvement.objects.active_on().filter(child=child, agency__code="NBH").exists() for child in housing)
+
+
+def test_seed_demo_health_visitor_sees_the_brothers_and_leads_for_some_children(demo):
+    tyler, mason = brothers()
+    health_visitor = user("practitioner.hv")
+    assert set(children_visible_to(health_visitor).filter(last_name="Whitlock")) == {tyler, mason}
+    assert Involvement.objects.active_on().filter(lead_professional=health_visitor).count() >= 5
+
+
+def test_seed_demo_school_staff_see_the_schools_pupils(demo):
+    tyler, mason = brothers()
+    pupils = set(Involvement.objects.active_on().filter(agency__code="SCH-ALD").values_list("child_id", flat=True))
+    assert len(pupils) >= 10
+    for username in ("practitioner.school", "dsl.school"):
+        visible = children_visible_to(user(username))
+        assert set(visible.values_list("id", flat=True)) == pupils
+        assert visible.filter(pk=tyler.pk).exists()
+        assert not visible.filter(pk=mason.pk).exists()
+
+
+def test_seed_demo_reviewer_sees_the_brothers_through_a_grant_only(demo):
+    visible = children_visible_to(user("reviewer"))
+    assert set(visible) == set(brothers())
+    assert not children_visible_to(user("scrutineer")).exists()
+
+
+def test_seed_demo_pupils_are_at_the_right_school_for_their_year(demo):
+    today = timezone.localdate()
+    primary, secondary = {"SCH-ALD", "SCH-ELM"}, {"SCH-NHS", "SCH-STH"}
+    for inv in Involvement.objects.filter(agency__kind=AgencyKind.SCHOOL).select_related("agency", "child"):
+        dob = inv.child.date_of_birth
+        assert dob is not None
+        year_group = school_year(dob, today)
+        assert year_group is not None
+        assert inv.agency.code in (secondary if year_group >= 7 else primary)
+        assert inv.start >= school_start(dob)
+
+
+# --- Activity log and guards ----------------------------------------------------------------------
+
+
+def test_seed_demo_writes_one_demo_seeded_row_with_counts(demo):
+    row = ActivityLog.objects.get(action="demo.seeded")
+    assert row.via == "command"
+    assert row.changes["seed"] == SEED
+    assert row.changes["size"] == "small"
+    assert row.changes["children"] == Child.objects.count()
+    assert row.changes["involvements"] == Involvement.objects.count()
+    assert row.changes["users"] == User.objects.count()
+    assert not ActivityLog.objects.filter(action__startswith="child.").exists()
+
+
+def test_seed_demo_if_empty_does_nothing_when_agencies_exist(demo):
+    before = (Agency.objects.count(), User.objects.count(), Child.objects.count(), ActivityLog.objects.count())
+    out = StringIO()
+
+    call_command("seed_demo", "--if-empty", stdout=out)
+
+    assert "already has agencies, so no demo data was added" in out.getvalue()
+    assert (Agency.objects.count(), User.objects.count(), Child.objects.count(), ActivityLog.objects.count()) == before
+
+
+def test_seed_demo_refuses_a_database_that_already_holds_children(demo):
+    with pytest.raises(CommandError, match="already holds children"):
+        call_command("seed_demo", stdout=StringIO())
+
+
+def test_seed_demo_refuses_to_run_in_production(settings, db):
+    settings.PRODUCTION = True
+    before = (Agency.objects.count(), Child.objects.count())
+
+    with pytest.raises(CommandError, match="does not run in production"):
+        call_command("seed_demo", "--if-empty", stdout=StringIO())
+
+    assert (Agency.objects.count(), Child.objects.count()) == before
