@@ -16,7 +16,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        via = Via.API if request.path.startswith("/api/") else Via.PAGE
+        via = Via.API if request.path.startswith("/api/v1/") else Via.PAGE
         request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
         with context.use_via(via, request_id):
             response = self.get_response(request)

@@ -1,0 +1,71 @@
+"""The API documentation page in a real browser, under the site's strict CSP."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any
+
+import pytest
+
+from safeguarding.api.tests.factories import make_token
+from safeguarding.testing import factories as f
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture
+def browser_page() -> Any:
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"Chromium is not at {CHROMIUM}: run `make browser` or set CHROMIUM_PATH.")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page()
+        finally:
+            browser.close()
+
+
+def test_docs_page_renders_under_the_csp_and_calls_the_api(
+    browser_page: Any, live_server: Any, transactional_db: None
+) -> None:
+    agency = f.AgencyFactory(code="HV", name="Test Community Health")
+    f.InvolvementFactory(agency=agency, child=f.ChildFactory(first_name="Ellis", last_name="Marsh"))
+    _, key = make_token(agency)
+    page = browser_page
+    problems: list[str] = []
+    requested: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("request", lambda request: requested.append(request.url))
+
+    page.goto(f"{live_server.url}/api/docs/")
+    page.locator(".opblock-summary-path", has_text="/api/v1/children/").first.wait_for(timeout=15_000)
+
+    # Authorise with the token and run "Find children" from the page.
+    page.get_by_role("button", name="Authorize").first.click()
+    page.locator(".modal-ux input[type=text]").first.fill(f"Token {key}")
+    page.locator(".modal-ux button.authorize").first.click()
+    page.locator(".modal-ux button.close-modal").first.click()
+    page.locator(".opblock-summary", has_text="/api/v1/children/").first.click()
+    page.get_by_role("button", name="Try it out").first.click()
+    page.get_by_role("button", name="Execute").first.click()
+    page.locator(".responses-wrapper .live-responses-table .response-col_status").first.wait_for(timeout=15_000)
+
+    body = page.locator(".live-responses-table .microlight").first.inner_text()
+    assert "Ellis" in body
+    assert problems == []
+    assert all(url.startswith(live_server.url) or url.startswith("data:") for url in requested), requested
