@@ -18,6 +18,7 @@ from safeguarding.children.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, PERSONAS
 from safeguarding.children.demo.families import SIZES
 from safeguarding.children.demo.seed import seed_demo
 from safeguarding.children.models import Adult, Child, Household
+from safeguarding.core import demo
 from safeguarding.core.context import use_via
 from safeguarding.core.enums import Via
 
@@ -60,6 +61,8 @@ class Command(BaseCommand):
         try:
             with use_via(Via.COMMAND):
                 result = seed_demo(size=options["size"], seed=options["seed"], progress=self._progress)
+                # Then each feature app's own demo data (chronologies, escalations, …).
+                demo.run_steps(demo.DemoContext(size=options["size"], seed=options["seed"], log=self.stdout.write))
         except PartnershipFileError as exc:
             raise CommandError(exc.message) from exc
         elapsed = time.monotonic() - started
