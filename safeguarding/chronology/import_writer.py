@@ -1,0 +1,366 @@
+"""Writing a validated import in the caller's transaction, through the database's bulk path.
+
+Rows already imported are skipped — by the agency's event reference when the file has one, else by
+a content key — then children, references, involvements, events and the activity log are written
+in batches (one log row per child touched, naming the batch, rather than one per event: the batch
+links every event it created).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import time
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models
+from django.utils import timezone
+
+from safeguarding.agencies.models import Agency
+from safeguarding.children.enums import LawfulBasis
+from safeguarding.children.models import Child, Involvement, normalise_name
+from safeguarding.chronology.enums import Source
+from safeguarding.chronology.import_rows import WRITE_BATCH, ImportResult, NewChild, Progress, Row, chunks
+from safeguarding.chronology.models import ChildAgencyReference, Event, EventChild, ImportBatch
+from safeguarding.core import context
+from safeguarding.core.enums import Confidentiality
+from safeguarding.core.models import ActivityLog
+from safeguarding.core.services import actor_agency_code
+
+# ---- writing -----------------------------------------------------------------------------------
+
+
+def time_ordered_uuids(count: int) -> list[uuid.UUID]:
+    """Ascending UUIDs in the version 7 layout (RFC 9562): a millisecond timestamp, then a random
+    start incremented per id. New lineages land at the end of the lineage indexes instead of at
+    random places, which keeps inserts of millions of rows fast on SQLite and PostgreSQL."""
+    millis = int(time.time() * 1000) & ((1 << 48) - 1)
+    counter = secrets.randbits(73)  # 74 bits available; the top one left clear so it cannot overflow
+    ids = []
+    for offset in range(count):
+        value = counter + offset
+        rand_a, rand_b = value >> 62, value & ((1 << 62) - 1)
+        ids.append(uuid.UUID(int=(millis << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b))
+    return ids
+
+
+def _activity(
+    action: str, target_type: ContentType, target_id: Any, child_id: int | None, changes: dict[str, Any]
+) -> tuple[Any, ...]:
+    """One activity-log row, for `_insert_activity` (the fields `record_activity` writes)."""
+    return (action, target_type.pk, str(target_id), child_id, json.dumps(changes))
+
+
+def _insert_activity(actor: Any, rows: list[tuple[Any, ...]]) -> None:
+    ctx = context.current()
+    constants = {
+        "at": timezone.now(),
+        "actor": actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        "actor_agency_code": actor_agency_code(actor),
+        "via": ctx.via,
+        "request_id": ctx.request_id,
+    }
+    for start in range(0, len(rows), WRITE_BATCH):
+        raw_insert(
+            ActivityLog,
+            constants,
+            ("action", "target_type", "target_id", "subject_child_id", "changes"),
+            rows[start : start + WRITE_BATCH],
+        )
+
+
+def write_rows(
+    rows: list[Row],
+    new_children: list[NewChild],
+    *,
+    actor: Any,
+    agency: Agency,
+    batch: ImportBatch | None,
+    result: ImportResult,
+    progress: Progress | None = None,
+) -> None:
+    """Write everything in the caller's transaction."""
+    Agency.objects.select_for_update().filter(pk=agency.pk).first()  # one import per agency at a time
+    # Idempotence: rows whose reference or content key is already current for this agency. The
+    # queries repeat the partial unique indexes' conditions so that the planner uses those indexes.
+    present_refs: set[str] = set()
+    for chunk in chunks({r.event_reference for r in rows if r.event_reference}):
+        present_refs.update(
+            Event.objects.current()
+            .exclude(agency_reference="")
+            .filter(agency=agency, agency_reference__in=chunk)
+            .order_by()
+            .values_list("agency_reference", flat=True)
+        )
+    present_keys: set[str] = set()
+    for chunk in chunks({r.content_key for r in rows if r.content_key}):
+        present_keys.update(
+            Event.objects.current()
+            .exclude(content_key="")
+            .filter(agency=agency, content_key__in=chunk)
+            .values_list("content_key", flat=True)
+        )
+    todo: list[Row] = []
+    for row in rows:
+        key = row.event_reference or row.content_key
+        seen = present_refs if row.event_reference else present_keys
+        if key in seen:
+            result.events_already_present += 1
+            continue
+        seen.add(key)
+        todo.append(row)
+
+    # New children are created only for rows that add something.
+    needed = sorted({r.new_child for r in todo if r.new_child is not None})
+    created = insert_children([new_children[i] for i in needed])
+    new_ids = dict(zip(needed, created, strict=True))
+    for row in todo:
+        if row.new_child is not None:
+            row.child_id = new_ids[row.new_child]
+    result.children_created = len(created)
+
+    known_refs = {r.child_reference for r in todo if r.child_reference}
+    for chunk in chunks(known_refs):
+        known_refs -= set(
+            ChildAgencyReference.objects.filter(agency=agency, reference__in=chunk).values_list("reference", flat=True)
+        )
+    ChildAgencyReference.objects.bulk_create(
+        list(
+            {
+                r.child_reference: ChildAgencyReference(
+                    agency=agency, child_id=r.child_id or 0, reference=r.child_reference
+                )
+                for r in todo
+                if r.child_reference in known_refs
+            }.values()
+        ),
+        batch_size=WRITE_BATCH,
+    )
+
+    today = timezone.localdate()
+    earliest: dict[int, dt.date] = {}
+    for row in todo:
+        assert row.child_id is not None
+        earliest[row.child_id] = min(earliest.get(row.child_id, row.occurred_on), row.occurred_on)
+    involved: set[int] = set()
+    for chunk in chunks(earliest):
+        involved.update(
+            Involvement.objects.filter(agency=agency, child_id__in=chunk)
+            .active_on(today)
+            .values_list("child_id", flat=True)
+        )
+    new_involvements = [
+        (child_id, min(start, today)) for child_id, start in sorted(earliest.items()) if child_id not in involved
+    ]
+    # Stamped with one creation time, so the new rows (and their ids, for the log) are found again
+    # without one query per row; the agency row is locked, so no other import adds rows alongside.
+    created_at = timezone.now()
+    for start in range(0, len(new_involvements), WRITE_BATCH):
+        raw_insert(
+            Involvement,
+            {
+                "agency": agency.pk,
+                "end": None,
+                "service": "Imported chronology",
+                "lead_professional": None,
+                "lawful_basis": LawfulBasis.PUBLIC_TASK,
+                "confidentiality": Confidentiality.NORMAL,
+                "restricted_to_roles": "",
+                "created_at": created_at,
+            },
+            ("child", "start"),
+            new_involvements[start : start + WRITE_BATCH],
+        )
+    involvement_starts = dict(new_involvements)
+    involvements = [
+        (pk, child_id)
+        for pk, child_id in Involvement.objects.filter(agency=agency, created_at=created_at)
+        .order_by()
+        .values_list("pk", "child_id")
+        if child_id in involvement_starts
+    ]
+
+    author = actor if actor is not None and not getattr(actor, "is_system", False) else None
+    constants = {
+        "agency": agency.pk,
+        "author": author.pk if author is not None else None,
+        "recorded_at": timezone.now(),
+        "source": Source.IMPORT,
+        "import_batch": batch.pk if batch is not None else None,
+        "version": 1,
+        "supersedes": None,
+        "is_current": True,
+        "confidentiality": Confidentiality.NORMAL,
+        "restricted_to_roles": "",
+    }
+    varying = (
+        "event_type",
+        "original_type_label",
+        "category",
+        "value",
+        "occurred_on",
+        "precision",
+        "approximate",
+        "summary",
+        "impact",
+        "action_taken",
+        "source_row",
+        "agency_reference",
+        "content_key",
+        "lineage",
+    )
+    native_uuid = connection.features.has_native_uuid_field
+    per_child: dict[int, int] = defaultdict(int)
+    for start in range(0, len(todo), WRITE_BATCH):
+        chunk = todo[start : start + WRITE_BATCH]
+        lineages = time_ordered_uuids(len(chunk))
+        raw_insert(
+            Event,
+            constants,
+            varying,
+            [
+                (
+                    r.event_type.pk,
+                    r.original_label,
+                    r.category,
+                    r.value,
+                    r.occurred_on,
+                    r.precision,
+                    r.approximate,
+                    r.summary,
+                    r.impact,
+                    r.action,
+                    r.number,
+                    r.event_reference,
+                    r.content_key,
+                    lineage if native_uuid else lineage.hex,
+                )
+                for r, lineage in zip(chunk, lineages, strict=True)
+            ],
+        )
+        # The new lineages are ascending, so their rows are one range of the lineage index
+        # (a row another writer added inside the range is simply not ours).
+        ours = set(lineages)
+        ids = {
+            lineage: pk
+            for lineage, pk in Event.objects.filter(lineage__gte=lineages[0], lineage__lte=lineages[-1])
+            .order_by()
+            .values_list("lineage", "pk")
+            if lineage in ours
+        }
+        raw_insert(
+            EventChild,
+            {"agency": agency.pk, "is_current": True},
+            ("event", "child", "occurred_on"),
+            [(ids[lineage], r.child_id, r.occurred_on) for r, lineage in zip(chunk, lineages, strict=True)],
+        )
+        for r in chunk:
+            per_child[r.child_id] += 1  # type: ignore[index]
+        result.events_created += len(chunk)
+        if progress:
+            progress(start + len(chunk), len(todo), "saving")
+
+    child_type = ContentType.objects.get_for_model(Child)
+    involvement_type = ContentType.objects.get_for_model(Involvement)
+    batch_type = ContentType.objects.get_for_model(ImportBatch)
+    batch_id = batch.pk if batch is not None else None
+    log = [
+        _activity(
+            "child.created",
+            child_type,
+            child_id,
+            child_id,
+            {"is_verified": [None, False], "source": [None, "import"], "import_batch": [None, batch_id]},
+        )
+        for child_id in created
+    ]
+    log += [
+        _activity(
+            "involvement.started",
+            involvement_type,
+            pk,
+            child_id,
+            {
+                "agency": [None, agency.pk],
+                "start": [None, involvement_starts[child_id].isoformat()],
+                "import_batch": [None, batch_id],
+            },
+        )
+        for pk, child_id in involvements
+    ]
+    log += [
+        _activity(
+            "event.imported",
+            batch_type,
+            batch_id or "",
+            child_id,
+            {"events": [None, count], "agency": [None, agency.pk]},
+        )
+        for child_id, count in sorted(per_child.items())
+    ]
+    _insert_activity(actor, log)
+
+
+def raw_insert(
+    model: type[models.Model], constants: dict[str, Any], varying: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """The database's bulk path (one prepared INSERT, executemany) for the large tables.
+
+    `bulk_create` spends most of its time preparing each value through its field; here the
+    per-row values are already plain Python values both drivers take as they are (str, int, bool,
+    date, Decimal, None, and a UUID as the backend stores it), and the other columns are prepared
+    once: from `constants`, else the field's default (now, for auto_now fields). A new required
+    field without a default therefore fails loudly here, in the tests, rather than being skipped.
+    """
+    meta = model._meta
+    now = timezone.now()
+    values = dict(constants)
+    for f in meta.concrete_fields:
+        if f.primary_key or f.name in values or f.name in varying:
+            continue
+        values[f.name] = now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+    fixed: list[Any] = [meta.get_field(name) for name in values]
+    fixed_values = tuple(f.get_db_prep_save(values[f.name], connection) for f in fixed)
+    columns = [f.column for f in fixed] + [meta.get_field(name).column for name in varying]  # type: ignore[union-attr]
+    quote = connection.ops.quote_name
+    # Table and column names come from the model; every value is a parameter.
+    sql = (
+        f"INSERT INTO {quote(str(meta.db_table))} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [fixed_values + row for row in rows])
+
+
+def insert_children(new_children: list[NewChild]) -> list[int]:
+    """Create unverified children; returns their ids in the same order.
+
+    The rows carry one creation time, so they are found again in insertion (id) order with one
+    query; the check on names and dates of birth makes sure they are exactly ours.
+    """
+    stamp = timezone.now()
+    expected = [(normalise_name(c.first_name, c.last_name), c.dob) for c in new_children]
+    for start in range(0, len(new_children), WRITE_BATCH):
+        raw_insert(
+            Child,
+            {"is_verified": False, "created_at": stamp, "updated_at": stamp},
+            ("first_name", "last_name", "normalised_name", "date_of_birth", "nhs_number"),
+            [
+                (c.first_name, c.last_name, key[0], c.dob, c.nhs or None)
+                for c, key in zip(
+                    new_children[start : start + WRITE_BATCH], expected[start : start + WRITE_BATCH], strict=True
+                )
+            ],
+        )
+    found = list(
+        Child.objects.filter(created_at=stamp, is_verified=False)
+        .order_by("pk")
+        .values_list("pk", "normalised_name", "date_of_birth")
+    )
+    if [(name, dob) for _pk, name, dob in found] != expected:
+        raise RuntimeError("New children could not be matched to their rows; nothing was saved. Try again.")
+    return [pk for pk, _name, _dob in found]

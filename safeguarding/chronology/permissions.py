@@ -1,0 +1,64 @@
+"""Who may record, correct and import chronology entries, and see import batches.
+
+Declared once here and asked by pages, the API, commands and tasks alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from safeguarding.agencies.models import Agency
+from safeguarding.chronology.models import Event, ImportBatch
+
+
+def _person(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def may_record_for_agency(user: Any, agency: Agency | None) -> bool:
+    """A member of the agency with a case-holding role, or the agency's own API system account."""
+    if agency is None or not _person(user) or not agency.is_active:
+        return False
+    return agency.pk in user.case_agency_ids
+
+
+@rules.predicate
+def can_record_event(user: Any, agency: Agency | None) -> bool:
+    return may_record_for_agency(user, agency)
+
+
+@rules.predicate
+def can_correct_event(user: Any, event: Event | None) -> bool:
+    """Only the recording agency corrects its own entries, and only the current version."""
+    if event is None or not event.is_current:
+        return False
+    return may_record_for_agency(user, event.agency)
+
+
+def import_agencies(user: Any) -> list[Agency]:
+    """Agencies this person may upload files for: case-holding memberships, people only."""
+    if not _person(user) or user.is_system:
+        return []
+    ids = user.case_agency_ids
+    return sorted({m.agency for m in user.active_memberships if m.agency_id in ids}, key=lambda a: a.name)
+
+
+@rules.predicate
+def can_import(user: Any) -> bool:
+    return bool(import_agencies(user))
+
+
+@rules.predicate
+def can_view_import_batch(user: Any, batch: ImportBatch | None) -> bool:
+    """The uploading agency's case-holding members only: the report describes its records."""
+    if batch is None or not _person(user):
+        return False
+    return batch.agency_id in user.case_agency_ids
+
+
+rules.add_perm("chronology.record_event", can_record_event)
+rules.add_perm("chronology.correct_event", can_correct_event)
+rules.add_perm("chronology.import_events", can_import)
+rules.add_perm("chronology.view_import_batch", can_view_import_batch)

@@ -1,0 +1,322 @@
+"""State changes for chronology entries. Pages, the API, file imports and commands all call these
+(the importer has a bulk path with the same rules). Each takes a keyword-only `actor`, checks the
+rule, writes and logs the activity — one row per child concerned, so each child's record history
+shows it — in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from safeguarding.agencies.models import Agency
+from safeguarding.children import services as children_services
+from safeguarding.children.models import Child, Involvement
+from safeguarding.children.queries import children_visible_to
+from safeguarding.chronology import permissions
+from safeguarding.chronology.enums import Precision, Source
+from safeguarding.chronology.models import Event, EventChild, EventType
+from safeguarding.core.enums import Confidentiality
+from safeguarding.core.restriction import encode_roles
+from safeguarding.core.services import created_diff, diff, record_activity, snapshot
+
+EVENT_FIELDS = (
+    "agency",
+    "author",
+    "event_type",
+    "original_type_label",
+    "category",
+    "value",
+    "occurred_on",
+    "precision",
+    "approximate",
+    "summary",
+    "impact",
+    "action_taken",
+    "source",
+    "import_batch",
+    "source_row",
+    "agency_reference",
+    "confidentiality",
+    "restricted_to_roles",
+    "version",
+)
+# What a correction may change; the agency, source and reference stay with the lineage.
+CORRECTABLE_FIELDS = frozenset(
+    {
+        "event_type",
+        "original_type_label",
+        "category",
+        "value",
+        "occurred_on",
+        "precision",
+        "approximate",
+        "summary",
+        "impact",
+        "action_taken",
+        "confidentiality",
+        "restricted_to_roles",
+    }
+)
+
+
+class DuplicateReferenceError(ValidationError):
+    """The agency already holds a current entry with this reference (a repeated post or import)."""
+
+    def __init__(self, existing: Event) -> None:
+        super().__init__(
+            {
+                "agency_reference": (
+                    f"Your agency already recorded an entry with the reference {existing.agency_reference}. "
+                    "To change it, correct that entry instead."
+                )
+            },
+            code="duplicate_reference",
+        )
+        self.existing = existing
+
+
+def date_for_precision(day: dt.date, precision: str) -> dt.date:
+    """Month precision is stored as the 1st of the month, year precision as 1 January."""
+    if precision == Precision.MONTH:
+        return day.replace(day=1)
+    if precision == Precision.YEAR:
+        return day.replace(month=1, day=1)
+    return day
+
+
+def check_event_fields(
+    *,
+    event_type: EventType,
+    category: str,
+    value: Decimal | None,
+    occurred_on: dt.date,
+    precision: str,
+    summary: str,
+) -> dict[str, str]:
+    """Field errors for an entry (empty when it is valid). Shared by pages, API and imports."""
+    errors: dict[str, str] = {}
+    if not event_type.is_active:
+        errors["event_type"] = "This event type is no longer used. Choose another type."
+    if category and category not in event_type.category_codes:
+        if event_type.categories:
+            allowed = ", ".join(c["label"] for c in event_type.categories)
+            errors["category"] = f"Choose a category for {event_type.label} from: {allowed}."
+        else:
+            errors["category"] = f"{event_type.label} has no categories. Leave the category blank."
+    if value is not None and not event_type.takes_value:
+        errors["value"] = f"{event_type.label} takes no value. Leave the value blank or choose another type."
+    if precision not in Precision.values:
+        errors["precision"] = "Choose whether the date is exact to the day, the month or the year."
+    if occurred_on > timezone.localdate():
+        errors["occurred_on"] = "The date of the event must be today or in the past."
+    if not (summary or "").strip():
+        errors["summary"] = "Enter a factual summary of what happened."
+    return errors
+
+
+def _check_children(actor: Any, agency: Agency, children: Sequence[Child], give_involvement: bool) -> list[Child]:
+    unique = list({c.pk: c for c in children}.values())
+    if not unique:
+        raise ValidationError({"children": "Choose at least one child the entry is about."})
+    if give_involvement:
+        return unique
+    visible = set(children_visible_to(actor).filter(pk__in=[c.pk for c in unique]).values_list("pk", flat=True))
+    if len(visible) != len(unique):
+        # The same answer whether the child does not exist or is not visible.
+        raise ValidationError({"children": "You cannot add entries for one of these children. Check the child."})
+    return unique
+
+
+def _ensure_involvements(actor: Any, agency: Agency, children: Iterable[Child], start: dt.date) -> None:
+    """Recording (for instance from an agency's own file) shows that the agency works with the child."""
+    today = timezone.localdate()
+    for child in children:
+        if not Involvement.objects.filter(agency=agency, child=child).active_on(today).exists():
+            children_services.add_involvement(actor=actor, agency=agency, child=child, start=min(start, today))
+
+
+def _link_children(event: Event, children: Iterable[Child]) -> None:
+    EventChild.objects.bulk_create(
+        [
+            EventChild(
+                event=event,
+                child=child,
+                occurred_on=event.occurred_on,
+                agency_id=event.agency_id,
+                is_current=event.is_current,
+            )
+            for child in children
+        ]
+    )
+
+
+@transaction.atomic
+def record_event(
+    *,
+    actor: Any,
+    agency: Agency,
+    children: Sequence[Child],
+    event_type: EventType,
+    occurred_on: dt.date,
+    summary: str,
+    precision: str = Precision.DAY,
+    approximate: bool = False,
+    impact: str = "",
+    action_taken: str = "",
+    category: str = "",
+    value: Decimal | None = None,
+    original_type_label: str = "",
+    agency_reference: str = "",
+    source: str = Source.PAGE,
+    confidentiality: str = Confidentiality.NORMAL,
+    restricted_to_roles: Sequence[str] = (),
+    give_involvement: bool = False,
+    import_batch: Any = None,
+    source_row: int | None = None,
+) -> Event:
+    """Add an entry to the chronology of one or more children.
+
+    `give_involvement` is for an agency's own records arriving from its systems (imports, the
+    API): the children need not yet be visible, and the agency is given an involvement with them.
+    """
+    if not permissions.may_record_for_agency(actor, agency):
+        raise PermissionDenied("You can only record entries for an agency you work in.")
+    errors = check_event_fields(
+        event_type=event_type,
+        category=category,
+        value=value,
+        occurred_on=occurred_on,
+        precision=precision,
+        summary=summary,
+    )
+    if errors:
+        raise ValidationError(errors)
+    unique_children = _check_children(actor, agency, children, give_involvement)
+    agency_reference = (agency_reference or "").strip()
+    if agency_reference:
+        existing = Event.objects.current().filter(agency=agency, agency_reference=agency_reference).first()
+        if existing is not None:
+            raise DuplicateReferenceError(existing)
+    occurred_on = date_for_precision(occurred_on, precision)
+    if give_involvement:
+        _ensure_involvements(actor, agency, unique_children, occurred_on)
+    event = Event(
+        agency=agency,
+        author=actor if not getattr(actor, "is_system", False) else None,
+        event_type=event_type,
+        original_type_label=original_type_label or "",
+        category=category,
+        value=value,
+        occurred_on=occurred_on,
+        precision=precision,
+        approximate=approximate,
+        summary=summary.strip(),
+        impact=impact.strip(),
+        action_taken=action_taken.strip(),
+        source=source,
+        import_batch=import_batch,
+        source_row=source_row,
+        agency_reference=agency_reference,
+        confidentiality=confidentiality,
+        restricted_to_roles=encode_roles(restricted_to_roles) if confidentiality == Confidentiality.RESTRICTED else "",
+    )
+    try:
+        with transaction.atomic():
+            event.save()
+    except IntegrityError as exc:
+        # Another request recorded the same reference a moment ago.
+        existing = Event.objects.current().filter(agency=agency, agency_reference=agency_reference).first()
+        if existing is not None:
+            raise DuplicateReferenceError(existing) from exc
+        raise
+    _link_children(event, unique_children)
+    changes = created_diff(event, EVENT_FIELDS, Event.MASKED_FIELDS)
+    for child in unique_children:
+        record_activity(actor=actor, action="event.recorded", target=event, child_id=child.pk, changes=changes)
+    return event
+
+
+@transaction.atomic
+def correct_event(*, actor: Any, event: Event, children: Sequence[Child] | None = None, **changes: Any) -> Event:
+    """Correct an entry: a new version replaces it; the old version is kept, no longer current."""
+    unknown = set(changes) - CORRECTABLE_FIELDS
+    if unknown:
+        raise ValueError(f"These fields cannot be corrected: {', '.join(sorted(unknown))}")
+    current = Event.objects.select_for_update().select_related("agency", "event_type").get(pk=event.pk)
+    if not current.is_current:
+        raise ValidationError("This entry has already been corrected. Open its latest version and correct that.")
+    if not permissions.can_correct_event(actor, current):
+        raise PermissionDenied("Only the agency that recorded an entry can correct it.")
+    old_children = list(Child.objects.filter(event_links__event=current).order_by("pk"))
+    new_children = old_children if children is None else _check_children(actor, current.agency, children, False)
+    if "restricted_to_roles" in changes:
+        changes["restricted_to_roles"] = encode_roles(changes["restricted_to_roles"])
+    new = Event(
+        **{
+            name: getattr(current, name)
+            for name in (
+                "agency_id",
+                "event_type_id",
+                "original_type_label",
+                "category",
+                "value",
+                "occurred_on",
+                "precision",
+                "approximate",
+                "summary",
+                "impact",
+                "action_taken",
+                "source",
+                "import_batch_id",
+                "source_row",
+                "agency_reference",
+                "content_key",
+                "confidentiality",
+                "restricted_to_roles",
+                "lineage",
+            )
+        }
+    )
+    for name, value in changes.items():
+        setattr(new, name, value)
+    if new.confidentiality != Confidentiality.RESTRICTED:
+        new.restricted_to_roles = ""
+    errors = check_event_fields(
+        event_type=new.event_type,
+        category=new.category,
+        value=new.value,
+        occurred_on=new.occurred_on,
+        precision=new.precision,
+        summary=new.summary,
+    )
+    if errors:
+        raise ValidationError(errors)
+    new.occurred_on = date_for_precision(new.occurred_on, new.precision)
+    compared = tuple(f for f in EVENT_FIELDS if f not in ("author", "version"))
+    before, after = snapshot(current, compared), snapshot(new, compared)
+    if before == after and {c.pk for c in new_children} == {c.pk for c in old_children}:
+        raise ValidationError("Nothing has changed. Change the entry, or go back without saving.")
+    new.author = actor if not getattr(actor, "is_system", False) else None
+    new.version = current.version + 1
+    new.supersedes = current
+    new.recorded_at = timezone.now()
+    # Retire the old version first: the partial unique constraints allow one current row.
+    current.is_current = False
+    current.save(update_fields=["is_current"])
+    EventChild.objects.filter(event=current).update(is_current=False)
+    new.save()
+    _link_children(new, new_children)
+    delta = diff(before, after, Event.MASKED_FIELDS)
+    delta["version"] = [current.version, new.version]
+    removed = {c.pk for c in old_children} - {c.pk for c in new_children}
+    if removed or len(new_children) != len(old_children):
+        delta["children"] = [sorted(c.pk for c in old_children), sorted(c.pk for c in new_children)]
+    for child_id in sorted({c.pk for c in old_children} | {c.pk for c in new_children}):
+        record_activity(actor=actor, action="event.corrected", target=new, child_id=child_id, changes=delta)
+    return new
