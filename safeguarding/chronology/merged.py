@@ -1,0 +1,172 @@
+"""The integrated chronology: every entry a person may see about a child (optionally with the
+child's siblings and household), from every agency, merged in date order, with duplicates shown
+once and the highlights a reviewer would otherwise find by hand.
+
+The page, the API and the exports all build on `merged_chronology`, so they show the same thing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from safeguarding.children.enums import CHILD_TO_CHILD_KINDS
+from safeguarding.children.models import Child, HouseholdMember, Relationship
+from safeguarding.children.queries import children_visible_to
+from safeguarding.chronology import highlights
+from safeguarding.chronology.models import Event, EventChild, decode_tags
+from safeguarding.chronology.queries import memberships
+from safeguarding.core.restriction import restriction_q
+
+
+@dataclass(frozen=True)
+class ChronologyFilters:
+    agency_codes: frozenset[str] = frozenset()
+    type_codes: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()
+    date_from: date | None = None
+    date_to: date | None = None
+    include_family: bool = False
+    gap_days: int = highlights.DEFAULT_GAP_DAYS
+
+    def matches(self, event: Event) -> bool:
+        if self.agency_codes and event.agency.code not in self.agency_codes:
+            return False
+        if self.type_codes and event.event_type.code not in self.type_codes:
+            return False
+        if self.tags and not (self.tags & set(decode_tags(event.event_type.tags))):
+            return False
+        if self.date_from and event.occurred_on < self.date_from:
+            return False
+        return not (self.date_to and event.occurred_on > self.date_to)
+
+
+@dataclass
+class ChronologyRow:
+    """One line of the merged chronology: the lead entry and every agency's record of it."""
+
+    event: Event
+    sources: list[Event]
+    child_ids: frozenset[int]
+    highlight_kinds: set[str] = field(default_factory=set)
+
+    @property
+    def agencies(self) -> list[Any]:
+        return [e.agency for e in self.sources]
+
+
+@dataclass
+class MergedChronology:
+    child: Child
+    children: list[Child]
+    rows: list[ChronologyRow]
+    highlights: list[highlights.Highlight]
+    total_entries: int
+
+    @property
+    def agencies(self) -> list[Any]:
+        seen: dict[int, Any] = {}
+        for row in self.rows:
+            for agency in row.agencies:
+                seen.setdefault(agency.pk, agency)
+        return sorted(seen.values(), key=lambda a: a.name)
+
+
+def family_of(user: Any, child: Child) -> list[Child]:
+    """The child's siblings and the children of their current household that `user` may see."""
+    sibling_ids = set(
+        Relationship.objects.filter(child=child, kind__in=CHILD_TO_CHILD_KINDS).values_list("other_child_id", flat=True)
+    ) | set(
+        Relationship.objects.filter(other_child=child, kind__in=CHILD_TO_CHILD_KINDS).values_list("child_id", flat=True)
+    )
+    today = timezone.localdate()
+    household_ids = (
+        HouseholdMember.objects.filter(child=child)
+        .filter(Q(moved_out__isnull=True) | Q(moved_out__gte=today))
+        .values_list("household_id", flat=True)
+    )
+    housemates = set(
+        HouseholdMember.objects.filter(household_id__in=list(household_ids), child__isnull=False)
+        .filter(Q(moved_out__isnull=True) | Q(moved_out__gte=today))
+        .values_list("child_id", flat=True)
+    )
+    ids = (sibling_ids | housemates) - {child.pk, None}
+    if not ids:
+        return []
+    return list(children_visible_to(user).filter(pk__in=ids).order_by("date_of_birth", "pk"))
+
+
+def visible_events(user: Any, children: Sequence[Child]) -> list[Event]:
+    """Current entries about any of `children` that `user` may see, in date order, each once."""
+    child_ids = [c.pk for c in children]
+    event_ids = (
+        EventChild.objects.filter(child_id__in=child_ids, is_current=True)
+        .order_by("occurred_on", "event_id")
+        .values_list("event_id", flat=True)
+        .distinct()
+    )
+    return list(
+        Event.objects.filter(pk__in=event_ids)
+        .filter(restriction_q(memberships(user)))
+        .select_related("agency", "event_type", "author")
+        .order_by("occurred_on", "id")
+    )
+
+
+def _children_of(events: Iterable[Event]) -> dict[int, frozenset[int]]:
+    ids = [e.pk for e in events]
+    links: dict[int, set[int]] = defaultdict(set)
+    for start in range(0, len(ids), 900):  # SQLite's variable limit
+        for event_id, child_id in EventChild.objects.filter(event_id__in=ids[start : start + 900]).values_list(
+            "event_id", "child_id"
+        ):
+            links[event_id].add(child_id)
+    return {event_id: frozenset(children) for event_id, children in links.items()}
+
+
+def _entry(event: Event, child_ids: frozenset[int]) -> highlights.Entry:
+    return highlights.Entry(
+        id=event.pk,
+        occurred_on=event.occurred_on,
+        type_code=event.event_type.code,
+        agency_id=event.agency_id,
+        tags=frozenset(decode_tags(event.event_type.tags)),
+        category=event.category,
+        child_ids=child_ids,
+    )
+
+
+def merged_chronology(user: Any, child: Child, filters: ChronologyFilters | None = None) -> MergedChronology:
+    """The caller has already checked that `user` may see `child` (`get_child_for_user`)."""
+    filters = filters or ChronologyFilters()
+    children = [child, *(family_of(user, child) if filters.include_family else [])]
+    events = visible_events(user, children)
+    child_links = _children_of(events)
+    by_id = {e.pk: e for e in events}
+    entries = [_entry(e, child_links.get(e.pk, frozenset())) for e in events]
+    # Highlights look at everything the person may see, so a filter cannot hide a gap or a run.
+    found = highlights.find_highlights(entries, gap_days=filters.gap_days, today=timezone.localdate())
+    kinds_by_entry: dict[int, set[str]] = defaultdict(set)
+    for h in found:
+        for entry_id in h.entry_ids:
+            kinds_by_entry[entry_id].add(h.kind)
+    rows = []
+    for merged in highlights.merge_duplicates(entries):
+        sources = [by_id[i] for i in merged.entry_ids]
+        if not any(filters.matches(e) for e in sources):
+            continue
+        rows.append(
+            ChronologyRow(
+                event=sources[0],
+                sources=sources,
+                child_ids=merged.entry.child_ids,
+                highlight_kinds=set().union(*(kinds_by_entry.get(i, set()) for i in merged.entry_ids)),
+            )
+        )
+    return MergedChronology(child=child, children=children, rows=rows, highlights=found, total_entries=len(events))

@@ -1,0 +1,104 @@
+"""The merged chronology over real records: every agency's entries, restricted ones hidden,
+duplicates shown once with both sources, highlights found, family included on request."""
+
+import datetime as dt
+
+import pytest
+
+from safeguarding.agencies.enums import Role
+from safeguarding.children.enums import RelationshipKind
+from safeguarding.chronology.merged import ChronologyFilters, merged_chronology
+from safeguarding.chronology.models import EventType
+from safeguarding.chronology.services import record_event
+from safeguarding.core.enums import Confidentiality
+from safeguarding.testing import factories as f
+
+pytestmark = pytest.mark.django_db
+
+D0 = dt.date(2025, 1, 6)
+
+
+def add(actor, agency, children, code, days, **kwargs):
+    return record_event(
+        actor=actor,
+        agency=agency,
+        children=children,
+        event_type=EventType.objects.get(code=code),
+        occurred_on=D0 + dt.timedelta(days=days),
+        summary=kwargs.pop("summary", f"{code} entry"),
+        give_involvement=True,
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def police_officer(cast):
+    return f.member(cast.partner_agency, Role.PRACTITIONER)
+
+
+def test_entries_from_every_agency_are_merged_in_date_order(cast, police_officer):
+    add(cast.involved, cast.agency, [cast.child], "health_visitor_contact", 10)
+    add(police_officer, cast.partner_agency, [cast.child], "police_attendance", 5)
+    chronology = merged_chronology(cast.involved, cast.child)
+    assert [r.event.event_type.code for r in chronology.rows] == ["police_attendance", "health_visitor_contact"]
+    assert {a.code for a in chronology.agencies} == {"HV", "POL"}
+
+
+def test_restricted_entries_are_hidden_from_other_agencies(cast, police_officer):
+    add(
+        police_officer,
+        cast.partner_agency,
+        [cast.child],
+        "police_attendance",
+        5,
+        confidentiality=Confidentiality.RESTRICTED,
+    )
+    assert merged_chronology(cast.involved, cast.child).rows == []
+    assert len(merged_chronology(police_officer, cast.child).rows) == 1
+
+
+def test_the_same_event_from_two_agencies_is_shown_once_with_both_sources(cast, police_officer):
+    add(cast.involved, cast.agency, [cast.child], "strategy_discussion", 20)
+    add(police_officer, cast.partner_agency, [cast.child], "strategy_discussion", 20)
+    (row,) = merged_chronology(cast.involved, cast.child).rows
+    assert {a.code for a in row.agencies} == {"HV", "POL"}
+
+
+def test_highlights_are_found_and_marked_on_rows(cast):
+    first = add(cast.involved, cast.agency, [cast.child], "was_not_brought", 0)
+    second = add(cast.involved, cast.agency, [cast.child], "was_not_brought", 30)
+    chronology = merged_chronology(cast.involved, cast.child)
+    kinds = {h.kind for h in chronology.highlights}
+    assert "was_not_brought_run" in kinds
+    assert all("was_not_brought_run" in r.highlight_kinds for r in chronology.rows if r.event in (first, second))
+
+
+def test_filters_narrow_the_rows_but_not_the_highlights(cast, police_officer):
+    add(cast.involved, cast.agency, [cast.child], "was_not_brought", 0)
+    add(cast.involved, cast.agency, [cast.child], "was_not_brought", 30)
+    add(police_officer, cast.partner_agency, [cast.child], "police_attendance", 40)
+    chronology = merged_chronology(cast.involved, cast.child, ChronologyFilters(agency_codes=frozenset({"POL"})))
+    assert [r.event.event_type.code for r in chronology.rows] == ["police_attendance"]
+    assert any(h.kind == "was_not_brought_run" for h in chronology.highlights)
+    tagged = merged_chronology(cast.involved, cast.child, ChronologyFilters(tags=frozenset({"police"})))
+    assert [r.event.event_type.code for r in tagged.rows] == ["police_attendance"]
+    dated = merged_chronology(cast.involved, cast.child, ChronologyFilters(date_from=D0 + dt.timedelta(days=20)))
+    assert len(dated.rows) == 2
+
+
+def test_family_view_adds_visible_siblings_entries(cast):
+    sibling = f.ChildFactory(first_name="Sky", last_name="Marsh")
+    f.InvolvementFactory(agency=cast.agency, child=sibling)
+    f.RelationshipFactory(child=cast.child, adult=None, other_child=sibling, kind=RelationshipKind.SIBLING)
+    add(cast.involved, cast.agency, [sibling], "home_visit", 3)
+    assert merged_chronology(cast.involved, cast.child).rows == []
+    family = merged_chronology(cast.involved, cast.child, ChronologyFilters(include_family=True))
+    assert [c.pk for c in family.children] == [cast.child.pk, sibling.pk]
+    assert len(family.rows) == 1
+
+
+def test_family_view_leaves_out_siblings_the_person_may_not_see(cast):
+    sibling = f.ChildFactory(first_name="Sky", last_name="Marsh")
+    f.RelationshipFactory(child=cast.child, adult=None, other_child=sibling, kind=RelationshipKind.SIBLING)
+    family = merged_chronology(cast.involved, cast.child, ChronologyFilters(include_family=True))
+    assert family.children == [cast.child]
