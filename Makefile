@@ -62,7 +62,7 @@ typecheck: install-dev
 checks: install-dev
 	$(MANAGE) makemigrations --check --dry-run
 	DJANGO_ENV=production SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
-	  ALLOWED_HOSTS=hub.example.org DATABASE_URL=$${DATABASE_URL:-sqlite:///var/check.sqlite3} \
+	  ALLOWED_HOSTS=hub.example.org SITE_URL=https://hub.example.org DATABASE_URL=$${DATABASE_URL:-sqlite:///var/check.sqlite3} \
 	  $(MANAGE) check --deploy --fail-level WARNING
 	$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "safeguarding.accounts",
     "safeguarding.children",
     "safeguarding.chronology",
+    "safeguarding.escalations",
     "safeguarding.api",
 ]
 
@@ -271,6 +272,8 @@ LOGGING = {
 # How long an access grant may last at most (days).
 ACCESS_GRANT_MAX_DAYS = env_int("ACCESS_GRANT_MAX_DAYS", 30)
 SERVICE_NAME = "Safeguarding Hub"
+# The address people use to reach the service, for links in emails.
+SITE_URL = env_str("SITE_URL") if PRODUCTION else env_str("SITE_URL", "http://127.0.0.1:8000")
 PHASE_BANNER_TEXT = env_str(
     "PHASE_BANNER_TEXT", "This is a new service. Outside production it holds synthetic demo data only."
 )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("safeguarding.core.urls")),
     path("children/", include("safeguarding.children.urls")),
     path("chronology/", include("safeguarding.chronology.urls")),
+    path("escalations/", include("safeguarding.escalations.urls")),
     path("partnership/", include("safeguarding.agencies.urls")),
     path("api/", include("safeguarding.api.urls")),
     path("django-admin/", admin.site.urls),

@@ -4,12 +4,14 @@ from rest_framework.routers import SimpleRouter
 
 from safeguarding.api import views
 from safeguarding.api.docs import ApiDocsView
+from safeguarding.api.escalations_viewsets import EscalationViewSet
 from safeguarding.api.viewsets import ChildViewSet
 
 app_name = "api"
 
 router = SimpleRouter()
 router.register("children", ChildViewSet, basename="child")
+router.register("escalations", EscalationViewSet, basename="escalation")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -29,6 +29,7 @@ def test_production_settings_pass_check_deploy():
             "DJANGO_ENV": "production",
             "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
             "ALLOWED_HOSTS": "hub.example.org",
+            "SITE_URL": "https://hub.example.org",
             "DATABASE_URL": "sqlite:///:memory:",
         }
     )

@@ -21,7 +21,7 @@ def test_schema_is_valid_openapi(openapi: dict[str, Any]) -> None:
     validate_schema(openapi)  # raises on an invalid document
 
     assert openapi["openapi"].startswith("3.")
-    assert set(openapi["paths"]) == {"/api/v1/children/", "/api/v1/children/{id}/"}
+    assert {"/api/v1/children/", "/api/v1/children/{id}/"} <= set(openapi["paths"])
 
 
 @pytest.mark.parametrize("path", ["/api/v1/children/", "/api/v1/children/{id}/"])

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class EscalationsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "safeguarding.escalations"
+    label = "escalations"
+    verbose_name = "Escalations (resolving professional differences)"
+
+    def ready(self) -> None:
+        from safeguarding.core import demo, home, navigation
+        from safeguarding.escalations import home_panels, permissions, workflow  # noqa: F401 - registers rules
+        from safeguarding.escalations.demo import seed_escalations
+
+        navigation.register("Escalations", "escalations:inbox", order=30, visible=permissions.can_use_escalations)
+        navigation.register("Escalation log", "escalations:log", order=75, visible=permissions.can_view_partnership_log)
+        home.register("escalations_awaiting", home_panels.awaiting_you, order=5)
+        home.register("escalations_partnership", home_panels.partnership, order=45)
+        demo.register("escalations", seed_escalations, order=50)

@@ -1,0 +1,377 @@
+"""Demo escalations for `seed_demo`: every stage and status, some overdue, some resolved, between the
+demo agencies and raised by the persona accounts (so `practitioner.school` has one awaiting a
+response, `manager.csc` one overdue at stage 2, and the business unit's report has something to count).
+
+Built through the same services as the pages, dated in the past with their `at` argument.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from safeguarding.agencies.models import Agency, User
+from safeguarding.children.models import Child, Involvement
+from safeguarding.core.calendar import is_working_day
+from safeguarding.core.demo import DemoContext
+from safeguarding.escalations import notifications, services
+from safeguarding.escalations.enums import LevelOfNeed, ResponseKind, Urgency
+from safeguarding.escalations.models import Escalation, EscalationReason
+
+
+def _user(username: str) -> User | None:
+    return User.objects.filter(username=username).first()
+
+
+def _days_ago(working_days: int) -> datetime:
+    """A time `working_days` working days ago, at 10:00 (so deadlines fall where the procedure says)."""
+    day = timezone.localdate()
+    while working_days > 0:
+        day -= timedelta(days=1)
+        if is_working_day(day):
+            working_days -= 1
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=10))
+
+
+def _later(at: datetime, hours: int) -> datetime:
+    return min(at + timedelta(hours=hours), timezone.now())
+
+
+def _children_of(agency: Agency, surname: str | None = None, limit: int = 2) -> list[Child]:
+    involved = Involvement.objects.active_on().filter(agency=agency).values("child_id")
+    qs = Child.objects.filter(pk__in=involved)
+    if surname:
+        qs = qs.filter(last_name=surname)
+    return list(qs.order_by("date_of_birth", "pk")[:limit])
+
+
+def _reason(code: str) -> EscalationReason:
+    return EscalationReason.objects.get(code=code)
+
+
+def seed_escalations(ctx: DemoContext) -> None:
+    if Escalation.objects.exists():
+        return
+    hv, school, dsl = _user("practitioner.hv"), _user("practitioner.school"), _user("dsl.school")
+    csc, manager, senior = _user("practitioner.csc"), _user("manager.csc"), _user("senior.csc")
+    police, business = _user("practitioner.police"), _user("business.unit")
+    if not all((hv, school, dsl, csc, manager, senior, police, business)):
+        ctx.log("Escalations: the demo personas are missing, so no demo escalations were added.")
+        return
+    agencies = {a.code: a for a in Agency.objects.filter(code__in=["NBCH", "SCH-ALD", "NBC-CSC", "NBP"])}
+    health, alder, social_care, police_agency = (agencies[c] for c in ("NBCH", "SCH-ALD", "NBC-CSC", "NBP"))
+    brothers = _children_of(health, "Whitlock")
+    tyler = _children_of(alder, "Whitlock", 1)
+    if not brothers or not tyler:
+        ctx.log("Escalations: the featured family is missing, so no demo escalations were added.")
+        return
+    made = 0
+
+    def raise_(
+        actor: Any, raising: Agency, receiving: Agency, children: list[Child], reason: str, at: datetime, **kw: Any
+    ) -> Escalation:
+        nonlocal made
+        made += 1
+        return services.raise_escalation(
+            actor=actor,
+            children=children,
+            raising_agency=raising,
+            receiving_agency=receiving,
+            reason=_reason(reason),
+            at=at,
+            disputed_decision=kw.pop("decision"),
+            desired_outcome=kw.pop("wants"),
+            raiser_level_of_need=kw.pop("need", LevelOfNeed.TARGETED),
+            **kw,
+        )
+
+    with notifications.muted():
+        # 1. Stage 1, awaiting a response (not yet due): health visiting disagrees with "no further action".
+        raise_(
+            hv,
+            health,
+            social_care,
+            brothers,
+            "threshold",
+            _days_ago(1),
+            decision="The referral about both brothers after the head injury was closed with no further action.",
+            wants="A strategy discussion, or a child and family assessment with health visiting involved.",
+            need=LevelOfNeed.SPECIALIST,
+            receiving_person=csc,
+        )
+        # 2. Stage 1, awaiting practitioner.school's response (social care asks the school for information).
+        raise_(
+            csc,
+            social_care,
+            alder,
+            tyler,
+            "information-sharing",
+            _days_ago(1),
+            decision="Attendance and welfare records asked for on the assessment have not been shared.",
+            wants="The school shares attendance, welfare notes and the last two terms' concerns this week.",
+            receiving_person=school,
+        )
+        # 3. Stage 2 and overdue: the school escalated to manager level; social care has not replied.
+        esc = raise_(
+            school,
+            alder,
+            social_care,
+            tyler,
+            "drift",
+            _days_ago(14),
+            decision="The child in need plan agreed in the summer has had no review and no visits recorded.",
+            wants="A review meeting within ten working days and a named social worker.",
+        )
+        r = services.respond_to_escalation(
+            actor=csc,
+            escalation=esc,
+            version=esc.version,
+            kind=ResponseKind.DISAGREE,
+            at=_days_ago(12),
+            reasons="Visits have happened; the records are catching up.",
+            level_of_need=LevelOfNeed.TARGETED,
+        )
+        del r
+        services.escalate_to_next_stage(
+            actor=dsl,
+            escalation=esc,
+            version=esc.version,
+            reason="No visits recorded for eight weeks.",
+            at=_days_ago(11),
+        )
+        services.mark_overdue_escalations()
+        # 4. Stage 3: police disagree with social care on whether child protection procedures apply; responded.
+        esc = raise_(
+            police,
+            police_agency,
+            social_care,
+            brothers,
+            "child-protection",
+            _days_ago(20),
+            decision="The third domestic abuse call-out with the children present led to no strategy discussion.",
+            wants="A strategy discussion under section 47.",
+            need=LevelOfNeed.SPECIALIST,
+        )
+        services.respond_to_escalation(
+            actor=csc,
+            escalation=esc,
+            version=esc.version,
+            kind=ResponseKind.DISAGREE,
+            at=_days_ago(19),
+            reasons="The assessment is under way and safety planning is in place.",
+        )
+        services.escalate_to_next_stage(
+            actor=police, escalation=esc, version=esc.version, reason="Risk is escalating.", at=_days_ago(18)
+        )
+        services.respond_to_escalation(
+            actor=manager,
+            escalation=esc,
+            version=esc.version,
+            kind=ResponseKind.ALTERNATIVE,
+            at=_days_ago(15),
+            reasons="A strategy discussion is not yet needed.",
+            proposal="A multi-agency meeting within five working days.",
+        )
+        services.escalate_to_next_stage(
+            actor=police, escalation=esc, version=esc.version, reason="A meeting is not enough.", at=_days_ago(14)
+        )
+        services.respond_to_escalation(
+            actor=senior,
+            escalation=esc,
+            version=esc.version,
+            kind=ResponseKind.AGREE,
+            at=_days_ago(2),
+            reasons="On review, a strategy discussion should be held.",
+            level_of_need=LevelOfNeed.SPECIALIST,
+        )
+        # 5. Resolved at stage 1 with an agreed action, and flagged for learning.
+        esc = raise_(
+            hv,
+            health,
+            social_care,
+            brothers[:1],
+            "plan-adequacy",
+            _days_ago(40),
+            decision="The plan has no health actions for missed appointments.",
+            wants="Health actions added to the plan.",
+            need=LevelOfNeed.EARLY_HELP,
+        )
+        services.respond_to_escalation(
+            actor=csc,
+            escalation=esc,
+            version=esc.version,
+            kind=ResponseKind.AGREE,
+            at=_days_ago(39),
+            reasons="Agreed: an oversight.",
+        )
+        services.record_outcome(
+            actor=csc,
+            escalation=esc,
+            version=esc.version,
+            at=_days_ago(38),
+            outcome="Health actions added to the plan.",
+            actions=[
+                services.ActionInput(
+                    "Add 'was not brought' follow-up to the plan", social_care, "Jordan Ellis", timezone.localdate()
+                )
+            ],
+        )
+        services.accept_outcome(actor=hv, escalation=esc, version=esc.version, at=_days_ago(37))
+        services.flag_for_learning(
+            actor=business,
+            escalation=esc,
+            version=esc.version,
+            at=_days_ago(30),
+            note="Plans that leave out health: a theme for the next practice workshop on 'was not brought'.",
+        )
+        # 6. Resolved by referral, and 7. closed (withdrawn).
+        esc = raise_(
+            dsl,
+            alder,
+            health,
+            tyler,
+            "other",
+            _days_ago(25),
+            urgency=Urgency.URGENT,
+            decision="No reply to a request for a school nurse review.",
+            wants="A review this week.",
+        )
+        services.resolve_by_referral(
+            actor=dsl,
+            escalation=esc,
+            version=esc.version,
+            at=_days_ago(25) + timedelta(hours=2),
+            reason="A disclosure at school: referred straight to the MASH and the police.",
+        )
+        esc = raise_(
+            school,
+            alder,
+            police_agency,
+            tyler,
+            "information-sharing",
+            _days_ago(30),
+            decision="No notification of a call-out to the home.",
+            wants="Notifications of call-outs.",
+        )
+        services.close_escalation(
+            actor=school,
+            escalation=esc,
+            version=esc.version,
+            at=_days_ago(29),
+            reason="Notification found in the MASH inbox.",
+        )
+        # 8. Stage 4 (partnership) with an outcome recorded, awaiting acceptance.
+        esc = raise_(
+            hv,
+            health,
+            social_care,
+            brothers,
+            "threshold",
+            _days_ago(45),
+            decision="Repeated referrals closed to early help while concerns continue.",
+            wants="A multi-agency review.",
+        )
+        for responder, day in ((csc, 43), (manager, 38)):
+            services.respond_to_escalation(
+                actor=responder,
+                escalation=esc,
+                version=esc.version,
+                kind=ResponseKind.DISAGREE,
+                at=_days_ago(day),
+                reasons="Early help is the right level.",
+            )
+            services.escalate_to_next_stage(
+                actor=hv, escalation=esc, version=esc.version, reason="Still disagree.", at=_days_ago(day - 1)
+            )
+        services.respond_to_escalation(
+            actor=senior,
+            escalation=esc,
+            version=esc.version,
+            kind=ResponseKind.DISAGREE,
+            at=_days_ago(30),
+            reasons="Early help is the right level.",
+        )
+        services.escalate_to_next_stage(
+            actor=hv, escalation=esc, version=esc.version, reason="A partnership view is needed.", at=_days_ago(29)
+        )
+        services.respond_to_escalation(
+            actor=senior,
+            escalation=esc,
+            version=esc.version,
+            kind=ResponseKind.ALTERNATIVE,
+            at=_days_ago(20),
+            reasons="A partnership meeting chaired independently.",
+            proposal="Joint audit of the referrals.",
+        )
+        services.record_outcome(
+            actor=business,
+            escalation=esc,
+            version=esc.version,
+            at=_days_ago(5),
+            outcome="A joint audit of the five referrals, reported to the quality assurance group.",
+            actions=[
+                services.ActionInput(
+                    "Joint audit of referrals",
+                    social_care,
+                    "Head of Service",
+                    timezone.localdate() + timedelta(days=28),
+                )
+            ],
+        )
+        if ctx.size == "large":
+            made += _many(ctx)
+    ctx.log(f"  {made} demo escalations (every stage; some overdue, some resolved).")
+
+
+def _user_in(agency: Agency, role: str) -> User | None:
+    return User.objects.filter(memberships__agency=agency, memberships__role=role, memberships__is_active=True).first()
+
+
+def _many(ctx: DemoContext) -> int:
+    """For the large demo: a year of stage-1 escalations between random agencies, most resolved."""
+    import random
+
+    rng = random.Random(f"{ctx.seed}:escalations")  # noqa: S311 - synthetic demo data
+    reasons = list(EscalationReason.objects.active())
+    count = 0
+    agencies = list(Agency.objects.active().exclude(Q(kind="business_unit")))
+    for _ in range(150):
+        raising, receiving = rng.sample(agencies, 2)
+        raiser = _user_in(raising, "practitioner")
+        children = _children_of(raising, limit=50)
+        if raiser is None or not children:
+            continue
+        start = _days_ago(rng.randint(5, 250))
+        esc = services.raise_escalation(
+            actor=raiser,
+            children=[rng.choice(children)],
+            raising_agency=raising,
+            receiving_agency=receiving,
+            reason=rng.choice(reasons),
+            at=start,
+            disputed_decision="Synthetic disagreement.",
+            desired_outcome="Synthetic request.",
+            raiser_level_of_need=rng.randint(2, 4),
+        )
+        responder = _user_in(receiving, "practitioner")
+        if responder is not None and rng.random() < 0.8:
+            services.respond_to_escalation(
+                actor=responder,
+                escalation=esc,
+                version=esc.version,
+                kind=rng.choice(list(ResponseKind)),
+                reasons="Synthetic reasons.",
+                proposal="Synthetic proposal.",
+                at=_later(start, rng.randint(4, 120)),
+            )
+            if rng.random() < 0.7:
+                services.record_outcome(
+                    actor=raiser, escalation=esc, version=esc.version, outcome="Agreed.", at=_later(start, 130)
+                )
+                services.accept_outcome(actor=raiser, escalation=esc, version=esc.version, at=_later(start, 140))
+        count += 1
+    services.mark_overdue_escalations()
+    return count

@@ -1,0 +1,280 @@
+"""Forms for the escalation pages, rendered as GOV.UK components. Each action form carries the
+escalation's `version`, so a form filled in against an older version is refused, not applied."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, cast
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
+from safeguarding.agencies.enums import AgencyKind
+from safeguarding.agencies.models import Agency
+from safeguarding.children.forms import parse_date
+from safeguarding.core.forms import GovUKForm
+from safeguarding.escalations.enums import LevelOfNeed, ResponseKind, Urgency
+from safeguarding.escalations.models import EscalationReason
+
+NEED_CHOICES = [(str(value), label) for value, label in LevelOfNeed.choices]
+
+
+class ChildChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        born = f", born {obj.date_of_birth:%d/%m/%Y}" if obj.date_of_birth else ""
+        return f"{obj.full_name}{born}"
+
+
+class PersonField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        agencies = ", ".join(sorted({m.agency.name for m in obj.active_memberships}))
+        return f"{obj.get_full_name() or obj.username} ({agencies})"
+
+
+class EvidenceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.occurred_on:%d/%m/%Y}: {obj.event_type} ({obj.agency.name})"
+
+
+class RaiseForm(GovUKForm):
+    children = ChildChoiceField(
+        label="Which children is this about?",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose siblings together if the disagreement is about all of them.",
+        error_messages={"required": "Choose at least one child"},
+    )
+    raising_agency: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
+        label="Which agency are you raising this for?",
+        queryset=None,
+        empty_label=None,
+        error_messages={"required": "Choose the agency you are raising this for"},
+    )
+    receiving_agency: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
+        label="Which agency do you disagree with?",
+        queryset=None,
+        empty_label="Choose an agency",
+        error_messages={"required": "Choose the agency you disagree with"},
+    )
+    receiving_person = PersonField(
+        label="Person in that agency, if you know who",
+        queryset=None,
+        required=False,
+        empty_label="Not known",
+        help_text="If you do not know, the agency's practitioners at stage 1 are told.",
+    )
+    reason = forms.ModelChoiceField(
+        label="What is the disagreement about?",
+        queryset=EscalationReason.objects.active(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Choose what the disagreement is about"},
+    )
+    disputed_decision = forms.CharField(
+        label="What decision or situation do you disagree with?",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Stick to facts: what was decided, by whom, when, and why you think it is wrong.",
+        error_messages={"required": "Describe the decision or situation you disagree with"},
+    )
+    desired_outcome = forms.CharField(
+        label="What do you want to happen?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say what you want to happen"},
+    )
+    raiser_level_of_need = forms.TypedChoiceField(
+        label="What level of need do you think the child has?",
+        choices=NEED_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text="The levels in the partnership's threshold document.",
+        error_messages={"required": "Choose the level of need you think the child has"},
+    )
+    urgency = forms.ChoiceField(
+        label="How urgent is it?",
+        choices=Urgency.choices,
+        initial=Urgency.STANDARD,
+        widget=forms.RadioSelect,
+        help_text="Urgent: responses are due in hours, not working days. If the child is at immediate risk, "
+        "do not wait: make a referral or call the police now.",
+    )
+
+    evidence = EvidenceField(
+        label="Chronology entries that support your case",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The child's most recent entries that you can see.",
+    )
+
+    def __init__(self, *args: Any, children: Any, raising_agencies: Any, events: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if events is None:
+            del self.fields["evidence"]
+        else:
+            from safeguarding.chronology.models import Event
+
+            cast(EvidenceField, self.fields["evidence"]).queryset = Event.objects.filter(
+                pk__in=[e.pk for e in events]
+            ).select_related("event_type", "agency")
+        cast(ChildChoiceField, self.fields["children"]).queryset = children
+        fields = self.fields
+        cast(forms.ModelChoiceField, fields["raising_agency"]).queryset = raising_agencies  # type: ignore[type-arg]
+        cast(forms.ModelChoiceField, fields["receiving_agency"]).queryset = Agency.objects.active().exclude(  # type: ignore[type-arg]
+            kind=AgencyKind.BUSINESS_UNIT
+        )
+        people = (
+            get_user_model()
+            .objects.filter(is_active=True, is_system=False, memberships__is_active=True)
+            .exclude(memberships__agency__kind=AgencyKind.BUSINESS_UNIT)
+            .prefetch_related("memberships__agency")
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
+        cast(PersonField, fields["receiving_person"]).queryset = people
+        if raising_agencies.count() == 1:
+            fields["raising_agency"].widget = forms.HiddenInput()
+            fields["raising_agency"].initial = raising_agencies.first().pk
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        raising, receiving = cleaned.get("raising_agency"), cleaned.get("receiving_agency")
+        if raising and receiving and raising == receiving:
+            self.add_error("receiving_agency", "Choose an agency other than your own")
+        person = cleaned.get("receiving_person")
+        if person and receiving and not person.memberships.filter(agency=receiving, is_active=True).exists():
+            self.add_error(
+                "receiving_person", "Choose a person who works in the agency you disagree with, or 'Not known'"
+            )
+        return cleaned
+
+
+class VersionedForm(GovUKForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RespondForm(VersionedForm):
+    kind = forms.ChoiceField(
+        label="What is your response?",
+        choices=ResponseKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether you agree, disagree or propose something else"},
+    )
+    reasons = forms.CharField(
+        label="Your reasons",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Give the reasons for your response"},
+    )
+    proposal = forms.CharField(
+        label="What do you propose instead?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Needed if you propose something else.",
+    )
+    level_of_need = forms.TypedChoiceField(
+        label="What level of need does your agency think the child has?",
+        choices=[("", "Not stated"), *NEED_CHOICES],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("kind") == ResponseKind.ALTERNATIVE and not (cleaned.get("proposal") or "").strip():
+            self.add_error("proposal", "Describe what you propose instead")
+        return cleaned
+
+
+class OutcomeForm(VersionedForm):
+    outcome = forms.CharField(
+        label="What outcome did you agree?",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Describe the outcome both sides agreed"},
+    )
+
+
+class AgreedActionForm(GovUKForm):
+    description = forms.CharField(label="Action", required=False, max_length=500)
+    owner_agency: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
+        label="Agency", queryset=None, required=False, empty_label="Choose an agency"
+    )
+    owner_name = forms.CharField(label="Who will do it", required=False, max_length=200)
+    due_on = forms.CharField(
+        label="By when",
+        required=False,
+        help_text="For example, 27/03/2027",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
+    )
+
+    def __init__(self, *args: Any, agencies: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["owner_agency"]).queryset = agencies  # type: ignore[type-arg]
+
+    def clean_due_on(self) -> date | None:
+        text = (self.cleaned_data.get("due_on") or "").strip()
+        return parse_date(text) if text else None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        given = [cleaned.get(f) for f in ("description", "owner_agency", "owner_name", "due_on")]
+        if any(given) and not all(given):
+            raise ValidationError(
+                "Complete every part of the action (action, agency, who and by when), or leave it all blank"
+            )
+        return cleaned
+
+
+AgreedActionFormSet = forms.formset_factory(AgreedActionForm, extra=3, max_num=10)
+
+
+class ReasonForm(VersionedForm):
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Give the reason. It is recorded in the history"},
+    )
+
+
+class AcceptForm(VersionedForm):
+    note = forms.CharField(label="Anything to add (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class LearningForm(VersionedForm):
+    note = forms.CharField(
+        label="What could the learning group learn from this?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Do not name the child or family: the business unit uses this list to plan workshops.",
+        error_messages={"required": "Say what the learning group could learn from this escalation"},
+    )
+
+
+class PeriodForm(GovUKForm):
+    start = forms.CharField(
+        label="From",
+        required=False,
+        help_text="For example, 1/4/2026",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
+    )
+    end = forms.CharField(
+        label="To",
+        required=False,
+        help_text="For example, 30/6/2026",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
+    )
+    govuk_mark_optional = False
+
+    def clean_start(self) -> date | None:
+        text = (self.cleaned_data.get("start") or "").strip()
+        return parse_date(text) if text else None
+
+    def clean_end(self) -> date | None:
+        text = (self.cleaned_data.get("end") or "").strip()
+        return parse_date(text) if text else None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The end of the period must be the same as or after the start")
+        return cleaned

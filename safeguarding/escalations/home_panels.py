@@ -1,0 +1,29 @@
+"""What the escalations app shows on the home page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from safeguarding.core.home import Panel
+from safeguarding.escalations import permissions, queries
+from safeguarding.escalations.models import Escalation
+
+
+def awaiting_you(request: HttpRequest) -> Panel | None:
+    user = request.user
+    if not permissions.can_use_escalations(user):
+        return None
+    rows = queries.awaiting_action_by(user)
+    return Panel(
+        "escalations/panels/awaiting.html",
+        {"rows": rows[:10], "total": len(rows), "can_raise": permissions.can_raise(user)},
+    )
+
+
+def partnership(request: HttpRequest) -> Panel | None:
+    if not permissions.can_view_partnership_log(request.user):
+        return None
+    return Panel(
+        "escalations/panels/partnership.html",
+        {"open_count": Escalation.objects.open().count(), "overdue_count": Escalation.objects.overdue().count()},
+    )

@@ -1,0 +1,264 @@
+"""The partnership's escalation log and report (domain.md §4): counts by raising and receiving agency,
+reason, level of need, stage reached, outcome and overdue responses, and time taken at each stage;
+a chart per dimension (matplotlib SVG, the same in pages and PDFs) with its data table; CSV and PDF.
+
+The report names no child: it is for the business unit, scrutineers and the quarterly report.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from statistics import median
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from safeguarding.escalations.deadlines import working_days_taken
+from safeguarding.escalations.enums import LevelOfNeed, Status
+from safeguarding.escalations.models import Escalation, StageVisit
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date | None = None
+    end: date | None = None
+
+    @property
+    def label(self) -> str:
+        if self.start and self.end:
+            return f"{self.start:%-d %B %Y} to {self.end:%-d %B %Y}"
+        if self.start:
+            return f"from {self.start:%-d %B %Y}"
+        if self.end:
+            return f"up to {self.end:%-d %B %Y}"
+        return "all time"
+
+    def apply(self, qs: QuerySet[Escalation]) -> QuerySet[Escalation]:
+        if self.start:
+            qs = qs.filter(raised_at__gte=timezone.make_aware(datetime.combine(self.start, time.min)))
+        if self.end:
+            qs = qs.filter(raised_at__lt=timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min)))
+        return qs
+
+
+@dataclass
+class Dimension:
+    slug: str
+    title: str
+    rows: list[tuple[str, int]]
+    chart_svg: str = ""
+
+    @property
+    def total(self) -> int:
+        return sum(count for _, count in self.rows)
+
+    @property
+    def chart_data_uri(self) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(self.chart_svg.encode()).decode()
+
+
+@dataclass(frozen=True)
+class StageTime:
+    stage: str
+    visits: int
+    finished: int
+    median_days: float | None
+    longest_days: int | None
+    overdue: int
+
+
+@dataclass
+class Report:
+    period: Period
+    total: int
+    open_count: int
+    overdue_now: int
+    dimensions: list[Dimension] = field(default_factory=list)
+    stage_times: list[StageTime] = field(default_factory=list)
+
+
+OUTCOME_LABELS = {
+    Status.AWAITING_RESPONSE: "Open: awaiting a response",
+    Status.RESPONDED: "Open: responded",
+    Status.OUTCOME_AGREED: "Open: outcome recorded",
+    Status.RESOLVED: "Resolved",
+    Status.RESOLVED_BY_REFERRAL: "Resolved by referral",
+    Status.CLOSED: "Closed",
+}
+
+
+def escalations_in(period: Period) -> QuerySet[Escalation]:
+    return period.apply(Escalation.objects.all()).select_related(
+        "raising_agency", "receiving_agency", "reason", "stage"
+    )
+
+
+def _counted(values: list[str], order: list[str] | None = None) -> list[tuple[str, int]]:
+    counts = Counter(values)
+    if order is not None:
+        return [(label, counts.get(label, 0)) for label in order]
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def build_report(period: Period, *, charts: bool = True) -> Report:
+    rows = list(escalations_in(period))
+    ids = [e.pk for e in rows]
+    visits = list(StageVisit.objects.filter(escalation_id__in=ids).select_related("stage"))
+    overdue_ids = {v.escalation_id for v in visits if v.went_overdue}
+    stage_names = {e.stage.number: f"Stage {e.stage.number}: {e.stage.name}" for e in rows}
+    from safeguarding.escalations.models import EscalationStage
+
+    all_stages = [f"Stage {s.number}: {s.name}" for s in EscalationStage.objects.order_by("number")]
+    need_labels = [label for _, label in LevelOfNeed.choices]
+    report = Report(
+        period=period,
+        total=len(rows),
+        open_count=sum(1 for e in rows if e.is_open),
+        overdue_now=sum(1 for e in rows if e.status == Status.AWAITING_RESPONSE and e.stage_overdue_at is not None),
+    )
+    report.dimensions = [
+        Dimension("raising-agency", "Raising agency", _counted([e.raising_agency.name for e in rows])),
+        Dimension("receiving-agency", "Receiving agency", _counted([e.receiving_agency.name for e in rows])),
+        Dimension("reason", "Reason", _counted([e.reason.name for e in rows])),
+        Dimension(
+            "level-of-need",
+            "Level of need held by the raising agency",
+            _counted([LevelOfNeed(e.raiser_level_of_need).label for e in rows], need_labels),
+        ),
+        Dimension("stage-reached", "Stage reached", _counted([stage_names[e.stage.number] for e in rows], all_stages)),
+        Dimension(
+            "outcome",
+            "Outcome",
+            _counted([OUTCOME_LABELS[Status(e.status)] for e in rows], list(OUTCOME_LABELS.values())),
+        ),
+        Dimension(
+            "overdue",
+            "A response was overdue at some stage",
+            _counted(["Yes" if e.pk in overdue_ids else "No" for e in rows], ["Yes", "No"]),
+        ),
+    ]
+    report.stage_times = stage_times(visits, all_stages)
+    if charts:
+        for dimension in report.dimensions:
+            dimension.chart_svg = bar_chart_svg(dimension.title, dimension.rows)
+    return report
+
+
+def stage_times(visits: list[StageVisit], all_stages: list[str]) -> list[StageTime]:
+    by_stage: dict[str, list[StageVisit]] = defaultdict(list)
+    for visit in visits:
+        by_stage[f"Stage {visit.stage.number}: {visit.stage.name}"].append(visit)
+    out = []
+    for label in all_stages:
+        rows = by_stage.get(label, [])
+        taken = [working_days_taken(v.started_at, v.ended_at) for v in rows if v.ended_at]
+        out.append(
+            StageTime(
+                stage=label,
+                visits=len(rows),
+                finished=len(taken),
+                median_days=float(median(taken)) if taken else None,
+                longest_days=max(taken) if taken else None,
+                overdue=sum(1 for v in rows if v.went_overdue),
+            )
+        )
+    return out
+
+
+def bar_chart_svg(title: str, rows: list[tuple[str, int]]) -> str:
+    """A horizontal bar chart as SVG text. Built on a Figure (not pyplot), so it is safe in threads."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    labels = [label if len(label) <= 40 else label[:39] + "…" for label, _ in rows] or ["No escalations"]
+    values = [count for _, count in rows] or [0]
+    figure = Figure(figsize=(6.4, 0.45 * len(labels) + 1.0))
+    axes = figure.add_subplot()
+    positions = list(range(len(labels)))
+    axes.barh(positions, values, color="#1d70b8")
+    axes.set_yticks(positions, labels=labels)
+    axes.invert_yaxis()
+    axes.set_title(title, loc="left", fontsize=11)
+    axes.set_xlabel("Escalations")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    for position, value in zip(positions, values, strict=True):
+        axes.text(value, position, f" {value}", va="center", fontsize=9)
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+# Characters that make a spreadsheet read a cell as a formula (CSV/formula injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+CSV_HEADER = [
+    "Reference",
+    "Raised on",
+    "Raising agency",
+    "Receiving agency",
+    "Reason",
+    "Level of need (raising agency)",
+    "Level of need (receiving agency)",
+    "Urgency",
+    "Stage reached",
+    "Outcome",
+    "Overdue at some stage",
+    "Working days open",
+    "Flagged for learning",
+]
+
+
+def log_csv(period: Period) -> str:
+    """The escalation log for the period as CSV: one row per escalation, no child's identity."""
+    rows = list(escalations_in(period).order_by("raised_at", "pk"))
+    overdue_ids = set(
+        StageVisit.objects.filter(escalation__in=[e.pk for e in rows], went_overdue=True).values_list(
+            "escalation_id", flat=True
+        )
+    )
+    now = timezone.now()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    for e in rows:
+        writer.writerow(
+            [
+                neutralise(cell)
+                for cell in (
+                    e.reference,
+                    f"{timezone.localtime(e.raised_at):%Y-%m-%d}",
+                    e.raising_agency.name,
+                    e.receiving_agency.name,
+                    e.reason.name,
+                    e.raiser_level_of_need,
+                    e.receiver_level_of_need or "",
+                    e.get_urgency_display(),
+                    e.stage.number,
+                    OUTCOME_LABELS[Status(e.status)],
+                    "Yes" if e.pk in overdue_ids else "No",
+                    working_days_taken(e.raised_at, e.finished_at or now),
+                    "Yes" if e.flagged_for_learning else "No",
+                )
+            ]
+        )
+    return buffer.getvalue()
+
+
+def report_pdf(html: str, base_url: str) -> bytes:
+    from weasyprint import HTML
+
+    return bytes(HTML(string=html, base_url=base_url).write_pdf())

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from safeguarding.escalations import views
+
+app_name = "escalations"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("raise/", views.raise_new, name="raise"),
+    path("log/", views.log, name="log"),
+    path("report/", views.report, name="report"),
+    path("report.csv", views.report_csv, name="report-csv"),
+    path("report.pdf", views.report_pdf, name="report-pdf"),
+    path("learning/", views.learning, name="learning"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/<slug:slug>/", views.act, name="act"),
+]

@@ -1,0 +1,334 @@
+"""Escalation pages. Thin: fetch through the access helper, validate with a form, call a service,
+redirect with a message. Anything the person may not see answers 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from safeguarding.agencies.models import Agency
+from safeguarding.children.queries import children_visible_to, get_child_for_user
+from safeguarding.core.services import record_activity
+from safeguarding.escalations import forms, permissions, queries, reports, services
+from safeguarding.escalations.enums import FINISHED_STATUSES, OPEN_STATUSES, Action
+from safeguarding.escalations.models import Escalation
+from safeguarding.escalations.workflow import RAISING_ROLES, TRANSITIONS, EscalationError, allowed_actions
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not permissions.can_use_escalations(user):
+        raise Http404
+    waiting = queries.awaiting_action_by(user)
+    waiting_ids = {e.pk for e, _ in waiting}
+    visible = queries.with_related(queries.escalations_visible_to(user))
+    others = [
+        e for e in visible.filter(status__in=OPEN_STATUSES).order_by("stage_due_at")[:200] if e.pk not in waiting_ids
+    ]
+    finished = list(visible.filter(status__in=FINISHED_STATUSES).order_by("-finished_at")[:20])
+    return render(
+        request,
+        "escalations/inbox.html",
+        {"waiting": waiting, "others": others, "finished": finished, "can_raise": permissions.can_raise(user)},
+    )
+
+
+@login_required
+def raise_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not permissions.can_raise(user):
+        raise Http404
+    children = children_visible_to(user).order_by("last_name", "first_name", "id")
+    initial: dict[str, Any] = {}
+    events: Any = None
+    chosen = request.GET.get("child")
+    if chosen:
+        child = get_child_for_user(user, chosen)  # 404 for a child this person may not see
+        # Offer the child and any brothers or sisters this person may also see.
+        siblings = child.relationships.filter(other_child__isnull=False).values_list("other_child_id", flat=True)
+        children = children_visible_to(user).filter(pk__in=[child.pk, *siblings]).order_by("last_name", "first_name")
+        initial["children"] = [child.pk]
+        from safeguarding.chronology.queries import events_for_child
+
+        events = events_for_child(user, child).order_by("-child_links__occurred_on", "-child_links__event_id")[:50]
+    agencies = Agency.objects.filter(pk__in=user.agency_ids_with_role(RAISING_ROLES)).order_by("name")  # type: ignore[union-attr]
+    form = forms.RaiseForm(
+        data=request.POST or None, initial=initial, children=children, raising_agencies=agencies, events=events
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            esc = services.raise_escalation(
+                actor=user,
+                children=list(data["children"]),
+                raising_agency=data["raising_agency"],
+                receiving_agency=data["receiving_agency"],
+                receiving_person=data.get("receiving_person"),
+                reason=data["reason"],
+                disputed_decision=data["disputed_decision"],
+                desired_outcome=data["desired_outcome"],
+                raiser_level_of_need=data["raiser_level_of_need"],
+                urgency=data["urgency"],
+                evidence=list(data.get("evidence") or []),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except EscalationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                f"Escalation {esc.reference} raised. The receiving agency has been told.",
+            )
+            return redirect("escalations:detail", pk=esc.pk)
+    return render(request, "escalations/raise.html", {"form": form, "no_children": not children.exists()})
+
+
+def _add_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    esc = queries.get_escalation_for_user(request.user, pk)
+    shown = queries.children_shown_to(request.user, esc)
+    evidence, hidden_evidence = queries.evidence_shown_to(request.user, esc, shown.visible)
+    record_activity(actor=request.user, action="escalation.viewed", target=esc)
+    actions = allowed_actions(request.user, esc)
+    return render(
+        request,
+        "escalations/detail.html",
+        {
+            "esc": esc,
+            "children": shown.visible,
+            "hidden_children": shown.hidden_count,
+            "evidence": evidence,
+            "hidden_evidence": hidden_evidence,
+            "steps": esc.steps.select_related("actor", "actor_agency"),
+            "responses": esc.responses.select_related("responded_by", "agency", "stage"),
+            "visits": esc.visits.select_related("stage"),
+            "agreed_actions": esc.actions.select_related("owner_agency", "stage"),
+            "actions": [(a, TRANSITIONS[a].label) for a in actions],
+            "now": timezone.now(),
+        },
+    )
+
+
+ACTION_PAGES: dict[str, dict[str, Any]] = {
+    Action.RESPONDED: {"title": "Respond to the escalation", "button": "Send response", "form": forms.RespondForm},
+    Action.OUTCOME_RECORDED: {
+        "title": "Record the outcome and agreed actions",
+        "button": "Record outcome",
+        "form": forms.OutcomeForm,
+    },
+    Action.ACCEPTED: {"title": "Accept the outcome", "button": "Accept and resolve", "form": forms.AcceptForm},
+    Action.ESCALATED: {"title": "Move to the next stage", "button": "Move to the next stage", "form": forms.ReasonForm},
+    Action.RESOLVED_BY_REFERRAL: {
+        "title": "Resolve by referral",
+        "button": "Resolve by referral",
+        "form": forms.ReasonForm,
+        "intro": "Use this when the child's immediate safety is being dealt with another way, such as a referral "
+        "to children's social care or to the police. Say what was done.",
+    },
+    Action.CLOSED: {
+        "title": "Withdraw and close the escalation",
+        "button": "Close the escalation",
+        "form": forms.ReasonForm,
+    },
+    Action.FLAGGED_FOR_LEARNING: {
+        "title": "Flag for the learning group",
+        "button": "Flag for learning",
+        "form": forms.LearningForm,
+    },
+}
+
+URL_ACTIONS = {
+    "respond": Action.RESPONDED,
+    "outcome": Action.OUTCOME_RECORDED,
+    "accept": Action.ACCEPTED,
+    "escalate": Action.ESCALATED,
+    "referral": Action.RESOLVED_BY_REFERRAL,
+    "close": Action.CLOSED,
+    "learning": Action.FLAGGED_FOR_LEARNING,
+}
+ACTION_URLS = {action: slug for slug, action in URL_ACTIONS.items()}
+
+
+def _run(action: str, request: HttpRequest, esc: Escalation, data: dict[str, Any], action_forms: Any) -> None:
+    user, version = request.user, data["version"]
+    if action == Action.RESPONDED:
+        services.respond_to_escalation(
+            actor=user,
+            escalation=esc,
+            version=version,
+            kind=data["kind"],
+            reasons=data["reasons"],
+            proposal=data.get("proposal", ""),
+            level_of_need=data.get("level_of_need"),
+        )
+    elif action == Action.OUTCOME_RECORDED:
+        items = [
+            services.ActionInput(
+                f.cleaned_data["description"],
+                f.cleaned_data["owner_agency"],
+                f.cleaned_data["owner_name"],
+                f.cleaned_data["due_on"],
+            )
+            for f in action_forms
+            if f.cleaned_data.get("description")
+        ]
+        services.record_outcome(actor=user, escalation=esc, version=version, outcome=data["outcome"], actions=items)
+    elif action == Action.ACCEPTED:
+        services.accept_outcome(actor=user, escalation=esc, version=version, note=data.get("note", ""))
+    elif action == Action.ESCALATED:
+        services.escalate_to_next_stage(actor=user, escalation=esc, version=version, reason=data["reason"])
+    elif action == Action.RESOLVED_BY_REFERRAL:
+        services.resolve_by_referral(actor=user, escalation=esc, version=version, reason=data["reason"])
+    elif action == Action.CLOSED:
+        services.close_escalation(actor=user, escalation=esc, version=version, reason=data["reason"])
+    elif action == Action.FLAGGED_FOR_LEARNING:
+        services.flag_for_learning(actor=user, escalation=esc, version=version, note=data["note"])
+
+
+DONE_MESSAGES = {
+    Action.RESPONDED: "Response sent. The raising agency has been told.",
+    Action.OUTCOME_RECORDED: "Outcome recorded. The raising agency can now accept it or move to the next stage.",
+    Action.ACCEPTED: "Outcome accepted. The escalation is resolved.",
+    Action.ESCALATED: "Moved to the next stage. The people taking part have been told.",
+    Action.RESOLVED_BY_REFERRAL: "The escalation is resolved by referral.",
+    Action.CLOSED: "The escalation is closed.",
+    Action.FLAGGED_FOR_LEARNING: "Flagged for the learning group.",
+}
+
+
+@login_required
+def act(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    action = URL_ACTIONS.get(slug)
+    esc = queries.get_escalation_for_user(request.user, pk)
+    if action is None:
+        raise Http404
+    page = ACTION_PAGES[action]
+    if action not in allowed_actions(request.user, esc):
+        messages.error(request, f"{TRANSITIONS[action].not_allowed}")
+        return redirect("escalations:detail", pk=esc.pk)
+    form = page["form"](data=request.POST or None, initial={"version": esc.version})
+    action_forms = None
+    if action == Action.OUTCOME_RECORDED:
+        agencies = Agency.objects.filter(pk__in=[esc.raising_agency_id, esc.receiving_agency_id])
+        action_forms = forms.AgreedActionFormSet(
+            data=request.POST or None, prefix="actions", form_kwargs={"agencies": agencies}
+        )
+    if request.method == "POST" and form.is_valid() and (action_forms is None or action_forms.is_valid()):
+        try:
+            _run(action, request, esc, form.cleaned_data, action_forms)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except EscalationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, DONE_MESSAGES[action])
+            return redirect("escalations:detail", pk=esc.pk)
+    return render(
+        request,
+        "escalations/action.html",
+        {"esc": esc, "form": form, "action_forms": action_forms, "page": page, "action": action},
+    )
+
+
+def _period(request: HttpRequest) -> tuple[forms.PeriodForm, reports.Period]:
+    form = forms.PeriodForm(data=request.GET or None)
+    if form.is_bound and form.is_valid():
+        return form, reports.Period(form.cleaned_data.get("start"), form.cleaned_data.get("end"))
+    return form, reports.Period()
+
+
+def _require_log(request: HttpRequest) -> None:
+    if not permissions.can_view_partnership_log(request.user):
+        raise Http404
+
+
+@login_required
+def log(request: HttpRequest) -> HttpResponse:
+    _require_log(request)
+    form, period = _period(request)
+    rows = reports.escalations_in(period).order_by("-raised_at", "-pk")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    shown = queries.visible_child_ids(request.user, list(page.object_list))
+    query = request.GET.copy()
+    query.pop("page", None)
+    record_activity(actor=request.user, action="escalation.log_viewed", changes={"rows": page.paginator.count})
+    return render(
+        request,
+        "escalations/log.html",
+        {
+            "form": form,
+            "period": period,
+            "page": page,
+            "rows": [(e, shown[e.pk]) for e in page.object_list],
+            "query": query.urlencode(),
+            "can_open": not request.user.is_system and request.user.has_role("business_unit"),  # type: ignore[union-attr]
+        },
+    )
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    _require_log(request)
+    form, period = _period(request)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "escalations/report.html",
+        {"form": form, "report": reports.build_report(period), "query": query.urlencode()},
+    )
+
+
+@login_required
+def report_csv(request: HttpRequest) -> HttpResponse:
+    _require_log(request)
+    _, period = _period(request)
+    record_activity(actor=request.user, action="escalation.log_exported", changes={"format": "csv"})
+    response = HttpResponse(reports.log_csv(period), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="escalation-log-{timezone.localdate():%Y-%m-%d}.csv"'
+    return response
+
+
+@login_required
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    _require_log(request)
+    _, period = _period(request)
+    built = reports.build_report(period)
+    html = render_to_string("escalations/report_pdf.html", {"report": built, "generated": timezone.now()})
+    record_activity(actor=request.user, action="escalation.log_exported", changes={"format": "pdf"})
+    response = HttpResponse(reports.report_pdf(html, request.build_absolute_uri("/")), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="escalation-report-{timezone.localdate():%Y-%m-%d}.pdf"'
+    return response
+
+
+@login_required
+def learning(request: HttpRequest) -> HttpResponse:
+    _require_log(request)
+    rows = (
+        queries.with_related(Escalation.objects.filter(flagged_for_learning=True))
+        .select_related("flagged_by")
+        .order_by("-flagged_at")
+    )
+    return render(
+        request,
+        "escalations/learning.html",
+        {"rows": rows, "finished": FINISHED_STATUSES, "can_open": request.user.has_role("business_unit")},  # type: ignore[union-attr]
+    )

@@ -1,0 +1,104 @@
+"""Two people in two agencies run an escalation end to end in the browser: raise → respond → escalate →
+agree outcome → resolve; then the business unit's report counts it. axe-core finds no violations."""
+
+from __future__ import annotations
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Page, expect
+
+from safeguarding.agencies.enums import AgencyKind, Role
+from safeguarding.escalations.defaults import install_defaults
+from safeguarding.testing import factories as f
+from safeguarding.testing.personas import build_cast
+from tests.browser.test_sign_in_and_find_a_child import assert_no_axe_violations, sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _as(page: Page, base: str, user, device) -> None:
+    page.context.clear_cookies()
+    # The same person signs in twice within one 30-second window: allow the code again (replay guard).
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    device.refresh_from_db()
+    sign_in(page, base, user.username, device)
+    expect(page.get_by_role("heading", name="Hello")).to_be_visible()
+
+
+def test_escalation_journey_and_report(live_server, page: Page) -> None:
+    install_defaults()  # a transactional test starts from a flushed database, without the data migration's rows
+    cast = build_cast()
+    base = live_server.url
+    bu = f.member(
+        f.AgencyFactory(code="BU", name="Test Business Unit", kind=AgencyKind.BUSINESS_UNIT),
+        Role.BUSINESS_UNIT,
+        username="bu",
+    )
+    devices = {
+        u.pk: TOTPDevice.objects.create(user=u, name="App", confirmed=True) for u in (cast.involved, cast.partner, bu)
+    }
+
+    # Raise (health visitor, raising agency).
+    _as(page, base, cast.involved, devices[cast.involved.pk])
+    page.goto(f"{base}/escalations/raise/?child={cast.child.pk}")
+    assert_no_axe_violations(page)
+    page.get_by_label("Which agency do you disagree with?").select_option(label="Test Police")
+    page.get_by_label("Threshold decision").check()
+    page.get_by_label("What decision or situation do you disagree with?").fill("Closed with no further action.")
+    page.get_by_label("What do you want to happen?").fill("A strategy discussion.")
+    page.get_by_label("4 – Specialist or statutory").check()
+    page.get_by_role("button", name="Raise the escalation").click()
+    expect(page.get_by_role("heading", name="Escalation ESC-")).to_be_visible()
+    assert_no_axe_violations(page)
+    detail = page.url
+
+    # Respond (police, receiving agency): the child is not named to them.
+    _as(page, base, cast.partner, devices[cast.partner.pk])
+    page.goto(detail)
+    expect(page.get_by_text("Ellis Marsh")).to_have_count(0)
+    page.get_by_role("link", name="Respond").click()
+    assert_no_axe_violations(page)
+    page.get_by_label("Disagrees").check()
+    page.get_by_label("Your reasons").fill("Below the threshold for a strategy discussion.")
+    page.get_by_role("button", name="Send response").click()
+    expect(page.get_by_text("Response sent.")).to_be_visible()
+
+    # Escalate (raiser).
+    _as(page, base, cast.involved, devices[cast.involved.pk])
+    page.goto(detail)
+    page.get_by_role("link", name="Move to the next stage").click()
+    page.get_by_label("Reason").fill("The children are still at risk.")
+    page.get_by_role("button", name="Move to the next stage").click()
+    expect(page.get_by_text("Moved to the next stage.")).to_be_visible()
+
+    # Respond at stage 2 and agree the outcome: the raiser's agency manager and receiving manager would do
+    # this; here the raiser records the outcome after the receiving side's manager responds.
+    manager = f.member(cast.partner_agency, Role.MANAGER, username="police.manager")
+    device = TOTPDevice.objects.create(user=manager, name="App", confirmed=True)
+    _as(page, base, manager, device)
+    page.goto(detail)
+    page.get_by_role("link", name="Respond").click()
+    page.get_by_label("Agrees", exact=True).check()
+    page.get_by_label("Your reasons").fill("On review, a strategy discussion is needed.")
+    page.get_by_role("button", name="Send response").click()
+    page.get_by_role("link", name="Record the outcome and agreed actions").click()
+    assert_no_axe_violations(page)
+    page.get_by_label("What outcome did you agree?").fill("Strategy discussion on Friday.")
+    page.get_by_role("button", name="Record outcome").click()
+    expect(page.get_by_text("Outcome recorded.")).to_be_visible()
+
+    # Resolve (raiser accepts).
+    _as(page, base, cast.involved, devices[cast.involved.pk])
+    page.goto(detail)
+    page.get_by_role("link", name="Accept the outcome").click()
+    page.get_by_role("button", name="Accept and resolve").click()
+    expect(page.get_by_text("Outcome accepted.")).to_be_visible()
+    assert_no_axe_violations(page)
+
+    # The business unit's report counts it.
+    _as(page, base, bu, devices[bu.pk])
+    page.goto(f"{base}/escalations/report/")
+    table = page.locator("#table-outcome")
+    expect(table.get_by_role("row", name="Resolved 1", exact=True)).to_be_visible()
+    expect(page.locator("#table-raising-agency").get_by_role("row", name="Test Community Health 1")).to_be_visible()
+    assert_no_axe_violations(page)
