@@ -38,11 +38,8 @@ def register(label: str, url_name: str, *, order: int, visible: Callable[[Any], 
 
 
 def items_for(user: Any, path: str) -> list[NavItem]:
-    items = []
-    for entry in _entries:
-        if not entry.visible(user):
-            continue
-        url = reverse(entry.url_name)
-        active = path == url if url == "/" else path.startswith(url)
-        items.append(NavItem(entry.label, url, active))
-    return items
+    """The entries this person sees; the one whose address is the longest prefix of `path` is active."""
+    urls = [(entry.label, reverse(entry.url_name)) for entry in _entries if entry.visible(user)]
+    matching = [url for _, url in urls if (path == url if url == "/" else path.startswith(url))]
+    current = max(matching, key=len, default=None)
+    return [NavItem(label, url, url == current) for label, url in urls]

@@ -40,3 +40,18 @@ def test_navigation_follows_role(client_for, cast):
     admin_html = client_for(admin).get("/").content.decode()
     assert "Partnership" in admin_html
     assert "Find a child" not in admin_html
+
+
+def test_only_the_closest_navigation_item_is_active(monkeypatch):
+    from safeguarding.core import navigation
+
+    entries = [
+        navigation.NavEntry("Home", "core:home", 0, lambda user: True),
+        navigation.NavEntry("Find a child", "children:search", 10, lambda user: True),
+        navigation.NavEntry("Access grants", "children:grants", 20, lambda user: True),
+    ]
+    monkeypatch.setattr(navigation, "_entries", entries)
+    items = {i.label: i.active for i in navigation.items_for(None, "/children/access-grants/")}
+    assert items == {"Home": False, "Find a child": False, "Access grants": True}
+    items = {i.label: i.active for i in navigation.items_for(None, "/children/12/")}
+    assert items == {"Home": False, "Find a child": True, "Access grants": False}
