@@ -61,6 +61,7 @@ def _keep_the_test_transactions_connection() -> Iterator[None]:
 
 
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+# derandomize: the same examples on every run, so CI is repeatable; widen max_examples locally to explore.
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema(case: Any, api_cast: ApiCast) -> None:
     case.call_and_validate(headers={"Authorization": f"Token {api_cast.involved_key}"})
