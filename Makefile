@@ -57,7 +57,7 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 
 typecheck: install-dev
-	$(BIN)/mypy safeguarding
+	$(BIN)/mypy safeguarding bench
 
 checks: install-dev
 	$(MANAGE) makemigrations --check --dry-run

@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from safeguarding.api import views
+from safeguarding.api.chronology_viewsets import ChildChronologyViewSet, EventViewSet
 from safeguarding.api.docs import ApiDocsView
 from safeguarding.api.escalations_viewsets import EscalationViewSet
 from safeguarding.api.viewsets import ChildViewSet
@@ -12,6 +13,8 @@ app_name = "api"
 router = SimpleRouter()
 router.register("children", ChildViewSet, basename="child")
 router.register("escalations", EscalationViewSet, basename="escalation")
+router.register(r"children/(?P<id>[^/]+)/chronology", ChildChronologyViewSet, basename="child-chronology")
+router.register("events", EventViewSet, basename="event")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -308,7 +308,8 @@ def write_rows(
 def raw_insert(
     model: type[models.Model], constants: dict[str, Any], varying: tuple[str, ...], rows: list[tuple[Any, ...]]
 ) -> None:
-    """The database's bulk path (one prepared INSERT, executemany) for the large tables.
+    """The database's bulk path for the large tables: COPY on PostgreSQL, else one prepared INSERT
+    with executemany.
 
     `bulk_create` spends most of its time preparing each value through its field; here the
     per-row values are already plain Python values both drivers take as they are (str, int, bool,
@@ -327,11 +328,16 @@ def raw_insert(
     fixed_values = tuple(f.get_db_prep_save(values[f.name], connection) for f in fixed)
     columns = [f.column for f in fixed] + [meta.get_field(name).column for name in varying]  # type: ignore[union-attr]
     quote = connection.ops.quote_name
+    table = quote(str(meta.db_table))
+    column_list = ", ".join(quote(c) for c in columns)
+    if connection.vendor == "postgresql":
+        # PostgreSQL's bulk path is COPY: several times faster than one INSERT per row.
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(fixed_values + row)
+        return
     # Table and column names come from the model; every value is a parameter.
-    sql = (
-        f"INSERT INTO {quote(str(meta.db_table))} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
+    sql = f"INSERT INTO {table} ({column_list}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.executemany(sql, [fixed_values + row for row in rows])
 

@@ -1,0 +1,80 @@
+"""`python -m bench import|chronology [options]` (or `make bench BENCH_ARGS="chronology --events 100000"`).
+
+On SQLite each benchmark uses its own file under bench/results/. On PostgreSQL (`DATABASE_URL`):
+`import` creates a scratch database beside the one named and drops it afterwards, so every run
+starts empty; `chronology` uses the named database, generating its data the first time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from bench.common import RESULTS_DIR, save_results, say, setup_django, using_postgresql
+
+
+@contextmanager
+def scratch_postgresql_database() -> Iterator[None]:
+    """Point DATABASE_URL at a new, empty database for the duration (dropped afterwards)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'bench'}_import_{os.getpid()}"
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+    try:
+        yield
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        os.environ["DATABASE_URL"] = url
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    sub = parser.add_subparsers(dest="benchmark", required=True)
+    imports = sub.add_parser("import", help="import_events on a generated CSV versus the database's bulk path")
+    imports.add_argument("--rows", type=int, default=100_000, help="rows in the generated CSV (default 100,000)")
+    chronology = sub.add_parser("chronology", help="the chronology page and API versus a bare SQL query")
+    chronology.add_argument("--events", type=int, default=5_000_000, help="events in the database (default 5,000,000)")
+    chronology.add_argument("--repeat", type=int, default=15, help="measured runs per line (default 15)")
+    chronology.add_argument("--no-profile", action="store_true", help="skip the cProfile run")
+    args = parser.parse_args(argv)
+
+    if args.benchmark == "import":
+        if using_postgresql():
+            with scratch_postgresql_database():
+                setup_django("")
+                from bench.imports import run as run_import
+
+                results = run_import(rows=args.rows)
+                path = save_results("import", results)
+        else:
+            (RESULTS_DIR / "import.sqlite3").unlink(missing_ok=True)  # every run starts empty
+            setup_django("import.sqlite3")
+            from bench.imports import run as run_import
+
+            results = run_import(rows=args.rows)
+            path = save_results("import", results)
+    else:
+        setup_django(f"chronology-{args.events}.sqlite3")
+        from bench.chronology import run as run_chronology
+
+        results = run_chronology(events=args.events, repeat=args.repeat, profile=not args.no_profile)
+        path = save_results("chronology", results)
+    say(f"Results written to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,250 @@
+"""Import benchmark: `import_events` (the management command: storing the upload, parsing, matching
+children, validation, idempotence checks and the bulk write with its activity log) on a generated
+CSV, against loading the same rows into the same table with the database's bulk path —
+PostgreSQL `COPY` (psycopg's `cursor.copy`), SQLite `executemany` in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.common import RESULTS_DIR, say
+
+TARGET_RATIO = 0.2
+HEADER = ["Event ref", "Date of event", "Child name", "DOB", "NHS number", "Event type", "Details", "Action taken"]
+HEADER += ["Impact on child"]
+# A mix of codes, labels and synonyms agencies use, and one label no type knows ("other").
+TYPES = [
+    "WNB",
+    "Home visit",
+    "GP consultation",
+    "DA notification",
+    "MASH referral",
+    "NFA",
+    "Health visitor contact",
+    "Missed appointment",
+    "School absence",
+    "Something unusual",
+]
+BASELINE_COLUMNS = (
+    "agency_id",
+    "author_id",
+    "event_type_id",
+    "original_type_label",
+    "category",
+    "value",
+    "occurred_on",
+    "precision",
+    "approximate",
+    "recorded_at",
+    "summary",
+    "impact",
+    "action_taken",
+    "source",
+    "import_batch_id",
+    "source_row",
+    "agency_reference",
+    "content_key",
+    "lineage",
+    "version",
+    "supersedes_id",
+    "is_current",
+    "confidentiality",
+    "restricted_to_roles",
+)
+
+
+def generate_csv(rows: int) -> Path:
+    """A chronology export of `rows` entries about rows/5 children (cached under bench/results/)."""
+    from safeguarding.testing.factories import synthetic_nhs_number
+
+    path = RESULTS_DIR / f"import-{rows}.csv"
+    if path.exists():
+        return path
+    rng = random.Random(1)
+    children = [
+        (
+            f"Child{n} Surname{n % 97}",
+            dt.date(2010, 1, 1) + dt.timedelta(days=n % 4000),
+            synthetic_nhs_number(500_000 + n),
+        )
+        for n in range(max(1, rows // 5))
+    ]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for n in range(rows):
+            name, dob, nhs = children[n % len(children)]
+            day = dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(3000))
+            writer.writerow(
+                [
+                    f"R{n}",
+                    day.strftime("%d/%m/%Y"),
+                    name,
+                    dob.strftime("%d/%m/%Y"),
+                    nhs,
+                    rng.choice(TYPES),
+                    f"Synthetic entry {n}: practitioner noted the situation at home and discussed it with the family.",
+                    "Discussed with manager; letter sent",
+                    "Unclear at present",
+                ]
+            )
+    return path
+
+
+def _baseline_rows(path: Path, agency_id: int, type_id: int, sqlite: bool) -> list[tuple[Any, ...]]:
+    """The rows as the bulk path loads them: only the date parsed, every type as 'other'. (SQLite's
+    driver takes text for dates and UUIDs, as Django stores them; psycopg adapts Python's types.)"""
+    from safeguarding.chronology.importer import time_ordered_uuids
+
+    now: Any = dt.datetime.now(dt.UTC)
+    if sqlite:
+        now = now.replace(tzinfo=None).isoformat(sep=" ")
+    with path.open(newline="", encoding="utf-8") as handle:
+        records = list(csv.DictReader(handle))
+    lineages = time_ordered_uuids(len(records))
+    return [
+        (
+            agency_id,
+            None,
+            type_id,
+            r["Event type"],
+            "",
+            None,
+            _day(r["Date of event"], sqlite),
+            "day",
+            False,
+            now,
+            r["Details"],
+            r["Impact on child"],
+            r["Action taken"],
+            "import",
+            None,
+            n + 2,
+            r["Event ref"],
+            "",
+            lineages[n].hex if sqlite else lineages[n],
+            1,
+            None,
+            True,
+            "normal",
+            "",
+        )
+        for n, r in enumerate(records)
+    ]
+
+
+def _day(text: str, sqlite: bool) -> Any:
+    day = dt.datetime.strptime(text, "%d/%m/%Y").date()
+    return day.isoformat() if sqlite else day
+
+
+def bulk_load(path: Path, agency_id: int, type_id: int) -> float:
+    """Seconds to read the file and load its rows with the database's bulk path, in one transaction."""
+    from django.db import connection, transaction
+
+    start = time.perf_counter()
+    rows = _baseline_rows(path, agency_id, type_id, connection.vendor == "sqlite")
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            sql = f"COPY chronology_event ({', '.join(BASELINE_COLUMNS)}) FROM STDIN"
+            with cursor.cursor.copy(sql) as copy:  # psycopg 3's COPY, under Django's cursor wrapper
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(BASELINE_COLUMNS))
+            sql = f"INSERT INTO chronology_event ({', '.join(BASELINE_COLUMNS)}) VALUES ({placeholders})"
+            cursor.executemany(sql, rows)
+    return time.perf_counter() - start
+
+
+def _timed_phases() -> tuple[dict[str, float], Callable[[], None]]:
+    """Wrap the importer's phases to time them; returns the timings and a function that unwraps."""
+    from safeguarding.chronology import importer
+
+    timings: dict[str, float] = {}
+    originals: dict[str, Any] = {}
+    for name in ("parse_rows", "match_children", "write_rows"):
+        original = getattr(importer, name)
+        originals[name] = original
+
+        def timed(*args: Any, _name: str = name, _original: Any = original, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                timings[_name] = timings.get(_name, 0.0) + time.perf_counter() - start
+
+        setattr(importer, name, timed)
+
+    def restore() -> None:
+        for name, original in originals.items():
+            setattr(importer, name, original)
+
+    return timings, restore
+
+
+def run(*, rows: int) -> dict[str, Any]:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench.common import migrate
+    from safeguarding.agencies.enums import AgencyKind
+    from safeguarding.agencies.models import Agency
+    from safeguarding.chronology.models import Event, EventType
+
+    migrate()
+    if Event.objects.exists():
+        raise SystemExit("The import benchmark needs an empty database (it compares like with like).")
+    path = generate_csv(rows)
+    say(f"CSV: {path} ({rows:,} rows, {path.stat().st_size / 1e6:,.1f} MB)")
+    other = EventType.objects.get(code=EventType.OTHER)
+    agencies = {
+        code: Agency.objects.create(code=code, name=f"Benchmark {code}", kind=AgencyKind.HEALTH)
+        for code in ("BENCHBASE1", "BENCHIMPORT", "BENCHBASE2")
+    }
+
+    baseline_first = bulk_load(path, agencies["BENCHBASE1"].pk, other.pk)
+    say(f"bulk path ({connection.vendor}): {rows / baseline_first:,.0f} rows/s ({baseline_first:.2f} s)")
+
+    timings, restore = _timed_phases()
+    out = io.StringIO()
+    start = time.perf_counter()
+    try:
+        call_command("import_events", "--agency", "BENCHIMPORT", str(path), "--no-progress", stdout=out, stderr=out)
+    finally:
+        restore()
+    import_seconds = time.perf_counter() - start
+    created = Event.objects.filter(agency=agencies["BENCHIMPORT"]).count()
+    if created != rows:
+        raise RuntimeError(f"The import created {created:,} events, not {rows:,}:\n{out.getvalue()[-2000:]}")
+    say(f"import_events: {rows / import_seconds:,.0f} rows/s ({import_seconds:.2f} s)")
+
+    # The bulk path again, now that the table is larger too; the faster of the two is the baseline.
+    baseline_second = bulk_load(path, agencies["BENCHBASE2"].pk, other.pk)
+    say(f"bulk path again: {rows / baseline_second:,.0f} rows/s ({baseline_second:.2f} s)")
+    baseline = min(baseline_first, baseline_second)
+    ratio = baseline / import_seconds
+    say(f"ratio: {ratio:.2f} of the bulk path's rows/s (target ≥ {TARGET_RATIO})")
+    return {
+        "rows": rows,
+        "csv_bytes": path.stat().st_size,
+        "baseline_seconds": [baseline_first, baseline_second],
+        "baseline_rows_per_second": rows / baseline,
+        "import_seconds": import_seconds,
+        "import_rows_per_second": rows / import_seconds,
+        "import_phases_seconds": timings,
+        "ratio": ratio,
+        "target_ratio": TARGET_RATIO,
+        "target_met": ratio >= TARGET_RATIO,
+        "command_output": out.getvalue()[-1500:],
+        "load_average": os.getloadavg(),
+    }
