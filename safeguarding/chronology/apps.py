@@ -6,3 +6,9 @@ class ChronologyConfig(AppConfig):
     name = "safeguarding.chronology"
     label = "chronology"
     verbose_name = "Chronology"
+
+    def ready(self) -> None:
+        from safeguarding.chronology import demo as chronology_demo
+        from safeguarding.core import demo
+
+        demo.register("chronology", chronology_demo.seed_chronologies, order=20)

@@ -5,7 +5,14 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from safeguarding.agencies.enums import Role
 from safeguarding.agencies.models import Agency
+from safeguarding.children.models import Child
+from safeguarding.chronology import highlights
+from safeguarding.chronology.enums import Precision
+from safeguarding.chronology.merged import ChronologyFilters
+from safeguarding.chronology.models import Event, EventType
+from safeguarding.core.enums import Confidentiality
 from safeguarding.core.forms import GovUKForm
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -48,3 +55,282 @@ class ImportUploadForm(GovUKForm):
         if not upload.size:
             raise forms.ValidationError("The selected file is empty. Choose the file with your entries.")
         return upload
+
+
+# --- Recording and correcting entries ------------------------------------------------------------
+
+DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]
+# Roles in the recording agency a restricted entry can be shown to (case-holding people only).
+RESTRICTABLE_ROLES = [
+    (Role.PRACTITIONER, "Practitioners"),
+    (Role.MANAGER, "Managers"),
+    (Role.SENIOR_MANAGER, "Senior managers"),
+    (Role.SAFEGUARDING_LEAD, "Designated safeguarding leads"),
+]
+
+
+def _category_choices(types: list[EventType]) -> list[Any]:
+    """Categories grouped by the type they belong to, so the list makes sense without JavaScript."""
+    groups: list[Any] = [("", "No category")]
+    for event_type in types:
+        if event_type.categories:
+            groups.append((event_type.label, [(c["code"], c["label"]) for c in event_type.categories]))
+    return groups
+
+
+class EntryFieldsForm(GovUKForm):
+    """What an entry says: shared by the add page and the correction form."""
+
+    event_type = forms.ModelChoiceField(
+        queryset=EventType.objects.none(),
+        label="Type of event",
+        empty_label="Choose a type",
+        error_messages={
+            "required": "Choose the type of event.",
+            "invalid_choice": "Choose a type of event from the list.",
+        },
+    )
+    category = forms.ChoiceField(
+        label="Category",
+        required=False,
+        help_text="Only for types that have categories, such as a concern raised or a referral outcome.",
+    )
+    value = forms.DecimalField(
+        label="Value",
+        required=False,
+        max_digits=9,
+        decimal_places=2,
+        help_text="Only for types that take a number, such as a school attendance figure (%).",
+        error_messages={"invalid": "Enter the value as a number, for example 87.5."},
+    )
+    occurred_on = forms.DateField(
+        label="Date of the event",
+        input_formats=DATE_FORMATS,
+        help_text="For example, 27/3/2024. If you only know the month or the year, enter the 1st of it.",
+        error_messages={
+            "required": "Enter the date of the event.",
+            "invalid": "Enter the date of the event as day/month/year, for example 27/3/2024.",
+        },
+    )
+    precision = forms.ChoiceField(
+        label="How exact is the date?",
+        choices=[
+            (Precision.DAY, "Exact to the day"),
+            (Precision.MONTH, "Only the month is known"),
+            (Precision.YEAR, "Only the year is known"),
+        ],
+        initial=Precision.DAY,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how exact the date is."},
+    )
+    approximate = forms.BooleanField(label="The date is approximate", required=False)
+    summary = forms.CharField(
+        label="What happened",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="A plain, factual account. Say who told you, if you did not see it yourself.",
+        error_messages={"required": "Enter a factual summary of what happened."},
+    )
+    impact = forms.CharField(label="Impact on the child", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    action_taken = forms.CharField(
+        label="Action taken",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="What you did, or why no action was needed.",
+    )
+    confidentiality = forms.ChoiceField(
+        label="Who can see this entry?",
+        choices=[
+            (Confidentiality.NORMAL, "Everyone who works with the child"),
+            (Confidentiality.RESTRICTED, "Restricted: only people in my agency"),
+        ],
+        initial=Confidentiality.NORMAL,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who can see this entry."},
+    )
+    restricted_to_roles = forms.MultipleChoiceField(
+        label="If restricted, which roles in your agency can see it?",
+        choices=RESTRICTABLE_ROLES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave every box unticked for everyone in your agency.",
+    )
+
+    field_order = [
+        "children",
+        "agency",
+        "event_type",
+        "category",
+        "value",
+        "occurred_on",
+        "precision",
+        "approximate",
+        "summary",
+        "impact",
+        "action_taken",
+        "confidentiality",
+        "restricted_to_roles",
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        types = list(EventType.objects.active().order_by("label"))
+        type_field = self.fields["event_type"]
+        assert isinstance(type_field, forms.ModelChoiceField)
+        type_field.queryset = EventType.objects.active().order_by("label")
+        category_field = self.fields["category"]
+        assert isinstance(category_field, forms.ChoiceField)
+        category_field.choices = _category_choices(types)
+
+    def service_fields(self) -> dict[str, Any]:
+        """The cleaned data as keyword arguments for `record_event` / `correct_event`."""
+        data = self.cleaned_data
+        restricted = data["confidentiality"] == Confidentiality.RESTRICTED
+        return {
+            "event_type": data["event_type"],
+            "category": data.get("category") or "",
+            "value": data.get("value"),
+            "occurred_on": data["occurred_on"],
+            "precision": data["precision"],
+            "approximate": bool(data.get("approximate")),
+            "summary": data["summary"],
+            "impact": data.get("impact") or "",
+            "action_taken": data.get("action_taken") or "",
+            "confidentiality": data["confidentiality"],
+            "restricted_to_roles": list(data.get("restricted_to_roles") or []) if restricted else [],
+        }
+
+
+class EntryForm(EntryFieldsForm):
+    """A new entry, for one child or several children of the family."""
+
+    children = forms.TypedMultipleChoiceField(
+        label="Which children is this entry about?",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick each child the event concerns. Only children you can see are listed.",
+        error_messages={
+            "required": "Choose at least one child the entry is about.",
+            "invalid_choice": "Choose children from the list.",
+        },
+    )
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(),
+        label="Recording agency",
+        empty_label=None,
+        error_messages={"required": "Choose your agency.", "invalid_choice": "Choose an agency you work in."},
+    )
+
+    def __init__(self, *args: Any, children: list[Child], agencies: list[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        children_field = self.fields["children"]
+        assert isinstance(children_field, forms.TypedMultipleChoiceField)
+        children_field.choices = [(c.pk, _child_label(c)) for c in children]
+        children_field.initial = [children[0].pk]
+        agency_field = self.fields["agency"]
+        assert isinstance(agency_field, forms.ModelChoiceField)
+        agency_field.queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies]).order_by("name")
+        agency_field.initial = agencies[0].pk if agencies else None
+        if len(children) == 1:
+            children_field.help_text = "No brothers, sisters or other children of the household are visible to you."
+
+
+class CorrectionForm(EntryFieldsForm):
+    """A correction: a new version of the entry. `version` is the one the person started from."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    @classmethod
+    def initial_for(cls, event: Event) -> dict[str, Any]:
+        return {
+            "event_type": event.event_type_id,
+            "category": event.category,
+            "value": event.value,
+            "occurred_on": event.occurred_on,
+            "precision": event.precision,
+            "approximate": event.approximate,
+            "summary": event.summary,
+            "impact": event.impact,
+            "action_taken": event.action_taken,
+            "confidentiality": event.confidentiality,
+            "restricted_to_roles": event.restricted_roles,
+            "version": event.version,
+        }
+
+
+def _child_label(child: Child) -> str:
+    born = f" (born {child.date_of_birth.day} {child.date_of_birth:%B %Y})" if child.date_of_birth else ""
+    return f"{child.full_name}{born}"
+
+
+# --- Filtering the integrated chronology -----------------------------------------------------------
+
+
+class ChronologyFilterForm(GovUKForm):
+    """The GET form above a chronology; every field is optional."""
+
+    govuk_mark_optional = False
+
+    agency = forms.MultipleChoiceField(label="Agency", required=False, widget=forms.CheckboxSelectMultiple)
+    type = forms.ChoiceField(label="Type of event", required=False)
+    tag = forms.ChoiceField(label="Theme", required=False, help_text="For example neglect, health or police.")
+    date_from = forms.DateField(
+        label="From",
+        required=False,
+        input_formats=DATE_FORMATS,
+        help_text="For example, 1/1/2024",
+        error_messages={"invalid": "Enter the start date as day/month/year, for example 1/1/2024."},
+    )
+    date_to = forms.DateField(
+        label="To",
+        required=False,
+        input_formats=DATE_FORMATS,
+        help_text="For example, 31/12/2024",
+        error_messages={"invalid": "Enter the end date as day/month/year, for example 31/12/2024."},
+    )
+    family = forms.BooleanField(label="Include brothers, sisters and other children of the household", required=False)
+    gap_days = forms.IntegerField(
+        label="Show gaps in contact longer than (days)",
+        required=False,
+        min_value=7,
+        max_value=3650,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"}),
+        error_messages={
+            "invalid": "Enter the gap as a whole number of days, for example 90.",
+            "min_value": "Enter a gap of at least 7 days.",
+            "max_value": "Enter a gap of at most 3650 days (ten years).",
+        },
+    )
+
+    def __init__(self, *args: Any, agencies: list[Agency], types: list[EventType], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agency_field = self.fields["agency"]
+        assert isinstance(agency_field, forms.MultipleChoiceField)
+        agency_field.choices = [(a.code, a.name) for a in agencies]
+        type_field = self.fields["type"]
+        assert isinstance(type_field, forms.ChoiceField)
+        type_field.choices = [("", "All types"), *((t.code, t.label) for t in types)]
+        tags = sorted({tag for t in types for tag in t.tag_list})
+        tag_field = self.fields["tag"]
+        assert isinstance(tag_field, forms.ChoiceField)
+        tag_field.choices = [("", "All themes"), *((tag, tag.replace("_", " ").capitalize()) for tag in tags)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date must be the same as or after the start date.")
+        return data
+
+    def filters(self) -> ChronologyFilters:
+        """The filters to apply; an invalid form applies none of the invalid fields."""
+        self.is_valid()  # cleaned_data then holds only the fields that are valid
+        data = getattr(self, "cleaned_data", {})
+        return ChronologyFilters(
+            agency_codes=frozenset(data.get("agency") or ()),
+            type_codes=frozenset([data["type"]] if data.get("type") else []),
+            tags=frozenset([data["tag"]] if data.get("tag") else []),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            include_family=bool(data.get("family")),
+            gap_days=data.get("gap_days") or highlights.DEFAULT_GAP_DAYS,
+        )

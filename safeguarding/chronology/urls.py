@@ -8,4 +8,10 @@ urlpatterns = [
     path("imports/", views.import_list, name="import-list"),
     path("imports/new/", views.import_new, name="import-new"),
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),
+    path("children/<int:child_id>/", views.child_chronology, name="child"),
+    path("children/<int:child_id>/add/", views.entry_add, name="entry-add"),
+    path("children/<int:child_id>/export.pdf", views.export_pdf, name="export-pdf"),
+    path("children/<int:child_id>/export.xlsx", views.export_xlsx, name="export-xlsx"),
+    path("entries/<int:pk>/", views.entry_detail, name="entry"),
+    path("entries/<int:pk>/correct/", views.entry_correct, name="entry-correct"),
 ]

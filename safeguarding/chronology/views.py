@@ -1,14 +1,29 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
 
-from safeguarding.chronology import importer, permissions, queries
-from safeguarding.chronology.forms import ImportUploadForm
+from safeguarding.agencies.models import Agency
+from safeguarding.children.models import Child
+from safeguarding.children.queries import children_visible_to, get_child_for_user
+from safeguarding.children.services import record_child_view
+from safeguarding.chronology import exports, importer, merged, permissions, queries, services, timeline
+from safeguarding.chronology.forms import ChronologyFilterForm, CorrectionForm, EntryForm, ImportUploadForm
+from safeguarding.chronology.models import Event, EventChild
 from safeguarding.chronology.tasks import import_events_task
+from safeguarding.core.restriction import restriction_q
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -45,3 +60,217 @@ def import_new(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = queries.get_batch_for_user(request.user, pk)
     return render(request, "chronology/import_detail.html", {"batch": batch})
+
+
+# --- The integrated chronology of a child -----------------------------------------------------------
+
+
+def _filter_form(request: HttpRequest, child: Child) -> ChronologyFilterForm:
+    """The filter form, its agency choices from every agency with an entry about the child or family.
+
+    One query for the agencies and one for the types, whatever the number of entries.
+    """
+    agency_ids = EventChild.objects.filter(child=child, is_current=True).values("agency_id")
+    family_ids = EventChild.objects.filter(child__in=merged.family_of(request.user, child), is_current=True)
+    agencies = list(
+        Agency.objects.filter(Q(pk__in=agency_ids) | Q(pk__in=family_ids.values("agency_id"))).order_by("name")
+    )
+    types = list(queries.active_event_types())
+    return ChronologyFilterForm(data=request.GET, agencies=agencies, types=types)
+
+
+def _chronology_for(request: HttpRequest, child_id: int) -> tuple[Child, ChronologyFilterForm, Any, Any]:
+    child = get_child_for_user(request.user, child_id)
+    form = _filter_form(request, child)
+    filters = form.filters()
+    return child, form, filters, merged.merged_chronology(request.user, child, filters)
+
+
+@login_required
+def child_chronology(request: HttpRequest, child_id: int) -> HttpResponse:
+    child, form, _filters, chronology = _chronology_for(request, child_id)
+    record_child_view(actor=request.user, child=child, action="chronology.viewed")
+    names = exports.child_names(chronology)
+    rows = [(row, exports.row_cells(row, names)) for row in chronology.rows]
+    query = request.GET.urlencode()
+    # Each highlight links to the rows it is about that the filters leave on the page.
+    row_of = {event.pk: row for row in chronology.rows for event in row.sources}
+    highlight_links = []
+    for found in chronology.highlights:
+        linked = {row_of[i].event.pk: row_of[i] for i in found.entry_ids if i in row_of}
+        highlight_links.append((found, list(linked.values())))
+    return render(
+        request,
+        "chronology/child.html",
+        {
+            "child": child,
+            "form": form,
+            "chronology": chronology,
+            "rows": rows,
+            "show_children": len(chronology.children) > 1,
+            "timeline_svg": mark_safe(timeline.render_timeline(chronology)),  # noqa: S308 — built with escaping
+            "timeline_summary": timeline.summary(chronology),
+            "highlight_links": highlight_links,
+            # One reverse() for every row's link, not 2,000.
+            "entry_base": reverse("chronology:entry", args=[0]).removesuffix("0/"),
+            "can_add": bool(_recording_agencies(request.user)),
+            "export_query": f"?{query}" if query else "",
+            "filtered": any(v for k, v in request.GET.items()),
+        },
+    )
+
+
+@login_required
+def export_pdf(request: HttpRequest, child_id: int) -> HttpResponse:
+    child, _form, filters, chronology = _chronology_for(request, child_id)
+    svg = timeline.render_timeline(chronology, id_prefix="pdf-timeline")
+    content = exports.chronology_pdf(chronology, filters, svg=svg, produced_by=_who(request.user))
+    record_child_view(actor=request.user, child=child, action="chronology.exported")
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{exports.export_filename(chronology, "pdf")}"'
+    return response
+
+
+@login_required
+def export_xlsx(request: HttpRequest, child_id: int) -> HttpResponse:
+    child, _form, filters, chronology = _chronology_for(request, child_id)
+    content = exports.chronology_xlsx(chronology, filters, produced_by=_who(request.user))
+    record_child_view(actor=request.user, child=child, action="chronology.exported")
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{exports.export_filename(chronology, "xlsx")}"'
+    return response
+
+
+def _who(user: Any) -> str:
+    agency = user.primary_agency
+    name = user.get_full_name() or user.get_username()
+    return f"{name}, {agency.name}" if agency else name
+
+
+# --- Adding an entry --------------------------------------------------------------------------------
+
+
+def _recording_agencies(user: Any) -> list[Agency]:
+    """The agencies this person records for: their case-holding memberships."""
+    agencies = {m.agency for m in user.active_memberships if m.agency_id in user.case_agency_ids}
+    return sorted((a for a in agencies if permissions.may_record_for_agency(user, a)), key=lambda a: a.name)
+
+
+@login_required
+def entry_add(request: HttpRequest, child_id: int) -> HttpResponse:
+    child = get_child_for_user(request.user, child_id)
+    agencies = _recording_agencies(request.user)
+    if not agencies:
+        # Seeing a child (e.g. through a reviewer's access grant) is not working with them.
+        raise Http404("No page found")
+    children = [child, *merged.family_of(request.user, child)]
+    form = EntryForm(data=request.POST or None, children=children, agencies=agencies)
+    if request.method == "POST" and form.is_valid():
+        chosen = set(form.cleaned_data["children"])
+        try:
+            services.record_event(
+                actor=request.user,
+                agency=form.cleaned_data["agency"],
+                children=[c for c in children if c.pk in chosen],
+                **form.service_fields(),
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error("agency", str(exc))
+        else:
+            messages.success(request, "Entry added to the chronology.")
+            return redirect("chronology:child", child_id=child.pk)
+    return render(request, "chronology/entry_add.html", {"child": child, "form": form})
+
+
+def _add_service_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- One entry: its versions, and corrections by the recording agency ------------------------------
+
+
+def _get_event_for_user(user: Any, pk: int) -> tuple[Event, list[Child]]:
+    """An entry (any version) the user may see: not restricted from them, about a child they see.
+
+    404 otherwise — the same answer as for an id that does not exist.
+    """
+    event = (
+        Event.objects.filter(pk=pk)
+        .filter(restriction_q(queries.memberships(user)))
+        .select_related("agency", "event_type", "author", "import_batch")
+        .first()
+    )
+    if event is None:
+        raise Http404("No entry found")
+    children = list(children_visible_to(user).filter(event_links__event=event).order_by("date_of_birth", "pk"))
+    if not children:
+        raise Http404("No entry found")
+    return event, children
+
+
+def _entry_context(request: HttpRequest, event: Event, children: list[Child], form: Any = None) -> dict[str, Any]:
+    versions = list(
+        queries.event_versions(event)
+        .filter(restriction_q(queries.memberships(request.user)))
+        .select_related("agency", "event_type", "author")
+    )
+    latest = next((v for v in versions if v.is_current), None)
+    can_correct = permissions.can_correct_event(request.user, event)
+    if can_correct and form is None:
+        form = CorrectionForm(initial=CorrectionForm.initial_for(event))
+    return {
+        "event": event,
+        "children": children,
+        "versions": versions,
+        "latest": latest,
+        "can_correct": can_correct,
+        "form": form,
+        "type_label": exports.type_label(event),
+        "category_value": exports.category_and_value(event),
+    }
+
+
+@login_required
+def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event, children = _get_event_for_user(request.user, pk)
+    for child in children:
+        record_child_view(actor=request.user, child=child, action="chronology.entry_viewed")
+    return render(request, "chronology/entry_detail.html", _entry_context(request, event, children))
+
+
+@login_required
+@require_POST
+def entry_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    event, children = _get_event_for_user(request.user, pk)
+    if not permissions.may_record_for_agency(request.user, event.agency):
+        raise PermissionDenied("Only the agency that recorded an entry can correct it.")
+    form = CorrectionForm(data=request.POST)
+    if form.is_valid():
+        stale = not event.is_current or form.cleaned_data["version"] != event.version
+        if stale:
+            form.add_error(None, STALE_MESSAGE)
+        else:
+            try:
+                new = services.correct_event(actor=request.user, event=event, **form.service_fields())
+            except ValidationError as exc:
+                # Another request may have corrected it between our read and the service's lock.
+                if not Event.objects.filter(pk=event.pk, is_current=True).exists():
+                    form.add_error(None, STALE_MESSAGE)
+                else:
+                    _add_service_errors(form, exc)
+            else:
+                messages.success(request, f"Entry corrected. This is version {new.version}.")
+                return redirect("chronology:entry", pk=new.pk)
+    return render(request, "chronology/entry_detail.html", _entry_context(request, event, children, form), status=200)
+
+
+STALE_MESSAGE = (
+    "Someone else corrected this entry after you opened it, so your correction was not saved. "
+    "Open the latest version, check their change, and make your correction again."
+)

@@ -1,0 +1,75 @@
+"""The timeline SVG: one lane per agency, a mark per entry, highlights shaded, no style attributes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+
+import pytest
+
+from safeguarding.agencies.enums import AgencyKind, Role
+from safeguarding.chronology.merged import merged_chronology
+from safeguarding.chronology.models import EventType
+from safeguarding.chronology.services import record_event
+from safeguarding.chronology.timeline import lanes, render_timeline
+from safeguarding.testing import factories as f
+
+pytestmark = pytest.mark.django_db
+
+SVG = "{http://www.w3.org/2000/svg}"
+D0 = dt.date(2024, 1, 6)
+
+
+def add(actor: Any, agency: Any, child: Any, code: str, days: int, summary: str = "Entry") -> None:
+    record_event(
+        actor=actor,
+        agency=agency,
+        children=[child],
+        event_type=EventType.objects.get(code=code),
+        occurred_on=D0 + dt.timedelta(days=days),
+        summary=summary,
+        give_involvement=True,
+    )
+
+
+def test_timeline_has_one_lane_per_agency_and_a_mark_per_entry(cast):
+    officer = f.member(cast.partner_agency, Role.PRACTITIONER)
+    school = f.AgencyFactory(code="SCH", name="Test <School> & Co", kind=AgencyKind.SCHOOL)
+    teacher = f.member(school, Role.PRACTITIONER)
+    add(cast.involved, cast.agency, cast.child, "health_visitor_contact", 0)
+    add(cast.involved, cast.agency, cast.child, "was_not_brought", 40)
+    add(cast.involved, cast.agency, cast.child, "was_not_brought", 80)
+    add(officer, cast.partner_agency, cast.child, "police_attendance", 200)
+    add(teacher, school, cast.child, "school_absence", 500)
+    chronology = merged_chronology(cast.involved, cast.child)
+    svg = render_timeline(chronology)
+
+    root = ET.fromstring(svg)  # well-formed: names are escaped
+    assert root.get("role") == "img"
+    assert root.find(f"{SVG}title") is not None
+    assert "Timeline of 5 entries from 3 agencies" in (root.find(f"{SVG}title").text or "")
+    lane_labels = [t.get("data-agency") for t in root.iter(f"{SVG}text") if t.get("data-agency")]
+    assert lane_labels == ["HV", "POL", "SCH"]
+    assert [len(lane.marks) for lane in lanes(chronology)] == [3, 1, 1]
+    # A circle per entry, a red diamond for those in a highlight (here the run and the gaps), and one
+    # of each in the legend.
+    marks = len(list(root.iter(f"{SVG}circle"))) + len(list(root.iter(f"{SVG}path")))
+    assert marks == 5 + 2
+    kinds = {r.get("data-kind") for r in root.iter(f"{SVG}rect") if r.get("data-kind")}
+    assert {"was_not_brought_run", "gap"} <= kinds
+    assert "Test &lt;School&gt; &amp; Co" in svg
+    assert not re.search(r"\sstyle=", svg)
+
+
+def test_timeline_is_empty_without_rows(cast):
+    assert render_timeline(merged_chronology(cast.involved, cast.child)) == ""
+
+
+def test_timeline_over_a_short_span_labels_months(cast):
+    add(cast.involved, cast.agency, cast.child, "home_visit", 0)
+    add(cast.involved, cast.agency, cast.child, "home_visit", 70)
+    root = ET.fromstring(render_timeline(merged_chronology(cast.involved, cast.child)))
+    labels = [t.text for t in root.iter(f"{SVG}text") if t.get("text-anchor") == "middle"]
+    assert labels == ["Feb 2024", "Mar"]
