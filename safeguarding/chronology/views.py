@@ -17,7 +17,7 @@ from safeguarding.agencies.models import Agency
 from safeguarding.children.models import Child
 from safeguarding.children.queries import children_visible_to, get_child_for_user
 from safeguarding.children.services import record_child_view
-from safeguarding.chronology import exports, importer, merged, permissions, queries, services, timeline
+from safeguarding.chronology import exports, importer, merged, permissions, queries, rendering, services, timeline
 from safeguarding.chronology.forms import ChronologyFilterForm, CorrectionForm, EntryForm, ImportUploadForm
 from safeguarding.chronology.models import Event, EventChild
 from safeguarding.chronology.tasks import import_events_task
@@ -107,12 +107,16 @@ def child_chronology(request: HttpRequest, child_id: int) -> HttpResponse:
             "form": form,
             "chronology": chronology,
             "rows": rows,
+            "table_rows": rendering.table_rows(
+                rows,
+                # One reverse() for every row's link, not 2,000.
+                entry_base=reverse("chronology:entry", args=[0]).removesuffix("0/"),
+                show_children=len(chronology.children) > 1,
+            ),
             "show_children": len(chronology.children) > 1,
             "timeline_svg": mark_safe(timeline.render_timeline(chronology)),  # noqa: S308 — built with escaping
             "timeline_summary": timeline.summary(chronology),
             "highlight_links": highlight_links,
-            # One reverse() for every row's link, not 2,000.
-            "entry_base": reverse("chronology:entry", args=[0]).removesuffix("0/"),
             "can_add": bool(_recording_agencies(request.user)),
             "export_query": f"?{query}" if query else "",
             "filtered": any(v for k, v in request.GET.items()),
