@@ -50,3 +50,9 @@ def table_rows(rows: Iterable[tuple[ChronologyRow, RowCells]], *, entry_base: st
             "</tr>\n"
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+def entry_links(rows: Iterable[ChronologyRow]) -> SafeString:
+    """The dates of a highlight's rows, each a link to its row in the table, comma-separated."""
+    links = (f'<a class="govuk-link" href="#entry-{row.event.pk}">{escape(row.event.display_date)}</a>' for row in rows)
+    return mark_safe(", ".join(links))  # noqa: S308 - every value above is escaped

@@ -46,3 +46,12 @@ def test_highlighted_and_restricted_rows_are_marked_and_children_shown_on_reques
     assert "Highlight: Gap in contact" in html
     assert "Restricted" in html
     assert "Ellis; Robin" in html
+
+
+def test_entry_links_point_at_rows_and_escape_dates():
+    from safeguarding.chronology.rendering import entry_links
+
+    html = entry_links([row(pk=3), row(pk=4)])
+    assert html == (
+        '<a class="govuk-link" href="#entry-3">3 March 2025</a>, <a class="govuk-link" href="#entry-4">3 March 2025</a>'
+    )
