@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "safeguarding.children",
     "safeguarding.chronology",
     "safeguarding.escalations",
+    "safeguarding.reviews",
     "safeguarding.api",
 ]
 

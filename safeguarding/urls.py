@@ -13,6 +13,7 @@ urlpatterns = [
     path("children/", include("safeguarding.children.urls")),
     path("chronology/", include("safeguarding.chronology.urls")),
     path("escalations/", include("safeguarding.escalations.urls")),
+    path("reviews/", include("safeguarding.reviews.urls")),
     path("partnership/", include("safeguarding.agencies.urls")),
     path("api/", include("safeguarding.api.urls")),
     path("django-admin/", admin.site.urls),

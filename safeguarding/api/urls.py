@@ -6,6 +6,7 @@ from safeguarding.api import views
 from safeguarding.api.chronology_viewsets import ChildChronologyViewSet, EventViewSet
 from safeguarding.api.docs import ApiDocsView
 from safeguarding.api.escalations_viewsets import EscalationViewSet
+from safeguarding.api.reviews_viewsets import ReviewRequestViewSet, ReviewViewSet
 from safeguarding.api.viewsets import ChildViewSet
 
 app_name = "api"
@@ -13,6 +14,8 @@ app_name = "api"
 router = SimpleRouter()
 router.register("children", ChildViewSet, basename="child")
 router.register("escalations", EscalationViewSet, basename="escalation")
+router.register("reviews", ReviewViewSet, basename="review")
+router.register("review-requests", ReviewRequestViewSet, basename="review-request")
 router.register(r"children/(?P<id>[^/]+)/chronology", ChildChronologyViewSet, basename="child-chronology")
 router.register("events", EventViewSet, basename="event")
 

@@ -1,0 +1,182 @@
+"""What the API shows of case reviews and what it accepts. Children appear only by pseudonym; the same
+services as the pages make every change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from safeguarding.agencies.models import Agency
+from safeguarding.reviews.enums import Harm, RecommendationStatus, RequestKind, RequestStatus, Stage
+from safeguarding.reviews.models import (
+    AgencyRequest,
+    Finding,
+    Review,
+    ReviewRecommendation,
+    Submission,
+    Theme,
+)
+
+
+class CodeField(serializers.SlugRelatedField):
+    """A code lookup that refuses NUL characters before they reach the database (PostgreSQL cannot
+    compare them, which would be a server error instead of a 400)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value="(contains a NUL character)")
+        return super().to_internal_value(data)
+
+
+STAGE_HELP = "One of: " + ", ".join(Stage.values) + "."
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    themes: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True, help_text="Theme codes, e.g. 'neglect'."
+    )
+
+    class Meta:
+        model = Finding
+        fields = ["id", "number", "title", "text", "themes", "created_at"]
+        read_only_fields = fields
+
+
+class FindingCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    text = serializers.CharField(max_length=20000)
+    themes = CodeField(
+        slug_field="code",
+        many=True,
+        queryset=Theme.objects.filter(is_active=True),
+        required=False,
+        default=list,  # type: ignore[arg-type]
+    )
+
+
+class RecommendationSerializer(serializers.ModelSerializer):
+    uid = serializers.UUIDField(read_only=True, help_text="Stable identifier: never changes (action plans use it).")
+    reference = serializers.CharField(read_only=True)
+    addressee: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="An agency code, or null for the partnership."
+    )
+
+    status = serializers.CharField(read_only=True, help_text="One of: " + ", ".join(RecommendationStatus.values) + ".")
+
+    class Meta:
+        model = ReviewRecommendation
+        fields = ["id", "uid", "reference", "number", "text", "addressee", "status", "created_at"]
+        read_only_fields = fields
+
+
+class RecommendationCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=20000)
+    addressee = CodeField(
+        slug_field="code", queryset=Agency.objects.active(), required=False, allow_null=True, default=None
+    )
+    status = serializers.ChoiceField(choices=RecommendationStatus.choices, default=RecommendationStatus.DRAFT)
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    stage = serializers.CharField(read_only=True, help_text=STAGE_HELP)
+    children = serializers.SerializerMethodField()
+    notification_due_on = serializers.DateField(source="notification.due_on", read_only=True, allow_null=True)
+    notification_sent_on = serializers.DateField(
+        source="notification.sent_to_panel_on", read_only=True, allow_null=True
+    )
+    rapid_review_due_on = serializers.DateField(source="rapid_review.due_on", read_only=True, allow_null=True)
+    target_publication_on = serializers.DateField(
+        source="practice_review.target_publication_on", read_only=True, allow_null=True
+    )
+    published_on = serializers.DateField(source="practice_review.published_on", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Review
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "stage",
+            "children",
+            "notification_due_on",
+            "notification_sent_on",
+            "rapid_review_due_on",
+            "target_publication_on",
+            "published_on",
+            "version",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField(), help_text="The children's pseudonyms."))
+    def get_children(self, obj: Review) -> list[str]:
+        return [link.pseudonym for link in obj.child_links.all()]
+
+    def to_representation(self, instance: Review) -> dict[str, Any]:
+        # A legacy review has no notification or rapid review: those fields are null.
+        data: dict[str, Any] = {}
+        for name, field in self.fields.items():
+            try:
+                attribute = field.get_attribute(instance)
+            except ObjectDoesNotExist:  # the related row does not exist
+                data[name] = None
+                continue
+            data[name] = None if attribute is None else field.to_representation(attribute)
+        return data
+
+
+class ChildPseudonymSerializer(serializers.Serializer):
+    nhs_number = serializers.RegexField(r"^\d{10}$", help_text="The child's NHS number, 10 digits.")
+    pseudonym = serializers.CharField(max_length=60, help_text="The name the review will use, e.g. 'Child A'.")
+
+
+class NotifySerializer(serializers.Serializer):
+    incident_on = serializers.DateField()
+    aware_on = serializers.DateField(help_text="The date the local authority became aware.")
+    harm = serializers.ChoiceField(choices=Harm.choices)
+    summary = serializers.CharField(max_length=20000)
+    children = ChildPseudonymSerializer(many=True, allow_empty=False)
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    document_name = serializers.CharField(source="document.filename", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Submission
+        fields = ["submitted_at", "involvement", "analysis", "learning", "immediate_actions", "document_name"]
+        read_only_fields = fields
+
+
+class AgencyRequestSerializer(serializers.ModelSerializer):
+    review = serializers.CharField(source="review.reference", read_only=True)
+    agency: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    kind = serializers.CharField(read_only=True, help_text="One of: " + ", ".join(RequestKind.values) + ".")
+    status = serializers.CharField(read_only=True, help_text="One of: " + ", ".join(RequestStatus.values) + ".")
+    submission = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AgencyRequest
+        fields = ["id", "review", "agency", "kind", "status", "note", "due_on", "requested_at", "submission"]
+        read_only_fields = fields
+
+    @extend_schema_field(SubmissionSerializer(allow_null=True))
+    def get_submission(self, obj: AgencyRequest) -> dict[str, Any] | None:
+        submission = Submission.objects.filter(request=obj).select_related("document").first()
+        return SubmissionSerializer(submission).data if submission else None
+
+
+class SubmitSerializer(serializers.Serializer):
+    involvement = serializers.CharField(max_length=20000)
+    analysis = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+    learning = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+    immediate_actions = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+    document_name = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    document_base64 = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The document, base64-encoded (at most 20 MB). A chronology is CSV or XLSX in the import format.",
+    )

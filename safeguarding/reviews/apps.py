@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class ReviewsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "safeguarding.reviews"
+    label = "reviews"
+    verbose_name = "Case reviews (notifications, rapid reviews, practice reviews)"
+
+    def ready(self) -> None:
+        from safeguarding.core import demo, navigation
+        from safeguarding.reviews import workflow
+        from safeguarding.reviews.demo import seed_reviews
+
+        navigation.register("Case reviews", "reviews:index", order=60, visible=workflow.can_use_reviews)
+        demo.register("reviews", seed_reviews, order=40)

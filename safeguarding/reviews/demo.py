@@ -1,0 +1,325 @@
+"""Demo case reviews for `seed_demo`: one at every stage, built through the same services as the pages
+and dated in the past with their `at` argument. The featured Whitlock brothers appear as "Child A" and
+"Child B" in a practice review about persistent neglect with five recommendations (all details fictional).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from safeguarding.agencies.enums import AgencyKind, PartnerStatus, Role
+from safeguarding.agencies.models import Agency, Membership, User
+from safeguarding.children.models import Child
+from safeguarding.core.calendar import add_working_days
+from safeguarding.core.demo import DemoContext
+from safeguarding.reviews import services
+from safeguarding.reviews.defaults import install_themes
+from safeguarding.reviews.enums import (
+    Harm,
+    MemberRole,
+    Recommendation,
+    RecommendationStatus,
+    RequestKind,
+    ReviewKind,
+    Stage,
+)
+from safeguarding.reviews.models import Review, Theme
+
+ORDER = [
+    Stage.NOTIFIED,
+    Stage.RAPID_REVIEW,
+    Stage.DECISION,
+    Stage.IN_PROGRESS,
+    Stage.DRAFT,
+    Stage.WITH_FAMILY,
+    Stage.FINAL,
+    Stage.PUBLISHED,
+]
+
+# (days before the local authority became aware, child, event type, details): fictional.
+WHITLOCK_CHRONOLOGIES = {
+    "health": [
+        (300, "Mason Whitlock", "Was not brought", "Mason was not brought to his developmental review."),
+        (150, "Mason Whitlock", "Home visit", "Home cluttered and cold; Kayleigh Whitlock said money was short."),
+    ],
+    "school": [
+        (320, "Tyler Whitlock", "Concern", "Tyler arrived hungry and in the same clothes all week."),
+        (200, "Tyler Whitlock", "Concern", "Tyler said Dean shouted at Mum and he hid with Mason."),
+    ],
+    "police": [
+        (140, "Tyler Whitlock", "Domestic abuse incident", "Call-out to the home: Kayleigh and Dean Marsh arguing."),
+    ],
+}
+
+RECOMMENDATIONS = [
+    "The partnership should issue neglect practice guidance that asks practitioners to look at the whole picture.",
+    "Health services should treat repeated 'was not brought' appointments as a safeguarding concern.",
+    "Schools should share concerns about hunger and hygiene with the health visitor when siblings are under five.",
+    "Early help should not close a case for non-engagement without a multi-agency discussion of the risks.",
+    "Police should tell children's social care and schools after each domestic abuse call-out where children live.",
+]
+
+FINDINGS = [
+    ("No agency saw the whole picture of neglect.", ["neglect", "information-sharing"]),
+    ("Early help closed for non-engagement while concerns continued.", ["thresholds", "escalation"]),
+    ("The children's lived experience was not recorded.", ["professional-curiosity", "voice-of-the-child"]),
+    ("Supervision did not test the drift in the plan.", ["management-oversight"]),
+]
+
+
+def _user(username: str) -> User | None:
+    return User.objects.filter(username=username).first()
+
+
+def _at(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=10))
+
+
+def _lead(agency: Agency) -> Any:
+    m = Membership.objects.filter(agency=agency, role=Role.SAFEGUARDING_LEAD, is_active=True).select_related("user")
+    first = m.order_by("pk").first()
+    return first.user if first else None
+
+
+def _csv(rows: list[tuple[int, str, str, str]], aware: date) -> bytes:
+    lines = ["Date,Child name,Event type,Details"] + [
+        f'"{aware - timedelta(days=days):%d/%m/%Y}","{child}","{kind}","{text}"' for days, child, kind, text in rows
+    ]
+    return "\n".join(lines).encode()
+
+
+def _advance(
+    review: Review,
+    target: Stage,
+    *,
+    bu: Any,
+    reviewer: Any,
+    start: date,
+    agencies: list[Agency],
+    whitlock: bool = False,
+) -> None:
+    """Take `review` (just notified, aware on `start`) through the stages up to `target`."""
+    if target == Stage.NOTIFIED:
+        return
+    sent = add_working_days(start, 2)
+    services.record_notification_sent(actor=bu, review=review, version=review.version, sent_on=sent, at=_at(sent))
+    for agency in agencies[:2]:
+        request = services.request_from_agency(
+            actor=bu, review=review, agency=agency, kind=RequestKind.AGENCY_SUMMARY, at=_at(sent)
+        )
+        lead = _lead(agency)
+        if lead is not None and target != Stage.RAPID_REVIEW:
+            services.submit_to_request(
+                actor=lead,
+                request=request,
+                involvement=f"{agency.name} worked with the family over the period under review.",
+                learning="Concerns were recorded but not shared promptly.",
+                at=_at(add_working_days(sent, 8)),
+            )
+    if target == Stage.RAPID_REVIEW:
+        return
+    panel_day = add_working_days(sent, 11)
+    services.record_panel_meeting(
+        actor=bu,
+        review=review,
+        met_on=panel_day,
+        attendance="Police, children's social care, the integrated care board, health, school, business unit.",
+        summary="Agencies held pieces of a picture of persistent neglect that nobody put together.",
+        recommendation=Recommendation.LCSPR,
+        reasons="The case may highlight improvements needed to safeguard children.",
+        at=_at(panel_day),
+    )
+    for partner in Agency.objects.filter(partner_status=PartnerStatus.STATUTORY).order_by("name"):
+        services.sign_off_rapid_review(
+            actor=bu,
+            review=review,
+            agency=partner,
+            signed_by_name=f"Delegated partner, {partner.name}",
+            signed_on=panel_day,
+            at=_at(panel_day),
+        )
+    done = add_working_days(sent, 14)
+    services.send_rapid_review(actor=bu, review=review, version=review.version, sent_on=done, at=_at(done))
+    if target == Stage.DECISION:
+        return
+    decided = add_working_days(done, 2)
+    services.decide_practice_review(
+        actor=bu, review=review, version=review.version, kind=ReviewKind.LCSPR, decided_on=decided, at=_at(decided)
+    )
+    services.add_member(actor=bu, review=review, user=reviewer, role=MemberRole.REVIEWER, at=_at(decided))
+    services.update_terms_of_reference(
+        actor=bu,
+        review=review,
+        terms_of_reference="Period under review: the two years before the incident. Agencies: all involved.",
+        key_lines_of_enquiry="How did agencies recognise neglect?\nHow were concerns shared and escalated?",
+    )
+    if whitlock:
+        for key, agency in zip(("health", "school", "police"), agencies, strict=False):
+            request = services.request_from_agency(
+                actor=bu, review=review, agency=agency, kind=RequestKind.CHRONOLOGY, at=_at(decided)
+            )
+            lead = _lead(agency)
+            if lead is not None:
+                services.submit_to_request(
+                    actor=lead,
+                    request=request,
+                    involvement=f"{agency.name}'s chronology for the period under review.",
+                    upload=services.Upload(f"{key}.csv", _csv(WHITLOCK_CHRONOLOGIES[key], start), "text/csv"),
+                    at=_at(decided + timedelta(days=14)),
+                )
+    if target == Stage.IN_PROGRESS:
+        return
+    event_day = decided + timedelta(days=30)
+    services.add_practitioner_event(
+        actor=bu, review=review, held_on=event_day, attendance="Practitioners from six agencies.", notes="Recorded."
+    )
+    services.upload_report_draft(
+        actor=reviewer,
+        review=review,
+        upload=services.Upload("draft-1.txt", b"Draft report (fictional demo text).", "text/plain"),
+        note="First draft",
+        at=_at(event_day + timedelta(days=14)),
+    )
+    services.move_to_draft(actor=bu, review=review, version=review.version, at=_at(event_day + timedelta(days=14)))
+    themes = {t.code: t for t in Theme.objects.all()}
+    for title, codes in FINDINGS:
+        services.add_finding(
+            actor=reviewer,
+            review=review,
+            title=title,
+            text="The agencies' chronologies show this over the period under review.",
+            themes=[themes[c] for c in codes if c in themes],
+            at=_at(event_day + timedelta(days=15)),
+        )
+    addressees = [None, *agencies]
+    for number, text in enumerate(RECOMMENDATIONS):
+        services.add_recommendation(
+            actor=reviewer,
+            review=review,
+            text=text,
+            addressee=addressees[number % len(addressees)],
+            status=RecommendationStatus.DRAFT,
+            at=_at(event_day + timedelta(days=15)),
+        )
+    if target == Stage.DRAFT:
+        return
+    shared = event_day + timedelta(days=20)
+    services.share_with_family(actor=bu, review=review, version=review.version, at=_at(shared))
+    services.add_family_contact(
+        actor=reviewer,
+        review=review,
+        who="Mother of Child A and Child B",
+        met_on=shared,
+        report_shared_on=shared if target != Stage.WITH_FAMILY else None,
+        notes="Met at home with an advocate.",
+    )
+    if target == Stage.WITH_FAMILY:
+        return
+    services.finalise_report(actor=bu, review=review, version=review.version, at=_at(shared + timedelta(days=7)))
+    services.record_sent_dates(
+        actor=bu,
+        review=review,
+        sent_to_panel_on=shared + timedelta(days=10),
+        sent_to_secretary_of_state_on=shared + timedelta(days=10),
+    )
+    if target == Stage.FINAL:
+        return
+    published = shared + timedelta(days=30)
+    services.publish_review(actor=bu, review=review, version=review.version, published_on=published, at=_at(published))
+
+
+def seed_reviews(ctx: DemoContext) -> None:
+    if Review.objects.exists():
+        return
+    install_themes()
+    bu, reviewer = _user("business.unit"), _user("reviewer")
+    if bu is None or reviewer is None:
+        return
+    today = timezone.localdate()
+    agencies = list(
+        Agency.objects.filter(
+            kind__in=[AgencyKind.HEALTH, AgencyKind.SCHOOL, AgencyKind.POLICE],
+            memberships__role=Role.SAFEGUARDING_LEAD,
+        )
+        .distinct()
+        .order_by("kind", "name")
+    )
+    health = next((a for a in agencies if a.kind == AgencyKind.HEALTH and "Community" in a.name), None)
+    school = Agency.objects.filter(memberships__user__username="dsl.school").first()
+    police = next((a for a in agencies if a.kind == AgencyKind.POLICE), None)
+    featured_agencies = [a for a in (health, school, police) if a is not None]
+    others = list(Child.objects.exclude(last_name="Whitlock").order_by("pk")[:20])
+    # How long ago each stage's case began (days), so every clock lands where the stage says.
+    ages = {
+        Stage.NOTIFIED: 3,
+        Stage.RAPID_REVIEW: 12,
+        Stage.DECISION: 30,
+        Stage.IN_PROGRESS: 80,
+        Stage.DRAFT: 110,
+        Stage.FINAL: 140,
+        Stage.PUBLISHED: 200,
+    }
+    for index, (stage, age) in enumerate(ages.items()):
+        if len(others) < 2 * index + 2:
+            break
+        aware = today - timedelta(days=age)
+        pair = others[2 * index : 2 * index + 2]
+        review = services.notify_serious_incident(
+            actor=bu,
+            incident_on=aware - timedelta(days=1),
+            aware_on=aware,
+            harm=Harm.SERIOUS_HARM if index % 2 else Harm.DEATH,
+            summary="A fictional serious incident for the demo.",
+            children=[services.ChildInput(c, f"Child {chr(ord('C') + 2 * index + n)}") for n, c in enumerate(pair)],
+            at=_at(aware + timedelta(days=1)),
+        )
+        _advance(review, stage, bu=bu, reviewer=reviewer, start=aware, agencies=featured_agencies)
+    brothers = list(Child.objects.filter(last_name="Whitlock").order_by("-date_of_birth"))
+    if len(brothers) >= 2:
+        aware = today - timedelta(days=120)
+        review = services.notify_serious_incident(
+            actor=bu,
+            incident_on=aware - timedelta(days=1),
+            aware_on=aware,
+            harm=Harm.SERIOUS_HARM,
+            summary="Child B (aged 2) was taken to hospital with a head injury; a picture of persistent neglect of "
+            "both brothers emerged.",
+            children=[services.ChildInput(brothers[0], "Child B"), services.ChildInput(brothers[1], "Child A")],
+            title="Child A and Child B",
+            at=_at(aware + timedelta(days=1)),
+        )
+        _advance(
+            review, Stage.WITH_FAMILY, bu=bu, reviewer=reviewer, start=aware, agencies=featured_agencies, whitlock=True
+        )
+    # A closed case (no further review) and a legacy serious case review.
+    if len(others) >= 18:
+        aware = today - timedelta(days=60)
+        review = services.notify_serious_incident(
+            actor=bu,
+            incident_on=aware,
+            aware_on=aware,
+            harm=Harm.SERIOUS_HARM,
+            summary="A fictional incident where the rapid review found no further learning.",
+            children=[services.ChildInput(others[16], "Child Q")],
+            at=_at(aware + timedelta(days=1)),
+        )
+        _advance(review, Stage.DECISION, bu=bu, reviewer=reviewer, start=aware, agencies=featured_agencies)
+        services.close_at_decision(
+            actor=bu,
+            review=review,
+            version=review.version,
+            decision=Recommendation.NO_FURTHER_REVIEW,
+            reason="Learning already captured by a recent review.",
+            at=_at(aware + timedelta(days=35)),
+        )
+        services.open_legacy_review(
+            actor=bu,
+            title="Child R (serious case review, 2017)",
+            decided_on=date(2017, 11, 6),
+            children=[services.ChildInput(others[17], "Child R")],
+            at=_at(date(2017, 11, 6)),
+        )
+    ctx.log(f"Case reviews: {Review.objects.count()}")

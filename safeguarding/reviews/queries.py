@@ -1,0 +1,122 @@
+"""Read side: lists of reviews go through `reviews_visible_to`, details through `get_review_for_user`;
+an agency's requests through `requests_visible_to` / `get_request_for_user`. What the person may not
+see answers 404, exactly like what does not exist.
+
+The monitoring page (`monitoring_rows`) shows every review's stage, next due date and timeliness, and
+no review material, so scrutineers may see it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from safeguarding.reviews.clocks import Clock, timeliness
+from safeguarding.reviews.enums import Stage, Timeliness
+from safeguarding.reviews.models import AgencyRequest, PracticeReview, Review
+from safeguarding.reviews.workflow import _person, is_business_unit, lead_agency_ids
+
+MAX_ID = 2**63 - 1
+
+
+def _pk(value: Any) -> int:
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
+        raise Http404("Not found")
+    return int(text)
+
+
+def reviews_visible_to(user: Any) -> QuerySet[Review]:
+    """Review material: the business unit sees every review; panel members, reviewers and chairs theirs."""
+    if not _person(user) or user.is_system:
+        return Review.objects.none()
+    if is_business_unit(user):
+        return Review.objects.all()
+    return Review.objects.filter(members__user_id=user.pk).distinct()
+
+
+def with_related(qs: QuerySet[Review]) -> QuerySet[Review]:
+    return qs.select_related("notification", "rapid_review", "practice_review", "created_by")
+
+
+def get_review_for_user(user: Any, pk: Any) -> Review:
+    try:
+        return with_related(reviews_visible_to(user)).get(pk=_pk(pk))
+    except Review.DoesNotExist as exc:
+        raise Http404("No review found") from exc
+
+
+def requests_visible_to(user: Any) -> QuerySet[AgencyRequest]:
+    """An agency's own requests, for its safeguarding lead (or its system); all of them for the business unit."""
+    if not _person(user):
+        return AgencyRequest.objects.none()
+    if is_business_unit(user):
+        return AgencyRequest.objects.all()
+    return AgencyRequest.objects.filter(agency_id__in=lead_agency_ids(user))
+
+
+def get_request_for_user(user: Any, pk: Any) -> AgencyRequest:
+    try:
+        return requests_visible_to(user).select_related("review", "agency").get(pk=_pk(pk))
+    except AgencyRequest.DoesNotExist as exc:
+        raise Http404("No request found") from exc
+
+
+def practice_or_none(review: Review) -> PracticeReview | None:
+    try:
+        return review.practice_review
+    except PracticeReview.DoesNotExist:
+        return None
+
+
+def current_clock(review: Review) -> Clock | None:
+    """The clock that matters at the review's stage (None once published or closed)."""
+    if review.stage == Stage.NOTIFIED:
+        n = review.notification
+        return Clock("Notification to the national panel", n.aware_on, n.due_on)
+    if review.stage in (Stage.RAPID_REVIEW, Stage.DECISION):
+        r = review.rapid_review
+        return Clock("Rapid review", r.opened_on, r.due_on)
+    practice = practice_or_none(review)
+    if practice is not None and review.stage in (Stage.IN_PROGRESS, Stage.DRAFT, Stage.WITH_FAMILY, Stage.FINAL):
+        return Clock("Publication", practice.decided_on, practice.target_publication_on)
+    return None
+
+
+@dataclass(frozen=True)
+class MonitoringRow:
+    review: Review
+    kind: str
+    clock: Clock | None
+    timeliness: Timeliness | None
+    published_on: date | None
+
+
+def _finished_timeliness(review: Review) -> Timeliness | None:
+    practice = practice_or_none(review)
+    if practice is not None and practice.published_on is not None:
+        return Timeliness.LATE if practice.published_on > practice.target_publication_on else Timeliness.ON_TIME
+    return None
+
+
+def monitoring_rows(today: date | None = None) -> list[MonitoringRow]:
+    today = today or timezone.localdate()
+    rows = []
+    for review in with_related(Review.objects.all()).order_by("-created_at", "-pk")[:1000]:
+        clock = current_clock(review)
+        practice = practice_or_none(review)
+        rows.append(
+            MonitoringRow(
+                review=review,
+                kind=practice.get_kind_display() if practice else "Rapid review",
+                clock=clock,
+                timeliness=timeliness(clock, today) if clock else _finished_timeliness(review),
+                published_on=practice.published_on if practice else None,
+            )
+        )
+    return rows

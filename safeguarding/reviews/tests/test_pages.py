@@ -1,0 +1,139 @@
+"""The access matrix over the review pages, with data present that could leak, and the page flows."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from safeguarding.core.models import ActivityLog
+from safeguarding.reviews import services
+from safeguarding.reviews.enums import MemberRole, RequestKind, Stage
+from safeguarding.reviews.models import Review
+from safeguarding.reviews.tests.conftest import ReviewCast
+
+
+@pytest.fixture
+def setup(rc: ReviewCast) -> tuple[ReviewCast, Review, Any, Any]:
+    review = rc.to_in_progress(rc.notify())
+    services.add_member(actor=rc.business, review=review, user=rc.reviewer, role=MemberRole.REVIEWER)
+    police_request = services.request_from_agency(
+        actor=rc.business, review=review, agency=rc.cast.partner_agency, kind=RequestKind.CHRONOLOGY
+    )
+    health_request = services.request_from_agency(
+        actor=rc.business, review=review, agency=rc.cast.agency, kind=RequestKind.AGENCY_REPORT
+    )
+    services.add_finding(actor=rc.reviewer, review=review, title="Nobody saw the whole picture", text="Evidence")
+    return rc, review, police_request, health_request
+
+
+def _pages(review: Review) -> list[str]:
+    return [
+        f"/reviews/{review.pk}/",
+        f"/reviews/{review.pk}/findings/",
+        f"/reviews/{review.pk}/chronology/",
+        f"/reviews/{review.pk}/findings/new/",
+    ]
+
+
+def test_business_unit_and_named_reviewer_see_review_material(setup: Any, client_for: Any) -> None:
+    rc, review, _, _ = setup
+    for user in (rc.business, rc.reviewer):
+        client = client_for(user)
+        for url in _pages(review):
+            assert client.get(url).status_code == 200, (user, url)
+    assert ActivityLog.objects.filter(action="review.viewed", target_id=str(review.pk)).count() == 2
+    assert ActivityLog.objects.filter(action="review.chronology_viewed").count() == 2
+
+
+@pytest.mark.parametrize("persona", ["other_reviewer", "police_lead", "scrutineer", "unrelated", "involved"])
+def test_everyone_else_gets_404_for_review_material(setup: Any, client_for: Any, persona: str) -> None:
+    rc, review, _, _ = setup
+    user = getattr(rc, persona, None) or getattr(rc.cast, persona)
+    client = client_for(user)
+    for url in _pages(review):
+        response = client.get(url)
+        assert response.status_code == 404, (persona, url)
+        assert b"Nobody saw the whole picture" not in response.content
+
+
+def test_agency_lead_sees_only_its_own_request(setup: Any, client_for: Any) -> None:
+    rc, review, police_request, health_request = setup
+    client = client_for(rc.police_lead)
+    assert client.get(f"/reviews/requests/{police_request.pk}/").status_code == 200
+    assert client.get(f"/reviews/requests/{health_request.pk}/").status_code == 404
+    index = client.get("/reviews/").content.decode()
+    assert f"/reviews/requests/{police_request.pk}/" in index
+    assert f"/reviews/{review.pk}/" not in index
+
+
+def test_practitioners_have_no_review_pages(setup: Any, client_for: Any) -> None:
+    rc, _, police_request, _ = setup
+    client = client_for(rc.cast.partner)  # a police practitioner: the request is to their agency's lead
+    assert client.get("/reviews/").status_code == 404
+    assert client.get(f"/reviews/requests/{police_request.pk}/").status_code == 404
+    assert client.get("/reviews/monitoring/").status_code == 404
+
+
+def test_scrutineer_sees_monitoring_without_links_to_material(setup: Any, client_for: Any) -> None:
+    rc, review, _, _ = setup
+    html = client_for(rc.scrutineer).get("/reviews/monitoring/").content.decode()
+    assert review.reference in html
+    assert f'href="/reviews/{review.pk}/"' not in html
+    assert "Nobody saw the whole picture" not in html
+
+
+def test_monitoring_shows_stage_next_due_and_timeliness(rc: ReviewCast, client_for: Any) -> None:
+    review = rc.notify(aware_on=date(2026, 3, 2))  # notification due 9 March 2026: long past
+    html = client_for(rc.business).get("/reviews/monitoring/").content.decode()
+    assert review.reference in html
+    assert "9 Mar 2026" in html
+    assert "Late" in html
+
+
+def test_notify_page_creates_a_review(rc: ReviewCast, client_for: Any) -> None:
+    client = client_for(rc.business)
+    response = client.post(
+        "/reviews/notify/",
+        {
+            "incident_on": "02/03/2026",
+            "aware_on": "02/03/2026",
+            "harm": "serious_harm",
+            "summary": "Head injury.",
+            "child_1_nhs": rc.cast.child.nhs_number,
+            "child_1_pseudonym": "Child A",
+        },
+    )
+    review = Review.objects.get()
+    assert response.status_code == 302
+    assert review.stage == Stage.NOTIFIED
+    assert list(review.child_links.values_list("pseudonym", flat=True)) == ["Child A"]
+
+
+def test_transition_page_refuses_a_stale_form(setup: Any, client_for: Any) -> None:
+    rc, review, _, _ = setup
+    services.update_terms_of_reference(
+        actor=rc.business, review=review, terms_of_reference="T", key_lines_of_enquiry=""
+    )
+    services.upload_report_draft(actor=rc.reviewer, review=review, upload=services.Upload("d.txt", b"d"))
+    response = client_for(rc.business).post(f"/reviews/{review.pk}/draft/", {"version": review.version - 1})
+    assert response.status_code == 200
+    assert "Someone else changed this review" in response.content.decode()
+    review.refresh_from_db()
+    assert review.stage == Stage.IN_PROGRESS
+
+
+def test_document_download_only_for_those_who_may_see_it(setup: Any, client_for: Any) -> None:
+    rc, _, police_request, _ = setup
+    submission = services.submit_to_request(
+        actor=rc.police_lead,
+        request=police_request,
+        involvement="x",
+        upload=services.Upload("p.csv", b"Date,Name,Event type\n01/01/2025,Ellis Marsh,Concern\n"),
+    )
+    url = f"/reviews/documents/{submission.document_id}/"
+    assert client_for(rc.police_lead).get(url).status_code == 200
+    assert client_for(rc.business).get(url).status_code == 200
+    assert client_for(rc.health_lead).get(url).status_code == 404
+    assert client_for(rc.other_reviewer).get(url).status_code == 404

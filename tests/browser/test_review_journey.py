@@ -1,0 +1,181 @@
+"""A case review end to end in the browser: the business unit notifies a serious incident → the rapid
+review gets two agencies' summaries from their safeguarding leads → the panel, three partners' sign-off
+and the decision to hold a practice review → the independent reviewer's findings and five
+recommendations → publication. axe-core finds no violations on the main pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Page, expect
+
+from safeguarding.reviews.defaults import install_themes
+from safeguarding.reviews.models import Review
+from safeguarding.reviews.tests.conftest import build_review_cast
+from tests.browser.test_sign_in_and_find_a_child import assert_no_axe_violations, sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _as(page: Page, base: str, user, device) -> None:
+    page.context.clear_cookies()
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)  # the same person may sign in twice in 30 s
+    device.refresh_from_db()
+    sign_in(page, base, user.username, device)
+    expect(page.get_by_role("heading", name="Hello")).to_be_visible()
+
+
+def _click(page: Page, name: str) -> None:
+    page.get_by_role("link", name=name, exact=True).click()
+
+
+def _submit(page: Page, name: str) -> None:
+    page.get_by_role("button", name=name, exact=True).click()
+
+
+def test_review_from_notification_to_publication(live_server, page: Page) -> None:
+    install_themes()  # a transactional test starts from a flushed database, without the data migration's rows
+    rc = build_review_cast()
+    base = live_server.url
+    today = timezone.localdate().strftime("%d/%m/%Y")
+    devices = {
+        u.pk: TOTPDevice.objects.create(user=u, name="App", confirmed=True)
+        for u in (rc.business, rc.reviewer, rc.police_lead, rc.health_lead)
+    }
+
+    # The business unit notifies.
+    _as(page, base, rc.business, devices[rc.business.pk])
+    page.goto(f"{base}/reviews/notify/")
+    assert_no_axe_violations(page)
+    page.get_by_label("Date of the incident").fill(today)
+    page.get_by_label("Date the local authority became aware").fill(today)
+    page.get_by_label("A child has been seriously harmed").check()
+    page.get_by_label("Summary of the incident").fill("Ellis Marsh was admitted with a head injury.")
+    page.get_by_label("First child: NHS number").fill(rc.cast.child.nhs_number)
+    page.get_by_label("First child: pseudonym").fill("Child A")
+    page.get_by_label("Second child: NHS number").fill(rc.cast.other_child.nhs_number)
+    page.get_by_label("Second child: pseudonym").fill("Child B")
+    _submit(page, "Record the notification")
+    expect(page.get_by_text("Notification recorded as CR-")).to_be_visible()
+    assert_no_axe_violations(page)
+    detail = page.url
+    review = Review.objects.get()
+
+    _click(page, "Record the notification as sent")
+    page.get_by_label("Date sent to the national panel").fill(today)
+    _submit(page, "Record the notification as sent")
+    expect(page.get_by_text("The review is now at the rapid review stage.")).to_be_visible()
+
+    # Two agencies are asked for their individual summaries.
+    for agency in (rc.cast.partner_agency, rc.cast.agency):
+        page.goto(f"{base}/reviews/{review.pk}/requests/new/")
+        page.get_by_label("Agency", exact=True).select_option(label=agency.name)
+        page.get_by_label("Individual agency summary (rapid review)").check()
+        _submit(page, "Send the request")
+        expect(page.get_by_text("Request sent.")).to_be_visible()
+
+    # Each agency's safeguarding lead answers from their own list.
+    for lead, text in ((rc.police_lead, "Two call-outs to the home."), (rc.health_lead, "Missed health reviews.")):
+        _as(page, base, lead, devices[lead.pk])
+        page.goto(f"{base}/reviews/")
+        page.get_by_role("link", name=f"{review.reference}: Individual agency summary").click()
+        assert_no_axe_violations(page)
+        page.get_by_label("Your agency's involvement with the child and family").fill(text)
+        _submit(page, "Submit")
+        expect(page.get_by_text("Submitted.")).to_be_visible()
+        page.goto(detail)
+        expect(page.get_by_role("heading", name="Page not found")).to_be_visible()  # not the review itself
+
+    # The panel, three partners' sign-off, the rapid review to the national panel, the decision.
+    _as(page, base, rc.business, devices[rc.business.pk])
+    page.goto(detail)
+    expect(page.get_by_role("cell", name="Submitted")).to_have_count(2)
+    _click(page, "Record the panel meeting")
+    page.get_by_label("Date of the panel meeting").fill(today)
+    page.get_by_label("Who attended").fill("Police, health, social care, ICB, business unit")
+    page.get_by_label("Summary agreed by the panel").fill("Persistent neglect of two brothers.")
+    page.get_by_label("Local child safeguarding practice review").check()
+    _submit(page, "Save the panel record")
+    for partner in rc.partners:
+        _click(page, "Record a partner's sign-off")
+        page.get_by_label("Statutory partner").select_option(label=partner.name)
+        page.get_by_label("Name of the partner who signed off").fill(f"Delegate of {partner.name}")
+        page.get_by_label("Date signed off").fill(today)
+        _submit(page, "Record sign-off")
+        expect(page.get_by_text("Sign-off recorded.")).to_be_visible()
+    _click(page, "Send the rapid review to the national panel")
+    page.get_by_label("Date sent to the national panel").fill(today)
+    _submit(page, "Send the rapid review to the national panel")
+    _click(page, "Decide: hold a practice review")
+    page.get_by_label("Local child safeguarding practice review").check()
+    page.get_by_label("Date of the decision").fill(today)
+    _submit(page, "Decide: hold a practice review")
+    expect(page.get_by_text("The review is now at the in progress stage.")).to_be_visible()
+
+    # Terms of reference, the independent reviewer named.
+    _click(page, "Terms of reference")
+    page.get_by_label("Terms of reference").fill("The two years before the incident.")
+    _submit(page, "Save")
+    _click(page, "Name someone on this review")
+    page.get_by_label("Person").select_option(value=str(rc.reviewer.pk))
+    page.get_by_label("Independent reviewer").check()
+    _submit(page, "Add")
+
+    # The independent reviewer: a draft, a finding tagged with a theme, five recommendations.
+    _as(page, base, rc.reviewer, devices[rc.reviewer.pk])
+    page.goto(detail)
+    _click(page, "Upload a report draft")
+    page.get_by_label("Report draft").set_input_files(
+        {"name": "draft-1.txt", "mimeType": "text/plain", "buffer": b"Draft report"}
+    )
+    _submit(page, "Upload")
+    expect(page.get_by_text("Draft uploaded.")).to_be_visible()
+    page.goto(f"{base}/reviews/{review.pk}/findings/")
+    _click(page, "Add a finding")
+    page.get_by_label("Finding", exact=True).fill("No agency saw the whole picture of neglect.")
+    page.get_by_label("Detail and evidence").fill("Each agency held a piece.")
+    page.get_by_label("Neglect").check()
+    _submit(page, "Add the finding")
+    for number in range(1, 6):
+        _click(page, "Add a recommendation")
+        page.get_by_label("Recommendation", exact=True).fill(f"Recommendation number {number}.")
+        if number % 2 == 0:
+            page.get_by_label("Addressed to").select_option(label=rc.cast.partner_agency.name)
+        _submit(page, "Add the recommendation")
+        expect(page.get_by_text("Recommendation added.")).to_be_visible()
+    expect(page.get_by_role("cell", name=f"{review.reference}-R5")).to_be_visible()
+    assert_no_axe_violations(page)
+
+    # The business unit: draft → with the family → final → sent → published.
+    _as(page, base, rc.business, devices[rc.business.pk])
+    page.goto(detail)
+    _click(page, "Move to draft report")
+    _submit(page, "Move to draft report")
+    _click(page, "Share the draft with the family")
+    _submit(page, "Share the draft with the family")
+    _click(page, "Record family engagement")
+    page.get_by_label("Who", exact=True).fill("Mother of Child A and Child B")
+    page.get_by_label("Date met").fill(today)
+    page.get_by_label("Date the report was shared with them").fill(today)
+    _submit(page, "Save")
+    _click(page, "Finalise the report")
+    _submit(page, "Finalise the report")
+    _click(page, "Record when the report was sent")
+    page.get_by_label("Date sent to the national panel").fill(today)
+    page.get_by_label("Date sent to the Secretary of State").fill(today)
+    _submit(page, "Save")
+    _click(page, "Publish")
+    page.get_by_label("Date of publication").fill(today)
+    _submit(page, "Publish")
+    expect(page.get_by_text("The review is now at the published stage.")).to_be_visible()
+    assert_no_axe_violations(page)
+
+    page.goto(f"{base}/reviews/monitoring/")
+    expect(page.get_by_role("cell", name=review.reference)).to_be_visible()
+    assert_no_axe_violations(page)
+    page.goto(f"{base}/reviews/{review.pk}/chronology/")
+    assert_no_axe_violations(page)
+    review.refresh_from_db()
+    assert review.stage == "published"
+    assert review.recommendations.count() == 5
