@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from safeguarding.agencies.models import Agency
+from safeguarding.api.fields import CodeField
 from safeguarding.children.models import Child
 from safeguarding.chronology.models import Event
 from safeguarding.escalations.enums import ResponseKind, Status, Urgency
@@ -112,10 +113,10 @@ class EscalationCreateSerializer(serializers.Serializer):
     children = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Child.objects.all(), help_text="Ids of children your agency works with."
     )
-    receiving_agency = serializers.SlugRelatedField(
+    receiving_agency = CodeField(
         slug_field="code", queryset=Agency.objects.active(), help_text="The code of the agency you disagree with."
     )
-    reason = serializers.SlugRelatedField(
+    reason = CodeField(
         slug_field="code", queryset=EscalationReason.objects.active(), help_text="A reason code, e.g. 'threshold'."
     )
     evidence = serializers.PrimaryKeyRelatedField(
@@ -152,7 +153,7 @@ class RespondSerializer(VersionedSerializer):
 
 
 class AgreedActionSerializer(serializers.ModelSerializer):
-    owner_agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all())
+    owner_agency = CodeField(slug_field="code", queryset=Agency.objects.all())
 
     class Meta:
         model = AgreedAction

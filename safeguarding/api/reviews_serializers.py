@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from safeguarding.agencies.models import Agency
+from safeguarding.api.fields import CodeField
 from safeguarding.reviews.enums import Harm, RecommendationStatus, RequestKind, RequestStatus, Stage
 from safeguarding.reviews.models import (
     AgencyRequest,
@@ -19,17 +20,6 @@ from safeguarding.reviews.models import (
     Submission,
     Theme,
 )
-
-
-class CodeField(serializers.SlugRelatedField):
-    """A code lookup that refuses NUL characters before they reach the database (PostgreSQL cannot
-    compare them, which would be a server error instead of a 400)."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, str) and "\x00" in data:
-            self.fail("does_not_exist", slug_name=self.slug_field, value="(contains a NUL character)")
-        return super().to_internal_value(data)
-
 
 STAGE_HELP = "One of: " + ", ".join(Stage.values) + "."
 

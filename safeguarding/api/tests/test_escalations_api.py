@@ -141,3 +141,12 @@ def test_no_token_is_401(api_cast: ApiCast) -> None:
     from rest_framework.test import APIClient
 
     assert APIClient().get("/api/v1/escalations/").status_code == 401
+
+
+def test_a_nul_character_in_a_code_is_a_400_not_a_server_error(db):
+    from safeguarding.api.escalations_serializers import EscalationCreateSerializer
+
+    serializer = EscalationCreateSerializer(data={"receiving_agency": "AB\x00C", "reason": "thres\x00hold"})
+    assert not serializer.is_valid()
+    assert "receiving_agency" in serializer.errors
+    assert "reason" in serializer.errors
