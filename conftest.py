@@ -46,3 +46,17 @@ def verified_client(user: Any) -> Client:
 @pytest.fixture
 def client_for() -> Any:
     return verified_client
+
+
+@pytest.fixture(autouse=True)
+def _default_data_in_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """Transactional tests run on a flushed database: give them the migrations' configuration data."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "live_server" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    if transactional:
+        from safeguarding.testing.defaults import install_default_data
+
+        request.getfixturevalue("transactional_db")
+        install_default_data()

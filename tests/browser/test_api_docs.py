@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from typing import Any
 
 import pytest
@@ -13,39 +11,11 @@ from safeguarding.testing import factories as f
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
-
-@pytest.fixture
-def browser_page() -> Any:
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"Chromium is not at {CHROMIUM}: run `make browser` or set CHROMIUM_PATH.")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
-
-
-def test_docs_page_renders_under_the_csp_and_calls_the_api(
-    browser_page: Any, live_server: Any, transactional_db: None
-) -> None:
+def test_docs_page_renders_under_the_csp_and_calls_the_api(page: Any, live_server: Any, transactional_db: None) -> None:
     agency = f.AgencyFactory(code="HV", name="Test Community Health")
     f.InvolvementFactory(agency=agency, child=f.ChildFactory(first_name="Ellis", last_name="Marsh"))
     _, key = make_token(agency)
-    page = browser_page
     problems: list[str] = []
     requested: list[str] = []
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
