@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -127,6 +129,21 @@ class ImportBatch(models.Model):
         return self.status in (ImportStatus.SUCCEEDED, ImportStatus.REJECTED, ImportStatus.FAILED)
 
 
+@lru_cache(maxsize=4096)
+def format_event_date(day: date, precision: str, approximate: bool) -> str:
+    """An entry's date as people write it, to its precision ("March 2016", "around 4 May 2019").
+
+    Cached: a long chronology shows the same few hundred dates thousands of times.
+    """
+    if precision == Precision.YEAR:
+        text = f"{day:%Y}"
+    elif precision == Precision.MONTH:
+        text = f"{day:%B %Y}"
+    else:
+        text = f"{day.day} {day:%B %Y}"
+    return f"around {text}" if approximate else text
+
+
 class EventQuerySet(models.QuerySet["Event"]):
     def current(self) -> EventQuerySet:
         return self.filter(is_current=True)
@@ -214,13 +231,7 @@ class Event(Restrictable):
 
     @property
     def display_date(self) -> str:
-        if self.precision == Precision.YEAR:
-            text = f"{self.occurred_on:%Y}"
-        elif self.precision == Precision.MONTH:
-            text = f"{self.occurred_on:%B %Y}"
-        else:
-            text = f"{self.occurred_on.day} {self.occurred_on:%B %Y}"
-        return f"around {text}" if self.approximate else text
+        return format_event_date(self.occurred_on, self.precision, self.approximate)
 
 
 class EventChild(models.Model):
