@@ -7,7 +7,7 @@ escaped with `django.utils.html.escape`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -52,7 +52,19 @@ def table_rows(rows: Iterable[tuple[ChronologyRow, RowCells]], *, entry_base: st
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
 
-def entry_links(rows: Iterable[ChronologyRow]) -> SafeString:
+# A highlight over a long history can cover hundreds of entries; its first few dates are links, and
+# every entry in it is marked in the table.
+MAX_ENTRY_LINKS = 12
+
+
+def entry_links(rows: Sequence[ChronologyRow]) -> SafeString:
     """The dates of a highlight's rows, each a link to its row in the table, comma-separated."""
-    links = (f'<a class="govuk-link" href="#entry-{row.event.pk}">{escape(row.event.display_date)}</a>' for row in rows)
-    return mark_safe(", ".join(links))  # noqa: S308 - every value above is escaped
+    shown = [
+        f'<a class="govuk-link" href="#entry-{row.event.pk}">{escape(row.event.display_date)}</a>'
+        for row in rows[:MAX_ENTRY_LINKS]
+    ]
+    more = len(rows) - len(shown)
+    text = ", ".join(shown)
+    if more > 0:
+        text += f" and {more} more, marked in the table"
+    return mark_safe(text)  # noqa: S308 - every value above is escaped

@@ -98,7 +98,7 @@ def child_chronology(request: HttpRequest, child_id: int) -> HttpResponse:
     highlight_links = []
     for found in chronology.highlights:
         linked = {row_of[i].event.pk: row_of[i] for i in found.entry_ids if i in row_of}
-        highlight_links.append((found, rendering.entry_links(linked.values()) if linked else ""))
+        highlight_links.append((found, rendering.entry_links(list(linked.values())) if linked else ""))
     return render(
         request,
         "chronology/child.html",

@@ -55,3 +55,11 @@ def test_entry_links_point_at_rows_and_escape_dates():
     assert html == (
         '<a class="govuk-link" href="#entry-3">3 March 2025</a>, <a class="govuk-link" href="#entry-4">3 March 2025</a>'
     )
+
+
+def test_a_long_highlight_links_its_first_dates_and_counts_the_rest():
+    from safeguarding.chronology.rendering import MAX_ENTRY_LINKS, entry_links
+
+    html = entry_links([row(pk=n) for n in range(1, MAX_ENTRY_LINKS + 6)])
+    assert html.count("<a ") == MAX_ENTRY_LINKS
+    assert html.endswith(" and 5 more, marked in the table")
