@@ -325,5 +325,7 @@ class ChildChronologyViewSet(ApiExceptionsMixin, viewsets.GenericViewSet):
             raise exceptions.NotFound() from exc
         filters = parse_filters(request.query_params)
         chronology = merged_chronology(request.user, child, filters)
-        record_child_view(actor=request.user, child=child, action="chronology.viewed")
+        # A family chronology is a view of each child's record it shows.
+        for shown in chronology.children:
+            record_child_view(actor=request.user, child=shown, action="chronology.viewed")
         return Response(chronology_data(chronology))

@@ -167,6 +167,8 @@ def merged_chronology(user: Any, child: Child, filters: ChronologyFilters | None
         for entry_id in h.entry_ids:
             kinds_by_entry[entry_id].add(h.kind)
     rows = []
+    # A row names only the children shown here, never another child on the same entry.
+    shown_ids = frozenset(c.pk for c in children)
     for merged in highlights.merge_duplicates(entries):
         sources = [by_id[i] for i in merged.entry_ids]
         if not any(filters.matches(e) for e in sources):
@@ -175,7 +177,7 @@ def merged_chronology(user: Any, child: Child, filters: ChronologyFilters | None
             ChronologyRow(
                 event=sources[0],
                 sources=sources,
-                child_ids=merged.entry.child_ids,
+                child_ids=merged.entry.child_ids & shown_ids,
                 highlight_kinds=set().union(*(kinds_by_entry.get(i, set()) for i in merged.entry_ids)),
             )
         )

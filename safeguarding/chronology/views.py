@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from safeguarding.children.queries import children_visible_to, get_child_for_use
 from safeguarding.children.services import record_child_view
 from safeguarding.chronology import exports, importer, merged, permissions, queries, rendering, services, timeline
 from safeguarding.chronology.forms import ChronologyFilterForm, CorrectionForm, EntryForm, ImportUploadForm
-from safeguarding.chronology.models import Event, EventChild
+from safeguarding.chronology.models import Event
 from safeguarding.chronology.tasks import import_events_task
 from safeguarding.core.restriction import restriction_q
 
@@ -66,15 +65,18 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _filter_form(request: HttpRequest, child: Child) -> ChronologyFilterForm:
-    """The filter form, its agency choices from every agency with an entry about the child or family.
+    """The filter form, its agency choices from every agency with an entry about the child or family
+    that this person may see (a restricted entry must not reveal that its agency works with the child).
 
     One query for the agencies and one for the types, whatever the number of entries.
     """
-    agency_ids = EventChild.objects.filter(child=child, is_current=True).values("agency_id")
-    family_ids = EventChild.objects.filter(child__in=merged.family_of(request.user, child), is_current=True)
-    agencies = list(
-        Agency.objects.filter(Q(pk__in=agency_ids) | Q(pk__in=family_ids.values("agency_id"))).order_by("name")
+    children = [child, *merged.family_of(request.user, child)]
+    agency_ids = (
+        Event.objects.filter(child_links__child__in=children, child_links__is_current=True)
+        .filter(restriction_q(queries.memberships(request.user)))
+        .values("agency_id")
     )
+    agencies = list(Agency.objects.filter(pk__in=agency_ids).order_by("name"))
     types = list(queries.active_event_types())
     return ChronologyFilterForm(data=request.GET, agencies=agencies, types=types)
 
@@ -86,10 +88,16 @@ def _chronology_for(request: HttpRequest, child_id: int) -> tuple[Child, Chronol
     return child, form, filters, merged.merged_chronology(request.user, child, filters)
 
 
+def _record_views(user: Any, chronology: merged.MergedChronology, action: str) -> None:
+    """A view or export of a family chronology is a view of each child's record shown in it."""
+    for shown in chronology.children:
+        record_child_view(actor=user, child=shown, action=action)
+
+
 @login_required
 def child_chronology(request: HttpRequest, child_id: int) -> HttpResponse:
     child, form, _filters, chronology = _chronology_for(request, child_id)
-    record_child_view(actor=request.user, child=child, action="chronology.viewed")
+    _record_views(request.user, chronology, "chronology.viewed")
     names = exports.child_names(chronology)
     rows = [(row, exports.row_cells(row, names)) for row in chronology.rows]
     query = request.GET.urlencode()
@@ -126,10 +134,10 @@ def child_chronology(request: HttpRequest, child_id: int) -> HttpResponse:
 
 @login_required
 def export_pdf(request: HttpRequest, child_id: int) -> HttpResponse:
-    child, _form, filters, chronology = _chronology_for(request, child_id)
+    _child, _form, filters, chronology = _chronology_for(request, child_id)
     svg = timeline.render_timeline(chronology, id_prefix="pdf-timeline")
     content = exports.chronology_pdf(chronology, filters, svg=svg, produced_by=_who(request.user))
-    record_child_view(actor=request.user, child=child, action="chronology.exported")
+    _record_views(request.user, chronology, "chronology.exported")
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{exports.export_filename(chronology, "pdf")}"'
     return response
@@ -137,9 +145,9 @@ def export_pdf(request: HttpRequest, child_id: int) -> HttpResponse:
 
 @login_required
 def export_xlsx(request: HttpRequest, child_id: int) -> HttpResponse:
-    child, _form, filters, chronology = _chronology_for(request, child_id)
+    _child, _form, filters, chronology = _chronology_for(request, child_id)
     content = exports.chronology_xlsx(chronology, filters, produced_by=_who(request.user))
-    record_child_view(actor=request.user, child=child, action="chronology.exported")
+    _record_views(request.user, chronology, "chronology.exported")
     response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{exports.export_filename(chronology, "xlsx")}"'
     return response
