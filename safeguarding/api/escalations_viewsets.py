@@ -34,7 +34,7 @@ from safeguarding.api.viewsets import ERROR_RESPONSES, MAX_ID
 from safeguarding.children.queries import children_visible_to
 from safeguarding.escalations import services
 from safeguarding.escalations.models import Escalation, EscalationChild
-from safeguarding.escalations.queries import escalations_visible_to, with_related
+from safeguarding.escalations.queries import children_shown_to, escalations_visible_to, with_related
 from safeguarding.escalations.workflow import RAISING_ROLES, NotAllowed, StaleVersion
 
 ERRORS = {
@@ -146,7 +146,11 @@ class EscalationViewSet(
         )
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._out(self._get(kwargs.get("pk")))
+        esc = self._get(kwargs.get("pk"))
+        services.record_escalation_view(
+            actor=request.user, escalation=esc, children=children_shown_to(request.user, esc).visible
+        )
+        return self._out(esc)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = EscalationCreateSerializer(data=request.data)

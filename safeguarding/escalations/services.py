@@ -447,3 +447,12 @@ def mark_overdue_escalations(*, now: datetime | None = None) -> int:
         Escalation.objects.past_deadline(now).filter(stage_overdue_at__isnull=True).values_list("pk", flat=True)
     )
     return sum(1 for pk in pending if _mark_one_overdue(pk, now))
+
+
+def record_escalation_view(*, actor: Any, escalation: Escalation, children: Sequence[Child]) -> None:
+    """Opening an escalation shows the named children and their chronology entries: a view of each
+    child's record, logged against each child so it appears in "who has looked at this record"."""
+    if not children:
+        record_activity(actor=actor, action="escalation.viewed", target=escalation)
+    for child in children:
+        record_activity(actor=actor, action="escalation.viewed", target=escalation, child_id=child.pk)

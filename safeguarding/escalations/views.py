@@ -106,7 +106,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     esc = queries.get_escalation_for_user(request.user, pk)
     shown = queries.children_shown_to(request.user, esc)
     evidence, hidden_evidence = queries.evidence_shown_to(request.user, esc, shown.visible)
-    record_activity(actor=request.user, action="escalation.viewed", target=esc)
+    services.record_escalation_view(actor=request.user, escalation=esc, children=shown.visible)
     actions = allowed_actions(request.user, esc)
     return render(
         request,
