@@ -11,7 +11,10 @@ from rest_framework import serializers
 from safeguarding.agencies.models import Agency
 from safeguarding.api.fields import CodeField
 from safeguarding.children.models import Child
+from safeguarding.children.queries import children_visible_to
 from safeguarding.chronology.models import Event
+from safeguarding.chronology.queries import memberships
+from safeguarding.core.restriction import restriction_q
 from safeguarding.escalations.enums import ResponseKind, Status, Urgency
 from safeguarding.escalations.models import AgreedAction, Escalation, EscalationReason, EscalationStep
 
@@ -130,6 +133,18 @@ class EscalationCreateSerializer(serializers.Serializer):
     desired_outcome = serializers.CharField(max_length=10000)
     raiser_level_of_need = serializers.IntegerField(min_value=1, max_value=4, help_text=NEED_HELP)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.STANDARD)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # Ids of children or entries the caller may not see answer exactly like ids that do not
+            # exist, so the API cannot be used to probe for them.
+            user = request.user
+            self.fields["children"].child_relation.queryset = children_visible_to(user)  # type: ignore[attr-defined]
+            self.fields["evidence"].child_relation.queryset = Event.objects.filter(  # type: ignore[attr-defined]
+                restriction_q(memberships(user))
+            )
 
     def validate_children(self, value: list[Child]) -> list[Child]:
         if not value:

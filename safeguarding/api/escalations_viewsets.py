@@ -153,7 +153,7 @@ class EscalationViewSet(
         return self._out(esc)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = EscalationCreateSerializer(data=request.data)
+        data = EscalationCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         user = request.user
         agencies = sorted(user.agency_ids_with_role(RAISING_ROLES))  # type: ignore[union-attr]

@@ -37,3 +37,26 @@ def test_api_retrieve_logs_the_view(esc_cast):
     assert ActivityLog.objects.filter(
         action="escalation.viewed", subject_child_id=esc_cast.cast.child.pk, via="api"
     ).exists()
+
+
+def test_api_create_answers_a_hidden_child_like_a_missing_one(esc_cast):
+    from rest_framework.test import APIClient
+
+    from safeguarding.api.tests.factories import make_token
+
+    _, key = make_token(esc_cast.cast.agency)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    body = {
+        "receiving_agency": esc_cast.cast.partner_agency.code,
+        "reason": "threshold",
+        "disputed_decision": "The referral was closed.",
+        "desired_outcome": "A strategy discussion.",
+        "raiser_level_of_need": 3,
+    }
+    hidden = client.post("/api/v1/escalations/", {**body, "children": [esc_cast.cast.other_child.pk]}, format="json")
+    missing = client.post("/api/v1/escalations/", {**body, "children": [10_000_000]}, format="json")
+    assert hidden.status_code == missing.status_code == 400
+    assert hidden.json()["errors"]["children"] == [
+        m.replace("10000000", str(esc_cast.cast.other_child.pk)) for m in missing.json()["errors"]["children"]
+    ]
