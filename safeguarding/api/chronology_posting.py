@@ -27,10 +27,13 @@ from safeguarding.api.chronology_serializers import (
 from safeguarding.api.serializers import NHS_NUMBER_FORMAT_MESSAGE
 from safeguarding.children import services as children_services
 from safeguarding.children.models import Child, normalise_name
+from safeguarding.children.queries import children_visible_to
 from safeguarding.chronology import services
 from safeguarding.chronology.enums import Source
 from safeguarding.chronology.import_rows import ImportResult, NewChild, Row, Vocabulary, match_children
 from safeguarding.chronology.models import ChildAgencyReference, Event
+from safeguarding.chronology.queries import memberships
+from safeguarding.core.restriction import can_see_restricted
 
 # The importer names columns as a file's header would; the API names its own fields.
 IMPORT_COLUMN_FIELDS = {"Child name": "children.{n}", "Agency ref": "children.{n}.child_reference"}
@@ -311,7 +314,7 @@ def _record(
     data, result = item.data, item.result
     existing = _existing(item.agency, data["agency_reference"])
     if existing is not None:
-        _exists(result, existing)
+        _exists(actor, result, existing)
         return
     event_type, category, mapped_other = vocabulary.match_cached(data["type"])
     if data.get("category"):
@@ -343,7 +346,7 @@ def _record(
     except services.DuplicateReferenceError as exc:
         created_children.clear()
         created_children.update(before)  # the children made for this item were rolled back
-        _exists(result, exc.existing)
+        _exists(actor, result, exc.existing)
         return
     except ValidationError as exc:
         created_children.clear()
@@ -364,11 +367,19 @@ def _record(
     result.child_ids = [c.pk for c in children]
 
 
-def _exists(result: ItemResult, existing: Event) -> None:
+def _exists(actor: Any, result: ItemResult, existing: Event) -> None:
+    """The entry is already recorded. A caller who may not see it (a restricted entry of its own
+    agency) learns only that the reference is taken; children it may not see are left out."""
+    if not can_see_restricted(memberships(actor), existing):
+        result.add_error(
+            "agency_reference", "This reference is already used by another entry. Use the entry's own reference."
+        )
+        return
     result.status = "exists"
     result.id = existing.pk
     result.type = existing.event_type.code
-    result.child_ids = sorted(existing.child_links.values_list("child_id", flat=True))
+    visible = children_visible_to(actor).filter(pk__in=existing.child_links.values("child_id"))
+    result.child_ids = sorted(visible.values_list("pk", flat=True))
 
 
 def _api_field(name: str) -> str:

@@ -344,3 +344,51 @@ def test_events_post_malformed_json_is_a_400(api_cast: ApiCast) -> None:
 
     assert response.status_code == 400
     assert "JSON parse error" in response.json()["detail"]
+
+
+def test_a_reused_reference_of_a_restricted_entry_reveals_nothing(db):
+    """Found in an access review: posting a reference that names a restricted entry of the same
+    agency must not give away its id, type or children to a caller who may not see it."""
+    import datetime as dt
+
+    from rest_framework.test import APIClient
+
+    from safeguarding.agencies.enums import Role
+    from safeguarding.api.tests.factories import make_token
+    from safeguarding.chronology.models import EventType
+    from safeguarding.chronology.services import record_event
+    from safeguarding.core.enums import Confidentiality
+    from safeguarding.core.restriction import encode_roles
+    from safeguarding.testing import factories as f
+
+    agency = f.AgencyFactory(code="MHT", name="Test Mental Health Trust")
+    lead = f.member(agency, Role.SAFEGUARDING_LEAD)
+    child = f.ChildFactory()
+    record_event(
+        actor=lead,
+        agency=agency,
+        children=[child],
+        event_type=EventType.objects.get(code="other"),
+        occurred_on=dt.date(2025, 1, 6),
+        summary="Confidential",
+        agency_reference="MH-1",
+        confidentiality=Confidentiality.RESTRICTED,
+        restricted_to_roles=encode_roles([Role.SAFEGUARDING_LEAD]),
+        give_involvement=True,
+    )
+    _, key = make_token(agency)  # the agency system holds no safeguarding-lead role
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    body = {
+        "agency_reference": "MH-1",
+        "type": "home_visit",
+        "occurred_on": "2025-01-07",
+        "summary": "Probe",
+        "children": [{"nhs_number": child.nhs_number}],
+    }
+    response = client.post("/api/v1/events/", body, format="json")
+    (item,) = response.json()["results"] if isinstance(response.json(), dict) else response.json()
+    assert item["status"] == "error"
+    assert item.get("id") is None
+    assert "already used by another entry" in str(item["errors"])
+    assert not item.get("child_ids")
