@@ -11,7 +11,15 @@ from rest_framework import serializers
 
 from safeguarding.agencies.models import Agency
 from safeguarding.api.fields import CodeField
-from safeguarding.reviews.enums import Harm, RecommendationStatus, RequestKind, RequestStatus, Stage
+from safeguarding.reviews.enums import (
+    Harm,
+    Recommendation,
+    RecommendationStatus,
+    RequestKind,
+    RequestStatus,
+    ReviewKind,
+    Stage,
+)
 from safeguarding.reviews.models import (
     AgencyRequest,
     Finding,
@@ -169,4 +177,78 @@ class SubmitSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         help_text="The document, base64-encoded (at most 20 MB). A chronology is CSV or XLSX in the import format.",
+    )
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": "^(" + "|".join(RecommendationStatus.values) + ")$",
+        "description": "One of: " + ", ".join(RecommendationStatus.values) + ".",
+    }
+)
+class RecommendationStatusField(serializers.ChoiceField):
+    """Documented by a pattern, not an enum: a second component with a `status` enum of these choices
+    would make drf-spectacular's enum naming collide (a schema warning) without a project setting."""
+
+
+class RecommendationStatusSerializer(serializers.Serializer):
+    status = RecommendationStatusField(choices=RecommendationStatus.choices)
+
+
+class ReviewTransitionSerializer(serializers.Serializer):
+    """One stage change. Which fields are needed depends on the step (see the operation's description)."""
+
+    to_stage = serializers.ChoiceField(
+        choices=Stage.choices, help_text="The stage to move to, from the review's current stage. " + STAGE_HELP
+    )
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The review's version you read; a change to an older version answers 409.",
+    )
+    reason = serializers.CharField(
+        max_length=10000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A note kept in the stage history; the reasons for the decision when closing at decision.",
+    )
+    sent_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="rapid_review and decision: the date sent to the national panel.",
+    )
+    kind = serializers.ChoiceField(
+        choices=[
+            (ReviewKind.LCSPR.value, ReviewKind.LCSPR.label),
+            (ReviewKind.OTHER_LEARNING.value, ReviewKind.OTHER_LEARNING.label),
+        ],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="in_progress: the kind of review decided on.",
+    )
+    decided_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="in_progress: the date of the decision."
+    )
+    decision = serializers.ChoiceField(
+        choices=[
+            (Recommendation.NO_FURTHER_REVIEW.value, Recommendation.NO_FURTHER_REVIEW.label),
+            (Recommendation.NATIONAL_REVIEW.value, Recommendation.NATIONAL_REVIEW.label),
+        ],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="closed from the decision stage: what the partners decided.",
+    )
+    published_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="published: the date of publication."
+    )
+    may_come_down_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="published: the date the report may come down (at least 12 months later; default exactly 12).",
     )

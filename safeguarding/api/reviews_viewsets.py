@@ -30,23 +30,45 @@ from safeguarding.api.reviews_serializers import (
     NotifySerializer,
     RecommendationCreateSerializer,
     RecommendationSerializer,
+    RecommendationStatusSerializer,
     ReviewSerializer,
+    ReviewTransitionSerializer,
     SubmitSerializer,
 )
+from safeguarding.api.serializers import ErrorSerializer
 from safeguarding.api.viewsets import ERROR_RESPONSES, MAX_ID
 from safeguarding.children.models import Child
 from safeguarding.core.services import record_activity
 from safeguarding.reviews import services
 from safeguarding.reviews.models import AgencyRequest, Review
 from safeguarding.reviews.queries import requests_visible_to, reviews_visible_to, with_related
-from safeguarding.reviews.workflow import ReviewError, can_notify
+from safeguarding.reviews.workflow import (
+    STALE_MESSAGE,
+    ReviewError,
+    StaleVersion,
+    action_to,
+    can_notify,
+    can_run_review,
+    next_stages,
+)
 
 ERRORS = {
     **ERROR_RESPONSES,
     400: OpenApiResponse(BadRequestSerializer, description="The request has errors, or its body could not be read."),
 }
+CONFLICT = OpenApiResponse(
+    ErrorSerializer, description="The review changed since the `version` you sent: read it again, then retry."
+)
 ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The id.")
+REC_PARAMETER = OpenApiParameter(
+    "rec_id", int, OpenApiParameter.PATH, description="The recommendation's id (one of this review's)."
+)
 TAGS = ["Case reviews"]
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = STALE_MESSAGE
 
 
 class ReviewPagination(PageNumberPagination):
@@ -85,6 +107,8 @@ def _call(service: Any, **kwargs: Any) -> Any:
     except DjangoValidationError as exc:
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         raise exceptions.ValidationError(detail) from exc
+    except StaleVersion as exc:
+        raise Conflict(exc.message) from exc
     except ReviewError as exc:
         raise exceptions.PermissionDenied(exc.message) from exc
 
@@ -223,6 +247,80 @@ class ReviewViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
             status=v["status"],
         )
         return Response(RecommendationSerializer(recommendation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Change a recommendation's status",
+        description="The business unit or the review's chair (anyone else who can see the review: 403). "
+        "A recommendation that is not this review's: 404. Written to the activity log.",
+        parameters=[ID_PARAMETER, REC_PARAMETER],
+        request=RecommendationStatusSerializer,
+        responses={200: RecommendationSerializer, **ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"recommendations/(?P<rec_id>[^/]+)/status",
+        url_name="recommendation-status",
+    )
+    def recommendation_status(self, request: Request, pk: Any = None, rec_id: Any = None) -> Response:
+        review = self._get(pk)
+        recommendation = review.recommendations.select_related("addressee", "review").filter(pk=_pk(rec_id)).first()
+        if recommendation is None:
+            raise exceptions.NotFound()
+        v = _valid(RecommendationStatusSerializer(data=request.data))
+        changed = _call(
+            services.set_recommendation_status, actor=request.user, recommendation=recommendation, status=v["status"]
+        )
+        return Response(RecommendationSerializer(changed).data)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Move the review to its next stage",
+        description="The same stage change as the review page's buttons, by the business unit or the review's "
+        "chair; the workflow's guard decides whether it may happen now. `to_stage` must be reachable from the "
+        "review's current stage (`notified → rapid_review → decision → in_progress | closed`, `in_progress → "
+        "draft → with_family → final → published → closed`). Besides `version`, each step needs: "
+        "`rapid_review` and `decision` a `sent_on` date; `in_progress` (from decision) a `kind` and "
+        "`decided_on`; `closed` from decision a `decision` and `reason`; `published` a `published_on` (and "
+        "optionally `may_come_down_on`). `reason` is otherwise an optional note kept in the history.\n\n"
+        "Answers the updated review. 400: bad input, or a stage not reachable from here (`errors` names the "
+        "field); 403: not allowed, or the guard refuses (the message says what is missing); 404: a review you "
+        "may not see; 409: the review changed since the `version` you sent.",
+        parameters=[ID_PARAMETER],
+        request=ReviewTransitionSerializer,
+        responses={200: ReviewSerializer, **ERRORS, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: Any = None) -> Response:
+        review = self._get(pk)
+        v = _valid(ReviewTransitionSerializer(data=request.data))
+        if v["version"] != review.version:
+            raise Conflict(STALE_MESSAGE)
+        if not can_run_review(request.user, review):
+            raise exceptions.PermissionDenied("Only the business unit or the review's chair can move its stage.")
+        step = action_to(review, v["to_stage"])
+        if step is None:
+            stage = review.get_stage_display().lower()
+            options = ", ".join(next_stages(review)) or "no other stage"
+            raise exceptions.ValidationError(
+                {"to_stage": [f"From the {stage} stage the review can move to: {options}."]}
+            )
+        _call(
+            services.move_review,
+            actor=request.user,
+            review=review,
+            action=step,
+            version=v["version"],
+            reason=v["reason"],
+            sent_on=v["sent_on"],
+            kind=v["kind"],
+            decided_on=v["decided_on"],
+            decision=v["decision"],
+            published_on=v["published_on"],
+            may_come_down_on=v["may_come_down_on"],
+        )
+        return Response(ReviewSerializer(self.get_queryset().get(pk=review.pk)).data)
 
 
 @extend_schema_view(

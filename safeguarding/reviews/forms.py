@@ -236,6 +236,15 @@ class RecommendationForm(GovUKForm):
     status = forms.ChoiceField(label="Status", choices=RecommendationStatus.choices, initial=RecommendationStatus.DRAFT)
 
 
+class RecommendationStatusForm(GovUKForm):
+    status = forms.ChoiceField(
+        label="Status",
+        choices=RecommendationStatus.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the recommendation's status."},
+    )
+
+
 class SubmissionForm(GovUKForm):
     involvement = _text("Your agency's involvement with the child and family")
     analysis = _text("What went well, and what could have been done differently", required=False)

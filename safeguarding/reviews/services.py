@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -58,6 +58,7 @@ from safeguarding.reviews.models import (
 )
 from safeguarding.reviews.workflow import (
     STALE_MESSAGE,
+    TRANSITIONS,
     NotAllowed,
     StaleVersion,
     acting_agency_id,
@@ -65,6 +66,7 @@ from safeguarding.reviews.workflow import (
     can_notify,
     can_run_review,
     can_write_review,
+    check,
     is_business_unit,
     lead_agency_ids,
     statutory_partners,
@@ -219,7 +221,7 @@ def notify_serious_incident(
 
 @transaction.atomic
 def record_notification_sent(
-    *, actor: Any, review: Review, version: int, sent_on: date, at: datetime | None = None
+    *, actor: Any, review: Review, version: int, sent_on: date, reason: str = "", at: datetime | None = None
 ) -> Review:
     """The notification went to the national panel: the rapid review's 15 working days run from it."""
     locked = _locked(review, version)
@@ -228,7 +230,15 @@ def record_notification_sent(
     Notification.objects.filter(review=locked).update(sent_to_panel_on=sent_on)
     RapidReview.objects.filter(review=locked).update(opened_on=sent_on, due_on=clocks.rapid_review_due(sent_on))
     # Summaries already requested keep their own dates; default ones move with the clock.
-    apply_transition(locked, action=Action.NOTIFICATION_SENT, actor=actor, version=version, at=at, today=_today(at))
+    apply_transition(
+        locked,
+        action=Action.NOTIFICATION_SENT,
+        actor=actor,
+        version=version,
+        reason=reason.strip(),
+        at=at,
+        today=_today(at),
+    )
     return _sync(review, locked)
 
 
@@ -458,18 +468,35 @@ def sign_off_rapid_review(
 
 
 @transaction.atomic
-def send_rapid_review(*, actor: Any, review: Review, version: int, sent_on: date, at: datetime | None = None) -> Review:
+def send_rapid_review(
+    *, actor: Any, review: Review, version: int, sent_on: date, reason: str = "", at: datetime | None = None
+) -> Review:
     locked = _locked(review, version)
     if sent_on > _today(at):
         raise ValidationError({"sent_on": "The date must be today or in the past."})
     RapidReview.objects.filter(review=locked).update(sent_to_panel_on=sent_on)
-    apply_transition(locked, action=Action.RAPID_REVIEW_SENT, actor=actor, version=version, at=at, today=_today(at))
+    apply_transition(
+        locked,
+        action=Action.RAPID_REVIEW_SENT,
+        actor=actor,
+        version=version,
+        reason=reason.strip(),
+        at=at,
+        today=_today(at),
+    )
     return _sync(review, locked)
 
 
 @transaction.atomic
 def decide_practice_review(
-    *, actor: Any, review: Review, version: int, kind: str, decided_on: date, at: datetime | None = None
+    *,
+    actor: Any,
+    review: Review,
+    version: int,
+    kind: str,
+    decided_on: date,
+    reason: str = "",
+    at: datetime | None = None,
 ) -> PracticeReview:
     """The partners decide to hold a local practice review: publication is due 6 months later."""
     locked = _locked(review, version)
@@ -478,7 +505,13 @@ def decide_practice_review(
     if decided_on > _today(at):
         raise ValidationError({"decided_on": "The date must be today or in the past."})
     apply_transition(
-        locked, action=Action.PRACTICE_REVIEW_OPENED, actor=actor, version=version, at=at, today=_today(at)
+        locked,
+        action=Action.PRACTICE_REVIEW_OPENED,
+        actor=actor,
+        version=version,
+        reason=reason.strip(),
+        at=at,
+        today=_today(at),
     )
     practice = PracticeReview.objects.create(
         review=locked, kind=kind, decided_on=decided_on, target_publication_on=clocks.target_publication(decided_on)
@@ -639,18 +672,22 @@ def _move(action: str, *, actor: Any, review: Review, version: int, reason: str 
 
 
 @transaction.atomic
-def move_to_draft(*, actor: Any, review: Review, version: int, at: datetime | None = None) -> Review:
-    return _move(Action.DRAFT_RECEIVED, actor=actor, review=review, version=version, at=at)
+def move_to_draft(*, actor: Any, review: Review, version: int, reason: str = "", at: datetime | None = None) -> Review:
+    return _move(Action.DRAFT_RECEIVED, actor=actor, review=review, version=version, reason=reason.strip(), at=at)
 
 
 @transaction.atomic
-def share_with_family(*, actor: Any, review: Review, version: int, at: datetime | None = None) -> Review:
-    return _move(Action.SHARED_WITH_FAMILY, actor=actor, review=review, version=version, at=at)
+def share_with_family(
+    *, actor: Any, review: Review, version: int, reason: str = "", at: datetime | None = None
+) -> Review:
+    return _move(Action.SHARED_WITH_FAMILY, actor=actor, review=review, version=version, reason=reason.strip(), at=at)
 
 
 @transaction.atomic
-def finalise_report(*, actor: Any, review: Review, version: int, at: datetime | None = None) -> Review:
-    return _move(Action.FINALISED, actor=actor, review=review, version=version, at=at)
+def finalise_report(
+    *, actor: Any, review: Review, version: int, reason: str = "", at: datetime | None = None
+) -> Review:
+    return _move(Action.FINALISED, actor=actor, review=review, version=version, reason=reason.strip(), at=at)
 
 
 @transaction.atomic
@@ -661,6 +698,7 @@ def publish_review(
     version: int,
     published_on: date,
     may_come_down_on: date | None = None,
+    reason: str = "",
     at: datetime | None = None,
 ) -> Review:
     """Published reports stay online for at least 12 months: the take-down date defaults to that."""
@@ -677,7 +715,9 @@ def publish_review(
         errors["may_come_down_on"] = f"The report must stay online until at least {earliest:%d %B %Y}."
     if errors:
         raise ValidationError(errors)
-    apply_transition(locked, action=Action.PUBLISHED, actor=actor, version=version, at=at, today=_today(at))
+    apply_transition(
+        locked, action=Action.PUBLISHED, actor=actor, version=version, reason=reason.strip(), at=at, today=_today(at)
+    )
     practice.published_on = published_on
     practice.may_come_down_on = may_come_down_on
     practice.save(update_fields=["published_on", "may_come_down_on"])
@@ -686,7 +726,80 @@ def publish_review(
 
 @transaction.atomic
 def close_review(*, actor: Any, review: Review, version: int, reason: str = "", at: datetime | None = None) -> Review:
-    return _move(Action.CLOSED, actor=actor, review=review, version=version, reason=reason, at=at)
+    return _move(Action.CLOSED, actor=actor, review=review, version=version, reason=reason.strip(), at=at)
+
+
+# What each stage change needs besides the version (the services check the values themselves).
+TRANSITION_NEEDS: dict[str, dict[str, str]] = {
+    Action.NOTIFICATION_SENT: {"sent_on": "Enter the date the notification was sent to the national panel."},
+    Action.RAPID_REVIEW_SENT: {"sent_on": "Enter the date the rapid review was sent to the national panel."},
+    Action.PRACTICE_REVIEW_OPENED: {
+        "kind": "Choose a local practice review or another learning review.",
+        "decided_on": "Enter the date of the decision.",
+    },
+    Action.CLOSED_AT_DECISION: {
+        "decision": "Choose no further review or a national review.",
+        "reason": "Give the reasons for the decision.",
+    },
+    Action.PUBLISHED: {"published_on": "Enter the date of publication."},
+}
+
+
+def move_review(
+    *,
+    actor: Any,
+    review: Review,
+    action: str,
+    version: int,
+    reason: str = "",
+    sent_on: date | None = None,
+    kind: str = "",
+    decided_on: date | None = None,
+    decision: str = "",
+    published_on: date | None = None,
+    may_come_down_on: date | None = None,
+) -> Review:
+    """Take one stage transition with what it needs: the one entry point for the pages and the API.
+
+    The rule is checked before the details, so someone who may not take the step is told so (not
+    asked for dates); each step's own service then checks the version, writes and logs."""
+    if action not in TRANSITIONS:
+        raise ValidationError({"action": "Choose one of the review's stage changes."})
+    if review.version != version:
+        raise StaleVersion(STALE_MESSAGE)
+    check(action, actor, review)
+    given = {
+        "sent_on": sent_on,
+        "kind": kind,
+        "decided_on": decided_on,
+        "decision": decision,
+        "reason": reason.strip(),
+        "published_on": published_on,
+    }
+    errors = {name: message for name, message in TRANSITION_NEEDS.get(action, {}).items() if given[name] in (None, "")}
+    if errors:
+        raise ValidationError(errors)
+    common: dict[str, Any] = {"actor": actor, "review": review, "version": version}
+    if action == Action.NOTIFICATION_SENT:
+        return record_notification_sent(**common, sent_on=cast(date, sent_on), reason=reason)
+    if action == Action.RAPID_REVIEW_SENT:
+        return send_rapid_review(**common, sent_on=cast(date, sent_on), reason=reason)
+    if action == Action.PRACTICE_REVIEW_OPENED:
+        decide_practice_review(**common, kind=kind, decided_on=cast(date, decided_on), reason=reason)
+        return review
+    if action == Action.CLOSED_AT_DECISION:
+        return close_at_decision(**common, decision=decision, reason=reason)
+    if action == Action.PUBLISHED:
+        return publish_review(
+            **common, published_on=cast(date, published_on), may_come_down_on=may_come_down_on, reason=reason
+        )
+    if action == Action.DRAFT_RECEIVED:
+        return move_to_draft(**common, reason=reason)
+    if action == Action.SHARED_WITH_FAMILY:
+        return share_with_family(**common, reason=reason)
+    if action == Action.FINALISED:
+        return finalise_report(**common, reason=reason)
+    return close_review(**common, reason=reason)
 
 
 # ---- findings and recommendations ----------------------------------------------------------------
@@ -744,8 +857,11 @@ def add_recommendation(
 
 @transaction.atomic
 def set_recommendation_status(*, actor: Any, recommendation: ReviewRecommendation, status: str) -> ReviewRecommendation:
+    """The business unit or the chair moves a recommendation on (draft, agreed, in an action plan, complete)."""
     _require(can_run_review(actor, recommendation.review), "Only the business unit or the chair can change this.")
-    before = recommendation.status
+    if status not in RecommendationStatus.values:
+        raise ValidationError({"status": "Choose one of: " + ", ".join(RecommendationStatus.values) + "."})
+    before = ReviewRecommendation.objects.select_for_update().values_list("status", flat=True).get(pk=recommendation.pk)
     ReviewRecommendation.objects.filter(pk=recommendation.pk).update(status=status)
     recommendation.status = status
     record_activity(

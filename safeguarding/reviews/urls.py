@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/findings/", views.findings, name="findings"),
     path("<int:pk>/findings/new/", views.add_finding, name="add-finding"),
     path("<int:pk>/recommendations/new/", views.add_recommendation, name="add-recommendation"),
+    path("<int:pk>/recommendations/<int:rec_pk>/status/", views.recommendation_status, name="recommendation-status"),
     path("<int:pk>/chronology/", views.review_chronology, name="chronology"),
     path("<int:pk>/<slug:slug>/", views.transition, name="transition"),
 ]

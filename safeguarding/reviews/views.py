@@ -186,35 +186,9 @@ ACTION_FORMS: dict[str, type[forms.VersionedForm]] = {
 
 
 def _run_transition(action: str, user: Any, review: Review, data: dict[str, Any]) -> None:
-    v = data["version"]
-    if action == Action.NOTIFICATION_SENT:
-        services.record_notification_sent(actor=user, review=review, version=v, sent_on=data["sent_on"])
-    elif action == Action.RAPID_REVIEW_SENT:
-        services.send_rapid_review(actor=user, review=review, version=v, sent_on=data["sent_on"])
-    elif action == Action.PRACTICE_REVIEW_OPENED:
-        services.decide_practice_review(
-            actor=user, review=review, version=v, kind=data["kind"], decided_on=data["decided_on"]
-        )
-    elif action == Action.CLOSED_AT_DECISION:
-        services.close_at_decision(
-            actor=user, review=review, version=v, decision=data["decision"], reason=data["reason"]
-        )
-    elif action == Action.DRAFT_RECEIVED:
-        services.move_to_draft(actor=user, review=review, version=v)
-    elif action == Action.SHARED_WITH_FAMILY:
-        services.share_with_family(actor=user, review=review, version=v)
-    elif action == Action.FINALISED:
-        services.finalise_report(actor=user, review=review, version=v)
-    elif action == Action.PUBLISHED:
-        services.publish_review(
-            actor=user,
-            review=review,
-            version=v,
-            published_on=data["published_on"],
-            may_come_down_on=data.get("may_come_down_on"),
-        )
-    elif action == Action.CLOSED:
-        services.close_review(actor=user, review=review, version=v, reason=data.get("reason", ""))
+    """The same entry point as the API: `services.move_review` (guard, version check, history row, log)."""
+    details = {name: value for name, value in data.items() if name != "version" and value is not None}
+    services.move_review(actor=user, review=review, action=action, version=data["version"], **details)
 
 
 @login_required
@@ -495,6 +469,7 @@ def findings(request: HttpRequest, pk: int) -> HttpResponse:
             "findings": review.findings.prefetch_related("themes"),
             "recommendations": review.recommendations.select_related("addressee"),
             "can_write": workflow.can_write_review(request.user, review) and review.stage in services.WRITING_STAGES,
+            "can_run": workflow.can_run_review(request.user, review),
         },
     )
 
@@ -531,6 +506,28 @@ def add_recommendation(request: HttpRequest, pk: int) -> HttpResponse:
         title="Add a recommendation",
         button="Add the recommendation",
         done="Recommendation added.",
+        to="reviews:findings",
+    )
+
+
+@login_required
+def recommendation_status(request: HttpRequest, pk: int, rec_pk: int) -> HttpResponse:
+    """The business unit or the chair moves a recommendation on (404 for anyone else, as other recording pages)."""
+    review = _review_for_running(request, pk)
+    recommendation = review.recommendations.filter(pk=queries._pk(rec_pk)).first()
+    if recommendation is None:
+        raise Http404
+    form = forms.RecommendationStatusForm(data=request.POST or None, initial={"status": recommendation.status})
+    return _simple(
+        request,
+        review,
+        form,
+        lambda d: services.set_recommendation_status(
+            actor=request.user, recommendation=recommendation, status=d["status"]
+        ),
+        title=f"Status of recommendation {recommendation.reference}",
+        button="Save the status",
+        done=f"Status of {recommendation.reference} saved.",
         to="reviews:findings",
     )
 

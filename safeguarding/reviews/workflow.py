@@ -301,6 +301,19 @@ def check(action: str, user: Any, review: Review, today: date | None = None) -> 
         raise NotAllowed(reason)
 
 
+def action_to(review: Review, to_stage: str) -> str | None:
+    """The transition that moves `review` from its current stage to `to_stage` (None if there is none)."""
+    for t in TRANSITIONS.values():
+        if t.source == review.stage and t.target == to_stage:
+            return t.action
+    return None
+
+
+def next_stages(review: Review) -> list[str]:
+    """The stages the review can move to from where it is now."""
+    return [t.target for t in TRANSITIONS.values() if t.source == review.stage]
+
+
 def available_actions(user: Any, review: Review) -> list[tuple[str, str, str | None]]:
     """(action, label, blocker) for the transitions out of the current stage this person could take."""
     return [

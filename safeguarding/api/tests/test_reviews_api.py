@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 
 from safeguarding.api.tests.factories import make_token, signed_in_client, token_client
+from safeguarding.core.models import ActivityLog
 from safeguarding.reviews import services
-from safeguarding.reviews.enums import MemberRole, RequestKind
-from safeguarding.reviews.models import ChronologyEntry, Review
+from safeguarding.reviews.enums import MemberRole, RequestKind, Stage
+from safeguarding.reviews.models import ChronologyEntry, Review, StageChange
 from safeguarding.reviews.tests.conftest import ReviewCast, build_review_cast
 
 
@@ -124,3 +125,143 @@ def test_codes_with_a_nul_character_are_a_400(rc: ReviewCast, review: Review) ->
     )
     assert response.status_code == 400
     assert "addressee" in response.json()["errors"]
+
+
+# ---- stage transitions ----------------------------------------------------------------------------
+
+
+def _move(client: Any, review: Review, **body: Any) -> Any:
+    return client.post(f"/api/v1/reviews/{review.pk}/transition/", body, content_type="application/json")
+
+
+def test_business_unit_moves_the_stage_through_the_same_workflow(rc: ReviewCast) -> None:
+    review = rc.notify()
+    client = signed_in_client(rc.business, verified=True)
+    response = _move(client, review, to_stage="rapid_review", version=review.version, sent_on="2026-03-04")
+
+    assert response.status_code == 200, response.json()
+    assert (response.json()["stage"], response.json()["version"]) == ("rapid_review", review.version + 1)
+    assert response.json()["notification_sent_on"] == "2026-03-04"
+    step = StageChange.objects.filter(review=review).latest("at")
+    assert (step.action, step.actor) == ("notification_sent", rc.business)
+    assert ActivityLog.objects.filter(action="review.notification_sent", target_id=str(review.pk)).exists()
+
+
+def test_closing_at_decision_keeps_the_reasons(rc: ReviewCast) -> None:
+    review = rc.to_decision(rc.notify())
+    client = signed_in_client(rc.business, verified=True)
+    missing = _move(client, review, to_stage="closed", version=review.version)
+    response = _move(
+        client,
+        review,
+        to_stage="closed",
+        version=review.version,
+        decision="no_further_review",
+        reason="Learning known.",
+    )
+
+    assert missing.status_code == 400
+    assert set(missing.json()["errors"]) == {"decision", "reason"}
+    assert response.status_code == 200, response.json()
+    assert response.json()["stage"] == "closed"
+    assert StageChange.objects.filter(review=review).latest("at").reason == "no_further_review: Learning known."
+
+
+def test_a_stale_version_is_a_409_and_changes_nothing(rc: ReviewCast) -> None:
+    review = rc.notify()
+    client = signed_in_client(rc.business, verified=True)
+    response = _move(client, review, to_stage="rapid_review", version=review.version + 1, sent_on="2026-03-04")
+
+    assert response.status_code == 409
+    assert "Someone else changed this review" in response.json()["detail"]
+    review.refresh_from_db()
+    assert review.stage == Stage.NOTIFIED
+
+
+def test_the_guard_refusing_is_a_403_saying_what_is_missing(rc: ReviewCast, review: Review) -> None:
+    response = _move(signed_in_client(rc.business, verified=True), review, to_stage="draft", version=review.version)
+
+    assert response.status_code == 403
+    assert "terms of reference" in response.json()["detail"]
+    review.refresh_from_db()
+    assert review.stage == Stage.IN_PROGRESS
+
+
+def test_who_may_move_the_stage(rc: ReviewCast, review: Review) -> None:
+    body = {"to_stage": "draft", "version": review.version}
+    named_reviewer = _move(signed_in_client(rc.reviewer, verified=True), review, **body)
+    unrelated = _move(signed_in_client(rc.cast.unrelated, verified=True), review, **body)
+    _, key = make_token(rc.cast.agency)
+    system = token_client(key).post(f"/api/v1/reviews/{review.pk}/transition/", body, format="json")
+
+    assert named_reviewer.status_code == 403  # sees the review, may not run it
+    assert (unrelated.status_code, system.status_code) == (404, 404)
+    assert "Someone" not in str(unrelated.json())
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"to_stage": "published"}, "to_stage"),  # not reachable from in progress
+        ({"to_stage": "somewhere"}, "to_stage"),
+        ({"to_stage": "draft", "version": "x"}, "version"),
+        ({"to_stage": "draft", "version": None}, "version"),
+        ({"to_stage": "draft", "sent_on": "31/02/2026"}, "sent_on"),
+        ({"to_stage": "draft", "reason": "a\x00b"}, "reason"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(rc: ReviewCast, review: Review, body: dict[str, Any], field: str) -> None:
+    payload = {"version": review.version, **body}
+    response = _move(signed_in_client(rc.business, verified=True), review, **payload)
+
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+
+
+def test_a_missing_date_is_a_400_for_the_step_that_needs_it(rc: ReviewCast) -> None:
+    review = rc.notify()
+    response = _move(signed_in_client(rc.business, verified=True), review, to_stage="rapid_review", version=1)
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"sent_on": ["Enter the date the notification was sent to the national panel."]}
+
+
+# ---- recommendation status -------------------------------------------------------------------------
+
+
+def _status_url(review: Review, recommendation: Any) -> str:
+    return f"/api/v1/reviews/{review.pk}/recommendations/{recommendation.pk}/status/"
+
+
+def test_business_unit_changes_a_recommendations_status(rc: ReviewCast, review: Review) -> None:
+    recommendation = services.add_recommendation(actor=rc.reviewer, review=review, text="Share concerns")
+    client = signed_in_client(rc.business, verified=True)
+    response = client.post(_status_url(review, recommendation), {"status": "agreed"}, content_type="application/json")
+
+    assert response.status_code == 200, response.json()
+    assert (response.json()["status"], response.json()["uid"]) == ("agreed", str(recommendation.uid))
+    recommendation.refresh_from_db()
+    assert recommendation.status == "agreed"
+    log = ActivityLog.objects.get(action="review.recommendation_status")
+    assert log.changes == {"status": ["draft", "agreed"]}
+
+
+def test_who_may_change_a_recommendations_status(rc: ReviewCast, review: Review) -> None:
+    recommendation = services.add_recommendation(actor=rc.reviewer, review=review, text="Share concerns")
+    other_review = rc.to_in_progress(rc.notify())
+    body = {"status": "agreed"}
+    reviewer = signed_in_client(rc.reviewer, verified=True)
+    business = signed_in_client(rc.business, verified=True)
+
+    assert reviewer.post(_status_url(review, recommendation), body, format="json").status_code == 403
+    unrelated = signed_in_client(rc.cast.unrelated, verified=True)
+    assert unrelated.post(_status_url(review, recommendation), body, format="json").status_code == 404
+    # A recommendation of another review, or no recommendation at all: 404.
+    assert business.post(_status_url(other_review, recommendation), body, format="json").status_code == 404
+    assert business.post(f"/api/v1/reviews/{review.pk}/recommendations/x/status/", body).status_code == 404
+    bad = business.post(_status_url(review, recommendation), {"status": "done"}, format="json")
+    assert bad.status_code == 400
+    assert "status" in bad.json()["errors"]
+    recommendation.refresh_from_db()
+    assert recommendation.status == "draft"
+    assert not ActivityLog.objects.filter(action="review.recommendation_status").exists()

@@ -137,3 +137,58 @@ def test_document_download_only_for_those_who_may_see_it(setup: Any, client_for:
     assert client_for(rc.business).get(url).status_code == 200
     assert client_for(rc.health_lead).get(url).status_code == 404
     assert client_for(rc.other_reviewer).get(url).status_code == 404
+
+
+def test_transition_page_moves_the_stage_through_the_shared_entry_point(rc: ReviewCast, client_for: Any) -> None:
+    review = rc.notify()
+    response = client_for(rc.business).post(
+        f"/reviews/{review.pk}/notification-sent/", {"version": review.version, "sent_on": "04/03/2026"}
+    )
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.stage == Stage.RAPID_REVIEW
+    assert review.notification.sent_to_panel_on == date(2026, 3, 4)
+
+
+def test_business_unit_changes_a_recommendations_status_on_a_page(setup: Any, client_for: Any) -> None:
+    rc, review, _, _ = setup
+    recommendation = services.add_recommendation(actor=rc.reviewer, review=review, text="Share concerns")
+    url = f"/reviews/{review.pk}/recommendations/{recommendation.pk}/status/"
+    client = client_for(rc.business)
+
+    assert url in client.get(f"/reviews/{review.pk}/findings/").content.decode()
+    assert client.get(url).status_code == 200
+    bad = client.post(url, {"status": "done"})
+    assert bad.status_code == 200
+    assert "govuk-error-summary" in bad.content.decode()
+    assert not ActivityLog.objects.filter(action="review.recommendation_status").exists()
+    response = client.post(url, {"status": "agreed"})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/reviews/{review.pk}/findings/"
+    recommendation.refresh_from_db()
+    assert recommendation.status == "agreed"
+    assert ActivityLog.objects.filter(action="review.recommendation_status").count() == 1
+
+
+@pytest.mark.parametrize("persona", ["reviewer", "other_reviewer", "unrelated"])
+def test_others_cannot_change_a_recommendations_status(setup: Any, client_for: Any, persona: str) -> None:
+    rc, review, _, _ = setup
+    recommendation = services.add_recommendation(actor=rc.reviewer, review=review, text="Share concerns")
+    user = getattr(rc, persona, None) or getattr(rc.cast, persona)
+    client = client_for(user)
+    url = f"/reviews/{review.pk}/recommendations/{recommendation.pk}/status/"
+
+    assert client.post(url, {"status": "agreed"}).status_code == 404
+    if persona == "reviewer":  # sees the findings page, without the link
+        assert url not in client.get(f"/reviews/{review.pk}/findings/").content.decode()
+    recommendation.refresh_from_db()
+    assert recommendation.status == "draft"
+
+
+def test_a_recommendation_of_another_review_is_404_on_the_page(setup: Any, client_for: Any) -> None:
+    rc, review, _, _ = setup
+    other = rc.to_in_progress(rc.notify())
+    recommendation = services.add_recommendation(actor=rc.business, review=other, text="Elsewhere")
+    url = f"/reviews/{review.pk}/recommendations/{recommendation.pk}/status/"
+    assert client_for(rc.business).post(url, {"status": "agreed"}).status_code == 404
