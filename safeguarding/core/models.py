@@ -29,7 +29,15 @@ class ActivityLogQuerySet(models.QuerySet["ActivityLog"]):
 
 
 # Actions that are reads or exports of a child's record (shown as "who looked at this record").
-VIEW_ACTIONS = ("child.viewed", "child.exported", "chronology.viewed", "chronology.exported")
+VIEW_ACTIONS = (
+    "child.viewed",
+    "child.exported",
+    "chronology.viewed",
+    "chronology.exported",
+    "chronology.entry_viewed",
+    "escalation.viewed",
+    "review.chronology_viewed_named",
+)
 
 
 class ActivityLog(models.Model):

@@ -540,6 +540,12 @@ def review_chronology(request: HttpRequest, pk: int) -> HttpResponse:
     record_activity(
         actor=request.user, action="review.chronology_viewed", target=review, changes={"anonymised": [None, not named]}
     )
+    if named:
+        # With names shown this is a view of each child's record: log it where "who has looked" finds it.
+        for child_id in review.child_links.values_list("child_id", flat=True):
+            record_activity(
+                actor=request.user, action="review.chronology_viewed_named", target=review, child_id=child_id
+            )
     return render(
         request,
         "reviews/chronology.html",

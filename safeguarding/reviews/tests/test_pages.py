@@ -192,3 +192,19 @@ def test_a_recommendation_of_another_review_is_404_on_the_page(setup: Any, clien
     recommendation = services.add_recommendation(actor=rc.business, review=other, text="Elsewhere")
     url = f"/reviews/{review.pk}/recommendations/{recommendation.pk}/status/"
     assert client_for(rc.business).post(url, {"status": "agreed"}).status_code == 404
+
+
+def test_named_review_chronology_is_logged_against_each_child(setup: Any, client_for: Any) -> None:
+    """Found in an access review: with names shown, the review chronology is a view of each child's record."""
+    from safeguarding.core.models import ActivityLog
+
+    rc, review, _, _ = setup
+    client = client_for(rc.business)
+    client.get(f"/reviews/{review.pk}/chronology/")
+    assert not ActivityLog.objects.filter(action="review.chronology_viewed_named").exists()
+    client.get(f"/reviews/{review.pk}/chronology/", {"names": "shown"})
+    logged = set(
+        ActivityLog.objects.filter(action="review.chronology_viewed_named").values_list("subject_child_id", flat=True)
+    )
+    assert logged == set(review.child_links.values_list("child_id", flat=True))
+    assert logged
