@@ -8,9 +8,10 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Case reviews (notifications, rapid reviews, practice reviews)"
 
     def ready(self) -> None:
-        from safeguarding.core import demo, navigation
-        from safeguarding.reviews import workflow
+        from safeguarding.core import demo, home, navigation
+        from safeguarding.reviews import home_panels, workflow
         from safeguarding.reviews.demo import seed_reviews
 
         navigation.register("Case reviews", "reviews:index", order=60, visible=workflow.can_use_reviews)
         demo.register("reviews", seed_reviews, order=40)
+        home.register("review_requests", home_panels.open_requests, order=25)

@@ -208,3 +208,12 @@ def test_named_review_chronology_is_logged_against_each_child(setup: Any, client
     )
     assert logged == set(review.child_links.values_list("child_id", flat=True))
     assert logged
+
+
+def test_an_agency_lead_sees_open_review_requests_on_the_home_page(setup: Any, client_for: Any) -> None:
+    rc, _review, police_request, _ = setup
+    html = client_for(rc.police_lead).get("/").content.decode()
+    assert "Case review requests for your agency" in html
+    assert f"/reviews/requests/{police_request.pk}/" in html
+    # The health lead sees only its own agency's request, not the police one.
+    assert f"/reviews/requests/{police_request.pk}/" not in client_for(rc.health_lead).get("/").content.decode()

@@ -1,0 +1,23 @@
+"""What the reviews app shows on the home page: an agency safeguarding lead's open review requests."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from safeguarding.core.home import Panel
+from safeguarding.reviews import queries
+from safeguarding.reviews.enums import RequestStatus
+from safeguarding.reviews.workflow import is_business_unit, lead_agency_ids
+
+
+def open_requests(request: HttpRequest) -> Panel | None:
+    user = request.user
+    if not user.is_authenticated or is_business_unit(user) or not lead_agency_ids(user):
+        return None
+    rows = (
+        queries.requests_visible_to(user)
+        .filter(status=RequestStatus.REQUESTED)
+        .select_related("review", "agency")
+        .order_by("due_on", "pk")
+    )
+    return Panel("reviews/panels/open_requests.html", {"review_requests": list(rows[:20])})
