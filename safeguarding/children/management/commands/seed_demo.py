@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.test.utils import override_settings
 
 from safeguarding.agencies.models import Agency
 from safeguarding.agencies.partnership_file import PartnershipFileError
@@ -59,7 +60,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         self.stdout.write(f"Seeding the {options['size']} demo partnership (seed {options['seed']})…")
         try:
-            with use_via(Via.COMMAND):
+            # Demo workflows would email their synthetic people: keep those messages in memory.
+            with use_via(Via.COMMAND), override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
                 result = seed_demo(size=options["size"], seed=options["seed"], progress=self._progress)
                 # Then each feature app's own demo data (chronologies, escalations, …).
                 demo.run_steps(demo.DemoContext(size=options["size"], seed=options["seed"], log=self.stdout.write))
