@@ -35,7 +35,7 @@ from safeguarding.api.chronology_serializers import (
 )
 from safeguarding.api.exceptions import ApiExceptionsMixin
 from safeguarding.api.models import AgencyApiToken
-from safeguarding.api.viewsets import ERROR_RESPONSES, MAX_ID
+from safeguarding.api.viewsets import ERROR_RESPONSES, id_or_404
 from safeguarding.children.models import Child
 from safeguarding.children.queries import get_child_for_user
 from safeguarding.children.services import record_child_view
@@ -316,11 +316,8 @@ class ChildChronologyViewSet(ApiExceptionsMixin, viewsets.GenericViewSet):
     schema = ChronologyAutoSchema()
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        pk = str(kwargs.get("id", ""))
-        if not (pk.isascii() and pk.isdigit()) or int(pk) > MAX_ID:
-            raise exceptions.NotFound()
         try:
-            child = get_child_for_user(request.user, int(pk))
+            child = get_child_for_user(request.user, id_or_404(kwargs.get("id", "")))
         except Http404 as exc:
             raise exceptions.NotFound() from exc
         filters = parse_filters(request.query_params)

@@ -30,7 +30,7 @@ from safeguarding.api.escalations_serializers import (
 )
 from safeguarding.api.exceptions import ApiExceptionsMixin
 from safeguarding.api.serializers import ErrorSerializer
-from safeguarding.api.viewsets import ERROR_RESPONSES, MAX_ID
+from safeguarding.api.viewsets import ERROR_RESPONSES, id_or_404
 from safeguarding.children.queries import children_visible_to
 from safeguarding.escalations import services
 from safeguarding.escalations.models import Escalation, EscalationChild
@@ -130,11 +130,8 @@ class EscalationViewSet(
         return Response(EscalationSerializer(esc, context=self._context([esc])).data, status=code)
 
     def _get(self, pk: Any) -> Escalation:
-        text = str(pk)
-        if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
-            raise exceptions.NotFound()
         try:
-            return self.get_queryset().get(pk=int(text))
+            return self.get_queryset().get(pk=id_or_404(pk))
         except Escalation.DoesNotExist as exc:
             raise exceptions.NotFound() from exc
 

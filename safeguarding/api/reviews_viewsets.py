@@ -36,7 +36,7 @@ from safeguarding.api.reviews_serializers import (
     SubmitSerializer,
 )
 from safeguarding.api.serializers import ErrorSerializer
-from safeguarding.api.viewsets import ERROR_RESPONSES, MAX_ID
+from safeguarding.api.viewsets import ERROR_RESPONSES, id_or_404
 from safeguarding.children.models import Child
 from safeguarding.core.services import record_activity
 from safeguarding.reviews import services
@@ -73,13 +73,6 @@ class Conflict(exceptions.APIException):
 
 class ReviewPagination(PageNumberPagination):
     page_size = 50
-
-
-def _pk(value: Any) -> int:
-    text = str(value)
-    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
-        raise exceptions.NotFound()
-    return int(text)
 
 
 def _flat(detail: Any, prefix: str = "") -> list[str]:
@@ -141,7 +134,7 @@ class ReviewViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     def _get(self, pk: Any) -> Review:
         try:
-            review = self.get_queryset().get(pk=_pk(pk))
+            review = self.get_queryset().get(pk=id_or_404(pk))
         except Review.DoesNotExist as exc:
             raise exceptions.NotFound() from exc
         record_activity(actor=self.request.user, action="review.viewed", target=review)
@@ -265,7 +258,9 @@ class ReviewViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
     )
     def recommendation_status(self, request: Request, pk: Any = None, rec_id: Any = None) -> Response:
         review = self._get(pk)
-        recommendation = review.recommendations.select_related("addressee", "review").filter(pk=_pk(rec_id)).first()
+        recommendation = (
+            review.recommendations.select_related("addressee", "review").filter(pk=id_or_404(rec_id)).first()
+        )
         if recommendation is None:
             raise exceptions.NotFound()
         v = _valid(RecommendationStatusSerializer(data=request.data))
@@ -351,7 +346,7 @@ class ReviewRequestViewSet(
 
     def _get(self, pk: Any) -> AgencyRequest:
         try:
-            found = self.get_queryset().get(pk=_pk(pk))
+            found = self.get_queryset().get(pk=id_or_404(pk))
         except AgencyRequest.DoesNotExist as exc:
             raise exceptions.NotFound() from exc
         record_activity(actor=self.request.user, action="review.request_viewed", target=found)

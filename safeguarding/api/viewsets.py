@@ -29,6 +29,7 @@ from safeguarding.api.serializers import (
 from safeguarding.children.models import Child
 from safeguarding.children.queries import children_visible_to, get_child_for_user, search_children
 from safeguarding.children.services import record_child_view
+from safeguarding.core.access import parse_id
 from safeguarding.core.services import record_activity
 
 ERROR_RESPONSES: dict[int, OpenApiResponse] = {
@@ -78,7 +79,14 @@ class ChildPagination(PageNumberPagination):
 
 
 # Integer ids beyond this cannot exist (64-bit primary keys); answer 404 without asking the database.
-MAX_ID = 2**63 - 1
+
+
+def id_or_404(value: Any) -> int:
+    """The id in a URL, or the API's 404 when it can be no object's id."""
+    number = parse_id(value)
+    if number is None:
+        raise exceptions.NotFound()
+    return number
 
 
 @extend_schema_view(
@@ -132,11 +140,8 @@ class ChildViewSet(ApiExceptionsMixin, viewsets.ReadOnlyModelViewSet):
         return paginator.get_paginated_response(serializer.data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        pk = str(kwargs.get("pk", ""))
-        if not (pk.isascii() and pk.isdigit()) or int(pk) > MAX_ID:
-            raise exceptions.NotFound()
         try:
-            child = get_child_for_user(request.user, int(pk))
+            child = get_child_for_user(request.user, id_or_404(kwargs.get("pk", "")))
         except Http404 as exc:
             raise exceptions.NotFound() from exc
         record_child_view(actor=request.user, child=child)

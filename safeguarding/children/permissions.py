@@ -12,20 +12,17 @@ import rules
 
 from safeguarding.agencies.enums import CASE_ROLES, GRANTING_ROLES, Role
 from safeguarding.children.models import Child
-
-
-def _person(user: Any) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
+from safeguarding.core.access import is_active_person
 
 
 @rules.predicate
 def holds_case_role(user: Any) -> bool:
-    return _person(user) and bool(user.roles & CASE_ROLES)
+    return is_active_person(user) and bool(user.roles & CASE_ROLES)
 
 
 @rules.predicate
 def can_view_child(user: Any, child: Child | None) -> bool:
-    if child is None or not _person(user):
+    if child is None or not is_active_person(user):
         return False
     from safeguarding.children.queries import children_visible_to
 
@@ -35,7 +32,7 @@ def can_view_child(user: Any, child: Child | None) -> bool:
 @rules.predicate
 def can_grant_access(user: Any) -> bool:
     """Managers and safeguarding leads grant to people in their own agency; the business unit to anyone."""
-    return _person(user) and not user.is_system and bool(user.roles & (GRANTING_ROLES | {Role.BUSINESS_UNIT}))
+    return is_active_person(user) and not user.is_system and bool(user.roles & (GRANTING_ROLES | {Role.BUSINESS_UNIT}))
 
 
 def may_grant_to(granter: Any, grantee: Any) -> bool:
@@ -49,7 +46,7 @@ def may_grant_to(granter: Any, grantee: Any) -> bool:
 @rules.predicate
 def is_safeguarding_lead_on_case(user: Any, child: Child | None) -> bool:
     """A designated safeguarding lead whose agency is actively involved with the child."""
-    if child is None or not _person(user):
+    if child is None or not is_active_person(user):
         return False
     lead_agencies = user.agency_ids_with_role({Role.SAFEGUARDING_LEAD})
     if not lead_agencies:
@@ -59,7 +56,7 @@ def is_safeguarding_lead_on_case(user: Any, child: Child | None) -> bool:
 
 @rules.predicate
 def is_lead_professional(user: Any, child: Child | None) -> bool:
-    if child is None or not _person(user):
+    if child is None or not is_active_person(user):
         return False
     return child.involvements.active_on().filter(lead_professional_id=user.pk).exists()
 

@@ -8,11 +8,11 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from safeguarding.children.models import AccessGrant, Child, Involvement, normalise_name
 from safeguarding.children.validators import normalise_nhs_number
+from safeguarding.core.access import get_or_404
 from safeguarding.core.restriction import can_see_restricted, restriction_q
 
 
@@ -56,10 +56,7 @@ def children_visible_to(user: Any) -> QuerySet[Child]:
 
 
 def get_child_for_user(user: Any, pk: Any) -> Child:
-    try:
-        return children_visible_to(user).get(pk=int(pk))
-    except (Child.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No child found") from exc
+    return get_or_404(children_visible_to(user), pk)
 
 
 def search_children(

@@ -11,15 +11,12 @@ import rules
 
 from safeguarding.agencies.models import Agency
 from safeguarding.chronology.models import Event, ImportBatch
-
-
-def _person(user: Any) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
+from safeguarding.core.access import is_active_person
 
 
 def may_record_for_agency(user: Any, agency: Agency | None) -> bool:
     """A member of the agency with a case-holding role, or the agency's own API system account."""
-    if agency is None or not _person(user) or not agency.is_active:
+    if agency is None or not is_active_person(user) or not agency.is_active:
         return False
     return agency.pk in user.case_agency_ids
 
@@ -39,7 +36,7 @@ def can_correct_event(user: Any, event: Event | None) -> bool:
 
 def import_agencies(user: Any) -> list[Agency]:
     """Agencies this person may upload files for: case-holding memberships, people only."""
-    if not _person(user) or user.is_system:
+    if not is_active_person(user) or user.is_system:
         return []
     ids = user.case_agency_ids
     return sorted({m.agency for m in user.active_memberships if m.agency_id in ids}, key=lambda a: a.name)
@@ -53,7 +50,7 @@ def can_import(user: Any) -> bool:
 @rules.predicate
 def can_view_import_batch(user: Any, batch: ImportBatch | None) -> bool:
     """The uploading agency's case-holding members only: the report describes its records."""
-    if batch is None or not _person(user):
+    if batch is None or not is_active_person(user):
         return False
     return batch.agency_id in user.case_agency_ids
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from safeguarding.children.models import Child
 from safeguarding.chronology.models import Event, EventType, ImportBatch
+from safeguarding.core.access import get_or_404
 from safeguarding.core.restriction import restriction_q
 
 
@@ -55,7 +55,4 @@ def batches_visible_to(user: Any) -> QuerySet[ImportBatch]:
 
 
 def get_batch_for_user(user: Any, pk: Any) -> ImportBatch:
-    try:
-        return batches_visible_to(user).get(pk=int(pk))
-    except (ImportBatch.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No import found") from exc
+    return get_or_404(batches_visible_to(user), pk)

@@ -8,27 +8,24 @@ from typing import Any
 import rules
 
 from safeguarding.agencies.enums import Role
+from safeguarding.core.access import is_active_person
 from safeguarding.escalations.workflow import RAISING_ROLES
-
-
-def _person(user: Any) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
 @rules.predicate
 def can_raise(user: Any) -> bool:
-    return _person(user) and bool(user.roles & RAISING_ROLES)
+    return is_active_person(user) and bool(user.roles & RAISING_ROLES)
 
 
 @rules.predicate
 def can_view_partnership_log(user: Any) -> bool:
     """The escalation log, report and learning list: the business unit and scrutineers."""
-    return _person(user) and not user.is_system and user.has_role(Role.BUSINESS_UNIT, Role.SCRUTINEER)
+    return is_active_person(user) and not user.is_system and user.has_role(Role.BUSINESS_UNIT, Role.SCRUTINEER)
 
 
 @rules.predicate
 def can_use_escalations(user: Any) -> bool:
-    return _person(user) and not user.is_system and (can_raise(user) or user.has_role(Role.BUSINESS_UNIT))
+    return is_active_person(user) and not user.is_system and (can_raise(user) or user.has_role(Role.BUSINESS_UNIT))
 
 
 rules.add_perm("escalations.raise", can_raise)

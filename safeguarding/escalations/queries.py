@@ -11,18 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 
 from safeguarding.agencies.enums import Role
 from safeguarding.children.models import Child
 from safeguarding.children.queries import children_visible_to
+from safeguarding.core.access import get_or_404, is_active_person
 from safeguarding.escalations.enums import OPEN_STATUSES, Action
 from safeguarding.escalations.models import Escalation, EscalationStep
 from safeguarding.escalations.workflow import MANAGEMENT_ROLES, allowed_actions
-
-
-def _person(user: Any) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
 def visible_escalation_condition(user: Any) -> Q:
@@ -42,7 +38,7 @@ def visible_escalation_condition(user: Any) -> Q:
 
 
 def escalations_visible_to(user: Any) -> QuerySet[Escalation]:
-    if not _person(user):
+    if not is_active_person(user):
         return Escalation.objects.none()
     if not user.is_system and user.has_role(Role.BUSINESS_UNIT):
         return Escalation.objects.all()
@@ -54,10 +50,7 @@ def with_related(qs: QuerySet[Escalation]) -> QuerySet[Escalation]:
 
 
 def get_escalation_for_user(user: Any, pk: Any) -> Escalation:
-    try:
-        return with_related(escalations_visible_to(user)).get(pk=int(pk))
-    except (Escalation.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
-        raise Http404("No escalation found") from exc
+    return get_or_404(with_related(escalations_visible_to(user)), pk)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from safeguarding.agencies.enums import Role
+from safeguarding.core.access import is_active_person
 from safeguarding.core.services import record_activity
 from safeguarding.escalations.enums import FINISHED_STATUSES, OPEN_STATUSES, Action, Status
 from safeguarding.escalations.models import Escalation, EscalationStep
@@ -49,17 +50,13 @@ STALE_MESSAGE = (
 )
 
 
-def _person(user: Any) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
-
-
 def _memberships(user: Any) -> list[tuple[int, str]]:
     return [(m.agency_id, m.role) for m in user.active_memberships]
 
 
 def on_raising_side(user: Any, esc: Escalation) -> bool:
     """Takes part for the raising agency at the current stage (the raiser always does)."""
-    if not _person(user):
+    if not is_active_person(user):
         return False
     if user.pk == esc.raised_by_id:
         return True
@@ -70,14 +67,14 @@ def on_raising_side(user: Any, esc: Escalation) -> bool:
 def raising_side_next_stage(user: Any, esc: Escalation) -> bool:
     """Takes part for the raising agency at the next stage (a manager may take it up a stage)."""
     following = esc.stage.next_stage()
-    if following is None or not _person(user):
+    if following is None or not is_active_person(user):
         return False
     return any(a == esc.raising_agency_id and r in following.raising_role_list for a, r in _memberships(user))
 
 
 def on_receiving_side(user: Any, esc: Escalation) -> bool:
     """Takes part for the receiving agency at the current stage (the named person always does)."""
-    if not _person(user):
+    if not is_active_person(user):
         return False
     if user.pk == esc.receiving_person_id:
         return True
@@ -87,20 +84,20 @@ def on_receiving_side(user: Any, esc: Escalation) -> bool:
 
 def for_partnership(user: Any, esc: Escalation) -> bool:
     """Takes part for the partnership at this stage (e.g. the business unit at stage 4)."""
-    return _person(user) and bool(set(esc.stage.partnership_role_list) & user.roles)
+    return is_active_person(user) and bool(set(esc.stage.partnership_role_list) & user.roles)
 
 
 def manages_a_side(user: Any, esc: Escalation) -> bool:
     agencies = {esc.raising_agency_id, esc.receiving_agency_id}
-    return _person(user) and any(a in agencies and r in MANAGEMENT_ROLES for a, r in _memberships(user))
+    return is_active_person(user) and any(a in agencies and r in MANAGEMENT_ROLES for a, r in _memberships(user))
 
 
 def is_business_unit(user: Any) -> bool:
-    return _person(user) and not user.is_system and user.has_role(Role.BUSINESS_UNIT)
+    return is_active_person(user) and not user.is_system and user.has_role(Role.BUSINESS_UNIT)
 
 
 def has_acted_on(user: Any, esc: Escalation) -> bool:
-    return _person(user) and esc.steps.filter(actor_id=user.pk).exists()
+    return is_active_person(user) and esc.steps.filter(actor_id=user.pk).exists()
 
 
 def is_involved(user: Any, esc: Escalation) -> bool:
@@ -224,7 +221,7 @@ def check(action: str, user: Any, esc: Escalation) -> None:
 
 def acting_agency_id(user: Any, esc: Escalation) -> int | None:
     """The agency the person acts for on this escalation: their side's agency if they have one."""
-    agencies = [a for a, _ in _memberships(user)] if _person(user) else []
+    agencies = [a for a, _ in _memberships(user)] if is_active_person(user) else []
     for candidate in (esc.raising_agency_id, esc.receiving_agency_id):
         if candidate in agencies:
             return candidate
@@ -265,8 +262,8 @@ def apply_transition(
     step = EscalationStep.objects.create(
         escalation=esc,
         action=action,
-        actor=actor if _person(actor) else None,
-        actor_agency_id=acting_agency_id(actor, esc) if _person(actor) else None,
+        actor=actor if is_active_person(actor) else None,
+        actor_agency_id=acting_agency_id(actor, esc) if is_active_person(actor) else None,
         from_status=from_status,
         to_status=to_status,
         from_stage=from_stage,

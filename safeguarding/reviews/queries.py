@@ -16,24 +16,23 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from safeguarding.core.access import get_or_404, is_active_person, parse_id
 from safeguarding.reviews.clocks import Clock, timeliness
 from safeguarding.reviews.enums import Stage, Timeliness
 from safeguarding.reviews.models import AgencyRequest, PracticeReview, Review
-from safeguarding.reviews.workflow import _person, is_business_unit, lead_agency_ids
-
-MAX_ID = 2**63 - 1
+from safeguarding.reviews.workflow import is_business_unit, lead_agency_ids
 
 
 def _pk(value: Any) -> int:
-    text = str(value)
-    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
+    number = parse_id(value)
+    if number is None:
         raise Http404("Not found")
-    return int(text)
+    return number
 
 
 def reviews_visible_to(user: Any) -> QuerySet[Review]:
     """Review material: the business unit sees every review; panel members, reviewers and chairs theirs."""
-    if not _person(user) or user.is_system:
+    if not is_active_person(user) or user.is_system:
         return Review.objects.none()
     if is_business_unit(user):
         return Review.objects.all()
@@ -45,15 +44,12 @@ def with_related(qs: QuerySet[Review]) -> QuerySet[Review]:
 
 
 def get_review_for_user(user: Any, pk: Any) -> Review:
-    try:
-        return with_related(reviews_visible_to(user)).get(pk=_pk(pk))
-    except Review.DoesNotExist as exc:
-        raise Http404("No review found") from exc
+    return get_or_404(with_related(reviews_visible_to(user)), pk)
 
 
 def requests_visible_to(user: Any) -> QuerySet[AgencyRequest]:
     """An agency's own requests, for its safeguarding lead (or its system); all of them for the business unit."""
-    if not _person(user):
+    if not is_active_person(user):
         return AgencyRequest.objects.none()
     if is_business_unit(user):
         return AgencyRequest.objects.all()
@@ -61,10 +57,7 @@ def requests_visible_to(user: Any) -> QuerySet[AgencyRequest]:
 
 
 def get_request_for_user(user: Any, pk: Any) -> AgencyRequest:
-    try:
-        return requests_visible_to(user).select_related("review", "agency").get(pk=_pk(pk))
-    except AgencyRequest.DoesNotExist as exc:
-        raise Http404("No request found") from exc
+    return get_or_404(requests_visible_to(user).select_related("review", "agency"), pk)
 
 
 def practice_or_none(review: Review) -> PracticeReview | None:

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from safeguarding.agencies.enums import AgencyKind, PartnerStatus, Role
 from safeguarding.agencies.models import Agency
+from safeguarding.core.access import is_active_person
 from safeguarding.core.services import record_activity
 from safeguarding.reviews.enums import Action, MemberRole, Stage
 from safeguarding.reviews.models import Review, StageChange
@@ -53,16 +54,12 @@ STALE_MESSAGE = (
 # ---- who -----------------------------------------------------------------------------------------
 
 
-def _person(user: Any) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
-
-
 def is_business_unit(user: Any) -> bool:
-    return _person(user) and not user.is_system and user.has_role(Role.BUSINESS_UNIT)
+    return is_active_person(user) and not user.is_system and user.has_role(Role.BUSINESS_UNIT)
 
 
 def member_roles(user: Any, review: Review) -> set[str]:
-    if not _person(user) or user.is_system:
+    if not is_active_person(user) or user.is_system:
         return set()
     cache = getattr(review, "_member_roles", None)
     if cache is None:
@@ -90,12 +87,12 @@ def can_write_review(user: Any, review: Review) -> bool:
 
 def can_monitor(user: Any) -> bool:
     """The monitoring page (every review's stage and timeliness, no material): business unit, scrutineers."""
-    return _person(user) and not user.is_system and user.has_role(Role.BUSINESS_UNIT, Role.SCRUTINEER)
+    return is_active_person(user) and not user.is_system and user.has_role(Role.BUSINESS_UNIT, Role.SCRUTINEER)
 
 
 def notifying_agencies(user: Any) -> list[Agency]:
     """Statutory children's social care agencies this person (or system) may notify for."""
-    if not _person(user):
+    if not is_active_person(user):
         return []
     ids = {m.agency_id for m in user.active_memberships if m.role in NOTIFYING_ROLES}
     return list(
@@ -111,12 +108,12 @@ def can_notify(user: Any) -> bool:
 
 def lead_agency_ids(user: Any) -> set[int]:
     """Agencies whose review requests this person (or agency system) answers."""
-    return user.agency_ids_with_role(REQUEST_ROLES) if _person(user) else set()
+    return user.agency_ids_with_role(REQUEST_ROLES) if is_active_person(user) else set()
 
 
 def can_use_reviews(user: Any) -> bool:
     """Whether "Case reviews" appears in the navigation."""
-    if not _person(user) or user.is_system:
+    if not is_active_person(user) or user.is_system:
         return False
     return can_monitor(user) or can_notify(user) or bool(lead_agency_ids(user)) or user.review_memberships.exists()
 
@@ -324,7 +321,7 @@ def available_actions(user: Any, review: Review) -> list[tuple[str, str, str | N
 
 
 def acting_agency_id(user: Any) -> int | None:
-    return user.primary_agency.pk if _person(user) and user.primary_agency else None
+    return user.primary_agency.pk if is_active_person(user) and user.primary_agency else None
 
 
 def apply_transition(
@@ -354,7 +351,7 @@ def apply_transition(
         action=action,
         from_stage=transition.source,
         to_stage=transition.target,
-        actor=actor if _person(actor) else None,
+        actor=actor if is_active_person(actor) else None,
         actor_agency_id=acting_agency_id(actor),
         reason=reason,
         at=now,

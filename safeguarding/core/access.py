@@ -1,0 +1,40 @@
+"""Small checks every access rule and lookup shares."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+M = TypeVar("M", bound=Model)
+
+# Primary keys are 64-bit: a longer number can be no object's id (and PostgreSQL would refuse it).
+MAX_ID = 2**63 - 1
+
+
+def parse_id(value: Any) -> int | None:
+    """The id in `value` (plain ASCII digits within range), or None when it can be no object's id."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
+
+
+def is_active_person(user: Any) -> bool:
+    """Signed in, with an active account."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def get_or_404(queryset: QuerySet[M], value: Any) -> M:
+    """The object with this id among `queryset` (what the person may see), else 404: the same answer
+    for an object that does not exist, one they may not see, and an id that can be no object's."""
+    number = parse_id(value)
+    if number is None:
+        raise Http404("Not found")
+    try:
+        return queryset.get(pk=number)
+    except ObjectDoesNotExist as exc:
+        raise Http404("Not found") from exc
