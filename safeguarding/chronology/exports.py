@@ -19,8 +19,7 @@ from django.utils import timezone
 
 from safeguarding.chronology.merged import ChronologyFilters, ChronologyRow, MergedChronology
 from safeguarding.chronology.models import Event, EventType
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from safeguarding.core.spreadsheets import neutralise_formula
 
 HIGHLIGHT_NAMES = {
     "was_not_brought_run": "Was not brought, repeatedly",
@@ -35,9 +34,7 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str):
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value.startswith(FORMULA_PREFIXES):
-            return "'" + value
+        return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
     return value
 
 

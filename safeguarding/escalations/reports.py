@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from safeguarding.core.spreadsheets import neutralise_formula
 from safeguarding.escalations.deadlines import working_days_taken
 from safeguarding.escalations.enums import LevelOfNeed, Status
 from safeguarding.escalations.models import Escalation, StageVisit
@@ -196,13 +197,9 @@ def bar_chart_svg(title: str, rows: list[tuple[str, int]]) -> str:
     return buffer.getvalue()
 
 
-# Characters that make a spreadsheet read a cell as a formula (CSV/formula injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
 def neutralise(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    """A CSV cell: the value as text, formula-like text made plain (`core.spreadsheets`)."""
+    return neutralise_formula("" if value is None else str(value))
 
 
 CSV_HEADER = [
