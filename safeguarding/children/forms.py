@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, cast
 
 from django import forms
@@ -9,20 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 
 from safeguarding.children.validators import normalise_nhs_number, validate_nhs_number
+from safeguarding.core.dates import parse_date
 from safeguarding.core.forms import GovUKForm
-
-DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y")
-
-
-def parse_date(value: str) -> date:
-    """Day-first numeric dates, ISO dates or '12 March 2016'; anything else is refused, never guessed."""
-    text = " ".join(value.split())
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValidationError("Enter a real date, like 27/03/2019 or 2019-03-27.", code="invalid_date")
 
 
 class DayFirstDateField(forms.CharField):

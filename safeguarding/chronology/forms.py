@@ -12,6 +12,7 @@ from safeguarding.chronology import highlights
 from safeguarding.chronology.enums import Precision
 from safeguarding.chronology.merged import ChronologyFilters
 from safeguarding.chronology.models import Event, EventType
+from safeguarding.core.dates import DATE_FORMATS
 from safeguarding.core.enums import Confidentiality
 from safeguarding.core.forms import GovUKForm
 
@@ -59,7 +60,6 @@ class ImportUploadForm(GovUKForm):
 
 # --- Recording and correcting entries ------------------------------------------------------------
 
-DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]
 # Roles in the recording agency a restricted entry can be shown to (case-holding people only).
 RESTRICTABLE_ROLES = [
     (Role.PRACTITIONER, "Practitioners"),

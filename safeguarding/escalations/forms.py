@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 
 from safeguarding.agencies.enums import AgencyKind
 from safeguarding.agencies.models import Agency
-from safeguarding.children.forms import parse_date
+from safeguarding.core.dates import parse_date
 from safeguarding.core.forms import GovUKForm
 from safeguarding.escalations.enums import LevelOfNeed, ResponseKind, Urgency
 from safeguarding.escalations.models import EscalationReason

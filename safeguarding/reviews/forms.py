@@ -10,9 +10,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from safeguarding.agencies.models import Agency
-from safeguarding.children.forms import parse_date
 from safeguarding.children.models import Child
 from safeguarding.children.validators import normalise_nhs_number
+from safeguarding.core.dates import parse_date
 from safeguarding.core.forms import GovUKForm
 from safeguarding.reviews.enums import (
     Harm,
