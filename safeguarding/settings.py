@@ -61,6 +61,14 @@ INSTALLED_APPS = [
     "safeguarding.chronology",
     "safeguarding.escalations",
     "safeguarding.reviews",
+    "safeguarding.plans",
+    "safeguarding.assessments",
+    "safeguarding.concerns",
+    "safeguarding.actionplans",
+    "safeguarding.audits",
+    "safeguarding.learning",
+    "safeguarding.publishing",
+    "safeguarding.dashboards",
     "safeguarding.api",
 ]
 

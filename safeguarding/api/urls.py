@@ -2,7 +2,17 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from safeguarding.api import views
+from safeguarding.api import (
+    actionplans_viewsets,
+    assessments_viewsets,
+    audits_viewsets,
+    concerns_viewsets,
+    dashboards_viewsets,
+    learning_viewsets,
+    plans_viewsets,
+    publishing_viewsets,
+    views,
+)
 from safeguarding.api.chronology_viewsets import ChildChronologyViewSet, EventViewSet
 from safeguarding.api.docs import ApiDocsView
 from safeguarding.api.escalations_viewsets import EscalationViewSet
@@ -18,6 +28,18 @@ router.register("reviews", ReviewViewSet, basename="review")
 router.register("review-requests", ReviewRequestViewSet, basename="review-request")
 router.register(r"children/(?P<id>[^/]+)/chronology", ChildChronologyViewSet, basename="child-chronology")
 router.register("events", EventViewSet, basename="event")
+# Each later app adds its own viewsets (one module per app, so apps never edit this file).
+for module in (
+    plans_viewsets,
+    assessments_viewsets,
+    concerns_viewsets,
+    actionplans_viewsets,
+    audits_viewsets,
+    learning_viewsets,
+    publishing_viewsets,
+    dashboards_viewsets,
+):
+    module.register(router)
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -1,0 +1,7 @@
+"""API for concerns: `register` adds this app's viewsets to the /api/v1/ router."""
+
+from rest_framework.routers import SimpleRouter
+
+
+def register(router: SimpleRouter) -> None:
+    return None
