@@ -16,6 +16,7 @@ from safeguarding.children.forms import ChildSearchForm, GrantAccessForm
 from safeguarding.children.models import AccessGrant, Child
 from safeguarding.children.validators import normalise_nhs_number
 from safeguarding.core.models import ActivityLog
+from safeguarding.core.sections import sections_for
 from safeguarding.core.services import record_activity
 
 
@@ -60,6 +61,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "grants": queries.active_grants_for_child(child)
         if permissions.can_view_child_grants(request.user, child)
         else None,
+        "sections": sections_for("child", request, child),
     }
     return render(request, "children/detail.html", context)
 

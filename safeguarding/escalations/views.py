@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
 from safeguarding.children.queries import children_visible_to, get_child_for_user
+from safeguarding.core.sections import sections_for
 from safeguarding.core.services import record_activity
 from safeguarding.escalations import forms, permissions, queries, reports, services
 from safeguarding.escalations.enums import FINISHED_STATUSES, OPEN_STATUSES, Action
@@ -123,6 +124,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "agreed_actions": esc.actions.select_related("owner_agency", "stage"),
             "actions": [(a, TRANSITIONS[a].label) for a in actions],
             "now": timezone.now(),
+            "sections": sections_for("escalation", request, esc),
         },
     )
 

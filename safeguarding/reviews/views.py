@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from safeguarding.agencies.enums import Role
 from safeguarding.agencies.models import Agency
+from safeguarding.core.sections import sections_for
 from safeguarding.core.services import record_activity
 from safeguarding.reviews import chronology, forms, queries, services, workflow
 from safeguarding.reviews.enums import Action, RequestStatus
@@ -154,6 +155,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_write": workflow.can_write_review(user, review),
             "findings_count": review.findings.count(),
             "recommendations_count": review.recommendations.count(),
+            "sections": sections_for("review", request, review),
         },
     )
 

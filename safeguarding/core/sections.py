@@ -1,0 +1,48 @@
+"""Sections that later apps add to another app's page, without that app importing them.
+
+A feature app registers, in `AppConfig.ready()`, a factory for a page kind ("child", "escalation",
+"review"); the page's view calls `sections_for(kind, request, obj)` and its template includes each
+section's template with `section` as the context. A factory returns None when it has nothing to show
+this person (it applies its own access rules: a section must never show more than its app's pages).
+
+Examples: the latest care plan and neglect assessment on a child's record; open alerts for the child;
+the plan objectives and assessments cited in an escalation or a review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django.http import HttpRequest
+
+PageKind = Literal["child", "escalation", "review"]
+
+
+@dataclass(frozen=True)
+class Section:
+    template: str
+    context: dict[str, Any]
+
+
+SectionFactory = Callable[[HttpRequest, Any], Section | None]
+
+_factories: dict[str, list[tuple[int, str, SectionFactory]]] = {}
+
+
+def register(kind: PageKind, name: str, factory: SectionFactory, *, order: int) -> None:
+    rows = _factories.setdefault(kind, [])
+    if any(n == name for _, n, _ in rows):
+        return
+    rows.append((order, name, factory))
+    rows.sort(key=lambda row: row[0])
+
+
+def sections_for(kind: PageKind, request: HttpRequest, obj: Any) -> list[Section]:
+    sections = []
+    for _, _, factory in _factories.get(kind, []):
+        section = factory(request, obj)
+        if section is not None:
+            sections.append(section)
+    return sections
