@@ -249,6 +249,24 @@ class LearningForm(VersionedForm):
     )
 
 
+class ActionDoneForm(GovUKForm):
+    done_on = forms.CharField(
+        label="When was it done?",
+        help_text="For example, 27/03/2027",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
+        error_messages={"required": "Enter the date it was done"},
+    )
+    note = forms.CharField(
+        label="What was done (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Do not name the child or family.",
+    )
+
+    def clean_done_on(self) -> date:
+        return parse_date(self.cleaned_data["done_on"].strip())
+
+
 class PeriodForm(GovUKForm):
     start = forms.CharField(
         label="From",

@@ -7,7 +7,7 @@ that every change checks (a stale form is refused, never silently overwritten).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -262,12 +262,28 @@ class AgreedAction(models.Model):
     owner_name = models.CharField(max_length=200, help_text="The person or role who will do it.")
     due_on = models.DateField()
     created_at = models.DateTimeField(default=timezone.now)
+    # Set once, by someone in the owning agency who takes part in the escalation (or the business unit).
+    done_on = models.DateField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    done_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(done_on__isnull=True, done_by__isnull=True)
+                | models.Q(done_on__isnull=False, done_by__isnull=False),
+                name="agreed_action_done_with_who",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.description[:40]} ({self.owner_name}, by {self.due_on:%d/%m/%Y})"
+
+    def is_overdue(self, today: date) -> bool:
+        return self.done_on is None and self.due_on < today
 
 
 class EscalationStep(models.Model):

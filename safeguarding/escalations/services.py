@@ -40,6 +40,7 @@ from safeguarding.escalations.workflow import (
     StaleVersion,
     acting_agency_id,
     apply_transition,
+    can_complete_agreed_action,
     check,
 )
 
@@ -403,6 +404,38 @@ def flag_for_learning(
         at=now,
     )
     return _sync(escalation, esc)
+
+
+@transaction.atomic
+def complete_agreed_action(*, actor: Any, action: AgreedAction, done_on: date, note: str = "") -> AgreedAction:
+    """Record that an agreed action was done (once: a second attempt is refused, not overwritten)."""
+    locked = AgreedAction.objects.select_for_update().select_related("escalation").get(pk=action.pk)
+    if not can_complete_agreed_action(actor, locked):
+        raise NotAllowed("Only the agency that owns this action, or the business unit, can record that it was done")
+    if locked.done_on is not None:
+        raise ValidationError(
+            f"This action was already recorded as done on {locked.done_on:%d/%m/%Y}. Refresh the page to see it."
+        )
+    today = timezone.localdate()
+    if done_on > today:
+        raise ValidationError({"done_on": "The date it was done must be today or in the past"})
+    agreed_on = timezone.localdate(locked.created_at)
+    if done_on < agreed_on:
+        raise ValidationError(
+            {"done_on": f"The date it was done must be on or after the day it was agreed ({agreed_on:%d/%m/%Y})"}
+        )
+    locked.done_on = done_on
+    locked.done_by = actor
+    locked.done_note = note.strip()
+    locked.save(update_fields=["done_on", "done_by", "done_note"])
+    record_activity(
+        actor=actor,
+        action="escalation.agreed_action_done",
+        target=locked.escalation,
+        changes={"agreed_action": locked.pk, "done_on": done_on.isoformat()},
+    )
+    action.done_on, action.done_by, action.done_note = locked.done_on, locked.done_by, locked.done_note
+    return action
 
 
 @transaction.atomic

@@ -14,4 +14,5 @@ urlpatterns = [
     path("learning/", views.learning, name="learning"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/<slug:slug>/", views.act, name="act"),
+    path("<int:pk>/agreed-actions/<int:action_pk>/done/", views.agreed_action_done, name="agreed-action-done"),
 ]

@@ -16,12 +16,19 @@ from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
 from safeguarding.children.queries import children_visible_to, get_child_for_user
+from safeguarding.core.access import get_or_404
 from safeguarding.core.sections import sections_for
 from safeguarding.core.services import record_activity
 from safeguarding.escalations import forms, permissions, queries, reports, services
 from safeguarding.escalations.enums import FINISHED_STATUSES, OPEN_STATUSES, Action
 from safeguarding.escalations.models import Escalation
-from safeguarding.escalations.workflow import RAISING_ROLES, TRANSITIONS, EscalationError, allowed_actions
+from safeguarding.escalations.workflow import (
+    RAISING_ROLES,
+    TRANSITIONS,
+    EscalationError,
+    allowed_actions,
+    can_complete_agreed_action,
+)
 
 
 @login_required
@@ -121,7 +128,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "steps": esc.steps.select_related("actor", "actor_agency"),
             "responses": esc.responses.select_related("responded_by", "agency", "stage"),
             "visits": esc.visits.select_related("stage"),
-            "agreed_actions": esc.actions.select_related("owner_agency", "stage"),
+            "agreed_actions": [
+                (a, a.is_overdue(timezone.localdate()), can_complete_agreed_action(request.user, a))
+                for a in esc.actions.select_related("owner_agency", "stage", "done_by")
+            ],
             "actions": [(a, TRANSITIONS[a].label) for a in actions],
             "now": timezone.now(),
             "sections": sections_for("escalation", request, esc),
@@ -319,6 +329,30 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(reports.report_pdf(html, request.build_absolute_uri("/")), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="escalation-report-{timezone.localdate():%Y-%m-%d}.pdf"'
     return response
+
+
+@login_required
+def agreed_action_done(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+    esc = queries.get_escalation_for_user(request.user, pk)
+    action = get_or_404(esc.actions.select_related("owner_agency", "stage"), action_pk)
+    if action.done_on is not None or not can_complete_agreed_action(request.user, action):
+        raise Http404
+    form = forms.ActionDoneForm(
+        data=request.POST or None, initial={"done_on": timezone.localdate().strftime("%d/%m/%Y")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complete_agreed_action(
+                actor=request.user, action=action, done_on=form.cleaned_data["done_on"], note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except EscalationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "The action is recorded as done.")
+            return redirect("escalations:detail", pk=esc.pk)
+    return render(request, "escalations/action_done.html", {"esc": esc, "action": action, "form": form})
 
 
 @login_required

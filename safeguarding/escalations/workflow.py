@@ -18,7 +18,7 @@ from safeguarding.agencies.enums import Role
 from safeguarding.core.access import is_active_person
 from safeguarding.core.services import record_activity
 from safeguarding.escalations.enums import FINISHED_STATUSES, OPEN_STATUSES, Action, Status
-from safeguarding.escalations.models import Escalation, EscalationStep
+from safeguarding.escalations.models import AgreedAction, Escalation, EscalationStep
 
 # The managers of the people taking part: they always see their agency's escalations.
 MANAGEMENT_ROLES = frozenset({Role.MANAGER, Role.SENIOR_MANAGER, Role.SAFEGUARDING_LEAD})
@@ -109,6 +109,16 @@ def is_involved(user: Any, esc: Escalation) -> bool:
         or manages_a_side(user, esc)
         or has_acted_on(user, esc)
     )
+
+
+def can_complete_agreed_action(user: Any, action: AgreedAction) -> bool:
+    """Someone in the agency that owns an agreed action, taking part in the escalation (or managing a
+    side), or the business unit, may record that it was done."""
+    esc = action.escalation
+    if is_business_unit(user):
+        return True
+    in_owner_agency = any(a == action.owner_agency_id for a, _ in _memberships(user))
+    return in_owner_agency and not user.is_system and is_involved(user, esc)
 
 
 def _awaiting_and_overdue(esc: Escalation) -> bool:
