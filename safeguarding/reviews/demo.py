@@ -54,12 +54,22 @@ WHITLOCK_CHRONOLOGIES = {
     ],
 }
 
+# Each recommendation with the kind of agency it is addressed to (None: the partnership).
 RECOMMENDATIONS = [
-    "The partnership should issue neglect practice guidance that asks practitioners to look at the whole picture.",
-    "Health services should treat repeated 'was not brought' appointments as a safeguarding concern.",
-    "Schools should share concerns about hunger and hygiene with the health visitor when siblings are under five.",
-    "Early help should not close a case for non-engagement without a multi-agency discussion of the risks.",
-    "Police should tell children's social care and schools after each domestic abuse call-out where children live.",
+    (
+        "The partnership should issue neglect practice guidance that asks practitioners to look at the whole picture.",
+        None,
+    ),
+    ("Health services should treat repeated 'was not brought' appointments as a safeguarding concern.", "health"),
+    (
+        "Schools should share concerns about hunger and hygiene with the health visitor when siblings are under five.",
+        "school",
+    ),
+    ("Early help should not close a case for non-engagement without a multi-agency discussion of the risks.", None),
+    (
+        "Police should tell children's social care and schools after each domestic abuse call-out where children live.",
+        "police",
+    ),
 ]
 
 FINDINGS = [
@@ -194,13 +204,13 @@ def _advance(
             themes=[themes[c] for c in codes if c in themes],
             at=_at(event_day + timedelta(days=15)),
         )
-    addressees = [None, *agencies]
-    for number, text in enumerate(RECOMMENDATIONS):
+    by_kind = {a.kind: a for a in agencies}
+    for text, kind in RECOMMENDATIONS:
         services.add_recommendation(
             actor=reviewer,
             review=review,
             text=text,
-            addressee=addressees[number % len(addressees)],
+            addressee=by_kind.get(kind) if kind else None,
             status=RecommendationStatus.DRAFT,
             at=_at(event_day + timedelta(days=15)),
         )
