@@ -5,7 +5,8 @@ checked later that the change held.
 - `ActionPlan` has a `source`; a review's plan is one per review, its actions point at the review's
   recommendations (one or more actions per recommendation).
 - `Action` is owned by a lead agency and a lead officer; its status and RAG move through
-  `ActionUpdate`s; completion is signed off by the plan's owner group chair.
+  `ActionUpdate`s; completion is signed off by the plan's owner group chair (or its deputy chair, who
+  signs off the actions the chair leads: nobody signs off their own action).
 - `PlanVersion` freezes the plan (its actions, as JSON) when it goes to a committee; a
   `CommitteeDecision` is recorded against the version the committee saw, so what was accepted stays
   as accepted and later changes show against it.
@@ -20,6 +21,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from safeguarding.actionplans.enums import COMPLETE_STATUSES, ActionStatus, CommitteeOutcome, Rag, Source
 from safeguarding.agencies.models import Agency
@@ -36,6 +38,15 @@ class ActionPlan(models.Model):
     # The subgroup that tracks it, e.g. "Case review subgroup", and its chair (who signs off completion).
     owner_group = models.CharField(max_length=200)
     chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chaired_action_plans")
+    # Signs off completion instead of the chair when the chair leads the action themselves (nobody signs
+    # off their own work); may also sign off in the chair's absence.
+    deputy_chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deputy_chaired_action_plans",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -57,6 +68,16 @@ class ActionPlan(models.Model):
     @property
     def reference(self) -> str:
         return f"AP-{self.pk:04d}" if self.pk else "AP-new"
+
+
+class ActionQuerySet(models.QuerySet["Action"]):
+    def open(self) -> ActionQuerySet:
+        """Not complete (either complete status)."""
+        return self.exclude(status__in=[s.value for s in COMPLETE_STATUSES])
+
+    def overdue(self, today: date | None = None) -> ActionQuerySet:
+        """Not complete and past its due date (due today is not overdue yet)."""
+        return self.open().filter(due_on__lt=today or timezone.localdate())
 
 
 class Action(models.Model):
@@ -86,13 +107,17 @@ class Action(models.Model):
     updated_at = models.DateTimeField()
     version = models.PositiveIntegerField(default=1)
 
+    objects = ActionQuerySet.as_manager()
+
     class Meta:
         ordering = ["plan", "number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="action_number_unique"),
             models.CheckConstraint(condition=Q(due_on__gte=models.F("start_on")), name="action_due_after_start"),
             models.CheckConstraint(
-                condition=Q(signed_off_at__isnull=True) | Q(status__in=[s.value for s in COMPLETE_STATUSES]),
+                # Sorted: a frozenset's order changes between processes, which made makemigrations
+                # see a "changed" constraint on every other run.
+                condition=Q(signed_off_at__isnull=True) | Q(status__in=sorted(s.value for s in COMPLETE_STATUSES)),
                 name="action_signed_off_only_when_complete",
             ),
         ]

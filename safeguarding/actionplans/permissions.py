@@ -1,0 +1,122 @@
+"""Who may see and do what with action plans, declared once. Pages, the API, templates (through the
+`rules` permissions registered below) and the services ask these same predicates.
+
+- The business unit and administrators create and manage plans and actions, freeze versions and
+  record committee decisions ("managers").
+- The plan's chair signs off completed actions (the deputy chair too); nobody signs off an action
+  they lead themselves.
+- A lead officer sees the plans they lead actions in, and adds updates to their own actions only.
+- Scrutineers read every plan and change nothing.
+- People named on a review (panel, reviewer, chair) read that review's plan.
+- An agency system (API token) reads plans with actions its agency leads, sees those actions, and
+  posts updates on them.
+Anything else answers 404, exactly as for what does not exist (see `queries`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from safeguarding.actionplans.models import Action, ActionPlan
+from safeguarding.agencies.enums import Role
+from safeguarding.core.access import is_active_person
+
+
+class ActionPlanError(Exception):
+    """A change that cannot happen; the message says why and what to do next."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotAllowed(ActionPlanError):
+    pass
+
+
+class StaleVersion(ActionPlanError):
+    pass
+
+
+STALE_MESSAGE = (
+    "Someone else changed this action while you were working on it, so your change was not saved. "
+    "Read the action again, then make your change if it is still needed."
+)
+
+MANAGING_ROLES = frozenset({Role.BUSINESS_UNIT, Role.ADMINISTRATOR})
+
+
+def _person(user: Any) -> bool:
+    return is_active_person(user) and not user.is_system
+
+
+def is_manager(user: Any) -> bool:
+    """Business unit or administrator: creates and manages plans and actions."""
+    return _person(user) and bool(user.roles & MANAGING_ROLES)
+
+
+def is_scrutineer(user: Any) -> bool:
+    return _person(user) and user.has_role(Role.SCRUTINEER)
+
+
+def reads_every_plan(user: Any) -> bool:
+    return is_manager(user) or is_scrutineer(user)
+
+
+def system_agency_ids(user: Any) -> set[int]:
+    """The agencies an agency system (API token) acts for."""
+    if not is_active_person(user) or not user.is_system:
+        return set()
+    return set(user.agency_ids_with_role({Role.AGENCY_SYSTEM}))
+
+
+def can_manage_plan(user: Any, plan: ActionPlan | None = None) -> bool:
+    return is_manager(user)
+
+
+def can_update_action(user: Any, action: Action) -> bool:
+    """Add an update: the action's lead officer, the business unit, or the lead agency's system."""
+    if not is_active_person(user):
+        return False
+    if user.is_system:
+        return action.lead_agency_id in system_agency_ids(user)
+    return is_manager(user) or action.lead_officer_id == user.pk
+
+
+def sign_off_blocker(user: Any, action: Action) -> str | None:
+    """Why `user` may not sign off `action` now (None when they may)."""
+    plan = action.plan
+    if not _person(user) or user.pk not in {plan.chair_id, plan.deputy_chair_id}:
+        return "Only the plan's chair (or deputy chair) can sign off an action's completion."
+    if action.lead_officer_id == user.pk:
+        return "You lead this action, so you cannot sign off its completion: the plan's other chair signs it off."
+    if not action.is_complete:
+        return "Only a complete action can be signed off. Its lead officer records completion in an update first."
+    if action.signed_off_at is not None:
+        return "This action's completion is already signed off."
+    return None
+
+
+def can_sign_off(user: Any, action: Action) -> bool:
+    return sign_off_blocker(user, action) is None
+
+
+def can_use_actionplans(user: Any) -> bool:
+    """Whether "Action plans" appears in the navigation: someone who can see at least one plan."""
+    if not _person(user):
+        return False
+    if reads_every_plan(user):
+        return True
+    from safeguarding.actionplans.queries import plans_visible_to
+
+    return plans_visible_to(user).exists()
+
+
+# Permissions for templates and `user.has_perm`: the same predicates.
+rules.add_perm("actionplans.manage", rules.predicate(lambda u, obj=None: can_manage_plan(u)))
+rules.add_perm(
+    "actionplans.update_action", rules.predicate(lambda u, a: isinstance(a, Action) and can_update_action(u, a))
+)
+rules.add_perm("actionplans.sign_off", rules.predicate(lambda u, a: isinstance(a, Action) and can_sign_off(u, a)))
