@@ -1,0 +1,17 @@
+"""Why a change to a committee report cannot happen; the message says why and what to do next."""
+
+from __future__ import annotations
+
+
+class PublishingError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotAllowed(PublishingError):
+    pass
+
+
+class StaleVersion(PublishingError):
+    pass

@@ -1,0 +1,346 @@
+"""State changes of committee reports: one `verb_noun(*, actor, …)` function per action, each in a
+transaction, checking the rule, writing and logging the activity. Pages, the task, the management
+command and the demo data call these.
+
+- `create_report` writes the report and text version 1, prefilled from the review (`prefill`).
+- `update_report` changes the header block; `edit_text` writes a new text version. Both carry the
+  version the person started from: an edit against an older one is refused (`StaleVersion`), never
+  applied over someone else's.
+- `request_generation` queues a generation; `generate_report` freezes the action plan
+  (actionplans' `freeze_version`), builds the content once and renders the PDF and the DOCX.
+- `record_decision` records the committee's decision against the plan version the report carried
+  (actionplans' `record_committee_decision`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from safeguarding.actionplans.models import ActionPlan, CommitteeDecision
+from safeguarding.core.services import created_diff, diff, record_activity, snapshot
+from safeguarding.publishing import plans, prefill
+from safeguarding.publishing.anonymity import find_identifying, identifying_terms
+from safeguarding.publishing.content import build_content, format_date, identifying_in
+from safeguarding.publishing.enums import TEXT_KEYS, TEXT_LABELS, Access, GenerationStatus
+from safeguarding.publishing.errors import NotAllowed, PublishingError, StaleVersion
+from safeguarding.publishing.models import CommitteeReport, GeneratedReport, ReportText
+from safeguarding.publishing.permissions import can_read_reports, can_write_reports
+from safeguarding.publishing.queries import plan_of
+from safeguarding.publishing.rendering import render_docx, render_pdf
+from safeguarding.reviews.models import Review
+
+STALE_REPORT = (
+    "Someone else changed this report's details while you were working on them, so your change was not "
+    "saved. Read the report again, then make your change if it is still needed."
+)
+STALE_TEXT = (
+    "Someone else saved a newer version of this report's text while you were editing, so your version "
+    "was not saved. Compare the versions in the history, then edit the latest version."
+)
+IDENTIFYING = (
+    "This names, or gives the NHS number, date of birth or postcode of, a child or family member in the "
+    "review. Use the review's pseudonyms (for example Child A) instead."
+)
+
+
+def _now(at: datetime | None) -> datetime:
+    return at or timezone.now()
+
+
+def _require_writer(actor: Any) -> None:
+    if not can_write_reports(actor):
+        raise NotAllowed("Only the partnership business unit or an administrator can do this.")
+
+
+def _plan_of(review: Review) -> ActionPlan:
+    plan = plan_of(review)
+    if plan is None:
+        raise PublishingError("This review has no action plan yet. Create the action plan first.")
+    return plan
+
+
+@dataclass(frozen=True)
+class Header:
+    title: str
+    committee: str
+    meeting_on: date
+    item_number: str
+    wards: str
+    key_decision: bool
+    report_of: str
+    assistant_director: str
+    director: str
+    access: str
+    exemption_paragraph: str
+    author_name: str
+    author_title: str
+    author_contact: str
+
+
+def _check_header(header: Header, review: Review) -> None:
+    errors: dict[str, str] = {}
+    for name, message in (
+        ("title", "Enter the report's title."),
+        ("committee", "Enter the committee."),
+        ("wards", "Enter the wards and communities affected, or 'All wards'."),
+        ("report_of", "Enter who the report is of."),
+        ("assistant_director", "Enter the accountable assistant director."),
+        ("director", "Enter the accountable director."),
+        ("author_name", "Enter the report author."),
+        ("author_contact", "Enter the author's telephone and e-mail."),
+    ):
+        if not str(getattr(header, name) or "").strip():
+            errors[name] = message
+    if header.access not in Access.values:
+        errors["access"] = "Choose public or exempt."
+    elif header.access == Access.EXEMPT and not header.exemption_paragraph.strip():
+        errors["exemption_paragraph"] = "Enter the paragraph of Schedule 12A that makes the report exempt."
+    if header.title.strip() and find_identifying(header.title, identifying_terms(review)):
+        errors["title"] = IDENTIFYING
+    if errors:
+        raise ValidationError(errors)
+
+
+def _header_values(header: Header) -> dict[str, Any]:
+    values = {name: getattr(header, name) for name in CommitteeReport.HEADER_FIELDS}
+    for name, value in values.items():
+        if isinstance(value, str):
+            values[name] = value.strip()
+    if values["access"] == Access.PUBLIC:
+        values["exemption_paragraph"] = ""
+    return values
+
+
+def default_text(review: Review) -> dict[str, str]:
+    """Sensible first text for a review's report, from the review's own records (no names)."""
+    return prefill.text_for(review)
+
+
+@transaction.atomic
+def create_report(
+    *, actor: Any, review: Review, header: Header, text: dict[str, str] | None = None, at: datetime | None = None
+) -> CommitteeReport:
+    _require_writer(actor)
+    plan = _plan_of(review)
+    _check_header(header, review)
+    now = _now(at)
+    report = CommitteeReport.objects.create(
+        review=review, plan=plan, created_by=actor, created_at=now, updated_at=now, **_header_values(header)
+    )
+    fields = dict.fromkeys(TEXT_KEYS, "") | default_text(review) | (text or {})
+    _check_text(fields, review)
+    ReportText.objects.create(report=report, number=1, fields=fields, created_by=actor, created_at=now)
+    record_activity(
+        actor=actor,
+        action="publishing.report_created",
+        target=report,
+        changes=created_diff(report, CommitteeReport.HEADER_FIELDS),
+    )
+    return report
+
+
+@transaction.atomic
+def update_report(*, actor: Any, report: CommitteeReport, version: int, header: Header) -> CommitteeReport:
+    _require_writer(actor)
+    locked = CommitteeReport.objects.select_for_update().get(pk=report.pk)
+    if locked.version != version:
+        raise StaleVersion(STALE_REPORT)
+    _check_header(header, locked.review)
+    before = snapshot(locked, CommitteeReport.HEADER_FIELDS)
+    for name, value in _header_values(header).items():
+        setattr(locked, name, value)
+    locked.version += 1
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=[*CommitteeReport.HEADER_FIELDS, "version", "updated_at"])
+    record_activity(
+        actor=actor,
+        action="publishing.report_updated",
+        target=locked,
+        changes=diff(before, snapshot(locked, CommitteeReport.HEADER_FIELDS)),
+    )
+    return locked
+
+
+def _check_text(fields: dict[str, str], review: Review) -> None:
+    terms = identifying_terms(review)
+    errors = {key: IDENTIFYING for key, value in fields.items() if value and find_identifying(value, terms)}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def edit_text(
+    *, actor: Any, report: CommitteeReport, base_number: int, fields: dict[str, str], at: datetime | None = None
+) -> ReportText:
+    """A new version of the text. `base_number` is the version the person started from: when someone
+    saved another since, the edit is refused (nothing is overwritten)."""
+    _require_writer(actor)
+    locked = CommitteeReport.objects.select_for_update().get(pk=report.pk)
+    latest = locked.texts.aggregate(n=Max("number"))["n"] or 0
+    if base_number != latest:
+        raise StaleVersion(STALE_TEXT)
+    unknown = set(fields) - set(TEXT_KEYS)
+    if unknown:
+        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    clean = {key: (fields.get(key) or "").replace("\r\n", "\n").strip() for key in TEXT_KEYS}
+    _check_text(clean, locked.review)
+    previous = locked.texts.get(number=latest).values() if latest else {}
+    text = ReportText.objects.create(
+        report=locked, number=latest + 1, fields=clean, created_by=actor, created_at=_now(at)
+    )
+    changed = sorted(key for key in TEXT_KEYS if previous.get(key, "") != clean[key])
+    record_activity(
+        actor=actor,
+        action="publishing.text_edited",
+        target=locked,
+        changes={"text_version": [latest or None, text.number], "fields_changed": [[], changed]},
+    )
+    return text
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    key: str
+    label: str
+    lines: list[tuple[str, str]]  # (" " | "-" | "+", line)
+
+
+def text_diff(old: ReportText, new: ReportText) -> list[FieldDiff]:
+    """The fields that differ between two versions, line by line ("-" removed, "+" added)."""
+    out = []
+    a, b = old.values(), new.values()
+    for key in TEXT_KEYS:
+        if a[key] == b[key]:
+            continue
+        lines: list[tuple[str, str]] = []
+        for line in difflib.ndiff(a[key].splitlines(), b[key].splitlines()):
+            if line[:1] in (" ", "-", "+"):
+                lines.append((line[:1], line[2:]))
+        out.append(FieldDiff(key, TEXT_LABELS[key], lines))
+    return out
+
+
+# ---- generation ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_generation(*, actor: Any, report: CommitteeReport, at: datetime | None = None) -> GeneratedReport:
+    """Queue a generation from the latest text version (the task does the work: `generate_report`)."""
+    _require_writer(actor)
+    text = report.latest_text()
+    if text is None:
+        raise PublishingError("Write the report's text first.")
+    generated = GeneratedReport.objects.create(report=report, text=text, requested_by=actor, requested_at=_now(at))
+    record_activity(
+        actor=actor,
+        action="publishing.generation_requested",
+        target=report,
+        changes={"text_version": [None, text.number]},
+    )
+    return generated
+
+
+def generation_reason(report: CommitteeReport) -> str:
+    return f"Committee report {report.title} {format_date(report.meeting_on)}"[:200]
+
+
+@transaction.atomic
+def generate_report(*, generated: GeneratedReport, at: datetime | None = None) -> GeneratedReport:
+    """Freeze the plan, build the content once, render PDF and DOCX, keep all of it.
+
+    The person who asked for it is the actor (checked again now: they may have lost the role since).
+    """
+    locked = (
+        GeneratedReport.objects.select_for_update()
+        .select_related("report", "text", "requested_by")
+        .get(pk=generated.pk)
+    )
+    if locked.status == GenerationStatus.DONE:
+        return locked
+    actor = locked.requested_by
+    _require_writer(actor)
+    report = locked.report
+    now = _now(at)
+    plan_version = plans.freeze_plan(actor=actor, plan=report.plan, reason=generation_reason(report))
+    content = build_content(report, locked.text, figures_at=now)
+    if identifying_in(content, identifying_terms(report.review)):
+        raise PublishingError(IDENTIFYING)
+    locked.pdf = render_pdf(content)
+    locked.docx = render_docx(content)
+    locked.plan_version = plan_version
+    locked.generated_at = now
+    locked.generated_by = actor
+    locked.status = GenerationStatus.DONE
+    locked.error = ""
+    locked.save(update_fields=["pdf", "docx", "plan_version", "generated_at", "generated_by", "status", "error"])
+    record_activity(
+        actor=actor,
+        action="publishing.report_generated",
+        target=report,
+        changes={"plan_version": [None, plan_version.pk], "generated": [None, locked.pk]},
+    )
+    return locked
+
+
+def mark_failed(generated: GeneratedReport, message: str) -> None:
+    GeneratedReport.objects.filter(pk=generated.pk).exclude(status=GenerationStatus.DONE).update(
+        status=GenerationStatus.FAILED, error=message[:2000]
+    )
+
+
+def generate_now(*, actor: Any, report: CommitteeReport, at: datetime | None = None) -> GeneratedReport:
+    """Request and run a generation in this process (the management command and the demo data)."""
+    generated = request_generation(actor=actor, report=report, at=at)
+    try:
+        return generate_report(generated=generated, at=at)
+    except PublishingError as exc:
+        mark_failed(generated, exc.message)
+        raise
+
+
+def record_download(*, actor: Any, generated: GeneratedReport, file_format: str) -> None:
+    if not can_read_reports(actor):
+        raise NotAllowed("You cannot download committee reports.")
+    record_activity(
+        actor=actor,
+        action="publishing.report_downloaded",
+        target=generated.report,
+        changes={"generated": [None, generated.pk], "format": [None, file_format]},
+    )
+
+
+# ---- the committee's decision ------------------------------------------------------------------------
+
+
+def record_decision(
+    *, actor: Any, generated: GeneratedReport, outcome: str, questions: str = "", meeting_on: date | None = None
+) -> CommitteeDecision:
+    """Recorded by the action plans app against the plan version this report carried."""
+    _require_writer(actor)
+    if not generated.is_done or generated.plan_version is None:
+        raise PublishingError("Record the decision on a report that was generated and sent to the committee.")
+    report = generated.report
+    with transaction.atomic():
+        decision = plans.record_decision(
+            actor=actor,
+            plan_version=generated.plan_version,
+            committee=report.committee,
+            meeting_on=meeting_on or report.meeting_on,
+            outcome=outcome,
+            questions=questions.strip(),
+        )
+        record_activity(
+            actor=actor,
+            action="publishing.decision_recorded",
+            target=report,
+            changes={"generated": [None, generated.pk], "outcome": [None, outcome]},
+        )
+    return decision

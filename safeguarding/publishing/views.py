@@ -1,0 +1,216 @@
+"""Committee report pages. Thin: fetch through the access helper (404 for what the person may not
+see), validate with a form, call a service, redirect with a message. Downloads are logged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from safeguarding.actionplans.models import CommitteeDecision
+from safeguarding.core.access import parse_id
+from safeguarding.publishing import prefill, queries, services
+from safeguarding.publishing.enums import GenerationStatus
+from safeguarding.publishing.forms import DecisionForm, ReportForm, TextForm
+from safeguarding.publishing.models import CommitteeReport, GeneratedReport
+from safeguarding.publishing.permissions import can_read_reports, can_write_reports
+from safeguarding.publishing.rendering import DOCX_TYPE
+from safeguarding.publishing.tasks import generate_committee_report_task
+
+
+def _attempt(form: Any, call: Callable[[], Any]) -> bool:
+    try:
+        call()
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for name, errors in exc.error_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
+        return False
+    except services.PublishingError as exc:
+        form.add_error(None, exc.message)
+        return False
+    return True
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    if not can_read_reports(request.user):
+        raise Http404
+    reports = list(queries.reports_visible_to(request.user).order_by("-meeting_on", "-pk")[:200])
+    with_reports = {r.review_id for r in reports}
+    candidates = [r for r in queries.reviews_for_new_report(request.user)[:200] if r.pk not in with_reports]
+    return render(
+        request,
+        "publishing/index.html",
+        {"reports": reports, "candidates": candidates, "can_write": can_write_reports(request.user)},
+    )
+
+
+@login_required
+def new(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = queries.get_review_for_new_report(request.user, review_id)
+    form = ReportForm(data=request.POST or None, initial=prefill.header_for(review, request.user))
+    created: list[CommitteeReport] = []
+    if request.method == "POST" and form.is_valid():
+        call = lambda: created.append(  # noqa: E731
+            services.create_report(actor=request.user, review=review, header=form.header())
+        )
+        if _attempt(form, call):
+            messages.success(request, "Committee report created. Check its text, then generate it.")
+            return redirect("publishing:detail", pk=created[0].pk)
+    return render(
+        request,
+        "publishing/report_form.html",
+        {"form": form, "review": review, "title": "New committee report", "button": "Create the report"},
+    )
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = queries.get_report_for_user(request.user, pk)
+    generated = list(report.generated.select_related("text", "plan_version", "requested_by", "generated_by"))
+    decisions = {
+        d.plan_version_id: d
+        for d in CommitteeDecision.objects.filter(
+            plan_version_id__in=[g.plan_version_id for g in generated if g.plan_version_id]
+        ).order_by("recorded_at")
+    }
+    return render(
+        request,
+        "publishing/detail.html",
+        {
+            "report": report,
+            "text": report.latest_text(),
+            "generated": [(g, decisions.get(g.plan_version_id) if g.plan_version_id else None) for g in generated],
+            "pending": any(g.status == GenerationStatus.QUEUED for g in generated),
+            "can_write": can_write_reports(request.user),
+        },
+    )
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    report = queries.get_report_for_writer(request.user, pk)
+    initial = {name: getattr(report, name) for name in CommitteeReport.HEADER_FIELDS} | {"version": report.version}
+    form = ReportForm(data=request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data.get("version") or 0
+        call = lambda: services.update_report(  # noqa: E731
+            actor=request.user, report=report, version=version, header=form.header()
+        )
+        if _attempt(form, call):
+            messages.success(request, "Report details saved.")
+            return redirect("publishing:detail", pk=report.pk)
+    return render(
+        request,
+        "publishing/report_form.html",
+        {"form": form, "review": report.review, "report": report, "title": "Report details", "button": "Save"},
+    )
+
+
+@login_required
+def edit_text(request: HttpRequest, pk: int) -> HttpResponse:
+    report = queries.get_report_for_writer(request.user, pk)
+    latest = report.latest_text()
+    initial: dict[str, Any] = (latest.values() if latest else {}) | {"base_number": latest.number if latest else 0}
+    form = TextForm(data=request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        base = form.cleaned_data["base_number"]
+        call = lambda: services.edit_text(  # noqa: E731
+            actor=request.user, report=report, base_number=base, fields=form.text_fields()
+        )
+        if _attempt(form, call):
+            messages.success(request, "Text saved as a new version.")
+            return redirect("publishing:detail", pk=report.pk)
+    return render(request, "publishing/text_form.html", {"form": form, "report": report, "latest": latest})
+
+
+@login_required
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    report = queries.get_report_for_user(request.user, pk)
+    versions = list(report.texts.select_related("created_by").order_by("-number"))
+    by_number = {v.number: v for v in versions}
+    compare = None
+    a, b = parse_id(request.GET.get("from", "")), parse_id(request.GET.get("to", ""))
+    if a is not None and b is not None:
+        if a not in by_number or b not in by_number:
+            raise Http404
+        compare = (by_number[a], by_number[b], services.text_diff(by_number[a], by_number[b]))
+    elif len(versions) >= 2:
+        compare = (versions[1], versions[0], services.text_diff(versions[1], versions[0]))
+    return render(request, "publishing/history.html", {"report": report, "versions": versions, "compare": compare})
+
+
+@login_required
+@require_POST
+def generate(request: HttpRequest, pk: int) -> HttpResponse:
+    report = queries.get_report_for_writer(request.user, pk)
+    try:
+        generated = services.request_generation(actor=request.user, report=report)
+    except services.PublishingError as exc:
+        messages.error(request, exc.message)
+        return redirect("publishing:detail", pk=report.pk)
+    # The row is committed (views are not wrapped in a transaction), so a worker finds it.
+    generate_committee_report_task.enqueue(generated.pk)
+    generated.refresh_from_db()
+    if generated.status == GenerationStatus.DONE:
+        messages.success(request, "Report generated. Download the PDF or the Word document below.")
+    elif generated.status == GenerationStatus.FAILED:
+        messages.error(request, generated.error)
+    else:
+        messages.success(request, "The report is being generated. Refresh this page in a minute.")
+    return redirect("publishing:detail", pk=report.pk)
+
+
+def _download(request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
+    generated = queries.get_generated_for_user(request.user, pk)
+    if not generated.is_done:
+        raise Http404
+    services.record_download(actor=request.user, generated=generated, file_format=file_format)
+    content = bytes(generated.pdf if file_format == "pdf" else generated.docx)
+    response = HttpResponse(content, content_type="application/pdf" if file_format == "pdf" else DOCX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{generated.filename(file_format)}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def download_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(request, pk, "pdf")
+
+
+@login_required
+def download_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(request, pk, "docx")
+
+
+@login_required
+def decision(request: HttpRequest, pk: int) -> HttpResponse:
+    if not can_write_reports(request.user):
+        raise Http404
+    generated: GeneratedReport = queries.get_generated_for_user(request.user, pk)
+    if not generated.is_done:
+        raise Http404
+    report = generated.report
+    form = DecisionForm(data=request.POST or None, initial={"meeting_on": report.meeting_on})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        call = lambda: services.record_decision(  # noqa: E731
+            actor=request.user,
+            generated=generated,
+            outcome=data["outcome"],
+            questions=data["questions"],
+            meeting_on=data["meeting_on"],
+        )
+        if _attempt(form, call):
+            messages.success(request, "The committee's decision is recorded against the plan version it saw.")
+            return redirect("publishing:detail", pk=report.pk)
+    return render(request, "publishing/decision_form.html", {"form": form, "report": report, "generated": generated})
