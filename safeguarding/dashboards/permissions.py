@@ -1,0 +1,48 @@
+"""Who may see the partnership dashboard and its yearly report data pack. Declared once; used by the
+page, the downloads, the navigation, the home panel, the API and the operators' command alike.
+
+The business unit, administrators, scrutineers and senior managers of the statutory safeguarding
+partners (board-level readers) may; everyone else gets 404. An agency system's API token may only
+when the agency is the partnership's business unit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from safeguarding.agencies.enums import AgencyKind, PartnerStatus, Role
+from safeguarding.core.access import is_active_person
+
+PARTNERSHIP_ROLES = frozenset({Role.BUSINESS_UNIT, Role.ADMINISTRATOR, Role.SCRUTINEER})
+
+
+@rules.predicate
+def can_view_dashboard(user: Any) -> bool:
+    if not is_active_person(user):
+        return False
+    if user.is_system:
+        # An agency system token acts as its agency: only the business unit's own system may read figures.
+        return any(
+            m.role == Role.AGENCY_SYSTEM and m.agency.kind == AgencyKind.BUSINESS_UNIT for m in user.active_memberships
+        )
+    return any(
+        m.role in PARTNERSHIP_ROLES
+        or (m.role == Role.SENIOR_MANAGER and m.agency.partner_status == PartnerStatus.STATUTORY)
+        for m in user.active_memberships
+    )
+
+
+@rules.predicate
+def sees_headline_panel(user: Any) -> bool:
+    """The home panel with the headline figures: the business unit (a person, not a system)."""
+    return is_active_person(user) and not user.is_system and user.has_role(Role.BUSINESS_UNIT)
+
+
+def can_view_dashboard_page(user: Any) -> bool:
+    """Pages are for people: a system account never signs in to them."""
+    return bool(can_view_dashboard(user)) and not getattr(user, "is_system", False)
+
+
+rules.add_perm("dashboards.view", can_view_dashboard)

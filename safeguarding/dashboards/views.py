@@ -1,0 +1,60 @@
+"""Dashboard pages. Thin: check the one access rule (404 for anyone else), read the period from the
+query string, count the figures, render. The data pack downloads are logged in the activity log."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from safeguarding.core.services import record_activity
+from safeguarding.dashboards import exports, permissions
+from safeguarding.dashboards.figures import build_figures, cached_figures
+from safeguarding.dashboards.forms import period_from
+from safeguarding.dashboards.sections import build_sections
+
+
+def _require(request: HttpRequest) -> None:
+    if not permissions.can_view_dashboard_page(request.user):
+        raise Http404
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    _require(request)
+    form, period = period_from(request.GET, timezone.localdate())
+    if form.errors:
+        return render(request, "dashboards/dashboard.html", {"form": form, "sections": None}, status=400)
+    figures = cached_figures(period)
+    query = request.GET.copy()
+    if "period" not in query:
+        query.update({"period": period.kind, "year": str(period.start.year)})
+    return render(
+        request,
+        "dashboards/dashboard.html",
+        {"form": form, "figures": figures, "sections": build_sections(figures), "query": query.urlencode()},
+    )
+
+
+@login_required
+def pack(request: HttpRequest, fmt: str) -> HttpResponse:
+    _require(request)
+    if fmt not in exports.FORMATS:
+        raise Http404
+    form, period = period_from(request.GET, timezone.localdate())
+    if form.errors:
+        return render(request, "dashboards/dashboard.html", {"form": form, "sections": None}, status=400)
+    figures = build_figures(period)
+    if fmt == "xlsx":
+        content, content_type = exports.xlsx(figures), exports.XLSX_CONTENT_TYPE
+    else:
+        content, content_type = exports.pdf(figures, request.build_absolute_uri("/")), "application/pdf"
+    record_activity(
+        actor=request.user,
+        action="dashboard.pack_downloaded",
+        changes={"format": fmt, "start": period.start.isoformat(), "end": period.end.isoformat()},
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(figures, fmt)}"'
+    return response
