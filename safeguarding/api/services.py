@@ -42,10 +42,13 @@ def generate_key() -> str:
 
 def _unused_key() -> str:
     # The prefix is unique so a token is found by one indexed lookup; 48 random bits make a clash
-    # very rare, and we draw again if one happens.
-    for _ in range(5):
+    # very rare, and we draw again if one happens. A prefix starting with "-" would read as an option
+    # when an operator types it bare (`revoke_api_token -AbC…`), so those are drawn again too.
+    for _ in range(20):
         key = generate_key()
         prefix = key[len(KEY_PREFIX) : len(KEY_PREFIX) + PREFIX_LENGTH]
+        if prefix.startswith("-"):
+            continue
         if not AgencyApiToken.objects.filter(key_prefix=prefix).exists():
             return key
     raise RuntimeError("Could not draw an unused API key prefix.")  # pragma: no cover

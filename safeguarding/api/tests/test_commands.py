@@ -75,3 +75,13 @@ def test_revoke_api_token_command_already_revoked(db: None) -> None:
 
     assert "was already revoked" in out.getvalue()
     assert ActivityLog.objects.filter(action="api_token.revoked").count() == 1
+
+
+def test_key_prefixes_never_start_with_a_dash_so_operators_can_type_them_bare(db: None, monkeypatch) -> None:
+    from safeguarding.api import services as api_services
+
+    keys = iter(["sgh_-dashfirst" + "x" * 30, "sgh_AbCd1234" + "y" * 30])
+    monkeypatch.setattr(api_services, "generate_key", lambda: next(keys))
+    token, key = make_token(f.AgencyFactory(code="POL", name="Test Police"))
+    assert token.key_prefix == "AbCd1234"
+    assert key.startswith("sgh_AbCd1234")
