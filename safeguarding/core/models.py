@@ -25,11 +25,12 @@ class ActivityLogQuerySet(models.QuerySet["ActivityLog"]):
         return self.filter(subject_child_id=child_id)
 
     def views(self) -> ActivityLogQuerySet:
-        return self.filter(action__in=VIEW_ACTIONS)
+        return self.filter(action__in=sorted(VIEW_ACTIONS))
 
 
 # Actions that are reads or exports of a child's record (shown as "who looked at this record").
-VIEW_ACTIONS = (
+# Feature apps add theirs with `register_view_actions` in AppConfig.ready().
+VIEW_ACTIONS: set[str] = {
     "child.viewed",
     "child.exported",
     "chronology.viewed",
@@ -37,7 +38,12 @@ VIEW_ACTIONS = (
     "chronology.entry_viewed",
     "escalation.viewed",
     "review.chronology_viewed_named",
-)
+}
+
+
+def register_view_actions(*actions: str) -> None:
+    """Declare activity-log actions that are views or exports of a child's record."""
+    VIEW_ACTIONS.update(actions)
 
 
 class ActivityLog(models.Model):
