@@ -1,0 +1,30 @@
+"""What the plans app shows on the home page: the plans you lead, with reviews due and objectives overdue."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from safeguarding.core.home import Panel
+from safeguarding.plans import permissions, queries
+from safeguarding.plans.enums import PlanStatus
+from safeguarding.plans.models import OverdueNotice
+
+
+def plans_you_lead(request: HttpRequest) -> Panel | None:
+    user = request.user
+    if not permissions.can_create_plan(user):
+        return None
+    plans = list(
+        queries.plans_visible_to(user)
+        .filter(lead_professional_id=user.pk)
+        .exclude(status=PlanStatus.ENDED)
+        .order_by("-started_on")[:50]
+    )
+    if not plans:
+        return None
+    overdue = OverdueNotice.objects.filter(plan__in=plans).values("objective_uid").distinct().count()
+    return Panel(
+        "plans/panels/led.html",
+        {"plans": plans[:10], "total": len(plans), "overdue": overdue, "today": timezone.localdate()},
+    )
