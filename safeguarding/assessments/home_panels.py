@@ -1,0 +1,23 @@
+"""What the assessments app shows on the home page: the person's own drafts."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from safeguarding.assessments import permissions, queries
+from safeguarding.assessments.enums import Status
+from safeguarding.core.home import Panel
+
+
+def my_drafts(request: HttpRequest) -> Panel | None:
+    user = request.user
+    if not permissions.can_assess(user):
+        return None
+    drafts = list(
+        queries.with_related(queries.assessments_visible_to(user))
+        .filter(status=Status.DRAFT, assessor_id=user.pk)
+        .order_by("-updated_at")[:10]
+    )
+    if not drafts:
+        return None
+    return Panel("assessments/panels/drafts.html", {"drafts": drafts})

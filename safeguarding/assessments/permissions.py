@@ -1,0 +1,96 @@
+"""Who may do what with assessments. Declared once; used by pages, the API, templates and services.
+
+- Assessing: a person (never an agency system) in a case-holding role, recorded as trained for the
+  template (`TrainedAssessor`, by the template's code, so training covers every version of it).
+- A draft is changed only by its assessor, while they are still trained; a completed one never.
+- Training records are kept by an agency's safeguarding lead (for people in that agency) and by
+  administrators (for anyone).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from safeguarding.agencies.enums import Role
+from safeguarding.core.access import is_active_person
+
+# Roles in which a person may assess a child (the case-holding roles, without agency systems).
+ASSESSOR_ROLES = frozenset({Role.PRACTITIONER, Role.MANAGER, Role.SENIOR_MANAGER, Role.SAFEGUARDING_LEAD})
+
+
+def is_person(user: Any) -> bool:
+    return is_active_person(user) and not getattr(user, "is_system", False)
+
+
+def assessor_agency_ids(user: Any) -> set[int]:
+    return user.agency_ids_with_role(ASSESSOR_ROLES) if is_person(user) else set()
+
+
+def is_trained(user: Any, template: Any) -> bool:
+    """Recorded (and not revoked) as trained for this template, in any of its versions."""
+    from safeguarding.assessments.models import TrainedAssessor
+
+    if not is_person(user) or template is None:
+        return False
+    return TrainedAssessor.objects.current().filter(user_id=user.pk, template__code=template.code).exists()
+
+
+def trained_template_codes(user: Any) -> set[str]:
+    from safeguarding.assessments.models import TrainedAssessor
+
+    if not is_person(user):
+        return set()
+    return set(TrainedAssessor.objects.current().filter(user_id=user.pk).values_list("template__code", flat=True))
+
+
+@rules.predicate
+def can_assess(user: Any) -> bool:
+    """May start assessments at all: an assessor role and training for at least one template."""
+    return bool(assessor_agency_ids(user)) and bool(trained_template_codes(user))
+
+
+@rules.predicate
+def can_use_assessments(user: Any) -> bool:
+    """Sees the assessments pages: anyone who holds cases, or keeps training records."""
+    return bool(assessor_agency_ids(user)) or can_manage_training(user)
+
+
+def lead_agency_ids(user: Any) -> set[int]:
+    return user.agency_ids_with_role({Role.SAFEGUARDING_LEAD}) if is_person(user) else set()
+
+
+def is_administrator(user: Any) -> bool:
+    return is_person(user) and user.has_role(Role.ADMINISTRATOR)
+
+
+@rules.predicate
+def can_manage_training(user: Any) -> bool:
+    return is_administrator(user) or bool(lead_agency_ids(user))
+
+
+def may_record_training_for(actor: Any, person: Any) -> bool:
+    """An administrator for anyone; a safeguarding lead for people with a membership in their agency."""
+    if is_administrator(actor):
+        return True
+    leads = lead_agency_ids(actor)
+    return bool(leads) and person.memberships.filter(agency_id__in=leads, is_active=True).exists()
+
+
+@rules.predicate
+def can_edit_assessment(user: Any, assessment: Any) -> bool:
+    return (
+        assessment is not None
+        and not assessment.is_completed
+        and is_person(user)
+        and assessment.assessor_id == user.pk
+        and is_trained(user, assessment.template)
+    )
+
+
+can_see_navigation = can_assess | can_manage_training
+
+rules.add_perm("assessments.assess", can_assess)
+rules.add_perm("assessments.manage_training", can_manage_training)
+rules.add_perm("assessments.edit_assessment", can_edit_assessment)
