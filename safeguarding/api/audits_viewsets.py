@@ -1,7 +1,197 @@
-"""API for audits: `register` adds this app's viewsets to the /api/v1/ router."""
+"""API v1 audits: list and read audits (with their sample and status), an agency's responses for the
+sampled cases (read, and post for its own agency while the audit is in progress), and findings.
 
+The same rules and services as the pages (`safeguarding.audits.workflow`). An audit the caller may not
+see answers 404, exactly like one that does not exist; so do the responses of an audit whose cases the
+caller may not see (scrutineers read summaries only). A post the rules do not allow answers 403 saying why.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
+
+from safeguarding.api.audits_serializers import (
+    AuditFindingSerializer,
+    AuditResponsesCreateSerializer,
+    AuditResponseSerializer,
+    AuditSerializer,
+)
+from safeguarding.api.escalations_serializers import BadRequestSerializer
+from safeguarding.api.escalations_viewsets import EscalationAutoSchema
+from safeguarding.api.exceptions import ApiExceptionsMixin
+from safeguarding.api.reviews_viewsets import _valid
+from safeguarding.api.viewsets import ERROR_RESPONSES, id_or_404
+from safeguarding.audits import services, workflow
+from safeguarding.audits.models import Audit, AuditResponse
+from safeguarding.audits.queries import audits_visible_to, with_related
+from safeguarding.audits.workflow import AuditError
+from safeguarding.children.services import record_child_view
+from safeguarding.core.services import record_activity
+
+ERRORS = {
+    **ERROR_RESPONSES,
+    400: OpenApiResponse(BadRequestSerializer, description="The request has errors, or its body could not be read."),
+}
+ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The audit's id.")
+TAGS = ["Audits"]
+
+
+class AuditPagination(PageNumberPagination):
+    page_size = 50
+
+
+def _call(service: Any, **kwargs: Any) -> Any:
+    try:
+        return service(**kwargs)
+    except DjangoValidationError as exc:
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        raise exceptions.ValidationError(detail) from exc
+    except AuditError as exc:
+        raise exceptions.PermissionDenied(exc.message) from exc
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=TAGS,
+        summary="Audits you can see",
+        description="The business unit and scrutineers see every audit; the lead and named auditors theirs; an "
+        "agency system the audits its agency takes part in. Each with its status and sample: the cases are "
+        "listed for those who may see case-level data (not scrutineers), and the children named (id and NHS "
+        "number) only while the caller may open the cases: auditors and agency systems between the audit's "
+        "start and end dates.",
+        responses={200: AuditSerializer(many=True), **ERRORS},
+    ),
+    retrieve=extend_schema(
+        tags=TAGS, summary="An audit", parameters=[ID_PARAMETER], responses={200: AuditSerializer, **ERRORS}
+    ),
+)
+class AuditViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Audit.objects.none()  # depends on the caller: see get_queryset()
+    serializer_class = AuditSerializer
+    pagination_class = AuditPagination
+    schema = EscalationAutoSchema()
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self) -> QuerySet[Audit]:
+        return (
+            with_related(audits_visible_to(self.request.user))
+            .prefetch_related("agencies", "tool__questions")
+            .order_by("-start_on", "-pk")
+        )
+
+    def _get(self, pk: Any) -> Audit:
+        try:
+            audit = self.get_queryset().get(pk=id_or_404(pk))
+        except Audit.DoesNotExist as exc:
+            raise exceptions.NotFound() from exc
+        return audit
+
+    def _context(self, rows: list[Audit]) -> dict[str, Any]:
+        user = self.request.user
+        see = {a.pk: workflow.can_see_case_data(user, a) for a in rows}
+        show = {a.pk: see[a.pk] and workflow.can_view_case(user, a) for a in rows}
+        for audit in rows:
+            if show[audit.pk]:
+                for case in audit.cases.select_related("child"):
+                    record_child_view(actor=user, child=case.child, action="audit.sample_viewed")
+        return {**self.get_serializer_context(), "see_cases": see, "show_children": show}
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        paginator = cast(PageNumberPagination, self.paginator)
+        page = paginator.paginate_queryset(self.get_queryset(), request, view=self) or []
+        return paginator.get_paginated_response(AuditSerializer(page, many=True, context=self._context(page)).data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        audit = self._get(kwargs.get("pk"))
+        record_activity(actor=request.user, action="audit.viewed", target=audit)
+        return Response(AuditSerializer(audit, context=self._context([audit])).data)
+
+    @extend_schema(
+        methods=["get"],
+        tags=TAGS,
+        summary="Responses for the sampled cases",
+        description="The caller's own agency's responses (every agency's for the business unit and the lead). "
+        "Scrutineers and others who may not see case-level data: 404.",
+        parameters=[ID_PARAMETER],
+        responses={200: AuditResponseSerializer(many=True), **ERRORS},
+    )
+    @extend_schema(
+        methods=["post"],
+        tags=TAGS,
+        summary="Record your agency's part for a case",
+        description="A grade (a code of the tool's scale) and a narrative per question number, for one sampled "
+        "case. Only while the audit is in progress and between its start and end dates; an agency system or a "
+        "named auditor answers for its own agency only (otherwise 403). An answer replaces the agency's earlier "
+        "answer to the same question. Returns the agency's responses for the case.",
+        parameters=[ID_PARAMETER],
+        request=AuditResponsesCreateSerializer,
+        responses={201: AuditResponseSerializer(many=True), **ERRORS},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def responses(self, request: Request, pk: Any = None) -> Response:
+        audit = self._get(pk)
+        user = request.user
+        if not workflow.can_see_case_data(user, audit):
+            raise exceptions.NotFound()
+        if request.method == "GET":
+            rows = (
+                AuditResponse.objects.filter(case__audit=audit, agency_id__in=workflow.own_agency_ids(user, audit))
+                .select_related("case", "agency", "question")
+                .order_by("case__number", "question__number", "agency__code")
+            )
+            return Response(AuditResponseSerializer(rows, many=True).data)
+        v = _valid(AuditResponsesCreateSerializer(data=request.data))
+        case = audit.cases.filter(pk=v["case"]).first()
+        if case is None:
+            raise exceptions.ValidationError({"case": ["No case with this id in the audit's sample."]})
+        mine = [a for a in audit.agencies.all() if a.pk in workflow.own_agency_ids(user, audit)]
+        if "agency" in v:
+            agency = next((a for a in audit.agencies.all() if a.code == v["agency"]), None)
+            if agency is None:
+                raise exceptions.ValidationError({"agency": ["Not a participating agency's code."]})
+        elif len(mine) == 1:
+            agency = mine[0]
+        else:
+            raise exceptions.ValidationError({"agency": ["Say which agency you answer for (its code)."]})
+        questions = {q.number: q for q in audit.tool.questions.all()}
+        errors = [
+            f"item {i + 1}: no question {a['question']} in the tool."
+            for i, a in enumerate(v["answers"])
+            if a["question"] not in questions
+        ]
+        if errors:
+            raise exceptions.ValidationError({"answers": errors})
+        answers = [services.Answer(questions[a["question"]], a["grade"], a["narrative"]) for a in v["answers"]]
+        _call(services.record_responses, actor=user, case=case, agency=agency, answers=answers)
+        rows = (
+            case.responses.filter(agency=agency)
+            .select_related("case", "agency", "question")
+            .order_by("question__number")
+        )
+        return Response(AuditResponseSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="The audit's findings",
+        description="Strengths and areas for development, with themes and the actions created from them.",
+        parameters=[ID_PARAMETER],
+        responses={200: AuditFindingSerializer(many=True), **ERRORS},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def findings(self, request: Request, pk: Any = None) -> Response:
+        audit = self._get(pk)
+        return Response(AuditFindingSerializer(audit.findings.prefetch_related("themes"), many=True).data)
 
 
 def register(router: SimpleRouter) -> None:
-    return None
+    router.register("audits", AuditViewSet, basename="audit")

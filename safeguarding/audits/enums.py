@@ -1,0 +1,66 @@
+"""Vocabulary of multi-agency audits (domain.md §8): the audit programme, sampling, grading against an
+audit tool, moderation and findings."""
+
+from django.db import models
+
+
+class AuditType(models.TextChoices):
+    MULTI_AGENCY_CASE = "multi_agency_case", "Multi-agency case audit"
+    THEMATIC = "thematic", "Thematic audit"
+    SINGLE_AGENCY = "single_agency", "Single-agency audit"
+    SERVICE = "service", "Service audit"
+
+
+class Status(models.TextChoices):
+    """Where an audit is. Changed only by `workflow.apply_transition` (called by `services.move_audit`)."""
+
+    PLANNED = "planned", "Planned"
+    SAMPLING = "sampling", "Sampling"
+    IN_PROGRESS = "in_progress", "In progress"
+    MODERATION = "moderation", "Moderation"
+    FINDINGS = "findings", "Findings"
+    CLOSED = "closed", "Closed"
+
+
+# The order an audit moves through; each step goes to the next one only.
+STATUS_ORDER: tuple[Status, ...] = (
+    Status.PLANNED,
+    Status.SAMPLING,
+    Status.IN_PROGRESS,
+    Status.MODERATION,
+    Status.FINDINGS,
+    Status.CLOSED,
+)
+# While the sample may be drawn or changed.
+SAMPLING_STATUSES = frozenset({Status.PLANNED, Status.SAMPLING})
+
+
+class Area(models.TextChoices):
+    """The areas of practice an audit tool's questions are grouped by."""
+
+    RECOGNITION = "recognition", "Recognition of need"
+    ASSESSMENT = "assessment", "Assessment"
+    PLANNING = "planning", "Planning"
+    MULTI_AGENCY = "multi_agency", "Multi-agency working"
+    VOICE = "voice", "Voice of the child"
+    OVERSIGHT = "oversight", "Management oversight"
+    IMPACT = "impact", "Impact"
+
+
+# The default grading scale, best first (a tool may carry its own).
+DEFAULT_SCALE: tuple[tuple[str, str], ...] = (
+    ("outstanding", "Outstanding"),
+    ("good", "Good"),
+    ("requires_improvement", "Requires improvement"),
+    ("inadequate", "Inadequate"),
+)
+
+
+class CaseMethod(models.TextChoices):
+    DRAWN = "drawn", "Drawn by criteria"
+    CHOSEN = "chosen", "Chosen by hand"
+
+
+class FindingKind(models.TextChoices):
+    STRENGTH = "strength", "Strength"
+    DEVELOPMENT = "development", "Area for development"

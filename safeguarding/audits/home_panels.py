@@ -1,0 +1,25 @@
+"""What the audits app shows on the home page: the audits a person is grading now."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from safeguarding.audits.enums import Status
+from safeguarding.audits.models import Audit
+from safeguarding.core.home import Panel
+
+
+def my_audits(request: HttpRequest) -> Panel | None:
+    user = request.user
+    if not user.is_authenticated or getattr(user, "is_system", False):
+        return None
+    today = timezone.localdate()
+    audits = list(
+        Audit.objects.filter(
+            auditors__user_id=user.pk, status=Status.IN_PROGRESS, start_on__lte=today, end_on__gte=today
+        ).distinct()[:20]
+    )
+    if not audits:
+        return None
+    return Panel("audits/panels/my_audits.html", {"audits": audits})

@@ -1,0 +1,253 @@
+"""Who may see and do what on an audit (declared once), the status transition table with its guards,
+and the one function that changes an audit's status.
+
+Pages, the API, templates (through the `rules` permissions registered below) and the services ask the
+same predicates, so a button is shown exactly when the action would be allowed.
+
+- The business unit and administrators plan and run audits (every audit).
+- The audit's lead runs it and moderates.
+- Named auditors complete their own agency's responses, and see the sampled children only between the
+  audit's start and end dates (and never once it is closed).
+- An agency system (API token) posts its agency's responses while the audit is in progress.
+- Scrutineers read summaries: grade distributions, findings, comparisons; no case-level data.
+- Everyone else: 404.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import rules
+from django.db.models import F
+from django.utils import timezone
+
+from safeguarding.agencies.enums import Role
+from safeguarding.audits.enums import SAMPLING_STATUSES, STATUS_ORDER, Status
+from safeguarding.audits.models import Audit
+from safeguarding.core.access import is_active_person
+from safeguarding.core.services import record_activity
+
+RUNNING_ROLES = frozenset({Role.BUSINESS_UNIT, Role.ADMINISTRATOR})
+
+
+class AuditError(Exception):
+    """A change that cannot happen; the message says why and what to do next."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotAllowed(AuditError):
+    pass
+
+
+class StaleVersion(AuditError):
+    pass
+
+
+STALE_MESSAGE = (
+    "Someone else changed this audit while you were working on it, so your change was not saved. "
+    "Read the audit again, then make your change if it is still needed."
+)
+
+
+# ---- who -----------------------------------------------------------------------------------------
+
+
+def _person(user: Any) -> bool:
+    return is_active_person(user) and not user.is_system
+
+
+def is_business_unit(user: Any) -> bool:
+    return _person(user) and bool(user.roles & RUNNING_ROLES)
+
+
+def is_scrutineer(user: Any) -> bool:
+    return _person(user) and user.has_role(Role.SCRUTINEER)
+
+
+def is_lead(user: Any, audit: Audit) -> bool:
+    return _person(user) and audit.lead_id == user.pk
+
+
+def auditor_agency_ids(user: Any, audit: Audit) -> set[int]:
+    """The agencies this person audits for on this audit (cached on the audit object per request)."""
+    if not _person(user):
+        return set()
+    cache = audit.__dict__.setdefault("_auditor_agencies", {})
+    if user.pk not in cache:
+        cache[user.pk] = set(audit.auditors.filter(user_id=user.pk).values_list("agency_id", flat=True))
+    return set(cache[user.pk])
+
+
+def system_agency_ids(user: Any, audit: Audit) -> set[int]:
+    """An agency system's own agency, when that agency takes part in the audit."""
+    if not (is_active_person(user) and user.is_system):
+        return set()
+    own = user.agency_ids_with_role({Role.AGENCY_SYSTEM})
+    return own & set(audit.agencies.values_list("pk", flat=True))
+
+
+def can_plan(user: Any) -> bool:
+    return is_business_unit(user)
+
+
+def can_use_audits(user: Any) -> bool:
+    """Whether the audits pages are for this person at all (navigation)."""
+    if not _person(user):
+        return False
+    if is_business_unit(user) or is_scrutineer(user):
+        return True
+    from safeguarding.audits.models import AuditAuditor
+
+    return Audit.objects.filter(lead_id=user.pk).exists() or AuditAuditor.objects.filter(user_id=user.pk).exists()
+
+
+def can_run(user: Any, audit: Audit) -> bool:
+    """Draw the sample, name auditors, move the status, write findings, create actions."""
+    return is_business_unit(user) or is_lead(user, audit)
+
+
+def can_moderate(user: Any, audit: Audit) -> bool:
+    return is_lead(user, audit) and audit.status == Status.MODERATION
+
+
+def can_see_case_data(user: Any, audit: Audit) -> bool:
+    """The sample and the grades case by case (not scrutineers: they read summaries). Agency systems
+    of participating agencies too (the API), for their own agency's responses."""
+    return can_run(user, audit) or bool(auditor_agency_ids(user, audit)) or bool(system_agency_ids(user, audit))
+
+
+def within_audit_period(audit: Audit, today: date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return audit.start_on <= today <= audit.end_on and audit.status != Status.CLOSED
+
+
+def can_view_case(user: Any, audit: Audit, today: date | None = None) -> bool:
+    """A sampled child's audit page (child summary and the chronology the audit needs).
+
+    Auditors: only between the audit's start and end dates and before it closes. The lead and the
+    business unit: while the audit is open (they draw and moderate the sample)."""
+    if can_run(user, audit):
+        return audit.status != Status.CLOSED
+    own = auditor_agency_ids(user, audit) or system_agency_ids(user, audit)
+    return bool(own) and within_audit_period(audit, today)
+
+
+def own_agency_ids(user: Any, audit: Audit) -> set[int]:
+    """The agencies whose responses this person or system sees: every participating one for the
+    business unit and the lead; their own for auditors and agency systems."""
+    if can_run(user, audit):
+        return set(audit.agencies.values_list("pk", flat=True))
+    return auditor_agency_ids(user, audit) | system_agency_ids(user, audit)
+
+
+def responding_agency_ids(user: Any, audit: Audit, today: date | None = None) -> set[int]:
+    """Agencies whose responses this person (or agency system) may record now."""
+    if audit.status != Status.IN_PROGRESS:
+        return set()
+    if is_active_person(user) and user.is_system:
+        return system_agency_ids(user, audit) if within_audit_period(audit, today) else set()
+    if not within_audit_period(audit, today):
+        return set()
+    return auditor_agency_ids(user, audit)
+
+
+def can_see_summary(user: Any, audit: Audit) -> bool:
+    return can_see_case_data(user, audit) or is_scrutineer(user)
+
+
+# ---- transitions ---------------------------------------------------------------------------------
+
+
+def next_status(audit: Audit) -> Status | None:
+    index = STATUS_ORDER.index(Status(audit.status))
+    return STATUS_ORDER[index + 1] if index + 1 < len(STATUS_ORDER) else None
+
+
+NEXT_LABELS: dict[str, str] = {
+    Status.SAMPLING: "Start sampling",
+    Status.IN_PROGRESS: "Start auditing",
+    Status.MODERATION: "Start moderation",
+    Status.FINDINGS: "Close moderation",
+    Status.CLOSED: "Close the audit",
+}
+
+
+def blocker(audit: Audit) -> str:
+    """Why the audit cannot move to its next status yet ('' when it can)."""
+    target = next_status(audit)
+    if target is None:
+        return "The audit is closed."
+    if target == Status.IN_PROGRESS:
+        if not audit.cases.exists():
+            return "Draw or choose the sample first."
+        if not audit.auditors.exists():
+            return "Name at least one auditor first."
+    if target == Status.MODERATION and not audit.cases.filter(responses__isnull=False).exists():
+        return "No agency has graded a case yet."
+    if target == Status.FINDINGS:
+        from safeguarding.audits.grading import unmoderated_differences
+
+        missing = unmoderated_differences(audit)
+        if missing:
+            return (
+                f"{len(missing)} differing grade{'s' if len(missing) != 1 else ''} still to moderate: "
+                "agree a final grade for each before closing moderation."
+            )
+    if target == Status.CLOSED and not audit.findings.exists():
+        return "Record at least one finding first."
+    return ""
+
+
+def apply_transition(*, actor: Any, audit: Audit, version: int, reason: str = "") -> Audit:
+    """Move the audit to its next status (called inside the service's transaction)."""
+    if not can_run(actor, audit):
+        raise NotAllowed("Only the business unit or the audit's lead can move the audit on.")
+    if version != audit.version:
+        raise StaleVersion(STALE_MESSAGE)
+    target = next_status(audit)
+    why = blocker(audit)
+    if target is None or why:
+        raise NotAllowed(why or "The audit is closed.")
+    before = audit.status
+    updated = Audit.objects.filter(pk=audit.pk, version=version, status=before).update(
+        status=target, version=F("version") + 1
+    )
+    if not updated:
+        raise StaleVersion(STALE_MESSAGE)
+    audit.refresh_from_db()
+    record_activity(actor=actor, action="audit.status_changed", target=audit, changes={"status": [before, str(target)]})
+    return audit
+
+
+def sample_open(audit: Audit) -> bool:
+    return audit.status in SAMPLING_STATUSES
+
+
+@rules.predicate
+def _plan(user: Any) -> bool:
+    return can_plan(user)
+
+
+@rules.predicate
+def _run(user: Any, audit: Audit | None) -> bool:
+    return audit is not None and can_run(user, audit)
+
+
+@rules.predicate
+def _moderate(user: Any, audit: Audit | None) -> bool:
+    return audit is not None and can_moderate(user, audit)
+
+
+@rules.predicate
+def _see_cases(user: Any, audit: Audit | None) -> bool:
+    return audit is not None and can_see_case_data(user, audit)
+
+
+rules.add_perm("audits.plan", _plan)
+rules.add_perm("audits.run", _run)
+rules.add_perm("audits.moderate", _moderate)
+rules.add_perm("audits.see_cases", _see_cases)
