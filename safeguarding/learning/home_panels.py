@@ -1,0 +1,59 @@
+"""What the learning app shows on the home page (upcoming events I am invited to, evaluations and
+follow-up surveys I still owe) and on a review's page (its learning events and briefings)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from safeguarding.core.home import Panel
+from safeguarding.core.sections import Section
+from safeguarding.learning import queries
+from safeguarding.learning.models import Registration
+from safeguarding.learning.permissions import can_manage_learning, is_person
+
+
+def my_learning(request: HttpRequest) -> Panel | None:
+    user: Any = request.user
+    if not is_person(user):
+        return None
+    upcoming = list(
+        queries.events_visible_to(user)
+        .published()
+        .upcoming()
+        .filter(queries.invited_condition(user))
+        .order_by("starts_at", "pk")[:6]
+    )
+    registered = set(
+        Registration.objects.filter(
+            user_id=user.pk, cancelled_at__isnull=True, event_id__in=[e.pk for e in upcoming]
+        ).values_list("event_id", flat=True)
+    )
+    owed = list(queries.evaluations_owed(user)[:10])
+    follow_ups = list(queries.follow_ups_owed(user)[:10])
+    if not (upcoming or owed or follow_ups) and not can_manage_learning(user):
+        return None
+    return Panel(
+        "learning/panels/home.html",
+        {
+            "upcoming": [(e, e.pk in registered) for e in upcoming],
+            "owed": owed,
+            "follow_ups": follow_ups,
+        },
+    )
+
+
+def review_section(request: HttpRequest, review: Any) -> Section | None:
+    """On a review's page, for the business unit: its learning events and briefings, and links to add them."""
+    user = request.user
+    if not can_manage_learning(user):
+        return None
+    return Section(
+        "learning/sections/review.html",
+        {
+            "review": review,
+            "events": list(review.learning_events.order_by("-starts_at")[:20]),
+            "briefings": list(review.learning_briefings.order_by("-created_at")[:20]),
+        },
+    )

@@ -1,0 +1,70 @@
+"""Who may do what with learning events and briefings, declared once (rules predicates) and asked by
+pages, the API, templates and the services alike.
+
+- The business unit and administrators manage events, invitations and briefings, and see everything.
+- An event's facilitator records its attendance and sees its registrations.
+- Practitioners (anyone else signed in) see published events they are invited to (or registered for),
+  register while there are places, evaluate events they attended, and read published briefings.
+- Scrutineers read the reports. Nobody else sees another person's registration or evaluation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from safeguarding.agencies.enums import Role
+from safeguarding.core.access import is_active_person
+from safeguarding.learning.enums import EventStatus
+from safeguarding.learning.models import LearningEvent
+
+MANAGING_ROLES = frozenset({Role.BUSINESS_UNIT, Role.ADMINISTRATOR})
+
+
+@rules.predicate
+def is_person(user: Any) -> bool:
+    """Signed in as a person (not an agency system's token)."""
+    return is_active_person(user) and not user.is_system
+
+
+@rules.predicate
+def can_manage_learning(user: Any) -> bool:
+    return is_person(user) and bool(user.roles & MANAGING_ROLES)
+
+
+@rules.predicate
+def can_read_reports(user: Any) -> bool:
+    return can_manage_learning(user) or (is_person(user) and user.has_role(Role.SCRUTINEER))
+
+
+@rules.predicate
+def is_facilitator(user: Any, event: LearningEvent) -> bool:
+    return is_person(user) and event is not None and event.facilitator_id == user.pk
+
+
+@rules.predicate
+def can_record_attendance(user: Any, event: LearningEvent) -> bool:
+    """The business unit, or the event's facilitator, once the event is published (not cancelled)."""
+    if event is None or event.status != EventStatus.PUBLISHED:
+        return False
+    return bool(can_manage_learning(user) or is_facilitator(user, event))
+
+
+def invitation_memberships(user: Any, event: LearningEvent) -> list[Any]:
+    """The person's memberships that the event's invitations cover (the first is used to register)."""
+    if not is_person(user):
+        return []
+    invitations = list(event.invitations.all())
+    return [m for m in user.active_memberships if any(i.covers(m.agency, m.role) for i in invitations)]
+
+
+@rules.predicate
+def is_invited(user: Any, event: LearningEvent) -> bool:
+    return event is not None and bool(invitation_memberships(user, event))
+
+
+rules.add_perm("learning.manage", can_manage_learning)
+rules.add_perm("learning.read_reports", can_read_reports)
+rules.add_perm("learning.record_attendance", can_record_attendance)
+rules.add_perm("learning.register", is_invited)

@@ -1,0 +1,120 @@
+"""Read side: every list of events goes through `events_visible_to`, every event through
+`get_event_for_user`; briefings through `briefings_visible_to` / `get_briefing_for_user`. What the person
+may not see answers 404, exactly like what does not exist. Registrations and evaluations are listed
+only to the people who manage or facilitate the event (`registrations_visible_to`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from safeguarding.agencies.enums import Role
+from safeguarding.core.access import get_or_404, is_active_person
+from safeguarding.learning.enums import EventStatus
+from safeguarding.learning.models import (
+    Attendance,
+    Evaluation,
+    Invitation,
+    LearningBriefing,
+    LearningEvent,
+    LearningEventQuerySet,
+    Registration,
+)
+from safeguarding.learning.permissions import can_manage_learning, can_read_reports
+
+
+def invited_condition(user: Any) -> Q:
+    """Events whose invitations cover one of the person's memberships (agency or kind, role or any)."""
+    q = Q(pk__in=[])
+    for m in user.active_memberships:
+        roles = [""] if m.role == Role.AGENCY_SYSTEM else ["", m.role]
+        where = Q(agency_id=m.agency_id) | Q(agency__isnull=True, agency_kind=m.agency.kind)
+        if m.role == Role.AGENCY_SYSTEM:
+            # An agency's system acts for the whole agency: any invitation of its agency counts.
+            q |= Q(Exists(Invitation.objects.filter(where, event_id=OuterRef("pk"))))
+        else:
+            q |= Q(Exists(Invitation.objects.filter(where, event_id=OuterRef("pk"), role__in=roles)))
+    return q
+
+
+def events_visible_to(user: Any) -> LearningEventQuerySet:
+    """The business unit: all. Others: published events they are invited to, registered for or facilitate."""
+    if not is_active_person(user):
+        return LearningEvent.objects.none()
+    if can_manage_learning(user):
+        return LearningEvent.objects.all()
+    registered = Registration.objects.filter(event_id=OuterRef("pk"), user_id=user.pk)
+    visible = invited_condition(user) | Q(Exists(registered)) | Q(facilitator_id=user.pk)
+    return LearningEvent.objects.filter(visible).exclude(status=EventStatus.DRAFT)
+
+
+def with_related(qs: LearningEventQuerySet) -> LearningEventQuerySet:
+    return qs.select_related("facilitator", "review", "created_by").prefetch_related("themes", "invitations__agency")
+
+
+def get_event_for_user(user: Any, pk: Any) -> LearningEvent:
+    return get_or_404(with_related(events_visible_to(user)), pk)
+
+
+def can_see_registrations(user: Any, event: LearningEvent) -> bool:
+    return bool(can_manage_learning(user)) or (event.facilitator_id is not None and event.facilitator_id == user.pk)
+
+
+def registrations_visible_to(user: Any, event: LearningEvent) -> QuerySet[Registration]:
+    """Everyone's registrations for the business unit and the facilitator; only one's own for others."""
+    qs = Registration.objects.filter(event=event).select_related("user", "agency")
+    return qs if can_see_registrations(user, event) else qs.filter(user_id=user.pk)
+
+
+def attendance_visible_to(user: Any, event: LearningEvent) -> QuerySet[Attendance]:
+    qs = Attendance.objects.filter(event=event).select_related("user", "agency", "recorded_by")
+    return qs if can_see_registrations(user, event) else qs.filter(user_id=user.pk)
+
+
+def evaluations_visible_to(user: Any) -> QuerySet[Evaluation]:
+    """Evaluations feed the reports (business unit, scrutineers); a practitioner sees their own only."""
+    if not is_active_person(user):
+        return Evaluation.objects.none()
+    if can_read_reports(user):
+        return Evaluation.objects.all()
+    return Evaluation.objects.filter(user_id=user.pk)
+
+
+def active_registration(user: Any, event: LearningEvent) -> Registration | None:
+    return Registration.objects.filter(event=event, user_id=user.pk, cancelled_at__isnull=True).first()
+
+
+def briefings_visible_to(user: Any) -> QuerySet[LearningBriefing]:
+    """Published briefings for everyone signed in to the partnership; drafts for the business unit."""
+    if not is_active_person(user):
+        return LearningBriefing.objects.none()
+    if can_manage_learning(user):
+        return LearningBriefing.objects.all()
+    return LearningBriefing.objects.published()
+
+
+def get_briefing_for_user(user: Any, pk: Any) -> LearningBriefing:
+    return get_or_404(
+        briefings_visible_to(user).select_related("review", "published_by").prefetch_related("findings__themes"), pk
+    )
+
+
+def evaluations_owed(user: Any) -> LearningEventQuerySet:
+    """Events the person attended (attendance is recorded once an event has started) without their evaluation."""
+    if not is_active_person(user) or user.is_system:
+        return LearningEvent.objects.none()
+    attended = Attendance.objects.filter(event_id=OuterRef("pk"), user_id=user.pk, attended=True)
+    evaluated = Evaluation.objects.filter(event_id=OuterRef("pk"), user_id=user.pk)
+    return LearningEvent.objects.filter(Exists(attended)).exclude(Exists(evaluated)).order_by("-ends_at")
+
+
+def follow_ups_owed(user: Any) -> LearningEventQuerySet:
+    """Events whose follow-up survey the person was sent and has not answered."""
+    from safeguarding.learning.models import FollowUpRequest, FollowUpResponse
+
+    if not is_active_person(user) or user.is_system:
+        return LearningEvent.objects.none()
+    sent = FollowUpRequest.objects.filter(event_id=OuterRef("pk"), user_id=user.pk)
+    answered = FollowUpResponse.objects.filter(event_id=OuterRef("pk"), user_id=user.pk)
+    return LearningEvent.objects.filter(Exists(sent)).exclude(Exists(answered)).order_by("-ends_at")
