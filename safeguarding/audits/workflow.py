@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 import rules
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from safeguarding.agencies.enums import Role
@@ -100,9 +100,8 @@ def can_use_audits(user: Any) -> bool:
         return False
     if is_business_unit(user) or is_scrutineer(user):
         return True
-    from safeguarding.audits.models import AuditAuditor
-
-    return Audit.objects.filter(lead_id=user.pk).exists() or AuditAuditor.objects.filter(user_id=user.pk).exists()
+    # One query: this runs for the navigation on every page.
+    return Audit.objects.filter(Q(lead_id=user.pk) | Q(auditors__user_id=user.pk)).exists()
 
 
 def can_run(user: Any, audit: Audit) -> bool:
