@@ -1,4 +1,4 @@
-"""`python -m bench import|chronology [options]` (or `make bench BENCH_ARGS="chronology --events 100000"`).
+"""`python -m bench import|chronology|concerns [options]` (or `make bench BENCH_ARGS="chronology --events 100000"`).
 
 On SQLite each benchmark uses its own file under bench/results/. On PostgreSQL (`DATABASE_URL`):
 `import` creates a scratch database beside the one named and drops it afterwards, so every run
@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     chronology.add_argument("--events", type=int, default=5_000_000, help="events in the database (default 5,000,000)")
     chronology.add_argument("--repeat", type=int, default=15, help="measured runs per line (default 15)")
     chronology.add_argument("--no-profile", action="store_true", help="skip the cProfile run")
+    concerns = sub.add_parser("concerns", help="the concern rules' full scan and incremental evaluation")
+    concerns.add_argument("--events", type=int, default=5_000_000, help="events in the database (default 5,000,000)")
+    concerns.add_argument("--repeat", type=int, default=3, help="measured runs of the scan and baseline (default 3)")
+    concerns.add_argument("--incremental", type=int, default=200, help="new entries to time (default 200)")
     args = parser.parse_args(argv)
 
     if args.benchmark == "import":
@@ -66,6 +70,12 @@ def main(argv: list[str] | None = None) -> int:
 
             results = run_import(rows=args.rows)
             path = save_results("import", results)
+    elif args.benchmark == "concerns":
+        setup_django(f"chronology-{args.events}.sqlite3")  # the chronology benchmark's data, topped up
+        from bench.concerns import run as run_concerns
+
+        results = run_concerns(events=args.events, repeat=args.repeat, incremental=args.incremental)
+        path = save_results("concerns", results)
     else:
         setup_django(f"chronology-{args.events}.sqlite3")
         from bench.chronology import run as run_chronology

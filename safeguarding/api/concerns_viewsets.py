@@ -1,7 +1,198 @@
-"""API for concerns: `register` adds this app's viewsets to the /api/v1/ router."""
+"""API v1 alerts: list (filters child, rule, status), read, acknowledge, decide, close.
 
+The same services and access rules as the pages: an alert about a child the caller may not see
+answers 404, like one that does not exist; a change made against an older `version` answers 409.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
+
+from safeguarding.api.concerns_serializers import (
+    AlertSerializer,
+    CloseSerializer,
+    DecideSerializer,
+    VersionSerializer,
+    evidence_map,
+)
+from safeguarding.api.escalations_viewsets import EscalationAutoSchema
+from safeguarding.api.exceptions import ApiExceptionsMixin
+from safeguarding.api.serializers import ErrorSerializer
+from safeguarding.api.viewsets import ERROR_RESPONSES, id_or_404
+from safeguarding.concerns import services
+from safeguarding.concerns.enums import AlertStatus
+from safeguarding.concerns.models import Alert
+from safeguarding.concerns.queries import alerts_visible_to
+from safeguarding.core.access import parse_id
+from safeguarding.escalations.queries import escalations_visible_to
+
+CONFLICT = OpenApiResponse(
+    ErrorSerializer, description="The alert changed since the `version` you sent: read it again."
+)
+ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The alert's id.")
+ACTION_RESPONSES = {200: AlertSerializer, **ERROR_RESPONSES, 409: CONFLICT}
+FILTERS = [
+    OpenApiParameter("child", int, description="Only alerts about this child (by id)."),
+    OpenApiParameter("rule", str, description="Only alerts of this rule (by code)."),
+    OpenApiParameter("status", str, enum=AlertStatus.values, description="Only alerts with this status."),
+]
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The alert changed since you read it."
+
+
+class AlertPagination(PageNumberPagination):
+    page_size = 50
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=["Alerts"],
+        summary="Cumulative-concern alerts about children you may see",
+        description="Newest first. Each alert names its rule (by code), the date the pattern was first met (the date "
+        "of the entry that completed it), its status and the ids of its evidence entries (read them through the "
+        "chronology API, which hides restricted entries from those they are not shared with).",
+        parameters=FILTERS,
+        responses={200: AlertSerializer(many=True), **ERROR_RESPONSES},
+    ),
+    retrieve=extend_schema(
+        tags=["Alerts"],
+        summary="An alert",
+        parameters=[ID_PARAMETER],
+        responses={200: AlertSerializer, **ERROR_RESPONSES},
+    ),
+)
+class AlertViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = Alert.objects.none()  # depends on the caller: see get_queryset()
+    serializer_class = AlertSerializer
+    pagination_class = AlertPagination
+    schema = EscalationAutoSchema()
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self) -> QuerySet[Alert]:
+        return alerts_visible_to(self.request.user).order_by("-raised_at", "-pk")
+
+    def _filtered(self) -> QuerySet[Alert]:
+        qs = self.get_queryset()
+        params = self.request.query_params
+        if "child" in params:
+            child = parse_id(params["child"])
+            if child is None:
+                raise exceptions.ValidationError({"child": ["Give a child's id (a whole number)."]})
+            qs = qs.filter(child_id=child)
+        if params.get("rule"):
+            qs = qs.filter(rule__code=params["rule"])
+        if "status" in params:
+            if params["status"] not in AlertStatus.values:
+                raise exceptions.ValidationError({"status": [f"Choose one of: {', '.join(AlertStatus.values)}."]})
+            qs = qs.filter(status=params["status"])
+        return qs
+
+    def _get(self, pk: Any) -> Alert:
+        try:
+            return self.get_queryset().get(pk=id_or_404(pk))
+        except Alert.DoesNotExist as exc:
+            raise exceptions.NotFound() from exc
+
+    def _out(self, alert: Alert) -> Response:
+        alert = self._get(alert.pk)
+        return Response(AlertSerializer(alert, context={"evidence": evidence_map([alert.pk])}).data)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        paginator = cast(PageNumberPagination, self.paginator)
+        page = paginator.paginate_queryset(self._filtered(), request, view=self) or []
+        context = {"evidence": evidence_map([a.pk for a in page])}
+        return paginator.get_paginated_response(AlertSerializer(page, many=True, context=context).data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._out(self._get(kwargs.get("pk")))
+
+    def _call(self, service: Any, **kwargs: Any) -> Any:
+        try:
+            return service(actor=self.request.user, **kwargs)
+        except services.StaleVersion as exc:
+            raise Conflict(exc.messages[0]) from exc
+        except DjangoValidationError as exc:
+            detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+            raise exceptions.ValidationError(detail) from exc
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc)) from exc
+
+    @extend_schema(
+        tags=["Alerts"],
+        summary="Acknowledge an alert",
+        parameters=[ID_PARAMETER],
+        request=VersionSerializer,
+        responses=ACTION_RESPONSES,
+    )
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: Any = None) -> Response:
+        alert = self._get(pk)
+        data = VersionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        self._call(services.acknowledge_alert, alert=alert, version=data.validated_data["version"])
+        return self._out(alert)
+
+    @extend_schema(
+        tags=["Alerts"],
+        summary="Record a decision",
+        description="`decision`: meeting, referral, escalation (optionally linking `escalation`, an escalation about "
+        "the child that you may see), plan, or no_action (with a `note` saying why).",
+        parameters=[ID_PARAMETER],
+        request=DecideSerializer,
+        responses=ACTION_RESPONSES,
+    )
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: Any = None) -> Response:
+        alert = self._get(pk)
+        data = DecideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        escalation = None
+        if v.get("escalation") is not None:
+            escalation = escalations_visible_to(request.user).filter(pk=v["escalation"]).first()
+            if escalation is None:
+                raise exceptions.ValidationError({"escalation": ["No escalation with this id that you may see."]})
+        self._call(
+            services.decide_alert,
+            alert=alert,
+            version=v["version"],
+            decision=v["decision"],
+            note=v["note"],
+            escalation=escalation,
+        )
+        return self._out(alert)
+
+    @extend_schema(
+        tags=["Alerts"],
+        summary="Close an alert (after a decision)",
+        parameters=[ID_PARAMETER],
+        request=CloseSerializer,
+        responses=ACTION_RESPONSES,
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: Any = None) -> Response:
+        alert = self._get(pk)
+        data = CloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        self._call(
+            services.close_alert, alert=alert, version=data.validated_data["version"], note=data.validated_data["note"]
+        )
+        return self._out(alert)
 
 
 def register(router: SimpleRouter) -> None:
-    return None
+    router.register("alerts", AlertViewSet, basename="alert")

@@ -26,6 +26,7 @@ from safeguarding.children.models import Child, Involvement, normalise_name
 from safeguarding.chronology.enums import Source
 from safeguarding.chronology.import_rows import WRITE_BATCH, ImportResult, NewChild, Progress, Row, chunks
 from safeguarding.chronology.models import ChildAgencyReference, Event, EventChild, ImportBatch
+from safeguarding.chronology.signals import send_events_changed
 from safeguarding.core import context
 from safeguarding.core.enums import Confidentiality
 from safeguarding.core.models import ActivityLog
@@ -303,6 +304,7 @@ def write_rows(
         for child_id, count in sorted(per_child.items())
     ]
     _insert_activity(actor, log)
+    send_events_changed(Event, per_child)
 
 
 def raw_insert(

@@ -21,6 +21,7 @@ from safeguarding.children.queries import children_visible_to
 from safeguarding.chronology import permissions
 from safeguarding.chronology.enums import Precision, Source
 from safeguarding.chronology.models import Event, EventChild, EventType
+from safeguarding.chronology.signals import send_events_changed
 from safeguarding.core.enums import Confidentiality
 from safeguarding.core.restriction import encode_roles
 from safeguarding.core.services import created_diff, diff, record_activity, snapshot
@@ -239,6 +240,7 @@ def record_event(
     changes = created_diff(event, EVENT_FIELDS, Event.MASKED_FIELDS)
     for child in unique_children:
         record_activity(actor=actor, action="event.recorded", target=event, child_id=child.pk, changes=changes)
+    send_events_changed(Event, [c.pk for c in unique_children])
     return event
 
 
@@ -319,4 +321,5 @@ def correct_event(*, actor: Any, event: Event, children: Sequence[Child] | None 
         delta["children"] = [sorted(c.pk for c in old_children), sorted(c.pk for c in new_children)]
     for child_id in sorted({c.pk for c in old_children} | {c.pk for c in new_children}):
         record_activity(actor=actor, action="event.corrected", target=new, child_id=child_id, changes=delta)
+    send_events_changed(Event, [c.pk for c in old_children] + [c.pk for c in new_children])
     return new

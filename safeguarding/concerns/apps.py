@@ -6,3 +6,17 @@ class ConcernsConfig(AppConfig):
     name = "safeguarding.concerns"
     label = "concerns"
     verbose_name = "Cumulative-concern rules and alerts"
+
+    def ready(self) -> None:
+        from safeguarding.chronology.signals import events_changed
+        from safeguarding.concerns import home_panels, permissions
+        from safeguarding.concerns.demo import seed_concerns
+        from safeguarding.concerns.tasks import on_events_changed
+        from safeguarding.core import demo, home, navigation, sections
+
+        events_changed.connect(on_events_changed, dispatch_uid="concerns.evaluate_children")
+        navigation.register("Alerts", "concerns:list", order=35, visible=permissions.can_use_alerts)
+        navigation.register("Concern rules", "concerns:rules", order=80, visible=permissions.can_view_quality)
+        home.register("concerns_alerts", home_panels.new_alerts, order=8)
+        sections.register("child", "concerns_alerts", home_panels.child_section, order=30)
+        demo.register("concerns", seed_concerns, order=90)

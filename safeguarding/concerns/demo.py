@@ -1,0 +1,234 @@
+"""Demo alerts (`manage.py seed_demo`, after the chronologies): a few synthetic children whose
+histories should raise each default rule, and some whose histories come close but should not,
+recorded through `chronology.services.record_event` like any page would; then a full scan, which
+also finds what the default rules see in the rest of the demo chronologies (the Whitlock brothers).
+All names are fictional.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from safeguarding.agencies.enums import AgencyKind, Role
+from safeguarding.agencies.models import Agency, Membership
+from safeguarding.children.enums import RelationshipKind
+from safeguarding.children.models import Adult, Child, Involvement, Relationship
+from safeguarding.chronology import services as chronology
+from safeguarding.chronology.models import EventType
+from safeguarding.concerns import notifications
+from safeguarding.concerns.defaults import install_defaults
+from safeguarding.concerns.models import Alert, Rule
+from safeguarding.concerns.scan import full_scan
+from safeguarding.core.demo import DemoContext
+
+SURNAME = "Alder-Demo"
+
+# (first name, expected rule or None, [(days ago, agency kind, type code, category, value, summary)])
+Step = tuple[int, str, str, str, Decimal | None, str]
+HISTORIES: list[tuple[str, str | None, list[Step]]] = [
+    (
+        "Ava",
+        "repeated-was-not-brought",
+        [
+            (300, AgencyKind.HEALTH, "was_not_brought", "", None, "Not brought to the 2-year developmental review."),
+            (200, AgencyKind.HEALTH, "was_not_brought", "", None, "Not brought to the rearranged review."),
+            (60, AgencyKind.HEALTH, "was_not_brought", "", None, "Not brought to the audiology appointment."),
+        ],
+    ),
+    (
+        "Leo",
+        None,  # two misses in a year, the third fourteen months later: no alert
+        [
+            (700, AgencyKind.HEALTH, "was_not_brought", "", None, "Not brought to the dental check."),
+            (600, AgencyKind.HEALTH, "was_not_brought", "", None, "Not brought to the eye test."),
+            (150, AgencyKind.HEALTH, "was_not_brought", "", None, "Not brought to the dental check."),
+        ],
+    ),
+    (
+        "Isla",
+        "neglect-several-agencies",
+        [
+            (160, AgencyKind.SCHOOL, "school_absence", "", None, "Absent for four days with no explanation."),
+            (120, AgencyKind.HOUSING, "housing_complaint", "", None, "Neighbours reported rubbish piling up."),
+            (90, AgencyKind.HEALTH, "was_not_brought", "", None, "Not brought to the immunisation appointment."),
+        ],
+    ),
+    (
+        "Finn",
+        "start-again",
+        [
+            (
+                250,
+                AgencyKind.CHILDRENS_SOCIAL_CARE,
+                "referral_outcome",
+                "nfa",
+                None,
+                "Referral closed: no further action.",
+            ),
+            (120, AgencyKind.SCHOOL, "concern_raised", "hygiene", None, "Came to school unwashed, in soiled clothes."),
+        ],
+    ),
+    (
+        "Noah",
+        None,  # the new concern came more than a year after the NFA: no alert
+        [
+            (
+                500,
+                AgencyKind.CHILDRENS_SOCIAL_CARE,
+                "referral_outcome",
+                "nfa",
+                None,
+                "Referral closed: no further action.",
+            ),
+            (100, AgencyKind.SCHOOL, "concern_raised", "neglect", None, "Lunch box empty again this week."),
+        ],
+    ),
+    (
+        "Ruby",
+        "disguised-compliance",
+        [
+            (
+                150,
+                AgencyKind.EARLY_HELP,
+                "early_help_closed_non_engagement",
+                "",
+                None,
+                "Closed: family did not engage.",
+            ),
+            (80, AgencyKind.SCHOOL, "concern_raised", "neglect", None, "Ruby said there was no food at home."),
+        ],
+    ),
+    (
+        "Theo",
+        "wnb-during-cp-plan",
+        [
+            (
+                200,
+                AgencyKind.CHILDRENS_SOCIAL_CARE,
+                "plan_started",
+                "child_protection",
+                None,
+                "Child protection plan made.",
+            ),
+            (100, AgencyKind.HEALTH, "was_not_brought", "", None, "Not brought to the paediatric appointment."),
+        ],
+    ),
+    (
+        "Mia",
+        "low-school-attendance",
+        [(40, AgencyKind.SCHOOL, "school_attendance", "", Decimal("82.50"), "Autumn term attendance 82.5%.")],
+    ),
+    (
+        "Maya",
+        None,  # attendance 93%: no alert
+        [(40, AgencyKind.SCHOOL, "school_attendance", "", Decimal("93.00"), "Autumn term attendance 93%.")],
+    ),
+    (
+        "Oscar",
+        "repeated-domestic-abuse-callouts",
+        [
+            (330, AgencyKind.POLICE, "police_domestic_abuse_incident", "", None, "Call-out: shouting, a door broken."),
+            (210, AgencyKind.POLICE, "police_domestic_abuse_incident", "", None, "Call-out: mother with a cut lip."),
+            (
+                30,
+                AgencyKind.POLICE,
+                "police_domestic_abuse_incident",
+                "",
+                None,
+                "Call-out: neighbours heard screaming.",
+            ),
+        ],
+    ),
+    (
+        "Poppy",
+        "objective-overdue-concerns-continue",
+        [
+            (
+                90,
+                AgencyKind.CHILDRENS_SOCIAL_CARE,
+                "plan_objective_overdue",
+                "",
+                None,
+                "Objective overdue: home safety.",
+            ),
+            (50, AgencyKind.SCHOOL, "concern_raised", "neglect", None, "Poppy was hungry and tired all week."),
+        ],
+    ),
+]
+
+
+def _practitioner(agency: Agency) -> Any:
+    membership = (
+        Membership.objects.filter(agency=agency, is_active=True, role=Role.PRACTITIONER)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return membership.user if membership else None
+
+
+def _usable(type_code: str, category: str, types: dict[str, EventType]) -> bool:
+    event_type = types.get(type_code)
+    return event_type is not None and (not category or category in event_type.category_codes)
+
+
+def seed_concerns(ctx: DemoContext) -> None:
+    install_defaults()
+    today = timezone.localdate()
+    types = {t.code: t for t in EventType.objects.active()}
+    agencies: dict[str, Agency] = {}
+    for kind in {step[1] for _, _, steps in HISTORIES for step in steps}:
+        agency = Agency.objects.filter(kind=kind, is_active=True).order_by("pk").first()
+        if agency is not None and _practitioner(agency) is not None:
+            agencies[kind] = agency
+    expected: dict[str, str | None] = {}
+    with notifications.muted():
+        for first_name, rule_code, steps in HISTORIES:
+            if Child.objects.filter(first_name=first_name, last_name=SURNAME).exists():
+                expected[first_name] = rule_code
+                continue
+            if any(kind not in agencies or not _usable(code, cat, types) for _, kind, code, cat, _, _ in steps):
+                ctx.log(f"  Demo child {first_name} {SURNAME} skipped: this vocabulary lacks a type or category.")
+                continue
+            expected[first_name] = rule_code
+            _record_history(first_name, steps, today, agencies, types)
+        outcome = full_scan()
+    fired = sorted(set(Alert.objects.values_list("rule__code", flat=True)))
+    silent = sorted(set(Rule.objects.active().values_list("code", flat=True)) - set(fired))
+    ctx.log(f"  Concern scan: {len(outcome.raised):,} alerts raised over {outcome.children:,} children.")
+    ctx.log(f"  Default rules that fire on the demo data: {', '.join(fired) or 'none'}.")
+    if silent:
+        ctx.log(f"  Rules with no alert on the demo data: {', '.join(silent)}.")
+
+
+@transaction.atomic
+def _record_history(
+    first_name: str, steps: list[Step], today: date, agencies: dict[str, Agency], types: dict[str, EventType]
+) -> None:
+    child = Child.objects.create(first_name=first_name, last_name=SURNAME, date_of_birth=today - timedelta(days=2900))
+    # Like every demo child, each has a mother recorded (one synthetic mother per child).
+    mother = Adult.objects.create(first_name="Jo", last_name=SURNAME, date_of_birth=today - timedelta(days=11000))
+    Relationship.objects.create(
+        child=child, adult=mother, kind=RelationshipKind.MOTHER, parental_responsibility=True, lives_with_child=True
+    )
+    for days, kind, code, category, value, summary in steps:
+        agency = agencies[kind]
+        chronology.record_event(
+            actor=_practitioner(agency),
+            agency=agency,
+            children=[child],
+            event_type=types[code],
+            occurred_on=today - timedelta(days=days),
+            summary=summary,
+            category=category,
+            value=value,
+            give_involvement=True,
+        )
+    # The first agency's practitioner is the lead professional.
+    first = agencies[steps[0][1]]
+    Involvement.objects.filter(child=child, agency=first).update(lead_professional=_practitioner(first))

@@ -1,0 +1,382 @@
+"""Rule evaluation: pure functions over one child's current entries, no database.
+
+Each rule kind has one function `(spec, items) -> list[Match]` over the child's entries sorted by
+(date, id). A `Match` is one completion of the pattern: the date and id of the entry that completed
+it and the entries that make it up. The incremental path and the full scan (`scan.py`) both call
+`evaluate`, so they cannot disagree about what a rule means.
+
+Boundaries (tested in tests/test_engine.py):
+- "within W days" is inclusive: entries W days apart are within the window, W + 1 days apart are not;
+- count and spread windows end on the date of the completing entry and include every entry that day;
+- a sequence needs the second entry on a LATER day than the first (same day does not count);
+- a state is open from the day of the entry that opens it to the day of the entry that closes it,
+  both days included; an entry that opens a state already open, or closes one already closed, is
+  ignored;
+- a value threshold fires when the value is strictly below the threshold (equal does not fire).
+
+Every kind except "state plus event" is monotone: adding entries, in any order, only adds matches.
+A state can be closed by a late, back-dated entry; that does not withdraw an alert already raised.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any, NamedTuple
+
+from safeguarding.concerns.enums import RuleKind
+
+MAX_WINDOW_DAYS = 3660
+
+
+class Item(NamedTuple):
+    """One current chronology entry about the child, as the rules see it (a tuple: the full scan
+    makes millions of them)."""
+
+    id: int
+    occurred_on: date
+    type_code: str
+    agency_id: int
+    tags: frozenset[str] = frozenset()
+    category: str = ""
+    value: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    completed_on: date
+    completing_id: int
+    evidence: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Selector:
+    """Entries of any of `types`, or carrying any of `tags`; limited to `categories` when given.
+
+    A type may name one category too, "concern_raised:neglect": entries of that type with that category.
+    """
+
+    types: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> Selector:
+        return cls(
+            types=frozenset(str(t) for t in params.get("types") or ()),
+            tags=frozenset(str(t).lower() for t in params.get("tags") or ()),
+            categories=frozenset(str(c) for c in params.get("categories") or ()),
+        )
+
+    def __post_init__(self) -> None:
+        # Precomputed for speed: a full scan calls `matches` millions of times.
+        object.__setattr__(self, "_plain", frozenset(t for t in self.types if ":" in t) ^ self.types)
+        object.__setattr__(self, "_pairs", frozenset(tuple(t.split(":", 1)) for t in self.types if ":" in t))
+
+    def matches(self, item: Item) -> bool:
+        if not (
+            item.type_code in self._plain  # type: ignore[attr-defined]
+            or (self.tags and not self.tags.isdisjoint(item.tags))
+            or (self._pairs and (item.type_code, item.category) in self._pairs)  # type: ignore[attr-defined]
+        ):
+            return False
+        return not self.categories or item.category in self.categories
+
+    def choose(self, items: Sequence[Item]) -> list[Item]:
+        """The items this selector matches, in order (a fast path for plain lists of types)."""
+        plain = self._plain  # type: ignore[attr-defined]
+        if not self.tags and not self._pairs and not self.categories:  # type: ignore[attr-defined]
+            return [it for it in items if it.type_code in plain]
+        if not self.tags and not self._pairs:  # type: ignore[attr-defined]
+            categories = self.categories
+            return [it for it in items if it.type_code in plain and it.category in categories]
+        return [it for it in items if self.matches(it)]
+
+    def resolved(self, tags_by_code: Mapping[str, frozenset[str]]) -> Selector:
+        """The same selector with its tags replaced by the types that carry them (given the vocabulary)."""
+        if not self.tags:
+            return self
+        extra = {code for code, tags in tags_by_code.items() if not self.tags.isdisjoint(tags)}
+        return Selector(types=self.types | extra, tags=frozenset(), categories=self.categories)
+
+    @property
+    def type_codes(self) -> frozenset[str]:
+        """The event types named, without any ":category" part."""
+        return frozenset(t.split(":", 1)[0] for t in self.types)
+
+    def matches_type(self, code: str, tags: frozenset[str]) -> bool:
+        """Whether entries of this type could match (before looking at their category)."""
+        return code in self.type_codes or bool(self.tags & tags)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A rule compiled for evaluation (see `compile_rule`)."""
+
+    rule_id: int
+    code: str
+    kind: str
+    selectors: dict[str, Selector]
+    numbers: dict[str, Any] = field(default_factory=dict)
+
+    def matches_type(self, code: str, tags: frozenset[str]) -> bool:
+        return any(s.matches_type(code, tags) for s in self.selectors.values())
+
+    def resolved(self, tags_by_code: Mapping[str, frozenset[str]]) -> Spec:
+        """The same rule with tags resolved into types (see `Selector.resolved`)."""
+        selectors = {name: s.resolved(tags_by_code) for name, s in self.selectors.items()}
+        return Spec(self.rule_id, self.code, self.kind, selectors, self.numbers)
+
+    @property
+    def minimum_items(self) -> int:
+        """Fewer candidate entries than this can never meet the rule."""
+        if self.kind == RuleKind.COUNT_IN_WINDOW:
+            return int(self.numbers["count"])
+        if self.kind == RuleKind.SPREAD_ACROSS_AGENCIES:
+            return int(self.numbers["agencies"])
+        if self.kind in (RuleKind.SEQUENCE, RuleKind.STATE_PLUS_EVENT):
+            return 2
+        return 1
+
+
+# ---- parameters ---------------------------------------------------------------------------------
+
+SELECTOR_KEYS = ("types", "tags", "categories")
+# For each kind: the selectors it takes ("" = the selector's keys at the top level) and its numbers.
+KIND_SHAPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    RuleKind.COUNT_IN_WINDOW: (("",), ("count", "within_days")),
+    RuleKind.SPREAD_ACROSS_AGENCIES: (("",), ("agencies", "within_days")),
+    RuleKind.SEQUENCE: (("first", "then"), ("within_days",)),
+    RuleKind.STATE_PLUS_EVENT: (("opens", "closes", "event"), ()),
+    RuleKind.VALUE_THRESHOLD: (("",), ("below",)),
+}
+SELECTOR_NAMES = {
+    "": "the entries counted",
+    "first": "the first entry (first)",
+    "then": "the entry that follows (then)",
+    "opens": "the entry that opens the state (opens)",
+    "closes": "the entry that closes the state (closes)",
+    "event": "the entry that counts while the state is open (event)",
+}
+NUMBER_RULES: dict[str, tuple[int | float, int | float, str]] = {
+    "count": (2, 1000, "how many entries (count)"),
+    "agencies": (2, 100, "how many different agencies (agencies)"),
+    "within_days": (1, MAX_WINDOW_DAYS, "the window in days (within_days)"),
+    "below": (0, 100000, "the threshold (below)"),
+}
+
+
+def _selector_errors(name: str, raw: Any, known_types: set[str] | None, known_tags: set[str] | None) -> list[str]:
+    label = SELECTOR_NAMES[name]
+    if not isinstance(raw, Mapping):
+        return [f"Give {label} as an object with types, tags and categories."]
+    errors = []
+    for key in SELECTOR_KEYS:
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            errors.append(f'For {label}, {key} must be a list of codes (words), e.g. ["was_not_brought"].')
+    if errors:
+        return errors
+    if not raw.get("types") and not raw.get("tags"):
+        errors.append(f"For {label}, give at least one event type (types) or tag (tags).")
+    if known_types is not None:
+        unknown = sorted({t.split(":", 1)[0] for t in raw.get("types", [])} - known_types)
+        if unknown:
+            errors.append(f"For {label}, these event types are not in the vocabulary: {', '.join(unknown)}.")
+    if known_tags is not None:
+        unknown = sorted({t.lower() for t in raw.get("tags", [])} - known_tags)
+        if unknown:
+            errors.append(f"For {label}, no event type carries these tags: {', '.join(unknown)}.")
+    return errors
+
+
+def parameter_errors(
+    kind: str, params: Any, *, known_types: set[str] | None = None, known_tags: set[str] | None = None
+) -> list[str]:
+    """Plain-language problems with `params` for a rule of `kind` (empty when valid).
+
+    `known_types` / `known_tags`, when given, are the vocabulary to check codes against (the admin
+    pages pass them; the shipped defaults do not, so a missing optional type never fails a migration).
+    """
+    if kind not in KIND_SHAPES:
+        return [f"Choose a kind of rule from: {', '.join(RuleKind.values)}."]
+    if not isinstance(params, Mapping):
+        return ['The parameters must be a JSON object, e.g. {"types": ["was_not_brought"], "count": 3}.']
+    selectors, numbers = KIND_SHAPES[kind]
+    allowed = set(numbers) | {s for s in selectors if s} | (set(SELECTOR_KEYS) if "" in selectors else set())
+    errors = []
+    unknown_keys = sorted(set(params) - allowed)
+    if unknown_keys:
+        errors.append(
+            f"A {RuleKind(kind).label.lower()} rule does not take: {', '.join(unknown_keys)}. "
+            f"It takes: {', '.join(sorted(allowed))}."
+        )
+    for name in selectors:
+        raw = params if name == "" else params.get(name)
+        if name and raw is None:
+            errors.append(f"Give {SELECTOR_NAMES[name]}.")
+            continue
+        errors += _selector_errors(name, raw, known_types, known_tags)
+    for name in numbers:
+        low, high, label = NUMBER_RULES[name]
+        value = params.get(name)
+        if value is None:
+            errors.append(f"Give {label}.")
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            errors.append(f"{label.capitalize()} must be a number.")
+            continue
+        if name != "below" and not float(value).is_integer():
+            errors.append(f"{label.capitalize()} must be a whole number.")
+        elif not low <= value <= high:
+            errors.append(f"{label.capitalize()} must be between {low} and {high}.")
+    return errors
+
+
+def compile_rule(rule_id: int, code: str, kind: str, params: Mapping[str, Any]) -> Spec:
+    selectors, numbers = KIND_SHAPES[kind]
+    compiled = {name: Selector.from_params(params if name == "" else params[name]) for name in selectors}
+    values: dict[str, Any] = {}
+    for name in numbers:
+        if name == "below":
+            try:
+                values[name] = Decimal(str(params[name]))
+            except InvalidOperation:  # pragma: no cover - rejected by parameter_errors
+                values[name] = Decimal(0)
+        else:
+            values[name] = int(params[name])
+    return Spec(rule_id=rule_id, code=code, kind=kind, selectors=compiled, numbers=values)
+
+
+# ---- one function per kind --------------------------------------------------------------------
+
+
+def _windows(items: Sequence[Item], days: int) -> list[tuple[int, int]]:
+    """For each distinct date (its last entry j): (i, j + 1), the entries in [date - days, date]."""
+    out = []
+    dates = [it.occurred_on for it in items]
+    for j, item in enumerate(items):
+        if j + 1 < len(items) and items[j + 1].occurred_on == item.occurred_on:
+            continue
+        i = bisect_left(dates, item.occurred_on - timedelta(days=days), 0, j + 1)
+        out.append((i, j + 1))
+    return out
+
+
+def count_in_window(spec: Spec, items: Sequence[Item]) -> list[Match]:
+    """N or more matching entries within W days."""
+    chosen = spec.selectors[""].choose(items)
+    count, days = spec.numbers["count"], spec.numbers["within_days"]
+    if len(chosen) < count:
+        return []
+    return [
+        Match(chosen[j - 1].occurred_on, chosen[j - 1].id, tuple(it.id for it in chosen[i:j]))
+        for i, j in _windows(chosen, days)
+        if j - i >= count
+    ]
+
+
+def spread_across_agencies(spec: Spec, items: Sequence[Item]) -> list[Match]:
+    """Matching entries from K or more different agencies within W days."""
+    chosen = spec.selectors[""].choose(items)
+    k, days = spec.numbers["agencies"], spec.numbers["within_days"]
+    if len({it.agency_id for it in chosen}) < k:
+        return []
+    return [
+        Match(chosen[j - 1].occurred_on, chosen[j - 1].id, tuple(it.id for it in chosen[i:j]))
+        for i, j in _windows(chosen, days)
+        if len({it.agency_id for it in chosen[i:j]}) >= k
+    ]
+
+
+def sequence(spec: Spec, items: Sequence[Item]) -> list[Match]:
+    """An entry of one kind followed, on a later day within W days, by an entry of another."""
+    first, then, days = spec.selectors["first"], spec.selectors["then"], spec.numbers["within_days"]
+    firsts = first.choose(items)
+    if not firsts:
+        return []
+    dates = [it.occurred_on for it in firsts]
+    out = []
+    for it in then.choose(items):
+        lo = bisect_left(dates, it.occurred_on - timedelta(days=days))
+        hi = bisect_left(dates, it.occurred_on)  # strictly earlier days only
+        if lo < hi:
+            out.append(Match(it.occurred_on, it.id, (*(a.id for a in firsts[lo:hi]), it.id)))
+    return out
+
+
+def state_plus_event(spec: Spec, items: Sequence[Item]) -> list[Match]:
+    """An entry while a state (e.g. a child protection plan) is open."""
+    opens, closes, event = spec.selectors["opens"], spec.selectors["closes"], spec.selectors["event"]
+    intervals: list[tuple[date, date | None, int]] = []  # (opened on, closed on, opening entry)
+    start: tuple[date, int] | None = None
+    for it in items:
+        if start is not None and closes.matches(it):
+            intervals.append((start[0], it.occurred_on, start[1]))
+            start = None
+        elif start is None and opens.matches(it):
+            start = (it.occurred_on, it.id)
+    if start is not None:
+        intervals.append((start[0], None, start[1]))
+    if not intervals:
+        return []
+    out = []
+    for it in event.choose(items):
+        for opened, closed, opener in intervals:
+            if opened <= it.occurred_on and (closed is None or it.occurred_on <= closed) and opener != it.id:
+                out.append(Match(it.occurred_on, it.id, (opener, it.id)))
+                break
+    return out
+
+
+def value_threshold(spec: Spec, items: Sequence[Item]) -> list[Match]:
+    """A matching entry whose value is below the threshold (e.g. school attendance below 90%)."""
+    below = spec.numbers["below"]
+    return [
+        Match(it.occurred_on, it.id, (it.id,))
+        for it in spec.selectors[""].choose(items)
+        if it.value is not None and it.value < below
+    ]
+
+
+KINDS: dict[str, Callable[[Spec, Sequence[Item]], list[Match]]] = {
+    RuleKind.COUNT_IN_WINDOW: count_in_window,
+    RuleKind.SPREAD_ACROSS_AGENCIES: spread_across_agencies,
+    RuleKind.SEQUENCE: sequence,
+    RuleKind.STATE_PLUS_EVENT: state_plus_event,
+    RuleKind.VALUE_THRESHOLD: value_threshold,
+}
+
+
+def evaluate(spec: Spec, items: Sequence[Item]) -> list[Match]:
+    """Every completion of the rule's pattern in `items` (sorted by date, then id)."""
+    return KINDS[spec.kind](spec, items)
+
+
+# ---- from matches to an alert -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What an alert for (rule, child) should hold: the first completion and all the evidence."""
+
+    first_met_on: date
+    last_evidence_on: date
+    evidence: frozenset[int]
+
+
+def finding(matches: Sequence[Match], covered: frozenset[int] = frozenset()) -> Finding | None:
+    """The alert the matches call for, leaving out matches made only of entries already `covered`
+    (the evidence of closed alerts for the same rule and child: a closed alert is not raised again
+    for what it already showed)."""
+    fresh = [m for m in matches if not covered.issuperset(m.evidence)] if covered else list(matches)
+    if not fresh:
+        return None
+    evidence: set[int] = set()
+    for m in fresh:
+        evidence.update(m.evidence)
+    # The completing entry is the latest of its match's entries, whatever the kind.
+    return Finding(min(m.completed_on for m in fresh), max(m.completed_on for m in fresh), frozenset(evidence))

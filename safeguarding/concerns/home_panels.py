@@ -1,0 +1,39 @@
+"""What the concerns app shows on the home page and on a child's record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from safeguarding.concerns import permissions, queries
+from safeguarding.concerns.enums import OPEN_STATUSES
+from safeguarding.core.home import Panel
+from safeguarding.core.sections import Section
+
+
+def new_alerts(request: HttpRequest) -> Panel | None:
+    """Open alerts for the children this person is lead professional or safeguarding lead for."""
+    user = request.user
+    if not permissions.can_use_alerts(user) or getattr(user, "is_system", False):
+        return None
+    rows = list(queries.responsible_alerts(user)[:11])
+    if not rows:
+        return None
+    return Panel("concerns/panels/home.html", {"rows": rows[:10], "more": len(rows) > 10})
+
+
+def child_section(request: HttpRequest, child: Any) -> Section | None:
+    """The child's alerts, for anyone who may see the child's record (the page checked that)."""
+    user = request.user
+    alerts = list(queries.alerts_visible_to(user).filter(child_id=child.pk).order_by("-raised_at", "-pk")[:20])
+    if not alerts:
+        return None
+    return Section(
+        "concerns/sections/child.html",
+        {
+            "child": child,
+            "open": [a for a in alerts if a.status in OPEN_STATUSES],
+            "closed": [a for a in alerts if a.status not in OPEN_STATUSES],
+        },
+    )

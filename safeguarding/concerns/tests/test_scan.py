@@ -1,0 +1,243 @@
+"""Evaluation against the database: the incremental path (signal → task), the full scan, evidence
+added to an open alert, closed alerts, corrections, imports, the command and the default pack."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
+
+from safeguarding.chronology import services as chronology
+from safeguarding.chronology.tests.helpers import csv_bytes, run
+from safeguarding.concerns import services
+from safeguarding.concerns.defaults import RULES
+from safeguarding.concerns.enums import AlertStatus, Decision
+from safeguarding.concerns.models import Alert, AlertEvidence, Rule
+from safeguarding.concerns.scan import evaluate_children, full_scan
+from safeguarding.concerns.tests.helpers import WNB_RULE, alerts_of, days_ago, only_rules, open_alert, record
+from safeguarding.core.models import ActivityLog
+from safeguarding.testing import factories as f
+from safeguarding.testing.personas import Cast
+
+pytestmark = pytest.mark.django_db
+
+
+def test_default_pack_is_installed_and_valid() -> None:
+    codes = set(Rule.objects.values_list("code", flat=True))
+    assert {r["code"] for r in RULES} <= codes
+    for rule in Rule.objects.filter(code__in=[r["code"] for r in RULES]):
+        rule.full_clean()
+        assert rule.is_active
+
+
+def test_new_entries_raise_an_alert_after_commit(cast: Cast, django_capture_on_commit_callbacks: Any) -> None:
+    only_rules(WNB_RULE)
+    for n in (300, 200):
+        with django_capture_on_commit_callbacks(execute=True):
+            record(cast.agency, cast.child, "was_not_brought", days_ago(n))
+    assert not Alert.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        third = record(cast.agency, cast.child, "was_not_brought", days_ago(100))
+    alert = open_alert(cast.child, "wnb")
+    assert alert.first_met_on == third.occurred_on
+    assert alert.evidence.count() == 3
+    assert ActivityLog.objects.filter(action="alert.raised", subject_child_id=cast.child.pk).count() == 1
+    # A fourth entry joins the open alert: no second alert.
+    with django_capture_on_commit_callbacks(execute=True):
+        fourth = record(cast.agency, cast.child, "was_not_brought", days_ago(50))
+    assert Alert.objects.filter(child=cast.child).count() == 1
+    assert fourth.pk in set(open_alert(cast.child, "wnb").evidence.values_list("event_id", flat=True))
+
+
+def test_rolled_back_entries_raise_nothing(cast: Cast, django_capture_on_commit_callbacks: Any) -> None:
+    only_rules({**WNB_RULE, "parameters": {"types": ["was_not_brought"], "count": 2, "within_days": 30}})
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                record(cast.agency, cast.child, "was_not_brought", days_ago(3))
+                record(cast.agency, cast.child, "was_not_brought", days_ago(2))
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert callbacks == []
+    assert not Alert.objects.exists()
+
+
+def test_one_open_alert_per_rule_and_child_is_a_database_rule(cast: Cast) -> None:
+    (rule,) = only_rules(WNB_RULE)
+    Alert.objects.create(rule=rule, child=cast.child, first_met_on=days_ago(1), last_evidence_on=days_ago(1))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Alert.objects.create(rule=rule, child=cast.child, first_met_on=days_ago(2), last_evidence_on=days_ago(1))
+
+
+def test_full_scan_and_incremental_agree_and_rescan_adds_nothing(cast: Cast) -> None:
+    only_rules(WNB_RULE)
+    for n in (300, 200, 100):
+        record(cast.agency, cast.child, "was_not_brought", days_ago(n))
+    evaluate_children([cast.child.pk])
+    incremental = alerts_of(cast.child)
+    Alert.objects.all().delete()
+    outcome = full_scan()
+    assert alerts_of(cast.child) == incremental
+    assert len(outcome.raised) == 1
+    again = full_scan()
+    assert again.raised == []
+    assert again.updated == []
+
+
+def test_as_of_only_counts_entries_up_to_the_date(cast: Cast) -> None:
+    only_rules(WNB_RULE)
+    for n in (300, 200, 100):
+        record(cast.agency, cast.child, "was_not_brought", days_ago(n))
+    assert full_scan(as_of=days_ago(150)).raised == []
+    assert len(full_scan(as_of=days_ago(100)).raised) == 1
+
+
+def test_backdated_entry_moves_first_met_on_earlier(cast: Cast) -> None:
+    only_rules(WNB_RULE)
+    for n in (300, 200, 10):
+        record(cast.agency, cast.child, "was_not_brought", days_ago(n))
+    evaluate_children([cast.child.pk])
+    assert open_alert(cast.child, "wnb").first_met_on == days_ago(10)
+    record(cast.agency, cast.child, "was_not_brought", days_ago(250))
+    evaluate_children([cast.child.pk])
+    assert open_alert(cast.child, "wnb").first_met_on == days_ago(200)
+
+
+def test_closed_alert_is_not_raised_again_until_new_evidence(cast: Cast) -> None:
+    only_rules(WNB_RULE)
+    for n in (300, 200, 100):
+        record(cast.agency, cast.child, "was_not_brought", days_ago(n))
+    evaluate_children([cast.child.pk])
+    alert = open_alert(cast.child, "wnb")
+    services.decide_alert(actor=cast.involved, alert=alert, version=alert.version, decision=Decision.MEETING)
+    services.close_alert(actor=cast.involved, alert=alert, version=alert.version)
+    assert full_scan().raised == []
+    newest = record(cast.agency, cast.child, "was_not_brought", days_ago(20))
+    evaluate_children([cast.child.pk])
+    fresh = open_alert(cast.child, "wnb")
+    assert fresh.pk != alert.pk
+    assert newest.pk in set(fresh.evidence.values_list("event_id", flat=True))
+    assert Alert.objects.filter(child=cast.child).count() == 2
+
+
+def test_correction_keeps_old_evidence_and_adds_the_new_version(cast: Cast) -> None:
+    only_rules(WNB_RULE)
+    events = [record(cast.agency, cast.child, "was_not_brought", days_ago(n)) for n in (300, 200, 100)]
+    evaluate_children([cast.child.pk])
+    new = chronology.correct_event(actor=cast.involved, event=events[1], summary="Corrected summary")
+    evaluate_children([cast.child.pk])
+    ids = set(open_alert(cast.child, "wnb").evidence.values_list("event_id", flat=True))
+    assert {events[1].pk, new.pk} <= ids
+
+
+def test_import_raises_alerts_through_the_signal(cast: Cast, django_capture_on_commit_callbacks: Any) -> None:
+    only_rules(WNB_RULE)
+    header = ["Date of event", "Child name", "DOB", "Event type", "Details"]
+    dob = cast.child.date_of_birth.strftime("%d/%m/%Y")
+    rows = [[days_ago(n).strftime("%d/%m/%Y"), "Ellis Marsh", dob, "Was not brought", "Missed"] for n in (90, 60, 30)]
+    with django_capture_on_commit_callbacks(execute=True):
+        result = run(cast.agency, csv_bytes(header, *rows))
+    assert result.events_created == 3, result.errors
+    alert = open_alert(cast.child, "wnb")
+    assert alert.evidence.count() == 3
+
+
+def test_every_default_rule_fires_on_its_pattern(cast: Cast) -> None:
+    """One synthetic history per shipped rule (those whose vocabulary exists here)."""
+    from safeguarding.chronology.models import EventType
+
+    hv, pol, hsg = cast.agency, cast.partner_agency, cast.unrelated_agency
+    school = f.AgencyFactory(code="SCHX", kind="school")
+    csc = f.AgencyFactory(code="CSCX", kind="childrens_social_care")
+    types = {t.code: t for t in EventType.objects.all()}
+    histories: dict[str, list[tuple[Any, str, int, str, Any]]] = {
+        "repeated-was-not-brought": [(hv, "was_not_brought", n, "", None) for n in (300, 200, 100)],
+        "neglect-several-agencies": [
+            (hv, "was_not_brought", 100, "", None),
+            (school, "school_absence", 90, "", None),
+            (hsg, "housing_complaint", 80, "", None),
+        ],
+        "start-again": [(csc, "referral_outcome", 200, "nfa", None), (school, "concern_raised", 100, "neglect", None)],
+        "disguised-compliance": [
+            (csc, "early_help_closed_non_engagement", 200, "", None),
+            (school, "concern_raised", 100, "hygiene", None),
+        ],
+        "low-school-attendance": [(school, "school_attendance", 10, "", 85)],
+        "repeated-domestic-abuse-callouts": [
+            (pol, "police_domestic_abuse_incident", n, "", None) for n in (300, 200, 100)
+        ],
+        "wnb-during-cp-plan": [
+            (csc, "plan_started", 200, "child_protection", None),
+            (hv, "was_not_brought", 100, "", None),
+        ],
+        "objective-overdue-concerns-continue": [
+            (csc, "plan_objective_overdue", 100, "", None),
+            (school, "concern_raised", 80, "neglect", None),
+        ],
+    }
+    tested = 0
+    for code, steps in histories.items():
+        usable = all(t in types and (not cat or cat in types[t].category_codes) for _, t, _, cat, _ in steps)
+        if not usable:
+            continue  # e.g. plan categories arrive with the plans app's vocabulary
+        child = f.ChildFactory()
+        for agency, type_code, n, category, value in steps:
+            record(agency, child, type_code, days_ago(n), category=category, value=value)
+        evaluate_children([child.pk])
+        assert code in {a[0] for a in alerts_of(child)}, code
+        tested += 1
+    assert tested >= 6
+
+
+def test_scan_command(cast: Cast) -> None:
+    only_rules(WNB_RULE)
+    for n in (300, 200, 100):
+        record(cast.agency, cast.child, "was_not_brought", days_ago(n))
+    out = StringIO()
+    call_command("scan_concerns", "--as-of", days_ago(1).strftime("%d/%m/%Y"), "--rule", "wnb", stdout=out)
+    assert "1 alerts raised" in out.getvalue()
+    with pytest.raises(CommandError, match="No rule with the code: nope"):
+        call_command("scan_concerns", "--rule", "nope")
+    with pytest.raises(CommandError, match="Could not read the date"):
+        call_command("scan_concerns", "--as-of", "31/02/2025")
+
+
+def test_acting_services_check_version_and_order(cast: Cast) -> None:
+    only_rules(WNB_RULE)
+    for n in (300, 200, 100):
+        record(cast.agency, cast.child, "was_not_brought", days_ago(n))
+    evaluate_children([cast.child.pk])
+    alert = open_alert(cast.child, "wnb")
+    with pytest.raises(services.ValidationError, match="Record a decision"):
+        services.close_alert(actor=cast.involved, alert=alert, version=alert.version)
+    stale = alert.version
+    services.acknowledge_alert(actor=cast.involved, alert=alert, version=alert.version)
+    with pytest.raises(services.StaleVersion):
+        services.decide_alert(actor=cast.involved, alert=alert, version=stale, decision=Decision.MEETING)
+    with pytest.raises(services.ValidationError) as error:
+        services.decide_alert(actor=cast.involved, alert=alert, version=alert.version, decision=Decision.NO_ACTION)
+    assert "note" in error.value.message_dict
+    services.decide_alert(
+        actor=cast.involved,
+        alert=alert,
+        version=alert.version,
+        decision=Decision.NO_ACTION,
+        note="Known; plan in place.",
+    )
+    services.close_alert(actor=cast.involved, alert=alert, version=alert.version)
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.CLOSED
+    assert alert.decision == Decision.NO_ACTION
+    actions = list(
+        ActivityLog.objects.filter(target_id=str(alert.pk), action__startswith="alert.")
+        .order_by("at", "pk")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["alert.raised", "alert.acknowledged", "alert.decided", "alert.closed"]
+    assert AlertEvidence.objects.filter(alert=alert).count() == 3
+    assert dt.date.today() >= alert.first_met_on
