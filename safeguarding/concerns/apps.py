@@ -13,6 +13,7 @@ class ConcernsConfig(AppConfig):
         from safeguarding.concerns.demo import seed_concerns
         from safeguarding.concerns.tasks import on_events_changed
         from safeguarding.core import demo, home, navigation, sections
+        from safeguarding.core.models import register_view_actions
 
         events_changed.connect(on_events_changed, dispatch_uid="concerns.evaluate_children")
         navigation.register("Alerts", "concerns:list", order=35, visible=permissions.can_use_alerts)
@@ -20,3 +21,4 @@ class ConcernsConfig(AppConfig):
         home.register("concerns_alerts", home_panels.new_alerts, order=8)
         sections.register("child", "concerns_alerts", home_panels.child_section, order=30)
         demo.register("concerns", seed_concerns, order=90)
+        register_view_actions("alert.viewed")

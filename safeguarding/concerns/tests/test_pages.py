@@ -72,6 +72,7 @@ def test_detail_shows_explanation_and_evidence_and_is_logged(cast: Cast, alert: 
     assert ActivityLog.objects.filter(
         action="alert.viewed", actor=cast.involved, subject_child_id=cast.child.pk
     ).exists()
+    assert ActivityLog.objects.for_child(cast.child.pk).views().filter(action="alert.viewed").exists()
     assert f"{reverse('escalations:raise')}?child={cast.child.pk}" in page
 
 
