@@ -54,10 +54,17 @@ class MultipleFileField(forms.FileField):
     widget = MultipleFileInput
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:  # type: ignore[override]
+        from safeguarding.actionplans.services import evidence_files_problem
+
         single = super().clean
         if isinstance(data, (list, tuple)):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
+            files = [single(item, initial) for item in data if item]
+        else:
+            files = [single(data, initial)] if data else []
+        problem = evidence_files_problem(files)
+        if problem:
+            raise forms.ValidationError(problem)
+        return files
 
 
 def _choices(form: forms.Form, name: str) -> forms.ModelChoiceField:  # type: ignore[type-arg]
@@ -104,12 +111,16 @@ class PlanForm(GovUKForm):
         help_text="Signs off actions the chair leads themselves.",
     )
 
-    def __init__(self, *args: Any, review: Review | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, review: Review | None = None, user: Any = None, **kwargs: Any) -> None:
+        from safeguarding.reviews.queries import reviews_visible_to
+
         super().__init__(*args, **kwargs)
         self.fixed_review = review
         _choices(self, "chair").queryset = people()
         _choices(self, "deputy_chair").queryset = people()
-        _choices(self, "review").queryset = Review.objects.filter(action_plan__isnull=True).order_by("-created_at")
+        _choices(self, "review").queryset = (
+            reviews_visible_to(user).filter(action_plan__isnull=True).order_by("-created_at")
+        )
         if review is not None:
             # Started from the review's page: the source and review are fixed.
             del self.fields["source"], self.fields["review"], self.fields["source_reference"]

@@ -56,7 +56,7 @@ from safeguarding.agencies.models import Agency
 from safeguarding.core.access import is_active_person
 from safeguarding.core.services import created_diff, diff, record_activity, snapshot
 from safeguarding.reviews.models import Review, ReviewRecommendation
-from safeguarding.reviews.services import Upload, store_document
+from safeguarding.reviews.services import MAX_DOCUMENT_BYTES, Upload, store_document
 
 __all__ = [
     "RAG_FOR_STATUS",
@@ -76,6 +76,20 @@ __all__ = [
     "record_committee_decision",
     "sign_off",
 ]
+
+# At most this many evidence files on one update (each at most MAX_DOCUMENT_BYTES).
+MAX_EVIDENCE_FILES = 10
+
+
+def evidence_files_problem(files: Sequence[Any]) -> str | None:
+    """What is wrong with uploaded evidence files, checked on their sizes before any is read into memory."""
+    if len(files) > MAX_EVIDENCE_FILES:
+        return f"Attach at most {MAX_EVIDENCE_FILES} files to one update."
+    for f in files:
+        if (getattr(f, "size", 0) or 0) > MAX_DOCUMENT_BYTES:
+            return f"The file ‘{getattr(f, 'name', '')}’ is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB."
+    return None
+
 
 # The RAG an update may give with each status (see the module docstring).
 RAG_FOR_STATUS: dict[str, frozenset[str]] = {

@@ -24,6 +24,7 @@ from safeguarding.actionplans.versions import COMPARED_FIELDS, accepted_version,
 from safeguarding.core.access import get_or_404
 from safeguarding.core.services import record_activity
 from safeguarding.reviews.models import Document, Review
+from safeguarding.reviews.queries import reviews_visible_to
 
 
 def _add_errors(form: Any, exc: ValidationError) -> None:
@@ -101,12 +102,13 @@ def new_plan(request: HttpRequest) -> HttpResponse:
         raise Http404
     review: Review | None = None
     if request.GET.get("review"):
-        review = get_or_404(Review.objects.all(), request.GET["review"])
+        # Only a review this person may see (the reviews app's own rule).
+        review = get_or_404(reviews_visible_to(user), request.GET["review"])
         existing = ActionPlan.objects.filter(review=review).first()
         if existing is not None:
             messages.info(request, "This review already has an action plan.")
             return redirect("actionplans:plan", pk=existing.pk)
-    form = forms.PlanForm(data=request.POST or None, review=review)
+    form = forms.PlanForm(data=request.POST or None, review=review, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         plan = _attempt(

@@ -214,6 +214,9 @@ class ActionViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
             data = {key: data.get(key) for key in ("written_on", "narrative", "status", "rag") if key in data}
             data["evidence"] = request.FILES.getlist("evidence")
         v = _valid((UpdateUploadSerializer if multipart else UpdateCreateSerializer)(data=data))
+        problem = services.evidence_files_problem(v.get("evidence", []))
+        if problem:
+            raise exceptions.ValidationError({"evidence": [problem]})
         files = [
             services.Upload(f.name, f.read(), getattr(f, "content_type", "") or "application/octet-stream")
             for f in v.get("evidence", [])

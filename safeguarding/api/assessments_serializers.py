@@ -14,7 +14,6 @@ from safeguarding.api.fields import CodeField
 from safeguarding.assessments.enums import GradeBy, Status
 from safeguarding.assessments.models import Area, Assessment, AssessmentTemplate, Item, ScalePoint, SubArea
 from safeguarding.assessments.structure import grade_key
-from safeguarding.children.models import Child
 from safeguarding.children.queries import children_visible_to
 
 STATUS_HELP = "One of: " + ", ".join(Status.values) + ". A completed assessment never changes."
@@ -182,10 +181,23 @@ class AssessmentContentSerializer(serializers.Serializer):
         return value
 
 
+class VisibleChildField(serializers.PrimaryKeyRelatedField):
+    """A child the caller may see: one that does not exist and one they may not see get the same answer."""
+
+    default_error_messages = {
+        "required": "Choose a child your agency works with.",
+        "does_not_exist": "Choose a child your agency works with.",
+        "incorrect_type": "Choose a child your agency works with.",
+    }
+
+    def get_queryset(self) -> Any:
+        from safeguarding.children.queries import children_visible_to
+
+        return children_visible_to(self.context["request"].user)
+
+
 class AssessmentCreateSerializer(AssessmentContentSerializer):
-    child = serializers.PrimaryKeyRelatedField(
-        queryset=Child.objects.all(), help_text="A child your agency works with."
-    )
+    child = VisibleChildField(help_text="A child your agency works with.")
     template = serializers.CharField(
         max_length=40, help_text="The template's code, e.g. 'neglect-profile' (its latest active version is used)."
     )

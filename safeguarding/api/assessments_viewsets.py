@@ -209,8 +209,8 @@ class AssessmentViewSet(
             )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        v = validated(AssessmentCreateSerializer(data=request.data, context={"request": request}))
         self._refuse_systems()
+        v = validated(AssessmentCreateSerializer(data=request.data, context={"request": request}))
         content = _content(v)
         assessment = self._call(
             services.start_assessment,

@@ -30,6 +30,7 @@ from safeguarding.api.escalations_viewsets import EscalationAutoSchema
 from safeguarding.api.exceptions import ApiExceptionsMixin
 from safeguarding.api.serializers import ErrorSerializer
 from safeguarding.api.viewsets import ERROR_RESPONSES, id_or_404
+from safeguarding.children.services import record_child_view
 from safeguarding.concerns import services
 from safeguarding.concerns.enums import AlertStatus
 from safeguarding.concerns.models import Alert
@@ -118,7 +119,10 @@ class AlertViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMod
         return paginator.get_paginated_response(AlertSerializer(page, many=True, context=context).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._out(self._get(kwargs.get("pk")))
+        alert = self._get(kwargs.get("pk"))
+        # The same record of a look at the child's record as the alert page writes.
+        record_child_view(actor=request.user, child=alert.child, action="alert.viewed")
+        return self._out(alert)
 
     def _call(self, service: Any, **kwargs: Any) -> Any:
         try:

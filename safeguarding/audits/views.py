@@ -119,6 +119,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     see_cases = workflow.can_see_case_data(user, audit)
     own_agencies = workflow.auditor_agency_ids(user, audit)
     cases = list(audit.cases.select_related("child")) if see_cases else []
+    # The sample lists the children by name to those who may open the cases: a look at each child's
+    # record, as the API logs it.
+    can_open_cases = workflow.can_view_case(user, audit)
+    for case in cases if can_open_cases else []:
+        record_child_view(actor=user, child=case.child, action="audit.sample_viewed")
     answered: dict[int, set[int]] = {}
     if see_cases:
         for case_id, agency_id in (
@@ -140,7 +145,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_moderate": workflow.can_moderate(user, audit),
             "sample_open": workflow.sample_open(audit),
             "in_period": workflow.within_audit_period(audit),
-            "can_open_cases": workflow.can_view_case(user, audit),
+            "can_open_cases": can_open_cases,
             "own_agencies": own_agencies,
             "respond_agencies": workflow.responding_agency_ids(user, audit),
             "next_label": workflow.NEXT_LABELS.get(target or "", ""),

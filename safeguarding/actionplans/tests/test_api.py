@@ -104,6 +104,22 @@ def test_multipart_update_with_evidence(pc: PlanCast) -> None:
     assert Action.objects.get(pk=pc.a1.pk).completed_on == pc.today
 
 
+def test_too_many_or_too_large_evidence_files_are_refused_before_reading(pc: PlanCast, monkeypatch) -> None:
+    from safeguarding.actionplans import services
+
+    client = signed_in_client(pc.lead, verified=True)
+    url = f"/api/v1/actions/{pc.a1.pk}/updates/"
+    files = [SimpleUploadedFile(f"{n}.txt", b"x") for n in range(services.MAX_EVIDENCE_FILES + 1)]
+    many = client.post(url, {**_update(pc), "evidence": files})
+    assert many.status_code == 400
+    assert many.json()["errors"]["evidence"] == ["Attach at most 10 files to one update."]
+    monkeypatch.setattr(services, "MAX_DOCUMENT_BYTES", 2)
+    large = client.post(url, {**_update(pc), "evidence": [SimpleUploadedFile("big.txt", b"three")]})
+    assert large.status_code == 400
+    assert "larger than" in large.json()["errors"]["evidence"][0]
+    assert not pc.a1.updates.exists()
+
+
 def test_agency_token_sees_and_updates_its_agencys_actions_only(pc: PlanCast) -> None:
     _, police_key = make_token(pc.rc.cast.partner_agency)
     _, housing_key = make_token(pc.rc.cast.unrelated_agency)

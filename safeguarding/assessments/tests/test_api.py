@@ -157,7 +157,11 @@ def test_an_untrained_person_is_refused_and_hidden_children_look_missing(asm: As
         content_type="application/json",
     )
     assert hidden.status_code == 400
-    assert "does not exist" in hidden.json()["errors"]["child"][0]
+    assert hidden.json()["errors"]["child"] == ["Choose a child your agency works with."]
+    missing = client_for(asm.involved).post(
+        "/api/v1/assessments/", {"child": 987654, "template": "neglect-profile"}, content_type="application/json"
+    )
+    assert (missing.status_code, missing.json()) == (hidden.status_code, hidden.json())
     unknown = client_for(asm.involved).post(
         "/api/v1/assessments/", {"child": asm.cast.child.pk, "template": "nope"}, content_type="application/json"
     )

@@ -98,6 +98,11 @@ def test_auditor_sees_sampled_child_only_in_the_audit_period(ac, client_for):
     ).exists()
     # The child's "who has looked at this record" page lists the auditor's look.
     assert ActivityLog.objects.for_child(ac.cast.other_child.pk).views().filter(actor=ac.cast.involved).exists()
+    # The audit page names the sampled children to the auditor: each is logged as a look too.
+    assert client.get(reverse("audits:detail", args=[audit.pk])).status_code == 200
+    assert ActivityLog.objects.filter(
+        action="audit.sample_viewed", actor=ac.cast.involved, subject_child_id=ac.cast.other_child.pk
+    ).exists()
 
     set_dates(audit, today + timedelta(days=1), today + timedelta(days=30))  # before the start
     assert client.get(url).status_code == 404

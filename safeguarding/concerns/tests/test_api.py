@@ -31,6 +31,14 @@ def test_list_with_filters_and_evidence_ids(cast: Cast, alert: Alert) -> None:
     assert client.get(URL, {"child": "abc"}).status_code == 400
 
 
+def test_reading_one_alert_is_logged_as_a_look_at_the_childs_record(cast: Cast, alert: Alert) -> None:
+    from safeguarding.core.models import ActivityLog
+
+    _, key = make_token(cast.agency)
+    assert token_client(key).get(f"{URL}{alert.pk}/").status_code == 200
+    assert ActivityLog.objects.for_child(cast.child.pk).views().filter(action="alert.viewed").count() == 1
+
+
 @pytest.mark.parametrize("persona", ["partner", "unrelated"])
 def test_other_agencies_get_nothing_and_404(cast: Cast, alert: Alert, persona: str) -> None:
     agency = cast.partner_agency if persona == "partner" else cast.unrelated_agency
