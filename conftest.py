@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -48,9 +49,19 @@ def client_for() -> Any:
     return verified_client
 
 
+_db_blocker: Any = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remember_db_blocker(django_db_blocker: Any) -> None:
+    global _db_blocker  # read by the teardown hook below, which gets no fixtures
+    _db_blocker = django_db_blocker
+
+
 @pytest.fixture(autouse=True)
 def _default_data_in_transactional_tests(request: pytest.FixtureRequest) -> None:
-    """Transactional tests run on a flushed database: give them the migrations' configuration data."""
+    """Transactional tests run on a flushed database: give them the migrations' configuration data
+    (and, after the flush that ends them, `pytest_runtest_teardown` puts it back for later tests)."""
     marker = request.node.get_closest_marker("django_db")
     transactional = "live_server" in request.fixturenames or (
         marker is not None and marker.kwargs.get("transaction", False)
@@ -60,3 +71,16 @@ def _default_data_in_transactional_tests(request: pytest.FixtureRequest) -> None
 
         request.getfixturevalue("transactional_db")
         install_default_data()
+        request.node.flushes_database = True  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After a transactional test's flush, put the migrations' configuration data back, so the tests
+    that run after it (in whatever order pytest chooses) find the database as migrations left it."""
+    yield
+    if getattr(item, "flushes_database", False) and _db_blocker is not None:
+        from safeguarding.testing.defaults import install_default_data
+
+        with _db_blocker.unblock():
+            install_default_data()

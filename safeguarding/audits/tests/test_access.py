@@ -52,14 +52,15 @@ def _url(page, audit, case):
     return reverse(f"audits:{page}", args=[audit.pk])
 
 
-@pytest.mark.parametrize("page", list(MATRIX))
-def test_access_matrix(ac, client_for, page):
+# Not called `page`: that is Playwright's fixture, and using the name would make this a browser test.
+@pytest.mark.parametrize("page_name", list(MATRIX))
+def test_access_matrix(ac, client_for, page_name):
     audit = ac.plan()
     services.name_auditor(actor=ac.business, audit=audit, user=ac.cast.involved, agency=ac.cast.agency)
     case = services.choose_case(actor=ac.business, audit=audit, child=ac.cast.other_child, reason="Chosen for the test")
-    for persona, status in MATRIX[page].items():
-        response = client_for(_who(ac, persona)).get(_url(page, audit, case))
-        assert response.status_code == status, (page, persona, response.status_code)
+    for persona, status in MATRIX[page_name].items():
+        response = client_for(_who(ac, persona)).get(_url(page_name, audit, case))
+        assert response.status_code == status, (page_name, persona, response.status_code)
 
 
 def test_missing_and_hidden_audits_answer_alike(ac, client_for):
