@@ -1,8 +1,8 @@
 """Running the rules over the chronology: for a few children (after new entries) or for everyone.
 
 Both paths do the same three things, so they raise the same alerts:
-1. read the children's current entries of the event types the active rules use, in (child, date,
-   id) order, straight from the EventChild → Event join (one streamed query; the full scan never
+1. read the children's current entries that some active rule's selector matches (`row_filter`), in
+   (child, date, id) order, straight from the EventChild → Event join (one streamed query; the full scan never
    loads more than one child's entries at a time);
 2. evaluate each rule over each child's entries (`engine.evaluate`, pure);
 3. reconcile with the alerts already held (`apply`): an open alert for the rule and child gets the
@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from safeguarding.chronology.models import EventType, decode_tags
 from safeguarding.concerns.engine import Finding, Item, Match, Spec, compile_rule, evaluate, finding
-from safeguarding.concerns.enums import AlertStatus
+from safeguarding.concerns.enums import AlertStatus, RuleKind
 from safeguarding.concerns.models import Alert, AlertEvidence, Rule
 
 # Children per query in the incremental path and per write in the full scan.
@@ -73,15 +73,54 @@ def active_specs(codes: Sequence[str] | None = None) -> list[Spec]:
 # ---- reading ------------------------------------------------------------------------------------
 
 
-def _query(type_ids: Sequence[int], child_ids: Sequence[int] | None, as_of: dt.date | None) -> tuple[str, list[Any]]:
-    params: list[Any] = list(type_ids)
-    where = [f"e.event_type_id IN ({', '.join(['%s'] * len(type_ids))})", "ec.is_current"]
+def _in(column: str, values: Sequence[Any], params: list[Any]) -> str:
+    params += list(values)
+    return f"{column} IN ({', '.join(['%s'] * len(values))})"
+
+
+def row_filter(vocabulary: Vocabulary, specs: Sequence[Spec]) -> tuple[str, list[Any]]:
+    """A WHERE condition keeping only the entries some rule's selector matches in full (type and
+    category; for a value threshold, also a value below it): the rest are matched by no selector, so
+    no evaluation function looks at them and leaving them out changes no result."""
+    ids = {code: pk for pk, (code, _) in vocabulary.types.items()}
+    tags_by_code = dict(vocabulary.types.values())
+    params: list[Any] = []
+    ors: list[str] = []
+    for spec in specs:
+        for selector in spec.resolved(tags_by_code).selectors.values():
+            parts: list[str] = []
+            plain = sorted(ids[t] for t in selector.types if ":" not in t and t in ids)
+            if plain:
+                parts.append(_in("e.event_type_id", plain, params))
+            for pair in sorted(t.split(":", 1) for t in selector.types if ":" in t):
+                if pair[0] in ids:
+                    parts.append("(e.event_type_id = %s AND e.category = %s)")
+                    params += [ids[pair[0]], pair[1]]
+            if not parts:
+                continue
+            condition = f"({' OR '.join(parts)})"
+            if selector.categories:
+                condition += " AND " + _in("e.category", sorted(selector.categories), params)
+            if spec.kind == RuleKind.VALUE_THRESHOLD and connection.vendor == "postgresql":
+                condition += " AND e.value < %s"
+                params.append(spec.numbers["below"])
+            ors.append(f"({condition})")
+    return (f"({' OR '.join(ors)})" if ors else "FALSE"), params
+
+
+def _query(
+    type_ids: Sequence[int], child_ids: Sequence[int] | None, as_of: dt.date | None, rows: tuple[str, list[Any]]
+) -> tuple[str, list[Any]]:
+    params: list[Any] = []
+    where = [_in("e.event_type_id", type_ids, params), "ec.is_current"]
     if child_ids is not None:
         where.append(f"ec.child_id IN ({', '.join(['%s'] * len(child_ids))})")
         params += list(child_ids)
     if as_of is not None:
         where.append("ec.occurred_on <= %s")
         params.append(as_of)
+    where.append(rows[0])
+    params += rows[1]
     # Every name is the models' own table and column; every value is a parameter.
     sql = (
         "SELECT ec.child_id, ec.occurred_on, ec.event_id, e.event_type_id, e.category, ec.agency_id, e.value "  # noqa: S608
@@ -133,9 +172,10 @@ def child_items(
     *,
     child_ids: Sequence[int] | None = None,
     as_of: dt.date | None = None,
+    specs: Sequence[Spec] | None = None,
 ) -> Iterator[tuple[int, list[Item]]]:
     """(child id, the child's entries of these types in date order), child by child; streamed when
-    reading every child."""
+    reading every child. Given `specs`, only the entries some selector of theirs matches (`row_filter`)."""
     if not type_ids or (child_ids is not None and not child_ids):
         return
     chunks: list[Sequence[int] | None] = (
@@ -144,8 +184,9 @@ def child_items(
     types = vocabulary.types
     sqlite = connection.vendor == "sqlite"
     new_item = tuple.__new__  # a NamedTuple without the keyword-argument wrapper
+    rows = row_filter(vocabulary, specs) if specs is not None else ("TRUE", [])
     for chunk in chunks:
-        sql, params = _query(type_ids, chunk, as_of)
+        sql, params = _query(type_ids, chunk, as_of, rows)
         current: int | None = None
         items: list[Item] = []
         for child_id, occurred_on, event_id, type_id, category, agency_id, value in _rows(sql, params, chunk is None):
@@ -392,7 +433,7 @@ def _run(
 ) -> Outcome:
     results: dict[int, dict[int, list[Match]]] = {}
     evaluator = Evaluator(specs, vocabulary)
-    for child_id, items in child_items(vocabulary, type_ids, child_ids=child_ids, as_of=as_of):
+    for child_id, items in child_items(vocabulary, type_ids, child_ids=child_ids, as_of=as_of, specs=specs):
         per_rule = evaluator(items)
         if per_rule:
             results[child_id] = per_rule
@@ -430,7 +471,7 @@ def full_scan(*, as_of: dt.date | None = None, codes: Sequence[str] | None = Non
     type_ids = vocabulary.type_ids_for(specs)
     results: dict[int, dict[int, list[Match]]] = {}
     evaluator = Evaluator(specs, vocabulary)
-    for child_id, items in child_items(vocabulary, type_ids, as_of=as_of):
+    for child_id, items in child_items(vocabulary, type_ids, as_of=as_of, specs=specs):
         outcome.children += 1
         outcome.entries += len(items)
         per_rule = evaluator(items)
@@ -451,7 +492,7 @@ def preview(rule: Rule, *, limit_children: Iterable[int] | None = None) -> dict[
     type_ids = vocabulary.type_ids_for([spec])
     ids = sorted(set(limit_children)) if limit_children is not None else None
     out = {}
-    for child_id, items in child_items(vocabulary, type_ids, child_ids=ids):
+    for child_id, items in child_items(vocabulary, type_ids, child_ids=ids, specs=[spec]):
         found = finding(evaluate(spec, items))
         if found is not None:
             out[child_id] = found
