@@ -181,6 +181,7 @@ class AssessmentContentSerializer(serializers.Serializer):
         return value
 
 
+@extend_schema_field(serializers.IntegerField(help_text="The child's id."))
 class VisibleChildField(serializers.PrimaryKeyRelatedField):
     """A child the caller may see: one that does not exist and one they may not see get the same answer."""
 
@@ -191,8 +192,6 @@ class VisibleChildField(serializers.PrimaryKeyRelatedField):
     }
 
     def get_queryset(self) -> Any:
-        from safeguarding.children.queries import children_visible_to
-
         return children_visible_to(self.context["request"].user)
 
 
