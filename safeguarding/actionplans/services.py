@@ -55,8 +55,9 @@ from safeguarding.agencies.enums import Role
 from safeguarding.agencies.models import Agency
 from safeguarding.core.access import is_active_person
 from safeguarding.core.services import created_diff, diff, record_activity, snapshot
+from safeguarding.reviews.enums import RecommendationStatus
 from safeguarding.reviews.models import Review, ReviewRecommendation
-from safeguarding.reviews.services import MAX_DOCUMENT_BYTES, Upload, store_document
+from safeguarding.reviews.services import MAX_DOCUMENT_BYTES, Upload, follow_actions, store_document
 
 __all__ = [
     "RAG_FOR_STATUS",
@@ -356,7 +357,26 @@ def add_action(
         target=action,
         changes=created_diff(action, ACTION_FIELDS, MASKED),
     )
+    _follow(actor, recommendation)
     return action
+
+
+def _follow(actor: Any, recommendation: ReviewRecommendation | None) -> None:
+    """Keep a review recommendation's status with its actions: once it has actions it is "in an action
+    plan", and "complete" when every one of them is signed off (a reopened action takes it back)."""
+    if recommendation is None:
+        return
+    signed = [
+        at is not None
+        for at in Action.objects.filter(recommendation=recommendation).values_list("signed_off_at", flat=True)
+    ]
+    if not signed:  # its last action moved to another recommendation
+        current = ReviewRecommendation.objects.values_list("status", flat=True).get(pk=recommendation.pk)
+        if current == RecommendationStatus.IN_ACTION_PLAN:
+            follow_actions(actor=actor, recommendation=recommendation, status=RecommendationStatus.AGREED)
+        return
+    status = RecommendationStatus.COMPLETE if all(signed) else RecommendationStatus.IN_ACTION_PLAN
+    follow_actions(actor=actor, recommendation=recommendation, status=status)
 
 
 def _locked_action(action: Action, version: int | None = None) -> Action:
@@ -389,6 +409,7 @@ def edit_action(actor: Any, action: Action, version: int, **fields: Any) -> Acti
         )
     locked = _locked_action(action, version)
     before = snapshot(locked, ACTION_FIELDS)
+    before_recommendation = locked.recommendation
     values = {name: getattr(locked, name) for name in ACTION_FIELDS}
     values.update(fields)
     errors: dict[str, str] = {}
@@ -404,6 +425,9 @@ def edit_action(actor: Any, action: Action, version: int, **fields: Any) -> Acti
     locked.updated_at = timezone.now()
     locked.save(update_fields=[*fields, "version", "updated_at"])
     record_activity(actor=actor, action="actionplan.action_edited", target=locked, changes=changes)
+    if "recommendation" in changes:
+        _follow(actor, before_recommendation)
+        _follow(actor, locked.recommendation)
     return _sync(action, locked)
 
 
@@ -514,6 +538,7 @@ def add_update(
     )
     if reopened:
         record_activity(actor=actor, action="actionplan.action_reopened", target=locked, changes=changes)
+        _follow(actor, locked.recommendation)
     _sync(action, locked)
     return update
 
@@ -534,6 +559,7 @@ def sign_off(actor: Any, action: Action, at: datetime | None = None) -> Action:
     record_activity(
         actor=actor, action="actionplan.action_signed_off", target=locked, changes={"signed_off": [False, True]}
     )
+    _follow(actor, locked.recommendation)
     return _sync(action, locked)
 
 

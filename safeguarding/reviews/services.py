@@ -856,6 +856,25 @@ def add_recommendation(
 
 
 @transaction.atomic
+def follow_actions(*, actor: Any, recommendation: ReviewRecommendation, status: str) -> bool:
+    """Move a recommendation to the status its action plan's actions give it (in an action plan, or
+    complete once every action is signed off). Called by the action-plan services, which have checked
+    that `actor` may change the plan; logged as the person's change. True if the status changed."""
+    before = ReviewRecommendation.objects.select_for_update().values_list("status", flat=True).get(pk=recommendation.pk)
+    if before == status:
+        recommendation.status = status
+        return False
+    ReviewRecommendation.objects.filter(pk=recommendation.pk).update(status=status)
+    recommendation.status = status
+    record_activity(
+        actor=actor,
+        action="review.recommendation_status",
+        target=recommendation,
+        changes={"status": [before, status], "because": [None, "action plan"]},
+    )
+    return True
+
+
 def set_recommendation_status(*, actor: Any, recommendation: ReviewRecommendation, status: str) -> ReviewRecommendation:
     """The business unit or the chair moves a recommendation on (draft, agreed, in an action plan, complete)."""
     _require(can_run_review(actor, recommendation.review), "Only the business unit or the chair can change this.")

@@ -16,6 +16,8 @@ from safeguarding.actionplans.permissions import NotAllowed, StaleVersion
 from safeguarding.actionplans.tests.conftest import PlanCast
 from safeguarding.agencies.enums import Role
 from safeguarding.core.models import ActivityLog
+from safeguarding.reviews.enums import RecommendationStatus
+from safeguarding.reviews.models import ReviewRecommendation
 from safeguarding.testing import factories as f
 
 S, R = ActionStatus, Rag
@@ -211,6 +213,41 @@ def test_chair_does_not_sign_off_own_action_but_deputy_does(pc: PlanCast) -> Non
     own.refresh_from_db()
     services.sign_off(pc.rc.police_lead, own)
     assert Action.objects.get(pk=own.pk).signed_off_by == pc.rc.police_lead
+
+
+# ---- the review recommendation follows its actions ----------------------------------------------------
+
+
+def _rec_status(pc: PlanCast, n: int) -> str:
+    return ReviewRecommendation.objects.get(pk=pc.recs[n].pk).status
+
+
+def test_recommendation_moves_into_the_plan_and_completes_when_every_action_is_signed_off(pc: PlanCast) -> None:
+    RS = RecommendationStatus
+    assert [_rec_status(pc, n) for n in range(5)] == [
+        RS.DRAFT,
+        RS.IN_ACTION_PLAN,
+        RS.DRAFT,
+        RS.DRAFT,
+        RS.IN_ACTION_PLAN,
+    ]
+    second = pc.action(rec=1, description="Train health visitors.")
+    pc.update(pc.a1, S.COMPLETE, R.BLUE)
+    services.sign_off(pc.chair, pc.a1)
+    assert _rec_status(pc, 1) == RS.IN_ACTION_PLAN  # one of its two actions is still open
+    pc.update(second, S.COMPLETE, R.BLUE)
+    services.sign_off(pc.chair, second)
+    assert _rec_status(pc, 1) == RS.COMPLETE
+    log = ActivityLog.objects.filter(action="review.recommendation_status").latest("pk")
+    assert (log.actor, log.changes["status"]) == (pc.chair, [RS.IN_ACTION_PLAN, RS.COMPLETE])
+    pc.update(second, S.AT_RISK, R.AMBER, narrative="The change did not hold.")
+    assert _rec_status(pc, 1) == RS.IN_ACTION_PLAN  # reopened
+
+
+def test_moving_an_action_to_another_recommendation_moves_both(pc: PlanCast) -> None:
+    RS = RecommendationStatus
+    services.edit_action(pc.business, pc.a1, pc.a1.version, recommendation=pc.recs[2])
+    assert (_rec_status(pc, 1), _rec_status(pc, 2)) == (RS.AGREED, RS.IN_ACTION_PLAN)
 
 
 # ---- versions and committee decisions ----------------------------------------------------------------
