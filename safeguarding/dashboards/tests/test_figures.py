@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
+from typing import Any
 
 import pytest
 
 from safeguarding.dashboards import periods
-from safeguarding.dashboards.figures import build_figures, headline
+from safeguarding.dashboards.figures import build_figures, cached_figures, headline
 from safeguarding.dashboards.sections import build_sections
 from safeguarding.dashboards.tests.conftest import FY_END, FY_START, Dataset
 
@@ -148,3 +150,39 @@ def test_plan_progress_agrees_with_the_action_plans_app(dataset: Dataset) -> Non
         progress.percent_complete,
     )
     assert (row.complete, row.overdue) == (3, 3)  # A1 A2 A6 complete; A3 A4 A5 overdue by 26/11/2026
+
+
+def _redis_answers() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379 (CI and the service machines have one)")
+def test_figures_cached_in_redis_are_shared_and_read_back_whole(
+    dataset: Dataset, settings: Any, django_assert_num_queries: Any
+) -> None:
+    """With CACHE_URL set (production), figures counted by one process are read back by the next."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        }
+    }
+    assert type(caches["default"]).__name__ == "RedisCache"
+    try:
+        first = cached_figures(FY, today=TODAY)
+        caches["default"].close()  # another process: a new connection, nothing held in memory
+        with django_assert_num_queries(0):
+            again = cached_figures(FY, today=TODAY)
+        assert again == first
+        assert again.reviews.in_progress == 4
+    finally:
+        caches["default"].clear()  # database 15, used by this test only
