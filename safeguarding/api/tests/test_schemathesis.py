@@ -28,7 +28,15 @@ CONFIG = schemathesis.Config.from_dict(
             # A search by an NHS number whose check digit does not match is a documented 400: the
             # schema gives the format (a pattern) but cannot express the modulus 11 checksum.
             "positive_data_acceptance": {"expected-statuses": ["2xx", "400", "401", "404"]},
-        }
+        },
+        "operations": [
+            {
+                # Documented: an agency system token can read assessments but never make one (403
+                # whatever the body), since only a person trained for the template may assess.
+                "include-name": "POST /api/v1/assessments/",
+                "checks": {"positive_data_acceptance": {"expected-statuses": ["403"]}},
+            }
+        ],
     }
 )
 
