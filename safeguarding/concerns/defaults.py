@@ -1,11 +1,33 @@
-"""The default rule pack (shared/domain.md §3), shipped as data: the data migration and
-`install_defaults()` (idempotent: a rule the partnership already has, edited or not, is left alone)."""
+"""The default rule pack (shared/domain.md §3), shipped as data: the data migrations and
+`install_defaults()` (idempotent: a rule the partnership already has, edited or not, is left alone).
+
+`0002_default_rules` installs the pack switched on, except the rules in `PREVIEW_FIRST`, which every
+install (new or existing, `0003_gap_rule` on an existing one) ships switched off for the partnership
+to preview on its own data and switch on at /alerts/rules/:
+- `long-gap-no-contact` would raise an alert, at the next nightly scan, for every child whose last
+  recorded contact is more than six months old, closed cases and imported history included; and it
+  reads every contact entry, so switching it on roughly doubles the nightly scan's time (docs/concerns.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 CONCERN_TAGS = ["neglect", "concern", "domestic_abuse", "physical"]
+# Entries that mean a professional saw the child (the default vocabulary): a home visit, a health
+# visitor contact, a health appointment the child was brought to, a GP consultation, an emergency
+# department attendance, a school's attendance figure for a term. Not: a no-access visit, "was not
+# brought", a police attendance, a referral or a concern raised (the child may not have been seen).
+SEEN_TYPES = [
+    "home_visit",
+    "health_visitor_contact",
+    "health_appointment_attended",
+    "gp_consultation",
+    "emergency_department_attendance",
+    "school_attendance",
+]
+GAP_RULE = "long-gap-no-contact"
+PREVIEW_FIRST = frozenset({GAP_RULE})
 NEGLECT_SIGNALS = {
     "tags": ["neglect"],
     "types": ["concern_raised:neglect", "concern_raised:hygiene", "concern_raised:home_conditions"],
@@ -127,18 +149,47 @@ RULES: list[dict[str, Any]] = [
         },
         "notifies": ["lead_professional"],
     },
+    {
+        "code": GAP_RULE,
+        "name": "No agency has seen the child for 6 months",
+        "explanation": (
+            "No agency recorded seeing the child for more than six months (183 days). Seeing the child means a "
+            "home visit, a health visitor contact, a health appointment the child was brought to, a GP "
+            "consultation, an emergency department attendance or a school attendance figure for a term. A "
+            "no-access visit, a missed appointment, a police call-out, a referral or a concern reported about "
+            "the child does not count: the child may not have been seen. Long periods when no professional sees "
+            "a child are a recurring finding of practice reviews.\n\n"
+            "The gap counts from the last time an agency saw the child: a child nobody has recorded seeing at all "
+            "does not raise it. The alert shows the last entry before the gap and, once someone sees the child "
+            "again, the entry that ended it. A gap still going on is found by the nightly scan, not when an "
+            "entry is recorded, so the alert may arrive up to a day after the gap reached six months."
+        ),
+        "severity": "medium",
+        "kind": "gap",
+        "parameters": {"types": SEEN_TYPES, "days": 183},
+        "notifies": ["lead_professional", "safeguarding_lead"],
+    },
 ]
 
 
-def install(rule_model: Any) -> int:
-    """Create the default rules missing from `rule_model`'s table (the real or a migration's model)."""
+def install(rule_model: Any, *, codes: Sequence[str] | None = None, active: bool = True) -> int:
+    """Create the default rules (or those in `codes`) missing from `rule_model`'s table (the real or
+    a migration's model), switched on unless `active` is false or the rule is one to preview first."""
     from safeguarding.core.restriction import encode_roles
 
     created = 0
     for values in RULES:
+        if codes is not None and values["code"] not in codes:
+            continue
         if rule_model.objects.filter(code=values["code"]).exists():
             continue
-        rule_model.objects.create(**{**values, "notifies": encode_roles(values["notifies"]), "is_active": True})
+        rule_model.objects.create(
+            **{
+                **values,
+                "notifies": encode_roles(values["notifies"]),
+                "is_active": active and values["code"] not in PREVIEW_FIRST,
+            }
+        )
         created += 1
     return created
 

@@ -1,5 +1,6 @@
 """Demo alerts (`manage.py seed_demo`, after the chronologies): a few synthetic children whose
-histories should raise each default rule, and some whose histories come close but should not,
+histories should raise each default rule (one each: e.g. Ezra, not seen for over a year, the gap rule),
+and some whose histories come close but should not (e.g. Esme, seen exactly six months apart),
 recorded through `chronology.services.record_event` like any page would; then a full scan, which
 also finds what the default rules see in the rest of the demo chronologies (the Whitlock brothers).
 All names are fictional.
@@ -20,8 +21,8 @@ from safeguarding.children.enums import RelationshipKind
 from safeguarding.children.models import Adult, Child, Involvement, Relationship
 from safeguarding.chronology import services as chronology
 from safeguarding.chronology.models import EventType
-from safeguarding.concerns import notifications
-from safeguarding.concerns.defaults import install_defaults
+from safeguarding.concerns import notifications, services
+from safeguarding.concerns.defaults import PREVIEW_FIRST, install_defaults
 from safeguarding.concerns.models import Alert, Rule
 from safeguarding.concerns.scan import full_scan
 from safeguarding.core.demo import DemoContext
@@ -159,6 +160,24 @@ HISTORIES: list[tuple[str, str | None, list[Step]]] = [
             (50, AgencyKind.SCHOOL, "concern_raised", "neglect", None, "Poppy was hungry and tired all week."),
         ],
     ),
+    (
+        "Ezra",
+        "long-gap-no-contact",  # last seen 400 days ago; a no-access visit since does not count as seeing him
+        [
+            (460, AgencyKind.HEALTH, "health_visitor_contact", "", None, "Health visitor saw Ezra at home."),
+            (400, AgencyKind.EARLY_HELP, "home_visit", "", None, "Family support worker visited; Ezra seen."),
+            (150, AgencyKind.HEALTH, "no_access_visit", "", None, "Health visitor called; nobody answered."),
+        ],
+    ),
+    (
+        "Esme",
+        None,  # seen 183 days apart (exactly six months: not a gap), then 177 days apart, then 40 days ago
+        [
+            (400, AgencyKind.HEALTH, "health_visitor_contact", "", None, "Health visitor saw Esme at home."),
+            (217, AgencyKind.HEALTH, "gp_consultation", "", None, "GP saw Esme for a chest infection."),
+            (40, AgencyKind.SCHOOL, "school_attendance", "", Decimal("96.00"), "Autumn term attendance 96%."),
+        ],
+    ),
 ]
 
 
@@ -177,8 +196,23 @@ def _usable(type_code: str, category: str, types: dict[str, EventType]) -> bool:
     return event_type is not None and (not category or category in event_type.category_codes)
 
 
+def _switch_on_previewed_rules(ctx: DemoContext) -> None:
+    """The rules shipped switched off for a preview (PREVIEW_FIRST): the demo partnership has
+    previewed them and switched them on, as its business unit would."""
+    manager = (
+        Membership.objects.filter(is_active=True, role=Role.BUSINESS_UNIT, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    for rule in Rule.objects.filter(code__in=PREVIEW_FIRST, is_active=False):
+        services.update_rule(actor=manager.user if manager else None, rule=rule, version=rule.version, is_active=True)
+        ctx.log(f"  Rule {rule.code} switched on (shipped off, to be previewed first).")
+
+
 def seed_concerns(ctx: DemoContext) -> None:
     install_defaults()
+    _switch_on_previewed_rules(ctx)
     today = timezone.localdate()
     types = {t.code: t for t in EventType.objects.active()}
     agencies: dict[str, Agency] = {}
@@ -204,6 +238,22 @@ def seed_concerns(ctx: DemoContext) -> None:
     ctx.log(f"  Default rules that fire on the demo data: {', '.join(fired) or 'none'}.")
     if silent:
         ctx.log(f"  Rules with no alert on the demo data: {', '.join(silent)}.")
+    unexpected = [
+        f"{name} ({', '.join(sorted(got)) or 'none'})"
+        for name, got in demo_alerts().items()
+        if name in expected and got != ({expected[name]} if expected[name] else set())
+    ]
+    if unexpected:
+        ctx.log(f"  Demo children whose alerts differ from their history's purpose: {'; '.join(unexpected)}.")
+
+
+def demo_alerts() -> dict[str, set[str]]:
+    """{first name: the codes of the rules raised} for the children this step makes."""
+    out: dict[str, set[str]] = {c.first_name: set() for c in Child.objects.filter(last_name=SURNAME)}
+    rows = Alert.objects.filter(child__last_name=SURNAME).values_list("child__first_name", "rule__code")
+    for name, code in rows:
+        out[name].add(code)
+    return out
 
 
 @transaction.atomic

@@ -3,7 +3,15 @@
 Each rule kind has one function `(spec, items) -> list[Match]` over the child's entries sorted by
 (date, id). A `Match` is one completion of the pattern: the date and id of the entry that completed
 it and the entries that make it up. The incremental path and the full scan (`scan.py`) both call
-`evaluate`, so they cannot disagree about what a rule means.
+`evaluate` (or the same functions through `scan.Evaluator`), so they cannot disagree about what a
+rule means.
+
+A gap in contact is the one kind that also needs the evaluation date ("today", or a scan's
+`as_of`): a gap still going on has no entry that completes it. Its `GapMatch` is dated on the day
+the gap reached W days (the last entry before it + W days; no entry is dated then), its
+`completing_id` is that last entry before the gap (a gap is named by where it starts), its evidence
+is that entry and, once contact resumed, the entry that ended the gap; it also carries the date of
+its latest evidence entry (`last_on`), so an alert's `last_evidence_on` stays the date of an entry.
 
 Boundaries (tested in tests/test_engine.py):
 - "within W days" is inclusive: entries W days apart are within the window, W + 1 days apart are not;
@@ -12,10 +20,16 @@ Boundaries (tested in tests/test_engine.py):
 - a state is open from the day of the entry that opens it to the day of the entry that closes it,
   both days included; an entry that opens a state already open, or closes one already closed, is
   ignored;
-- a value threshold fires when the value is strictly below the threshold (equal does not fire).
+- a value threshold fires when the value is strictly below the threshold (equal does not fire);
+- a gap is MORE than W days between two consecutive matching entries (W days apart: no gap; W + 1:
+  gap), or after the last one when the evaluation date is more than W days after it; it is first
+  met on the last entry's date + W days. Gaps count only from the child's first matching entry: a
+  child with none has no gap (nobody ever recorded seeing the child: a different concern).
 
-Every kind except "state plus event" is monotone: adding entries, in any order, only adds matches.
-A state can be closed by a late, back-dated entry; that does not withdraw an alert already raised.
+Every kind except "state plus event" and "gap" is monotone: adding entries, in any order, only adds
+matches. A state can be closed by a late, back-dated entry, and a back-dated entry inside a gap
+ends it; neither withdraws an alert already raised. A gap also depends on the evaluation date: an
+ongoing gap becomes long with no new entry, so only the daily full scan finds it (see scan.py).
 """
 
 from __future__ import annotations
@@ -25,7 +39,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from safeguarding.concerns.enums import RuleKind
 
@@ -50,6 +64,15 @@ class Match:
     completed_on: date
     completing_id: int
     evidence: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GapMatch(Match):
+    """A gap in contact: `completed_on` is the day it reached W days (the start entry's date + W),
+    `completing_id` the entry it follows (its start), `evidence` (start,) while it goes on and
+    (start, end) once an entry ended it; `last_on` is the date of the latest evidence entry."""
+
+    last_on: date
 
 
 @dataclass(frozen=True)
@@ -139,6 +162,7 @@ class Spec:
             return int(self.numbers["agencies"])
         if self.kind in (RuleKind.SEQUENCE, RuleKind.STATE_PLUS_EVENT):
             return 2
+        # A gap needs one entry (a gap still going on after it); value thresholds need one too.
         return 1
 
 
@@ -152,6 +176,7 @@ KIND_SHAPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     RuleKind.SEQUENCE: (("first", "then"), ("within_days",)),
     RuleKind.STATE_PLUS_EVENT: (("opens", "closes", "event"), ()),
     RuleKind.VALUE_THRESHOLD: (("",), ("below",)),
+    RuleKind.GAP: (("",), ("days",)),
 }
 SELECTOR_NAMES = {
     "": "the entries counted",
@@ -161,16 +186,22 @@ SELECTOR_NAMES = {
     "closes": "the entry that closes the state (closes)",
     "event": "the entry that counts while the state is open (event)",
 }
+# The top-level selector of a gap rule chooses the entries that count as contact, not ones counted.
+GAP_SELECTOR_NAME = "the entries that count as contact (types, tags, categories)"
+MIN_GAP_DAYS = 7
 NUMBER_RULES: dict[str, tuple[int | float, int | float, str]] = {
     "count": (2, 1000, "how many entries (count)"),
     "agencies": (2, 100, "how many different agencies (agencies)"),
     "within_days": (1, MAX_WINDOW_DAYS, "the window in days (within_days)"),
     "below": (0, 100000, "the threshold (below)"),
+    "days": (MIN_GAP_DAYS, MAX_WINDOW_DAYS, "the longest time allowed without contact, in days (days)"),
 }
 
 
-def _selector_errors(name: str, raw: Any, known_types: set[str] | None, known_tags: set[str] | None) -> list[str]:
-    label = SELECTOR_NAMES[name]
+def _selector_errors(
+    name: str, raw: Any, known_types: set[str] | None, known_tags: set[str] | None, label: str | None = None
+) -> list[str]:
+    label = label or SELECTOR_NAMES[name]
     if not isinstance(raw, Mapping):
         return [f"Give {label} as an object with types, tags and categories."]
     errors = []
@@ -210,16 +241,20 @@ def parameter_errors(
     errors = []
     unknown_keys = sorted(set(params) - allowed)
     if unknown_keys:
+        hint = ""
+        if kind == RuleKind.GAP and "within_days" in unknown_keys:
+            hint = ' Give the length of the gap as days, e.g. "days": 183.'
         errors.append(
             f"A {RuleKind(kind).label.lower()} rule does not take: {', '.join(unknown_keys)}. "
-            f"It takes: {', '.join(sorted(allowed))}."
+            f"It takes: {', '.join(sorted(allowed))}.{hint}"
         )
     for name in selectors:
         raw = params if name == "" else params.get(name)
         if name and raw is None:
             errors.append(f"Give {SELECTOR_NAMES[name]}.")
             continue
-        errors += _selector_errors(name, raw, known_types, known_tags)
+        label = GAP_SELECTOR_NAME if kind == RuleKind.GAP and name == "" else None
+        errors += _selector_errors(name, raw, known_types, known_tags, label)
     for name in numbers:
         low, high, label = NUMBER_RULES[name]
         value = params.get(name)
@@ -342,6 +377,28 @@ def value_threshold(spec: Spec, items: Sequence[Item]) -> list[Match]:
     ]
 
 
+def gap(spec: Spec, items: Sequence[Item], today: date) -> list[Match]:
+    """More than W days with no matching entry: between two consecutive matching entries, or after
+    the last one up to `today` (the evaluation date). Counted from the first matching entry only.
+
+    Each gap is one match, named by the entry it follows (`a`): first met on a's date + W days,
+    evidence a and, when an entry `b` ended the gap, b. Of several entries on one day, the gap
+    follows the last (by id)."""
+    chosen = spec.selectors[""].choose(items)
+    if not chosen:
+        return []
+    span = timedelta(days=spec.numbers["days"])
+    out: list[Match] = []
+    before = chosen[0]
+    for after in chosen[1:]:
+        if after.occurred_on - before.occurred_on > span:
+            out.append(GapMatch(before.occurred_on + span, before.id, (before.id, after.id), after.occurred_on))
+        before = after
+    if today - before.occurred_on > span:
+        out.append(GapMatch(before.occurred_on + span, before.id, (before.id,), before.occurred_on))
+    return out
+
+
 KINDS: dict[str, Callable[[Spec, Sequence[Item]], list[Match]]] = {
     RuleKind.COUNT_IN_WINDOW: count_in_window,
     RuleKind.SPREAD_ACROSS_AGENCIES: spread_across_agencies,
@@ -349,10 +406,26 @@ KINDS: dict[str, Callable[[Spec, Sequence[Item]], list[Match]]] = {
     RuleKind.STATE_PLUS_EVENT: state_plus_event,
     RuleKind.VALUE_THRESHOLD: value_threshold,
 }
+# Kinds that also need the evaluation date.
+DATED_KINDS: dict[str, Callable[[Spec, Sequence[Item], date], list[Match]]] = {RuleKind.GAP: gap}
 
 
-def evaluate(spec: Spec, items: Sequence[Item]) -> list[Match]:
-    """Every completion of the rule's pattern in `items` (sorted by date, then id)."""
+def kind_function(spec: Spec, today: date | None = None) -> Callable[[Spec, Sequence[Item]], list[Match]]:
+    """The function evaluating `spec`'s kind, the evaluation date bound for the kinds that need it
+    (`today` defaults to the system date; the scan always passes `as_of` or the local date)."""
+    dated = DATED_KINDS.get(spec.kind)
+    if dated is None:
+        return KINDS[spec.kind]
+    on = today or date.today()
+    return lambda s, items: dated(s, items, on)
+
+
+def evaluate(spec: Spec, items: Sequence[Item], today: date | None = None) -> list[Match]:
+    """Every completion of the rule's pattern in `items` (sorted by date, then id), on the
+    evaluation date `today` (only a gap looks at it)."""
+    dated = DATED_KINDS.get(spec.kind)
+    if dated is not None:
+        return dated(spec, items, today or date.today())
     return KINDS[spec.kind](spec, items)
 
 
@@ -368,15 +441,33 @@ class Finding:
     evidence: frozenset[int]
 
 
-def finding(matches: Sequence[Match], covered: frozenset[int] = frozenset()) -> Finding | None:
+def finding(
+    matches: Sequence[Match],
+    covered: frozenset[int] = frozenset(),
+    gaps_shown: Mapping[int, date] | None = None,
+) -> Finding | None:
     """The alert the matches call for, leaving out matches made only of entries already `covered`
     (the evidence of closed alerts for the same rule and child: a closed alert is not raised again
-    for what it already showed)."""
+    for what it already showed).
+
+    Gaps are compared by the entry they follow, not by all their entries: `gaps_shown` maps an entry
+    to the latest day a closed alert of the rule and child took it in as evidence. A gap after entry
+    `a` was shown by such an alert when the alert took `a` in after the gap had become long (later
+    than a's date + W): then the entry that ends the gap later does not raise it again. If the alert
+    took `a` in earlier (as the end of an earlier gap), a new gap after `a` is news and is raised."""
+    if matches and isinstance(matches[0], GapMatch):
+        gaps = cast(Sequence[GapMatch], matches)
+        if gaps_shown:
+            gaps = [m for m in gaps if not gaps_shown.get(m.completing_id, date.min) > m.completed_on]
+        if not gaps:
+            return None
+        evidence = {i for m in gaps for i in m.evidence}
+        return Finding(min(m.completed_on for m in gaps), max(m.last_on for m in gaps), frozenset(evidence))
     fresh = [m for m in matches if not covered.issuperset(m.evidence)] if covered else list(matches)
     if not fresh:
         return None
-    evidence: set[int] = set()
+    evidence = set()
     for m in fresh:
         evidence.update(m.evidence)
-    # The completing entry is the latest of its match's entries, whatever the kind.
+    # For every other kind the completing entry is the latest of its match's entries.
     return Finding(min(m.completed_on for m in fresh), max(m.completed_on for m in fresh), frozenset(evidence))

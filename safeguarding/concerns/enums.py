@@ -13,6 +13,7 @@ class RuleKind(models.TextChoices):
     SEQUENCE = "sequence", "Sequence"
     STATE_PLUS_EVENT = "state_plus_event", "Event while a state is open"
     VALUE_THRESHOLD = "value_threshold", "Threshold on a value"
+    GAP = "gap", "Gap in contact"
 
 
 class AlertStatus(models.TextChoices):

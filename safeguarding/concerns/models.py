@@ -1,14 +1,16 @@
 """Cumulative-concern rules and the alerts they raise.
 
 A `Rule` is data a partnership can read and edit: a kind (count in a window, spread across agencies,
-sequence, event while a state is open, threshold on a value), JSON parameters checked per kind
-(`engine.parameter_errors`), a plain-language explanation, a severity and who it notifies.
+sequence, event while a state is open, threshold on a value, gap in contact), JSON parameters
+checked per kind (`engine.parameter_errors`), a plain-language explanation, a severity and who it
+notifies.
 
 An `Alert` is one rule met for one child: the date the pattern was first met (the date of the entry
-that completed it) and its evidence (`AlertEvidence`, the chronology entries that make the pattern
-up). While an alert is open, new evidence is added to it: the database allows one open alert per
-rule and child. People acknowledge it, record a decision and close it (`services.py`); it carries
-a `version` so two people acting at once cannot overwrite each other.
+that completed it; for a gap in contact, the day the gap reached the rule's length) and its evidence
+(`AlertEvidence`, the chronology entries that make the pattern up). While an alert is open, new
+evidence is added to it: the database allows one open alert per rule and child. People acknowledge
+it, record a decision and close it (`services.py`); it carries a `version` so two people acting at
+once cannot overwrite each other.
 
 Evidence keeps the id of the entry as it was when the alert used it. A corrected entry stays in the
 evidence (shown as corrected, with a link to its current version); its new version is added when
@@ -87,7 +89,11 @@ class Alert(models.Model):
     rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="alerts")
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="concern_alerts")
     status = models.CharField(max_length=16, choices=AlertStatus.choices, default=AlertStatus.NEW)
-    first_met_on = models.DateField(help_text="The date of the entry that completed the pattern.")
+    first_met_on = models.DateField(
+        help_text=(
+            "The date of the entry that completed the pattern (for a gap in contact: the day the gap became long)."
+        )
+    )
     last_evidence_on = models.DateField()
     # How many evidence entries, and an order-free fingerprint of their ids (`scan.digest`), so a
     # rescan knows "nothing new" without reading every alert's evidence.

@@ -8,7 +8,14 @@ Both paths do the same three things, so they raise the same alerts:
 3. reconcile with the alerts already held (`apply`): an open alert for the rule and child gets the
    new evidence (and an earlier `first_met_on` if a back-dated entry completed the pattern sooner);
    otherwise a new alert is raised, unless every match is made only of entries a closed alert for
-   the same rule and child already showed.
+   the same rule and child already showed (for a gap: unless a closed alert already showed the gap,
+   see `engine.finding`).
+
+Both evaluate on one date: the full scan's `as_of`, or today (`timezone.localdate()`); entries dated
+after `as_of` are left out. Only a gap in contact looks at the date: a gap still going on becomes
+long with no new entry arriving, so no incremental evaluation is triggered for it and the daily
+full scan (`manage.py scan_concerns`) is what finds it. Evaluated on the same day over the same
+entries, the incremental path and the full scan give the same result for it too.
 """
 
 from __future__ import annotations
@@ -24,7 +31,16 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections,
 from django.utils import timezone
 
 from safeguarding.chronology.models import EventType, decode_tags
-from safeguarding.concerns.engine import Finding, Item, Match, Spec, compile_rule, evaluate, finding
+from safeguarding.concerns.engine import (
+    Finding,
+    Item,
+    Match,
+    Spec,
+    compile_rule,
+    evaluate,
+    finding,
+    kind_function,
+)
 from safeguarding.concerns.enums import AlertStatus, RuleKind
 from safeguarding.concerns.models import Alert, AlertEvidence, Rule
 
@@ -81,7 +97,8 @@ def _in(column: str, values: Sequence[Any], params: list[Any]) -> str:
 def row_filter(vocabulary: Vocabulary, specs: Sequence[Spec]) -> tuple[str, list[Any]]:
     """A WHERE condition keeping only the entries some rule's selector matches in full (type and
     category; for a value threshold, also a value below it): the rest are matched by no selector, so
-    no evaluation function looks at them and leaving them out changes no result."""
+    no evaluation function looks at them and leaving them out changes no result. A gap rule keeps
+    every entry its selector matches (type and category only): each of them can start or end a gap."""
     ids = {code: pk for pk, (code, _) in vocabulary.types.items()}
     tags_by_code = dict(vocabulary.types.values())
     params: list[Any] = []
@@ -208,11 +225,14 @@ def child_items(
 class Evaluator:
     """Evaluates several rules over one child's entries at a time, giving each rule only the entries
     whose type it could match (the same result as `engine.evaluate` over all of them: the others
-    match none of its selectors) and skipping a rule when it has fewer entries than it needs."""
+    match none of its selectors) and skipping a rule when it has fewer entries than it needs.
+    `today` is the evaluation date (default: the local date); only gap rules look at it."""
 
-    def __init__(self, specs: Sequence[Spec], vocabulary: Vocabulary) -> None:
+    def __init__(self, specs: Sequence[Spec], vocabulary: Vocabulary, today: dt.date | None = None) -> None:
         tags_by_code = dict(vocabulary.types.values())
         self.specs = [spec.resolved(tags_by_code) for spec in specs]
+        self.today = today or timezone.localdate()
+        self.functions = [kind_function(spec, self.today) for spec in self.specs]
         self.by_code: dict[str, list[int]] = {}
         for code, tags in vocabulary.types.values():
             wanted = [n for n, spec in enumerate(self.specs) if spec.matches_type(code, tags)]
@@ -227,9 +247,10 @@ class Evaluator:
             for n in by_code.get(it.type_code, ()):
                 buckets[n].append(it)
         out = {}
+        functions = self.functions
         for n, spec in enumerate(self.specs):
             if len(buckets[n]) >= self.minimum[n]:
-                matches = evaluate(spec, buckets[n])
+                matches = functions[n](spec, buckets[n])
                 if matches:
                     out[spec.rule_id] = matches
         return out
@@ -260,12 +281,17 @@ class Held:
 
     open: dict[tuple[int, int], OpenAlert] = field(default_factory=dict)
     covered: dict[tuple[int, int], frozenset[int]] = field(default_factory=dict)
+    # Gap rules only: {(rule, child): {entry id: the latest day a closed alert took it in}}.
+    gaps_shown: dict[tuple[int, int], dict[int, dt.date]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, rule_ids: Sequence[int], child_ids: Sequence[int]) -> Held:
+    def load(cls, rule_ids: Sequence[int], child_ids: Sequence[int], gap_rule_ids: Iterable[int] = ()) -> Held:
         """The alerts of these rules for these children (read by the range of child ids: one index
-        range scan; alerts of other children in the range are read and not used)."""
+        range scan; alerts of other children in the range are read and not used). For the rules in
+        `gap_rule_ids`, closed alerts' evidence is read with the day each entry was taken in."""
         held = cls()
+        gap_rules = frozenset(gap_rule_ids)
+        closed_gaps: dict[int, tuple[int, int]] = {}
         alerts = Alert.objects.filter(
             rule_id__in=list(rule_ids), child_id__gte=min(child_ids), child_id__lte=max(child_ids)
         )
@@ -281,7 +307,10 @@ class Held:
             "evidence_digest",
         ):
             if status == AlertStatus.CLOSED:
-                closed[pk] = (rule_id, child_id)
+                if rule_id in gap_rules:
+                    closed_gaps[pk] = (rule_id, child_id)
+                else:
+                    closed[pk] = (rule_id, child_id)
             else:
                 held.open[(rule_id, child_id)] = OpenAlert(pk, first, last, count, fingerprint)
         covered: dict[tuple[int, int], set[int]] = defaultdict(set)
@@ -292,6 +321,17 @@ class Held:
             for alert_id, event_id in rows.iterator(chunk_size=10_000):
                 covered[closed[alert_id]].add(event_id)
         held.covered = {key: frozenset(ids) for key, ids in covered.items()}
+        if closed_gaps:
+            dated = (
+                AlertEvidence.objects.filter(alert_id__in=list(closed_gaps))
+                .order_by()
+                .values_list("alert_id", "event_id", "added_at")
+            )
+            for alert_id, event_id, added_at in dated.iterator(chunk_size=10_000):
+                shown = held.gaps_shown.setdefault(closed_gaps[alert_id], {})
+                day = timezone.localdate(added_at)
+                if day > shown.get(event_id, dt.date.min):
+                    shown[event_id] = day
         return held
 
     def read_evidence(self, alerts: Sequence[OpenAlert]) -> None:
@@ -327,7 +367,7 @@ def apply(results: dict[int, dict[int, list[Match]]], held: Held, *, now: dt.dat
     for child_id, per_rule in results.items():
         for rule_id, matches in per_rule.items():
             key = (rule_id, child_id)
-            found = finding(matches, held.covered.get(key, frozenset()))
+            found = finding(matches, held.covered.get(key, frozenset()), held.gaps_shown.get(key))
             if found is not None:
                 found_for.append((key, found))
     # Open alerts whose evidence may differ from what was found: read their evidence (one query).
@@ -413,8 +453,11 @@ def apply(results: dict[int, dict[int, list[Match]]], held: Held, *, now: dt.dat
 # ---- the two entry points -----------------------------------------------------------------------
 
 
-def evaluate_children(child_ids: Iterable[int], *, codes: Sequence[str] | None = None) -> Outcome:
-    """The incremental path: evaluate every active rule for these children only (after new entries)."""
+def evaluate_children(
+    child_ids: Iterable[int], *, codes: Sequence[str] | None = None, as_of: dt.date | None = None
+) -> Outcome:
+    """The incremental path: evaluate every active rule for these children only (after new entries),
+    on `as_of` (entries up to it; default today, with every entry, as the full scan does)."""
     ids = sorted(set(child_ids))
     specs = active_specs(codes)
     outcome = Outcome(children=len(ids))
@@ -424,15 +467,19 @@ def evaluate_children(child_ids: Iterable[int], *, codes: Sequence[str] | None =
     type_ids = vocabulary.type_ids_for(specs)
     for start in range(0, len(ids), CHILD_CHUNK):
         chunk = ids[start : start + CHILD_CHUNK]
-        outcome.merge(_run(specs, vocabulary, type_ids, chunk, None))
+        outcome.merge(_run(specs, vocabulary, type_ids, chunk, as_of))
     return outcome
 
 
 def _run(
-    specs: Sequence[Spec], vocabulary: Vocabulary, type_ids: Sequence[int], child_ids: Sequence[int], as_of: Any
+    specs: Sequence[Spec],
+    vocabulary: Vocabulary,
+    type_ids: Sequence[int],
+    child_ids: Sequence[int],
+    as_of: dt.date | None,
 ) -> Outcome:
     results: dict[int, dict[int, list[Match]]] = {}
-    evaluator = Evaluator(specs, vocabulary)
+    evaluator = Evaluator(specs, vocabulary, as_of)
     for child_id, items in child_items(vocabulary, type_ids, child_ids=child_ids, as_of=as_of, specs=specs):
         per_rule = evaluator(items)
         if per_rule:
@@ -448,11 +495,12 @@ def _write(
     if not results:
         return Outcome()
     rule_ids = [s.rule_id for s in specs]
+    gap_rule_ids = [s.rule_id for s in specs if s.kind == RuleKind.GAP]
     wanted = sorted(results) if child_ids is None else child_ids
     for attempt in range(3):
         try:
             with transaction.atomic():
-                held = Held.load(rule_ids, wanted)
+                held = Held.load(rule_ids, wanted, gap_rule_ids)
                 return apply(results, held)
         except IntegrityError:
             # Another evaluation raised the same alert a moment ago: read again and add to it.
@@ -462,7 +510,8 @@ def _write(
 
 
 def full_scan(*, as_of: dt.date | None = None, codes: Sequence[str] | None = None) -> Outcome:
-    """Every active rule (or those named) over every child's entries (up to `as_of` when given)."""
+    """Every active rule (or those named) over every child's entries (up to `as_of` when given),
+    evaluated on `as_of` (default today: the date an ongoing gap in contact is measured to)."""
     specs = active_specs(codes)
     outcome = Outcome()
     if not specs:
@@ -470,7 +519,7 @@ def full_scan(*, as_of: dt.date | None = None, codes: Sequence[str] | None = Non
     vocabulary = Vocabulary.load()
     type_ids = vocabulary.type_ids_for(specs)
     results: dict[int, dict[int, list[Match]]] = {}
-    evaluator = Evaluator(specs, vocabulary)
+    evaluator = Evaluator(specs, vocabulary, as_of)
     for child_id, items in child_items(vocabulary, type_ids, as_of=as_of, specs=specs):
         outcome.children += 1
         outcome.entries += len(items)
@@ -485,15 +534,16 @@ def full_scan(*, as_of: dt.date | None = None, codes: Sequence[str] | None = Non
 
 
 def preview(rule: Rule, *, limit_children: Iterable[int] | None = None) -> dict[int, Finding]:
-    """What `rule` (saved or not, active or not) would raise on the data held now: {child id: finding}.
-    Writes nothing."""
+    """What `rule` (saved or not, active or not) would raise on the data held now, evaluated today
+    (as tonight's full scan would): {child id: finding}. Writes nothing."""
     spec = spec_for(rule)
+    today = timezone.localdate()
     vocabulary = Vocabulary.load()
     type_ids = vocabulary.type_ids_for([spec])
     ids = sorted(set(limit_children)) if limit_children is not None else None
     out = {}
     for child_id, items in child_items(vocabulary, type_ids, child_ids=ids, specs=[spec]):
-        found = finding(evaluate(spec, items))
+        found = finding(evaluate(spec, items, today))
         if found is not None:
             out[child_id] = found
     return out

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from safeguarding.concerns.engine import Item, compile_rule, evaluate, finding, parameter_errors
+from safeguarding.concerns.engine import GapMatch, Item, compile_rule, evaluate, finding, parameter_errors
 
 D0 = date(2024, 1, 1)
 
@@ -154,6 +154,98 @@ def test_closed_alert_covers_its_evidence() -> None:
     assert 3 in found.evidence
 
 
+GAP = {"types": ["home_visit", "gp_consultation"], "days": 183}
+
+
+def day(n: int) -> date:
+    return D0 + timedelta(days=n)
+
+
+def test_gap_of_exactly_w_days_is_not_a_gap_and_w_plus_one_is() -> None:
+    s = spec("gap", **GAP)
+    exactly = [item(1, 0, "home_visit"), item(2, 183, "gp_consultation")]
+    assert evaluate(s, exactly, day(183)) == []
+    longer = [item(1, 0, "home_visit"), item(2, 184, "gp_consultation")]
+    assert evaluate(s, longer, day(184)) == [GapMatch(day(183), 1, (1, 2), day(184))]
+    found = finding(evaluate(s, longer, day(184)))
+    assert found is not None
+    # First met on the day the gap reached W days; the last evidence is the entry that ended it.
+    assert (found.first_met_on, found.last_evidence_on, found.evidence) == (day(183), day(184), {1, 2})
+
+
+def test_ongoing_gap_is_measured_to_the_evaluation_date() -> None:
+    s = spec("gap", **GAP)
+    seen = [item(1, 0, "home_visit"), item(2, 10, "home_visit")]
+    assert evaluate(s, seen, day(193)) == []  # exactly 183 days since the last contact
+    assert evaluate(s, seen, day(194)) == [GapMatch(day(193), 2, (2,), day(10))]
+    found = finding(evaluate(s, seen, day(400)))
+    assert found is not None
+    assert (found.first_met_on, found.last_evidence_on, found.evidence) == (day(193), day(10), {2})
+    # An entry that day ends the gap instead: the same gap, first met the same day, with its end.
+    assert evaluate(s, [*seen, item(3, 194, "home_visit")], day(194)) == [GapMatch(day(193), 2, (2, 3), day(194))]
+
+
+def test_no_matching_entries_no_gap() -> None:
+    s = spec("gap", **GAP)
+    assert evaluate(s, [], day(1000)) == []
+    # Only entries that are not contact (a no-access visit, a missed appointment): still no gap.
+    assert evaluate(s, [item(1, 0, "no_access_visit"), item(2, 300, "was_not_brought")], day(1000)) == []
+    # The time before the child's first contact is not a gap.
+    assert evaluate(s, [item(1, 900, "home_visit")], day(1000)) == []
+
+
+def test_gap_counts_only_chosen_entries_and_categories() -> None:
+    s = spec("gap", types=["home_visit", "referral_outcome:assessment"], days=30)
+    rows = [
+        item(1, 0, "home_visit"),
+        item(2, 20, "no_access_visit"),  # not contact: does not end the gap
+        item(3, 25, "referral_outcome", category="nfa"),  # another category: does not end it either
+        item(4, 40, "referral_outcome", category="assessment"),
+    ]
+    assert evaluate(s, rows, day(40)) == [GapMatch(day(30), 1, (1, 4), day(40))]
+    limited = spec("gap", types=["concern_raised"], categories=["neglect"], days=30)
+    rows = [
+        item(1, 0, "concern_raised", category="neglect"),
+        item(2, 20, "concern_raised", category="hygiene"),
+        item(3, 31, "concern_raised", category="neglect"),
+    ]
+    assert evaluate(limited, rows, day(31)) == [GapMatch(day(30), 1, (1, 3), day(31))]
+    by_tag = spec("gap", tags=["contact"], days=30)
+    assert evaluate(by_tag, [item(1, 0, "x", tags=["contact"])], day(31)) == [GapMatch(day(30), 1, (1,), day(0))]
+
+
+def test_several_gaps_and_entries_on_one_day() -> None:
+    s = spec("gap", types=["home_visit"], days=30)
+    rows = [
+        item(5, 0, "home_visit"),
+        item(2, 0, "home_visit"),
+        item(7, 10, "home_visit"),
+        item(8, 50, "home_visit"),
+        item(9, 100, "home_visit"),
+    ]
+    matches = evaluate(s, ordered(*rows), day(120))
+    # Of two entries on one day the gap follows the later by id; gaps in date order.
+    assert matches == [GapMatch(day(40), 7, (7, 8), day(50)), GapMatch(day(80), 8, (8, 9), day(100))]
+    found = finding(matches)
+    assert found is not None
+    assert (found.first_met_on, found.last_evidence_on, found.evidence) == (day(40), day(100), {7, 8, 9})
+    assert spec("gap", **GAP).minimum_items == 1
+
+
+def test_closed_alert_covers_a_gap_it_took_in_after_the_gap_became_long() -> None:
+    s = spec("gap", types=["home_visit"], days=30)
+    ended = evaluate(s, [item(1, 0, "home_visit"), item(2, 50, "home_visit")], day(50))
+    # A closed alert took entry 1 in on day 31, the gap still going on: contact resuming does not raise it again.
+    assert finding(ended, frozenset({1}), {1: day(31)}) is None
+    # Taken in on day 30 or before, entry 1 cannot have been the start of a gap shown by that alert.
+    assert finding(ended, frozenset({1}), {1: day(30)}) is not None
+    # A closed alert showed the gap that entry 2 ended (taking 2 in on day 50): a new gap after 2 is news.
+    later = evaluate(s, [item(1, 0, "home_visit"), item(2, 50, "home_visit")], day(90))
+    found = finding(later, frozenset({1, 2}), {1: day(50), 2: day(50)})
+    assert found is not None
+    assert (found.first_met_on, found.evidence) == (day(80), {2})
+
+
 @pytest.mark.parametrize(
     ("kind", "params", "message"),
     [
@@ -169,6 +261,21 @@ def test_closed_alert_covers_its_evidence() -> None:
             "does not take: extra",
         ),
         ("nonsense", {}, "Choose a kind of rule"),
+        ("gap", {"types": ["home_visit"]}, "Give the longest time allowed without contact, in days (days)."),
+        (
+            "gap",
+            {"types": ["home_visit"], "days": 3},
+            "The longest time allowed without contact, in days (days) must be between 7 and 3660.",
+        ),
+        ("gap", {"types": ["home_visit"], "days": 90.5}, "(days) must be a whole number."),
+        ("gap", {"types": ["home_visit"], "days": "six months"}, "(days) must be a number."),
+        (
+            "gap",
+            {"days": 183},
+            "For the entries that count as contact (types, tags, categories), give at least one event type (types)",
+        ),
+        ("gap", {"types": ["home_visit"], "within_days": 183}, 'Give the length of the gap as days, e.g. "days": 183.'),
+        ("gap", {"types": "home_visit", "days": 183}, "types must be a list of codes"),
     ],
 )
 def test_parameter_messages(kind: str, params: Any, message: str) -> None:
@@ -201,6 +308,7 @@ ALL_KINDS = [
         {"opens": {"types": ["plan_started"]}, "closes": {"types": ["home_visit"]}, "event": {"tags": ["concern"]}},
     ),
     ("value_threshold", {"types": ["school_absence"], "below": 50}),
+    ("gap", {"types": ["home_visit", "referral_outcome:nfa"], "days": 7}),
 ]
 
 
@@ -223,5 +331,6 @@ def test_the_scan_evaluator_equals_the_engine(rows: list[Any]) -> None:
     items = ordered(*(item(n, d, c, a, cat, Decimal(v), TAGS.get(c, ())) for n, (d, c, a, cat, v) in enumerate(rows)))
     specs = [compile_rule(n, f"r{n}", kind, params) for n, (kind, params) in enumerate(ALL_KINDS)]
     vocabulary = Vocabulary({n: (c, frozenset(TAGS.get(c, ()))) for n, c in enumerate(CODES)})
-    expected = {s.rule_id: evaluate(s, items) for s in specs}
-    assert Evaluator(specs, vocabulary)(items) == {k: v for k, v in expected.items() if v}
+    today = D0 + timedelta(days=95)
+    expected = {s.rule_id: evaluate(s, items, today) for s in specs}
+    assert Evaluator(specs, vocabulary, today)(items) == {k: v for k, v in expected.items() if v}

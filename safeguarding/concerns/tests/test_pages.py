@@ -220,3 +220,38 @@ def test_rule_quality_counts(cast: Cast, alert: Alert, client_for: Any) -> None:
     admin = f.member(f.AgencyFactory(code="BUY", kind="business_unit"), Role.BUSINESS_UNIT)
     page = client_for(admin).get(reverse("concerns:rules")).content.decode()
     assert "Median time to first action" in page
+
+
+def test_gap_rule_editing_validates_and_previews(cast: Cast, client_for: Any) -> None:
+    admin = f.member(f.AgencyFactory(code="BUG", kind="business_unit"), Role.BUSINESS_UNIT)
+    client = client_for(admin)
+    url = reverse("concerns:rule-new")
+    gap = {"code": "not-seen", "name": "Not seen for six months", "kind": "gap"}
+    page = client.get(url).content.decode()
+    assert "Gap in contact" in page
+    bad = client.post(url, _rule_post(**gap, parameters='{"types": ["home_vist"], "within_days": 3}')).content.decode()
+    assert "For the entries that count as contact (types, tags, categories), these event types are not in the" in bad
+    assert "does not take: within_days" in bad
+    assert "Give the longest time allowed without contact, in days (days)." in bad
+    short = client.post(url, _rule_post(**gap, parameters='{"types": ["home_visit"], "days": 3}')).content.decode()
+    assert "must be between 7 and 3660" in short
+    params = json.dumps({"types": ["home_visit", "gp_consultation"], "days": 183})
+    record(cast.agency, cast.child, "home_visit", days_ago(300))
+    preview = client.post(url, {**_rule_post(**gap, parameters=params), "preview": "1"}).content.decode()
+    assert "would raise alerts for 1 child (1 evidence entry)" in preview
+    assert client.post(url, {**_rule_post(**gap, parameters=params), "save": "1"}).status_code == 302
+    rule = Rule.objects.get(code="not-seen")
+    assert (rule.kind, rule.parameters["days"], rule.is_active) == ("gap", 183, False)
+    detail = client.get(reverse("concerns:rule", args=[rule.pk])).content.decode()
+    assert "Gap in contact" in detail
+
+
+def test_gap_alert_page_explains_its_date(cast: Cast, client_for: Any) -> None:
+    only_rules({"code": "not-seen", "kind": "gap", "parameters": {"types": ["home_visit"], "days": 183}})
+    seen = record(cast.agency, cast.child, "home_visit", days_ago(300))
+    evaluate_children([cast.child.pk])
+    alert = open_alert(cast.child, "not-seen")
+    page = client_for(cast.involved).get(reverse("concerns:detail", args=[alert.pk])).content.decode()
+    assert "the day 183 days had passed since the last entry that counts as contact" in page
+    assert "A gap still going on is found by the nightly scan." in page
+    assert seen.summary in page

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from safeguarding.chronology import services as chronology
 from safeguarding.chronology.tests.helpers import csv_bytes, run
 from safeguarding.concerns import services
-from safeguarding.concerns.defaults import RULES
+from safeguarding.concerns.defaults import PREVIEW_FIRST, RULES
 from safeguarding.concerns.enums import AlertStatus, Decision
 from safeguarding.concerns.models import Alert, AlertEvidence, Rule
 from safeguarding.concerns.scan import evaluate_children, full_scan
@@ -31,7 +31,8 @@ def test_default_pack_is_installed_and_valid() -> None:
     assert {r["code"] for r in RULES} <= codes
     for rule in Rule.objects.filter(code__in=[r["code"] for r in RULES]):
         rule.full_clean()
-        assert rule.is_active
+        assert rule.is_active == (rule.code not in PREVIEW_FIRST)
+    assert sorted(PREVIEW_FIRST) == ["long-gap-no-contact"]
 
 
 def test_new_entries_raise_an_alert_after_commit(cast: Cast, django_capture_on_commit_callbacks: Any) -> None:
@@ -151,6 +152,7 @@ def test_every_default_rule_fires_on_its_pattern(cast: Cast) -> None:
     """One synthetic history per shipped rule (those whose vocabulary exists here)."""
     from safeguarding.chronology.models import EventType
 
+    Rule.objects.filter(code__in=PREVIEW_FIRST).update(is_active=True)  # as the partnership would
     hv, pol, hsg = cast.agency, cast.partner_agency, cast.unrelated_agency
     school = f.AgencyFactory(code="SCHX", kind="school")
     csc = f.AgencyFactory(code="CSCX", kind="childrens_social_care")
@@ -179,6 +181,10 @@ def test_every_default_rule_fires_on_its_pattern(cast: Cast) -> None:
             (csc, "plan_objective_overdue", 100, "", None),
             (school, "concern_raised", 80, "neglect", None),
         ],
+        "long-gap-no-contact": [
+            (hv, "home_visit", 400, "", None),
+            (hv, "no_access_visit", 100, "", None),
+        ],
     }
     tested = 0
     for code, steps in histories.items():
@@ -191,7 +197,113 @@ def test_every_default_rule_fires_on_its_pattern(cast: Cast) -> None:
         evaluate_children([child.pk])
         assert code in {a[0] for a in alerts_of(child)}, code
         tested += 1
-    assert tested >= 6
+    assert tested >= 7
+
+
+def test_gap_rule_arrives_switched_off_on_a_database_that_had_the_pack() -> None:
+    """`0003_gap_rule` on an existing install: the rule is added switched off (previewed first)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("safeguarding.concerns.migrations.0003_gap_rule")
+    Rule.objects.filter(code="long-gap-no-contact").delete()
+    migration.install(apps, None)
+    rule = Rule.objects.get(code="long-gap-no-contact")
+    assert (rule.kind, rule.parameters["days"], rule.is_active) == ("gap", 183, False)
+    rule.full_clean()
+    migration.install(apps, None)  # idempotent
+    assert Rule.objects.filter(code="long-gap-no-contact").count() == 1
+
+
+GAP_RULE = {"code": "gap", "kind": "gap", "parameters": {"types": ["home_visit", "gp_consultation"], "days": 183}}
+
+
+def _evidence(child: Any) -> set[int]:
+    return set(AlertEvidence.objects.filter(alert__child=child).values_list("event_id", flat=True))
+
+
+def test_gap_incremental_and_full_scan_agree_on_the_same_day(cast: Cast) -> None:
+    only_rules(GAP_RULE)
+    seen = record(cast.agency, cast.child, "home_visit", days_ago(400))
+    record(cast.agency, cast.child, "no_access_visit", days_ago(300))  # not contact
+    w = dt.timedelta(days=183)
+    expected: dict[dt.date | None, Any] = {
+        seen.occurred_on + w: set(),  # exactly 183 days: no gap yet
+        seen.occurred_on + w + dt.timedelta(days=1): {("gap", "new", seen.occurred_on + w, frozenset({seen.pk}))},
+        None: {("gap", "new", seen.occurred_on + w, frozenset({seen.pk}))},  # today
+    }
+    for as_of, alerts in expected.items():
+        evaluate_children([cast.child.pk], as_of=as_of)
+        incremental = alerts_of(cast.child)
+        Alert.objects.all().delete()
+        full_scan(as_of=as_of)
+        assert alerts_of(cast.child) == incremental == alerts, as_of
+        Alert.objects.all().delete()
+
+
+def test_ongoing_gap_is_found_by_the_daily_scan_without_a_new_entry(cast: Cast) -> None:
+    only_rules(GAP_RULE)
+    seen = record(cast.agency, cast.child, "gp_consultation", days_ago(190))
+    # The evaluation the new entry triggered, on the day it was recorded: no gap.
+    assert evaluate_children([cast.child.pk], as_of=seen.occurred_on).raised == []
+    # Nothing new arrives; tonight's scan finds the gap that became long meanwhile.
+    outcome = full_scan()
+    assert len(outcome.raised) == 1
+    alert = open_alert(cast.child, "gap")
+    assert (alert.first_met_on, alert.last_evidence_on) == (days_ago(7), seen.occurred_on)
+    assert full_scan().raised == full_scan().updated == []
+    # Contact resumes: the entry that ended the gap joins the open alert.
+    resumed = record(cast.agency, cast.child, "home_visit", days_ago(2))
+    assert evaluate_children([cast.child.pk]).updated == [alert.pk]
+    alert.refresh_from_db()
+    assert (alert.first_met_on, alert.last_evidence_on) == (days_ago(7), resumed.occurred_on)
+    assert _evidence(cast.child) == {seen.pk, resumed.pk}
+
+
+def test_closed_gap_alert_is_not_raised_again_when_contact_resumes(cast: Cast) -> None:
+    only_rules(GAP_RULE)
+    record(cast.agency, cast.child, "home_visit", days_ago(400))
+    full_scan()
+    alert = open_alert(cast.child, "gap")
+    services.decide_alert(actor=cast.involved, alert=alert, version=alert.version, decision="no_action", note="Moved")
+    services.close_alert(actor=cast.involved, alert=alert, version=alert.version)
+    record(cast.agency, cast.child, "home_visit", days_ago(10))
+    assert evaluate_children([cast.child.pk]).raised == []
+    assert full_scan().raised == []
+    assert Alert.objects.filter(child=cast.child).count() == 1
+
+
+def test_a_new_gap_after_the_entry_that_ended_a_closed_one_is_raised(cast: Cast) -> None:
+    only_rules(GAP_RULE)
+    first = record(cast.agency, cast.child, "home_visit", days_ago(700))
+    full_scan(as_of=days_ago(500))
+    second = record(cast.agency, cast.child, "home_visit", days_ago(400))
+    evaluate_children([cast.child.pk], as_of=days_ago(400))
+    alert = open_alert(cast.child, "gap")
+    assert _evidence(cast.child) == {first.pk, second.pk}
+    # As it would have happened day by day: the first entry taken in when the gap after it was long
+    # (day 517 ago), the second on the day it was recorded, before any gap followed it.
+    AlertEvidence.objects.filter(event=first).update(added_at=_noon(days_ago(500)))
+    AlertEvidence.objects.filter(event=second).update(added_at=_noon(days_ago(400)))
+    services.decide_alert(actor=cast.involved, alert=alert, version=alert.version, decision="meeting")
+    services.close_alert(actor=cast.involved, alert=alert, version=alert.version)
+    # No agency has seen the child since: a new gap, which the closed alert never showed.
+    outcome = full_scan()
+    assert len(outcome.raised) == 1
+    fresh = open_alert(cast.child, "gap")
+    assert fresh.first_met_on == second.occurred_on + dt.timedelta(days=183)
+    assert set(fresh.evidence.values_list("event_id", flat=True)) == {second.pk}
+    # Closed in turn, it is not raised again.
+    services.decide_alert(actor=cast.involved, alert=fresh, version=fresh.version, decision="meeting")
+    services.close_alert(actor=cast.involved, alert=fresh, version=fresh.version)
+    assert full_scan().raised == []
+
+
+def _noon(day: dt.date) -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
 
 
 def test_scan_command(cast: Cast) -> None:

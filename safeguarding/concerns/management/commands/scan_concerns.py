@@ -1,7 +1,8 @@
 """`manage.py scan_concerns [--as-of DATE] [--rule CODE ...]`: run the active rules over every child.
 
 The same evaluation as the incremental path after new entries, so both raise the same alerts. Safe
-to run again: open alerts gain new evidence, nothing is raised twice.
+to run again: open alerts gain new evidence, nothing is raised twice. Run it every night: a gap in
+contact still going on becomes long with no new entry arriving, and only this scan finds it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,11 @@ class Command(BaseCommand):
     help = "Evaluate the cumulative-concern rules over every child's chronology and raise or update alerts."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--as-of", help="Only entries on or before this date (e.g. 31/03/2025 or 2025-03-31).")
+        parser.add_argument(
+            "--as-of",
+            help="Only entries on or before this date (e.g. 31/03/2025 or 2025-03-31), evaluated on it: a gap in "
+            "contact still going on is measured to it. Default: every entry, evaluated today.",
+        )
         parser.add_argument("--rule", action="append", default=[], help="Only this rule (by code); may repeat.")
 
     def handle(self, *args: Any, **options: Any) -> None:
