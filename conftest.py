@@ -77,9 +77,11 @@ def _default_data_in_transactional_tests(request: pytest.FixtureRequest) -> None
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     """After a transactional test's flush, put the migrations' configuration data back, so the tests
-    that run after it (in whatever order pytest chooses) find the database as migrations left it."""
+    that run after it (in whatever order pytest chooses) find the database as migrations left it.
+    Not after the last test: its teardown has already destroyed the test database, and the
+    connection points at the configured one again, which must never be written to."""
     yield
-    if getattr(item, "flushes_database", False) and _db_blocker is not None:
+    if getattr(item, "flushes_database", False) and nextitem is not None and _db_blocker is not None:
         from safeguarding.testing.defaults import install_default_data
 
         with _db_blocker.unblock():
