@@ -1,9 +1,11 @@
-"""API v1 audits: list and read audits (with their sample and status), an agency's responses for the
+"""API v1 audits: list and read audits (with their sample and status), change an audit's plan (PATCH,
+with the version read), its auditors (list, and remove one with a reason), an agency's responses for the
 sampled cases (read, and post for its own agency while the audit is in progress), and findings.
 
 The same rules and services as the pages (`safeguarding.audits.workflow`). An audit the caller may not
-see answers 404, exactly like one that does not exist; so do the responses of an audit whose cases the
-caller may not see (scrutineers read summaries only). A post the rules do not allow answers 403 saying why.
+see answers 404, exactly like one that does not exist; so do the responses and auditors of an audit whose
+cases the caller may not see (scrutineers read summaries only). A change the rules do not allow answers
+403 saying why; a change made against an older `version` answers 409.
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from safeguarding.api.audits_serializers import (
+    AuditAuditorRemoveSerializer,
+    AuditAuditorSerializer,
     AuditFindingSerializer,
+    AuditPlanUpdateSerializer,
     AuditResponsesCreateSerializer,
     AuditResponseSerializer,
     AuditSerializer,
@@ -30,11 +35,12 @@ from safeguarding.api.escalations_serializers import BadRequestSerializer
 from safeguarding.api.escalations_viewsets import EscalationAutoSchema
 from safeguarding.api.exceptions import ApiExceptionsMixin
 from safeguarding.api.reviews_viewsets import _valid
+from safeguarding.api.serializers import ErrorSerializer
 from safeguarding.api.viewsets import ERROR_RESPONSES, id_or_404
 from safeguarding.audits import services, workflow
 from safeguarding.audits.models import Audit, AuditResponse
 from safeguarding.audits.queries import audits_visible_to, with_related
-from safeguarding.audits.workflow import AuditError
+from safeguarding.audits.workflow import AuditError, StaleVersion
 from safeguarding.children.services import record_child_view
 from safeguarding.core.services import record_activity
 
@@ -43,19 +49,38 @@ ERRORS = {
     400: OpenApiResponse(BadRequestSerializer, description="The request has errors, or its body could not be read."),
 }
 ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The audit's id.")
+AUDITOR_PARAMETER = OpenApiParameter(
+    "auditor_id", int, OpenApiParameter.PATH, description="The auditor's id on this audit (from its auditors list)."
+)
+CONFLICT = OpenApiResponse(
+    ErrorSerializer, description="The audit changed since the `version` you sent: read it again, then retry."
+)
 TAGS = ["Audits"]
+# The API names the lead `lead_id`; the service's field is `lead`.
+API_FIELD_NAMES = {"lead": "lead_id"}
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The audit changed since you read it."
 
 
 class AuditPagination(PageNumberPagination):
     page_size = 50
 
 
-def _call(service: Any, **kwargs: Any) -> Any:
+def _call(service: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run a service; its refusals become 400 (fields), 409 (stale version) or 403 (not allowed)."""
     try:
-        return service(**kwargs)
+        return service(*args, **kwargs)
     except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        if hasattr(exc, "error_dict"):
+            detail = {API_FIELD_NAMES.get(name, name): messages for name, messages in exc.message_dict.items()}
+        else:
+            detail = {"non_field_errors": exc.messages}
         raise exceptions.ValidationError(detail) from exc
+    except StaleVersion as exc:
+        raise Conflict(exc.message) from exc
     except AuditError as exc:
         raise exceptions.PermissionDenied(exc.message) from exc
 
@@ -74,6 +99,25 @@ def _call(service: Any, **kwargs: Any) -> Any:
     retrieve=extend_schema(
         tags=TAGS, summary="An audit", parameters=[ID_PARAMETER], responses={200: AuditSerializer, **ERRORS}
     ),
+    partial_update=extend_schema(
+        tags=TAGS,
+        summary="Change the audit's plan",
+        description="Send the audit's `version` as you read it and only the fields that change. The business "
+        "unit, administrators and the audit's lead may change the plan until the audit closes; anyone else who "
+        "can see the audit, or a closed audit: 403. The end date must be on or after the start date; once "
+        "auditing has started the practice period and the tool are fixed, so is a start date that has passed, "
+        "and while in progress the end date cannot be before today. An agency that has recorded responses, or "
+        "still has named auditors, cannot leave the audit (400, naming it). Auditors' access follows the new "
+        "dates at once. A change made since your `version`: 409.",
+        parameters=[ID_PARAMETER],
+        request=AuditPlanUpdateSerializer,
+        responses={
+            200: AuditSerializer,
+            204: OpenApiResponse(description="Saved; the caller handed the lead on and may no longer see the audit."),
+            **ERRORS,
+            409: CONFLICT,
+        },
+    ),
 )
 class AuditViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = Audit.objects.none()  # depends on the caller: see get_queryset()
@@ -81,6 +125,7 @@ class AuditViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMod
     pagination_class = AuditPagination
     schema = EscalationAutoSchema()
     lookup_value_regex = "[^/]+"
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Audit]:
         return (
@@ -115,6 +160,68 @@ class AuditViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMod
         audit = self._get(kwargs.get("pk"))
         record_activity(actor=request.user, action="audit.viewed", target=audit)
         return Response(AuditSerializer(audit, context=self._context([audit])).data)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        audit = self._get(kwargs.get("pk"))
+        refusal = workflow.plan_change_refusal(request.user, audit)
+        if refusal:
+            raise exceptions.PermissionDenied(refusal)
+        values = dict(_valid(AuditPlanUpdateSerializer(data=request.data, context={"user": request.user})))
+        version = values.pop("version")
+        if "lead_id" in values:
+            values["lead"] = values.pop("lead_id")
+        _call(services.edit_audit, request.user, audit, version, **values)
+        # The audit as it is now (the caller may have handed the lead on: then it is no longer theirs to see).
+        try:
+            fresh = self.get_queryset().get(pk=audit.pk)
+        except Audit.DoesNotExist:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(AuditSerializer(fresh, context=self._context([fresh])).data)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="The audit's auditors",
+        description="The people named to audit, each for one participating agency, with the id to remove them "
+        "by. For those who may see the audit's case-level data; scrutineers and others: 404.",
+        parameters=[ID_PARAMETER],
+        responses={200: AuditAuditorSerializer(many=True), **ERRORS},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def auditors(self, request: Request, pk: Any = None) -> Response:
+        audit = self._get(pk)
+        if not workflow.can_see_case_data(request.user, audit):
+            raise exceptions.NotFound()
+        rows = audit.auditors.select_related("user", "agency").order_by("agency__code", "pk")
+        return Response(AuditAuditorSerializer(rows, many=True).data)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Remove an auditor",
+        description="The business unit, administrators and the audit's lead remove a person as an auditor, with "
+        "the reason (logged). Their access to the audit and its sampled cases ends at once; the responses they "
+        "recorded stay, attributed to them. Anyone else who can see the audit: 403. Returns the auditors left.",
+        parameters=[ID_PARAMETER, AUDITOR_PARAMETER],
+        request=AuditAuditorRemoveSerializer,
+        responses={200: AuditAuditorSerializer(many=True), **ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"auditors/(?P<auditor_id>[^/]+)/remove",
+        url_name="auditor-remove",
+        pagination_class=None,
+    )
+    def remove_auditor(self, request: Request, pk: Any = None, auditor_id: Any = None) -> Response:
+        audit = self._get(pk)
+        if not workflow.can_remove_auditor(request.user, audit):
+            raise exceptions.PermissionDenied("Only the business unit or the audit's lead can remove auditors.")
+        auditor = audit.auditors.filter(pk=id_or_404(auditor_id)).first()
+        if auditor is None:
+            raise exceptions.NotFound()
+        v = _valid(AuditAuditorRemoveSerializer(data=request.data))
+        _call(services.remove_auditor, request.user, audit, auditor, v["reason"])
+        rows = audit.auditors.select_related("user", "agency").order_by("agency__code", "pk")
+        return Response(AuditAuditorSerializer(rows, many=True).data)
 
     @extend_schema(
         methods=["get"],

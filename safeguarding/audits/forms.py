@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from safeguarding.agencies.models import Agency
 from safeguarding.audits.enums import AuditType, FindingKind
@@ -105,6 +106,63 @@ class AuditForm(GovUKForm):
         if data.get("audit_type") == AuditType.SERVICE and not data.get("service_name", "").strip():
             self.add_error("service_name", "Enter the name of the service audited")
         return data
+
+
+class AuditEditForm(AuditForm):
+    """The plan as it stands, to change; carries the version read, so an edit made since is refused."""
+
+    # Not required: a form without it is treated as stale by the view (refused with the stale message).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, audit: Audit, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", plan_initial(audit))
+        super().__init__(*args, **kwargs)
+        # What the audit uses now stays choosable even if it has since been retired (an inactive agency,
+        # theme or tool; a lead who has left), so changing something else does not force a change here.
+        self.fields["agencies"].queryset = Agency.objects.filter(  # type: ignore[attr-defined]
+            Q(is_active=True) | Q(pk__in=audit.agencies.values("pk"))
+        ).order_by("name")
+        self.fields["theme"].queryset = Theme.objects.filter(  # type: ignore[attr-defined]
+            Q(is_active=True) | Q(pk=audit.theme_id)
+        )
+        self.fields["tool"].queryset = AuditTool.objects.filter(  # type: ignore[attr-defined]
+            Q(is_active=True) | Q(pk=audit.tool_id)
+        )
+        self.fields["lead"].queryset = (  # type: ignore[attr-defined]
+            get_user_model()
+            .objects.filter(Q(pk__in=people().values("pk")) | Q(pk=audit.lead_id))
+            .order_by("last_name", "first_name")
+        )
+        self.fields["baseline"].queryset = Audit.objects.exclude(pk=audit.pk)  # type: ignore[attr-defined]
+
+
+def plan_initial(audit: Audit) -> dict[str, Any]:
+    """The form's starting values: the audit's plan, dates typed day first as people type them."""
+    return {
+        "programme": audit.programme_id,
+        "title": audit.title,
+        "audit_type": audit.audit_type,
+        "service_name": audit.service_name,
+        "theme": audit.theme_id,
+        "question": audit.question,
+        "lead": audit.lead_id,
+        "start_on": f"{audit.start_on:%d/%m/%Y}",
+        "end_on": f"{audit.end_on:%d/%m/%Y}",
+        "period_from": f"{audit.period_from:%d/%m/%Y}",
+        "period_to": f"{audit.period_to:%d/%m/%Y}",
+        "agencies": list(audit.agencies.values_list("pk", flat=True)),
+        "tool": audit.tool_id,
+        "baseline": audit.baseline_id,
+        "version": audit.version,
+    }
+
+
+class RemoveAuditorForm(GovUKForm):
+    reason = _text(
+        "Why this person is no longer an auditor",
+        rows=3,
+        help_text="For example, moved to another team. The reason is kept in the audit's history.",
+    )
 
 
 class AuditorForm(GovUKForm):

@@ -6,7 +6,9 @@
   `workflow.apply_transition` changes it) and, for a re-audit, the `baseline` audit it is compared with.
   The sample's criteria, seed and size are stored on the audit, so the same sample can be drawn again.
 - `AuditAuditor`: a person named to audit for one participating agency. Auditors see only the sampled
-  children, only between the audit's start and end dates (see `workflow.can_view_case`).
+  children, only between the audit's start and end dates (see `workflow.can_view_case`). Removing an
+  auditor deletes the row (`services.remove_auditor`), which ends their access at once; the activity log
+  keeps who they were, for which agency, since when and why they were removed.
 - `AuditCase`: a sampled child (drawn by criteria, or chosen by hand with a reason).
 - `AuditTool` / `ToolQuestion`: a template of questions grouped by area, with a grading scale.
 - `AuditResponse`: an agency's grade and narrative for one question on one case.

@@ -1,5 +1,6 @@
-"""State changes for audits. Each takes a keyword-only `actor`, checks the rule (workflow.py), writes,
-and logs the activity in one transaction. Pages, the API, commands and the demo call these."""
+"""State changes for audits. Each takes the acting person first as `actor` (keyword-only, except
+`edit_audit` and `remove_auditor`, which also accept it positionally), checks the rule (workflow.py),
+writes, and logs the activity in one transaction. Pages, the API, commands and the demo call these."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from safeguarding.actionplans.models import Action, ActionPlan
 from safeguarding.actionplans.permissions import ActionPlanError
 from safeguarding.agencies.models import Agency
 from safeguarding.audits import grading, sampling, workflow
-from safeguarding.audits.enums import Area, AuditType, CaseMethod, FindingKind, Status
+from safeguarding.audits.enums import SAMPLING_STATUSES, Area, AuditType, CaseMethod, FindingKind, Status
 from safeguarding.audits.models import (
     Audit,
     AuditAuditor,
@@ -145,25 +146,164 @@ def plan_audit(
     return audit
 
 
+# What `edit_audit` may change: the plan's own fields and the participating agencies.
+PLAN_FIELDS = (*AUDIT_FIELDS, "agencies")
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _names(items: Iterable[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _plan_errors(current: Audit, was: dict[str, Any], agencies: list[Agency] | None) -> dict[str, list[str]]:
+    """What is wrong with the plan as it would be (`current`, changed in memory) compared with how it was
+    (`was`). The stage rules apply only to what changes, so an audit that started early can still have
+    its title corrected."""
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    def changed(name: str) -> bool:
+        return bool(was[name] != getattr(current, name))
+
+    required = {
+        "programme_id": ("programme", "Choose the audit programme."),
+        "lead_id": ("lead", "Choose the audit's lead."),
+        "tool_id": ("tool", "Choose the audit tool."),
+        "start_on": ("start_on", "Enter the date the audit starts."),
+        "end_on": ("end_on", "Enter the date the audit ends."),
+        "period_from": ("period_from", "Enter the start of the practice period."),
+        "period_to": ("period_to", "Enter the end of the practice period."),
+    }
+    for attname, (name, message) in required.items():
+        if getattr(current, attname) is None:
+            add(name, message)
+    if errors:
+        return errors
+    today = timezone.localdate()
+    if not current.title:
+        add("title", "Enter the title.")
+    if not current.question:
+        add("question", "Enter the question the audit answers.")
+    if current.audit_type not in AuditType.values:
+        add("audit_type", "Choose the type of audit.")
+    elif current.audit_type == AuditType.SERVICE and not current.service_name:
+        add("service_name", "Enter the name of the service audited.")
+    if current.end_on < current.start_on:
+        add("end_on", "The end date must be on or after the start date.")
+    if current.period_to < current.period_from:
+        add("period_to", "The end of the period audited must be on or after its start.")
+    # Auditing has started (in progress or later): the sample was drawn from the practice period and
+    # agencies grade against the tool, and the start date, once passed, is when auditors' access began.
+    if current.status not in SAMPLING_STATUSES:
+        for name in ("period_from", "period_to"):
+            if changed(name):
+                add(
+                    name,
+                    "The practice period cannot change once auditing has started: the sample was drawn "
+                    "from it and the agencies are grading the practice in it.",
+                )
+        if changed("start_on") and was["start_on"] <= today:
+            add(
+                "start_on",
+                f"Auditing started on {_long_date(was['start_on'])}, so the start date can no longer change.",
+            )
+        if changed("tool_id"):
+            add("tool", "The audit tool cannot change once auditing has started: the agencies grade against it.")
+    if current.status == Status.IN_PROGRESS and changed("end_on") and current.end_on < today and "end_on" not in errors:
+        add(
+            "end_on",
+            "The audit is in progress, so the end date cannot be before today or the auditors could not finish "
+            "grading. To end one person's access now, remove them as an auditor.",
+        )
+    if changed("lead_id") and (not current.lead.is_active or current.lead.is_system):
+        add("lead", "Choose a person who can sign in as the audit's lead.")
+    if changed("baseline_id") and current.baseline_id is not None:
+        if current.baseline_id == current.pk:
+            add("baseline", "An audit cannot be its own baseline.")
+        else:
+            seen, step = {current.baseline_id}, current.baseline
+            while step is not None and step.baseline_id is not None and step.baseline_id not in seen:
+                if step.baseline_id == current.pk:
+                    add("baseline", "That audit is itself a re-audit of this one, so it cannot be its baseline.")
+                    break
+                seen.add(step.baseline_id)
+                step = step.baseline
+    if agencies is not None:
+        if not agencies:
+            add("agencies", "Choose at least one participating agency.")
+        leaving = set(current.agencies.values_list("pk", flat=True)) - {a.pk for a in agencies}
+        if leaving:
+            responses = AuditResponse.objects.filter(case__audit=current, agency_id__in=leaving)
+            answered = list(Agency.objects.filter(pk__in=responses.values("agency_id")).order_by("name"))
+            if answered:
+                plural = len(answered) > 1
+                add(
+                    "agencies",
+                    f"{_names(a.name for a in answered)} {'have' if plural else 'has'} already recorded responses, "
+                    f"so {'they' if plural else 'it'} cannot be removed from the participating agencies.",
+                )
+            named: dict[str, list[str]] = {}
+            for auditor in current.auditors.filter(agency_id__in=leaving).select_related("agency", "user"):
+                named.setdefault(auditor.agency.name, []).append(auditor.user.get_full_name() or auditor.user.username)
+            for agency_name, people in sorted(named.items()):
+                add(
+                    "agencies",
+                    f"{agency_name} still has named auditors ({_names(people)}): remove them as auditors before "
+                    "removing the agency.",
+                )
+    return errors
+
+
 @transaction.atomic
-def edit_audit(*, actor: Any, audit: Audit, version: int, **fields: Any) -> Audit:
-    """Change the plan (title, dates, lead, question …) before the audit closes."""
-    _require(workflow.can_run(actor, audit), "Only the business unit or the audit's lead can change the plan.")
-    _require(audit.status != Status.CLOSED, "The audit is closed.")
-    unknown = set(fields) - set(AUDIT_FIELDS)
+def edit_audit(actor: Any, audit: Audit, version: int, **fields: Any) -> Audit:
+    """Change the audit's plan (title, type, theme, question, lead, dates, practice period, agencies, tool,
+    baseline, programme) until it closes. `version` is the audit's version as the person read it: a change
+    made since refuses the edit (StaleVersion) rather than overwriting it. The auditors' access follows
+    the new dates at once: it is worked out from the audit's `start_on` and `end_on` on every request."""
+    unknown = set(fields) - set(PLAN_FIELDS)
     if unknown:
-        raise ValueError(f"Not audit fields: {sorted(unknown)}")
-    audit = Audit.objects.select_for_update().get(pk=audit.pk)
-    before = snapshot(audit, AUDIT_FIELDS)
+        raise ValueError(f"Not audit plan fields: {sorted(unknown)}")
+    # The audit as it is now, locked: the rule, the stage and the version are checked against it, not
+    # against what the caller read.
+    current = Audit.objects.select_for_update().select_related("lead", "baseline").get(pk=audit.pk)
+    refusal = workflow.plan_change_refusal(actor, current)
+    if refusal:
+        raise NotAllowed(refusal)
+    if version != current.version:
+        raise StaleVersion(STALE_MESSAGE)
+    agencies = list(fields.pop("agencies")) if "agencies" in fields else None
+    before = snapshot(current, AUDIT_FIELDS)
+    before["agencies"] = sorted(current.agencies.values_list("pk", flat=True))
+    was = {
+        name: getattr(current, name)
+        for name in ("start_on", "end_on", "period_from", "period_to", "tool_id", "lead_id", "baseline_id")
+    }
     for name, value in fields.items():
-        setattr(audit, name, value)
-    _check_dates(audit.start_on, audit.end_on, audit.period_from, audit.period_to)
-    _bump(audit, version)
-    audit.save(update_fields=list(fields))
-    record_activity(
-        actor=actor, action="audit.changed", target=audit, changes=diff(before, snapshot(audit, AUDIT_FIELDS))
-    )
-    return audit
+        setattr(current, name, value.strip() if isinstance(value, str) else value)
+    errors = _plan_errors(current, was, agencies)
+    if errors:
+        raise ValidationError(errors)
+    after = snapshot(current, AUDIT_FIELDS)
+    after["agencies"] = sorted(a.pk for a in agencies) if agencies is not None else before["agencies"]
+    changes = diff(before, after)
+    if not changes:
+        return current
+    _bump(current, version)
+    changed_fields = [name for name in AUDIT_FIELDS if name in changes]
+    if changed_fields:
+        current.save(update_fields=changed_fields)
+    if "agencies" in changes and agencies is not None:
+        current.agencies.set(agencies)
+    record_activity(actor=actor, action="audit.changed", target=current, changes=changes)
+    audit.refresh_from_db()
+    return current
 
 
 @transaction.atomic
@@ -187,13 +327,34 @@ def name_auditor(*, actor: Any, audit: Audit, user: Any, agency: Agency) -> Audi
 
 
 @transaction.atomic
-def remove_auditor(*, actor: Any, auditor: AuditAuditor) -> None:
-    audit = auditor.audit
-    _require(workflow.can_run(actor, audit), "Only the business unit or the audit's lead can remove auditors.")
-    record_activity(
-        actor=actor, action="audit.auditor_removed", target=audit, changes={"auditor": [auditor.user_id, None]}
+def remove_auditor(actor: Any, audit: Audit, auditor: AuditAuditor, reason: str) -> None:
+    """Take a person off the audit, with the reason. Their access ends at once: every check asks for
+    their `AuditAuditor` row, which goes. The responses they recorded stay, still attributed to them
+    (`AuditResponse.answered_by`); the log keeps who they were, for which agency and since when."""
+    if auditor.audit_id != audit.pk:
+        raise ValueError("The auditor is not on this audit.")
+    current = Audit.objects.select_for_update().get(pk=audit.pk)
+    _require(
+        workflow.can_remove_auditor(actor, current), "Only the business unit or the audit's lead can remove auditors."
     )
-    auditor.delete()
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise ValidationError({"reason": "Enter why this person is no longer an auditor, in at least 10 characters."})
+    row = AuditAuditor.objects.select_for_update().filter(pk=auditor.pk).first()
+    if row is None:
+        raise NotAllowed("This person has already been removed as an auditor.")
+    record_activity(
+        actor=actor,
+        action="audit.auditor_removed",
+        target=current,
+        changes={
+            "auditor": [row.user_id, None],
+            "agency": [row.agency_id, None],
+            "added_at": [row.added_at.isoformat(), None],
+            "reason": [None, reason],
+        },
+    )
+    row.delete()
 
 
 def _start_sampling(actor: Any, audit: Audit) -> None:

@@ -11,12 +11,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeguarding.audits import forms, grading, queries, reports, sampling, services, workflow
 from safeguarding.audits.enums import Area, Status
-from safeguarding.audits.models import Audit, AuditCase, AuditFinding, AuditResponse, ModeratedGrade
+from safeguarding.audits.models import (
+    Audit,
+    AuditAuditor,
+    AuditCase,
+    AuditFinding,
+    AuditResponse,
+    ModeratedGrade,
+)
 from safeguarding.audits.workflow import AuditError
 from safeguarding.children.models import Child
 from safeguarding.children.services import record_child_view
@@ -112,6 +120,51 @@ def audit_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the audit's details. Those who may not run the audit get 404; a closed audit says why."""
+    user = request.user
+    audit = _audit(request, pk, workflow.can_run)
+    refusal = workflow.plan_change_refusal(user, audit)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("audits:detail", pk=audit.pk)
+    before = {name: getattr(audit, name) for name in ("period_from", "period_to", "version")}
+    form = forms.AuditEditForm(data=request.POST or None, audit=audit)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        saved: list[Audit] = []
+
+        def call() -> None:
+            saved.append(services.edit_audit(user, audit, -1 if version is None else version, **data))
+
+        if _attempt(form, call):
+            result = saved[0]
+            if result.version == before["version"]:
+                messages.info(request, "Nothing was changed.")
+            else:
+                note = ""
+                moved = (result.period_from, result.period_to) != (before["period_from"], before["period_to"])
+                if moved and result.sample_seed is not None:
+                    note = " The sample was drawn from the earlier practice period: draw it again to use the new one."
+                messages.success(request, f"The audit's details were saved.{note}")
+            # A lead outside the business unit who handed the lead on may no longer see the audit (or any).
+            if workflow.can_see_summary(user, result) and queries.audits_visible_to(user).filter(pk=pk).exists():
+                return redirect("audits:detail", pk=audit.pk)
+            return redirect("audits:index" if workflow.can_use_audits(user) else "core:home")
+    return _form_page(
+        request,
+        form,
+        title="Change the audit's details",
+        button="Save the changes",
+        audit=audit,
+        intro="Auditors can open the sampled cases from the audit's start date to its end date: moving the dates "
+        "moves their access too. Once auditing has started, the practice period and the audit tool are fixed, "
+        "and so is a start date that has passed.",
+    )
+
+
+@login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     audit = _audit(request, pk, workflow.can_see_summary)
@@ -142,6 +195,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "see_cases": see_cases,
             "cases": [(c, [a for a in agencies if a.pk in answered.get(c.pk, set())]) for c in cases],
             "can_run": workflow.can_run(user, audit),
+            "can_change_plan": workflow.can_change_plan(user, audit),
+            "can_remove_auditors": workflow.can_remove_auditor(user, audit),
             "can_moderate": workflow.can_moderate(user, audit),
             "sample_open": workflow.sample_open(audit),
             "in_period": workflow.within_audit_period(audit),
@@ -187,6 +242,43 @@ def auditor_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"{data['user']} named as an auditor for {data['agency']}.")
             return redirect("audits:detail", pk=audit.pk)
     return _form_page(request, form, title="Name an auditor", button="Name the auditor", audit=audit)
+
+
+@login_required
+def auditor_remove(request: HttpRequest, pk: int, auditor_pk: int) -> HttpResponse:
+    """Confirm, with the reason, that a person is no longer an auditor; their access ends at once."""
+    user = request.user
+    audit = _audit(request, pk, workflow.can_remove_auditor)
+    auditor: AuditAuditor = get_or_404(audit.auditors.select_related("user", "agency"), auditor_pk)
+    name = auditor.user.get_full_name() or auditor.user.username
+    form = forms.RemoveAuditorForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        if _attempt(form, lambda: services.remove_auditor(user, audit, auditor, reason)):
+            messages.success(
+                request, f"{name} is no longer an auditor for {auditor.agency.name}: their access has ended."
+            )
+            if workflow.can_see_summary(user, audit):
+                return redirect("audits:detail", pk=audit.pk)
+            return redirect("audits:index")
+    recorded = AuditResponse.objects.filter(case__audit=audit, answered_by_id=auditor.user_id).count()
+    kept = (
+        f" The {recorded} response{'s' if recorded != 1 else ''} they recorded stay{'s' if recorded == 1 else ''}, "
+        "under their name."
+        if recorded
+        else ""
+    )
+    return _form_page(
+        request,
+        form,
+        title=f"Remove {name} as an auditor",
+        button="Remove the auditor",
+        button_class="govuk-button--warning",
+        cancel_url=reverse("audits:detail", args=[audit.pk]),
+        audit=audit,
+        intro=f"{name} audits for {auditor.agency.name}. Once removed, they can no longer open this audit or its "
+        f"sampled cases, from now.{kept}",
+    )
 
 
 @login_required

@@ -6,6 +6,9 @@ same predicates, so a button is shown exactly when the action would be allowed.
 
 - The business unit and administrators plan and run audits (every audit).
 - The audit's lead runs it and moderates.
+- Those who run an audit change its plan until it closes (`plan_change_refusal`), and remove auditors
+  at any time (`can_remove_auditor`): a removed auditor's access ends at once, because access is
+  worked out from the `AuditAuditor` rows and the audit's own dates on every request.
 - Named auditors complete their own agency's responses, and see the sampled children only between the
   audit's start and end dates (and never once it is closed).
 - An agency system (API token) posts its agency's responses while the audit is in progress.
@@ -107,6 +110,26 @@ def can_use_audits(user: Any) -> bool:
 def can_run(user: Any, audit: Audit) -> bool:
     """Draw the sample, name auditors, move the status, write findings, create actions."""
     return is_business_unit(user) or is_lead(user, audit)
+
+
+def plan_change_refusal(user: Any, audit: Audit) -> str:
+    """Why this person may not change the audit's plan now ('' when they may). The one rule for the
+    page, the API, the template link and `services.edit_audit`."""
+    if not can_run(user, audit):
+        return "Only the business unit or the audit's lead can change the audit's details."
+    if audit.status == Status.CLOSED:
+        return "The audit is closed, so its details can no longer be changed."
+    return ""
+
+
+def can_change_plan(user: Any, audit: Audit) -> bool:
+    return not plan_change_refusal(user, audit)
+
+
+def can_remove_auditor(user: Any, audit: Audit) -> bool:
+    """Removing an auditor is always possible for those who run the audit, even once it is closed:
+    taking access away must never be blocked."""
+    return can_run(user, audit)
 
 
 def can_moderate(user: Any, audit: Audit) -> bool:
@@ -237,6 +260,16 @@ def _run(user: Any, audit: Audit | None) -> bool:
 
 
 @rules.predicate
+def _change_plan(user: Any, audit: Audit | None) -> bool:
+    return audit is not None and can_change_plan(user, audit)
+
+
+@rules.predicate
+def _remove_auditor(user: Any, audit: Audit | None) -> bool:
+    return audit is not None and can_remove_auditor(user, audit)
+
+
+@rules.predicate
 def _moderate(user: Any, audit: Audit | None) -> bool:
     return audit is not None and can_moderate(user, audit)
 
@@ -248,5 +281,7 @@ def _see_cases(user: Any, audit: Audit | None) -> bool:
 
 rules.add_perm("audits.plan", _plan)
 rules.add_perm("audits.run", _run)
+rules.add_perm("audits.change_plan", _change_plan)
+rules.add_perm("audits.remove_auditor", _remove_auditor)
 rules.add_perm("audits.moderate", _moderate)
 rules.add_perm("audits.see_cases", _see_cases)
