@@ -4,8 +4,10 @@ past with their `at` argument (all details fictional).
 - The featured review "Child A and Child B" gets a plan owned by the Case review subgroup, chaired by
   the head of service (senior.csc) with the business manager (business.unit) as deputy: nine actions
   over its five recommendations, two complete and signed off, one complete awaiting sign-off, some on
-  track, some at risk, two overdue. Version 1 went to the scrutiny committee and was accepted; later
-  changes (a new due date, a new action, progress) show against it.
+  track, some at risk, two overdue. Of the two signed off, the neglect guidance was re-checked (a
+  re-audit: the change held) and the "was not brought" policy has its re-check due. Version 1 went to
+  the scrutiny committee and was accepted; later changes (a new due date, a new action, progress, the
+  re-check) show against it.
 - A plan answering an Ofsted inspection, owned by the Quality assurance subgroup.
 """
 
@@ -128,6 +130,15 @@ FEATURED_ACTIONS: list[tuple[int, str, str, str, int, int, list[tuple[int, str, 
     ),
 ]
 
+# Dates to check the change held (days from today) by index in FEATURED_ACTIONS; the others are due
+# date + 180 days. The neglect guidance's re-check is recorded as held; the policy's is due.
+RECHECK_DAYS = {0: -6, 2: -1}
+HELD_RECHECK = (
+    -4,
+    "Re-audit of 20 neglect cases six months on: a multi-agency chronology on 17 of 20, up from 16.",
+    "neglect-re-audit-summary.txt",
+)
+
 # Added after version 1 was accepted, so "changes since accepted" shows it.
 LATER_ACTION = (
     5,
@@ -181,7 +192,13 @@ def _agency(user: User) -> Any:
 
 
 def _add(
-    plan: ActionPlan, bu: User, row: tuple[Any, ...], recs: dict[int, Any], today: date, created: date
+    plan: ActionPlan,
+    bu: User,
+    row: tuple[Any, ...],
+    recs: dict[int, Any],
+    today: date,
+    created: date,
+    recheck: int | None = None,
 ) -> Action | None:
     number, username, description, measure, start, due = row[:6]
     officer = _user(username)
@@ -197,7 +214,7 @@ def _add(
         start_on=today + timedelta(days=start),
         due_on=today + timedelta(days=due),
         success_measure=measure,
-        recheck_on=today + timedelta(days=due + 180),
+        recheck_on=today + timedelta(days=due + 180 if recheck is None else recheck),
         at=_at(created),
     )
 
@@ -235,7 +252,10 @@ def _featured(bu: User, chair: User, today: date) -> ActionPlan | None:
         at=_at(created),
     )
     recs = {r.number: r for r in review.recommendations.all()}
-    actions = [(row, _add(plan, bu, row, recs, today, created + timedelta(days=2))) for row in FEATURED_ACTIONS]
+    actions = [
+        (row, _add(plan, bu, row, recs, today, created + timedelta(days=2), RECHECK_DAYS.get(n)))
+        for n, row in enumerate(FEATURED_ACTIONS)
+    ]
     # Version 1 went to the scrutiny committee, which accepted it.
     frozen = today - timedelta(days=50)
     version = services.freeze_version(bu, plan, "Submitted to the scrutiny committee", at=_at(frozen))
@@ -257,6 +277,21 @@ def _featured(bu: User, chair: User, today: date) -> ActionPlan | None:
             signer = bu if action.lead_officer_id == chair.pk else chair
             action.refresh_from_db()
             services.sign_off(signer, action, at=_at(today + timedelta(days=row[6][-1][0] + 2)))
+    # The neglect guidance's re-audit found the change held (the policy's re-check is still due).
+    guidance = actions[0][1]
+    if guidance is not None:
+        days, narrative, filename = HELD_RECHECK
+        guidance.refresh_from_db()
+        services.record_recheck(
+            bu,
+            guidance,
+            guidance.version,
+            rechecked_on=today + timedelta(days=days),
+            held=True,
+            narrative=narrative,
+            evidence_files=[services.Upload(filename, b"Fictional demo evidence: re-audit summary.", "text/plain")],
+            at=_at(today + timedelta(days=days)),
+        )
     # Later changes: the network session moved to next term, and a new action was added.
     session = actions[5][1]
     if session is not None:

@@ -195,6 +195,54 @@ class UpdateForm(GovUKForm):
     )
 
 
+class RecheckForm(GovUKForm):
+    """ "Record the re-check" on the action page (prefixed `recheck-`: the update form shares the page)."""
+
+    HELD, NOT_HELD = "yes", "no"
+    govuk_mark_optional = False  # the labels say which questions depend on the answer
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    rechecked_on = DateField(
+        label="Date of the re-check", error_messages={"required": "Enter the date of the re-check."}
+    )
+    held = forms.ChoiceField(
+        label="Did the change hold?",
+        choices=[
+            (HELD, "Yes, the change held"),
+            (NOT_HELD, "No, it did not hold: reopen the action as at risk (amber)"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the change held."},
+    )
+    narrative = _text("What the re-check found", rows=5, help_text="For example, the re-audit's sample and result.")
+    evidence = MultipleFileField(
+        label="Evidence (optional)",
+        required=False,
+        help_text="For example, the re-audit's summary. Up to 10 files, 20 MB each.",
+    )
+    due_on = DateField(
+        label="If it did not hold: the new due date",
+        required=False,
+        help_text="When the reopened action is due; required if it did not hold. For example, 27/03/2027",
+    )
+    recheck_on = DateField(
+        label="If it did not hold: the date to check the change held again (optional)",
+        required=False,
+        help_text="After the new due date. Leave it blank to agree it later: the business unit sets it on "
+        "'Change the action'.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "recheck")
+        super().__init__(*args, **kwargs)
+        self.fields["narrative"].error_messages["required"] = "Describe what the re-check found."
+
+    @property
+    def held_value(self) -> bool | None:
+        """The answer as the service takes it (None when not given)."""
+        return {self.HELD: True, self.NOT_HELD: False}.get(self.cleaned_data.get("held") or "")
+
+
 class FreezeForm(GovUKForm):
     reason = forms.CharField(
         label="Why is this version frozen?",

@@ -1,13 +1,15 @@
-"""What the action plans app shows on the home page: a lead officer's own open actions (overdue
-first), and for the business unit the overdue actions across every plan."""
+"""What the action plans app shows on the home page: a lead officer's own open actions and complete
+ones with a re-check due (overdue first, then re-checks due), and for the business unit the overdue
+actions across every plan."""
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, When
+from django.db.models import Case, IntegerField, Q, When
 from django.http import HttpRequest
 from django.utils import timezone
 
 from safeguarding.actionplans import permissions, queries
+from safeguarding.actionplans.enums import COMPLETE_STATUSES
 from safeguarding.actionplans.models import Action
 from safeguarding.core.home import Panel
 
@@ -17,15 +19,25 @@ def your_actions(request: HttpRequest) -> Panel | None:
     if not user.is_authenticated or user.is_system:
         return None
     today = timezone.localdate()
+    mine = Action.objects.filter(lead_officer_id=user.pk)
+    complete = sorted(s.value for s in COMPLETE_STATUSES)
     rows = list(
-        queries.with_related(Action.objects.open().filter(lead_officer_id=user.pk))
-        .annotate(late=Case(When(due_on__lt=today, then=0), default=1, output_field=IntegerField()))
+        queries.with_related(mine.open() | mine.recheck_due(today))
+        .annotate(
+            late=Case(
+                When(Q(due_on__lt=today) & ~Q(status__in=complete), then=0),  # overdue
+                When(status__in=complete, then=1),  # a re-check due (the only complete ones here)
+                default=2,
+                output_field=IntegerField(),
+            )
+        )
         .order_by("late", "due_on", "pk")[:50]
     )
     if not rows:
         return None
     for a in rows:
         a.flag_overdue = a.is_overdue(today)  # type: ignore[attr-defined]
+        a.flag_recheck_due = a.is_recheck_due(today)  # type: ignore[attr-defined]
     return Panel("actionplans/panels/your_actions.html", {"actions": rows})
 
 

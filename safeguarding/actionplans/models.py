@@ -7,6 +7,9 @@ checked later that the change held.
 - `Action` is owned by a lead agency and a lead officer; its status and RAG move through
   `ActionUpdate`s; completion is signed off by the plan's owner group chair (or its deputy chair, who
   signs off the actions the chair leads: nobody signs off their own action).
+- A complete action is re-checked on its `recheck_on` date (a re-audit that the change held): the
+  result is an `ActionUpdate` marked as a re-check; "held" is kept on the action (`rechecked_on`,
+  `recheck_held`), "did not hold" reopens it.
 - `PlanVersion` freezes the plan (its actions, as JSON) when it goes to a committee; a
   `CommitteeDecision` is recorded against the version the committee saw, so what was accepted stays
   as accepted and later changes show against it.
@@ -79,6 +82,14 @@ class ActionQuerySet(models.QuerySet["Action"]):
         """Not complete and past its due date (due today is not overdue yet)."""
         return self.open().filter(due_on__lt=today or timezone.localdate())
 
+    def recheck_due(self, today: date | None = None) -> ActionQuerySet:
+        """Complete (signed off or not), its re-check date arrived (due today is due), and no re-check
+        that held recorded (a re-check that did not hold reopened the action)."""
+        return self.filter(
+            status__in=[s.value for s in COMPLETE_STATUSES],
+            recheck_on__lte=today or timezone.localdate(),
+        ).filter(Q(recheck_held__isnull=True) | Q(recheck_held=False))
+
 
 class Action(models.Model):
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="actions")
@@ -103,6 +114,10 @@ class Action(models.Model):
     signed_off_at = models.DateTimeField(null=True, blank=True)
     # When to check that the change held (re-audit).
     recheck_on = models.DateField(null=True, blank=True)
+    # The latest re-check: its date and whether the change held (None: none recorded since the action
+    # was last reopened; False: it did not hold, and the action was reopened).
+    rechecked_on = models.DateField(null=True, blank=True)
+    recheck_held = models.BooleanField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     version = models.PositiveIntegerField(default=1)
@@ -120,11 +135,24 @@ class Action(models.Model):
                 condition=Q(signed_off_at__isnull=True) | Q(status__in=sorted(s.value for s in COMPLETE_STATUSES)),
                 name="action_signed_off_only_when_complete",
             ),
+            # A re-check is recorded with its date and result together.
+            models.CheckConstraint(
+                condition=Q(rechecked_on__isnull=True, recheck_held__isnull=True)
+                | Q(rechecked_on__isnull=False, recheck_held__isnull=False),
+                name="action_recheck_date_with_result",
+            ),
+            # "The change held" stands only on a complete action: reopening clears it.
+            models.CheckConstraint(
+                condition=~Q(recheck_held=True) | Q(status__in=sorted(s.value for s in COMPLETE_STATUSES)),
+                name="action_held_only_when_complete",
+            ),
         ]
         indexes = [
             # Overdue detection and "my actions".
             models.Index(fields=["status", "due_on"], name="action_status_due"),
             models.Index(fields=["lead_officer", "status"], name="action_lead_officer"),
+            # The daily re-check scan (`recheck_due`): complete actions by re-check date.
+            models.Index(fields=["status", "recheck_on"], name="action_status_recheck"),
         ]
 
     def __str__(self) -> str:
@@ -141,6 +169,15 @@ class Action(models.Model):
     def is_overdue(self, today: date) -> bool:
         return not self.is_complete and self.due_on < today
 
+    def is_recheck_due(self, today: date) -> bool:
+        """The same rule as `Action.objects.recheck_due`."""
+        return (
+            self.is_complete
+            and self.recheck_on is not None
+            and self.recheck_on <= today
+            and self.recheck_held is not True
+        )
+
 
 class ActionUpdate(models.Model):
     """A dated progress note on an action, with the status and RAG it sets, and evidence files."""
@@ -151,6 +188,9 @@ class ActionUpdate(models.Model):
     status = models.CharField(max_length=24, choices=ActionStatus.choices)
     rag = models.CharField(max_length=8, choices=Rag.choices)
     evidence = models.ManyToManyField(Document, blank=True, related_name="+")
+    # Set when the update records a re-check: True the change held, False it did not (and reopened the
+    # action); None for an ordinary progress update.
+    recheck_held = models.BooleanField(null=True, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
 
@@ -173,6 +213,23 @@ class OverdueNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} overdue since {self.due_on:%d/%m/%Y}"
+
+
+class RecheckNotice(models.Model):
+    """That the lead officer and the business unit were told an action's re-check is due (once per
+    re-check date: a new date is told again when it arrives)."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="recheck_notices")
+    recheck_on = models.DateField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["action", "recheck_on"], name="recheck_notice_once_per_recheck_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} re-check due on {self.recheck_on:%d/%m/%Y}"
 
 
 class PlanVersion(models.Model):

@@ -6,6 +6,8 @@
 - The plan's chair signs off completed actions (the deputy chair too); nobody signs off an action
   they lead themselves.
 - A lead officer sees the plans they lead actions in, and adds updates to their own actions only.
+- The re-check that a complete action's change held is recorded by its lead officer or the business
+  unit (not by an agency system, not by scrutineers).
 - Scrutineers read every plan and change nothing.
 - People named on a review (panel, reviewer, chair) read that review's plan.
 - An agency system (API token) reads plans with actions its agency leads, sees those actions, and
@@ -85,6 +87,24 @@ def can_update_action(user: Any, action: Action) -> bool:
     return is_manager(user) or action.lead_officer_id == user.pk
 
 
+def can_record_recheck(user: Any, action: Action) -> bool:
+    """Who records a re-check: the action's lead officer or the business unit (people, not systems)."""
+    return _person(user) and (is_manager(user) or action.lead_officer_id == user.pk)
+
+
+def recheck_blocker(user: Any, action: Action) -> str | None:
+    """Why `user` may not record the re-check of `action` now (None when they may)."""
+    if not can_record_recheck(user, action):
+        return "Only the action's lead officer or the business unit can record the re-check."
+    if not action.is_complete:
+        return (
+            "Only a complete action's change can be re-checked. Its lead officer records completion in an update first."
+        )
+    if action.recheck_held is True:
+        return f"The re-check is already recorded: the change held on {action.rechecked_on:%d/%m/%Y}."
+    return None
+
+
 def sign_off_blocker(user: Any, action: Action) -> str | None:
     """Why `user` may not sign off `action` now (None when they may)."""
     plan = action.plan
@@ -118,5 +138,9 @@ def can_use_actionplans(user: Any) -> bool:
 rules.add_perm("actionplans.manage", rules.predicate(lambda u, obj=None: can_manage_plan(u)))
 rules.add_perm(
     "actionplans.update_action", rules.predicate(lambda u, a: isinstance(a, Action) and can_update_action(u, a))
+)
+rules.add_perm(
+    "actionplans.record_recheck",
+    rules.predicate(lambda u, a: isinstance(a, Action) and recheck_blocker(u, a) is None),
 )
 rules.add_perm("actionplans.sign_off", rules.predicate(lambda u, a: isinstance(a, Action) and can_sign_off(u, a)))

@@ -1,7 +1,8 @@
 """Progress of a plan and of each of its recommendations: counts by status and RAG, the share
-complete, and how many actions are overdue (past their due date and not complete; due today is not
-overdue yet). Pure functions over actions already read, so pages, the API, committee reports and
-dashboards count the same way."""
+complete, how many actions are overdue (past their due date and not complete; due today is not
+overdue yet), how many have a re-check due (complete, the re-check date arrived, no re-check that held)
+and how many were re-checked and the change held. Pure functions over actions already read, so pages,
+the API, committee reports and dashboards count the same way."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ class Progress:
     by_rag: dict[str, int]  # every Rag value, 0 when none
     complete: int
     overdue: int
+    recheck_due: int = 0
+    recheck_held: int = 0  # complete actions whose re-check found that the change held
 
     @property
     def percent_complete(self) -> int:
@@ -44,6 +47,8 @@ class Progress:
             "complete": self.complete,
             "percent_complete": self.percent_complete,
             "overdue": self.overdue,
+            "recheck_due": self.recheck_due,
+            "recheck_held": self.recheck_held,
             "by_status": dict(self.by_status),
             "by_rag": dict(self.by_rag),
         }
@@ -63,6 +68,8 @@ def progress_of(actions: Iterable[Action], today: date | None = None) -> Progres
         by_rag=by_rag,
         complete=sum(1 for a in rows if a.is_complete),
         overdue=sum(1 for a in rows if a.is_overdue(today)),
+        recheck_due=sum(1 for a in rows if a.is_recheck_due(today)),
+        recheck_held=sum(1 for a in rows if a.recheck_held is True),
     )
 
 

@@ -13,6 +13,11 @@ Status rules (docs/actionplans.md):
   (reopening) clears `completed_on` and any sign-off, and is logged as `actionplan.action_reopened`.
 - Updates are dated today or earlier, and no earlier than the action's latest update.
 - Sign-off: by the plan's chair or deputy chair, of a complete action, never by its own lead officer.
+- Re-check (`record_recheck`): the lead officer or the business unit records whether a complete
+  action's change held, as an update marked as a re-check. "Held" is kept on the action
+  (`rechecked_on`, `recheck_held`); "did not hold" is an update to at risk (amber), so the action
+  reopens by the rules above, and it takes a new due date. Reopening an action any other way clears a
+  held re-check too, so the change is checked again once it is complete.
 
 `at` lets demo data date a change in the past; pages and the API never pass it.
 """
@@ -23,13 +28,9 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef
-from django.urls import reverse
+from django.db.models import Max
 from django.utils import timezone
 
 from safeguarding.actionplans.enums import COMPLETE_STATUSES, ActionStatus, CommitteeOutcome, Rag, Source
@@ -38,15 +39,17 @@ from safeguarding.actionplans.models import (
     ActionPlan,
     ActionUpdate,
     CommitteeDecision,
-    OverdueNotice,
     PlanVersion,
 )
+from safeguarding.actionplans.notices import flag_overdue_actions, flag_rechecks_due
 from safeguarding.actionplans.permissions import (
     STALE_MESSAGE,
     NotAllowed,
     StaleVersion,
     can_manage_plan,
+    can_record_recheck,
     can_update_action,
+    recheck_blocker,
     sign_off_blocker,
 )
 from safeguarding.actionplans.progress import plan_progress, progress_of, recommendation_progress
@@ -56,7 +59,7 @@ from safeguarding.agencies.models import Agency
 from safeguarding.core.access import is_active_person
 from safeguarding.core.services import created_diff, diff, record_activity, snapshot
 from safeguarding.reviews.enums import RecommendationStatus
-from safeguarding.reviews.models import Review, ReviewRecommendation
+from safeguarding.reviews.models import Document, Review, ReviewRecommendation
 from safeguarding.reviews.services import MAX_DOCUMENT_BYTES, Upload, follow_actions, store_document
 
 __all__ = [
@@ -70,11 +73,13 @@ __all__ = [
     "edit_action",
     "edit_plan",
     "flag_overdue_actions",
+    "flag_rechecks_due",
     "freeze_version",
     "plan_progress",
     "progress_of",
     "recommendation_progress",
     "record_committee_decision",
+    "record_recheck",
     "sign_off",
 ]
 
@@ -113,7 +118,9 @@ ACTION_FIELDS = (
     "success_measure",
     "recheck_on",
 )
-STATE_FIELDS = ("status", "rag", "completed_on", "signed_off_by", "signed_off_at")
+STATE_FIELDS = ("status", "rag", "completed_on", "signed_off_by", "signed_off_at", "rechecked_on", "recheck_held")
+# What a re-check may change on the action (logged as `actionplan.recheck_recorded`).
+RECHECK_FIELDS = ("rechecked_on", "recheck_held", "due_on", "recheck_on")
 # Free text about practice may name people: the log shows that it changed, not how.
 MASKED = ("description", "success_measure", "narrative")
 
@@ -466,6 +473,74 @@ def update_rule_errors(
     return errors
 
 
+def _store_evidence(actor: Any, files: Sequence[Upload], at: datetime | None) -> list[Document]:
+    documents = []
+    for upload in files:
+        try:
+            documents.append(store_document(actor=actor, upload=upload, at=at))
+        except ValidationError as exc:
+            raise ValidationError({"evidence": f"{upload.filename}: {' '.join(exc.messages)}"}) from exc
+    return documents
+
+
+def _apply_update(
+    actor: Any,
+    locked: Action,
+    *,
+    written_on: date,
+    narrative: str,
+    status: str,
+    rag: str,
+    documents: Sequence[Document],
+    now: datetime,
+    recheck_held: bool | None = None,
+    also: dict[str, Any] | None = None,
+) -> ActionUpdate:
+    """Write a checked update and move the action's state with it (the one update path: completion,
+    reopening with sign-off and a held re-check cleared, the log, the recommendation following).
+    `also`: further fields of the action set in the same save (a re-check's result and dates)."""
+    update = ActionUpdate.objects.create(
+        action=locked,
+        written_on=written_on,
+        narrative=narrative,
+        status=status,
+        rag=rag,
+        recheck_held=recheck_held,
+        author=actor,
+        created_at=now,
+    )
+    update.evidence.set(documents)
+    before = snapshot(locked, STATE_FIELDS)
+    was_complete = locked.is_complete
+    locked.status, locked.rag = status, rag
+    if locked.is_complete and not was_complete:
+        locked.completed_on = written_on
+    reopened = was_complete and not locked.is_complete
+    if reopened:
+        locked.completed_on = None
+        locked.signed_off_by = None
+        locked.signed_off_at = None
+        if locked.recheck_held is True:  # the change held, and has slipped since: check it again
+            locked.rechecked_on = None
+            locked.recheck_held = None
+    for name, value in (also or {}).items():
+        setattr(locked, name, value)
+    locked.version += 1
+    locked.updated_at = now
+    locked.save(update_fields=list(dict.fromkeys([*STATE_FIELDS, *(also or {}), "version", "updated_at"])))
+    changes = diff(before, snapshot(locked, STATE_FIELDS))
+    record_activity(
+        actor=actor,
+        action="actionplan.update_added",
+        target=locked,
+        changes={**changes, "evidence": [None, len(documents)]} if documents else changes,
+    )
+    if reopened:
+        record_activity(actor=actor, action="actionplan.action_reopened", target=locked, changes=changes)
+        _follow(actor, locked.recommendation)
+    return update
+
+
 @transaction.atomic
 def add_update(
     actor: Any,
@@ -499,46 +574,147 @@ def add_update(
     )
     if errors:
         raise ValidationError(errors)
-    now = _now(at)
-    documents = []
-    for upload in evidence_files:
-        try:
-            documents.append(store_document(actor=actor, upload=upload, at=at))
-        except ValidationError as exc:
-            raise ValidationError({"evidence": f"{upload.filename}: {' '.join(exc.messages)}"}) from exc
-    update = ActionUpdate.objects.create(
-        action=locked,
+    documents = _store_evidence(actor, evidence_files, at)
+    update = _apply_update(
+        actor,
+        locked,
         written_on=written_on,
         narrative=narrative,
         status=status,
         rag=rag,
-        author=actor,
-        created_at=now,
+        documents=documents,
+        now=_now(at),
     )
-    update.evidence.set(documents)
-    before = snapshot(locked, STATE_FIELDS)
-    was_complete = locked.is_complete
-    locked.status, locked.rag = status, rag
-    if locked.is_complete and not was_complete:
-        locked.completed_on = written_on
-    reopened = was_complete and not locked.is_complete
-    if reopened:
-        locked.completed_on = None
-        locked.signed_off_by = None
-        locked.signed_off_at = None
-    locked.version += 1
-    locked.updated_at = now
-    locked.save(update_fields=[*STATE_FIELDS, "version", "updated_at"])
-    changes = diff(before, snapshot(locked, STATE_FIELDS))
+    _sync(action, locked)
+    return update
+
+
+# ---- re-checks ----------------------------------------------------------------------------------------
+
+
+def _recheck_errors(
+    locked: Action,
+    *,
+    rechecked_on: date | None,
+    held: bool | None,
+    status: str,
+    rag: str,
+    due_on: date | None,
+    recheck_on: date | None,
+    evidence_files: Sequence[Upload],
+    today: date,
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if held is None:
+        errors["held"] = "Say whether the change held."
+    problem = evidence_files_problem(evidence_files)
+    if problem:
+        errors["evidence"] = problem
+    # The update's own rules (status, RAG, evidence); its date rule is said here in the re-check's words.
+    rules = update_rule_errors(
+        locked, written_on=today, status=status, rag=rag, has_new_evidence=bool(evidence_files), today=today
+    )
+    rules.pop("written_on", None)
+    errors.update(rules)
+    if rechecked_on is None:
+        errors["rechecked_on"] = "Enter the date of the re-check."
+    elif rechecked_on > today:
+        errors["rechecked_on"] = "The date of the re-check must be today or in the past."
+    else:
+        latest = locked.updates.aggregate(d=Max("written_on"))["d"]
+        if latest is not None and rechecked_on < latest:
+            errors["rechecked_on"] = (
+                f"The date of the re-check must be on or after the action's latest update ({latest:%d/%m/%Y})."
+            )
+    if held is False:
+        if due_on is None:
+            errors["due_on"] = "Enter the new due date: the change did not hold, so the action reopens."
+        elif due_on <= today:
+            errors["due_on"] = "The new due date must be in the future."
+        elif due_on < locked.start_on:
+            errors["due_on"] = f"The new due date must be on or after the start date ({locked.start_on:%d/%m/%Y})."
+        if recheck_on is not None and due_on is not None and recheck_on <= due_on:
+            errors["recheck_on"] = "The date to check the change held again must be after the new due date."
+    return errors
+
+
+@transaction.atomic
+def record_recheck(
+    actor: Any,
+    action: Action,
+    version: int,
+    *,
+    rechecked_on: date | None,
+    held: bool | None,
+    narrative: str,
+    evidence_files: Sequence[Upload] = (),
+    due_on: date | None = None,
+    recheck_on: date | None = None,
+    at: datetime | None = None,
+) -> ActionUpdate:
+    """Record the re-check of a complete action (signed off or not): did the change hold? By the
+    action's lead officer or the business unit; `version` is the one the person read (StaleVersion).
+
+    Held: the action stays complete and keeps `rechecked_on` and `recheck_held`. Did not hold: an update
+    to at risk (amber) through the update path reopens it (sign-off cleared, the review recommendation
+    taken back), with a new `due_on` (required, in the future) and a new `recheck_on` (optional, after
+    the new due date; left blank, the date is cleared for the business unit to agree later). Either
+    way the re-check is an update marked as one, with its narrative and evidence files.
+    """
+    locked = _locked_action(action)
+    _require(
+        can_record_recheck(actor, locked),
+        "Only the action's lead officer or the business unit can record the re-check.",
+    )
+    if locked.version != version:
+        raise StaleVersion(STALE_MESSAGE)
+    reason = recheck_blocker(actor, locked)
+    if reason is not None:
+        raise NotAllowed(reason)
+    today = _today(at)
+    status = locked.status if held is not False else ActionStatus.AT_RISK
+    rag = Rag.BLUE if held is not False else Rag.AMBER
+    errors: dict[str, str] = {}
+    narrative = _text(errors, "narrative", narrative, "Describe what the re-check found.")
+    errors.update(
+        _recheck_errors(
+            locked,
+            rechecked_on=rechecked_on,
+            held=held,
+            status=status,
+            rag=rag,
+            due_on=due_on,
+            recheck_on=recheck_on,
+            evidence_files=evidence_files,
+            today=today,
+        )
+    )
+    if errors or rechecked_on is None or held is None:  # (the last two are among the errors)
+        raise ValidationError(errors)
+    documents = _store_evidence(actor, evidence_files, at)
+    before = snapshot(locked, RECHECK_FIELDS)
+    also: dict[str, Any] = {"rechecked_on": rechecked_on, "recheck_held": held}
+    if not held:
+        also.update(due_on=due_on, recheck_on=recheck_on)
+    update = _apply_update(
+        actor,
+        locked,
+        written_on=rechecked_on,
+        narrative=narrative,
+        status=status,
+        rag=rag,
+        documents=documents,
+        now=_now(at),
+        recheck_held=held,
+        also=also,
+    )
+    changes = diff(before, snapshot(locked, RECHECK_FIELDS))
     record_activity(
         actor=actor,
-        action="actionplan.update_added",
+        action="actionplan.recheck_recorded",
         target=locked,
         changes={**changes, "evidence": [None, len(documents)]} if documents else changes,
     )
-    if reopened:
-        record_activity(actor=actor, action="actionplan.action_reopened", target=locked, changes=changes)
-        _follow(actor, locked.recommendation)
     _sync(action, locked)
     return update
 
@@ -635,63 +811,3 @@ def record_committee_decision(
         changes={"outcome": [None, outcome], "version": [None, plan_version.number]},
     )
     return decision
-
-
-# ---- overdue actions ----------------------------------------------------------------------------------
-
-
-def _business_unit_emails() -> list[str]:
-    User = get_user_model()
-    return list(
-        User.objects.filter(
-            is_active=True,
-            is_system=False,
-            memberships__role=Role.BUSINESS_UNIT,
-            memberships__is_active=True,
-            memberships__agency__is_active=True,
-        )
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-    )
-
-
-def _overdue_message(action: Action, to: list[str]) -> tuple[str, str, str, list[str]]:
-    """The email names no child: the action's reference, plan, due date and a link."""
-    link = settings.SITE_URL.rstrip("/") + reverse("actionplans:action", args=[action.pk])
-    body = (
-        f"Action {action.reference} in the plan '{action.plan.title}' was due on {action.due_on:%d %B %Y} "
-        f"and is not complete.\n\nLead officer: {action.lead_officer}\nLead agency: {action.lead_agency.name}\n\n"
-        f"Add an update or agree a new due date:\n{link}\n\n"
-        "This email holds no personal details. Do not forward it outside your agency."
-    )
-    return (f"Action {action.reference} is overdue", body, settings.DEFAULT_FROM_EMAIL, to)
-
-
-def flag_overdue_actions(*, today: date | None = None) -> int:
-    """Tell the lead officer and the business unit about each overdue action, once per due date (a
-    new due date is told again when it passes). Returns how many actions were flagged."""
-    today = today or timezone.localdate()
-    flagged = 0
-    business_unit = _business_unit_emails()
-    told = OverdueNotice.objects.filter(action_id=OuterRef("pk"), due_on=OuterRef("due_on"))
-    pending = Action.objects.overdue(today).exclude(Exists(told))
-    for action in pending.select_related("plan", "lead_officer", "lead_agency").order_by("due_on", "pk"):
-        with transaction.atomic():
-            _, created = OverdueNotice.objects.get_or_create(
-                action=action, due_on=action.due_on, defaults={"sent_at": timezone.now()}
-            )
-            if not created:
-                continue  # another worker told them
-            to = sorted({*business_unit, *([action.lead_officer.email] if action.lead_officer.email else [])})
-            if to:
-                message = _overdue_message(action, to)
-                transaction.on_commit(lambda m=message: send_mass_mail([m], fail_silently=True))  # type: ignore[misc]
-            record_activity(
-                actor=None,
-                action="actionplan.action_overdue",
-                target=action,
-                changes={"due_on": [None, action.due_on.isoformat()]},
-            )
-            flagged += 1
-    return flagged

@@ -1,4 +1,4 @@
-"""Background work (django-tasks; `manage.py db_worker` runs it): the overdue check."""
+"""Background work (django-tasks; `manage.py db_worker` runs it): the daily overdue and re-check checks."""
 
 from __future__ import annotations
 
@@ -14,3 +14,11 @@ def flag_overdue_actions_task() -> int:
 
     with use_via(Via.TASK):
         return flag_overdue_actions()
+
+
+@task()
+def flag_rechecks_due_task() -> int:
+    from safeguarding.actionplans.services import flag_rechecks_due
+
+    with use_via(Via.TASK):
+        return flag_rechecks_due()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("actions/<int:pk>/", views.action_detail, name="action"),
     path("actions/<int:pk>/edit/", views.edit_action, name="edit-action"),
     path("actions/<int:pk>/sign-off/", views.sign_off, name="sign-off"),
+    path("actions/<int:pk>/recheck/", views.recheck, name="recheck"),
     path("versions/<int:pk>/", views.version_detail, name="version"),
     path("versions/<int:pk>/decision/", views.record_decision, name="decision"),
     path("evidence/<int:pk>/", views.evidence, name="evidence"),

@@ -3,7 +3,8 @@ it stands now. What the committee accepted is kept as accepted; later changes sh
 
 The snapshot holds display values (agency and officer names, recommendation references), so a
 version reads the same years later whatever has been renamed since, and ids so actions can be
-matched to the current plan.
+matched to the current plan. Keys added later (`rechecked_on`, `recheck_held`) are missing from
+older snapshots and read as None ("not recorded"), so older versions compare without a false change.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ COMPARED_FIELDS: dict[str, str] = {
     "completed_on": "Completed on",
     "signed_off": "Completion signed off",
     "recheck_on": "Check the change held on",
+    "rechecked_on": "Re-checked on",
+    "recheck_held": "Change held at the re-check",
 }
 
 
@@ -55,6 +58,8 @@ def action_snapshot(action: Action) -> dict[str, Any]:
         "completed_on": action.completed_on.isoformat() if action.completed_on else None,
         "signed_off": action.signed_off_at is not None,
         "recheck_on": action.recheck_on.isoformat() if action.recheck_on else None,
+        "rechecked_on": action.rechecked_on.isoformat() if action.rechecked_on else None,
+        "recheck_held": action.recheck_held,
     }
 
 
@@ -80,6 +85,8 @@ def plan_snapshot(plan: ActionPlan) -> dict[str, Any]:
 
 def _display(name: str, value: Any) -> str:
     """A snapshot value as the pages show it."""
+    if name == "recheck_held":
+        return {True: "Yes", False: "No (reopened)"}.get(value, "Not recorded")
     if value is None or value == "":
         return "None"
     if name == "recommendation":
@@ -92,7 +99,7 @@ def _display(name: str, value: Any) -> str:
         return str(Rag(value).label) if value in Rag.values else str(value)
     if name == "signed_off":
         return "Yes" if value else "No"
-    if name in ("start_on", "due_on", "completed_on", "recheck_on"):
+    if name in ("start_on", "due_on", "completed_on", "recheck_on", "rechecked_on"):
         y, m, d = str(value).split("-")
         return f"{d}/{m}/{y}"
     return str(value)

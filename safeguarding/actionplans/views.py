@@ -146,6 +146,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actions = list(queries.plan_actions(user, plan))
     for a in actions:
         a.flag_overdue = a.is_overdue(today)  # type: ignore[attr-defined]
+        a.flag_recheck_due = a.is_recheck_due(today)  # type: ignore[attr-defined]
     versions = list(plan.versions.select_related("created_by").prefetch_related("decisions"))
     accepted = accepted_version(plan)
     return render(
@@ -256,9 +257,44 @@ def edit_action(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _recheck_form(user: Any, action: Any, data: Any = None, files: Any = None) -> forms.RecheckForm | None:
+    """The "Record the re-check" form, for those who may record it now (None otherwise)."""
+    if permissions.recheck_blocker(user, action) is not None:
+        return None
+    today = timezone.localdate()
+    return forms.RecheckForm(
+        data=data,
+        files=files,
+        initial={"version": action.version, "rechecked_on": today.strftime("%d/%m/%Y")},
+    )
+
+
+def _action_page(request: HttpRequest, action: Any, *, form: Any, recheck_form: Any) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate()
+    is_chair = user.pk in {action.plan.chair_id, action.plan.deputy_chair_id}
+    return render(
+        request,
+        "actionplans/action.html",
+        {
+            "action": action,
+            "plan": action.plan,
+            "overdue": action.is_overdue(today),
+            "recheck_due": action.is_recheck_due(today),
+            "updates": action.updates.select_related("author").prefetch_related("evidence"),
+            "form": form,
+            "recheck_form": recheck_form,
+            "can_manage": permissions.can_manage_plan(user),
+            "can_sign_off": permissions.can_sign_off(user, action),
+            "sign_off_blocker": permissions.sign_off_blocker(user, action) if is_chair else None,
+        },
+    )
+
+
 @login_required
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The action, its updates, and (for those who may) the "add an update" form, posted here."""
+    """The action, its updates, and (for those who may) the "add an update" form, posted here, and the
+    "record the re-check" form (posted to `recheck`)."""
     user = request.user
     action = queries.get_action_for_user(user, pk)
     can_update = permissions.can_update_action(user, action)
@@ -288,21 +324,55 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ):
                 messages.success(request, "Update added.")
                 return redirect("actionplans:action", pk=action.pk)
-    is_chair = user.pk in {action.plan.chair_id, action.plan.deputy_chair_id}
-    return render(
-        request,
-        "actionplans/action.html",
-        {
-            "action": action,
-            "plan": action.plan,
-            "overdue": action.is_overdue(today),
-            "updates": action.updates.select_related("author").prefetch_related("evidence"),
-            "form": form,
-            "can_manage": permissions.can_manage_plan(user),
-            "can_sign_off": permissions.can_sign_off(user, action),
-            "sign_off_blocker": permissions.sign_off_blocker(user, action) if is_chair else None,
-        },
-    )
+    return _action_page(request, action, form=form, recheck_form=_recheck_form(user, action))
+
+
+@login_required
+@require_POST
+def recheck(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the re-check of a complete action: the lead officer or the business unit (403 for others
+    who see it). On errors the action page shows again with what was typed."""
+    user = request.user
+    action = queries.get_action_for_user(user, pk)
+    if not permissions.can_record_recheck(user, action):
+        raise PermissionDenied("Only the action's lead officer or the business unit can record the re-check.")
+    blocker = permissions.recheck_blocker(user, action)
+    if blocker is not None:
+        messages.error(request, blocker)
+        return redirect("actionplans:action", pk=action.pk)
+    form = forms.RecheckForm(data=request.POST, files=request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        held = form.held_value
+        if _attempt(
+            form,
+            lambda: services.record_recheck(
+                user,
+                action,
+                data["version"],
+                rechecked_on=data["rechecked_on"],
+                held=held,
+                narrative=data["narrative"],
+                evidence_files=_uploads(data["evidence"]),
+                due_on=data["due_on"],
+                recheck_on=data["recheck_on"],
+            ),
+        ):
+            if held:
+                messages.success(request, f"Re-check recorded: the change held ({action.reference}).")
+            else:
+                messages.success(
+                    request,
+                    f"Re-check recorded: the change did not hold, so {action.reference} is reopened as at risk.",
+                )
+            return redirect("actionplans:action", pk=action.pk)
+    update_form = None
+    if permissions.can_update_action(user, action):
+        today = timezone.localdate()
+        update_form = forms.UpdateForm(
+            initial={"written_on": today.strftime("%d/%m/%Y"), "status": action.status, "rag": action.rag}
+        )
+    return _action_page(request, action, form=update_form, recheck_form=form)
 
 
 @login_required

@@ -32,6 +32,10 @@ class CountsSerializer(serializers.Serializer):
     complete = serializers.IntegerField()
     percent_complete = serializers.IntegerField()
     overdue = serializers.IntegerField(help_text="Past the due date and not complete (due today is not overdue).")
+    recheck_due = serializers.IntegerField(
+        help_text="Complete, the date to check the change held arrived (today counts), no re-check that held."
+    )
+    recheck_held = serializers.IntegerField(help_text="Complete and re-checked: the change held.")
     by_status = serializers.DictField(child=serializers.IntegerField(), help_text="Actions per status value.")
     by_rag = serializers.DictField(child=serializers.IntegerField(), help_text="Actions per RAG value.")
 
@@ -55,6 +59,13 @@ class ActionSerializer(serializers.ModelSerializer):
     rag = serializers.CharField(read_only=True, help_text=RAG_HELP)
     signed_off = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
+    recheck_held = serializers.BooleanField(
+        read_only=True,
+        allow_null=True,
+        help_text="The latest re-check: true the change held, false it did not (the action was reopened), "
+        "null none recorded.",
+    )
+    recheck_due = serializers.SerializerMethodField()
 
     class Meta:
         model = Action
@@ -77,6 +88,9 @@ class ActionSerializer(serializers.ModelSerializer):
             "signed_off",
             "signed_off_at",
             "recheck_on",
+            "rechecked_on",
+            "recheck_held",
+            "recheck_due",
             "overdue",
             "version",
         ]
@@ -94,6 +108,14 @@ class ActionSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, obj: Action) -> bool:
         return obj.is_overdue(timezone.localdate())
+
+    @extend_schema_field(
+        serializers.BooleanField(
+            help_text="Complete (signed off or not), `recheck_on` today or earlier, and no re-check that held."
+        )
+    )
+    def get_recheck_due(self, obj: Action) -> bool:
+        return obj.is_recheck_due(timezone.localdate())
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -195,10 +217,16 @@ class UpdateSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
     rag = serializers.CharField(read_only=True, help_text=RAG_HELP)
     evidence = EvidenceSerializer(many=True, read_only=True)
+    recheck_held = serializers.BooleanField(
+        read_only=True,
+        allow_null=True,
+        help_text="Set when the update records a re-check: true the change held, false it did not; null for a "
+        "progress update.",
+    )
 
     class Meta:
         model = ActionUpdate
-        fields = ["id", "written_on", "narrative", "status", "rag", "author", "evidence", "created_at"]
+        fields = ["id", "written_on", "narrative", "status", "rag", "recheck_held", "author", "evidence", "created_at"]
         read_only_fields = fields
 
 
@@ -225,10 +253,56 @@ class UpdateUploadSerializer(UpdateCreateSerializer):
     )
 
 
+class RecheckCreateSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="The action's `version` as you read it; a stale one answers 409."
+    )
+    rechecked_on = serializers.DateField(
+        input_formats=["iso-8601"],
+        help_text="YYYY-MM-DD: the date of the re-check; today or earlier, and no earlier than the action's "
+        "latest update.",
+    )
+    held = serializers.BooleanField(
+        help_text="true: the change held (kept on the action); false: it did not hold (the action reopens as "
+        "at_risk, amber, its sign-off cleared)."
+    )
+    narrative = serializers.CharField(max_length=20000, help_text="What the re-check found.")
+    due_on = serializers.DateField(
+        input_formats=["iso-8601"],
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="YYYY-MM-DD, in the future: the reopened action's new due date. Required when held is false; "
+        "ignored when it is true.",
+    )
+    recheck_on = serializers.DateField(
+        input_formats=["iso-8601"],
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="YYYY-MM-DD, after the new due date: when to check the change held again (held false only). "
+        "Omitted, the re-check date is cleared for the business unit to agree later.",
+    )
+
+
+class RecheckUploadSerializer(RecheckCreateSerializer):
+    evidence = serializers.ListField(
+        child=serializers.FileField(max_length=255, allow_empty_file=False),
+        required=False,
+        default=list,
+        help_text="Evidence files (up to 10, 20 MB each), e.g. the re-audit's summary.",
+    )
+
+
 class ActionFilterSerializer(serializers.Serializer):
     plan = serializers.IntegerField(required=False, min_value=1, help_text="Only this plan's actions.")
     lead_agency = serializers.CharField(required=False, max_length=32, help_text="A lead agency's code.")
     status = ActionStatusField(required=False)
     overdue = serializers.ChoiceField(
         choices=["true", "false"], required=False, help_text="true: only overdue; false: only not overdue."
+    )
+    recheck_due = serializers.ChoiceField(
+        choices=["true", "false"],
+        required=False,
+        help_text="true: only actions with a re-check due; false: only the others.",
     )

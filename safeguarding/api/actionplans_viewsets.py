@@ -1,10 +1,12 @@
-"""API v1 action plans: plans (with their actions and progress), actions (filterable), and each action's
-updates (read, and post one with evidence files).
+"""API v1 action plans: plans (with their actions and progress), actions (filterable), each action's
+updates (read, and post one with evidence files), and the re-check of a complete action (did the change
+hold?).
 
 The same services and rules as the pages (`safeguarding.actionplans`): a plan or action the caller may
 not see answers 404, exactly like one that does not exist; a change the rules do not allow answers 403
-saying why. An agency system (token) sees the plans with actions its agency leads, only those actions,
-and may post updates on them.
+saying why; a re-check sent against an older `version` answers 409. An agency system (token) sees the
+plans with actions its agency leads, only those actions, and may post updates on them (not re-checks:
+those are recorded by the lead officer or the business unit).
 """
 
 from __future__ import annotations
@@ -26,12 +28,14 @@ from rest_framework.routers import SimpleRouter
 from safeguarding.actionplans import queries, services
 from safeguarding.actionplans.enums import ActionStatus
 from safeguarding.actionplans.models import Action, ActionPlan
-from safeguarding.actionplans.permissions import ActionPlanError, can_update_action
+from safeguarding.actionplans.permissions import ActionPlanError, StaleVersion, can_record_recheck, can_update_action
 from safeguarding.api.actionplans_serializers import (
     ActionFilterSerializer,
     ActionSerializer,
     PlanDetailSerializer,
     PlanSerializer,
+    RecheckCreateSerializer,
+    RecheckUploadSerializer,
     UpdateCreateSerializer,
     UpdateSerializer,
     UpdateUploadSerializer,
@@ -39,6 +43,7 @@ from safeguarding.api.actionplans_serializers import (
 from safeguarding.api.escalations_serializers import BadRequestSerializer
 from safeguarding.api.escalations_viewsets import EscalationAutoSchema
 from safeguarding.api.exceptions import ApiExceptionsMixin
+from safeguarding.api.serializers import ErrorSerializer
 from safeguarding.api.viewsets import ERROR_RESPONSES, id_or_404
 
 ERRORS = {
@@ -46,13 +51,32 @@ ERRORS = {
     400: OpenApiResponse(BadRequestSerializer, description="The request has errors, or its body could not be read."),
 }
 READ_ERRORS = {code: response for code, response in ERRORS.items() if code != 403}
+CONFLICT = OpenApiResponse(
+    ErrorSerializer, description="The action changed since the `version` you sent: read it again, then retry."
+)
 PLAN_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The plan's id.")
 ACTION_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The action's id.")
 TAGS = ["Action plans"]
 
 
+class ActionAutoSchema(EscalationAutoSchema):
+    """Says that a filter sent empty (`?status=`) is accepted and ignored, as the filters do."""
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        operation = super().get_operation(*args, **kwargs)
+        for parameter in (operation or {}).get("parameters", []):
+            if parameter.get("in") == "query" and parameter["name"] in ACTION_FILTER_NAMES:
+                parameter["allowEmptyValue"] = True
+        return operation
+
+
 class ActionPlanPagination(PageNumberPagination):
     page_size = 50
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The action changed since you read it."
 
 
 def _valid(serializer: Any) -> dict[str, Any]:
@@ -129,15 +153,25 @@ ACTION_FILTERS = [
         enum=["true", "false"],
         description="true: only overdue actions (past due, not complete); false: only the others.",
     ),
+    OpenApiParameter(
+        "recheck_due",
+        str,
+        OpenApiParameter.QUERY,
+        required=False,
+        enum=["true", "false"],
+        description="true: only actions with a re-check due (complete, `recheck_on` today or earlier, no re-check "
+        "that held); false: only the others.",
+    ),
 ]
+ACTION_FILTER_NAMES = frozenset(p.name for p in ACTION_FILTERS)
 
 
 @extend_schema_view(
     list=extend_schema(
         tags=TAGS,
         summary="Actions you can see",
-        description="In plan and number order. Filters: plan, lead_agency, status, overdue. An unknown filter "
-        "value answers 400 naming the parameter.",
+        description="In plan and number order. Filters: plan, lead_agency, status, overdue, recheck_due. "
+        "An unknown filter value answers 400 naming the parameter.",
         parameters=ACTION_FILTERS,
         responses={200: ActionSerializer(many=True), **READ_ERRORS},
     ),
@@ -149,7 +183,7 @@ class ActionViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
     queryset = Action.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = ActionSerializer
     pagination_class = ActionPlanPagination
-    schema = EscalationAutoSchema()
+    schema = ActionAutoSchema()
     lookup_value_regex = "[^/]+"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -169,6 +203,9 @@ class ActionViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
         if v.get("overdue"):
             overdue = Action.objects.overdue(timezone.localdate()).values("pk")
             queryset = queryset.filter(pk__in=overdue) if v["overdue"] == "true" else queryset.exclude(pk__in=overdue)
+        if v.get("recheck_due"):
+            due = Action.objects.recheck_due(timezone.localdate()).values("pk")
+            queryset = queryset.filter(pk__in=due) if v["recheck_due"] == "true" else queryset.exclude(pk__in=due)
         return queryset
 
     def _get(self, pk: Any) -> Action:
@@ -237,6 +274,64 @@ class ActionViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
         except ActionPlanError as exc:
             raise exceptions.PermissionDenied(exc.message) from exc
         return Response(UpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Record the re-check: did the change hold?",
+        description="For a complete action (signed off or not), by its lead officer or the business unit; anyone "
+        "else who can see the action, an agency system included: 403, as for an action not complete or whose "
+        "re-check already found that the change held. Send the action's `version` as you read it (a stale one "
+        "answers 409). held true: the action stays complete and keeps `rechecked_on` and `recheck_held`. held "
+        "false: the re-check is an update to at_risk (amber) that reopens the action (completion and sign-off "
+        "cleared, a review recommendation taken back to 'In an action plan') and `due_on` (required) becomes "
+        "its due date, `recheck_on` (optional) its next re-check date. JSON, or multipart/form-data with "
+        "`evidence` files. Answers the action as it now stands; the re-check shows in its updates.",
+        parameters=[ACTION_ID],
+        request={"application/json": RecheckCreateSerializer, "multipart/form-data": RecheckUploadSerializer},
+        responses={200: ActionSerializer, **ERRORS, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"], pagination_class=None)
+    def recheck(self, request: Request, pk: Any = None) -> Response:
+        found = self._get(pk)
+        if not can_record_recheck(request.user, found):
+            raise exceptions.PermissionDenied(
+                "Only the action's lead officer or the business unit can record the re-check."
+            )
+        multipart = request.content_type.startswith("multipart/")
+        data: Any = request.data
+        if multipart:
+            names = ("version", "rechecked_on", "held", "narrative", "due_on", "recheck_on")
+            # An empty optional date in a form post means "not given".
+            data = {key: data.get(key) for key in names if key in data and data.get(key) != ""}
+            data["evidence"] = request.FILES.getlist("evidence")
+        v = _valid((RecheckUploadSerializer if multipart else RecheckCreateSerializer)(data=data))
+        problem = services.evidence_files_problem(v.get("evidence", []))
+        if problem:
+            raise exceptions.ValidationError({"evidence": [problem]})
+        files = [
+            services.Upload(f.name, f.read(), getattr(f, "content_type", "") or "application/octet-stream")
+            for f in v.get("evidence", [])
+        ]
+        try:
+            services.record_recheck(
+                request.user,
+                found,
+                v["version"],
+                rechecked_on=v["rechecked_on"],
+                held=v["held"],
+                narrative=v["narrative"],
+                evidence_files=files,
+                due_on=v["due_on"],
+                recheck_on=v["recheck_on"],
+            )
+        except DjangoValidationError as exc:
+            detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+            raise exceptions.ValidationError(detail) from exc
+        except StaleVersion as exc:
+            raise Conflict(exc.message) from exc
+        except ActionPlanError as exc:
+            raise exceptions.PermissionDenied(exc.message) from exc
+        return Response(ActionSerializer(self._get(pk)).data)
 
 
 def register(router: SimpleRouter) -> None:

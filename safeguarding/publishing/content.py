@@ -98,6 +98,17 @@ def status_with_rag(action: Action) -> str:
     return f"{action.get_status_display()} ({rag_name(action.rag)})"
 
 
+def _status_note(action: Action, today: date) -> str:
+    """What the committee should know beyond the status: overdue, or the check that the change held."""
+    if action.is_overdue(today):
+        return " – overdue"
+    if action.recheck_held and action.rechecked_on:
+        return f" – change held at re-check {action.rechecked_on:%d/%m/%Y}"
+    if action.is_recheck_due(today):
+        return " – re-check due"
+    return ""
+
+
 def blocks_from_text(text: str) -> tuple[Block, ...]:
     """Paragraphs split by blank lines; a paragraph whose lines all start with "- " or "* " is a list."""
     blocks = []
@@ -168,7 +179,7 @@ def _plan_table(plan: ActionPlan, terms: list[Term], today: date) -> tuple[tuple
                         description=scrub(a.description, terms),
                         lead=f"{a.lead_agency.name}: {a.lead_officer}",
                         due=f"{a.due_on:%d/%m/%Y}",
-                        status=status_with_rag(a) + (" – overdue" if a.is_overdue(today) else ""),
+                        status=status_with_rag(a) + _status_note(a, today),
                         overdue=a.is_overdue(today),
                     )
                     for a in sorted(group.actions, key=lambda a: a.number)

@@ -191,3 +191,29 @@ def test_management_command_writes_the_file(pc: PublishingCast, tmp_path: Path) 
     assert squash(RECOMMENDATIONS[4]) in paragraphs
     assert PlanVersion.objects.filter(plan=pc.plan).count() == 1
     assert ActivityLog.objects.filter(action="publishing.report_downloaded").exists()
+
+
+def test_appendix_says_when_a_change_is_to_be_rechecked_and_when_it_held(pc: PublishingCast) -> None:
+    """A complete action whose date to check the change held has come is marked "re-check due";
+    once the re-check found it held, the row says so with the date."""
+    from safeguarding.actionplans import services as plan_services
+    from safeguarding.actionplans.enums import ActionStatus, Rag
+    from safeguarding.publishing.content import _plan_table
+
+    today = timezone.localdate()
+    action = pc.actions[0]
+    plan_services.edit_action(pc.business, action, action.version, recheck_on=today)
+    plan_services.add_update(
+        action.lead_officer, action, written_on=today, narrative="Done.", status=ActionStatus.COMPLETE, rag=Rag.BLUE
+    )
+
+    def row_status() -> str:
+        groups, _ = _plan_table(pc.plan, [], today)
+        return next(r.status for g in groups for r in g.rows if r.reference == action.reference)
+
+    assert row_status() == "Complete (Blue) – re-check due"
+    action.refresh_from_db()
+    plan_services.record_recheck(
+        action.lead_officer, action, action.version, rechecked_on=today, held=True, narrative="Audit found it used."
+    )
+    assert row_status() == f"Complete (Blue) – change held at re-check {today:%d/%m/%Y}"
