@@ -1,5 +1,5 @@
 """A service audit end to end in the browser: the business unit plans a service audit of the early-help
-service → names two agencies' auditors → draws a sample of 10 → each agency grades its part (the health
+service → names two agencies' auditors → moves the end date and removes an auditor named by mistake → draws a sample of 10 → each agency grades its part (the health
 and police auditors, the police grading the voice of the child lower on one case) → the lead moderates
 the difference → records a finding → creates an action in the audit's action plan. axe-core finds no
 violations on the main pages."""
@@ -92,6 +92,25 @@ def test_service_audit_journey(live_server, page: Page) -> None:
         page.get_by_label("Auditor", exact=True).select_option(str(person.pk))
         page.get_by_role("button", name="Name the auditor").click()
         expect(page.get_by_text(f"named as an auditor for {agency.name}")).to_be_visible()
+
+    # The audit runs a fortnight longer; a third auditor named by mistake is removed, with a reason.
+    page.get_by_role("link", name="Change the audit's details").click()
+    assert_no_axe_violations(page)
+    page.get_by_label("Audit ends").fill((today + timedelta(days=44)).strftime("%d/%m/%Y"))
+    page.get_by_role("button", name="Save the changes").click()
+    expect(page.get_by_text("The audit's details were saved.")).to_be_visible()
+    audit.refresh_from_db()
+    assert audit.end_on == today + timedelta(days=44)
+    page.get_by_role("link", name="Name an auditor").click()
+    page.get_by_label("Auditing for").select_option(str(cast.partner_agency.pk))
+    page.get_by_label("Auditor", exact=True).select_option(str(cast.partner.pk))
+    page.get_by_role("button", name="Name the auditor").click()
+    page.get_by_role("link", name=f"Remove {cast.partner} as an auditor").click()
+    assert_no_axe_violations(page)
+    page.get_by_label("Why this person is no longer an auditor").fill("Named by mistake: not in the audit team.")
+    page.get_by_role("button", name="Remove the auditor").click()
+    expect(page.get_by_text("their access has ended")).to_be_visible()
+    assert not audit.auditors.filter(user=cast.partner).exists()
 
     # Draw a sample of 10 open to the health agency's early-help service.
     page.get_by_role("link", name="Draw the sample").click()
