@@ -1,8 +1,8 @@
 """A service audit end to end in the browser: the business unit plans a service audit of the early-help
-service → names two agencies' auditors → moves the end date and removes an auditor named by mistake → draws a sample of 10 → each agency grades its part (the health
-and police auditors, the police grading the voice of the child lower on one case) → the lead moderates
-the difference → records a finding → creates an action in the audit's action plan. axe-core finds no
-violations on the main pages."""
+service → names two agencies' auditors → moves the end date and removes an auditor named by mistake →
+draws a sample of 10 → each agency grades its part (the health and police auditors, the police grading
+the voice of the child lower on one case) → the lead moderates the difference → records a finding →
+creates an action in the audit's action plan. axe-core finds no violations on the main pages."""
 
 from __future__ import annotations
 
