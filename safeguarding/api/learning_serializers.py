@@ -9,8 +9,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from safeguarding.learning.anonymise import finding_titles
-from safeguarding.learning.enums import BriefingStatus, Delivery, EventKind, EventStatus
+from safeguarding.learning.enums import BriefingStatus, Delivery, EventKind, EventStatus, RegistrationStatus
 from safeguarding.learning.models import Invitation, LearningBriefing, LearningEvent
+from safeguarding.learning.walk_ins import NAME_MAX, WALK_IN_ROLES
 
 
 class InvitationSerializer(serializers.ModelSerializer):
@@ -39,6 +40,9 @@ class LearningEventSerializer(serializers.ModelSerializer):
     review_title = serializers.SerializerMethodField(help_text="The linked review's anonymised title, if any.")
     facilitator = serializers.CharField(source="facilitator_label", read_only=True)
     places_left = serializers.IntegerField(read_only=True)
+    waiting_list_count = serializers.IntegerField(
+        read_only=True, help_text="How many people are on the waiting list (it only has people when the event is full)."
+    )
     invitations = InvitationSerializer(many=True, read_only=True)
 
     class Meta:
@@ -60,6 +64,7 @@ class LearningEventSerializer(serializers.ModelSerializer):
             "capacity",
             "places_taken",
             "places_left",
+            "waiting_list_count",
             "status",
             "follow_up_after_days",
             "invitations",
@@ -74,34 +79,108 @@ class LearningEventSerializer(serializers.ModelSerializer):
         return obj.review.title if obj.review is not None else None
 
 
-class AttendanceRowSerializer(serializers.Serializer):
-    """One registered person (cancelled places are not listed) and whether they came."""
+class RegistrationSerializer(serializers.Serializer):
+    """A live registration: a place, or a place on the waiting list (cancelled ones are not listed)."""
 
-    user = serializers.IntegerField(help_text="The person's id (use it to record attendance).")
+    id = serializers.IntegerField()
+    user = serializers.IntegerField(help_text="The person's id.")
     name = serializers.CharField()
     agency = serializers.IntegerField(help_text="The agency they registered for.")
     agency_name = serializers.CharField()
     role = serializers.CharField()
-    registered_at = serializers.DateTimeField()
+    state = serializers.ChoiceField(
+        choices=RegistrationStatus.choices,
+        help_text="'place': they have a place; 'waiting': they are on the waiting list.",
+    )
+    waiting_position = serializers.IntegerField(
+        allow_null=True,
+        help_text="Their position on the waiting list (1 = the next to be given a place); null when they have a place.",
+    )
+    registered_at = serializers.DateTimeField(help_text="When they registered or joined the waiting list.")
+    promoted_at = serializers.DateTimeField(
+        allow_null=True, help_text="When they were moved from the waiting list into a place, if they were."
+    )
+
+
+class AttendanceRowSerializer(serializers.Serializer):
+    """One registered person (cancelled places and the waiting list are not listed) and whether they came,
+    then each walk-in (someone who came without registering)."""
+
+    user = serializers.IntegerField(
+        allow_null=True,
+        help_text="The person's id (use it to record attendance); null for a walk-in without an account.",
+    )
+    name = serializers.CharField()
+    agency = serializers.IntegerField(help_text="The agency they registered (or came) for.")
+    agency_name = serializers.CharField()
+    role = serializers.CharField()
+    registered_at = serializers.DateTimeField(allow_null=True, help_text="Null for a walk-in.")
     attended = serializers.BooleanField(allow_null=True, help_text="Null until attendance is recorded.")
+    walk_in = serializers.BooleanField(help_text="They came without registering (always attended).")
 
 
 class AttendanceEntrySerializer(serializers.Serializer):
-    user = serializers.IntegerField(min_value=1, help_text="The id of a person registered for the event.")
+    user = serializers.IntegerField(min_value=1, help_text="The id of a person with a place on the event.")
     attended = serializers.BooleanField()
 
 
+class WalkInEntrySerializer(serializers.Serializer):
+    """Someone who came without registering: a person with an account (`user` alone), or someone without
+    one (`name`, `agency` and `role`)."""
+
+    user = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="A person with an account in an agency invited to the event; their agency and role come from it.",
+    )
+    name = serializers.CharField(
+        max_length=NAME_MAX, required=False, help_text="The full name of someone without an account."
+    )
+    agency = serializers.IntegerField(
+        min_value=1, required=False, help_text="Their agency's id (one the event invited): with `name`."
+    )
+    role = serializers.ChoiceField(
+        choices=[(r, r) for r in WALK_IN_ROLES], required=False, help_text="Their role: with `name`."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        by_hand = [k for k in ("name", "agency", "role") if k in attrs]
+        if "user" in attrs and by_hand:
+            raise serializers.ValidationError("Give `user` for a person with an account, or `name`, not both.")
+        if "user" not in attrs and len(by_hand) < 3:
+            raise serializers.ValidationError(
+                "Give `user` for a person with an account, or `name`, `agency` and `role` for someone without one."
+            )
+        return attrs
+
+
 class AttendanceWriteSerializer(serializers.Serializer):
-    entries = AttendanceEntrySerializer(many=True, help_text="Whether each person came; others are left as they are.")
+    entries = AttendanceEntrySerializer(
+        many=True, required=False, help_text="Whether each person with a place came; others are left as they are."
+    )
+    walk_ins = WalkInEntrySerializer(
+        many=True, required=False, help_text="People who came without registering, to record as walk-ins."
+    )
 
     def validate_entries(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        if not value:
-            raise serializers.ValidationError("Give at least one person.")
         if len(value) > 1000:
             raise serializers.ValidationError("Give at most 1000 people at a time.")
         if len({e["user"] for e in value}) != len(value):
             raise serializers.ValidationError("Give each person once.")
         return value
+
+    def validate_walk_ins(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if len(value) > 200:
+            raise serializers.ValidationError("Give at most 200 walk-ins at a time.")
+        users = [w["user"] for w in value if "user" in w]
+        if len(set(users)) != len(users):
+            raise serializers.ValidationError("Give each person once.")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("entries") and not attrs.get("walk_ins"):
+            raise serializers.ValidationError({"entries": "Give at least one person, or a walk-in."})
+        return attrs
 
 
 class FindingRefSerializer(serializers.Serializer):

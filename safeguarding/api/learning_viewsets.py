@@ -1,6 +1,7 @@
-"""API v1 learning: learning events (list, read), their attendance (read and record, for the business
-unit and the event's facilitator) and learning briefings (published ones for everyone; drafts too for
-the business unit).
+"""API v1 learning: learning events (list, read), their registrations (places and the waiting list, in
+order: the organisers see everyone's, anyone else their own), their attendance (read and record, walk-ins
+included, for the business unit and the event's facilitator) and learning briefings (published ones for
+everyone; drafts too for the business unit).
 
 The same access rules (`learning.queries`) and services as the pages: an event the caller may not see,
 or attendance they may not see, answers 404 exactly like something that does not exist; a change the
@@ -11,8 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
@@ -21,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from safeguarding.agencies.models import Agency
 from safeguarding.api.escalations_serializers import BadRequestSerializer
 from safeguarding.api.escalations_viewsets import EscalationAutoSchema
 from safeguarding.api.exceptions import ApiExceptionsMixin
@@ -29,10 +34,11 @@ from safeguarding.api.learning_serializers import (
     AttendanceWriteSerializer,
     LearningBriefingSerializer,
     LearningEventSerializer,
+    RegistrationSerializer,
 )
 from safeguarding.api.viewsets import ERROR_RESPONSES, id_or_404
-from safeguarding.learning import queries, services
-from safeguarding.learning.models import Attendance, LearningBriefing, LearningEvent
+from safeguarding.learning import queries, services, walk_ins
+from safeguarding.learning.models import Attendance, LearningBriefing, LearningEvent, Registration
 
 ERRORS = {
     **ERROR_RESPONSES,
@@ -46,6 +52,38 @@ BRIEFING_TAGS = ["Learning briefings"]
 
 class LearningPagination(PageNumberPagination):
     page_size = 50
+
+
+def _flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Validation errors as messages by field name (`walk_ins[1].agency`), the API's one error shape."""
+    if isinstance(errors, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in errors.items():
+            if isinstance(key, int):  # a list serializer's errors, by the item's index
+                name = f"{prefix}[{key}]"
+            else:
+                name = key if not prefix else prefix if key == "non_field_errors" else f"{prefix}.{key}"
+            flat.update(_flatten(value, name))
+        return flat
+    if isinstance(errors, list) and any(isinstance(item, dict | list) for item in errors):
+        flat = {}
+        for index, item in enumerate(errors):
+            flat.update(_flatten(item, f"{prefix}[{index}]"))
+        return flat
+    messages = [str(m) for m in (errors if isinstance(errors, list) else [errors])]
+    return {prefix or "non_field_errors": messages} if messages else {}
+
+
+def _waiting_count() -> Any:
+    waiting = (
+        Registration.objects.waiting()
+        .filter(event_id=OuterRef("pk"))
+        .order_by()
+        .values("event_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(waiting, output_field=IntegerField()), 0)
 
 
 @extend_schema_view(
@@ -74,7 +112,11 @@ class LearningEventViewSet(
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[LearningEvent]:
-        return queries.with_related(queries.events_visible_to(self.request.user)).order_by("starts_at", "pk")
+        return (
+            queries.with_related(queries.events_visible_to(self.request.user))
+            .annotate(waiting_list_count=_waiting_count())
+            .order_by("starts_at", "pk")
+        )
 
     def _get(self, pk: Any) -> LearningEvent:
         try:
@@ -85,10 +127,52 @@ class LearningEventViewSet(
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(LearningEventSerializer(self._get(kwargs.get("pk"))).data)
 
-    def _attendance_rows(self, event: LearningEvent) -> list[dict[str, Any]]:
-        came = dict(Attendance.objects.filter(event=event).values_list("user_id", "attended"))
-        registrations = queries.registrations_visible_to(self.request.user, event).filter(cancelled_at__isnull=True)
+    def _registration_rows(self, event: LearningEvent) -> list[dict[str, Any]]:
+        live = queries.registrations_visible_to(self.request.user, event).live()
+        places = list(live.with_place().order_by("registered_at", "pk"))
+        waiting = list(live.waiting())
+        # The waiting list is in order; a practitioner's own position counts everyone ahead of them.
+        positions: dict[int, int | None] = {r.pk: n for n, r in enumerate(waiting, start=1)}
+        if waiting and not queries.can_see_registrations(self.request.user, event):
+            positions = {r.pk: queries.waiting_position(r) for r in waiting}
         return [
+            {
+                "id": r.pk,
+                "user": r.user_id,
+                "name": str(r.user),
+                "agency": r.agency_id,
+                "agency_name": r.agency.name,
+                "role": r.role,
+                "state": r.status,
+                "waiting_position": positions.get(r.pk),
+                "registered_at": r.registered_at,
+                "promoted_at": r.promoted_at,
+            }
+            for r in [*places, *waiting]
+        ]
+
+    @extend_schema(
+        tags=EVENT_TAGS,
+        summary="The event's registrations and waiting list",
+        description="Everyone with a place, then the waiting list in order (`waiting_position` 1 is the next to be "
+        "given a place). The business unit and the event's facilitator see everyone; anyone else who can see the "
+        "event sees only their own registration (an empty list if they have none). An event the caller may not "
+        "see: 404.",
+        parameters=[EVENT_ID],
+        responses={200: RegistrationSerializer(many=True), **ERRORS},
+    )
+    @action(detail=True, methods=["get"], url_path="registrations", pagination_class=None)
+    def registrations(self, request: Request, pk: Any = None) -> Response:
+        event = self._get(pk)
+        return Response(RegistrationSerializer(self._registration_rows(event), many=True).data)
+
+    def _attendance_rows(self, event: LearningEvent) -> list[dict[str, Any]]:
+        rows = list(
+            Attendance.objects.filter(event=event).select_related("user", "agency").order_by("recorded_at", "pk")
+        )
+        came = {a.user_id: a.attended for a in rows if not a.walk_in}
+        registrations = queries.registrations_visible_to(self.request.user, event).with_place()
+        registered = [
             {
                 "user": r.user_id,
                 "name": str(r.user),
@@ -97,16 +181,63 @@ class LearningEventViewSet(
                 "role": r.role,
                 "registered_at": r.registered_at,
                 "attended": came.get(r.user_id),
+                "walk_in": False,
             }
             for r in registrations
         ]
+        walked_in = [
+            {
+                "user": a.user_id,
+                "name": a.who,
+                "agency": a.agency_id,
+                "agency_name": a.agency.name,
+                "role": a.role,
+                "registered_at": None,
+                "attended": True,
+                "walk_in": True,
+            }
+            for a in rows
+            if a.walk_in
+        ]
+        return registered + walked_in
+
+    def _record(self, event: LearningEvent, data: dict[str, Any]) -> None:
+        """Attendance and walk-ins together: all of them are recorded, or (on any error) none."""
+        entries = {e["user"]: e["attended"] for e in data.get("entries") or []}
+        User = get_user_model()
+        with transaction.atomic():
+            if entries:
+                services.record_attendance(actor=self.request.user, event=event, attended=entries)
+            for index, item in enumerate(data.get("walk_ins") or []):
+                where = f"walk_ins[{index}]"
+                user = agency = None
+                if "user" in item:
+                    user = User.objects.filter(pk=item["user"], is_active=True, is_system=False).first()
+                    if user is None:
+                        raise exceptions.ValidationError({f"{where}.user": ["No person with an account has this id."]})
+                else:
+                    agency = Agency.objects.filter(pk=item["agency"]).first()
+                    if agency is None:
+                        raise exceptions.ValidationError({f"{where}.agency": ["No agency has this id."]})
+                try:
+                    walk_ins.record_walk_in(
+                        actor=self.request.user,
+                        event=event,
+                        user=user,
+                        name=item.get("name", ""),
+                        agency=agency,
+                        role=item.get("role", ""),
+                    )
+                except DjangoValidationError as exc:
+                    detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+                    raise exceptions.ValidationError(_flatten(detail, where)) from exc
 
     @extend_schema(
         methods=["GET"],
         tags=EVENT_TAGS,
         summary="The event's attendance register",
-        description="Everyone registered and whether they came. The business unit and the event's facilitator "
-        "only; anyone else: 404.",
+        description="Everyone with a place and whether they came, then the walk-ins (people who came without "
+        "registering, `walk_in` true). The business unit and the event's facilitator only; anyone else: 404.",
         parameters=[EVENT_ID],
         request=None,
         responses={200: AttendanceRowSerializer(many=True), **ERRORS},
@@ -114,9 +245,12 @@ class LearningEventViewSet(
     @extend_schema(
         methods=["POST"],
         tags=EVENT_TAGS,
-        summary="Record who came",
-        description="Whether each registered person came (once the event has started). The business unit and the "
-        "event's facilitator; a cancelled or draft event answers 403; anyone else: 404.",
+        summary="Record who came, walk-ins included",
+        description="Once the event has started: whether each person with a place came (`entries`), and people who "
+        "came without registering (`walk_ins`): a person with an account from an agency the event invited "
+        '(`{"user": 12}`), or someone without one (`{"name": "…", "agency": 3, "role": "practitioner"}`). All are '
+        "recorded or, if any has an error, none. The business unit and the event's facilitator; a cancelled or "
+        "draft event answers 403; anyone else: 404.",
         parameters=[EVENT_ID],
         request=AttendanceWriteSerializer,
         responses={200: AttendanceRowSerializer(many=True), **ERRORS},
@@ -128,10 +262,10 @@ class LearningEventViewSet(
             raise exceptions.NotFound()
         if request.method == "POST":
             data = AttendanceWriteSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            entries = {e["user"]: e["attended"] for e in data.validated_data["entries"]}
+            if not data.is_valid():
+                raise exceptions.ValidationError(_flatten(data.errors))
             try:
-                services.record_attendance(actor=request.user, event=event, attended=entries)
+                self._record(event, data.validated_data)
             except DjangoValidationError as exc:
                 detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
                 raise exceptions.ValidationError(detail) from exc

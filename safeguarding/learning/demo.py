@@ -1,9 +1,11 @@
 """Demo learning for `seed_demo`: a year of learning events (workshops, briefings, a conference, group and
 joint supervision) with invitations, registrations and attendance from every kind of agency in the demo
-partnership, evaluations and follow-up answers, two upcoming events, and a published learning briefing
-from the featured review "Child A and Child B". Built through the same services as the pages, dated in
-the past with their `at` argument. Where an agency has too few staff to attend, clearly synthetic
-attendees are added ("Synthetic Attendee …"). All details are fictional.
+partnership, evaluations and follow-up answers, walk-ins (people who came without registering) at one
+workshop, upcoming events — one of them full, with a waiting list (and one person already moved from it
+into a place somebody gave up) — and a published learning briefing from the featured review "Child A and
+Child B". Built through the same services as the pages, dated in the past with their `at` argument. Where
+an agency has too few staff to attend, clearly synthetic attendees are added ("Synthetic Attendee …"), and
+the walk-in without an account is "Synthetic Walk-in …". All details are fictional.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from django.utils import timezone
 from safeguarding.agencies.enums import AgencyKind, Role
 from safeguarding.agencies.models import Agency, Membership, User
 from safeguarding.core.demo import DemoContext
-from safeguarding.learning import briefings, services
+from safeguarding.learning import briefings, queries, services, walk_ins
 from safeguarding.learning.enums import Delivery, EventKind, EventStatus, PracticeChanged
 from safeguarding.learning.models import FollowUpRequest, LearningBriefing, LearningEvent
 from safeguarding.reviews.models import Review, Theme
@@ -38,6 +40,8 @@ class DemoEvent:
     role: str = ""
     per_agency: int = 2
     online: bool = False
+    waiting: int = 0  # people beyond the capacity, who join the waiting list (upcoming events)
+    walk_ins: int = 0  # people who come without registering (past events)
 
 
 EVENTS = (
@@ -88,6 +92,7 @@ EVENTS = (
         ("professional-curiosity",),
         (AgencyKind.SCHOOL, AgencyKind.EARLY_YEARS, AgencyKind.HOUSING, AgencyKind.VOLUNTARY, AgencyKind.YOUTH_JUSTICE),
         30,
+        walk_ins=2,
     ),
     DemoEvent(
         -110,
@@ -196,21 +201,33 @@ def _hold(
     roles = (spec.role,) if spec.role else ATTENDING_ROLES
     invited = [a for a in agencies if a.kind in spec.kinds]
     registered: list[User] = []
+    asked: list[User] = []
     for agency in invited:
         for person in _attendees(agency, roles, spec.per_agency)[: spec.per_agency]:
-            if len(registered) >= spec.capacity or person in registered:
+            if len(asked) >= spec.capacity + spec.waiting or person in asked:
                 continue
+            when = (
+                starts - timedelta(days=rng.randint(3, 30))
+                if not spec.waiting
+                else created + timedelta(hours=len(asked))
+            )
             try:
-                services.register_for_event(actor=person, event=event, at=starts - timedelta(days=rng.randint(3, 30)))
+                registration = services.register_for_event(actor=person, event=event, at=when)
             except services.LearningError:
                 continue
-            registered.append(person)
+            asked.append(person)
+            if registration.has_place:
+                registered.append(person)
+    if spec.waiting and registered:
+        # Somebody gives up their place: the first on the waiting list is moved into it (and emailed).
+        services.cancel_registration(actor=registered[-1], event=event, at=created + timedelta(days=3))
     if spec.days >= 0 or not registered:
         return event
     came = {p.pk: rng.random() < 0.82 for p in registered}
     came[registered[0].pk] = True
     ended = event.ends_at
     services.record_attendance(actor=facilitator or bu, event=event, attended=came, at=ended)
+    _walk_ins(spec, event, actor=facilitator or bu, at=ended)
     for person in registered:
         if came[person.pk] and rng.random() < 0.75:
             before = rng.randint(1, 3)
@@ -230,6 +247,27 @@ def _hold(
                 at=ended + timedelta(hours=2),
             )
     return event
+
+
+def _walk_ins(spec: DemoEvent, event: LearningEvent, *, actor: User, at: datetime) -> None:
+    """People who came without registering: someone with an account, then someone without one."""
+    if not spec.walk_ins:
+        return
+    person = queries.walk_in_candidates(event).first()
+    if person is not None:
+        walk_ins.record_walk_in(actor=actor, event=event, user=person, at=at)
+    agency = queries.invited_agencies(event).first()
+    for number in range(1, spec.walk_ins if person is not None else spec.walk_ins + 1):
+        if agency is None:
+            break
+        walk_ins.record_walk_in(
+            actor=actor,
+            event=event,
+            name=f"Synthetic Walk-in {agency.code}-{number}",
+            agency=agency,
+            role=Role.PRACTITIONER,
+            at=at,
+        )
 
 
 def seed_learning(ctx: DemoContext) -> None:
@@ -290,6 +328,16 @@ def seed_learning(ctx: DemoContext) -> None:
             tuple(ALL_KINDS),
             80,
             online=True,
+        ),
+        DemoEvent(
+            21,
+            EventKind.JOINT_SUPERVISION,
+            "Joint supervision: seeing the men in the child's life",
+            ("professional-curiosity", "domestic-abuse"),
+            (AgencyKind.HEALTH, AgencyKind.EARLY_HELP, AgencyKind.SCHOOL, AgencyKind.CHILDRENS_SOCIAL_CARE),
+            6,
+            per_agency=2,
+            waiting=4,
         ),
     )
     for spec in upcoming:

@@ -19,6 +19,13 @@ class EventStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class RegistrationStatus(models.TextChoices):
+    """A live registration either holds a place or waits for one (cancelled ones carry `cancelled_at`)."""
+
+    PLACE = "place", "Has a place"
+    WAITING = "waiting", "On the waiting list"
+
+
 class Delivery(models.TextChoices):
     IN_PERSON = "in_person", "In person"
     ONLINE = "online", "Online"

@@ -13,9 +13,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from safeguarding.agencies.enums import AgencyKind, Role
-from safeguarding.agencies.models import Agency
+from safeguarding.agencies.models import Agency, Membership
 from safeguarding.core.dates import parse_date
 from safeguarding.core.forms import GovUKForm
+from safeguarding.learning import queries
 from safeguarding.learning.anonymise import name_rules, scrub
 from safeguarding.learning.enums import Confidence, Delivery, EventKind, EventStatus, PracticeChanged
 from safeguarding.learning.models import BRIEFING_SECTION_MAX, BRIEFING_TITLE_MAX
@@ -233,6 +234,73 @@ class AttendanceForm(GovUKForm):
         self.fields["attended"].choices = [  # type: ignore[attr-defined]
             (str(r.user_id), f"{r.user} ({r.agency.name}, {r.get_role_display()})") for r in registrations
         ]
+
+
+class WalkInPersonField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """People with an account, labelled with their name and the invited agencies they work for."""
+
+    labels: dict[int, str] = {}
+
+    def label_from_instance(self, obj: Any) -> str:
+        return self.labels.get(obj.pk) or str(obj)
+
+
+class WalkInPersonForm(GovUKForm):
+    """A walk-in with an account: chosen from the people in the agencies the event invited."""
+
+    user = WalkInPersonField(
+        label="Who came?",
+        queryset=None,
+        empty_label="Choose a person",
+        help_text="People in the agencies invited to the event who have no place on it. Their agency and role are "
+        "taken from their account.",
+        error_messages={"required": "Choose the person who came", "invalid_choice": "Choose a person from the list"},
+    )
+    govuk_mark_optional = False
+
+    def __init__(self, *args: Any, event: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = queries.walk_in_candidates(event)
+        agencies = queries.invited_agencies(event)
+        places: dict[int, set[str]] = {}
+        for user_id, agency in (
+            Membership.objects.filter(user__in=people, is_active=True, agency__in=agencies)
+            .values_list("user_id", "agency__name")
+            .distinct()
+        ):
+            places.setdefault(user_id, set()).add(agency)
+        field = self.fields["user"]
+        field.queryset = people  # type: ignore[attr-defined]
+        field.labels = {  # type: ignore[attr-defined]
+            p.pk: f"{p} ({', '.join(sorted(places.get(p.pk, set())))})" for p in people
+        }
+
+
+class WalkInByHandForm(GovUKForm):
+    """A walk-in without an account: their name, and the agency and role they came for."""
+
+    name = forms.CharField(
+        label="Their full name",
+        max_length=200,
+        error_messages={"required": "Enter the name of the person who came"},
+    )
+    agency = forms.ModelChoiceField(
+        label="Agency",
+        queryset=Agency.objects.none(),
+        empty_label="Choose an agency",
+        help_text="One of the agencies invited to the event.",
+        error_messages={"required": "Choose the agency they work for", "invalid_choice": "Choose an invited agency"},
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        choices=[("", "Choose a role"), *[(r.value, r.label) for r in Role if r != Role.AGENCY_SYSTEM]],
+        error_messages={"required": "Choose their role"},
+    )
+    govuk_mark_optional = False
+
+    def __init__(self, *args: Any, event: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = queries.invited_agencies(event)  # type: ignore[attr-defined]
 
 
 CONFIDENCE_CHOICES = [(str(value), label) for value, label in Confidence.choices]

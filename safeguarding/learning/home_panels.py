@@ -25,10 +25,11 @@ def my_learning(request: HttpRequest) -> Panel | None:
         .filter(queries.invited_condition(user))
         .order_by("starts_at", "pk")[:6]
     )
-    registered = set(
-        Registration.objects.filter(
-            user_id=user.pk, cancelled_at__isnull=True, event_id__in=[e.pk for e in upcoming]
-        ).values_list("event_id", flat=True)
+    # Each event's live registration: "place" or "waiting".
+    registered = dict(
+        Registration.objects.live()
+        .filter(user_id=user.pk, event_id__in=[e.pk for e in upcoming])
+        .values_list("event_id", "status")
     )
     owed = list(queries.evaluations_owed(user)[:10])
     follow_ups = list(queries.follow_ups_owed(user)[:10])
@@ -37,7 +38,7 @@ def my_learning(request: HttpRequest) -> Panel | None:
     return Panel(
         "learning/panels/home.html",
         {
-            "upcoming": [(e, e.pk in registered) for e in upcoming],
+            "upcoming": [(e, registered.get(e.pk)) for e in upcoming],
             "owed": owed,
             "follow_ups": follow_ups,
         },

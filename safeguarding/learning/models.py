@@ -9,6 +9,13 @@ both get it, on SQLite or PostgreSQL. The facilitator or the business unit recor
 attendees give one `Evaluation` (confidence before and after, 1–5) and, after the event's follow-up
 period, one `FollowUpResponse` to the survey they are emailed once (`FollowUpRequest`).
 
+When every place is taken, registering puts the person on the event's waiting list: a `Registration`
+with status "waiting", in the order they asked (`registered_at`, then id). When a place comes free (a
+cancellation, the organiser taking someone off, more places) the first waiting person is moved into it
+(`services.promote_from_waiting_list`). People who come without registering are recorded as walk-ins:
+an `Attendance` with no registration, for a person with an account or, by hand, a name with an agency
+and role.
+
 A `LearningBriefing` turns a review's findings into a one-page briefing for practitioners: drafts are
 the business unit's; published briefings are read by everyone signed in to the partnership.
 
@@ -24,6 +31,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from safeguarding.agencies.enums import AgencyKind, Role
@@ -35,6 +43,7 @@ from safeguarding.learning.enums import (
     EventKind,
     EventStatus,
     PracticeChanged,
+    RegistrationStatus,
 )
 from safeguarding.reviews.models import Finding, Review, Theme
 
@@ -123,6 +132,10 @@ class LearningEvent(models.Model):
         return self.places_taken >= self.capacity
 
     @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    @property
     def has_ended(self) -> bool:
         return self.ends_at < timezone.now()
 
@@ -180,26 +193,56 @@ class Invitation(models.Model):
         return where and (not self.role or self.role == role or role == Role.AGENCY_SYSTEM)
 
 
+class RegistrationQuerySet(models.QuerySet["Registration"]):
+    def live(self) -> RegistrationQuerySet:
+        """Not cancelled: a place or a place on the waiting list."""
+        return self.filter(cancelled_at__isnull=True)
+
+    def with_place(self) -> RegistrationQuerySet:
+        return self.live().filter(status=RegistrationStatus.PLACE)
+
+    def waiting(self) -> RegistrationQuerySet:
+        """The waiting list, first in the queue first."""
+        return self.live().filter(status=RegistrationStatus.WAITING).order_by("registered_at", "id")
+
+
 class Registration(models.Model):
-    """A place on an event; `agency` and `role` are the person's at the time of registering."""
+    """A place on an event, or a place in its waiting list (`status`); `agency` and `role` are the
+    person's at the time of registering. `registered_at` is when they asked (for a waiting person, their
+    place in the queue); `promoted_at` when they were moved from the waiting list into a place."""
 
     event = models.ForeignKey(LearningEvent, on_delete=models.CASCADE, related_name="registrations")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="learning_registrations")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     role = models.CharField(max_length=32, choices=Role.choices)
+    status = models.CharField(max_length=16, choices=RegistrationStatus.choices, default=RegistrationStatus.PLACE)
     registered_at = models.DateTimeField(default=timezone.now)
+    promoted_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RegistrationQuerySet.as_manager()
 
     class Meta:
         ordering = ["event", "registered_at", "id"]
         constraints = [
+            # One live registration per person and event: a place or a place in the queue, never both.
             models.UniqueConstraint(
                 fields=["event", "user"], condition=Q(cancelled_at__isnull=True), name="registration_once_per_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(promoted_at__isnull=True) | Q(status=RegistrationStatus.PLACE),
+                name="registration_promoted_has_place",
             ),
         ]
         indexes = [
             # "Events I am registered for" (home panel, events list).
             models.Index(fields=["user", "event"], name="registration_user_event"),
+            # The waiting list in order, and the first in it when a place comes free.
+            models.Index(
+                fields=["event", "status", "registered_at", "id"],
+                condition=Q(cancelled_at__isnull=True),
+                name="registration_event_queue",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -209,25 +252,64 @@ class Registration(models.Model):
     def is_active(self) -> bool:
         return self.cancelled_at is None
 
+    @property
+    def has_place(self) -> bool:
+        return self.cancelled_at is None and self.status == RegistrationStatus.PLACE
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.cancelled_at is None and self.status == RegistrationStatus.WAITING
+
 
 class Attendance(models.Model):
-    """Whether a registered person came, recorded by the facilitator or the business unit."""
+    """Whether someone came, recorded by the facilitator or the business unit.
+
+    For a registered person: their registration, attended yes or no. For a walk-in (`walk_in`, someone
+    who came without registering, so always attended): no registration, and either a person with an
+    account (`user`) or, for someone without one, their `name`; with the agency and role they came for.
+    """
 
     event = models.ForeignKey(LearningEvent, on_delete=models.CASCADE, related_name="attendance")
-    registration = models.OneToOneField(Registration, on_delete=models.CASCADE, related_name="attendance")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    registration = models.OneToOneField(
+        Registration, null=True, blank=True, on_delete=models.CASCADE, related_name="attendance"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(max_length=200, blank=True, help_text="A walk-in without an account.")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     role = models.CharField(max_length=32, choices=Role.choices)
     attended = models.BooleanField()
+    walk_in = models.BooleanField(default=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["event", "agency__name", "user__last_name", "id"]
-        constraints = [models.UniqueConstraint(fields=["event", "user"], name="attendance_once_per_person")]
+        ordering = ["event", "agency__name", "user__last_name", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user"], name="attendance_once_per_person"),
+            # The same walk-in without an account is recorded once (their name, any case, and agency).
+            models.UniqueConstraint(
+                F("event"),
+                F("agency"),
+                Lower("name"),
+                condition=Q(user__isnull=True),
+                name="attendance_walk_in_name_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(walk_in=False, registration__isnull=False, user__isnull=False, name="")
+                | Q(walk_in=True, registration__isnull=True, user__isnull=False, name="", attended=True)
+                | (Q(walk_in=True, registration__isnull=True, user__isnull=True, attended=True) & ~Q(name="")),
+                name="attendance_registered_or_walk_in",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user} {'attended' if self.attended else 'did not attend'} {self.event}"
+        return f"{self.who} {'attended' if self.attended else 'did not attend'} {self.event}"
+
+    @property
+    def who(self) -> str:
+        return str(self.user) if self.user_id else self.name
 
 
 class Evaluation(models.Model):

@@ -2,9 +2,11 @@
 pages, the API, templates and the services alike.
 
 - The business unit and administrators manage events, invitations and briefings, and see everything.
-- An event's facilitator records its attendance and sees its registrations.
+- An event's organisers (the business unit, and the event's facilitator) see its registrations and
+  waiting list, take people off them, and record attendance, walk-ins included.
 - Practitioners (anyone else signed in) see published events they are invited to (or registered for),
-  register while there are places, evaluate events they attended, and read published briefings.
+  register (or join the waiting list when it is full), evaluate events they attended, and read
+  published briefings.
 - Scrutineers read the reports. Nobody else sees another person's registration or evaluation.
 """
 
@@ -44,11 +46,16 @@ def is_facilitator(user: Any, event: LearningEvent) -> bool:
 
 
 @rules.predicate
-def can_record_attendance(user: Any, event: LearningEvent) -> bool:
-    """The business unit, or the event's facilitator, once the event is published (not cancelled)."""
+def can_organise(user: Any, event: LearningEvent) -> bool:
+    """The event's organisers — the business unit, or the event's facilitator — once it is published (not
+    cancelled): they record attendance and walk-ins, and take people off the register or the waiting list."""
     if event is None or event.status != EventStatus.PUBLISHED:
         return False
     return bool(can_manage_learning(user) or is_facilitator(user, event))
+
+
+# Recording attendance (walk-ins included) is the organisers' job.
+can_record_attendance = can_organise
 
 
 def invitation_memberships(user: Any, event: LearningEvent) -> list[Any]:
@@ -67,4 +74,5 @@ def is_invited(user: Any, event: LearningEvent) -> bool:
 rules.add_perm("learning.manage", can_manage_learning)
 rules.add_perm("learning.read_reports", can_read_reports)
 rules.add_perm("learning.record_attendance", can_record_attendance)
+rules.add_perm("learning.organise", can_organise)
 rules.add_perm("learning.register", is_invited)

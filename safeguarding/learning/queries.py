@@ -1,15 +1,18 @@
 """Read side: every list of events goes through `events_visible_to`, every event through
 `get_event_for_user`; briefings through `briefings_visible_to` / `get_briefing_for_user`. What the person
-may not see answers 404, exactly like what does not exist. Registrations and evaluations are listed
-only to the people who manage or facilitate the event (`registrations_visible_to`)."""
+may not see answers 404, exactly like what does not exist. Registrations (the waiting list included) and
+evaluations are listed only to the people who manage or facilitate the event (`registrations_visible_to`);
+anyone else sees their own only."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from safeguarding.agencies.enums import Role
+from safeguarding.agencies.models import Agency, Membership
 from safeguarding.core.access import get_or_404, is_active_person
 from safeguarding.learning.enums import EventStatus
 from safeguarding.learning.models import (
@@ -20,8 +23,9 @@ from safeguarding.learning.models import (
     LearningEvent,
     LearningEventQuerySet,
     Registration,
+    RegistrationQuerySet,
 )
-from safeguarding.learning.permissions import can_manage_learning, can_read_reports
+from safeguarding.learning.permissions import can_manage_learning, can_read_reports, invitation_memberships
 
 
 def invited_condition(user: Any) -> Q:
@@ -61,7 +65,7 @@ def can_see_registrations(user: Any, event: LearningEvent) -> bool:
     return bool(can_manage_learning(user)) or (event.facilitator_id is not None and event.facilitator_id == user.pk)
 
 
-def registrations_visible_to(user: Any, event: LearningEvent) -> QuerySet[Registration]:
+def registrations_visible_to(user: Any, event: LearningEvent) -> RegistrationQuerySet:
     """Everyone's registrations for the business unit and the facilitator; only one's own for others."""
     qs = Registration.objects.filter(event=event).select_related("user", "agency")
     return qs if can_see_registrations(user, event) else qs.filter(user_id=user.pk)
@@ -82,7 +86,66 @@ def evaluations_visible_to(user: Any) -> QuerySet[Evaluation]:
 
 
 def active_registration(user: Any, event: LearningEvent) -> Registration | None:
-    return Registration.objects.filter(event=event, user_id=user.pk, cancelled_at__isnull=True).first()
+    """The person's live registration: a place, or a place on the waiting list (see its `status`)."""
+    return Registration.objects.live().filter(event=event, user_id=user.pk).first()
+
+
+def waiting_list(event: LearningEvent) -> QuerySet[Registration]:
+    """The people waiting for a place, first in the queue first (the organisers' view: check
+    `can_see_registrations` before showing it)."""
+    return Registration.objects.waiting().filter(event=event).select_related("user", "agency")
+
+
+def waiting_position(registration: Registration) -> int | None:
+    """Where a waiting person is in the queue (1 = next to get a place); None when not waiting."""
+    if not registration.is_waiting:
+        return None
+    ahead = Q(registered_at__lt=registration.registered_at) | Q(
+        registered_at=registration.registered_at, pk__lt=registration.pk
+    )
+    return Registration.objects.waiting().filter(ahead, event_id=registration.event_id).count() + 1
+
+
+def waiting_count(event: LearningEvent) -> int:
+    return Registration.objects.waiting().filter(event=event).count()
+
+
+def invited_agencies(event: LearningEvent) -> QuerySet[Agency]:
+    """The active agencies the event's invitations cover (one agency, or each of a kind), whatever the role."""
+    invitations = list(event.invitations.all())
+    ids = [i.agency_id for i in invitations if i.agency_id]
+    kinds = [i.agency_kind for i in invitations if not i.agency_id]
+    return Agency.objects.filter(Q(pk__in=ids) | Q(kind__in=kinds), is_active=True).order_by("name")
+
+
+def walk_in_membership(user: Any, event: LearningEvent) -> Membership | None:
+    """The agency and role a walk-in with an account came for: a membership the invitations cover, else
+    any of theirs in an invited agency (someone whose role was not invited may still come)."""
+    covered = invitation_memberships(user, event)
+    if covered:
+        return covered[0]
+    agencies = set(invited_agencies(event).values_list("pk", flat=True))
+    return next((m for m in user.active_memberships if m.agency_id in agencies and m.role != Role.AGENCY_SYSTEM), None)
+
+
+def walk_in_candidates(event: LearningEvent) -> QuerySet[Any]:
+    """People with an account who could be recorded as walk-ins: active people in an invited agency,
+    without a place on the event and without attendance recorded for it."""
+    User = get_user_model()
+    with_place = Registration.objects.with_place().filter(event=event).values("user_id")
+    recorded = Attendance.objects.filter(event=event, user__isnull=False).values("user_id")
+    return (
+        User.objects.filter(
+            is_active=True,
+            is_system=False,
+            memberships__is_active=True,
+            memberships__agency__in=invited_agencies(event),
+        )
+        .exclude(pk__in=with_place)
+        .exclude(pk__in=recorded)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 def briefings_visible_to(user: Any) -> QuerySet[LearningBriefing]:

@@ -1,7 +1,9 @@
 """The learning reports (domain.md §8), for the business unit and scrutineers. No child is named.
 
 1. Attendance against invitations: for the published events held in a period (started by now), by agency and by role,
-   how many events invited them, how many places they took and how many came (% of those registered).
+   how many events invited them, how many places they took and how many came — walk-ins (people who came
+   without registering) included and counted apart — and the % of those registered who came; by event, the
+   waiting list left when it was held.
 2. Evaluation results: confidence before and after (1–5) — means, distribution and change — and the
    follow-up survey's answers.
 3. Themes: events held on each theme against the escalations flagged for learning and the review
@@ -111,11 +113,18 @@ def grouped_bar_svg(title: str, labels: list[str], series: list[tuple[str, list[
 class PercentAttended:
     registered: int
     attended: int
+    walk_ins: int
+
+    @property
+    def registered_attended(self) -> int:
+        """Of those who came, the ones who had registered (walk-ins took no place)."""
+        return self.attended - self.walk_ins
 
     @property
     def percent_attended(self) -> int | None:
-        """Of the places taken, the share who came (whole per cent), or None when nobody registered."""
-        return round(100 * self.attended / self.registered) if self.registered else None
+        """Of the places taken, the share who came (whole per cent), or None when nobody registered.
+        Walk-ins are not in it: they are counted in `attended` and shown apart."""
+        return round(100 * self.registered_attended / self.registered) if self.registered else None
 
 
 @dataclass
@@ -124,6 +133,7 @@ class AttendanceRow(PercentAttended):
     invited_events: int
     registered: int
     attended: int
+    walk_ins: int = 0
 
 
 @dataclass
@@ -133,6 +143,8 @@ class EventRow(PercentAttended):
     agencies_attended: int
     registered: int
     attended: int
+    walk_ins: int = 0
+    waiting: int = 0
 
 
 @dataclass
@@ -153,6 +165,7 @@ class AttendanceReport:
             len(self.events),
             sum(r.registered for r in self.events),
             sum(r.attended for r in self.events),
+            sum(r.walk_ins for r in self.events),
         )
 
 
@@ -173,12 +186,14 @@ def attendance_report(period: Period, *, charts: bool = True) -> AttendanceRepor
     agencies = list(Agency.objects.filter(is_active=True))
     names = {a.pk: a.name for a in Agency.objects.all()}
     registrations = list(
-        Registration.objects.filter(event_id__in=ids, cancelled_at__isnull=True).values_list(
-            "event_id", "agency_id", "role"
-        )
+        Registration.objects.with_place().filter(event_id__in=ids).values_list("event_id", "agency_id", "role")
     )
+    waiting = Counter(Registration.objects.waiting().filter(event_id__in=ids).values_list("event_id", flat=True))
+    # Everyone who came, walk-ins (who came without registering) included: (event, agency, role, walk-in).
     attended = list(
-        Attendance.objects.filter(event_id__in=ids, attended=True).values_list("event_id", "agency_id", "role")
+        Attendance.objects.filter(event_id__in=ids, attended=True).values_list(
+            "event_id", "agency_id", "role", "walk_in"
+        )
     )
 
     agency_invited: Counter[int] = Counter()
@@ -194,30 +209,40 @@ def attendance_report(period: Period, *, charts: bool = True) -> AttendanceRepor
         for role in Role:
             if "" in roles or role in roles:
                 role_invited[role] += 1
+        came = [row for row in attended if row[0] == event.pk]
         event_rows.append(
             EventRow(
                 event=event,
                 invited_agencies=len(covered),
-                agencies_attended=len({a for e, a, _ in attended if e == event.pk}),
+                agencies_attended=len({a for _, a, _, _ in came}),
                 registered=sum(1 for e, _, _ in registrations if e == event.pk),
-                attended=sum(1 for e, _, _ in attended if e == event.pk),
+                attended=len(came),
+                walk_ins=sum(1 for row in came if row[3]),
+                waiting=waiting[event.pk],
             )
         )
 
     reg_by_agency = Counter(a for _, a, _ in registrations)
-    att_by_agency = Counter(a for _, a, _ in attended)
-    agency_ids = set(agency_invited) | set(reg_by_agency)
+    att_by_agency = Counter(a for _, a, _, _ in attended)
+    walk_by_agency = Counter(a for _, a, _, walk_in in attended if walk_in)
+    agency_ids = set(agency_invited) | set(reg_by_agency) | set(att_by_agency)
     by_agency = sorted(
         (
-            AttendanceRow(names.get(a, "Unknown"), agency_invited[a], reg_by_agency[a], att_by_agency[a])
+            AttendanceRow(
+                names.get(a, "Unknown"), agency_invited[a], reg_by_agency[a], att_by_agency[a], walk_by_agency[a]
+            )
             for a in agency_ids
         ),
         key=lambda r: r.label,
     )
     reg_by_role = Counter(r for _, _, r in registrations)
-    att_by_role = Counter(r for _, _, r in attended)
-    shown_roles = [r for r in Role if r in explicit_roles or reg_by_role[r]]
-    by_role = [AttendanceRow(Role(r).label, role_invited[r], reg_by_role[r], att_by_role[r]) for r in shown_roles]
+    att_by_role = Counter(r for _, _, r, _ in attended)
+    walk_by_role = Counter(r for _, _, r, walk_in in attended if walk_in)
+    shown_roles = [r for r in Role if r in explicit_roles or reg_by_role[r] or att_by_role[r]]
+    by_role = [
+        AttendanceRow(Role(r).label, role_invited[r], reg_by_role[r], att_by_role[r], walk_by_role[r])
+        for r in shown_roles
+    ]
     report = AttendanceReport(by_agency=by_agency, by_role=by_role, events=event_rows)
     if charts:
         report.chart_svg = grouped_bar_svg(

@@ -21,9 +21,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
+from safeguarding.core.access import is_active_person
 from safeguarding.core.services import created_diff, diff, record_activity, snapshot
+from safeguarding.learning import notifications
 from safeguarding.learning.anonymise import name_rules, real_names_in, scrub
-from safeguarding.learning.enums import Delivery, EventStatus, PracticeChanged
+from safeguarding.learning.enums import Delivery, EventStatus, PracticeChanged, RegistrationStatus
 from safeguarding.learning.models import (
     Attendance,
     Evaluation,
@@ -35,6 +37,7 @@ from safeguarding.learning.models import (
 )
 from safeguarding.learning.permissions import (
     can_manage_learning,
+    can_organise,
     can_record_attendance,
     invitation_memberships,
 )
@@ -68,7 +71,8 @@ STALE_MESSAGE = (
     "Read it again, then make your change if it is still needed."
 )
 FULL_MESSAGE = (
-    "This event is full: every place has been taken. Ask the business unit to tell you if a place comes free."
+    "This event is full and has started, so its waiting list is closed: every place has been taken. "
+    "Ask the business unit about the next one."
 )
 NOT_INVITED_MESSAGE = "You are not invited to this event. Ask the business unit if you think you should be."
 REAL_NAME_MESSAGE = (
@@ -228,6 +232,9 @@ def update_event(
         if old != new:
             changes["themes"] = [old, new]
     record_activity(actor=actor, action="learning.event_changed", target=locked, changes=changes)
+    # More places (or the event published again) may let people in from the waiting list.
+    promote_from_waiting_list(actor=actor, event=locked)
+    locked.refresh_from_db(fields=["places_taken"])
     return locked
 
 
@@ -274,56 +281,159 @@ def remove_invitation(*, actor: Any, invitation: Invitation) -> None:
     invitation.delete()
 
 
+def _take_place(event: LearningEvent) -> bool:
+    """One place, by one conditional UPDATE that the database constraint backs: two people asking for the
+    last place at the same moment can never both get it."""
+    return bool(
+        LearningEvent.objects.filter(pk=event.pk, places_taken__lt=F("capacity")).update(
+            places_taken=F("places_taken") + 1
+        )
+    )
+
+
+def _give_back_place(event: LearningEvent) -> None:
+    LearningEvent.objects.filter(pk=event.pk, places_taken__gt=0).update(places_taken=F("places_taken") - 1)
+
+
+def _sync_places(event: LearningEvent, locked: LearningEvent) -> None:
+    """The caller's copy of the event shows the places as they now are."""
+    locked.refresh_from_db(fields=["places_taken"])
+    event.places_taken = locked.places_taken
+
+
 @transaction.atomic
 def register_for_event(*, actor: Any, event: LearningEvent, at: datetime | None = None) -> Registration:
-    """Take a place. The event row is locked (PostgreSQL), and the place is taken by one conditional
-    UPDATE (`places_taken < capacity`) that the database constraint backs: two people asking for the last
-    place at the same moment can never both get it."""
+    """Take a place or, when every place is taken (or others are already waiting), join the waiting list.
+
+    The event row is locked (PostgreSQL) so registrations, cancellations and promotions for one event
+    happen one at a time, and the place itself is taken by a conditional UPDATE the database constraint
+    backs (`_take_place`). The returned registration's `status` says which it is; its position in the
+    queue is `queries.waiting_position`. Once the event has started, a full event refuses (`EventFull`):
+    nobody would be moved into a place any more."""
     locked = _locked_event(event)
     now = _now(at)
     _require(locked.status == EventStatus.PUBLISHED, "This event is not open for registration.")
     _require(locked.ends_at > now, "This event has finished: you can no longer register.")
     memberships = invitation_memberships(actor, locked)
     _require(memberships, NOT_INVITED_MESSAGE)
-    if Registration.objects.filter(event=locked, user=actor, cancelled_at__isnull=True).exists():
+    mine = Registration.objects.live().filter(event=locked, user=actor).first()
+    if mine is not None and mine.status == RegistrationStatus.WAITING:
+        raise LearningError("You are already on the waiting list for this event.")
+    if mine is not None:
         raise LearningError("You already have a place on this event.")
-    taken = LearningEvent.objects.filter(pk=locked.pk, places_taken__lt=F("capacity")).update(
-        places_taken=F("places_taken") + 1
-    )
-    if not taken:
+    if Attendance.objects.filter(event=locked, user_id=actor.pk).exists():
+        raise LearningError("Your attendance at this event is already recorded.")
+    # Nobody jumps the queue: while anyone is waiting, a newcomer waits behind them.
+    queue = Registration.objects.waiting().filter(event=locked).exists()
+    if not queue and _take_place(locked):
+        status = RegistrationStatus.PLACE
+    elif locked.starts_at <= now:
         raise EventFull(FULL_MESSAGE)
+    else:
+        status = RegistrationStatus.WAITING
     membership = memberships[0]
     registration = Registration.objects.create(
-        event=locked, user=actor, agency=membership.agency, role=membership.role, registered_at=now
+        event=locked, user=actor, agency=membership.agency, role=membership.role, status=status, registered_at=now
     )
-    record_activity(
-        actor=actor,
-        action="learning.registered",
-        target=locked,
-        changes={"registration": [None, registration.pk]},
-    )
-    event.places_taken = locked.places_taken + 1
+    if status == RegistrationStatus.PLACE:
+        changes: dict[str, Any] = {"registration": [None, registration.pk]}
+        action = "learning.registered"
+    else:
+        changes = {"waiting_list": [None, registration.pk]}
+        action = "learning.waiting_list_joined"
+    record_activity(actor=actor, action=action, target=locked, changes=changes)
+    _sync_places(event, locked)
+    return registration
+
+
+def _cancel(
+    *, actor: Any, locked: LearningEvent, registration: Registration, now: datetime, action: str
+) -> Registration:
+    """Cancel a live registration (a place or a place in the queue); a freed place goes to the waiting list."""
+    _require(not Attendance.objects.filter(registration=registration).exists(), "Attendance is already recorded.")
+    had_place = registration.status == RegistrationStatus.PLACE
+    registration.cancelled_at = now
+    registration.save(update_fields=["cancelled_at"])
+    key = "registration" if had_place else "waiting_list"
+    record_activity(actor=actor, action=action, target=locked, changes={key: [registration.pk, None]})
+    if had_place:
+        _give_back_place(locked)
+        promote_from_waiting_list(actor=actor, event=locked, at=now)
     return registration
 
 
 @transaction.atomic
 def cancel_registration(*, actor: Any, event: LearningEvent, at: datetime | None = None) -> Registration:
+    """Give up one's place (the first on the waiting list is moved into it) or leave the waiting list."""
     locked = _locked_event(event)
-    registration = Registration.objects.filter(event=locked, user=actor, cancelled_at__isnull=True).first()
+    registration = Registration.objects.live().filter(event=locked, user=actor).first()
     if registration is None:
         raise LearningError("You do not have a place on this event.")
-    _require(not Attendance.objects.filter(registration=registration).exists(), "Attendance is already recorded.")
-    registration.cancelled_at = _now(at)
-    registration.save(update_fields=["cancelled_at"])
-    LearningEvent.objects.filter(pk=locked.pk, places_taken__gt=0).update(places_taken=F("places_taken") - 1)
-    record_activity(
-        actor=actor,
-        action="learning.registration_cancelled",
-        target=locked,
-        changes={"registration": [registration.pk, None]},
+    _cancel(
+        actor=actor, locked=locked, registration=registration, now=_now(at), action="learning.registration_cancelled"
     )
-    event.places_taken = max(locked.places_taken - 1, 0)
+    _sync_places(event, locked)
     return registration
+
+
+@transaction.atomic
+def remove_registration(*, actor: Any, registration: Registration, at: datetime | None = None) -> Registration:
+    """The organiser takes someone off the event: their place (the first waiting person is moved into it)
+    or their place on the waiting list. They are told by email."""
+    locked = _locked_event(registration.event)
+    _require(can_organise(actor, locked), "Only the event's facilitator or the business unit can take people off it.")
+    current = Registration.objects.live().filter(pk=registration.pk, event=locked).select_related("user").first()
+    if current is None:
+        raise LearningError("This person no longer has a place or a place on the waiting list.")
+    was_waiting = current.status == RegistrationStatus.WAITING
+    _cancel(actor=actor, locked=locked, registration=current, now=_now(at), action="learning.registration_removed")
+    current.event = locked
+    notifications.removed_by_organiser(current, was_waiting=was_waiting)
+    registration.cancelled_at = current.cancelled_at
+    return current
+
+
+@transaction.atomic
+def promote_from_waiting_list(*, actor: Any, event: LearningEvent, at: datetime | None = None) -> list[Registration]:
+    """Move people from the waiting list into free places, first come first served, and email each one.
+
+    Called by every service that frees a place or adds places (a cancellation, the organiser taking
+    someone off, a larger capacity, the event published again), in the same transaction and under the
+    same lock on the event row. Only before the event starts: a place given once it is under way is no
+    use to anyone. Someone whose account has since been closed leaves the queue instead."""
+    locked = _locked_event(event)
+    now = _now(at)
+    if locked.status != EventStatus.PUBLISHED or locked.starts_at <= now:
+        return []
+    promoted: list[Registration] = []
+    for registration in Registration.objects.waiting().filter(event=locked).select_related("user"):
+        if not is_active_person(registration.user):
+            registration.cancelled_at = now
+            registration.save(update_fields=["cancelled_at"])
+            record_activity(
+                actor=actor,
+                action="learning.registration_removed",
+                target=locked,
+                changes={"waiting_list": [registration.pk, None], "reason": [None, "account closed"]},
+            )
+            continue
+        if not _take_place(locked):
+            break
+        registration.status = RegistrationStatus.PLACE
+        registration.promoted_at = now
+        registration.save(update_fields=["status", "promoted_at"])
+        record_activity(
+            actor=actor,
+            action="learning.promoted_from_waiting_list",
+            target=locked,
+            changes={"waiting_list": [registration.pk, None], "registration": [None, registration.pk]},
+        )
+        registration.event = locked
+        notifications.place_from_waiting_list(registration)
+        promoted.append(registration)
+    if promoted:
+        _sync_places(event, locked)
+    return promoted
 
 
 @transaction.atomic
@@ -339,8 +449,7 @@ def record_attendance(
     now = _now(at)
     _require(locked.starts_at <= now, "You can record attendance once the event has started.")
     registrations = {
-        r.user_id: r
-        for r in Registration.objects.filter(event=locked, cancelled_at__isnull=True, user_id__in=list(attended))
+        r.user_id: r for r in Registration.objects.with_place().filter(event=locked, user_id__in=list(attended))
     }
     missing = sorted(set(attended) - set(registrations))
     if missing:
@@ -454,16 +563,21 @@ def send_due_follow_ups(*, today: date | None = None) -> int:
 def _send_follow_ups_for(event: LearningEvent) -> int:
     locked = _locked_event(event)
     already = FollowUpRequest.objects.filter(event=locked).values_list("user_id", flat=True)
-    attendees = list(
-        Attendance.objects.filter(event=locked, attended=True).exclude(user_id__in=already).select_related("user")
-    )
+    # Everyone who came and has an account (a walk-in without one cannot sign in to answer).
+    attendees = [
+        a.user
+        for a in Attendance.objects.filter(event=locked, attended=True, user__isnull=False)
+        .exclude(user_id__in=already)
+        .select_related("user")
+        if a.user is not None
+    ]
     if not attendees:
         return 0
-    FollowUpRequest.objects.bulk_create([FollowUpRequest(event=locked, user_id=a.user_id) for a in attendees])
+    FollowUpRequest.objects.bulk_create([FollowUpRequest(event=locked, user=user) for user in attendees])
     record_activity(actor=None, action="learning.follow_up_sent", target=locked, changes={"sent": len(attendees)})
     subject, body = _follow_up_email(locked)
     sender = settings.DEFAULT_FROM_EMAIL
-    datatuple = [(subject, body, sender, [a.user.email]) for a in attendees if a.user.email]
+    datatuple = [(subject, body, sender, [user.email]) for user in attendees if user.email]
     if datatuple:
         transaction.on_commit(lambda: send_mass_mail(datatuple, fail_silently=False))
     return len(attendees)

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from safeguarding.core.access import get_or_404
 from safeguarding.escalations.forms import PeriodForm
-from safeguarding.learning import forms, permissions, queries, reports, services
-from safeguarding.learning.enums import EventStatus
+from safeguarding.learning import forms, permissions, queries, reports, services, walk_ins
+from safeguarding.learning.enums import EventStatus, RegistrationStatus
 from safeguarding.learning.models import (
     Attendance,
     Evaluation,
@@ -65,10 +65,10 @@ def events(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data.get("kind"):
             qs = qs.filter(kind=form.cleaned_data["kind"])
     page = Paginator(qs.distinct(), 25).get_page(request.GET.get("page"))
-    mine = set(
-        Registration.objects.filter(
-            user_id=user.pk, cancelled_at__isnull=True, event_id__in=[e.pk for e in page.object_list]
-        ).values_list("event_id", flat=True)
+    mine = dict(
+        Registration.objects.live()
+        .filter(user_id=user.pk, event_id__in=[e.pk for e in page.object_list])
+        .values_list("event_id", "status")
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -80,7 +80,7 @@ def events(request: HttpRequest) -> HttpResponse:
             "form": form,
             "when": when,
             "page": page,
-            "rows": [(e, e.pk in mine) for e in page.object_list],
+            "rows": [(e, mine.get(e.pk)) for e in page.object_list],
             "query": query.urlencode(),
             "can_manage": permissions.can_manage_learning(user),
             "can_read_reports": permissions.can_read_reports(user),
@@ -96,29 +96,38 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     attendance = Attendance.objects.filter(event=event, user_id=user.pk).first()
     attended = attendance is not None and attendance.attended
     can_see_all = queries.can_see_registrations(user, event)
+    can_organise = permissions.can_organise(user, event)
     invited = permissions.is_invited(user, event)
+    open_for_registration = event.status == EventStatus.PUBLISHED and not event.has_ended
+    places = list(queries.registrations_visible_to(user, event).with_place()) if can_see_all else []
+    came = set(Attendance.objects.filter(event=event).values_list("registration_id", flat=True)) if places else set()
     return render(
         request,
         "learning/detail.html",
         {
             "event": event,
             "registration": registration,
+            "waiting_position": queries.waiting_position(registration) if registration else None,
+            "waiting_count": queries.waiting_count(event),
             "invited": invited,
-            "can_register": invited
-            and registration is None
-            and event.status == EventStatus.PUBLISHED
-            and not event.has_ended,
+            "can_register": invited and registration is None and attendance is None and open_for_registration,
+            "waiting_list_open": not event.has_started,
             "can_cancel": registration is not None and attendance is None and not event.has_ended,
             "can_manage": permissions.can_manage_learning(user),
             "can_record_attendance": permissions.can_record_attendance(user, event),
+            "can_organise": can_organise,
             "can_see_all": can_see_all,
             "attended": attended,
+            "walked_in": attendance is not None and attendance.walk_in,
             "can_evaluate": attended and not Evaluation.objects.filter(event=event, user_id=user.pk).exists(),
             "can_follow_up": attended
             and FollowUpRequest.objects.filter(event=event, user_id=user.pk).exists()
             and not FollowUpResponse.objects.filter(event=event, user_id=user.pk).exists(),
             "registered_count": event.places_taken,
             "attended_count": Attendance.objects.filter(event=event, attended=True).count() if can_see_all else None,
+            "walk_in_count": Attendance.objects.filter(event=event, walk_in=True).count() if can_see_all else None,
+            "places": [(r, r.pk not in came) for r in places],
+            "waiting_list": list(queries.waiting_list(event)) if can_see_all else [],
             "invitations": list(event.invitations.all()),
         },
     )
@@ -129,11 +138,19 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def register(request: HttpRequest, pk: int) -> HttpResponse:
     event = queries.get_event_for_user(request.user, pk)
     try:
-        services.register_for_event(actor=request.user, event=event)
+        registration = services.register_for_event(actor=request.user, event=event)
     except services.LearningError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"You have a place on {event.title}.")
+        if registration.is_waiting:
+            position = queries.waiting_position(registration)
+            messages.success(
+                request,
+                f"This event is full, so you are on the waiting list: you are number {position}. If a place "
+                "comes free it will be yours, and we will email you.",
+            )
+        else:
+            messages.success(request, f"You have a place on {event.title}.")
     return redirect("learning:detail", pk=event.pk)
 
 
@@ -142,11 +159,31 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     event = queries.get_event_for_user(request.user, pk)
     try:
-        services.cancel_registration(actor=request.user, event=event)
+        registration = services.cancel_registration(actor=request.user, event=event)
     except services.LearningError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Your place is cancelled. Someone else can now take it.")
+        if registration.status == RegistrationStatus.WAITING:
+            messages.success(request, "You have left the waiting list.")
+        else:
+            messages.success(request, "Your place is cancelled. Someone else can now take it.")
+    return redirect("learning:detail", pk=event.pk)
+
+
+@login_required
+@require_POST
+def remove_registration(request: HttpRequest, pk: int, registration_pk: int) -> HttpResponse:
+    """The organisers take someone off the event: their place or their place on the waiting list."""
+    event = queries.get_event_for_user(request.user, pk)
+    _require(permissions.can_organise(request.user, event))
+    registration = get_or_404(Registration.objects.live().filter(event=event).select_related("user"), registration_pk)
+    try:
+        services.remove_registration(actor=request.user, registration=registration)
+    except services.LearningError as exc:
+        messages.error(request, exc.message)
+    else:
+        what = "from the waiting list" if registration.status == RegistrationStatus.WAITING else "from the event"
+        messages.success(request, f"{registration.user} is taken off {what} and has been told by email.")
     return redirect("learning:detail", pk=event.pk)
 
 
@@ -251,8 +288,8 @@ def remove_invitation(request: HttpRequest, pk: int, invitation_pk: int) -> Http
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     event = queries.get_event_for_user(request.user, pk)
     _require(permissions.can_record_attendance(request.user, event))
-    registrations = list(queries.registrations_visible_to(request.user, event).filter(cancelled_at__isnull=True))
-    came = set(Attendance.objects.filter(event=event, attended=True).values_list("user_id", flat=True))
+    registrations = list(queries.registrations_visible_to(request.user, event).with_place())
+    came = set(Attendance.objects.filter(event=event, attended=True, walk_in=False).values_list("user_id", flat=True))
     form = forms.AttendanceForm(
         data=request.POST or None,
         registrations=registrations,
@@ -271,7 +308,82 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Attendance recorded: {len(ticked)} of {len(registrations)} came.")
             return redirect("learning:detail", pk=event.pk)
-    return render(request, "learning/attendance.html", {"event": event, "form": form, "registrations": registrations})
+    return render(
+        request,
+        "learning/attendance.html",
+        {
+            "event": event,
+            "form": form,
+            "registrations": registrations,
+            "walk_ins": list(
+                Attendance.objects.filter(event=event, walk_in=True)
+                .select_related("user", "agency")
+                .order_by("recorded_at", "pk")
+            ),
+        },
+    )
+
+
+@login_required
+def walk_in(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record someone who came without registering: a person with an account, or by hand."""
+    event = queries.get_event_for_user(request.user, pk)
+    _require(permissions.can_record_attendance(request.user, event))
+    posted = request.POST.get("who") if request.method == "POST" else None
+    # Two forms on one page, told apart by the button pressed (and prefixed, so their ids differ).
+    person_form = forms.WalkInPersonForm(
+        data=request.POST if posted == "person" else None, event=event, prefix="person"
+    )
+    by_hand_form = forms.WalkInByHandForm(
+        data=request.POST if posted == "by-hand" else None, event=event, prefix="by-hand"
+    )
+    form = person_form if posted == "person" else by_hand_form if posted == "by-hand" else None
+    if form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            recorded = walk_ins.record_walk_in(
+                actor=request.user,
+                event=event,
+                user=data.get("user"),
+                name=data.get("name") or "",
+                agency=data.get("agency"),
+                role=data.get("role") or "",
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        except services.LearningError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"{recorded.who} is recorded as a walk-in.")
+            return redirect("learning:attendance", pk=event.pk)
+    return render(
+        request,
+        "learning/walk_in.html",
+        {
+            "event": event,
+            "person_form": person_form,
+            "by_hand_form": by_hand_form,
+            "form": form,
+            "started": event.has_started,
+        },
+    )
+
+
+@login_required
+@require_POST
+def remove_walk_in(request: HttpRequest, pk: int, attendance_pk: int) -> HttpResponse:
+    event = queries.get_event_for_user(request.user, pk)
+    _require(permissions.can_record_attendance(request.user, event))
+    row = get_or_404(Attendance.objects.filter(event=event, walk_in=True).select_related("user"), attendance_pk)
+    try:
+        walk_ins.remove_walk_in(actor=request.user, attendance=row)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except services.LearningError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{row.who} is no longer recorded as a walk-in.")
+    return redirect("learning:attendance", pk=event.pk)
 
 
 @login_required

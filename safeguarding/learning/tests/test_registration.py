@@ -1,5 +1,6 @@
-"""Invitations and places: only invited people register; a full event refuses (and the database would
-refuse an overbooking even if two requests raced); cancelling frees the place."""
+"""Invitations and places: only invited people register; a full event puts them on the waiting list (and
+the database would refuse an overbooking even if two requests raced); cancelling frees the place. The
+waiting list itself: test_waiting_list.py."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from django.utils import timezone
 
 from safeguarding.agencies.enums import AgencyKind, Role
 from safeguarding.core.models import ActivityLog
-from safeguarding.learning import services
-from safeguarding.learning.enums import EventStatus
+from safeguarding.learning import queries, services
+from safeguarding.learning.enums import EventStatus, RegistrationStatus
 from safeguarding.learning.models import LearningEvent, Registration
 from safeguarding.learning.permissions import is_invited
 from safeguarding.learning.tests.conftest import LearnCast, build_learn_cast
@@ -55,10 +56,13 @@ def test_invitation_of_one_agency_covers_its_people_only(lc: LearnCast) -> None:
     assert not is_invited(lc.cast.unrelated, event)
 
 
-def test_register_full_event_is_refused_with_a_clear_message(lc: LearnCast) -> None:
+def test_register_full_event_that_has_started_is_refused_with_a_clear_message(lc: LearnCast) -> None:
     event = lc.event(capacity=1)
     services.register_for_event(actor=lc.cast.involved, event=event)
-    with pytest.raises(services.EventFull, match="This event is full"):
+    starts = timezone.now() - timedelta(hours=1)
+    LearningEvent.objects.filter(pk=event.pk).update(starts_at=starts, ends_at=starts + timedelta(hours=3))
+    event.refresh_from_db()
+    with pytest.raises(services.EventFull, match="This event is full and has started"):
         services.register_for_event(actor=lc.facilitator, event=event)
     event.refresh_from_db()
     assert event.places_taken == 1
@@ -66,14 +70,16 @@ def test_register_full_event_is_refused_with_a_clear_message(lc: LearnCast) -> N
 
 
 def test_register_with_a_stale_event_still_cannot_overbook(lc: LearnCast) -> None:
-    """The race: both requests read the event with a place left; the conditional UPDATE decides."""
+    """The race: both requests read the event with a place left; the conditional UPDATE decides, and the
+    second person is put on the waiting list instead."""
     event = lc.event(capacity=1)
     stale = LearningEvent.objects.get(pk=event.pk)
     services.register_for_event(actor=lc.cast.involved, event=event)
     assert stale.places_taken == 0  # what the second request believed
-    with pytest.raises(services.EventFull):
-        services.register_for_event(actor=lc.facilitator, event=stale)
+    second = services.register_for_event(actor=lc.facilitator, event=stale)
+    assert second.status == RegistrationStatus.WAITING
     assert LearningEvent.objects.get(pk=event.pk).places_taken == 1
+    assert Registration.objects.with_place().filter(event=event).get().user == lc.cast.involved
 
 
 def test_database_refuses_more_places_than_capacity(lc: LearnCast) -> None:
@@ -122,16 +128,18 @@ def test_update_event_with_stale_version_is_refused(lc: LearnCast) -> None:
     assert LearningEvent.objects.get(pk=event.pk).title == "Renamed"
 
 
-def test_register_page_full_shows_message_and_not_invited_gets_404(lc: LearnCast, client_for) -> None:
+def test_register_page_full_offers_the_waiting_list_and_not_invited_gets_404(lc: LearnCast, client_for) -> None:
     event = lc.event(capacity=1)
     services.register_for_event(actor=lc.facilitator, event=event)
     client = client_for(lc.cast.involved)
-    page = client.get(f"/learning/events/{event.pk}/")
-    assert "This event is full" in page.content.decode()
-    assert "Register for a place" not in page.content.decode()
-    response = client.post(f"/learning/events/{event.pk}/register/", follow=True)
-    assert "This event is full" in response.content.decode()
-    assert not Registration.objects.filter(user=lc.cast.involved).exists()
+    page = client.get(f"/learning/events/{event.pk}/").content.decode()
+    assert "This event is full" in page
+    assert "Join the waiting list" in page
+    assert "Register for a place" not in page
+    response = client.post(f"/learning/events/{event.pk}/register/", follow=True).content.decode()
+    assert "you are on the waiting list: you are number 1" in response
+    assert "Leave the waiting list" in response
+    assert Registration.objects.get(user=lc.cast.involved).status == RegistrationStatus.WAITING
     assert client_for(lc.cast.partner).post(f"/learning/events/{event.pk}/register/").status_code == 404
 
 
@@ -162,10 +170,8 @@ def test_concurrent_registrations_never_overbook() -> None:
 
         try:
             barrier.wait()
-            services.register_for_event(actor=person, event=LearningEvent.objects.get(pk=event.pk))
-            outcomes.append("ok")
-        except services.EventFull:
-            outcomes.append("full")
+            registration = services.register_for_event(actor=person, event=LearningEvent.objects.get(pk=event.pk))
+            outcomes.append(registration.status)
         finally:
             thread_connection.close()
 
@@ -174,7 +180,10 @@ def test_concurrent_registrations_never_overbook() -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert outcomes.count("ok") == 3
-    assert outcomes.count("full") == 5
-    assert Registration.objects.filter(event=event, cancelled_at__isnull=True).count() == 3
+    assert outcomes.count(RegistrationStatus.PLACE) == 3
+    assert outcomes.count(RegistrationStatus.WAITING) == 5
+    assert Registration.objects.with_place().filter(event=event).count() == 3
     assert LearningEvent.objects.get(pk=event.pk).places_taken == 3
+    # The five who missed out queue in a strict order: positions 1 to 5, each once.
+    waiting = list(Registration.objects.waiting().filter(event=event))
+    assert [queries.waiting_position(r) for r in waiting] == [1, 2, 3, 4, 5]
