@@ -1,6 +1,6 @@
 """The learning journey in the browser: the business unit creates a workshop from a review's case study
 (children by pseudonym only) and invites health agencies → a practitioner registers → the facilitator
-records attendance → the practitioner evaluates → the business unit sees it in the report. axe-core
+records attendance and a walk-in → the practitioner evaluates → the business unit sees it in the report. axe-core
 finds no violations on any page."""
 
 from __future__ import annotations
@@ -76,6 +76,16 @@ def test_workshop_from_review_register_attend_evaluate_report(live_server, page:
     page.get_by_role("button", name="Save attendance").click()
     expect(page.get_by_text("Attendance recorded: 1 of 1 came.")).to_be_visible()
 
+    # A health visitor came without registering and has no account: recorded by hand as a walk-in.
+    page.goto(f"{base}/learning/events/{event.pk}/attendance/")
+    page.get_by_role("link", name="Record a walk-in").click()
+    assert_no_axe_violations(page)
+    page.get_by_label("Their full name").fill("Robin Walker")
+    page.get_by_label("Agency").select_option(label="Test Community Health")
+    page.get_by_label("Role").select_option(label="Practitioner")
+    page.get_by_role("button", name="Record them by name").click()
+    expect(page.get_by_text("Robin Walker is recorded as a walk-in.")).to_be_visible()
+
     # The practitioner evaluates (the home page says it is owed).
     _as(page, base, practitioner, devices[practitioner.pk])
     page.get_by_role("link", name=f"Evaluate {event.title}").click()
@@ -94,7 +104,8 @@ def test_workshop_from_review_register_attend_evaluate_report(live_server, page:
     page.goto(f"{base}/learning/reports/")
     expect(page.get_by_role("heading", name="Learning reports")).to_be_visible()
     agency_row = page.locator("#table-attendance-agency tr", has_text="Test Community Health")
-    expect(agency_row).to_contain_text("100%")
+    expect(agency_row).to_contain_text("100%")  # of those registered; the walk-in is counted apart
+    assert agency_row.locator("td").all_inner_texts()[:4] == ["1", "1", "2", "1"]
     summary = page.locator("#evaluation-summary .govuk-summary-list__row")
     expect(summary.filter(has_text="Mean confidence after").locator("dd")).to_have_text("4")
     expect(summary.filter(has_text="Mean change").locator("dd")).to_have_text("2")
