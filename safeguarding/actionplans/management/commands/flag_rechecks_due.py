@@ -8,39 +8,14 @@ once a day, beside `flag_overdue_actions`, or pass --enqueue to hand it to the t
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
-from safeguarding.core.context import use_via
-from safeguarding.core.dates import parse_date
-from safeguarding.core.enums import Via
+from safeguarding.actionplans.management.commands._daily import DailyCheckCommand
 
 
-class Command(BaseCommand):
+class Command(DailyCheckCommand):
     help = "Email the lead officer and the business unit about re-checks due (once per re-check date)."
+    service = "flag_rechecks_due"
+    task = "flag_rechecks_due_task"
+    queued = "Re-check check queued"
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--enqueue", action="store_true", help="Queue the check for the task worker instead.")
-        parser.add_argument("--today", help="Check as on this date (DD/MM/YYYY), e.g. to catch up after downtime.")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        if options["enqueue"]:
-            from safeguarding.actionplans.tasks import flag_rechecks_due_task
-
-            result = flag_rechecks_due_task.enqueue()
-            self.stdout.write(f"Re-check check queued (task {result.id}).")
-            return
-        from safeguarding.actionplans.services import flag_rechecks_due
-
-        today = None
-        if options["today"]:
-            try:
-                today = parse_date(options["today"])
-            except ValidationError as exc:
-                raise CommandError(" ".join(exc.messages)) from exc
-        with use_via(Via.COMMAND):
-            flagged = flag_rechecks_due(today=today)
-        plural = "s" if flagged != 1 else ""
-        self.stdout.write(self.style.SUCCESS(f"{flagged} action{plural} with a re-check due flagged."))
+    def flagged(self, count: int) -> str:
+        return f"{count} action{'s' if count != 1 else ''} with a re-check due flagged."
