@@ -79,6 +79,16 @@ class Conflict(exceptions.APIException):
     default_detail = "The action changed since you read it."
 
 
+def _evidence_uploads(files: list[Any]) -> list[Any]:
+    """The evidence files sent, checked for number and size before any is read (400 naming the problem)."""
+    problem = services.evidence_files_problem(files)
+    if problem:
+        raise exceptions.ValidationError({"evidence": [problem]})
+    return [
+        services.Upload(f.name, f.read(), getattr(f, "content_type", "") or "application/octet-stream") for f in files
+    ]
+
+
 def _valid(serializer: Any) -> dict[str, Any]:
     if not serializer.is_valid():
         raise exceptions.ValidationError(serializer.errors)
@@ -251,13 +261,7 @@ class ActionViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
             data = {key: data.get(key) for key in ("written_on", "narrative", "status", "rag") if key in data}
             data["evidence"] = request.FILES.getlist("evidence")
         v = _valid((UpdateUploadSerializer if multipart else UpdateCreateSerializer)(data=data))
-        problem = services.evidence_files_problem(v.get("evidence", []))
-        if problem:
-            raise exceptions.ValidationError({"evidence": [problem]})
-        files = [
-            services.Upload(f.name, f.read(), getattr(f, "content_type", "") or "application/octet-stream")
-            for f in v.get("evidence", [])
-        ]
+        files = _evidence_uploads(v.get("evidence", []))
         try:
             update = services.add_update(
                 request.user,
@@ -305,13 +309,7 @@ class ActionViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
             data = {key: data.get(key) for key in names if key in data and data.get(key) != ""}
             data["evidence"] = request.FILES.getlist("evidence")
         v = _valid((RecheckUploadSerializer if multipart else RecheckCreateSerializer)(data=data))
-        problem = services.evidence_files_problem(v.get("evidence", []))
-        if problem:
-            raise exceptions.ValidationError({"evidence": [problem]})
-        files = [
-            services.Upload(f.name, f.read(), getattr(f, "content_type", "") or "application/octet-stream")
-            for f in v.get("evidence", [])
-        ]
+        files = _evidence_uploads(v.get("evidence", []))
         try:
             services.record_recheck(
                 request.user,
