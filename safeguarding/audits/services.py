@@ -272,7 +272,7 @@ def edit_audit(actor: Any, audit: Audit, version: int, **fields: Any) -> Audit:
         raise ValueError(f"Not audit plan fields: {sorted(unknown)}")
     # The audit as it is now, locked: the rule, the stage and the version are checked against it, not
     # against what the caller read.
-    current = Audit.objects.select_for_update().select_related("lead", "baseline").get(pk=audit.pk)
+    current = Audit.objects.select_for_update(of=("self",)).select_related("lead", "baseline").get(pk=audit.pk)
     refusal = workflow.plan_change_refusal(actor, current)
     if refusal:
         raise NotAllowed(refusal)
