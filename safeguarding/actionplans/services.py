@@ -462,15 +462,22 @@ def update_rule_errors(
         has_old = ActionUpdate.objects.filter(action=action, evidence__isnull=False).exists()
         if not has_old:
             errors["evidence"] = "Attach the evidence of impact (for example an audit or survey result) to complete it."
-    if written_on is None:
-        errors["written_on"] = "Enter the date of the update."
-    elif written_on > today:
-        errors["written_on"] = "The date of the update must be today or in the past."
-    else:
-        latest = action.updates.aggregate(d=Max("written_on"))["d"]
-        if latest is not None and written_on < latest:
-            errors["written_on"] = f"The date must be on or after the latest update ({latest:%d/%m/%Y})."
+    problem = _date_problem(action, written_on, today, "update")
+    if problem:
+        errors["written_on"] = problem
     return errors
+
+
+def _date_problem(action: Action, day: date | None, today: date, what: str) -> str | None:
+    """An update's date (a re-check is one): given, today or earlier, and not before the latest update."""
+    if day is None:
+        return f"Enter the date of the {what}."
+    if day > today:
+        return f"The date of the {what} must be today or in the past."
+    latest = action.updates.aggregate(d=Max("written_on"))["d"]
+    if latest is not None and day < latest:
+        return f"The date of the {what} must be on or after the action's latest update ({latest:%d/%m/%Y})."
+    return None
 
 
 def _store_evidence(actor: Any, files: Sequence[Upload], at: datetime | None) -> list[Document]:
@@ -616,16 +623,9 @@ def _recheck_errors(
     )
     rules.pop("written_on", None)
     errors.update(rules)
-    if rechecked_on is None:
-        errors["rechecked_on"] = "Enter the date of the re-check."
-    elif rechecked_on > today:
-        errors["rechecked_on"] = "The date of the re-check must be today or in the past."
-    else:
-        latest = locked.updates.aggregate(d=Max("written_on"))["d"]
-        if latest is not None and rechecked_on < latest:
-            errors["rechecked_on"] = (
-                f"The date of the re-check must be on or after the action's latest update ({latest:%d/%m/%Y})."
-            )
+    problem = _date_problem(locked, rechecked_on, today, "re-check")
+    if problem:
+        errors["rechecked_on"] = problem
     if held is False:
         if due_on is None:
             errors["due_on"] = "Enter the new due date: the change did not hold, so the action reopens."
