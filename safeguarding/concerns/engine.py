@@ -423,10 +423,7 @@ def kind_function(spec: Spec, today: date | None = None) -> Callable[[Spec, Sequ
 def evaluate(spec: Spec, items: Sequence[Item], today: date | None = None) -> list[Match]:
     """Every completion of the rule's pattern in `items` (sorted by date, then id), on the
     evaluation date `today` (only a gap looks at it)."""
-    dated = DATED_KINDS.get(spec.kind)
-    if dated is not None:
-        return dated(spec, items, today or date.today())
-    return KINDS[spec.kind](spec, items)
+    return kind_function(spec, today)(spec, items)
 
 
 # ---- from matches to an alert -------------------------------------------------------------------
