@@ -36,7 +36,7 @@ from safeguarding.api.assessments_serializers import (
 )
 from safeguarding.api.escalations_serializers import BadRequestSerializer
 from safeguarding.api.escalations_viewsets import EscalationAutoSchema
-from safeguarding.api.exceptions import ApiExceptionsMixin
+from safeguarding.api.exceptions import ApiExceptionsMixin, flatten_errors
 from safeguarding.api.serializers import ErrorSerializer
 from safeguarding.api.viewsets import ERROR_RESPONSES, id_or_404
 from safeguarding.assessments import queries, services
@@ -72,21 +72,6 @@ class Conflict(exceptions.APIException):
 
 class AssessmentPagination(PageNumberPagination):
     page_size = 50
-
-
-def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
-    """Nested serializer errors as `{"grades[0].unit": ["..."]}`: the documented shape of a 400."""
-    out: dict[str, list[str]] = {}
-    if isinstance(detail, dict):
-        for key, value in detail.items():
-            name = f"{prefix}[{key}]" if str(key).isdigit() else (f"{prefix}.{key}" if prefix else str(key))
-            out.update(flatten_errors(value, name))
-    elif isinstance(detail, list) and not all(isinstance(item, str) for item in detail):
-        for index, item in enumerate(detail):
-            out.update(flatten_errors(item, f"{prefix}[{index}]"))
-    else:
-        out[prefix or "non_field_errors"] = [str(item) for item in (detail if isinstance(detail, list) else [detail])]
-    return out
 
 
 def validated(serializer: Any) -> dict[str, Any]:

@@ -26,6 +26,30 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return response
 
 
+def flatten_errors(detail: Any, prefix: str = "", *, fold_non_field: bool = False) -> dict[str, list[str]]:
+    """Nested serializer or service errors as `{"grades[0].unit": ["..."]}`: the documented shape of a
+    400's `errors`. With `fold_non_field`, an item's own errors are named by the item (`walk_ins[1]`)
+    rather than `walk_ins[1].non_field_errors`."""
+    out: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            if str(key).isdigit():  # a list serializer's errors, by the item's index
+                name = f"{prefix}[{key}]"
+            elif fold_non_field and prefix and key == "non_field_errors":
+                name = prefix
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+            out.update(flatten_errors(value, name, fold_non_field=fold_non_field))
+    elif isinstance(detail, list) and not all(isinstance(item, str) for item in detail):
+        for index, item in enumerate(detail):
+            out.update(flatten_errors(item, f"{prefix}[{index}]", fold_non_field=fold_non_field))
+    else:
+        messages = [str(item) for item in (detail if isinstance(detail, list) else [detail])]
+        if messages:
+            out[prefix or "non_field_errors"] = messages
+    return out
+
+
 class ApiExceptionsMixin:
     """Use our error shape in a view (without changing the project-wide handler)."""
 

@@ -28,7 +28,7 @@ from rest_framework.routers import SimpleRouter
 from safeguarding.agencies.models import Agency
 from safeguarding.api.escalations_serializers import BadRequestSerializer
 from safeguarding.api.escalations_viewsets import EscalationAutoSchema
-from safeguarding.api.exceptions import ApiExceptionsMixin
+from safeguarding.api.exceptions import ApiExceptionsMixin, flatten_errors
 from safeguarding.api.learning_serializers import (
     AttendanceRowSerializer,
     AttendanceWriteSerializer,
@@ -52,26 +52,6 @@ BRIEFING_TAGS = ["Learning briefings"]
 
 class LearningPagination(PageNumberPagination):
     page_size = 50
-
-
-def _flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
-    """Validation errors as messages by field name (`walk_ins[1].agency`), the API's one error shape."""
-    if isinstance(errors, dict):
-        flat: dict[str, list[str]] = {}
-        for key, value in errors.items():
-            if isinstance(key, int):  # a list serializer's errors, by the item's index
-                name = f"{prefix}[{key}]"
-            else:
-                name = key if not prefix else prefix if key == "non_field_errors" else f"{prefix}.{key}"
-            flat.update(_flatten(value, name))
-        return flat
-    if isinstance(errors, list) and any(isinstance(item, dict | list) for item in errors):
-        flat = {}
-        for index, item in enumerate(errors):
-            flat.update(_flatten(item, f"{prefix}[{index}]"))
-        return flat
-    messages = [str(m) for m in (errors if isinstance(errors, list) else [errors])]
-    return {prefix or "non_field_errors": messages} if messages else {}
 
 
 def _waiting_count() -> Any:
@@ -230,7 +210,7 @@ class LearningEventViewSet(
                     )
                 except DjangoValidationError as exc:
                     detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-                    raise exceptions.ValidationError(_flatten(detail, where)) from exc
+                    raise exceptions.ValidationError(flatten_errors(detail, where, fold_non_field=True)) from exc
 
     @extend_schema(
         methods=["GET"],
@@ -263,7 +243,7 @@ class LearningEventViewSet(
         if request.method == "POST":
             data = AttendanceWriteSerializer(data=request.data)
             if not data.is_valid():
-                raise exceptions.ValidationError(_flatten(data.errors))
+                raise exceptions.ValidationError(flatten_errors(data.errors, fold_non_field=True))
             try:
                 self._record(event, data.validated_data)
             except DjangoValidationError as exc:
