@@ -34,6 +34,7 @@ from safeguarding.audits.models import (
 )
 from safeguarding.audits.workflow import STALE_MESSAGE, AuditError, NotAllowed, StaleVersion
 from safeguarding.children.models import Child
+from safeguarding.core.dates import long_date
 from safeguarding.core.services import created_diff, diff, record_activity, snapshot
 from safeguarding.reviews.models import Theme
 
@@ -150,10 +151,6 @@ def plan_audit(
 PLAN_FIELDS = (*AUDIT_FIELDS, "agencies")
 
 
-def _long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def _names(items: Iterable[str]) -> str:
     """'A', 'A and B', 'A, B and C'."""
     items = list(items)
@@ -212,7 +209,7 @@ def _plan_errors(current: Audit, was: dict[str, Any], agencies: list[Agency] | N
         if changed("start_on") and was["start_on"] <= today:
             add(
                 "start_on",
-                f"Auditing started on {_long_date(was['start_on'])}, so the start date can no longer change.",
+                f"Auditing started on {long_date(was['start_on'])}, so the start date can no longer change.",
             )
         if changed("tool_id"):
             add("tool", "The audit tool cannot change once auditing has started: the agencies grade against it.")

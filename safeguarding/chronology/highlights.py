@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import pairwise
 
+from safeguarding.core.dates import long_date
+
 WAS_NOT_BROUGHT = "was_not_brought"
 ATTENDED = "health_appointment_attended"
 REFERRAL_OUTCOME = "referral_outcome"
@@ -70,10 +72,6 @@ def _sorted(entries: Iterable[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda e: (e.occurred_on, e.id))
 
 
-def _fmt(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def was_not_brought_runs(entries: Sequence[Entry]) -> list[Highlight]:
     runs: list[list[Entry]] = []
     current: list[Entry] = []
@@ -91,7 +89,8 @@ def was_not_brought_runs(entries: Sequence[Entry]) -> list[Highlight]:
             kind="was_not_brought_run",
             title=f"{len(run)} appointments in a row: the child was not brought",
             explanation=(
-                f"Between {_fmt(run[0].occurred_on)} and {_fmt(run[-1].occurred_on)} the child was not brought to "
+                f"Between {long_date(run[0].occurred_on)} and {long_date(run[-1].occurred_on)} the child was not "
+                "brought to "
                 f"{len(run)} health appointments, with none attended in between."
             ),
             start=run[0].occurred_on,
@@ -114,8 +113,8 @@ def gaps(entries: Sequence[Entry], *, gap_days: int = DEFAULT_GAP_DAYS, today: d
                     kind="gap",
                     title=f"No agency contact for {days} days",
                     explanation=(
-                        f"No agency recorded any contact with the child between {_fmt(before.occurred_on)} "
-                        f"and {_fmt(after.occurred_on)}."
+                        f"No agency recorded any contact with the child between {long_date(before.occurred_on)} "
+                        f"and {long_date(after.occurred_on)}."
                     ),
                     start=before.occurred_on,
                     end=after.occurred_on,
@@ -129,7 +128,7 @@ def gaps(entries: Sequence[Entry], *, gap_days: int = DEFAULT_GAP_DAYS, today: d
             Highlight(
                 kind="gap",
                 title=f"No agency contact for {days} days, up to today",
-                explanation=f"No agency has recorded any contact with the child since {_fmt(last.occurred_on)}.",
+                explanation=f"No agency has recorded any contact with the child since {long_date(last.occurred_on)}.",
                 start=last.occurred_on,
                 end=today,
                 entry_ids=(last.id,),
@@ -151,8 +150,8 @@ def repeated_nfa_referrals(entries: Sequence[Entry]) -> list[Highlight]:
             kind="repeated_nfa",
             title=f"{len(c)} referrals closed with no further action",
             explanation=(
-                f"Referrals were closed with no further action {len(c)} times between {_fmt(c[0].occurred_on)} "
-                f"and {_fmt(c[-1].occurred_on)}, each within twelve months of the last: each may have been "
+                f"Referrals were closed with no further action {len(c)} times between {long_date(c[0].occurred_on)} "
+                f"and {long_date(c[-1].occurred_on)}, each within twelve months of the last: each may have been "
                 "assessed afresh while the concerns continued."
             ),
             start=c[0].occurred_on,
@@ -182,7 +181,7 @@ def closed_for_non_engagement_while_concerns_continue(entries: Sequence[Entry]) 
                     kind="closed_non_engagement",
                     title="Early help closed for non-engagement while concerns continued",
                     explanation=(
-                        f"Early help closed on {_fmt(closure.occurred_on)} because the family did not engage; "
+                        f"Early help closed on {long_date(closure.occurred_on)} because the family did not engage; "
                         f"{len(later)} concern{'s' if len(later) != 1 else ''} followed within six months."
                     ),
                     start=closure.occurred_on,

@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from safeguarding.chronology.highlights import Highlight
 from safeguarding.chronology.merged import MergedChronology
+from safeguarding.core.dates import long_date
 
 WIDTH = 960
 LABEL_WIDTH = 210
@@ -83,10 +84,6 @@ def _ticks(start: date, end: date) -> list[tuple[date, str]]:
             ticks.append((day, f"{day:%b %Y}" if month == 1 or not ticks else f"{day:%b}"))
 
 
-def _fmt(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def _visible_highlights(highlights: list[Highlight], start: date, end: date) -> list[Highlight]:
     return [h for h in highlights if h.end >= start and h.start <= end]
 
@@ -100,7 +97,7 @@ def summary(chronology: MergedChronology) -> str:
     agencies = len(lanes(chronology))
     return (
         f"Timeline of {count} entr{'y' if count == 1 else 'ies'} from {agencies} "
-        f"agenc{'y' if agencies == 1 else 'ies'}, {_fmt(start)} to {_fmt(end)}."
+        f"agenc{'y' if agencies == 1 else 'ies'}, {long_date(start)} to {long_date(end)}."
     )
 
 
@@ -122,7 +119,7 @@ def render_timeline(chronology: MergedChronology, *, id_prefix: str = "timeline"
     description = [
         f"{lane.agency_name}: {len(lane.marks)} entr{'y' if len(lane.marks) == 1 else 'ies'}." for lane in all_lanes
     ]
-    description += [f"Shaded: {h.title} ({_fmt(h.start)} to {_fmt(h.end)})." for h in shown]
+    description += [f"Shaded: {h.title} ({long_date(h.start)} to {long_date(h.end)})." for h in shown]
     description.append("The table below lists the same entries.")
     title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
     out = [

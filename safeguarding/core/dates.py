@@ -19,3 +19,8 @@ def parse_date(value: str) -> date:
         except ValueError:
             continue
     raise ValidationError("Enter a real date, like 27/03/2019 or 2019-03-27.", code="invalid_date")
+
+
+def long_date(day: date) -> str:
+    """A date as people write it in a letter: '12 March 2016' (no leading zero)."""
+    return f"{day.day} {day:%B %Y}"

@@ -19,6 +19,7 @@ from django.utils import timezone
 from safeguarding.actionplans.enums import Rag
 from safeguarding.actionplans.models import Action, ActionPlan
 from safeguarding.actionplans.progress import Progress, plan_progress, recommendation_progress
+from safeguarding.core.dates import long_date
 from safeguarding.publishing.anonymity import Term, find_identifying, identifying_terms, scrub
 from safeguarding.publishing.enums import IMPLICATIONS, Access
 from safeguarding.publishing.models import CommitteeReport, ReportText
@@ -82,7 +83,7 @@ class ReportContent:
 
 
 def format_date(day: date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else "not set"
+    return long_date(day) if day else "not set"
 
 
 def format_datetime(moment: datetime) -> str:
