@@ -5,8 +5,9 @@ the cast's personas with data that could leak."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -107,6 +108,17 @@ def build_publishing_cast() -> PublishingCast:
     )
     admin = f.member(f.AgencyFactory(code="ADM", name="Test Admin"), Role.ADMINISTRATOR, username="admin")
     return PublishingCast(rc=rc, review=review, plan=plan, actions=actions, admin=admin, chair=chair)
+
+
+# The moment every report in these tests is generated at. The cast's dates (an action ten days
+# overdue, the others due in the months after) are built from the clock, so the clock stands here:
+# the figures the report prints are then the same whatever day the suite runs.
+REPORT_MOMENT = datetime(2026, 11, 20, 14, 35, tzinfo=ZoneInfo("Europe/London"))
+
+
+@pytest.fixture(autouse=True)
+def _clock_at_report_moment(time_machine: Any) -> None:
+    time_machine.move_to(REPORT_MOMENT, tick=False)
 
 
 @pytest.fixture
