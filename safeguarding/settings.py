@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "safeguarding.agencies",
     "safeguarding.accounts",
     "safeguarding.children",
+    "safeguarding.linking",
     "safeguarding.chronology",
     "safeguarding.escalations",
     "safeguarding.reviews",

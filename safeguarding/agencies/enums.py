@@ -33,6 +33,8 @@ class Role(models.TextChoices):
     REVIEWER = "reviewer", "Independent reviewer"
     SCRUTINEER = "scrutineer", "Scrutineer"
     ADMINISTRATOR = "administrator", "Administrator"
+    # Decides possible matches between child records (merge or keep apart) and undoes merges.
+    DATA_STEWARD = "data_steward", "Data steward"
     AGENCY_SYSTEM = "agency_system", "Agency system (API)"
 
 

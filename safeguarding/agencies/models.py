@@ -26,6 +26,10 @@ class Agency(models.Model):
     kind = models.CharField(max_length=32, choices=AgencyKind.choices)
     partner_status = models.CharField(max_length=16, choices=PartnerStatus.choices, default=PartnerStatus.RELEVANT)
     is_active = models.BooleanField(default=True)
+    # How the agency's file columns of references are read: {"Tenancy ref": "household", "Client ID": "child"}.
+    # A "household" column (a tenancy, family or incident reference shared by several children) is
+    # kept on each entry and never used to decide which child a row is about.
+    import_columns = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -45,6 +49,9 @@ class Team(models.Model):
     code = models.CharField(max_length=32, validators=[code_validator])
     name = models.CharField(max_length=200)
     is_active = models.BooleanField(default=True)
+    # The partnership's front door (MASH): told when an agency shares information about a child
+    # who has no lead professional, and decides whether that agency becomes involved.
+    is_front_door = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["agency__name", "name"]

@@ -35,3 +35,9 @@ class Sex(models.TextChoices):
     FEMALE = "female", "Female"
     MALE = "male", "Male"
     NOT_KNOWN = "not_known", "Not known"
+
+
+class SharingStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a decision"
+    INVOLVED = "involved", "Agency now involved"
+    DECLINED = "declined", "Agency not involved"

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
-from safeguarding.children.enums import LawfulBasis, RelationshipKind, Sex
+from safeguarding.children.enums import LawfulBasis, RelationshipKind, Sex, SharingStatus
 from safeguarding.children.validators import validate_nhs_number
 from safeguarding.core.restriction import Restrictable
 
@@ -69,10 +69,26 @@ class Person(models.Model):
         return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
 
+class CurrentChildManager(models.Manager["Child"]):
+    """Child records that stand on their own: a record merged into another is left out everywhere
+    (lists, matching, lookups by id), so every screen shows the one record that remains."""
+
+    def get_queryset(self) -> models.QuerySet[Child]:
+        return super().get_queryset().filter(merged_into__isnull=True)
+
+
 class Child(Person):
     is_verified = models.BooleanField(
         default=True, help_text="False when created from an agency's file without a confirmed match."
     )
+    # Set while this record is merged into another (linking.ChildMerge holds how to undo it).
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records", editable=False
+    )
+
+    objects = CurrentChildManager()
+    # Every record, merged or not: for merging, unmerging and the activity history.
+    all_records = models.Manager()
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
@@ -210,6 +226,52 @@ class Involvement(Restrictable):
     def is_active_on(self, day: date | None = None) -> bool:
         day = day or timezone.localdate()
         return self.start <= day and (self.end is None or self.end >= day)
+
+
+class SharingNoticeQuerySet(models.QuerySet["SharingNotice"]):
+    def pending(self) -> SharingNoticeQuerySet:
+        return self.filter(status=SharingStatus.PENDING)
+
+
+class SharingNotice(models.Model):
+    """An agency shared information about a child it is not involved with (an entry from a page, its
+    system or a file). Sharing in is not seeing: the child's lead professional, or the front door
+    when there is none, decides whether the agency becomes involved, with the lawful basis."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="sharing_notices")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="sharing_notices")
+    status = models.CharField(max_length=16, choices=SharingStatus.choices, default=SharingStatus.PENDING)
+    first_shared_at = models.DateTimeField(default=timezone.now)
+    last_shared_at = models.DateTimeField(default=timezone.now)
+    entries = models.PositiveIntegerField(default=0, help_text="Entries shared while the notice was open.")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    involvement = models.ForeignKey(
+        "Involvement", null=True, blank=True, on_delete=models.PROTECT, related_name="sharing_notices"
+    )
+    reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = SharingNoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_shared_at", "-id"]
+        constraints = [
+            # One open question per agency and child: later entries add to it.
+            models.UniqueConstraint(
+                fields=["child", "agency"], condition=Q(status="pending"), name="sharing_notice_one_pending"
+            ),
+        ]
+        indexes = [
+            # The child's record and the deciders' lists: pending notices per child.
+            models.Index(fields=["child", "status"], name="sharing_notice_child_status"),
+            models.Index(fields=["status", "-last_shared_at"], name="sharing_notice_status_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} shared about child {self.child_id} ({self.status})"
 
 
 class AccessGrantQuerySet(models.QuerySet["AccessGrant"]):

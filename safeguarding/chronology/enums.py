@@ -23,6 +23,11 @@ class ImportStatus(models.TextChoices):
     SUCCEEDED = "succeeded", "Succeeded"
     REJECTED = "rejected", "Rejected"
     FAILED = "failed", "Failed"
+    # Checked, nothing saved: some event types are close to a known type and the uploader confirms
+    # what each means before the file is imported.
+    NEEDS_CONFIRMATION = "confirm", "Waiting for you to confirm event types"
 
 
-FINISHED_STATUSES = frozenset({ImportStatus.SUCCEEDED, ImportStatus.REJECTED, ImportStatus.FAILED})
+FINISHED_STATUSES = frozenset(
+    {ImportStatus.SUCCEEDED, ImportStatus.REJECTED, ImportStatus.FAILED, ImportStatus.NEEDS_CONFIRMATION}
+)

@@ -109,6 +109,13 @@ class ImportBatch(models.Model):
     mapped_to_other = models.PositiveIntegerField(default=0)
     # [{"row": 12, "column": "Date", "reason": "..."}]
     errors = models.JSONField(default=list, blank=True)
+    # Labels close to a known event type: [{"label": "Was not brough", "nearest": "was_not_brought",
+    # "nearest_label": "Was not brought", "rows": 3}], listed in the dry run and the result.
+    type_suggestions = models.JSONField(default=list, blank=True)
+    # What the uploader confirmed each such label means: {"Was not brough": "was_not_brought" | "other"}.
+    type_mapping = models.JSONField(default=dict, blank=True)
+    # How this upload's reference columns are read, over the agency's own setting: {"Tenancy ref": "household"}.
+    reference_columns = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -183,6 +190,9 @@ class Event(Restrictable):
     source_row = models.PositiveIntegerField(null=True, blank=True)
     # The agency's own id for this entry: a repeated post or import with it adds nothing.
     agency_reference = models.CharField(max_length=100, blank=True)
+    # A household, tenancy, family or incident reference the agency's file gave for the entry: kept
+    # for the record and for reviewers, never used to decide which child the entry is about.
+    household_reference = models.CharField(max_length=100, blank=True)
     # For imported rows without a reference: sha256 of agency, child key, date, type and summary.
     content_key = models.CharField(max_length=64, blank=True)
     lineage = models.UUIDField(default=uuid.uuid4, editable=False)
