@@ -1,8 +1,10 @@
-"""`python -m bench import|chronology|concerns [options]` (or `make bench BENCH_ARGS="chronology --events 100000"`).
+"""`python -m bench import|chronology|concerns|linkage [options]`
+(or `make bench BENCH_ARGS="chronology --events 100000"`).
 
 On SQLite each benchmark uses its own file under bench/results/. On PostgreSQL (`DATABASE_URL`):
 `import` creates a scratch database beside the one named and drops it afterwards, so every run
 starts empty; `chronology` uses the named database, generating its data the first time.
+`linkage` needs no database (the file it is given only labels its results).
 """
 
 from __future__ import annotations
@@ -53,6 +55,13 @@ def main(argv: list[str] | None = None) -> int:
     concerns.add_argument("--events", type=int, default=5_000_000, help="events in the database (default 5,000,000)")
     concerns.add_argument("--repeat", type=int, default=3, help="measured runs of the scan and baseline (default 3)")
     concerns.add_argument("--incremental", type=int, default=200, help="new entries to time (default 200)")
+    linkage = sub.add_parser("linkage", help="child-record linkage quality and speed on a generated population")
+    linkage.add_argument("--children", type=int, default=5_000, help="children in the population (default 5,000)")
+    linkage.add_argument("--seed", type=int, default=1, help="random seed of the population (default 1)")
+    linkage.add_argument("--link-at", type=float, default=0.99, help="probability linked automatically (0.99)")
+    linkage.add_argument("--possible-at", type=float, default=0.80, help="probability of a possible match (0.80)")
+    linkage.add_argument("--existing", type=int, default=46_000, help="existing children, import case (46,000)")
+    linkage.add_argument("--incoming", type=int, default=5_000, help="incoming records, import case (5,000)")
     args = parser.parse_args(argv)
 
     if args.benchmark == "import":
@@ -70,6 +79,21 @@ def main(argv: list[str] | None = None) -> int:
 
             results = run_import(rows=args.rows)
             path = save_results("import", results)
+    elif args.benchmark == "linkage":
+        # The linkage needs no database; Django is set up (on a file of its own) only because
+        # save_results records which database the run had.
+        setup_django("linkage.sqlite3")
+        from bench.linkage import run as run_linkage
+
+        results = run_linkage(
+            children=args.children,
+            seed=args.seed,
+            link_at=args.link_at,
+            possible_at=args.possible_at,
+            existing=args.existing,
+            incoming=args.incoming,
+        )
+        path = save_results("linkage", results)
     elif args.benchmark == "concerns":
         setup_django(f"chronology-{args.events}.sqlite3")  # the chronology benchmark's data, topped up
         from bench.concerns import run as run_concerns

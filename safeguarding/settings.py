@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 
-from safeguarding.env import env_bool, env_int, env_list, env_str
+from safeguarding.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -303,6 +303,15 @@ LOGGING = {
 
 # How long an access grant may last at most (days).
 ACCESS_GRANT_MAX_DAYS = env_int("ACCESS_GRANT_MAX_DAYS", 30)
+# Linking child records (docs/linking.md): a pair of records whose match probability reaches
+# LINKAGE_LINK_AT is linked automatically (never twins, namesakes or different NHS numbers);
+# from LINKAGE_POSSIBLE_AT it goes to the data stewards' queue of possible matches; below, a new child.
+LINKAGE_LINK_AT = env_float("LINKAGE_LINK_AT", 0.99)
+LINKAGE_POSSIBLE_AT = env_float("LINKAGE_POSSIBLE_AT", 0.80)
+if not 0 < LINKAGE_POSSIBLE_AT < LINKAGE_LINK_AT <= 1:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("LINKAGE_POSSIBLE_AT must be above 0 and below LINKAGE_LINK_AT, which is at most 1.")
 SERVICE_NAME = "Safeguarding Hub"
 # The address people use to reach the service, for links in emails.
 SITE_URL = env_str("SITE_URL") if PRODUCTION else env_str("SITE_URL", "http://127.0.0.1:8000")

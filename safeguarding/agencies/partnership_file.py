@@ -9,6 +9,7 @@ database and does the writing.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +24,12 @@ from safeguarding.agencies.enums import HUMAN_ROLES, AgencyKind, PartnerStatus, 
 from safeguarding.agencies.models import code_validator
 
 TOP_KEYS = ("partnership", "agencies", "users")
-AGENCY_KEYS = ("code", "name", "kind", "partner_status", "active", "teams")
-TEAM_KEYS = ("code", "name", "active")
+AGENCY_KEYS = ("code", "name", "kind", "partner_status", "active", "teams", "import_columns")
+TEAM_KEYS = ("code", "name", "active", "front_door")
+# How an agency's file columns of references are read (Agency.import_columns): the agency's own
+# reference for a child, or a household, tenancy, family or incident reference several children share.
+IMPORT_COLUMN_KINDS = ("child", "household")
+MAX_HEADING_LENGTH = 100
 USER_KEYS = ("username", "first_name", "last_name", "email", "job_title", "active", "memberships")
 MEMBERSHIP_KEYS = ("agency", "team", "role")
 
@@ -185,6 +190,8 @@ class TeamSpec:
     name: str
     active: bool | None
     line: int | None
+    front_door: bool | None = None
+    front_door_line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -197,6 +204,8 @@ class AgencySpec:
     teams: tuple[TeamSpec, ...]
     line: int | None
     name_line: int | None = None
+    # {column heading: "child" | "household"}; None when the file leaves the agency's setting alone.
+    import_columns: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -480,11 +489,103 @@ def _read_agency(reader: _Reader, raw: Any, line: int | None) -> AgencySpec | No
         team_what = f"team {code or '?'}/{team_code}" if team_code else f"team in {what}"
         team_name = reader.text(team_entry, "name", team_what)
         team_active = reader.flag(team_entry, "active", team_what)
+        front_door = reader.flag(team_entry, "front_door", team_what)
+        if front_door and team_active is False:
+            reader.problem(
+                _line(team_entry, "front_door"),
+                f"{team_what} is the front door but has 'active: false'; a closed team cannot receive the "
+                "front door's work. Make another team the front door, or remove 'active: false'.",
+            )
         if team_code and team_name:
-            teams.append(TeamSpec(team_code, team_name, team_active, _line(raw_teams, index)))
+            teams.append(
+                TeamSpec(
+                    team_code,
+                    team_name,
+                    team_active,
+                    _line(raw_teams, index),
+                    front_door,
+                    _line(team_entry, "front_door") if "front_door" in team_entry else None,
+                )
+            )
+    import_columns = _read_import_columns(reader, entry, what)
     if not (code and name and kind):
         return None
-    return AgencySpec(code, name, kind, status, active, tuple(teams), _entry_line(entry, line), _line(entry, "name"))
+    return AgencySpec(
+        code,
+        name,
+        kind,
+        status,
+        active,
+        tuple(teams),
+        _entry_line(entry, line),
+        _line(entry, "name"),
+        import_columns,
+    )
+
+
+def heading_key(text: str) -> str:
+    """Column headings compared as the importer compares them: ignoring capitals, spaces and a
+    trailing full stop or colon (chronology.tabular.header_key)."""
+    return re.sub(r"\s+", "", text).lower().strip(".:*")
+
+
+def _read_import_columns(reader: _Reader, entry: Mapping[str, Any], what: str) -> dict[str, str] | None:
+    """`import_columns: {"Tenancy ref": household, "Client ID": child}`: how the agency's reference
+    columns are read when it imports a chronology file."""
+    if "import_columns" not in entry:
+        return None
+    value = entry["import_columns"]
+    line = _line(entry, "import_columns")
+    example = 'import_columns: {"Tenancy ref": household}'
+    if value is None:
+        reader.problem(
+            line, f"'import_columns' of {what} is empty: list the columns ({example}), or write 'import_columns: {{}}'."
+        )
+        return None
+    if not isinstance(value, Mapping):
+        reader.problem(
+            line,
+            f"'import_columns' in {what} must be a set of 'column heading: child or household' lines, "
+            f"not {_describe(value)}. For example: {example}.",
+        )
+        return None
+    columns: dict[str, str] = {}
+    first: dict[str, tuple[str, int | None]] = {}
+    for heading, kind in value.items():
+        key_line = _line(value, heading) or line
+        if isinstance(heading, bool) or not isinstance(heading, (str, int, float)) or not str(heading).strip():
+            reader.problem(key_line, f"a column heading in 'import_columns' of {what} must be text; put it in quotes.")
+            continue
+        text = " ".join(str(heading).split())
+        if len(text) > MAX_HEADING_LENGTH:
+            reader.problem(
+                key_line,
+                f"the column heading '{text[:40]}…' in 'import_columns' of {what} is {len(text)} characters long; "
+                f"headings can be at most {MAX_HEADING_LENGTH}.",
+            )
+            continue
+        if kind not in IMPORT_COLUMN_KINDS:
+            hint = difflib.get_close_matches(str(kind), IMPORT_COLUMN_KINDS, n=1) if isinstance(kind, str) else []
+            suggestion = f" Did you mean '{hint[0]}'?" if hint else ""
+            reader.problem(
+                key_line,
+                f"column '{text}' in 'import_columns' of {what} is {_describe(kind)}, which is not allowed."
+                f"{suggestion} Use child (the column is your reference for the child) or household "
+                "(a household, tenancy, family or incident reference several children may share).",
+            )
+            continue
+        key = heading_key(text)
+        if key in first:
+            earlier, earlier_line = first[key]
+            reader.problem(
+                key_line,
+                f"column '{text}' in 'import_columns' of {what} is the same heading as '{earlier}' "
+                f"(line {earlier_line}): headings are compared ignoring capitals and spaces. Keep one.",
+            )
+            continue
+        first[key] = (text, key_line)
+        columns[text] = str(kind)
+    return columns
 
 
 def _read_user(reader: _Reader, raw: Any, line: int | None) -> UserSpec | None:
@@ -551,6 +652,7 @@ def _check_duplicates(reader: _Reader, spec: PartnershipSpec) -> None:
     """Names and codes that must be unique within the file (agency codes and usernames are
     checked as they are read)."""
     name_lines: dict[str, tuple[str, int | None]] = {}
+    front_doors: list[tuple[str, TeamSpec]] = []
     for agency in spec.agencies:
         folded = agency.name.casefold()
         if folded in name_lines:
@@ -563,6 +665,8 @@ def _check_duplicates(reader: _Reader, spec: PartnershipSpec) -> None:
             name_lines[folded] = (agency.code, agency.name_line)
         team_lines: dict[str, int | None] = {}
         for team in agency.teams:
+            if team.front_door:
+                front_doors.append((agency.code, team))
             if team.code in team_lines:
                 reader.problem(
                     team.line,
@@ -570,6 +674,18 @@ def _check_duplicates(reader: _Reader, spec: PartnershipSpec) -> None:
                     f"(first on line {team_lines[team.code]}); each team in an agency needs its own code.",
                 )
             team_lines.setdefault(team.code, team.line)
+
+    # The partnership has one front door (its MASH): it hears about children an agency shares
+    # information on who have no lead professional.
+    if len(front_doors) > 1:
+        first_code, first_team = front_doors[0]
+        for agency_code, team in front_doors[1:]:
+            reader.problem(
+                team.front_door_line or team.line,
+                f"team {agency_code}/{team.code} is marked 'front_door: true', but so is team "
+                f"{first_code}/{first_team.code} (line {first_team.front_door_line or first_team.line}); "
+                "the partnership has one front door. Keep 'front_door: true' on one team only.",
+            )
 
     for user in spec.users:
         seen: dict[tuple[str, str], int | None] = {}

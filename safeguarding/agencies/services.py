@@ -30,8 +30,8 @@ from safeguarding.agencies.partnership_file import (
 )
 from safeguarding.core.services import MASK, created_diff, diff, record_activity, snapshot
 
-AGENCY_FIELDS = ("code", "name", "kind", "partner_status", "is_active")
-TEAM_FIELDS = ("agency", "code", "name", "is_active")
+AGENCY_FIELDS = ("code", "name", "kind", "partner_status", "is_active", "import_columns")
+TEAM_FIELDS = ("agency", "code", "name", "is_active", "is_front_door")
 USER_FIELDS = ("username", "first_name", "last_name", "email", "job_title", "is_active")
 # Staff names and addresses are personal data: the activity log says they changed, not to what.
 USER_MASKED_FIELDS = ("first_name", "last_name", "email")
@@ -193,6 +193,8 @@ def _check_against_database(spec: PartnershipSpec, state: _DatabaseState) -> lis
                 )
             )
 
+    problems.extend(_check_front_door(spec, state))
+
     for user in spec.users:
         existing = state.users.get(user.username)
         if existing is not None and existing.is_system:
@@ -240,6 +242,29 @@ def _check_membership(
             f"does not have.{_did_you_mean(membership.team, teams)}{listed} "
             f"Add the team under agency {membership.agency}'s 'teams:' or correct the code.",
         )
+
+
+def _check_front_door(spec: PartnershipSpec, state: _DatabaseState) -> Iterable[Problem]:
+    """At most one team in the partnership is its front door, counting the teams already in the
+    database that the file leaves alone (the file itself is checked in `check_partnership`)."""
+    said = {(agency.code, team.code): team for agency in spec.agencies for team in agency.teams}
+    kept = sorted(
+        key
+        for key, team in state.teams.items()
+        if team.is_front_door and (key not in said or said[key].front_door is None)
+    )
+    for key, team_spec in said.items():
+        if not team_spec.front_door:
+            continue
+        others = [k for k in kept if k != key]
+        if others:
+            agency_code, team_code = others[0]
+            yield Problem(
+                team_spec.front_door_line or team_spec.line,
+                f"team {key[0]}/{key[1]} is marked 'front_door: true', but team {agency_code}/{team_code} is already "
+                "the partnership's front door in the database; the partnership has one front door. Add team "
+                f"{team_code} under agency {agency_code} with 'front_door: false', or leave this one out.",
+            )
 
 
 def _did_you_mean(value: str, choices: Iterable[str]) -> str:
@@ -290,10 +315,16 @@ class _Writer:
                 kind=spec.kind,
                 partner_status=spec.partner_status or PartnerStatus.RELEVANT,
                 is_active=True if spec.active is None else spec.active,
+                import_columns=spec.import_columns or {},
             )
             self.state.agencies[spec.code] = agency
             record_activity(
-                actor=self.actor, action="agency.created", target=agency, changes=created_diff(agency, AGENCY_FIELDS)
+                actor=self.actor,
+                action="agency.created",
+                target=agency,
+                changes=created_diff(
+                    agency, [f for f in AGENCY_FIELDS if f != "import_columns" or agency.import_columns]
+                ),
             )
             self.report.agencies.created += 1
             self.note(f"Created agency {agency.code} ({agency.name})")
@@ -301,7 +332,13 @@ class _Writer:
         changes = self._update(
             agency,
             AGENCY_FIELDS,
-            {"name": spec.name, "kind": spec.kind, "partner_status": spec.partner_status, "is_active": spec.active},
+            {
+                "name": spec.name,
+                "kind": spec.kind,
+                "partner_status": spec.partner_status,
+                "is_active": spec.active,
+                "import_columns": spec.import_columns,
+            },
         )
         if changes:
             record_activity(actor=self.actor, action="agency.updated", target=agency, changes=changes)
@@ -316,16 +353,25 @@ class _Writer:
         team = self.state.teams.get(key)
         if team is None:
             team = Team.objects.create(
-                agency=agency, code=spec.code, name=spec.name, is_active=True if spec.active is None else spec.active
+                agency=agency,
+                code=spec.code,
+                name=spec.name,
+                is_active=True if spec.active is None else spec.active,
+                is_front_door=bool(spec.front_door),
             )
             self.state.teams[key] = team
             record_activity(
-                actor=self.actor, action="team.created", target=team, changes=created_diff(team, TEAM_FIELDS)
+                actor=self.actor,
+                action="team.created",
+                target=team,
+                changes=created_diff(team, [f for f in TEAM_FIELDS if f != "is_front_door" or team.is_front_door]),
             )
             self.report.teams.created += 1
             self.note(f"Created team {agency.code}/{team.code} ({team.name})")
             return team
-        changes = self._update(team, TEAM_FIELDS, {"name": spec.name, "is_active": spec.active})
+        changes = self._update(
+            team, TEAM_FIELDS, {"name": spec.name, "is_active": spec.active, "is_front_door": spec.front_door}
+        )
         if changes:
             record_activity(actor=self.actor, action="team.updated", target=team, changes=changes)
             self.report.teams.updated += 1

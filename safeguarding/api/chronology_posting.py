@@ -1,9 +1,10 @@
 """Recording a posted batch of chronology entries, item by item, through `record_event`.
 
-Each item is validated on its own, its children matched with the file importer's rules (NHS number;
-else exact normalised name and date of birth; else the agency's own reference for the child; no
-match: a new, unverified child), and recorded in its own transaction, so a bad item never stops
-the good ones and a repeated `agency_reference` answers "exists" instead of adding a second entry.
+Each item is validated on its own, its children matched with the file importer's rules (identifiers,
+then the probabilistic linkage; no match: a new, unverified child, with any possible match queued for
+a data steward), and recorded in its own transaction, so a bad item never stops the good ones and a
+repeated `agency_reference` answers "exists" instead of adding a second entry. Recording never gives
+the agency sight of a child: the answer names only children it could already see.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from safeguarding.chronology.import_rows import ImportResult, NewChild, Row, Voc
 from safeguarding.chronology.models import ChildAgencyReference, Event
 from safeguarding.chronology.queries import memberships
 from safeguarding.core.restriction import can_see_restricted
+from safeguarding.linking.matching import PendingPair
+from safeguarding.linking.services import record_possible_matches
 
 # The importer names columns as a file's header would; the API names its own fields.
 IMPORT_COLUMN_FIELDS = {"Child name": "children.{n}", "Agency ref": "children.{n}.child_reference"}
@@ -279,6 +282,7 @@ def record_events(*, actor: Any, token_agency: Agency | None, items: list[dict[s
     for item in valid:
         by_agency[item.agency.pk].append(item)
     new_children_by_agency: dict[int, list[NewChild]] = {}
+    pairs_by_agency: dict[int, list[PendingPair]] = {}
     for agency_items in by_agency.values():
         agency = agency_items[0].agency
         number = 1
@@ -290,7 +294,8 @@ def record_events(*, actor: Any, token_agency: Agency | None, items: list[dict[s
             number += len(item.rows)
             rows.extend(item.rows)
         report = ImportResult()
-        new_children_by_agency[agency.pk] = match_children(rows, agency, report)
+        new_children_by_agency[agency.pk] = match_children(rows, agency, report, per_item=True)
+        pairs_by_agency[agency.pk] = report.pending_pairs
         for error in report.errors:
             owner, position = row_owner[(agency.pk, error["row"])]
             name = IMPORT_COLUMN_FIELDS.get(error["column"], "children.{n}").format(n=position)
@@ -301,6 +306,11 @@ def record_events(*, actor: Any, token_agency: Agency | None, items: list[dict[s
         if item.result.errors:
             continue
         _record(actor, item, vocabulary, new_children_by_agency[item.agency.pk], created_children)
+    # Possible matches are queued for the data stewards once their new children exist; the caller is
+    # never told (an ambiguous or possible match looks like any other entry to it).
+    for agency_id, pairs in pairs_by_agency.items():
+        new_ids = {index: pk for (owner, index), pk in created_children.items() if owner == agency_id}
+        record_possible_matches(pairs, new_ids, found_by="api")
     return results
 
 
@@ -338,10 +348,11 @@ def _record(
                 value=data.get("value"),
                 original_type_label=data["type"] if mapped_other or data["type"] != event_type.code else "",
                 agency_reference=data["agency_reference"],
+                household_reference=data.get("household_reference", ""),
                 source=Source.API,
                 confidentiality=data["confidentiality"],
                 restricted_to_roles=data["restricted_to_roles"],
-                give_involvement=True,
+                shared_in=True,
             )
     except services.DuplicateReferenceError as exc:
         created_children.clear()
@@ -364,7 +375,10 @@ def _record(
     result.status = "created"
     result.id = event.pk
     result.type = event_type.code
-    result.child_ids = [c.pk for c in children]
+    # Only the children the caller may see: the answer has the same shape whether a child already
+    # existed, was created, or went to the possible-match queue (sharing in is not seeing).
+    visible = children_visible_to(actor).filter(pk__in=[c.pk for c in children])
+    result.child_ids = sorted(visible.values_list("pk", flat=True))
 
 
 def _exists(actor: Any, result: ItemResult, existing: Event) -> None:

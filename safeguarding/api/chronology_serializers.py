@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from safeguarding.agencies.enums import HUMAN_ROLES
 from safeguarding.api.serializers import NHS_NUMBER_FORMAT_MESSAGE, NHS_NUMBER_PATTERN
+from safeguarding.children.models import clean_name
 from safeguarding.children.validators import normalise_nhs_number, validate_nhs_number
 from safeguarding.chronology.enums import Precision
 from safeguarding.core.enums import Confidentiality
@@ -66,6 +67,14 @@ class ChildIdentifierSerializer(serializers.Serializer):
         required=False, allow_blank=True, max_length=100, help_text="Your agency's own id for the child (UPN, LA ID…)."
     )
 
+    def validate_first_name(self, value: str) -> str:
+        # Invisible and bidirectional control characters (zero-width spaces, direction marks…) would
+        # make the same name compare different: removed before matching and storing.
+        return clean_name(value)
+
+    def validate_last_name(self, value: str) -> str:
+        return clean_name(value)
+
     def validate_nhs_number(self, value: str) -> str:
         value = value.strip()
         if not value:
@@ -101,6 +110,14 @@ class EventInputSerializer(serializers.Serializer):
         },
         help_text="Your agency's own id for this entry. Posting an entry with a reference your agency already "
         "used adds nothing and answers `exists`, so a batch can safely be sent again.",
+    )
+    household_reference = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        default="",
+        help_text="A household, tenancy, family or incident reference the entry belongs to (it may cover several "
+        "children). Kept on the entry for reviewers; never used to decide which child the entry is about.",
     )
     agency = serializers.CharField(
         required=False,
@@ -304,6 +321,7 @@ EVENT_ITEM_SCHEMA: dict[str, Any] = {
             "maxLength": 100,
             "description": _describe("agency_reference"),
         },
+        "household_reference": {"type": "string", "maxLength": 100, "description": _describe("household_reference")},
         "agency": {"type": "string", "maxLength": 32, "description": _describe("agency")},
         "children": {
             "type": "array",

@@ -9,6 +9,7 @@ from safeguarding.api import (
     concerns_viewsets,
     dashboards_viewsets,
     learning_viewsets,
+    linking_viewsets,
     plans_viewsets,
     publishing_viewsets,
     views,
@@ -36,6 +37,7 @@ for module in (
     actionplans_viewsets,
     audits_viewsets,
     learning_viewsets,
+    linking_viewsets,
     publishing_viewsets,
     dashboards_viewsets,
 ):

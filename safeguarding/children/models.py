@@ -17,9 +17,31 @@ from safeguarding.core.restriction import Restrictable
 _SPACES = re.compile(r"\s+")
 
 
+# Unicode's format (Cf) and control (Cc) characters: zero-width spaces and joiners, left-to-right
+# and right-to-left marks, embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), the
+# byte-order mark, the soft hyphen, control codes. Invisible, so "Ellis" and "El\u200blis" look the
+# same on screen and in print but never match: they come in from copied text and other systems.
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc"})
+
+
+def clean_name(text: str) -> str:
+    """A name as stored: invisible and bidirectional control characters removed, line breaks and
+    tabs (control characters too) read as spaces, single spaces, no spaces at either end."""
+    if not text:
+        return text
+    if not text.isprintable():  # every Cf and Cc character is non-printable: the usual name skips this
+        text = "".join(
+            " " if c.isspace() else c
+            for c in text
+            if c.isspace() or unicodedata.category(c) not in _INVISIBLE_CATEGORIES
+        )
+    return " ".join(text.split())
+
+
 def normalise_name(*parts: str) -> str:
-    """Lower case, accents removed, hyphens and apostrophes kept out, single spaces: for matching."""
-    text = " ".join(p for p in parts if p)
+    """Lower case, accents and invisible characters removed, hyphens and apostrophes kept out,
+    single spaces: for matching."""
+    text = clean_name(" ".join(p for p in parts if p))
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = re.sub(r"['’`.]", "", text).replace("-", " ")
@@ -50,6 +72,9 @@ class Person(models.Model):
         return self.full_name
 
     def save(self, *args: object, **kwargs: object) -> None:
+        self.first_name = clean_name(self.first_name)
+        self.last_name = clean_name(self.last_name)
+        self.other_names = clean_name(self.other_names)
         self.normalised_name = normalise_name(self.first_name, self.last_name)
         if self.nhs_number == "":
             self.nhs_number = None
@@ -86,13 +111,15 @@ class Child(Person):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records", editable=False
     )
 
-    objects = CurrentChildManager()
     # Every record, merged or not: for merging, unmerging and the activity history.
     all_records = models.Manager()
+    objects = CurrentChildManager()
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
         verbose_name_plural = "children"
+        # Lists, lookups and form choices leave merged records out.
+        default_manager_name = "objects"
         indexes = [
             # Search and cross-agency matching by name and date of birth.
             models.Index(fields=["normalised_name", "date_of_birth"], name="child_name_dob"),

@@ -30,6 +30,14 @@ def can_view_child(user: Any, child: Child | None) -> bool:
 
 
 @rules.predicate
+def is_front_door_member(user: Any) -> bool:
+    """In the partnership's front door team (it decides on agencies that share without being involved)."""
+    if not is_active_person(user) or user.is_system:
+        return False
+    return any(m.team is not None and m.team.is_front_door for m in user.active_memberships)
+
+
+@rules.predicate
 def can_grant_access(user: Any) -> bool:
     """Managers and safeguarding leads grant to people in their own agency; the business unit to anyone."""
     return is_active_person(user) and not user.is_system and bool(user.roles & (GRANTING_ROLES | {Role.BUSINESS_UNIT}))

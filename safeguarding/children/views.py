@@ -11,9 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from safeguarding.agencies.enums import GRANTING_ROLES, Role
-from safeguarding.children import permissions, queries, services
+from safeguarding.children import permissions, queries, services, sharing
 from safeguarding.children.forms import ChildSearchForm, GrantAccessForm
 from safeguarding.children.models import AccessGrant, Child
+from safeguarding.children.sharing_forms import SharingDecisionForm
 from safeguarding.children.validators import normalise_nhs_number
 from safeguarding.core.models import ActivityLog
 from safeguarding.core.sections import sections_for
@@ -62,6 +63,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         if permissions.can_view_child_grants(request.user, child)
         else None,
         "sections": sections_for("child", request, child),
+        "sharing_notices": sharing.notices_on_record(child),
+        "may_decide_sharing": sharing.may_decide_any(request.user, child),
     }
     return render(request, "children/detail.html", context)
 
@@ -155,3 +158,45 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from exc
     messages.success(request, "Access ended.")
     return redirect("children:grants")
+
+
+# --- Sharing in is not seeing: deciding on an agency that shared without being involved ----------
+
+
+@login_required
+def sharing_list(request: HttpRequest) -> HttpResponse:
+    notices = sharing.notices_for_decider(request.user)
+    page = Paginator(notices.order_by("-last_shared_at", "-id"), 25).get_page(request.GET.get("page"))
+    return render(request, "children/sharing_list.html", {"page": page})
+
+
+@login_required
+def sharing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = sharing.get_notice_for_decider(request.user, pk)
+    form = SharingDecisionForm(data=request.POST or None, initial={"version": notice.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sharing.decide_sharing(
+                actor=request.user,
+                notice=notice,
+                decision=data["decision"],
+                version=data["version"],
+                lawful_basis=data["lawful_basis"],
+                service=data["service"],
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for name, errors in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        except PermissionDenied as exc:
+            raise Http404("No page found") from exc
+        else:
+            messages.success(request, f"Decision saved for {notice.agency.name}.")
+            return redirect("children:sharing")
+    services.record_child_view(actor=request.user, child=notice.child, action="sharing_notice.viewed")
+    entries = sharing.entries_shared(request.user, notice)
+    return render(request, "children/sharing_detail.html", {"notice": notice, "form": form, "entries": entries})

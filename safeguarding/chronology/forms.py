@@ -18,6 +18,7 @@ from safeguarding.core.forms import GovUKForm
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 ACCEPTED_EXTENSIONS = (".csv", ".xlsx")
+MAX_HOUSEHOLD_COLUMNS = 10
 
 
 class ImportUploadForm(GovUKForm):
@@ -36,6 +37,18 @@ class ImportUploadForm(GovUKForm):
         ),
         error_messages={"required": "Select a CSV or Excel file to import."},
     )
+    household_columns = forms.CharField(
+        label="Columns with a household, tenancy, family or incident reference",
+        required=False,
+        max_length=1000,
+        help_text=(
+            "Column headings exactly as in the file, separated by commas, for example: Tenancy ref, Incident number. "
+            "A reference several children share is kept on each entry and never used to decide which child an "
+            'entry is about. Columns headed "Household ref", "Tenancy ref" or "Family ref", and any your agency '
+            "has set up, are read this way already."
+        ),
+        error_messages={"max_length": "Enter at most 1000 characters of column headings."},
+    )
     dry_run = forms.BooleanField(label="Check the file only: do not save anything", required=False)
 
     def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
@@ -45,6 +58,33 @@ class ImportUploadForm(GovUKForm):
         field.queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies]).order_by("name")
         if len(agencies) == 1:
             field.initial = agencies[0].pk
+        configured = sorted({h for a in agencies for h, k in (a.import_columns or {}).items() if k == "household"})
+        if configured:
+            columns_field = self.fields["household_columns"]
+            columns_field.help_text = f"{columns_field.help_text} Already set up: {', '.join(configured)}."
+
+    def clean_household_columns(self) -> list[str]:
+        text = self.cleaned_data.get("household_columns") or ""
+        headings: list[str] = []
+        for part in text.replace("\n", ",").split(","):
+            heading = " ".join(part.split())
+            if not heading:
+                continue
+            if len(heading) > 100:
+                raise forms.ValidationError(
+                    f'"{heading[:40]}…" is too long for a column heading (at most 100 characters). '
+                    "Separate several headings with commas."
+                )
+            if heading.casefold() not in {h.casefold() for h in headings}:
+                headings.append(heading)
+        if len(headings) > MAX_HOUSEHOLD_COLUMNS:
+            raise forms.ValidationError(f"Name at most {MAX_HOUSEHOLD_COLUMNS} columns.")
+        return headings
+
+    @property
+    def reference_columns(self) -> dict[str, str]:
+        """The upload's ImportBatch.reference_columns: {heading: "household"}."""
+        return dict.fromkeys(self.cleaned_data.get("household_columns") or [], "household")
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
@@ -56,6 +96,36 @@ class ImportUploadForm(GovUKForm):
         if not upload.size:
             raise forms.ValidationError("The selected file is empty. Choose the file with your entries.")
         return upload
+
+
+class ConfirmTypesForm(GovUKForm):
+    """One question per label close to a known event type: record it as that type, or as Other."""
+
+    govuk_mark_optional = False
+
+    def __init__(self, *args: Any, suggestions: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggestions = suggestions
+        for index, suggestion in enumerate(suggestions):
+            rows = suggestion["rows"]
+            label = suggestion["label"]
+            self.fields[f"type_{index}"] = forms.ChoiceField(
+                label=f'"{label}" ({rows} row{"s" if rows != 1 else ""})',
+                choices=[
+                    (suggestion["nearest"], f"Record as {suggestion['nearest_label']}"),
+                    ("other", "Record as Other (your label is kept on each entry)"),
+                ],
+                widget=forms.RadioSelect,
+                help_text=f"No event type is called this, but it is close to {suggestion['nearest_label']}.",
+                error_messages={
+                    "required": f'Choose how to record "{label}".',
+                    "invalid_choice": f'Choose how to record "{label}": as {suggestion["nearest_label"]} or as Other.',
+                },
+            )
+
+    def mapping(self) -> dict[str, str]:
+        """{label: type code | "other"}, for `importer.confirm_import_types`."""
+        return {s["label"]: self.cleaned_data[f"type_{n}"] for n, s in enumerate(self.suggestions)}
 
 
 # --- Recording and correcting entries ------------------------------------------------------------

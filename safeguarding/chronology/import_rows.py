@@ -1,14 +1,17 @@
 """Reading an agency's chronology file into validated rows, and matching their children.
 
 Every row is parsed and validated in memory (`tabular`), event types are mapped through the
-vocabulary, and children are matched with a few batched queries: NHS number; else exact normalised
-name and date of birth; else the agency's own reference for the child already known; else a new,
-unverified child. More than one candidate is an error for the row. Nothing here writes.
+vocabulary, and the rows' children are matched: rows are grouped into people (never across two NHS
+numbers), then each person is linked by identifier (NHS number, the agency's own reference, a single
+exact name and date of birth) or by the probabilistic linkage (`safeguarding.linking.matching`);
+anyone else is a new, unverified child, with possible matches queued for a data steward. No error
+tells the agency whether a child it does not work with exists. Nothing here writes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
 import hashlib
 import time
@@ -21,10 +24,11 @@ from typing import Any
 from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
-from safeguarding.children.models import Child, normalise_name
+from safeguarding.children.models import Child, Involvement, normalise_name
 from safeguarding.children.validators import nhs_number_is_valid, normalise_nhs_number
 from safeguarding.chronology import services, tabular
 from safeguarding.chronology.models import ChildAgencyReference, EventType
+from safeguarding.linking.matching import Incoming, PendingPair, score_incoming
 
 WRITE_BATCH = 2000
 LOOKUP_CHUNK = 2000  # values per IN (...) list: well inside SQLite's (32,766) and PostgreSQL's limits
@@ -52,7 +56,13 @@ class Row:
     dob: dt.date | None
     child_reference: str
     event_reference: str
+    # A household, tenancy, family or incident reference several children may share: stored on
+    # the entry, part of its content key, never used to decide which child the row is about.
+    household_reference: str = ""
     content_key: str = ""
+    # The content key as it was before household references were read (the same row without its
+    # household reference), so a file imported before is not imported a second time.
+    previous_content_key: str = ""
     child_id: int | None = None
     new_child: int | None = None  # index into the children to create
 
@@ -62,15 +72,40 @@ class ImportResult:
     rows_total: int = 0
     events_created: int = 0
     events_already_present: int = 0
+    # For operators and tests (the command prints them); the agency's page shows only the two after.
     children_matched: int = 0
     children_created: int = 0
+    children_involved: int = 0
+    children_shared: int = 0
+    possible_matches: int = 0
+    # Possible matches to queue once the new children exist (never reported to the agency).
+    pending_pairs: list[PendingPair] = field(default_factory=list)
     mapped_to_other: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     error_count: int = 0
+    # Labels close to a known type that nobody has confirmed yet, in the order first seen:
+    # [{"label": "Was not brough", "nearest": "was_not_brought", "nearest_label": "Was not brought", "rows": 3}].
+    # While there are any, nothing is written (a dry run still counts): the uploader confirms first.
+    type_suggestions: list[dict[str, Any]] = field(default_factory=list)
+    _suggestion_at: dict[str, int] = field(default_factory=dict, repr=False)
 
     @property
     def rejected(self) -> bool:
         return bool(self.error_count)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return bool(self.type_suggestions) and not self.rejected
+
+    def add_suggestion(self, label: str, nearest: EventType) -> None:
+        key = _label_key(label)
+        if key in self._suggestion_at:
+            self.type_suggestions[self._suggestion_at[key]]["rows"] += 1
+            return
+        self._suggestion_at[key] = len(self.type_suggestions)
+        self.type_suggestions.append(
+            {"label": label, "nearest": nearest.code, "nearest_label": nearest.label, "rows": 1}
+        )
 
     def add_error(self, row: int, column: str, reason: str) -> None:
         self.error_count += 1
@@ -85,6 +120,23 @@ def _label_key(text: str) -> str:
     return " ".join(text.replace("–", "-").replace("—", "-").lower().split())
 
 
+# A label that is no type's code, label or synonym is "close" to one when difflib's similarity
+# ratio is at least NEAR_RATIO and at most NEAR_EDITS characters differ (one for labels of fewer
+# than NEAR_LONG characters). That catches one- or two-letter slips ("Was not brough", "Home vist",
+# "Exclsuion", "Refferal") but not other words that share letters ("Police" and "Notice": two
+# letters apart, ratio 0.67), nor abbreviations ("ICPD" is not "ICPC": ratio 0.75).
+NEAR_RATIO = 0.8
+NEAR_EDITS = 2
+NEAR_LONG = 6
+OTHER_CHOICE = "other"  # what ImportBatch.type_mapping holds for "record it as Other"
+
+
+def _edits(a: str, b: str) -> int:
+    """Characters changed between a and b (a transposed pair counts two)."""
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal")
+
+
 class Vocabulary:
     """Event-type lookup by code, label, synonym and category synonym (read once per import)."""
 
@@ -95,9 +147,15 @@ class Vocabulary:
             self.other = EventType.objects.get(code=EventType.OTHER)
         self.lookup: dict[str, tuple[EventType, str]] = {}
         self._matched: dict[str, tuple[EventType, str, bool]] = {}
+        self._nearest: dict[str, EventType | None] = {}
+        self.by_code = {t.code: t for t in self.types}
+        # The names a near miss is measured against: each type's code, label and synonyms.
+        self.type_names: dict[str, EventType] = {}
         for event_type in self.types:
             for name in (event_type.code, event_type.code.replace("_", " "), event_type.label, *event_type.synonyms):
                 self.lookup.setdefault(_label_key(name), (event_type, ""))
+                if event_type.code != EventType.OTHER:
+                    self.type_names.setdefault(_label_key(name), event_type)
         for event_type in self.types:
             for category in event_type.categories:
                 names = [
@@ -119,6 +177,41 @@ class Vocabulary:
         if label not in self._matched:
             self._matched[label] = self.match(label)
         return self._matched[label]
+
+    def nearest(self, label: str) -> EventType | None:
+        """The type whose code, label or synonym `label` is a slip of (see NEAR_RATIO), or None.
+        Only for labels that match nothing exactly."""
+        key = _label_key(label)
+        if key not in self._nearest:
+            self._nearest[key] = self._find_nearest(key)
+        return self._nearest[key]
+
+    def _find_nearest(self, key: str) -> EventType | None:
+        if not key or key in self.lookup:
+            return None
+        allowed = NEAR_EDITS if len(key) >= NEAR_LONG else 1
+        best: tuple[int, float, int] | None = None
+        found: EventType | None = None
+        for position, name in enumerate(difflib.get_close_matches(key, self.type_names, n=5, cutoff=NEAR_RATIO)):
+            edits = _edits(key, name)
+            if edits > allowed:
+                continue
+            score = (edits, -difflib.SequenceMatcher(None, key, name, autojunk=False).ratio(), position)
+            if best is None or score < best:
+                best, found = score, self.type_names[name]
+        return found
+
+    def resolve(self, label: str, mapping: dict[str, str]) -> tuple[EventType, bool] | None:
+        """What the uploader confirmed `label` means ({label key: type code | "other"}): (type,
+        recorded as other), or None when they have not said (or named a type no longer in use)."""
+        choice = mapping.get(_label_key(label))
+        if choice is None:
+            return None
+        if choice == OTHER_CHOICE:
+            assert self.other is not None
+            return self.other, True
+        event_type = self.by_code.get(choice)
+        return (event_type, False) if event_type is not None else None
 
     @staticmethod
     def category(event_type: EventType, text: str) -> str | None:
@@ -151,7 +244,7 @@ _split_name = functools.lru_cache(maxsize=65536)(tabular.split_name)
 _name_key = functools.lru_cache(maxsize=65536)(normalise_name)
 
 
-def _content_key(agency: Agency, row: Row) -> str:
+def _content_key(agency: Agency, row: Row, *, with_household: bool = True) -> str:
     parts = [
         str(agency.pk),
         row.nhs,
@@ -163,14 +256,37 @@ def _content_key(agency: Agency, row: Row) -> str:
         _label_key(row.original_label),
         " ".join(row.summary.split()),
     ]
+    if with_household and row.household_reference:
+        # Only when there is one, so rows without a household reference keep the keys they had.
+        parts.append(f"household:{row.household_reference}")
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
+def mapping_keys(type_mapping: dict[str, str] | None) -> dict[str, str]:
+    """ImportBatch.type_mapping ({label as written: choice}) keyed as labels are compared."""
+    return {_label_key(label): choice for label, choice in (type_mapping or {}).items()}
+
+
 def parse_rows(
-    table: tabular.Table, agency: Agency, vocabulary: Vocabulary, result: ImportResult, progress: Progress | None = None
+    table: tabular.Table,
+    agency: Agency,
+    vocabulary: Vocabulary,
+    result: ImportResult,
+    progress: Progress | None = None,
+    *,
+    type_mapping: dict[str, str] | None = None,
+    confirm_types: bool = False,
 ) -> list[Row]:
+    """Validated rows; errors go to `result`.
+
+    With `confirm_types`, a label close to a known type (`Vocabulary.nearest`) that `type_mapping`
+    does not settle is listed in `result.type_suggestions` (its rows are checked as that type),
+    instead of being recorded as Other. Without it (a review's chronology), such labels are Other.
+    """
     columns = table.columns
     name = tabular.COLUMN_NAMES
+    mapping = mapping_keys(type_mapping)
+    household = table.household if table.household is not None else tabular.household_columns(table.header, columns)
 
     def header(field_name: str) -> str:
         return tabular.cell_text(table.header[columns[field_name]]) or name[field_name]
@@ -215,6 +331,16 @@ def parse_rows(
 
         original_label = tabular.cell_text(get(cells, "type"))
         event_type, category, mapped_other = vocabulary.match_cached(original_label)
+        suggested: EventType | None = None
+        if mapped_other and original_label and confirm_types:
+            confirmed = vocabulary.resolve(original_label, mapping)
+            if confirmed is not None:
+                event_type, mapped_other = confirmed
+            else:
+                suggested = vocabulary.nearest(original_label)
+                if suggested is not None:
+                    # Checked as the type it is probably a slip of; nothing is written until confirmed.
+                    event_type, mapped_other = suggested, False
         if not original_label:
             error("type", 'Enter the event type, for example "Was not brought" or "Home visit".')
         category_text = tabular.cell_text(get(cells, "category"))
@@ -240,7 +366,7 @@ def parse_rows(
                 "nhs",
                 "This is not a valid NHS number (10 digits, the last a check digit). Correct it or leave it blank.",
             )
-        full_name = tabular.cell_text(get(cells, "child"))
+        full_name = tabular.name_text(get(cells, "child"))
         first_name, last_name = _split_name(full_name) if full_name else ("", "")
         dob = None
         dob_text = get(cells, "dob")
@@ -250,6 +376,9 @@ def parse_rows(
             except tabular.CellError as exc:
                 error("dob", str(exc))
         child_reference = tabular.cell_text(get(cells, "child_reference"))
+        household_reference = "; ".join(
+            text for text in (tabular.cell_text(cells[i]) for i in household if i < len(cells)) if text
+        )
         if not (nhs or full_name or child_reference):
             error("child", "Enter the child's name and date of birth, NHS number or your reference for the child.")
         event_reference = tabular.cell_text(get(cells, "event_reference"))
@@ -268,6 +397,8 @@ def parse_rows(
                 "event_reference" if len(event_reference) > 100 else "child_reference",
                 "References can be at most 100 characters.",
             )
+        if len(household_reference) > 100:
+            error("household_reference", "Household references can be at most 100 characters.")
         if len(first_name) > 100 or len(last_name) > 100:
             error("child", "The child's name is too long (at most 100 characters for each part).")
 
@@ -291,12 +422,17 @@ def parse_rows(
                 dob=dob,
                 child_reference=child_reference,
                 event_reference=event_reference,
+                household_reference=household_reference,
             )
             if not event_reference:
                 row.content_key = _content_key(agency, row)
+                if household_reference:
+                    row.previous_content_key = _content_key(agency, row, with_household=False)
             if mapped_other:
                 result.mapped_to_other += 1
             rows.append(row)
+        if suggested is not None:
+            result.add_suggestion(original_label, suggested)  # rows with errors too: the report lists both
         if progress and result.rows_total % 1000 == 0 and time.monotonic() >= next_report:
             # Reported at most twice a second: each report is a committed write for the progress page.
             next_report = time.monotonic() + 0.5
@@ -321,93 +457,195 @@ class NewChild:
     nhs: str
 
 
-def match_children(rows: list[Row], agency: Agency, result: ImportResult) -> list[NewChild]:
-    """Set `child_id` or `new_child` on each row; returns the children to create."""
+@dataclass
+class _Person:
+    """The rows of one file that describe one person (before deciding which child that is)."""
+
+    incoming: Incoming
+    reference: str = ""
+    rows: list[Row] = field(default_factory=list)
+
+
+def _group_rows(rows: list[Row], result: ImportResult) -> list[_Person]:
+    """Rows are one person when they share an NHS number, the agency's reference for the child, or
+    name and date of birth — never across two different NHS numbers (those are two children)."""
+    people: list[_Person] = []
+    by_nhs: dict[str, _Person] = {}
+    by_ref: dict[str, _Person] = {}
+    by_name: dict[tuple[str, dt.date | None], _Person] = {}
+    for row in rows:
+        person = by_nhs.get(row.nhs) if row.nhs else None
+        if person is None and row.child_reference:
+            found = by_ref.get(row.child_reference)
+            if found is not None and _not_one_person(found.incoming, row):
+                result.add_error(
+                    row.number,
+                    "Agency ref",
+                    "This reference is used for two different children in the file. Check the reference, NHS "
+                    "number and name; if it is a household or incident reference, mark its column as one.",
+                )
+                continue
+            person = found
+        if person is None and row.name_key and row.dob:
+            found = by_name.get((row.name_key, row.dob))
+            if found is not None and not (row.nhs and found.incoming.nhs):
+                person = found
+        if person is None:
+            person = _Person(Incoming(row.first_name, row.last_name, row.dob, row.nhs, row.name_key))
+            people.append(person)
+        if row.child_reference:
+            owner = by_ref.setdefault(row.child_reference, person)
+            if owner is not person:
+                result.add_error(
+                    row.number,
+                    "Agency ref",
+                    "This reference is used for two different children in the file. Check the reference, NHS "
+                    "number and name; if it is a household or incident reference, mark its column as one.",
+                )
+                continue
+            person.reference = person.reference or row.child_reference
+        _fill(person.incoming, row)
+        if row.nhs:
+            by_nhs.setdefault(row.nhs, person)
+        if row.name_key and row.dob:
+            by_name.setdefault((row.name_key, row.dob), person)
+        person.rows.append(row)
+    return people
+
+
+def _full_name(incoming: Incoming) -> bool:
+    return bool(incoming.first_name and incoming.last_name)
+
+
+def _not_one_person(incoming: Incoming, row: Row) -> bool:
+    """Rows sharing a child reference that cannot be one child: different NHS numbers; different
+    first names and different dates of birth (siblings under a family reference); or different
+    surnames with no date of birth in common."""
+    if row.nhs and incoming.nhs and row.nhs != incoming.nhs:
+        return True
+    firsts = normalise_name(row.first_name), normalise_name(incoming.first_name)
+    lasts = normalise_name(row.last_name), normalise_name(incoming.last_name)
+    same_dob = bool(row.dob and row.dob == incoming.dob)
+    other_dob = bool(row.dob and incoming.dob and row.dob != incoming.dob)
+    if all(firsts) and firsts[0] != firsts[1] and other_dob:
+        return True
+    return all(lasts) and lasts[0] != lasts[1] and not same_dob
+
+
+def _fill(incoming: Incoming, row: Row) -> None:
+    """A later row may know what an earlier one left out."""
+    if row.nhs and not incoming.nhs:
+        incoming.nhs = row.nhs
+    if row.dob and not incoming.dob:
+        incoming.dob = row.dob
+    if row.first_name and row.last_name and not _full_name(incoming):
+        incoming.first_name, incoming.last_name, incoming.name_key = row.first_name, row.last_name, row.name_key
+
+
+def _by_identifiers(people: list[_Person], agency: Agency, result: ImportResult) -> None:
+    """NHS number, then the agency's own reference, then a single exact name and date of birth."""
     by_nhs: dict[str, int] = {}
-    for chunk in chunks({r.nhs for r in rows if r.nhs}):
+    for chunk in chunks({p.incoming.nhs for p in people if p.incoming.nhs}):
         for nhs_number, pk in Child.objects.filter(nhs_number__in=chunk).values_list("nhs_number", "pk"):
             by_nhs[str(nhs_number)] = pk
-    by_name_dob: dict[tuple[str, dt.date | None], list[tuple[int, str | None]]] = defaultdict(list)
-    for chunk in chunks({r.name_key for r in rows if r.name_key and r.dob}):
+    by_ref: dict[str, int] = {}
+    for chunk in chunks({p.reference for p in people if p.reference}):
+        by_ref.update(
+            ChildAgencyReference.objects.filter(
+                agency=agency, reference__in=chunk, child__merged_into__isnull=True
+            ).values_list("reference", "child_id")
+        )
+    by_name: dict[tuple[str, dt.date | None], list[tuple[int, str | None]]] = defaultdict(list)
+    for chunk in chunks({p.incoming.name_key for p in people if p.incoming.name_key and p.incoming.dob}):
         for pk, name_key, dob, nhs in Child.objects.filter(normalised_name__in=chunk).values_list(
             "pk", "normalised_name", "date_of_birth", "nhs_number"
         ):
-            by_name_dob[(name_key, dob)].append((pk, nhs))
-    by_ref: dict[str, int] = {}
-    for chunk in chunks({r.child_reference for r in rows if r.child_reference}):
-        by_ref.update(
-            ChildAgencyReference.objects.filter(agency=agency, reference__in=chunk).values_list("reference", "child_id")
-        )
+            by_name[(name_key, dob)].append((pk, nhs))
+    for person in people:
+        incoming = person.incoming
+        child_id = by_nhs.get(incoming.nhs) if incoming.nhs else None
+        known = by_ref.get(person.reference) if person.reference else None
+        if known is not None and child_id is not None and known != child_id:
+            result.add_error(
+                person.rows[0].number,
+                "Agency ref",
+                "Your reference for this child is already linked to a different child. Check the reference, "
+                "NHS number and name.",
+            )
+            continue
+        child_id = child_id or known
+        if child_id is None and incoming.name_key and incoming.dob:
+            # Two different NHS numbers are two children, whatever the names say.
+            same = [pk for pk, nhs in by_name.get((incoming.name_key, incoming.dob), []) if not (incoming.nhs and nhs)]
+            if len(same) == 1:
+                child_id = same[0]
+        incoming.child_id = child_id
 
-    new_children: list[NewChild] = []
-    pending_nhs: dict[str, int] = {}
-    pending_name: dict[tuple[str, dt.date | None], int] = {}
-    pending_ref: dict[str, int] = {}
-    ref_owner: dict[str, tuple[str, int]] = {}  # reference -> ("id"|"new", id) first claimed in this file
-    matched: set[int] = set()
-    for row in rows:
-        child_id: int | None = by_nhs.get(row.nhs) if row.nhs else None
-        if child_id is None and row.name_key and row.dob:
-            candidates = [pk for pk, nhs in by_name_dob.get((row.name_key, row.dob), []) if not (row.nhs and nhs)]
-            if len(candidates) > 1:
+
+def _unnamed_must_be_known(people: list[_Person], agency: Agency, result: ImportResult) -> None:
+    """A person with no name can only be a child the agency already works with. The same message
+    whether or not the Hub holds a child with that NHS number: nothing tells which children exist."""
+    ids = [p.incoming.child_id for p in people if not _full_name(p.incoming) and p.incoming.child_id]
+    involved: set[int] = set()
+    for chunk in chunks(ids):
+        involved.update(
+            Involvement.objects.active_on().filter(agency=agency, child_id__in=chunk).values_list("child_id", flat=True)
+        )
+    for person in people:
+        if not _full_name(person.incoming) and person.incoming.child_id not in involved:
+            for row in person.rows:
                 result.add_error(
                     row.number,
                     "Child name",
-                    f"{len(candidates)} children have this name and date of "
-                    "birth. Add the child's NHS number or your reference for the child.",
+                    "Your agency is not working with a child with this NHS number or reference. Add the child's "
+                    "first and last name and date of birth.",
                 )
-                continue
-            if candidates:
-                child_id = candidates[0]
-        if child_id is None and row.child_reference:
-            child_id = by_ref.get(row.child_reference)
-        if row.child_reference:
-            known = by_ref.get(row.child_reference)
-            if known is not None and child_id is not None and known != child_id:
-                result.add_error(
-                    row.number,
-                    "Agency ref",
-                    "Your reference for this child is already linked to a "
-                    "different child. Check the reference, NHS number and name.",
-                )
-                continue
-        if child_id is not None:
-            owner: tuple[str, int] = ("id", child_id)
-            row.child_id = child_id
-            matched.add(child_id)
-        else:
-            index = (
-                (pending_nhs.get(row.nhs) if row.nhs else None)
-                or (pending_name.get((row.name_key, row.dob)) if row.name_key else None)
-                or (pending_ref.get(row.child_reference) if row.child_reference else None)
-            )
-            if index is None:
-                if not (row.first_name and row.last_name):
-                    result.add_error(
-                        row.number,
-                        "Child name",
-                        "No record matches this child. Add the child's first and last name and date of birth "
-                        "so a new record can be created.",
-                    )
-                    continue
-                new_children.append(NewChild(row.first_name, row.last_name, row.dob, row.nhs))
-                index = len(new_children)  # 1-based so that 0 is never confused with "none"
-            if row.nhs:
-                pending_nhs.setdefault(row.nhs, index)
-            if row.name_key:
-                pending_name.setdefault((row.name_key, row.dob), index)
-            if row.child_reference:
-                pending_ref.setdefault(row.child_reference, index)
-            row.new_child = index - 1
-            owner = ("new", index)
-        if row.child_reference and by_ref.get(row.child_reference) is None:
-            first = ref_owner.setdefault(row.child_reference, owner)
-            if first != owner:
-                result.add_error(
-                    row.number,
-                    "Agency ref",
-                    "This reference is used for two different children in "
-                    "the file. Check the reference, NHS number and name.",
-                )
+            person.incoming.child_id = None
+
+
+def match_children(rows: list[Row], agency: Agency, result: ImportResult, *, per_item: bool = False) -> list[NewChild]:
+    """Set `child_id` or `new_child` on each row; returns the children to create, and leaves the
+    possible matches to queue in `result.pending_pairs` (see `safeguarding.linking.matching`).
+
+    A file is all or nothing, so matching stops at the first error; the API (`per_item`) records
+    each entry on its own, so the rows of entries without errors are still matched."""
+    people = _group_rows(rows, result)
+    _by_identifiers(people, agency, result)
+    _unnamed_must_be_known(people, agency, result)
+    if result.rejected and not per_item:
+        return []
+    incoming = [p.incoming for p in people]
+    outcome = score_incoming(incoming)
+    new_children: list[NewChild] = []
+    new_index: dict[int, int] = {}
+    for i, person in enumerate(people):
+        if person.incoming.child_id is not None:
+            continue
+        leader = outcome.same_as.get(i, i)
+        if leader not in new_index:
+            lead = people[leader].incoming
+            new_index[leader] = len(new_children)
+            new_children.append(NewChild(lead.first_name, lead.last_name, lead.dob, lead.nhs))
+        new_index[i] = new_index[leader]
+    matched: set[int] = set()
+    for i, person in enumerate(people):
+        for row in person.rows:
+            if person.incoming.child_id is not None:
+                row.child_id = person.incoming.child_id
+                matched.add(person.incoming.child_id)
+            else:
+                row.new_child = new_index[i]
+    result.pending_pairs = [
+        PendingPair(_side(pair.left, people, new_index), _side(pair.right, people, new_index), pair.score, pair.reasons)
+        for pair in outcome.pairs
+    ]
     result.children_matched = len(matched)
     return new_children
+
+
+def _side(side: tuple[str, int], people: list[_Person], new_index: dict[int, int]) -> tuple[str, int]:
+    """An incoming person's index as the child they were linked to, or the new child made for them."""
+    if side[0] == "id":
+        return side
+    linked = people[side[1]].incoming.child_id
+    return ("id", linked) if linked is not None else ("new", new_index[side[1]])

@@ -8,12 +8,11 @@ links every event it created).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import secrets
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -21,8 +20,8 @@ from django.db import connection, models
 from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
-from safeguarding.children.enums import LawfulBasis
-from safeguarding.children.models import Child, Involvement, normalise_name
+from safeguarding.children import sharing
+from safeguarding.children.models import Child, normalise_name
 from safeguarding.chronology.enums import Source
 from safeguarding.chronology.import_rows import WRITE_BATCH, ImportResult, NewChild, Progress, Row, chunks
 from safeguarding.chronology.models import ChildAgencyReference, Event, EventChild, ImportBatch
@@ -31,6 +30,7 @@ from safeguarding.core import context
 from safeguarding.core.enums import Confidentiality
 from safeguarding.core.models import ActivityLog
 from safeguarding.core.services import actor_agency_code
+from safeguarding.linking.services import record_possible_matches
 
 # ---- writing -----------------------------------------------------------------------------------
 
@@ -98,7 +98,12 @@ def write_rows(
             .values_list("agency_reference", flat=True)
         )
     present_keys: set[str] = set()
-    for chunk in chunks({r.content_key for r in rows if r.content_key}):
+    # A row with a household reference is also looked for under the key it had before household
+    # references were read, so a file imported then is not imported again now.
+    keys = {r.content_key for r in rows if r.content_key} | {
+        r.previous_content_key for r in rows if r.previous_content_key
+    }
+    for chunk in chunks(keys):
         present_keys.update(
             Event.objects.current()
             .exclude(content_key="")
@@ -109,7 +114,7 @@ def write_rows(
     for row in rows:
         key = row.event_reference or row.content_key
         seen = present_refs if row.event_reference else present_keys
-        if key in seen:
+        if key in seen or (row.previous_content_key and row.previous_content_key in present_keys):
             result.events_already_present += 1
             continue
         seen.add(key)
@@ -142,48 +147,15 @@ def write_rows(
         batch_size=WRITE_BATCH,
     )
 
-    today = timezone.localdate()
-    earliest: dict[int, dt.date] = {}
-    for row in todo:
-        assert row.child_id is not None
-        earliest[row.child_id] = min(earliest.get(row.child_id, row.occurred_on), row.occurred_on)
-    involved: set[int] = set()
-    for chunk in chunks(earliest):
-        involved.update(
-            Involvement.objects.filter(agency=agency, child_id__in=chunk)
-            .active_on(today)
-            .values_list("child_id", flat=True)
-        )
-    new_involvements = [
-        (child_id, min(start, today)) for child_id, start in sorted(earliest.items()) if child_id not in involved
-    ]
-    # Stamped with one creation time, so the new rows (and their ids, for the log) are found again
-    # without one query per row; the agency row is locked, so no other import adds rows alongside.
-    created_at = timezone.now()
-    for start in range(0, len(new_involvements), WRITE_BATCH):
-        raw_insert(
-            Involvement,
-            {
-                "agency": agency.pk,
-                "end": None,
-                "service": "Imported chronology",
-                "lead_professional": None,
-                "lawful_basis": LawfulBasis.PUBLIC_TASK,
-                "confidentiality": Confidentiality.NORMAL,
-                "restricted_to_roles": "",
-                "created_at": created_at,
-            },
-            ("child", "start"),
-            new_involvements[start : start + WRITE_BATCH],
-        )
-    involvement_starts = dict(new_involvements)
-    involvements = [
-        (pk, child_id)
-        for pk, child_id in Involvement.objects.filter(agency=agency, created_at=created_at)
-        .order_by()
-        .values_list("pk", "child_id")
-        if child_id in involvement_starts
-    ]
+    # Sharing in is not seeing: the file gives the agency no involvement. Children it is not
+    # involved with get a notice for their lead professional (or the front door) to decide.
+    shared_entries: Counter[int] = Counter(r.child_id for r in todo if r.child_id is not None)
+    shared = sharing.note_information_shared(actor=actor, agency=agency, entries=shared_entries, log=False)
+    result.children_shared = len(shared.children)
+    result.children_involved = len(shared_entries) - len(shared.children)
+    result.possible_matches = record_possible_matches(
+        result.pending_pairs, new_ids, found_by=f"import {batch.pk}" if batch else "import"
+    )
 
     author = actor if actor is not None and not getattr(actor, "is_system", False) else None
     constants = {
@@ -211,6 +183,7 @@ def write_rows(
         "action_taken",
         "source_row",
         "agency_reference",
+        "household_reference",
         "content_key",
         "lineage",
     )
@@ -237,6 +210,7 @@ def write_rows(
                     r.action,
                     r.number,
                     r.event_reference,
+                    r.household_reference,
                     r.content_key,
                     lineage if native_uuid else lineage.hex,
                 )
@@ -266,7 +240,6 @@ def write_rows(
             progress(start + len(chunk), len(todo), "saving")
 
     child_type = ContentType.objects.get_for_model(Child)
-    involvement_type = ContentType.objects.get_for_model(Involvement)
     batch_type = ContentType.objects.get_for_model(ImportBatch)
     batch_id = batch.pk if batch is not None else None
     log = [
@@ -280,18 +253,8 @@ def write_rows(
         for child_id in created
     ]
     log += [
-        _activity(
-            "involvement.started",
-            involvement_type,
-            pk,
-            child_id,
-            {
-                "agency": [None, agency.pk],
-                "start": [None, involvement_starts[child_id].isoformat()],
-                "import_batch": [None, batch_id],
-            },
-        )
-        for pk, child_id in involvements
+        _activity("sharing_notice.opened", child_type, child_id, child_id, {"agency": [None, agency.pk]})
+        for child_id in shared.opened
     ]
     log += [
         _activity(

@@ -1,6 +1,10 @@
 """Importing an agency's chronology file: all-or-nothing, idempotent and fast.
 
 1. Read and validate every row in memory, mapping types through the vocabulary (`import_rows`).
+   Reference columns the agency (`Agency.import_columns`) or the upload (`ImportBatch.reference_columns`)
+   declares household columns are kept on each entry and never used to match a child. A label close
+   to a known type ("Home vist") stops the import, listed with its nearest type, until the uploader
+   confirms what it means (`ImportBatch.type_mapping`; `confirm_import_types`).
 2. Match children with a few batched queries: NHS number; else exact normalised name and date of
    birth; else the agency's own reference for the child already known; else a new, unverified
    child. More than one candidate is an error for the row (`import_rows.match_children`).
@@ -9,7 +13,8 @@
    one after the other), skip rows already imported and write the rest through the database's
    bulk path (`import_writer`). A dry run does the same and rolls back, so its counts are exact.
 
-`create_batch` stores an upload; `run_batch` runs it (from the task, or the command).
+`create_batch` stores an upload; `run_batch` runs it (from the task, or the command);
+`confirm_import_types` records what the uploader said the near-miss labels mean and queues it again.
 """
 
 from __future__ import annotations
@@ -17,16 +22,32 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
 from safeguarding.chronology import tabular
-from safeguarding.chronology.import_rows import ImportResult, Progress, Vocabulary, match_children, parse_rows
+from safeguarding.chronology.import_rows import (
+    OTHER_CHOICE,
+    ImportResult,
+    Progress,
+    Vocabulary,
+    match_children,
+    parse_rows,
+)
 from safeguarding.chronology.import_writer import time_ordered_uuids, write_rows
 from safeguarding.chronology.models import ImportBatch
 
-__all__ = ["ImportResult", "Vocabulary", "create_batch", "import_table", "run_batch", "time_ordered_uuids"]
+__all__ = [
+    "ImportResult",
+    "Vocabulary",
+    "confirm_import_types",
+    "create_batch",
+    "import_table",
+    "run_batch",
+    "time_ordered_uuids",
+]
 
 
 class _DryRunRollback(Exception):
@@ -42,16 +63,26 @@ def import_table(
     batch: ImportBatch | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    reference_columns: dict[str, str] | None = None,
+    type_mapping: dict[str, str] | None = None,
 ) -> ImportResult:
-    """Validate the whole file, then write it all or nothing. A dry run writes, counts and rolls back."""
+    """Validate the whole file, then write it all or nothing. A dry run writes, counts and rolls back.
+
+    `reference_columns` ({header: "child" | "household"}) are this upload's, over the agency's own
+    `import_columns`; each must name a column of the file. `type_mapping` holds the uploader's answers
+    for labels close to a known type; while any such label is unanswered nothing is written (the
+    result lists them in `type_suggestions`), except that a dry run still counts everything.
+    """
     result = ImportResult()
+    overrides = tabular.reference_overrides(agency.import_columns, reference_columns)
     try:
-        table = tabular.read_table(filename, content)
+        table = tabular.read_table(filename, content, overrides)
     except tabular.FileError as exc:
         result.add_error(0, "", str(exc))
         return result
     try:
-        rows = parse_rows(table, agency, Vocabulary(), result, progress)
+        _check_reference_columns(table, reference_columns, result)
+        rows = parse_rows(table, agency, Vocabulary(), result, progress, type_mapping=type_mapping, confirm_types=True)
     finally:
         if table.close:
             table.close()
@@ -60,6 +91,8 @@ def import_table(
     if not rows:
         result.add_error(table.header_row, "", "The file has a header row but no entries. Add rows below the header.")
         return result
+    if result.type_suggestions and not dry_run:
+        return result  # nothing is written until the uploader confirms what each label means
     new_children = match_children(rows, agency, result)
     if result.rejected:
         return result
@@ -73,6 +106,23 @@ def import_table(
     return result
 
 
+def _check_reference_columns(
+    table: tabular.Table, reference_columns: dict[str, str] | None, result: ImportResult
+) -> None:
+    """Columns an upload names must be in the file: a misspelt heading would otherwise leave a shared
+    reference to be read as the child's."""
+    present = {tabular.header_key(h) for h in table.header}
+    headings = ", ".join(f'"{tabular.cell_text(h)}"' for h in table.header if tabular.cell_text(h))
+    for heading in reference_columns or {}:
+        if tabular.header_key(heading) not in present:
+            result.add_error(
+                table.header_row,
+                heading,
+                f'The file has no column called "{heading}". Give the column heading exactly as it is in the '
+                f"file's header row ({headings}), or leave it out.",
+            )
+
+
 # ---- batches -----------------------------------------------------------------------------------
 
 
@@ -80,8 +130,8 @@ RESULT_FIELDS = (
     "rows_total",
     "events_created",
     "events_already_present",
-    "children_matched",
-    "children_created",
+    "children_involved",
+    "children_shared",
     "mapped_to_other",
 )
 
@@ -117,6 +167,8 @@ def run_batch(batch: ImportBatch, *, progress: Progress | None = None) -> Import
                 batch=batch,
                 dry_run=batch.dry_run,
                 progress=report,
+                reference_columns=batch.reference_columns,
+                type_mapping=batch.type_mapping,
             )
         except Exception:
             batch.status = ImportStatus.FAILED
@@ -131,20 +183,40 @@ def run_batch(batch: ImportBatch, *, progress: Progress | None = None) -> Import
             ]
             batch.save(update_fields=["status", "finished_at", "errors"])
             raise
-    batch.status = ImportStatus.REJECTED if result.rejected else ImportStatus.SUCCEEDED
+    if result.rejected:
+        batch.status = ImportStatus.REJECTED
+    elif result.needs_confirmation:
+        batch.status = ImportStatus.NEEDS_CONFIRMATION
+    else:
+        batch.status = ImportStatus.SUCCEEDED
     batch.finished_at = timezone.now()
     for name in RESULT_FIELDS:
         setattr(batch, name, getattr(result, name))
     batch.rows_done = result.rows_total
     batch.errors = result.errors
-    batch.save(update_fields=[*RESULT_FIELDS, "status", "finished_at", "rows_done", "errors"])
+    if result.type_suggestions or not batch.type_mapping:
+        # Once confirmed, the labels that were asked about stay listed beside the answers.
+        batch.type_suggestions = result.type_suggestions
+    batch.save(update_fields=[*RESULT_FIELDS, "status", "finished_at", "rows_done", "errors", "type_suggestions"])
     return result
 
 
-def create_batch(*, actor: Any, agency: Agency, filename: str, content: bytes, dry_run: bool = False) -> ImportBatch:
-    """Store an uploaded file as a queued batch (the bytes live in the database, not on disk)."""
+def create_batch(
+    *,
+    actor: Any,
+    agency: Agency,
+    filename: str,
+    content: bytes,
+    dry_run: bool = False,
+    reference_columns: dict[str, str] | None = None,
+) -> ImportBatch:
+    """Store an uploaded file as a queued batch (the bytes live in the database, not on disk).
+
+    `reference_columns` ({header: "household" | "child"}) says how this file's reference columns are
+    read, over the agency's own setting."""
     from safeguarding.core.services import record_activity
 
+    columns = {heading: kind for heading, kind in (reference_columns or {}).items() if kind in tabular.REFERENCE_KINDS}
     batch = ImportBatch.objects.create(
         agency=agency,
         uploaded_by=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
@@ -152,11 +224,61 @@ def create_batch(*, actor: Any, agency: Agency, filename: str, content: bytes, d
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,
         dry_run=dry_run,
+        reference_columns=columns,
     )
-    record_activity(
-        actor=actor,
-        action="import_batch.created",
-        target=batch,
-        changes={"filename": [None, batch.filename], "agency": [None, agency.pk], "dry_run": [None, dry_run]},
-    )
+    changes: dict[str, Any] = {
+        "filename": [None, batch.filename],
+        "agency": [None, agency.pk],
+        "dry_run": [None, dry_run],
+    }
+    if columns:
+        changes["reference_columns"] = [None, columns]
+    record_activity(actor=actor, action="import_batch.created", target=batch, changes=changes)
+    return batch
+
+
+def confirm_import_types(*, actor: Any, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
+    """Record what each label close to a known type means (its nearest type's code, or "other") and
+    queue the batch again, with the content it was uploaded with. The caller runs it (the page
+    through the task, the command at once). `actor` None is an operator's command."""
+    from safeguarding.chronology.enums import ImportStatus
+    from safeguarding.chronology.permissions import can_view_import_batch, may_record_for_agency
+    from safeguarding.core.services import record_activity
+
+    if actor is not None and not (can_view_import_batch(actor, batch) and may_record_for_agency(actor, batch.agency)):
+        raise PermissionDenied("Only people who import files for this agency can confirm its event types.")
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().defer("content").get(pk=batch.pk)
+        if locked.status != ImportStatus.NEEDS_CONFIRMATION:
+            raise ValidationError(
+                "This import is not waiting for event types to be confirmed (someone may have confirmed them "
+                "already). Refresh the page to see where it is."
+            )
+        answers: dict[str, str] = {}
+        problems = []
+        for suggestion in locked.type_suggestions:
+            choice = mapping.get(suggestion["label"])
+            if choice not in (suggestion["nearest"], OTHER_CHOICE):
+                problems.append(
+                    f'Choose how to record "{suggestion["label"]}": as {suggestion["nearest_label"]} or as Other.'
+                )
+            else:
+                answers[suggestion["label"]] = str(choice)
+        if problems:
+            raise ValidationError(problems)
+        before = dict(locked.type_mapping)
+        locked.type_mapping = {**before, **answers}
+        locked.status = ImportStatus.QUEUED
+        locked.rows_done = 0
+        locked.started_at = None
+        locked.finished_at = None
+        locked.save(update_fields=["type_mapping", "status", "rows_done", "started_at", "finished_at"])
+        record_activity(
+            actor=actor,
+            action="import_batch.types_confirmed",
+            target=locked,
+            changes={"type_mapping": [before or None, locked.type_mapping]},
+        )
+    for name in ("type_mapping", "status", "rows_done", "started_at", "finished_at"):
+        setattr(batch, name, getattr(locked, name))
     return batch

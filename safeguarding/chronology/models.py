@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
 from safeguarding.children.models import Child
-from safeguarding.chronology.enums import ImportStatus, Precision, Source
+from safeguarding.chronology.enums import FINISHED_STATUSES, ImportStatus, Precision, Source
 from safeguarding.core.restriction import Restrictable
 
 
@@ -104,8 +104,10 @@ class ImportBatch(models.Model):
     rows_done = models.PositiveIntegerField(default=0)
     events_created = models.PositiveIntegerField(default=0)
     events_already_present = models.PositiveIntegerField(default=0)
-    children_matched = models.PositiveIntegerField(default=0)
-    children_created = models.PositiveIntegerField(default=0)
+    # What the uploading agency is told about children, nothing more: how many it works with, and how
+    # many it shared about without being involved (never whether a child already had a record).
+    children_involved = models.PositiveIntegerField(default=0)
+    children_shared = models.PositiveIntegerField(default=0)
     mapped_to_other = models.PositiveIntegerField(default=0)
     # [{"row": 12, "column": "Date", "reason": "..."}]
     errors = models.JSONField(default=list, blank=True)
@@ -133,7 +135,8 @@ class ImportBatch(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (ImportStatus.SUCCEEDED, ImportStatus.REJECTED, ImportStatus.FAILED)
+        # Waiting for the uploader to confirm event types is finished too: the page stops refreshing.
+        return self.status in FINISHED_STATUSES
 
 
 @lru_cache(maxsize=4096)

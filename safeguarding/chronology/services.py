@@ -15,8 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
-from safeguarding.children import services as children_services
-from safeguarding.children.models import Child, Involvement
+from safeguarding.children import sharing
+from safeguarding.children.models import Child
 from safeguarding.children.queries import children_visible_to
 from safeguarding.chronology import permissions
 from safeguarding.chronology.enums import Precision, Source
@@ -43,6 +43,7 @@ EVENT_FIELDS = (
     "import_batch",
     "source_row",
     "agency_reference",
+    "household_reference",
     "confidentiality",
     "restricted_to_roles",
     "version",
@@ -121,25 +122,17 @@ def check_event_fields(
     return errors
 
 
-def _check_children(actor: Any, agency: Agency, children: Sequence[Child], give_involvement: bool) -> list[Child]:
+def _check_children(actor: Any, agency: Agency, children: Sequence[Child], shared_in: bool) -> list[Child]:
     unique = list({c.pk: c for c in children}.values())
     if not unique:
         raise ValidationError({"children": "Choose at least one child the entry is about."})
-    if give_involvement:
+    if shared_in:
         return unique
     visible = set(children_visible_to(actor).filter(pk__in=[c.pk for c in unique]).values_list("pk", flat=True))
     if len(visible) != len(unique):
         # The same answer whether the child does not exist or is not visible.
         raise ValidationError({"children": "You cannot add entries for one of these children. Check the child."})
     return unique
-
-
-def _ensure_involvements(actor: Any, agency: Agency, children: Iterable[Child], start: dt.date) -> None:
-    """Recording (for instance from an agency's own file) shows that the agency works with the child."""
-    today = timezone.localdate()
-    for child in children:
-        if not Involvement.objects.filter(agency=agency, child=child).active_on(today).exists():
-            children_services.add_involvement(actor=actor, agency=agency, child=child, start=min(start, today))
 
 
 def _link_children(event: Event, children: Iterable[Child]) -> None:
@@ -174,17 +167,20 @@ def record_event(
     value: Decimal | None = None,
     original_type_label: str = "",
     agency_reference: str = "",
+    household_reference: str = "",
     source: str = Source.PAGE,
     confidentiality: str = Confidentiality.NORMAL,
     restricted_to_roles: Sequence[str] = (),
-    give_involvement: bool = False,
+    shared_in: bool = False,
     import_batch: Any = None,
     source_row: int | None = None,
 ) -> Event:
     """Add an entry to the chronology of one or more children.
 
-    `give_involvement` is for an agency's own records arriving from its systems (imports, the
-    API): the children need not yet be visible, and the agency is given an involvement with them.
+    `shared_in` is for an agency's own records arriving from its systems (imports, the API): the
+    children need not be visible to it. Sharing in is not seeing: recording gives the agency no
+    involvement; for each child it is not involved with, the child's lead professional (or the front
+    door) is told and decides (`children.sharing`).
     """
     if not permissions.may_record_for_agency(actor, agency):
         raise PermissionDenied("You can only record entries for an agency you work in.")
@@ -198,15 +194,13 @@ def record_event(
     )
     if errors:
         raise ValidationError(errors)
-    unique_children = _check_children(actor, agency, children, give_involvement)
+    unique_children = _check_children(actor, agency, children, shared_in)
     agency_reference = (agency_reference or "").strip()
     if agency_reference:
         existing = Event.objects.current().filter(agency=agency, agency_reference=agency_reference).first()
         if existing is not None:
             raise DuplicateReferenceError(existing)
     occurred_on = date_for_precision(occurred_on, precision)
-    if give_involvement:
-        _ensure_involvements(actor, agency, unique_children, occurred_on)
     event = Event(
         agency=agency,
         author=actor if not getattr(actor, "is_system", False) else None,
@@ -224,6 +218,7 @@ def record_event(
         import_batch=import_batch,
         source_row=source_row,
         agency_reference=agency_reference,
+        household_reference=(household_reference or "").strip(),
         confidentiality=confidentiality,
         restricted_to_roles=encode_roles(restricted_to_roles) if confidentiality == Confidentiality.RESTRICTED else "",
     )
@@ -240,6 +235,8 @@ def record_event(
     changes = created_diff(event, EVENT_FIELDS, Event.MASKED_FIELDS)
     for child in unique_children:
         record_activity(actor=actor, action="event.recorded", target=event, child_id=child.pk, changes=changes)
+    if shared_in:
+        sharing.note_information_shared(actor=actor, agency=agency, entries={c.pk: 1 for c in unique_children})
     send_events_changed(Event, [c.pk for c in unique_children])
     return event
 
@@ -278,6 +275,7 @@ def correct_event(*, actor: Any, event: Event, children: Sequence[Child] | None 
                 "import_batch_id",
                 "source_row",
                 "agency_reference",
+                "household_reference",
                 "content_key",
                 "confidentiality",
                 "restricted_to_roles",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from safeguarding.children.models import clean_name
 from safeguarding.chronology.enums import Precision
 
 # Each field and the headers that mean it, case- and whitespace-insensitive. When two headers
@@ -27,6 +28,20 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "nhs": ("NHS number", "NHS No", "NHS no.", "NHS"),
     "child_reference": ("Agency ref", "Reference", "LA ID", "UPN", "Agency reference", "Child ref", "Client ID"),
     "event_reference": ("Event ref", "Event reference", "Event ID", "Entry ref", "Record ID", "Incident number"),
+    # A reference several children share (a tenancy, a family, a household): kept on each entry,
+    # never used to decide which child a row is about. An agency (or an upload) can read any other
+    # column this way too: see REFERENCE_KINDS and `map_headers`.
+    "household_reference": (
+        "Household ref",
+        "Household reference",
+        "Household ID",
+        "Tenancy ref",
+        "Tenancy reference",
+        "Tenancy ID",
+        "Family ref",
+        "Family reference",
+        "Family ID",
+    ),
     "type": ("Event type", "Type", "Contact type", "Event", "Incident type", "Category"),
     "category": ("Category", "Concern category", "Outcome category", "Sub-type", "Subtype"),
     "summary": ("Details", "Description", "Summary", "Notes", "Significant event", "Event detail", "Event details"),
@@ -40,21 +55,51 @@ COLUMN_NAMES = {field: names[0] for field, names in HEADER_SYNONYMS.items()}
 COLUMN_NAMES["child"] = "Child name"
 HEADER_SEARCH_ROWS = 10  # title rows above the header are skipped
 
+# How an agency (Agency.import_columns) or one upload (ImportBatch.reference_columns) says a column
+# of references is read: as the agency's reference for the child, or as a reference several
+# children share (a household, tenancy, family or incident), which never identifies a child.
+CHILD, HOUSEHOLD = "child", "household"
+REFERENCE_KINDS = {CHILD: "child_reference", HOUSEHOLD: "household_reference"}
+
 
 def header_key(text: Any) -> str:
-    """ "Date of  Event " and "date of event" are the same header; so are "NHS No" and "NHS no.:"."""
-    return re.sub(r"\s+", "", str(text or "")).lower().strip(".:*").replace("\ufeff", "")
+    """ "Date of  Event " and "date of event" are the same header; so are "NHS No" and "NHS no.:"
+    (and a header with a byte-order mark or another invisible character in it)."""
+    return clean_name(re.sub(r"\s+", "", str(text or ""))).lower().strip(".:*")
 
 
 _SYNONYM_KEYS = {field: [header_key(n) for n in names] for field, names in HEADER_SYNONYMS.items()}
 
 
-def map_headers(header: list[Any]) -> dict[str, int]:
-    """{field: column index} for the recognised columns of `header`."""
+def reference_overrides(*settings: dict[str, str] | None) -> dict[str, str]:
+    """{header key: "child" | "household"} from settings given as {header text: kind}; later
+    settings win (the agency's, then the upload's)."""
+    merged: dict[str, str] = {}
+    for setting in settings:
+        for text, kind in (setting or {}).items():
+            if kind in REFERENCE_KINDS and header_key(text):
+                merged[header_key(text)] = kind
+    return merged
+
+
+def map_headers(header: list[Any], overrides: dict[str, str] | None = None) -> dict[str, int]:
+    """{field: column index} for the recognised columns of `header`.
+
+    `overrides` ({header key: "child" | "household"}, see `reference_overrides`) decides how the
+    columns it names are read, before any synonym: a "household" column is never the child's
+    reference nor the entry's. Further household columns are found with `household_columns`.
+    """
     keys = [header_key(h) for h in header]
     used: set[int] = set()
     mapping: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        kind = (overrides or {}).get(key) if key else None
+        if kind is not None:
+            used.add(index)
+            mapping.setdefault(REFERENCE_KINDS[kind], index)
     for field in FIELD_ORDER:
+        if field in mapping:
+            continue
         best: tuple[int, int] | None = None
         for index, key in enumerate(keys):
             if index in used or not key or key not in _SYNONYM_KEYS[field]:
@@ -68,6 +113,27 @@ def map_headers(header: list[Any]) -> dict[str, int]:
     return mapping
 
 
+def household_columns(header: list[Any], columns: dict[str, int], overrides: dict[str, str] | None = None) -> list[int]:
+    """Every column read as a household reference, in the file's order: the mapped one, any other
+    column `overrides` declares a household column, and any other column headed as one that no
+    field took (a file may carry a tenancy reference and an incident number)."""
+    overrides = overrides or {}
+    taken = set(columns.values())
+    found = []
+    for index, text in enumerate(header):
+        key = header_key(text)
+        if not key:
+            continue
+        declared = overrides.get(key)
+        if (
+            index == columns.get("household_reference")
+            or declared == HOUSEHOLD
+            or (declared is None and index not in taken and key in _SYNONYM_KEYS["household_reference"])
+        ):
+            found.append(index)
+    return found
+
+
 class FileError(Exception):
     """The file as a whole cannot be read (not a CSV or XLSX file, no header row…)."""
 
@@ -79,6 +145,8 @@ class Table:
     columns: dict[str, int]
     rows: Iterator[tuple[int, list[Any]]]
     close: Any = None
+    # Columns whose values are kept as the entry's household reference (joined when several).
+    household: list[int] | None = None
 
 
 def _csv_rows(content: bytes) -> Iterator[list[Any]]:
@@ -110,8 +178,10 @@ def is_xlsx(filename: str, content: bytes) -> bool:
     return filename.lower().endswith((".xlsx", ".xlsm")) or content[:4] == b"PK\x03\x04"
 
 
-def read_table(filename: str, content: bytes) -> Table:
-    """The header (searched in the first rows) and an iterator of (spreadsheet row number, cells)."""
+def read_table(filename: str, content: bytes, overrides: dict[str, str] | None = None) -> Table:
+    """The header (searched in the first rows) and an iterator of (spreadsheet row number, cells).
+
+    `overrides` says how reference columns are read (see `map_headers`)."""
     close = None
     if is_xlsx(filename, content):
         raw, close = _xlsx_rows(content)
@@ -124,9 +194,12 @@ def read_table(filename: str, content: bytes) -> Table:
         raise FileError("Upload a CSV (.csv) or Excel (.xlsx) file.")
     numbered = enumerate(raw, start=1)
     for number, cells in numbered:
-        columns = map_headers(list(cells))
+        columns = map_headers(list(cells), overrides)
         if len(columns) >= 2:
-            return Table(header_row=number, header=list(cells), columns=columns, rows=numbered, close=close)
+            household = household_columns(list(cells), columns, overrides)
+            return Table(
+                header_row=number, header=list(cells), columns=columns, rows=numbered, close=close, household=household
+            )
         if number >= HEADER_SEARCH_ROWS:
             break
     if close:
@@ -231,9 +304,14 @@ def parse_value(value: Any) -> Decimal | None:
     return number
 
 
+def name_text(value: Any) -> str:
+    """A name cell's text without invisible or bidirectional control characters (see `clean_name`)."""
+    return clean_name(cell_text(value))
+
+
 def split_name(text: str) -> tuple[str, str]:
-    """("First names", "Last name") from "First Last" or "LAST, First"."""
-    text = " ".join(text.split())
+    """("First names", "Last name") from "First Last" or "LAST, First", without invisible characters."""
+    text = clean_name(text)
     if "," in text:
         last, _, first = text.partition(",")
         return first.strip(), last.strip()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("imports/", views.import_list, name="import-list"),
     path("imports/new/", views.import_new, name="import-new"),
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),
+    path("imports/<int:pk>/confirm-types/", views.import_confirm_types, name="import-confirm-types"),
     path("children/<int:child_id>/", views.child_chronology, name="child"),
     path("children/<int:child_id>/add/", views.entry_add, name="entry-add"),
     path("children/<int:child_id>/export.pdf", views.export_pdf, name="export-pdf"),

@@ -17,8 +17,15 @@ from safeguarding.children.models import Child
 from safeguarding.children.queries import children_visible_to, get_child_for_user
 from safeguarding.children.services import record_child_view
 from safeguarding.chronology import exports, importer, merged, permissions, queries, rendering, services, timeline
-from safeguarding.chronology.forms import ChronologyFilterForm, CorrectionForm, EntryForm, ImportUploadForm
-from safeguarding.chronology.models import Event
+from safeguarding.chronology.enums import ImportStatus
+from safeguarding.chronology.forms import (
+    ChronologyFilterForm,
+    ConfirmTypesForm,
+    CorrectionForm,
+    EntryForm,
+    ImportUploadForm,
+)
+from safeguarding.chronology.models import Event, ImportBatch
 from safeguarding.chronology.tasks import import_events_task
 from safeguarding.core.restriction import restriction_q
 
@@ -47,6 +54,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
             filename=upload.name,
             content=upload.read(),
             dry_run=form.cleaned_data["dry_run"],
+            reference_columns=form.reference_columns,
         )
         # The batch row is committed (views are not wrapped in a transaction), so a worker finds it.
         import_events_task.enqueue(batch.pk)
@@ -55,10 +63,51 @@ def import_new(request: HttpRequest) -> HttpResponse:
     return render(request, "chronology/import_new.html", {"form": form})
 
 
+def _import_detail_context(user: Any, batch: ImportBatch, form: ConfirmTypesForm | None = None) -> dict[str, Any]:
+    can_confirm = batch.status == ImportStatus.NEEDS_CONFIRMATION and permissions.may_record_for_agency(
+        user, batch.agency
+    )
+    if can_confirm and form is None:
+        form = ConfirmTypesForm(suggestions=batch.type_suggestions)
+    confirmed = [
+        {**s, "choice": batch.type_mapping.get(s["label"])}
+        for s in batch.type_suggestions
+        if s["label"] in batch.type_mapping
+    ]
+    return {"batch": batch, "form": form if can_confirm else None, "confirmed": confirmed}
+
+
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = queries.get_batch_for_user(request.user, pk)
-    return render(request, "chronology/import_detail.html", {"batch": batch})
+    return render(request, "chronology/import_detail.html", _import_detail_context(request.user, batch))
+
+
+@login_required
+@require_POST
+def import_confirm_types(request: HttpRequest, pk: int) -> HttpResponse:
+    """The uploader's answer for each label close to a known type; the same file is then imported again."""
+    batch = queries.get_batch_for_user(request.user, pk)  # 404 for other agencies' imports
+    if not (
+        permissions.can_view_import_batch(request.user, batch)
+        and permissions.may_record_for_agency(request.user, batch.agency)
+    ):
+        raise PermissionDenied("Only people who import files for this agency can confirm its event types.")
+    form = ConfirmTypesForm(data=request.POST, suggestions=batch.type_suggestions)
+    if batch.status == ImportStatus.NEEDS_CONFIRMATION and form.is_valid():
+        try:
+            importer.confirm_import_types(actor=request.user, batch=batch, mapping=form.mapping())
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            # The batch row is committed (views are not wrapped in a transaction), so a worker finds it.
+            import_events_task.enqueue(batch.pk)
+            messages.success(request, f"Event types confirmed. {batch.filename} is being imported.")
+            return redirect("chronology:import-detail", pk=batch.pk)
+    elif batch.status != ImportStatus.NEEDS_CONFIRMATION:
+        messages.info(request, "This import is not waiting for event types to be confirmed.")
+        return redirect("chronology:import-detail", pk=batch.pk)
+    return render(request, "chronology/import_detail.html", _import_detail_context(request.user, batch, form))
 
 
 # --- The integrated chronology of a child -----------------------------------------------------------
@@ -221,7 +270,9 @@ def _get_event_for_user(user: Any, pk: int) -> tuple[Event, list[Child]]:
     if event is None:
         raise Http404("No entry found")
     children = list(children_visible_to(user).filter(event_links__event=event).order_by("date_of_birth", "pk"))
-    if not children:
+    # Sharing in is not seeing: an agency sees its own entries about a child it is not involved
+    # with, and nothing more of the child (the page names only the children it may see).
+    if not children and not permissions.may_record_for_agency(user, event.agency):
         raise Http404("No entry found")
     return event, children
 
@@ -244,6 +295,10 @@ def _entry_context(request: HttpRequest, event: Event, children: list[Child], fo
         "can_correct": can_correct,
         "form": form,
         "type_label": exports.type_label(event),
+        # Only for the recording agency's own entries: it named those children itself.
+        "shared_only": event.child_links.count() - len(children)
+        if permissions.may_record_for_agency(request.user, event.agency)
+        else 0,
         "category_value": exports.category_and_value(event),
     }
 

@@ -20,6 +20,7 @@ from safeguarding.agencies.enums import AgencyKind, Role
 from safeguarding.agencies.models import Agency, Membership
 from safeguarding.children.enums import RelationshipKind
 from safeguarding.children.models import Adult, Child, Involvement, Relationship
+from safeguarding.children.services import add_involvement
 from safeguarding.chronology import services as chronology
 from safeguarding.chronology.models import EventType
 from safeguarding.concerns import notifications
@@ -267,6 +268,14 @@ def _record_history(
     Relationship.objects.create(
         child=child, adult=mother, kind=RelationshipKind.MOTHER, parental_responsibility=True, lives_with_child=True
     )
+    # Each agency in the history works with the child from its first entry (a decision made at the
+    # front door in real life: recording alone never gives an agency sight of a child).
+    for kind in dict.fromkeys(step[1] for step in steps):
+        first_day = max(step[0] for step in steps if step[1] == kind)
+        agency = agencies[kind]
+        add_involvement(
+            actor=_practitioner(agency), agency=agency, child=child, start=today - timedelta(days=first_day)
+        )
     for days, kind, code, category, value, summary in steps:
         agency = agencies[kind]
         chronology.record_event(
@@ -278,7 +287,6 @@ def _record_history(
             summary=summary,
             category=category,
             value=value,
-            give_involvement=True,
         )
     # The first agency's practitioner is the lead professional.
     first = agencies[steps[0][1]]

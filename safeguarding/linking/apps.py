@@ -5,3 +5,12 @@ class LinkingConfig(AppConfig):
     name = "safeguarding.linking"
     label = "linking"
     verbose_name = "Linking child records"
+
+    def ready(self) -> None:
+        from safeguarding.core import navigation
+        from safeguarding.core.models import register_view_actions
+        from safeguarding.linking import permissions
+
+        navigation.register("Possible matches", "linking:queue", order=65, visible=permissions.can_steward)
+        # Seeing a pair side by side shows both records' identifying details.
+        register_view_actions("possible_match.viewed")

@@ -12,11 +12,11 @@ from playwright.sync_api import Page, expect
 
 from safeguarding.agencies.enums import Role
 from safeguarding.chronology.models import EventType
-from safeguarding.chronology.services import record_event
 from safeguarding.chronology.tests.helpers import csv_bytes
 from safeguarding.chronology.vocabulary import load_vocabulary
 from safeguarding.testing import factories as f
 from safeguarding.testing.personas import build_cast
+from safeguarding.testing.recording import record_as_involved
 from tests.browser.test_sign_in_and_find_a_child import assert_no_axe_violations, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,14 +30,13 @@ def test_practitioner_imports_a_file_and_reads_the_merged_chronology(live_server
     load_vocabulary(EventType)
     cast = build_cast()
     officer = f.member(cast.partner_agency, Role.PRACTITIONER)
-    record_event(
+    record_as_involved(
         actor=officer,
         agency=cast.partner_agency,
         children=[cast.child],
         event_type=EventType.objects.get(code="police_domestic_abuse_incident"),
         occurred_on=dt.date(2024, 3, 20),
         summary="Officers called to a domestic incident at the home",
-        give_involvement=True,
     )
     device = TOTPDevice.objects.create(user=cast.involved, name="App", confirmed=True)
     content = csv_bytes(

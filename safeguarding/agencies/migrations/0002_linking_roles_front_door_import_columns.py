@@ -4,25 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0001_initial'),
+        ("agencies", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agency',
-            name='import_columns',
+            model_name="agency",
+            name="import_columns",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='team',
-            name='is_front_door',
+            model_name="team",
+            name="is_front_door",
             field=models.BooleanField(default=False),
         ),
         migrations.AlterField(
-            model_name='membership',
-            name='role',
-            field=models.CharField(choices=[('practitioner', 'Practitioner'), ('manager', 'Manager'), ('senior_manager', 'Senior manager'), ('safeguarding_lead', 'Designated safeguarding lead'), ('business_unit', 'Partnership business unit'), ('reviewer', 'Independent reviewer'), ('scrutineer', 'Scrutineer'), ('administrator', 'Administrator'), ('data_steward', 'Data steward'), ('agency_system', 'Agency system (API)')], max_length=32),
+            model_name="membership",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("practitioner", "Practitioner"),
+                    ("manager", "Manager"),
+                    ("senior_manager", "Senior manager"),
+                    ("safeguarding_lead", "Designated safeguarding lead"),
+                    ("business_unit", "Partnership business unit"),
+                    ("reviewer", "Independent reviewer"),
+                    ("scrutineer", "Scrutineer"),
+                    ("administrator", "Administrator"),
+                    ("data_steward", "Data steward"),
+                    ("agency_system", "Agency system (API)"),
+                ],
+                max_length=32,
+            ),
         ),
     ]

@@ -89,7 +89,7 @@ def test_load_partnership_example_file_creates_what_it_lists():
 
     assert (
         "Agencies: 7 created, 0 updated, 0 unchanged. Teams: 11 created, 0 updated, 0 unchanged. "
-        "Users: 13 created, 0 updated, 0 unchanged. Memberships: 14 added, 0 changed, 0 ended, 0 unchanged."
+        "Users: 14 created, 0 updated, 0 unchanged. Memberships: 15 added, 0 changed, 0 ended, 0 unchanged."
     ) in output
     assert "Northbridge Safeguarding Children Partnership" in output
     police = Agency.objects.get(code="NBP")
@@ -124,7 +124,7 @@ def test_load_partnership_logs_each_change_as_a_command():
         action: ActivityLog.objects.filter(action=action).count()
         for action in ("agency.created", "team.created", "user.created", "membership.added")
     }
-    assert actions == {"agency.created": 7, "team.created": 11, "user.created": 13, "membership.added": 14}
+    assert actions == {"agency.created": 7, "team.created": 11, "user.created": 14, "membership.added": 15}
     assert set(ActivityLog.objects.values_list("via", flat=True)) == {Via.COMMAND}
     created = ActivityLog.objects.get(action="user.created", target_id=str(User.objects.get(username="j.okafor").pk))
     # Staff names and email addresses are masked; the job title is not.
@@ -312,7 +312,8 @@ BAD_FILES: dict[str, tuple[str, str]] = {
         + "users:\n  - username: z.z\n    first_name: Z\n    last_name: Z\n    memberships:\n"
         + "      - {agency: NEW, role: boss}\n",
         "FILE:10: 'role' in membership of user z.z is 'boss', which is not allowed. Use one of: practitioner, "
-        "manager, senior_manager, safeguarding_lead, business_unit, reviewer, scrutineer, administrator.",
+        "manager, senior_manager, safeguarding_lead, business_unit, reviewer, scrutineer, administrator, "
+        "data_steward.",
     ),
     "missing required key": (
         "agencies:\n" + VALID_PART + "  - code: XX1\n    kind: police\n",
@@ -321,7 +322,7 @@ BAD_FILES: dict[str, tuple[str, str]] = {
     "unknown key": (
         "agencies:\n" + VALID_PART + "  - code: XX1\n    name: Xx one\n    knd: police\n",
         "FILE:7: unknown key 'knd' in agency. Did you mean 'kind'? "
-        "Allowed keys: code, name, kind, partner_status, active, teams.",
+        "Allowed keys: code, name, kind, partner_status, active, teams, import_columns.",
     ),
     "missing memberships": (
         "agencies:\n" + VALID_PART + "users:\n  - username: z.z\n    first_name: Z\n    last_name: Z\n",

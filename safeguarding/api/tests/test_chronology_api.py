@@ -13,10 +13,10 @@ from safeguarding.agencies.enums import Role
 from safeguarding.api.tests.conftest import ApiCast
 from safeguarding.api.tests.factories import signed_in_client
 from safeguarding.chronology.models import EventType
-from safeguarding.chronology.services import record_event
 from safeguarding.core.enums import Confidentiality, Via
 from safeguarding.core.models import ActivityLog
 from safeguarding.testing import factories as f
+from safeguarding.testing.recording import record_as_involved
 
 D0 = dt.date(2024, 1, 8)
 
@@ -26,14 +26,13 @@ def url(pk: Any) -> str:
 
 
 def add(actor: Any, agency: Any, children: list[Any], code: str, days: int, **kwargs: Any) -> Any:
-    return record_event(
+    return record_as_involved(
         actor=actor,
         agency=agency,
         children=children,
         event_type=EventType.objects.get(code=code),
         occurred_on=D0 + dt.timedelta(days=days),
         summary=kwargs.pop("summary", f"{code} entry"),
-        give_involvement=True,
         **kwargs,
     )
 

@@ -13,12 +13,14 @@ from django.utils import timezone
 from safeguarding.agencies.enums import Role
 from safeguarding.api.tests.conftest import ApiCast
 from safeguarding.api.tests.factories import signed_in_client, token_client
-from safeguarding.children.models import Child, Involvement
+from safeguarding.children.models import Child, Involvement, SharingNotice
 from safeguarding.chronology.enums import Precision, Source
-from safeguarding.chronology.models import ChildAgencyReference, Event
+from safeguarding.chronology.models import ChildAgencyReference, Event, EventChild
 from safeguarding.core.enums import Confidentiality, Via
 from safeguarding.core.models import ActivityLog
+from safeguarding.linking.models import PossibleMatch
 from safeguarding.testing import factories as f
+from safeguarding.testing.recording import record_as_involved
 
 URL = "/api/v1/events/"
 
@@ -33,6 +35,11 @@ def entry(reference: str, child: Child | None = None, **fields: Any) -> dict[str
     }
     data.update(fields)
     return data
+
+
+def named(child: Child) -> dict[str, Any]:
+    """A child as an agency that does not work with them describes them: name and date of birth."""
+    return {"first_name": child.first_name, "last_name": child.last_name, "date_of_birth": str(child.date_of_birth)}
 
 
 def post(client: Any, body: Any) -> Any:
@@ -175,41 +182,48 @@ def test_events_post_creates_an_unverified_child_and_learns_the_reference(api_ca
     client = api_cast.client("involved")
     who = {"first_name": "Sam", "last_name": "Newcombe", "date_of_birth": "2019-06-01", "child_reference": "C-77"}
     first = post(client, entry("HV-1", None, children=[who]))
-    again = post(client, entry("HV-2", None, children=[{"child_reference": "C-77"}]))
+    again = post(client, entry("HV-2", None, children=[{**who, "first_name": "Sammy"}]))
 
-    [child_id] = first.json()[0]["child_ids"]
-    child = Child.objects.get(pk=child_id)
+    # Sharing in is not seeing: the agency is not involved with the new child, so the answer names
+    # no child, exactly as it would for a child that already existed.
+    assert [r["status"] for r in (*first.json(), *again.json())] == ["created", "created"]
+    assert first.json()[0]["child_ids"] == again.json()[0]["child_ids"] == []
+    child = Child.objects.get(last_name="Newcombe")
     assert child.is_verified is False
-    assert (child.first_name, child.last_name, child.date_of_birth) == ("Sam", "Newcombe", dt.date(2019, 6, 1))
-    assert ChildAgencyReference.objects.get(agency=api_cast.cast.agency, reference="C-77").child_id == child_id
-    assert again.json()[0]["child_ids"] == [child_id]
-    # Recording gave the agency an involvement, so its token now sees the child.
-    assert client.get(f"/api/v1/children/{child_id}/").status_code == 200
+    assert (child.first_name, child.date_of_birth) == ("Sam", dt.date(2019, 6, 1))
+    assert ChildAgencyReference.objects.get(agency=api_cast.cast.agency, reference="C-77").child_id == child.pk
+    # The second entry found the child by the agency's own reference.
+    assert EventChild.objects.filter(child=child).count() == 2
+    assert client.get(f"/api/v1/children/{child.pk}/").status_code == 404
+    assert SharingNotice.objects.get(child=child, agency=api_cast.cast.agency).entries == 2
 
 
-def test_events_post_ambiguous_name_and_date_of_birth_is_an_error(api_cast: ApiCast) -> None:
+def test_events_post_ambiguous_name_and_date_of_birth_goes_to_the_possible_match_queue(api_cast: ApiCast) -> None:
     dob = dt.date(2018, 2, 2)
-    f.ChildFactory(first_name="Alex", last_name="Twin", date_of_birth=dob, nhs_number=None)
-    f.ChildFactory(first_name="Alex", last_name="Twin", date_of_birth=dob, nhs_number=None)
+    twins = [f.ChildFactory(first_name="Alex", last_name="Twin", date_of_birth=dob, nhs_number=None) for _ in range(2)]
     who = {"first_name": "Alex", "last_name": "Twin", "date_of_birth": dob.isoformat()}
     response = post(api_cast.client("involved"), entry("HV-1", None, children=[who]))
 
-    assert response.status_code == 207
-    assert response.json()[0]["errors"] == {
-        "children.0": [
-            "2 children have this name and date of birth. Add the child's NHS number or your reference for the child."
-        ]
-    }
-    assert not Event.objects.exists()
+    # The same answer as for a child nobody had recorded: nothing says two such children exist.
+    assert response.status_code == 201
+    assert response.json()[0]["child_ids"] == []
+    new = Child.objects.get(last_name="Twin", is_verified=False)
+    assert sorted(PossibleMatch.objects.values_list("child_a_id", "child_b_id")) == sorted(
+        (min(t.pk, new.pk), max(t.pk, new.pk)) for t in twins
+    )
 
 
 def test_events_post_one_entry_about_siblings(api_cast: ApiCast) -> None:
     cast = api_cast.cast
-    siblings = [{"nhs_number": cast.child.nhs_number}, {"nhs_number": cast.other_child.nhs_number}]
+    siblings = [{"nhs_number": cast.child.nhs_number}, {**named(cast.other_child)}]
     response = post(api_cast.client("involved"), entry("HV-1", None, children=siblings))
 
     assert response.status_code == 201
-    assert response.json()[0]["child_ids"] == sorted([cast.child.pk, cast.other_child.pk])
+    # The agency works with the first child only: the answer names only the child it may see,
+    # though the entry is about both.
+    assert response.json()[0]["child_ids"] == [cast.child.pk]
+    event = Event.objects.get()
+    assert set(event.child_links.values_list("child_id", flat=True)) == {cast.child.pk, cast.other_child.pk}
 
 
 # --- Agencies, people and the activity log ---------------------------------------------------------
@@ -246,6 +260,7 @@ def test_events_post_session_user_in_two_agencies_must_name_one(api_cast: ApiCas
     cast = api_cast.cast
     f.MembershipFactory(user=cast.involved, agency=cast.partner_agency, role=Role.PRACTITIONER)
     client = signed_in_client(cast.involved, verified=True)
+    Involvement.objects.create(agency=cast.partner_agency, child=cast.child, start=dt.date(2024, 1, 1))
     response = post(client, [entry("X-1", cast.child), entry("X-2", cast.child, agency="pol")])
 
     results = response.json()
@@ -356,7 +371,6 @@ def test_a_reused_reference_of_a_restricted_entry_reveals_nothing(db):
     from safeguarding.agencies.enums import Role
     from safeguarding.api.tests.factories import make_token
     from safeguarding.chronology.models import EventType
-    from safeguarding.chronology.services import record_event
     from safeguarding.core.enums import Confidentiality
     from safeguarding.core.restriction import encode_roles
     from safeguarding.testing import factories as f
@@ -364,7 +378,7 @@ def test_a_reused_reference_of_a_restricted_entry_reveals_nothing(db):
     agency = f.AgencyFactory(code="MHT", name="Test Mental Health Trust")
     lead = f.member(agency, Role.SAFEGUARDING_LEAD)
     child = f.ChildFactory()
-    record_event(
+    record_as_involved(
         actor=lead,
         agency=agency,
         children=[child],
@@ -374,7 +388,6 @@ def test_a_reused_reference_of_a_restricted_entry_reveals_nothing(db):
         agency_reference="MH-1",
         confidentiality=Confidentiality.RESTRICTED,
         restricted_to_roles=encode_roles([Role.SAFEGUARDING_LEAD]),
-        give_involvement=True,
     )
     _, key = make_token(agency)  # the agency system holds no safeguarding-lead role
     client = APIClient()
@@ -392,3 +405,19 @@ def test_a_reused_reference_of_a_restricted_entry_reveals_nothing(db):
     assert item.get("id") is None
     assert "already used by another entry" in str(item["errors"])
     assert not item.get("child_ids")
+
+
+def test_events_post_keeps_a_household_reference_that_never_identifies_the_child(api_cast: ApiCast) -> None:
+    cast = api_cast.cast
+    body = [
+        entry("HV-1", cast.child, household_reference="TEN-4410"),
+        entry("HV-2", None, children=[named(cast.other_child)], household_reference="TEN-4410"),
+    ]
+    response = post(api_cast.client("involved"), body)
+
+    assert response.status_code == 201
+    first, second = (Event.objects.get(agency_reference=r) for r in ("HV-1", "HV-2"))
+    assert first.household_reference == second.household_reference == "TEN-4410"
+    # One household reference, two children: each entry is about its own child.
+    assert list(first.child_links.values_list("child_id", flat=True)) == [cast.child.pk]
+    assert list(second.child_links.values_list("child_id", flat=True)) == [cast.other_child.pk]

@@ -30,6 +30,7 @@ PERSONAS: tuple[tuple[str, str], ...] = (
     ("senior.csc", "Head of service, children's social care"),
     ("practitioner.housing", "Tenancy sustainment officer, Northbridge Homes (not involved with the featured family)"),
     ("business.unit", "Partnership business manager"),
+    ("data.steward", "Data steward, partnership business unit (the possible-matches queue)"),
     ("reviewer", "Independent reviewer (a live access grant to the featured brothers, for a rapid review)"),
     ("scrutineer", "Independent scrutineer"),
     ("admin", "Partnership administrator (also Django admin superuser)"),

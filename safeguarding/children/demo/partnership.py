@@ -59,6 +59,11 @@ MENTAL_HEALTH = "NBMH"
 CHARITY = "HFS"
 BUSINESS_UNIT = "NSCP-BU"
 FEATURED_SCHOOL = "SCH-ALD"
+# The partnership's front door: children's social care's Multi-Agency Safeguarding Hub, told when an
+# agency shares information about a child who has no lead professional.
+FRONT_DOOR = (CSC, "MASH")
+# How the housing agency's chronology files read their shared tenancy reference.
+IMPORT_COLUMNS = {HOUSING: {"Tenancy ref": "household"}}
 
 
 def _school(code: str, name: str, domain: str, dsl: Post, pastoral: Post, extra: tuple[Post, ...] = ()) -> DemoAgency:
@@ -331,6 +336,7 @@ AGENCIES: tuple[DemoAgency, ...] = (
             Post(Role.REVIEWER, None, "Independent Reviewer"),
             Post(Role.SCRUTINEER, None, "Independent Scrutineer", "scrutineer", ("Margaret", "Holloway")),
             Post(Role.ADMINISTRATOR, "BU", "Partnership Systems Administrator", "admin", ("Ian", "Bramley")),
+            Post(Role.DATA_STEWARD, "BU", "Partnership Data Steward", "data.steward", ("Priya", "Raman")),
         ),
     ),
 )
@@ -398,7 +404,11 @@ def build_staff(rng: random.Random) -> DemoStaff:
                 "name": agency.name,
                 "kind": str(agency.kind),
                 "partner_status": str(agency.partner_status),
-                "teams": [{"code": code, "name": name} for code, name in agency.teams],
+                "teams": [
+                    {"code": code, "name": name, **({"front_door": True} if (agency.code, code) == FRONT_DOOR else {})}
+                    for code, name in agency.teams
+                ],
+                **({"import_columns": IMPORT_COLUMNS[agency.code]} if agency.code in IMPORT_COLUMNS else {}),
             }
             for agency in AGENCIES
         ],

@@ -4,35 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chronology', '0002_default_vocabulary'),
+        ("chronology", "0002_default_vocabulary"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='event',
-            name='household_reference',
+            model_name="event",
+            name="household_reference",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='importbatch',
-            name='reference_columns',
+            model_name="importbatch",
+            name="reference_columns",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='importbatch',
-            name='type_mapping',
+            model_name="importbatch",
+            name="type_mapping",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='importbatch',
-            name='type_suggestions',
+            model_name="importbatch",
+            name="type_suggestions",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AlterField(
-            model_name='importbatch',
-            name='status',
-            field=models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('rejected', 'Rejected'), ('failed', 'Failed'), ('confirm', 'Waiting for you to confirm event types')], default='queued', max_length=16),
+            model_name="importbatch",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Queued"),
+                    ("running", "Running"),
+                    ("succeeded", "Succeeded"),
+                    ("rejected", "Rejected"),
+                    ("failed", "Failed"),
+                    ("confirm", "Waiting for you to confirm event types"),
+                ],
+                default="queued",
+                max_length=16,
+            ),
         ),
     ]

@@ -9,23 +9,22 @@ from safeguarding.agencies.enums import Role
 from safeguarding.children.enums import RelationshipKind
 from safeguarding.chronology.merged import merged_chronology
 from safeguarding.chronology.models import EventType
-from safeguarding.chronology.services import record_event
 from safeguarding.core.enums import Confidentiality
 from safeguarding.core.models import ActivityLog
 from safeguarding.testing import factories as f
+from safeguarding.testing.recording import record_as_involved
 
 pytestmark = pytest.mark.django_db
 
 
 def add(actor, agency, children, code="home_visit", **kwargs):
-    return record_event(
+    return record_as_involved(
         actor=actor,
         agency=agency,
         children=children,
         event_type=EventType.objects.get(code=code),
         occurred_on=dt.date(2025, 2, 3),
         summary="An entry",
-        give_involvement=True,
         **kwargs,
     )
 

@@ -16,9 +16,9 @@ from openpyxl import load_workbook
 from safeguarding.agencies.enums import Role
 from safeguarding.chronology.exports import neutralise
 from safeguarding.chronology.models import EventType
-from safeguarding.chronology.services import record_event
 from safeguarding.core.models import ActivityLog
 from safeguarding.testing import factories as f
+from safeguarding.testing.recording import record_as_involved
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +26,13 @@ D0 = dt.date(2025, 1, 6)
 
 
 def add(actor: Any, agency: Any, child: Any, code: str, days: int, summary: str, **kwargs: Any) -> None:
-    record_event(
+    record_as_involved(
         actor=actor,
         agency=agency,
         children=[child],
         event_type=EventType.objects.get(code=code),
         occurred_on=D0 + dt.timedelta(days=days),
         summary=summary,
-        give_involvement=True,
         **kwargs,
     )
 

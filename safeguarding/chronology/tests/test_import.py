@@ -9,11 +9,13 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from safeguarding.agencies.models import Agency
-from safeguarding.children.models import Child, Involvement
+from safeguarding.children.enums import SharingStatus
+from safeguarding.children.models import Child, Involvement, SharingNotice
 from safeguarding.chronology.enums import ImportStatus, Precision, Source
 from safeguarding.chronology.models import ChildAgencyReference, Event, EventChild, ImportBatch
 from safeguarding.chronology.tests.helpers import csv_bytes, run, table_counts, xlsx_bytes
 from safeguarding.core.models import ActivityLog
+from safeguarding.linking.models import PossibleMatch
 from safeguarding.testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +29,12 @@ def agency() -> Agency:
 
 
 @pytest.fixture
-def ellis() -> Child:
-    return f.ChildFactory(first_name="Ellis", last_name="Marsh", date_of_birth=dt.date(2014, 5, 1))
+def ellis(agency: Agency) -> Child:
+    """A pupil of the school: rows that name a child only by NHS number are for children the agency
+    already works with (for anyone else they need a name, so no answer reveals who exists)."""
+    child = f.ChildFactory(first_name="Ellis", last_name="Marsh", date_of_birth=dt.date(2014, 5, 1))
+    Involvement.objects.create(agency=agency, child=child, start=dt.date(2015, 9, 1))
+    return child
 
 
 def test_import_matches_child_by_nhs_number(agency: Agency, ellis: Child) -> None:
@@ -66,27 +72,30 @@ def test_import_creates_unverified_child_when_nothing_matches_and_learns_referen
     child = Child.objects.get(last_name="Smith")
     assert (child.first_name, child.is_verified, child.normalised_name) == ("Jo", False, "jo smith")
     assert ChildAgencyReference.objects.get(agency=agency).child == child
-    # Importing gives the agency an involvement with the child, from the first entry's date.
-    involvement = Involvement.objects.get(agency=agency, child=child)
-    assert involvement.start == dt.date(2016, 3, 12)
+    # Sharing in is not seeing: the file gives the agency no involvement; a notice opens for the
+    # child's lead professional or the front door to decide.
+    assert not Involvement.objects.filter(agency=agency, child=child).exists()
+    notice = SharingNotice.objects.get(agency=agency, child=child)
+    assert (notice.status, notice.entries) == (SharingStatus.PENDING, 2)
+    assert (result.children_involved, result.children_shared) == (0, 1)
+    assert ActivityLog.objects.for_child(child.pk).filter(action="sharing_notice.opened").count() == 1
     assert ActivityLog.objects.for_child(child.pk).filter(action="child.created").count() == 1
     assert ActivityLog.objects.for_child(child.pk).filter(action="event.imported").count() == 1
 
 
-def test_import_rejects_row_with_two_candidate_children(agency: Agency) -> None:
-    for _ in range(2):
+def test_import_queues_possible_matches_when_two_children_have_the_name_and_date_of_birth(agency: Agency) -> None:
+    # Nothing in the answer tells the agency that such children exist: the row is accepted like any
+    # other, a new record is made, and the data stewards see it paired with each candidate.
+    twins = [
         f.ChildFactory(first_name="Sam", last_name="Twin", date_of_birth=dt.date(2015, 1, 1), nhs_number=None)
+        for _ in range(2)
+    ]
     content = csv_bytes(HEADER, ["12/03/2016", "Sam Twin", "01/01/2015", "", "", "Home visit", "Seen", ""])
     result = run(agency, content)
-    assert result.rejected
-    assert result.errors == [
-        {
-            "row": 2,
-            "column": "Child name",
-            "reason": "2 children have this name and date of birth. Add the child's NHS number or your reference "
-            "for the child.",
-        }
-    ]
+    assert (result.rejected, result.events_created, result.children_created) == (False, 1, 1)
+    new = Child.objects.exclude(pk__in=[t.pk for t in twins]).get()
+    pairs = sorted(PossibleMatch.objects.values_list("child_a_id", "child_b_id"))
+    assert pairs == sorted((min(t.pk, new.pk), max(t.pk, new.pk)) for t in twins)
 
 
 def test_import_rejects_bad_nhs_number(agency: Agency) -> None:

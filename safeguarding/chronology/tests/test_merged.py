@@ -9,9 +9,9 @@ from safeguarding.agencies.enums import Role
 from safeguarding.children.enums import RelationshipKind
 from safeguarding.chronology.merged import ChronologyFilters, merged_chronology
 from safeguarding.chronology.models import EventType
-from safeguarding.chronology.services import record_event
 from safeguarding.core.enums import Confidentiality
 from safeguarding.testing import factories as f
+from safeguarding.testing.recording import record_as_involved
 
 pytestmark = pytest.mark.django_db
 
@@ -19,14 +19,13 @@ D0 = dt.date(2025, 1, 6)
 
 
 def add(actor, agency, children, code, days, **kwargs):
-    return record_event(
+    return record_as_involved(
         actor=actor,
         agency=agency,
         children=children,
         event_type=EventType.objects.get(code=code),
         occurred_on=D0 + dt.timedelta(days=days),
         summary=kwargs.pop("summary", f"{code} entry"),
-        give_involvement=True,
         **kwargs,
     )
 

@@ -14,12 +14,13 @@ from django.urls import reverse
 from safeguarding.agencies.enums import Role
 from safeguarding.children.enums import RelationshipKind
 from safeguarding.chronology.models import Event, EventType
-from safeguarding.chronology.services import correct_event, record_event
+from safeguarding.chronology.services import correct_event
 from safeguarding.core.enums import Confidentiality
 from safeguarding.core.models import ActivityLog
 from safeguarding.testing import factories as f
 from safeguarding.testing.html import without_per_request_values
 from safeguarding.testing.personas import Cast
+from safeguarding.testing.recording import record_as_involved
 
 pytestmark = pytest.mark.django_db
 
@@ -27,14 +28,13 @@ D0 = dt.date(2025, 1, 6)
 
 
 def add(actor: Any, agency: Any, children: list[Any], code: str, days: int, **kwargs: Any) -> Event:
-    return record_event(
+    return record_as_involved(
         actor=actor,
         agency=agency,
         children=children,
         event_type=EventType.objects.get(code=code),
         occurred_on=D0 + dt.timedelta(days=days),
         summary=kwargs.pop("summary", f"{code} entry"),
-        give_involvement=True,
         **kwargs,
     )
 

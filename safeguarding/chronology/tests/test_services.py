@@ -8,7 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from safeguarding.agencies.enums import Role
-from safeguarding.children.models import Involvement
+from safeguarding.children.models import Involvement, SharingNotice
+from safeguarding.children.queries import children_visible_to
 from safeguarding.chronology import queries, services
 from safeguarding.chronology.enums import Precision
 from safeguarding.chronology.models import Event, EventChild, EventType
@@ -77,10 +78,18 @@ def test_record_event_refuses_other_agencies_and_invisible_children(cast: Cast) 
     assert Event.objects.count() == 0
 
 
-def test_record_event_with_involvement_for_agency_feeds(cast: Cast) -> None:
-    event = _record(cast, actor=cast.partner, agency=cast.partner_agency, give_involvement=True)
-    assert Involvement.objects.filter(agency=cast.partner_agency, child=cast.child).exists()
+def test_record_event_from_an_agency_feed_shares_in_without_seeing(cast: Cast) -> None:
+    # Sharing in is not seeing: the partner agency records about a child it is not involved with;
+    # it gets no involvement, and the child's lead professional (or the front door) decides.
+    event = _record(cast, actor=cast.partner, agency=cast.partner_agency, shared_in=True)
     assert event.agency == cast.partner_agency
+    assert not Involvement.objects.filter(agency=cast.partner_agency, child=cast.child).active_on().exists()
+    assert not children_visible_to(cast.partner).filter(pk=cast.child.pk).exists()
+    notice = SharingNotice.objects.get(agency=cast.partner_agency, child=cast.child)
+    assert (notice.status, notice.entries) == ("pending", 1)
+    _record(cast, actor=cast.partner, agency=cast.partner_agency, shared_in=True, summary="Again")
+    notice.refresh_from_db()
+    assert notice.entries == 2  # one open question per agency and child
 
 
 def test_record_event_checks_category_value_and_reference(cast: Cast) -> None:

@@ -12,9 +12,9 @@ import pytest
 from safeguarding.agencies.enums import AgencyKind, Role
 from safeguarding.chronology.merged import merged_chronology
 from safeguarding.chronology.models import EventType
-from safeguarding.chronology.services import record_event
 from safeguarding.chronology.timeline import lanes, render_timeline
 from safeguarding.testing import factories as f
+from safeguarding.testing.recording import record_as_involved
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +23,13 @@ D0 = dt.date(2024, 1, 6)
 
 
 def add(actor: Any, agency: Any, child: Any, code: str, days: int, summary: str = "Entry") -> None:
-    record_event(
+    record_as_involved(
         actor=actor,
         agency=agency,
         children=[child],
         event_type=EventType.objects.get(code=code),
         occurred_on=D0 + dt.timedelta(days=days),
         summary=summary,
-        give_involvement=True,
     )
 
 

@@ -11,12 +11,12 @@ from django.utils import timezone
 from safeguarding.agencies.enums import Role
 from safeguarding.agencies.models import Agency
 from safeguarding.children.models import Child
-from safeguarding.chronology import services as chronology
 from safeguarding.chronology.models import Event, EventType
 from safeguarding.concerns.enums import AlertStatus
 from safeguarding.concerns.models import Alert, Rule
 from safeguarding.core.restriction import encode_roles
 from safeguarding.testing import factories as f
+from safeguarding.testing.recording import record_as_involved
 
 TODAY = dt.date(2025, 6, 30)
 
@@ -57,7 +57,7 @@ def record(
     restricted: bool = False,
     actor: Any = None,
 ) -> Event:
-    return chronology.record_event(
+    return record_as_involved(
         actor=actor or recorder(agency),
         agency=agency,
         children=[child],
@@ -67,7 +67,6 @@ def record(
         category=category,
         value=value,
         confidentiality="restricted" if restricted else "normal",
-        give_involvement=True,
     )
 
 

@@ -25,12 +25,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from safeguarding.agencies.enums import Role
-from safeguarding.chronology import services as chronology
 from safeguarding.chronology.models import EventType
 from safeguarding.concerns.models import Alert
 from safeguarding.concerns.scan import evaluate_children, full_scan
 from safeguarding.concerns.tests.helpers import alerts_of, only_rules
 from safeguarding.testing import factories as f
+from safeguarding.testing.recording import record_as_involved
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +120,7 @@ def _check(setup: dict[str, Any], stream: list[tuple[int, tuple[str, str, Any], 
         if dated and day - 1 > previous:
             evaluate_children([child.pk], as_of=BASE + dt.timedelta(days=day - 1))
         previous = day
-        chronology.record_event(
+        record_as_involved(
             actor=setup["actors"][agency_n],
             agency=setup["agencies"][agency_n],
             children=[child],
@@ -129,7 +129,6 @@ def _check(setup: dict[str, Any], stream: list[tuple[int, tuple[str, str, Any], 
             summary="Synthetic entry",
             category=category,
             value=value,
-            give_involvement=True,
         )
         # What the signal's task does after each commit (on the entry's day when `dated`).
         evaluate_children([child.pk], as_of=BASE + dt.timedelta(days=day) if dated else None)

@@ -1,0 +1,146 @@
+"""API v1 possible matches: the data stewards' queue of child records that may be one child, and
+their decisions (accept merges the two records, reject keeps them apart for good).
+
+The same services and rules as the pages: only data stewards (signed in with two-factor
+authentication) see any of it; for anyone else, and for agency tokens, the list is empty and a pair
+answers 404, exactly like one that does not exist. The list names no one: record ids and scores only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from safeguarding.api.exceptions import ApiExceptionsMixin
+from safeguarding.api.serializers import ErrorSerializer
+from safeguarding.api.viewsets import ERROR_RESPONSES, id_or_404
+from safeguarding.linking import permissions, services
+from safeguarding.linking.models import PossibleMatch
+
+
+class PossibleMatchSerializer(serializers.ModelSerializer):
+    child_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True, min_length=2, max_length=2)
+
+    class Meta:
+        model = PossibleMatch
+        fields = ["id", "child_ids", "score", "status", "reasons", "model_version", "found_by", "created_at", "version"]
+        read_only_fields = fields
+
+
+class DecisionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, help_text="The pair's `version` as you read it.")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class MergeResultSerializer(serializers.Serializer):
+    merge_id = serializers.IntegerField()
+    kept_child_id = serializers.IntegerField()
+    merged_child_id = serializers.IntegerField()
+
+
+class MatchPagination(PageNumberPagination):
+    page_size = 100
+
+
+CONFLICT = OpenApiResponse(ErrorSerializer, description="Someone decided this pair after you read it.")
+ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The pair's id.")
+
+
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = services.STALE
+
+
+@extend_schema_view(
+    list=extend_schema(
+        tags=["Linking"],
+        summary="Possible matches waiting for a data steward",
+        description="Pairs of child records the linkage thinks may be one child, most likely first: `child_ids` "
+        "(lower id first) and `score` (the match probability). For data stewards only; anyone else gets an empty "
+        "list. `manage.py possible_matches --json` prints the same pairs.",
+        responses={200: PossibleMatchSerializer(many=True), **ERROR_RESPONSES},
+    ),
+    retrieve=extend_schema(
+        tags=["Linking"],
+        summary="A possible match",
+        parameters=[ID_PARAMETER],
+        responses={200: PossibleMatchSerializer, **ERROR_RESPONSES},
+    ),
+)
+class PossibleMatchViewSet(
+    ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    queryset = PossibleMatch.objects.none()
+    serializer_class = PossibleMatchSerializer
+    pagination_class = MatchPagination
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self) -> QuerySet[PossibleMatch]:
+        if not permissions.can_steward(self.request.user):
+            return PossibleMatch.objects.none()
+        return PossibleMatch.objects.pending().order_by("-score", "id")
+
+    def _get(self, pk: Any) -> PossibleMatch:
+        try:
+            return self.get_queryset().get(pk=id_or_404(pk))
+        except PossibleMatch.DoesNotExist as exc:
+            raise exceptions.NotFound() from exc
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(PossibleMatchSerializer(self._get(kwargs.get("pk"))).data)
+
+    def _decide(self, request: Request, pk: Any, service: Any) -> Any:
+        match = self._get(pk)
+        body = DecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            return service(
+                actor=request.user,
+                match=match,
+                version=body.validated_data["version"],
+                note=body.validated_data["note"],
+            )
+        except DjangoPermissionDenied as exc:
+            raise exceptions.NotFound() from exc
+        except DjangoValidationError as exc:
+            if services.STALE in exc.messages:
+                raise Conflict() from exc
+            raise exceptions.ValidationError({"non_field_errors": exc.messages}) from exc
+
+    @extend_schema(
+        tags=["Linking"],
+        summary="Accept: the two records are one child (merge)",
+        parameters=[ID_PARAMETER],
+        request=DecisionSerializer,
+        responses={200: MergeResultSerializer, 409: CONFLICT, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: Any = None) -> Response:
+        merge = self._decide(request, pk, services.accept_match)
+        return Response({"merge_id": merge.pk, "kept_child_id": merge.kept_id, "merged_child_id": merge.merged_id})
+
+    @extend_schema(
+        tags=["Linking"],
+        summary="Reject: two different children (never suggested again)",
+        parameters=[ID_PARAMETER],
+        request=DecisionSerializer,
+        responses={200: PossibleMatchSerializer, 409: CONFLICT, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: Any = None) -> Response:
+        match = self._decide(request, pk, services.reject_match)
+        return Response(PossibleMatchSerializer(match).data)
+
+
+def register(router: SimpleRouter) -> None:
+    router.register("possible-matches", PossibleMatchViewSet, basename="possible-match")

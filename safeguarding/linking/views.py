@@ -1,0 +1,112 @@
+"""The data stewards' pages: the queue of possible matches, one pair side by side with accept and
+reject, the merges made and undoing one. Every view of a pair is logged against both records."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from safeguarding.children.services import record_child_view
+from safeguarding.linking import queries, services
+from safeguarding.linking.enums import MatchStatus
+from safeguarding.linking.forms import ACCEPT, DecideMatchForm, UnmergeForm
+
+FIELDS = [
+    ("First name", "first_name"),
+    ("Last name", "last_name"),
+    ("Other names", "other_names"),
+    ("Date of birth", "date_of_birth"),
+    ("Sex", "get_sex_display"),
+    ("NHS number", "nhs_number"),
+]
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    page = Paginator(queries.pending_matches(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "linking/queue.html", {"page": page})
+
+
+def _rows(match_a: object, match_b: object) -> list[tuple[str, object, object, bool]]:
+    rows = []
+    for label, name in FIELDS:
+        a, b = getattr(match_a, name), getattr(match_b, name)
+        a, b = (a() if callable(a) else a), (b() if callable(b) else b)
+        rows.append((label, a or "", b or "", bool(a) and bool(b) and a != b))
+    return rows
+
+
+@login_required
+def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    match = queries.get_match_for_steward(request.user, pk)
+    form = DecideMatchForm(data=request.POST or None, initial={"version": match.version})
+    if request.method == "POST":
+        if match.status != MatchStatus.PENDING:
+            raise Http404("No page found")
+        if form.is_valid():
+            try:
+                if form.cleaned_data["decision"] == ACCEPT:
+                    merge = services.accept_match(
+                        actor=request.user,
+                        match=match,
+                        version=form.cleaned_data["version"],
+                        note=form.cleaned_data["note"],
+                    )
+                    messages.success(request, "The two records are now one. You can undo this from the merge's page.")
+                    return redirect("linking:merge", pk=merge.pk)
+                services.reject_match(
+                    actor=request.user,
+                    match=match,
+                    version=form.cleaned_data["version"],
+                    note=form.cleaned_data["note"],
+                )
+                messages.success(request, "Kept apart. This pair will not be suggested again.")
+                return redirect("linking:queue")
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            except PermissionDenied as exc:
+                raise Http404("No page found") from exc
+    for child in (match.child_a, match.child_b):
+        record_child_view(actor=request.user, child=child, action="possible_match.viewed")
+    context = {
+        "match": match,
+        "form": form,
+        "sides": (queries.record_side(match.child_a), queries.record_side(match.child_b)),
+        "rows": _rows(match.child_a, match.child_b),
+        "reasons": sorted((match.reasons or {}).items()),
+    }
+    return render(request, "linking/match.html", context)
+
+
+@login_required
+def merge_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(queries.merges_for_steward(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "linking/merges.html", {"page": page})
+
+
+@login_required
+def merge_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    merge = queries.get_merge_for_steward(request.user, pk)
+    record_child_view(actor=request.user, child=merge.kept, action="possible_match.viewed")
+    return render(request, "linking/merge.html", {"merge": merge, "form": UnmergeForm()})
+
+
+@login_required
+@require_POST
+def unmerge(request: HttpRequest, pk: int) -> HttpResponse:
+    merge = queries.get_merge_for_steward(request.user, pk)
+    form = UnmergeForm(data=request.POST)
+    if form.is_valid():
+        try:
+            services.unmerge_children(actor=request.user, merge=merge, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, "Merge undone: the two records stand apart again, each with what it held.")
+            return redirect("linking:merge", pk=merge.pk)
+    return render(request, "linking/merge.html", {"merge": merge, "form": form}, status=200)
