@@ -143,6 +143,7 @@ def test_seed_demo_persona_roles_and_agencies(demo):
         "business.unit": ("NSCP-BU", "BU", Role.BUSINESS_UNIT),
         "reviewer": ("NSCP-BU", None, Role.REVIEWER),
         "scrutineer": ("NSCP-BU", None, Role.SCRUTINEER),
+        "data.steward": ("NSCP-BU", "BU", Role.DATA_STEWARD),
         "admin": ("NSCP-BU", "BU", Role.ADMINISTRATOR),
     }
     assert set(expected) == {username for username, _ in PERSONAS}
