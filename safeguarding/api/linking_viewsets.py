@@ -90,9 +90,12 @@ class PossibleMatchViewSet(
             return PossibleMatch.objects.none()
         return PossibleMatch.objects.pending().order_by("-score", "id")
 
-    def _get(self, pk: Any) -> PossibleMatch:
+    def _get(self, pk: Any, *, decided_too: bool = False) -> PossibleMatch:
+        queryset = self.get_queryset()
+        if decided_too and permissions.can_steward(self.request.user):
+            queryset = PossibleMatch.objects.all()
         try:
-            return self.get_queryset().get(pk=id_or_404(pk))
+            return queryset.get(pk=id_or_404(pk))
         except PossibleMatch.DoesNotExist as exc:
             raise exceptions.NotFound() from exc
 
@@ -100,7 +103,8 @@ class PossibleMatchViewSet(
         return Response(PossibleMatchSerializer(self._get(kwargs.get("pk"))).data)
 
     def _decide(self, request: Request, pk: Any, service: Any) -> Any:
-        match = self._get(pk)
+        # A pair decided since the caller read it is found too, so that the service answers 409.
+        match = self._get(pk, decided_too=True)
         body = DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:

@@ -47,8 +47,9 @@ def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecideMatchForm(data=request.POST or None, initial={"version": match.version})
     if request.method == "POST":
         if match.status != MatchStatus.PENDING:
-            raise Http404("No page found")
-        if form.is_valid():
+            # Decided by someone else since this page was opened: say so, and change nothing.
+            form.add_error(None, services.STALE)
+        elif form.is_valid():
             try:
                 if form.cleaned_data["decision"] == ACCEPT:
                     merge = services.accept_match(
