@@ -47,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="benchmark", required=True)
     imports = sub.add_parser("import", help="import_events on a generated CSV versus the database's bulk path")
     imports.add_argument("--rows", type=int, default=100_000, help="rows in the generated CSV (default 100,000)")
+    imports.add_argument(
+        "--without-nhs", action="store_true", help="no NHS numbers in the file: every child goes through the linkage"
+    )
     chronology = sub.add_parser("chronology", help="the chronology page and API versus a bare SQL query")
     chronology.add_argument("--events", type=int, default=5_000_000, help="events in the database (default 5,000,000)")
     chronology.add_argument("--repeat", type=int, default=15, help="measured runs per line (default 15)")
@@ -70,14 +73,14 @@ def main(argv: list[str] | None = None) -> int:
                 setup_django("")
                 from bench.imports import run as run_import
 
-                results = run_import(rows=args.rows)
+                results = run_import(rows=args.rows, without_nhs=args.without_nhs)
                 path = save_results("import", results)
         else:
             (RESULTS_DIR / "import.sqlite3").unlink(missing_ok=True)  # every run starts empty
             setup_django("import.sqlite3")
             from bench.imports import run as run_import
 
-            results = run_import(rows=args.rows)
+            results = run_import(rows=args.rows, without_nhs=args.without_nhs)
             path = save_results("import", results)
     elif args.benchmark == "linkage":
         # The linkage needs no database; Django is set up (on a file of its own) only because

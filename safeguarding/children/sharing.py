@@ -53,13 +53,16 @@ def front_door_user_ids() -> set[int]:
 def lead_professional_ids(child_ids: Iterable[int], day: date | None = None) -> dict[int, set[int]]:
     """{child id: the lead professionals of its active involvements}."""
     leads: dict[int, set[int]] = {}
-    rows = (
-        Involvement.objects.active_on(day)
-        .filter(child_id__in=list(child_ids), lead_professional__isnull=False, lead_professional__is_active=True)
-        .values_list("child_id", "lead_professional_id")
-    )
-    for child_id, user_id in rows:
-        leads.setdefault(child_id, set()).add(user_id)
+    ids = list(child_ids)
+    for start in range(0, len(ids), 2000):
+        rows = (
+            Involvement.objects.active_on(day)
+            .filter(child_id__in=ids[start : start + 2000], lead_professional__isnull=False)
+            .filter(lead_professional__is_active=True)
+            .values_list("child_id", "lead_professional_id")
+        )
+        for child_id, user_id in rows:
+            leads.setdefault(child_id, set()).add(user_id)
     return leads
 
 

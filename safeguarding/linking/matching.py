@@ -29,6 +29,7 @@ from safeguarding.linking import engine
 from safeguarding.linking.models import LinkageModel
 
 LOOKUP_CHUNK = 2000
+RANGE_FROM = 4 * LOOKUP_CHUNK  # more candidate dates of birth than this: one range scan instead
 Side = tuple[str, int]  # ("id", child pk) or ("new", index of the incoming person)
 
 
@@ -101,9 +102,10 @@ def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
         yield values[start : start + LOOKUP_CHUNK]
 
 
-def _candidates(people: Sequence[Incoming]) -> list[engine.PersonRecord]:
+def _candidates(people: Sequence[Incoming], *, unnumbered_only: bool = False) -> list[engine.PersonRecord]:
     """The Hub's records that share a blocking key with any of these people: a date of birth near
-    theirs (swapped or one digit out), or exactly their name."""
+    theirs (swapped or one digit out), or exactly their name (only records without an NHS number
+    when `unnumbered_only`)."""
     dobs: set[dt.date] = set()
     for person in people:
         if person.dob:
@@ -111,11 +113,18 @@ def _candidates(people: Sequence[Incoming]) -> list[engine.PersonRecord]:
     names = {p.name_key for p in people if p.name_key}
     found: dict[int, tuple[Any, ...]] = {}
     columns = ("pk", "first_name", "last_name", "date_of_birth", "nhs_number", "sex")
-    for chunk in _chunks(sorted(dobs)):
-        for row in Child.objects.filter(date_of_birth__in=chunk).values_list(*columns):
-            found[row[0]] = row
+    children = Child.objects.filter(nhs_number__isnull=True) if unnumbered_only else Child.objects.all()
+    if len(dobs) > RANGE_FROM:
+        # A large file's dates cover most days of the years it spans: one range scan of the date of
+        # birth index, filtered here, costs less than dozens of long IN lists.
+        in_range = children.filter(date_of_birth__range=(min(dobs), max(dobs))).values_list(*columns)
+        found.update((row[0], row) for row in in_range.iterator(chunk_size=5000) if row[3] in dobs)
+    else:
+        for chunk in _chunks(sorted(dobs)):
+            for row in children.filter(date_of_birth__in=chunk).values_list(*columns):
+                found[row[0]] = row
     for chunk in _chunks(sorted(names)):
-        for row in Child.objects.filter(normalised_name__in=chunk).values_list(*columns):
+        for row in children.filter(normalised_name__in=chunk).values_list(*columns):
             found[row[0]] = row
     references = _references(found)
     return [
@@ -152,8 +161,11 @@ def score_incoming(people: Sequence[Incoming]) -> Outcome:
     unresolved = [i for i, p in enumerate(people) if p.child_id is None]
     if not unresolved:
         return outcome
-    candidates = _candidates([people[i] for i in unresolved])
-    if not candidates and len(unresolved) < 2:
+    # Two records with NHS numbers are the same child only if the numbers agree, and those were linked
+    # by identifier already: people who all carry one can only match records that carry none.
+    all_numbered = all(people[i].nhs for i in unresolved)
+    candidates = _candidates([people[i] for i in unresolved], unnumbered_only=all_numbered)
+    if not candidates and (all_numbered or len(unresolved) < 2):
         return outcome
     incoming = [
         engine.PersonRecord(
