@@ -47,15 +47,28 @@ def tenancy_rows(today: date, rng: random.Random) -> list[list[str]]:
         dob = _swapped(child.date_of_birth)  # type: ignore[arg-type]
         assert dob is not None
         rows.append(
-            [when, child.full_name, dob.strftime("%d/%m/%Y"), f"TEN-{5100 + n}", "Housing complaint",
-             "Tenant reported damp and mould in the children's bedroom.", "Repair raised."]
+            [
+                when,
+                child.full_name,
+                dob.strftime("%d/%m/%Y"),
+                f"TEN-{5100 + n}",
+                "Housing complaint",
+                "Tenant reported damp and mould in the children's bedroom.",
+                "Repair raised.",
+            ]
         )
     for n, child in enumerate(misspelt):
         assert child.date_of_birth is not None
         rows.append(
-            [when, f"{child.first_name} {_misspelt(child.last_name, rng)}", child.date_of_birth.strftime("%d/%m/%Y"),
-             f"TEN-{5200 + n}", "Housing complaint", "Rent arrears letter; family at risk of eviction.",
-             "Referred to the tenancy sustainment team."]
+            [
+                when,
+                f"{child.first_name} {_misspelt(child.last_name, rng)}",
+                child.date_of_birth.strftime("%d/%m/%Y"),
+                f"TEN-{5200 + n}",
+                "Housing complaint",
+                "Rent arrears letter; family at risk of eviction.",
+                "Referred to the tenancy sustainment team.",
+            ]
         )
     return rows
 
