@@ -9,7 +9,8 @@ The guards run after Splink's score, because the model adds up independent evide
 express "these two agree on everything except the thing that tells twins apart":
 - both NHS numbers present and different: probability 0, never linked;
 - twins (same date of birth, surnames that agree — equal, or a misspelling of one another — and first
-  names that do not): never linked automatically;
+  names that do not, by a stricter test than the model's: `_Features.first_names_agree`): never
+  linked automatically;
 - dates of birth both present and different, with no shared NHS number or agency reference: never
   linked automatically (a possible match at most);
 - siblings: as twins, but with a date of birth missing (and no shared NHS number or reference),
@@ -63,8 +64,11 @@ U_MAX_PAIRS = 2e6
 MIN_RECORDS_TO_TRAIN = 1000
 # How many blocked pairs an EM rule needs before its estimates mean anything.
 MIN_PAIRS_FOR_EM = 100
-# A level's estimate is kept only within these bounds; outside them (or missing) the prior is used.
+# A level's estimate is kept only from this up to 1; below it (or missing) the prior is used.
 MIN_PROBABILITY = 1e-6
+# Records of one child agree exactly on each field far more often than this (0.85-0.99):
+# an estimate below it is EM gone wrong (see _with_prior_fallbacks).
+PLAUSIBLE_M_SAME = 0.75
 
 # Expectation maximisation over two blocking rules: each one trains the comparisons it does not use.
 EM_BLOCKING_RULES = (
@@ -84,7 +88,7 @@ class PersonRecord:
     nhs_number: str = ""  # 10 digits or ""
     postcode: str = ""  # normalised upper, no spaces, or ""
     references: tuple[str, ...] = ()  # agency child identifiers as "AGENCYCODE:REF" (UPN, LA ID…)
-    sex: str = ""
+    sex: str = ""  # carried for callers; not compared
 
 
 @dataclass(frozen=True)
@@ -310,21 +314,8 @@ class _Features(NamedTuple):
             swapped = f"{dob.year:04d}-{dob.day:02d}-{dob.month:02d}"
         refs = frozenset(ref.strip().upper() for ref in record.references if ":" in ref) if record.references else _NONE
         postcode = record.postcode.replace(" ", "").upper() or None
-        first_name, first_groups, first_formal = _first_name_features(record.first_name)
-        surname, surname_parts, surname_code = _surname_features(record.last_name)
-        return cls(
-            first_name,
-            first_groups,
-            first_formal,
-            surname,
-            surname_parts,
-            surname_code,
-            dob=dob.isoformat() if dob else None,
-            dob_swapped=swapped,
-            nhs_number=_digits(record.nhs_number),
-            postcode=postcode,
-            refs=refs,
-        )
+        names = (*_first_name_features(record.first_name), *_surname_features(record.last_name))
+        return cls(*names, dob.isoformat() if dob else None, swapped, _digits(record.nhs_number), postcode, refs)
 
     def surnames_agree(self, other: _Features) -> bool:
         """Equal, sharing a part, sounding alike or spelt nearly alike: the model's surname levels."""
@@ -351,11 +342,9 @@ class _Features(NamedTuple):
 
 
 _NONE: frozenset[str] = frozenset()
-_LISTS = {"first_groups", "surname_parts", "refs", "ref_agencies"}
-_COLUMNS = ["unique_id", "first_name", "first_groups", "surname", "surname_parts", "surname_code", "dob"]
-_COLUMNS += ["dob_swapped", "birth_year", "nhs_number", "postcode", "refs", "ref_agencies", "involved"]
-_TYPES = {"birth_year": pa.int32(), "involved": pa.bool_()} | dict.fromkeys(_LISTS, pa.list_(pa.string()))
-_SCHEMA = pa.schema([(name, _TYPES.get(name, pa.string())) for name in _COLUMNS])
+# Column types other than text, given so that a column of NULLs still has its type.
+_TYPES = {"birth_year": pa.int32(), "involved": pa.bool_()}
+_TYPES |= dict.fromkeys(["first_groups", "surname_parts", "refs", "ref_agencies"], pa.list_(pa.string()))
 
 
 def _table(features: dict[str, _Features], involved: Collection[str] | None) -> pa.Table:
@@ -378,7 +367,7 @@ def _table(features: dict[str, _Features], involved: Collection[str] | None) -> 
         "ref_agencies": [sorted({ref.split(":", 1)[0] for ref in r}) if r else None for r in refs],
         "involved": [True] * len(fs) if involved is None else [key in involved for key in features],
     }
-    return pa.Table.from_pydict(columns, schema=_SCHEMA)
+    return pa.Table.from_pydict(columns, schema=pa.schema([(name, _TYPES.get(name, pa.string())) for name in columns]))
 
 
 # --- Running Splink ----------------------------------------------------------------------------
@@ -421,15 +410,12 @@ def _attempt(what: str, step: Any) -> None:
 # --- Training -----------------------------------------------------------------------------------
 
 
-def _pairs_sharing(values: Sequence[Any]) -> int:
-    return sum(n * (n - 1) // 2 for n in Counter(value for value in values if value is not None).values())
-
-
 def _em_pair_counts(features: Sequence[_Features]) -> dict[str, int]:
     """How many pairs each rule in EM_BLOCKING_RULES blocks (counted here, not in DuckDB)."""
-    by_dob = [f.dob for f in features]
-    by_name = [(f.first_name, f.surname) if f.first_name and f.surname else None for f in features]
-    return {EM_BLOCKING_RULES[0]: _pairs_sharing(by_dob), EM_BLOCKING_RULES[1]: _pairs_sharing(by_name)}
+    by_dob: Counter[Any] = Counter(f.dob for f in features if f.dob)
+    by_name: Counter[Any] = Counter((f.first_name, f.surname) for f in features if f.first_name and f.surname)
+    counts = [sum(n * (n - 1) // 2 for n in counter.values()) for counter in (by_dob, by_name)]
+    return dict(zip(EM_BLOCKING_RULES, counts, strict=True))
 
 
 def train(records: Sequence[PersonRecord], *, seed: int = 1) -> dict[str, Any]:
@@ -446,18 +432,12 @@ def train(records: Sequence[PersonRecord], *, seed: int = 1) -> dict[str, Any]:
         return prior
     pair_counts = _em_pair_counts(list(features.values()))
     with _linker(_table(features, None), prior) as linker:
-        _attempt(
-            "u by random sampling",
-            lambda: linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=seed),
-        )
+        training = linker.training
+        _attempt("u by random sampling", lambda: training.estimate_u_using_random_sampling(U_MAX_PAIRS, seed=seed))
+        em = training.estimate_parameters_using_expectation_maximisation
         for rule in EM_BLOCKING_RULES:
             if pair_counts[rule] >= MIN_PAIRS_FOR_EM:
-                _attempt(
-                    f"m by EM on {rule}",
-                    lambda rule=rule: linker.training.estimate_parameters_using_expectation_maximisation(
-                        rule, estimate_without_term_frequencies=True
-                    ),
-                )
+                _attempt(f"m by EM on {rule}", lambda rule=rule: em(rule))
         trained = linker.misc.save_model_to_json()
     return _with_prior_fallbacks(trained, prior)
 
@@ -468,7 +448,10 @@ def _usable(value: Any) -> bool:
 
 def _with_prior_fallbacks(trained: dict[str, Any], prior: dict[str, Any]) -> dict[str, Any]:
     """Put the prior back wherever training left a level without a usable m or u, and keep each
-    comparison's m and u summing to 1 over its levels."""
+    comparison's m and u summing to 1 over its levels. A comparison whose records of one child
+    would then agree exactly less than PLAUSIBLE_M_SAME of the time gets its prior m back whole:
+    that is EM on records with few duplicates (taking brothers and sisters for matches), or on
+    pairs that never reached the level."""
     model = deepcopy(trained)
     priors = {c["output_column_name"]: c["comparison_levels"] for c in prior["comparisons"]}
     for comparison in model["comparisons"]:
@@ -481,6 +464,9 @@ def _with_prior_fallbacks(trained: dict[str, Any], prior: dict[str, Any]) -> dic
             total = sum(level[name] for level in levels)
             for level in levels:
                 level[name] = level[name] / total
+        if levels[0]["m_probability"] < PLAUSIBLE_M_SAME:
+            for level in levels:
+                level["m_probability"] = prior_levels[level["label_for_charts"]]["m_probability"]
     model["probability_two_random_records_match"] = prior["probability_two_random_records_match"]
     return model
 
@@ -511,8 +497,7 @@ def _gamma_labels(model: dict[str, Any]) -> list[tuple[str, str, dict[int, str]]
     fields = {comparison.column: comparison.field for comparison in _COMPARISONS}
     found = []
     for comparison in model["comparisons"]:
-        levels = comparison["comparison_levels"]
-        plain = [level for level in levels if not level.get("is_null_level")]
+        plain = [level for level in comparison["comparison_levels"] if not level.get("is_null_level")]
         labels = {len(plain) - 1 - i: level.get("label_for_charts", "") for i, level in enumerate(plain)}
         labels[-1] = "missing"
         column = comparison["output_column_name"]
