@@ -231,3 +231,26 @@ def test_front_door_decides_when_the_child_has_no_lead_professional(
         assert client_for(other).get(url).status_code == 404
     assert client_for(cast.partner).get(reverse("children:sharing-detail", args=[notice.pk + 99])).status_code == 404
     assert "Ellis" not in client_for(cast.unrelated).get(reverse("children:sharing")).content.decode()
+
+
+def test_the_linkage_runs_the_same_whether_or_not_the_child_exists(
+    cast: Cast, housing_token: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The slow step (scoring with the linkage model) runs for every small request, so how long the
+    answer takes does not say whether the Hub holds a child like the one sent (by name, or by an NHS
+    number it links at once)."""
+    from safeguarding.linking import engine
+
+    calls: list[int] = []
+    real = engine.find_pairs
+
+    def counted(records: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(len(kwargs["involving"]))
+        return real(records, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "find_pairs", counted)
+    nobody = {"first_name": "Noel", "last_name": "Nobody", "date_of_birth": "2017-07-07"}
+    post_entry(housing_token, "A", named(cast.child))
+    post_entry(housing_token, "B", nobody)
+    post_entry(housing_token, "C", {**named(cast.child), "nhs_number": cast.child.nhs_number})
+    assert calls == [1, 1, 1]
