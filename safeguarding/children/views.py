@@ -75,7 +75,10 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_view_child_activity(request.user, child):
         raise Http404
     record_activity(actor=request.user, action="child.activity_viewed", target=child, child_id=child.pk)
-    rows = ActivityLog.objects.for_child(child.pk).select_related("actor").order_by("-at", "-id")
+    # A record's history includes that of the records merged into it (the log keeps the ids it was
+    # written with; it is never rewritten).
+    ids = [child.pk, *Child.all_records.filter(merged_into=child).values_list("pk", flat=True)]
+    rows = ActivityLog.objects.filter(subject_child_id__in=ids).select_related("actor").order_by("-at", "-id")
     views_only = request.GET.get("show") != "all"
     if views_only:
         rows = rows.views()
