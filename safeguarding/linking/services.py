@@ -138,8 +138,9 @@ def _label(model: type[models.Model]) -> str:
     return model._meta.label
 
 
-def _would_duplicate(model: type[models.Model], f: models.ForeignKey, row: models.Model, kept: Child) -> bool:
-    """Would pointing this row at the kept record break one of the model's unique rules?"""
+def _duplicates(model: type[models.Model], f: models.ForeignKey, rows: list[models.Model], kept: Child) -> set[Any]:
+    """The ids of the rows that pointing at the kept record would make break one of the model's
+    unique rules (a few queries per rule, whatever the number of rows)."""
     meta = model._meta
     rules: list[tuple[tuple[str, ...], Q | None]] = [
         (tuple(c.fields), c.condition)  # type: ignore[arg-type]
@@ -147,16 +148,22 @@ def _would_duplicate(model: type[models.Model], f: models.ForeignKey, row: model
         if isinstance(c, models.UniqueConstraint) and c.fields and f.name in c.fields
     ]
     rules += [(tuple(u), None) for u in meta.unique_together if f.name in u]
+    clash: set[Any] = set()
     for fields, condition in rules:
         base = model._base_manager.all()
         if condition is not None:
             base = base.filter(condition)
-            if not base.filter(pk=row.pk).exists():
-                continue
-        others = {_attname(model, name): getattr(row, _attname(model, name)) for name in fields if name != f.name}
-        if base.filter(**{f.attname: kept.pk}, **others).exists():
-            return True
-    return False
+        others = [_attname(model, name) for name in fields if name != f.name]
+        held = set(base.filter(**{f.attname: kept.pk}).values_list(*others))
+        if not held:
+            continue
+        subject = (
+            {r.pk for r in rows}
+            if condition is None
+            else set(base.filter(pk__in=[r.pk for r in rows]).values_list("pk", flat=True))
+        )
+        clash |= {r.pk for r in rows if r.pk in subject and tuple(getattr(r, name) for name in others) in held}
+    return clash
 
 
 def _dependents(row: models.Model) -> list[models.Model]:
@@ -217,13 +224,14 @@ def merge_children(
     removed: list[list[dict[str, Any]]] = []
     for model, f in child_references():
         rows = list(model._base_manager.filter(**{f.attname: merged.pk}).order_by("pk"))
-        clash = [r for r in rows if _would_duplicate(model, f, r, kept)]
+        duplicates = _duplicates(model, f, rows, kept) if rows else set()
+        clash = [r for r in rows if r.pk in duplicates]
         for row in clash:
             doomed = [row, *_dependents(row)]
             removed.append(_dump(doomed))
             for item in reversed(doomed):
                 type(item)._base_manager.filter(pk=item.pk).delete()
-        ids = [r.pk for r in rows if r not in clash]
+        ids = [r.pk for r in rows if r.pk not in duplicates]
         if ids:
             model._base_manager.filter(pk__in=ids).update(**{f.attname: kept.pk})
             moved.setdefault(_label(model), {})[f.attname] = ids
