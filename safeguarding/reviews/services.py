@@ -875,6 +875,7 @@ def follow_actions(*, actor: Any, recommendation: ReviewRecommendation, status: 
     return True
 
 
+@transaction.atomic
 def set_recommendation_status(*, actor: Any, recommendation: ReviewRecommendation, status: str) -> ReviewRecommendation:
     """The business unit or the chair moves a recommendation on (draft, agreed, in an action plan, complete)."""
     _require(can_run_review(actor, recommendation.review), "Only the business unit or the chair can change this.")

@@ -217,3 +217,21 @@ def test_an_agency_lead_sees_open_review_requests_on_the_home_page(setup: Any, c
     assert f"/reviews/requests/{police_request.pk}/" in html
     # The health lead sees only its own agency's request, not the police one.
     assert f"/reviews/requests/{police_request.pk}/" not in client_for(rc.health_lead).get("/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recommendation_status_page_works_outside_a_test_transaction(client_for: Any) -> None:
+    """Issue 14: the service locked the row with select_for_update() outside a transaction, which
+    PostgreSQL refuses under autocommit (the page answered 500). Run here as a real request would be,
+    with no test transaction around it."""
+    from safeguarding.reviews.tests.conftest import build_review_cast
+
+    rc = build_review_cast()
+    review = rc.to_in_progress(rc.notify())
+    recommendation = services.add_recommendation(actor=rc.business, review=review, text="Share concerns")
+    url = f"/reviews/{review.pk}/recommendations/{recommendation.pk}/status/"
+    response = client_for(rc.business).post(url, {"status": "agreed"})
+
+    assert response.status_code == 302
+    recommendation.refresh_from_db()
+    assert recommendation.status == "agreed"
