@@ -178,6 +178,8 @@ class ActionForm(GovUKForm):
 
 
 class UpdateForm(GovUKForm):
+    # The action's version when the form was shown: an update made meanwhile is not overwritten.
+    version = forms.IntegerField(widget=forms.HiddenInput)
     written_on = DateField(label="Date of the update")
     status = forms.ChoiceField(label="Status", choices=ActionStatus.choices, widget=forms.RadioSelect)
     rag = forms.ChoiceField(

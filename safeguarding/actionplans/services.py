@@ -558,11 +558,14 @@ def add_update(
     status: str,
     rag: str,
     evidence_files: Sequence[Upload] = (),
+    version: int | None = None,
     at: datetime | None = None,
 ) -> ActionUpdate:
     """A dated progress note that sets the action's status and RAG, with evidence files. The lead
-    officer (their own actions only), the business unit, or the lead agency's system."""
-    locked = _locked_action(action)
+    officer (their own actions only), the business unit, or the lead agency's system. `version` is the
+    action's version as the person read it: if someone changed the action since, nothing is saved
+    (StaleVersion), so a second update never silently overwrites the first's status and RAG."""
+    locked = _locked_action(action, version)
     _require(
         can_update_action(actor, locked),
         "Only the action's lead officer or the business unit can add an update to this action.",

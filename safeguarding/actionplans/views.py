@@ -306,7 +306,12 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         form = forms.UpdateForm(
             data=request.POST or None,
             files=request.FILES or None,
-            initial={"written_on": today.strftime("%d/%m/%Y"), "status": action.status, "rag": action.rag},
+            initial={
+                "written_on": today.strftime("%d/%m/%Y"),
+                "status": action.status,
+                "rag": action.rag,
+                "version": action.version,
+            },
         )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -320,6 +325,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     status=data["status"],
                     rag=data["rag"],
                     evidence_files=_uploads(data["evidence"]),
+                    version=data["version"],
                 ),
             ):
                 messages.success(request, "Update added.")

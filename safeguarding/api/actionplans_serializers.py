@@ -231,6 +231,11 @@ class UpdateSerializer(serializers.ModelSerializer):
 
 
 class UpdateCreateSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1,
+        help_text="The action's `version` as you read it: if the action changed since (another update), nothing "
+        "is saved and the answer is 409, so no update silently overwrites another.",
+    )
     written_on = serializers.DateField(
         input_formats=["iso-8601"],
         help_text="YYYY-MM-DD: today or earlier, and no earlier than the action's latest update.",

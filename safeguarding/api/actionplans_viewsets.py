@@ -242,10 +242,11 @@ class ActionViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
         "who can see the action: 403. Send JSON (no files) or multipart/form-data with `evidence` files. "
         "The status rules: RAG blue exactly when complete; on track green, at risk amber, off track red; "
         "complete_with_impact needs evidence (a file now or on an earlier update); reopening a complete action "
-        "clears its sign-off. 400 names the field that breaks a rule.",
+        "clears its sign-off. 400 names the field that breaks a rule. Send the action's `version` as you read it: "
+        "if the action changed since (another update), nothing is saved and the answer is 409.",
         parameters=[ACTION_ID],
         request={"application/json": UpdateCreateSerializer, "multipart/form-data": UpdateUploadSerializer},
-        responses={201: UpdateSerializer, **ERRORS},
+        responses={201: UpdateSerializer, 409: CONFLICT, **ERRORS},
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def updates(self, request: Request, pk: Any = None) -> Response:
@@ -258,7 +259,9 @@ class ActionViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
         multipart = request.content_type.startswith("multipart/")
         data: Any = request.data
         if multipart:
-            data = {key: data.get(key) for key in ("written_on", "narrative", "status", "rag") if key in data}
+            data = {
+                key: data.get(key) for key in ("version", "written_on", "narrative", "status", "rag") if key in data
+            }
             data["evidence"] = request.FILES.getlist("evidence")
         v = _valid((UpdateUploadSerializer if multipart else UpdateCreateSerializer)(data=data))
         files = _evidence_uploads(v.get("evidence", []))
@@ -271,10 +274,13 @@ class ActionViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
                 status=v["status"],
                 rag=v["rag"],
                 evidence_files=files,
+                version=v["version"],
             )
         except DjangoValidationError as exc:
             detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
             raise exceptions.ValidationError(detail) from exc
+        except StaleVersion as exc:
+            raise Conflict(exc.message) from exc
         except ActionPlanError as exc:
             raise exceptions.PermissionDenied(exc.message) from exc
         return Response(UpdateSerializer(update).data, status=status.HTTP_201_CREATED)

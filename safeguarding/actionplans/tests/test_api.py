@@ -3,6 +3,8 @@ for what the caller may not see, 403 for a change they may not make, 400 naming 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from safeguarding.actionplans.enums import ActionStatus, Rag
@@ -13,8 +15,17 @@ from safeguarding.api.tests.factories import make_token, signed_in_client, token
 S, R = ActionStatus, Rag
 
 
-def _update(pc: PlanCast, **extra: str) -> dict[str, str]:
-    return {"written_on": pc.today.isoformat(), "narrative": "Progress", "status": S.ON_TRACK, "rag": R.GREEN, **extra}
+def _update(pc: PlanCast, action: Action | None = None, **extra: str) -> dict[str, Any]:
+    """An update as a client sends it, with the action's version as it reads it now (a1 unless named)."""
+    version = Action.objects.values_list("version", flat=True).get(pk=(action or pc.a1).pk)
+    return {
+        "version": version,
+        "written_on": pc.today.isoformat(),
+        "narrative": "Progress",
+        "status": S.ON_TRACK,
+        "rag": R.GREEN,
+        **extra,
+    }
 
 
 def test_plan_list_and_detail_with_actions_and_progress(pc: PlanCast) -> None:
@@ -68,7 +79,7 @@ def test_scrutineer_reads_but_cannot_post(pc: PlanCast) -> None:
 
 def test_lead_officer_posts_on_own_action_only(pc: PlanCast) -> None:
     client = signed_in_client(pc.lead, verified=True)
-    refused = client.post(f"/api/v1/actions/{pc.a2.pk}/updates/", _update(pc), content_type="application/json")
+    refused = client.post(f"/api/v1/actions/{pc.a2.pk}/updates/", _update(pc, pc.a2), content_type="application/json")
     assert refused.status_code == 403
     created = client.post(f"/api/v1/actions/{pc.a1.pk}/updates/", _update(pc), content_type="application/json")
     assert created.status_code == 201
@@ -129,7 +140,7 @@ def test_agency_token_sees_and_updates_its_agencys_actions_only(pc: PlanCast) ->
     assert [a["id"] for a in police.get("/api/v1/actions/").json()["results"]] == [pc.a2.pk]
     assert police.get(f"/api/v1/actions/{pc.a1.pk}/").status_code == 404
     assert police.post(f"/api/v1/actions/{pc.a1.pk}/updates/", _update(pc), format="json").status_code == 404
-    assert police.post(f"/api/v1/actions/{pc.a2.pk}/updates/", _update(pc), format="json").status_code == 201
+    assert police.post(f"/api/v1/actions/{pc.a2.pk}/updates/", _update(pc, pc.a2), format="json").status_code == 201
     housing = token_client(housing_key)
     assert housing.get("/api/v1/action-plans/").json()["results"] == []
     assert housing.get(f"/api/v1/action-plans/{pc.plan.pk}/").status_code == 404
@@ -149,3 +160,19 @@ def test_unrelated_and_odd_ids_answer_404(pc: PlanCast) -> None:
         assert response.json() == {"detail": "Not found."}
     assert client.get("/api/v1/actions/").json()["results"] == []
     assert Action.objects.count() == 2  # the data that could leak is there
+
+
+def test_a_second_update_from_a_stale_read_is_409_and_changes_nothing(pc: PlanCast) -> None:
+    """Issue 14: two people updating the same action; the second no longer overwrites the first."""
+    client = signed_in_client(pc.lead, verified=True)
+    read = _update(pc)  # both read version 1
+    first = client.post(f"/api/v1/actions/{pc.a1.pk}/updates/", read, content_type="application/json")
+    second = client.post(
+        f"/api/v1/actions/{pc.a1.pk}/updates/",
+        {**read, "status": S.OFF_TRACK, "rag": R.RED, "narrative": "Stalled"},
+        content_type="application/json",
+    )
+    assert (first.status_code, second.status_code) == (201, 409)
+    assert "Someone else changed this action" in second.json()["detail"]
+    action = Action.objects.get(pk=pc.a1.pk)
+    assert (action.status, action.rag, action.updates.count()) == (S.ON_TRACK, R.GREEN, 1)

@@ -4,6 +4,7 @@ not make to what they see), forms that keep input, and the plan page's content."
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -15,8 +16,10 @@ from safeguarding.actionplans.tests.conftest import PlanCast
 S, R = ActionStatus, Rag
 
 
-def _update_post(pc: PlanCast, **extra: str) -> dict[str, str]:
+def _update_post(pc: PlanCast, action: Action | None = None, **extra: str) -> dict[str, Any]:
+    """The update form as posted, with the action's version as the page showed it (a1 unless named)."""
     return {
+        "version": Action.objects.values_list("version", flat=True).get(pk=(action or pc.a1).pk),
         "written_on": pc.today.strftime("%d/%m/%Y"),
         "status": S.ON_TRACK,
         "rag": R.GREEN,
@@ -57,7 +60,7 @@ def test_lead_officer_updates_own_action_only(pc: PlanCast, client_for) -> None:
     other = client.get(f"/action-plans/actions/{pc.a2.pk}/")
     assert b"Add an update" in own.content
     assert b"Add an update" not in other.content
-    response = client.post(f"/action-plans/actions/{pc.a2.pk}/", _update_post(pc))
+    response = client.post(f"/action-plans/actions/{pc.a2.pk}/", _update_post(pc, pc.a2))
     assert response.status_code == 403
     assert not ActionUpdate.objects.filter(action=pc.a2).exists()
     response = client.post(f"/action-plans/actions/{pc.a1.pk}/", _update_post(pc))
@@ -315,3 +318,18 @@ def test_index_query_count_does_not_grow_with_plans(pc: PlanCast, client_for, dj
     with django_assert_max_num_queries(25):
         response = client.get("/action-plans/")
     assert response.content.decode().count("Priority ") == 5
+
+
+def test_an_update_from_a_page_opened_before_another_update_is_refused_keeping_the_text(
+    pc: PlanCast, client_for
+) -> None:
+    """Issue 14: two people updating the same action on the page; the second is told, not overwritten."""
+    opened = _update_post(pc)
+    pc.update(pc.a1, S.AT_RISK, R.AMBER, by=pc.business, narrative="Delayed by staffing")
+    response = client_for(pc.lead).post(f"/action-plans/actions/{pc.a1.pk}/", {**opened, "narrative": "My note"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone else changed this action" in body
+    assert "My note" in body
+    action = Action.objects.get(pk=pc.a1.pk)
+    assert (action.status, action.updates.count()) == (S.AT_RISK, 1)
