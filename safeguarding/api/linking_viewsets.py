@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from safeguarding.api.escalations_viewsets import EscalationAutoSchema
 from safeguarding.api.exceptions import ApiExceptionsMixin
 from safeguarding.api.serializers import ErrorSerializer
 from safeguarding.api.viewsets import ERROR_RESPONSES, id_or_404
@@ -83,6 +84,7 @@ class PossibleMatchViewSet(
     queryset = PossibleMatch.objects.none()
     serializer_class = PossibleMatchSerializer
     pagination_class = MatchPagination
+    schema = EscalationAutoSchema()  # `?page=` sent empty is accepted, as DRF's pagination does
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[PossibleMatch]:

@@ -48,7 +48,8 @@ def everything_about(ids: list[int]) -> dict[str, list[dict[str, Any]]]:
         rows = model._base_manager.filter(**{f"{field.attname}__in": ids}).order_by("pk")
         out[f"{model._meta.label}.{field.name}"] = [model_to_dict(r) | {"pk": r.pk} for r in rows]
     alert_ids = Alert.objects.filter(child_id__in=ids).values("pk")
-    out["evidence"] = [model_to_dict(e) | {"pk": e.pk} for e in AlertEvidence.objects.filter(alert_id__in=alert_ids)]
+    evidence = AlertEvidence.objects.filter(alert_id__in=alert_ids).order_by("pk")
+    out["evidence"] = [model_to_dict(e) | {"pk": e.pk} for e in evidence]
     out["children"] = [
         {k: v for k, v in model_to_dict(c).items() if k != "updated_at"} | {"merged_into": c.merged_into_id}
         for c in Child.all_records.filter(pk__in=ids).order_by("pk")
