@@ -22,17 +22,10 @@ from safeguarding.actionplans.models import ActionPlan, ActionUpdate
 from safeguarding.actionplans.permissions import ActionPlanError
 from safeguarding.actionplans.versions import COMPARED_FIELDS, accepted_version, changes_since
 from safeguarding.core.access import get_or_404
+from safeguarding.core.forms import add_service_errors
 from safeguarding.core.services import record_activity
 from safeguarding.reviews.models import Document, Review
 from safeguarding.reviews.queries import reviews_visible_to
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _attempt(form: Any, call: Callable[[], Any]) -> Any:
@@ -40,7 +33,7 @@ def _attempt(form: Any, call: Callable[[], Any]) -> Any:
     try:
         return call() or True
     except ValidationError as exc:
-        _add_errors(form, exc)
+        add_service_errors(form, exc)
     except ActionPlanError as exc:
         form.add_error(None, exc.message)
     return None

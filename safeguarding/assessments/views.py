@@ -21,16 +21,7 @@ from safeguarding.assessments.models import AssessmentTemplate
 from safeguarding.assessments.structure import by_area, grade_key, units_of
 from safeguarding.children.queries import get_child_for_user
 from safeguarding.core.access import get_or_404
-
-
-def _add_errors(form: Any, exc: ValidationError, mapper: Any = None) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            target = mapper(name) if mapper else (name if name in form.fields else None)
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(None, exc)
+from safeguarding.core.forms import add_service_errors
 
 
 @login_required
@@ -80,7 +71,7 @@ def start(request: HttpRequest) -> HttpResponse:
                 assessed_on=data.get("assessed_on"),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except services.AssessmentError as exc:
             form.add_error(None, exc.message)
         else:
@@ -144,7 +135,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 complete=complete,
             )
         except ValidationError as exc:
-            _add_errors(form, exc, form.field_for_error)
+            add_service_errors(form, exc, form.field_for_error)
         except services.AssessmentError as exc:
             form.add_error(None, exc.message)
         else:
@@ -234,7 +225,7 @@ def cite(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=user, assessment=assessment, escalation=target, review=review, note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc, lambda name: "target" if name in ("target", "escalation", "review") else None)
+            add_service_errors(form, exc, lambda name: "target" if name in ("target", "escalation", "review") else None)
         except services.AssessmentError as exc:
             form.add_error(None, exc.message)
         else:
@@ -309,7 +300,7 @@ def training(request: HttpRequest) -> HttpResponse:
                 actor=user, user=data["user"], template=data["template"], trained_on=data["trained_on"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except services.AssessmentError as exc:
             form.add_error(None, exc.message)
         else:

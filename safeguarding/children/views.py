@@ -16,6 +16,7 @@ from safeguarding.children.forms import ChildSearchForm, GrantAccessForm
 from safeguarding.children.models import AccessGrant, Child
 from safeguarding.children.sharing_forms import SharingDecisionForm
 from safeguarding.children.validators import normalise_nhs_number
+from safeguarding.core.forms import add_service_errors
 from safeguarding.core.models import ActivityLog
 from safeguarding.core.sections import sections_for
 from safeguarding.core.services import record_activity
@@ -190,11 +191,7 @@ def sharing_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=data["reason"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for name, errors in exc.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             raise Http404("No page found") from exc
         else:

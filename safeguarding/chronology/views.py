@@ -27,6 +27,7 @@ from safeguarding.chronology.forms import (
 )
 from safeguarding.chronology.models import Event, ImportBatch
 from safeguarding.chronology.tasks import import_events_task
+from safeguarding.core.forms import add_service_errors
 from safeguarding.core.restriction import restriction_q
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -236,21 +237,13 @@ def entry_add(request: HttpRequest, child_id: int) -> HttpResponse:
                 **form.service_fields(),
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error("agency", str(exc))
         else:
             messages.success(request, "Entry added to the chronology.")
             return redirect("chronology:child", child_id=child.pk)
     return render(request, "chronology/entry_add.html", {"child": child, "form": form})
-
-
-def _add_service_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- One entry: its versions, and corrections by the recording agency ------------------------------
@@ -330,7 +323,7 @@ def entry_correct(request: HttpRequest, pk: int) -> HttpResponse:
                 if not Event.objects.filter(pk=event.pk, is_current=True).exists():
                     form.add_error(None, STALE_MESSAGE)
                 else:
-                    _add_service_errors(form, exc)
+                    add_service_errors(form, exc)
             else:
                 messages.success(request, f"Entry corrected. This is version {new.version}.")
                 return redirect("chronology:entry", pk=new.pk)

@@ -20,18 +20,11 @@ from safeguarding.concerns import forms, permissions, quality, queries, services
 from safeguarding.concerns.enums import OPEN_STATUSES, AlertStatus, Decision
 from safeguarding.concerns.models import Rule
 from safeguarding.core.access import get_or_404
+from safeguarding.core.forms import add_service_errors
 from safeguarding.core.models import ActivityLog
 from safeguarding.escalations.queries import escalations_visible_to
 
 PREVIEW_SAMPLE = 20
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -132,7 +125,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 )
                 messages.success(request, "Alert closed.")
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
@@ -210,7 +203,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     services.update_rule(actor=user, rule=rule, version=version, **values)
                     messages.success(request, f"Rule {rule.code} saved.")
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 return redirect("concerns:rules")
     return render(

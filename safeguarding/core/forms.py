@@ -214,3 +214,14 @@ class GovUKForm(GovUKFormMixin, forms.Form):
 
 class GovUKModelForm(GovUKFormMixin, forms.ModelForm):
     """A ``forms.ModelForm`` rendered as GOV.UK components."""
+
+
+def add_service_errors(form: forms.BaseForm, exc: Any, field_for: Any = None) -> None:
+    """A service's ValidationError shown on the form it came from: each field's messages against that
+    field (or the field `field_for(name)` names), anything else at the top. One copy for every app."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            target = field_for(name) if field_for else (name if name in form.fields else None)
+            form.add_error(target, errors)
+    else:
+        form.add_error(None, exc)

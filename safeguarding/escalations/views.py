@@ -17,6 +17,7 @@ from django.utils import timezone
 from safeguarding.agencies.models import Agency
 from safeguarding.children.queries import children_visible_to, get_child_for_user
 from safeguarding.core.access import get_or_404
+from safeguarding.core.forms import add_service_errors
 from safeguarding.core.sections import sections_for
 from safeguarding.core.services import record_activity
 from safeguarding.escalations import forms, permissions, queries, reports, services
@@ -89,7 +90,7 @@ def raise_new(request: HttpRequest) -> HttpResponse:
                 evidence=list(data.get("evidence") or []),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except EscalationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -99,14 +100,6 @@ def raise_new(request: HttpRequest) -> HttpResponse:
             )
             return redirect("escalations:detail", pk=esc.pk)
     return render(request, "escalations/raise.html", {"form": form, "no_children": not children.exists()})
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -247,7 +240,7 @@ def act(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         try:
             _run(action, request, esc, form.cleaned_data, action_forms)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except EscalationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -346,7 +339,7 @@ def agreed_action_done(request: HttpRequest, pk: int, action_pk: int) -> HttpRes
                 actor=request.user, action=action, done_on=form.cleaned_data["done_on"], note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         except EscalationError as exc:
             form.add_error(None, exc.message)
         else:

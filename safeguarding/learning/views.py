@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from safeguarding.core.access import get_or_404
+from safeguarding.core.forms import add_service_errors
 from safeguarding.escalations.forms import PeriodForm
 from safeguarding.learning import forms, permissions, queries, reports, services, walk_ins
 from safeguarding.learning.enums import EventStatus, RegistrationStatus
@@ -30,15 +31,14 @@ from safeguarding.reviews.queries import get_review_for_user
 
 
 def add_errors(form: Any, exc: ValidationError) -> None:
-    """A service's ValidationError shown against the form's fields (or at the top)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            target = name if name in form.fields else None
-            if name in ("starts_at", "ends_at") and "end_time" in form.fields:
-                target = "end_time"
-            form.add_error(target, errors)
-    else:
-        form.add_error(None, exc)
+    """A service's ValidationError on the form; an event's times are shown against its end time."""
+
+    def field_for(name: str) -> str | None:
+        if name in ("starts_at", "ends_at") and "end_time" in form.fields:
+            return "end_time"
+        return name if name in form.fields else None
+
+    add_service_errors(form, exc, field_for)
 
 
 def _me(request: HttpRequest) -> int:

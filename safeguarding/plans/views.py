@@ -20,6 +20,7 @@ from safeguarding.agencies.models import Agency
 from safeguarding.children.queries import children_visible_to, get_child_for_user
 from safeguarding.children.services import record_child_view
 from safeguarding.core.access import parse_id
+from safeguarding.core.forms import add_service_errors
 from safeguarding.plans import forms, permissions, queries, services
 from safeguarding.plans.enums import PersonKind, PlanStatus
 from safeguarding.plans.models import CONTENT_FIELDS, CarePlan, Citation, Objective, PlanError, PlanVersion
@@ -33,20 +34,12 @@ def load_plan(request: HttpRequest, pk: Any, *, log: bool = True) -> CarePlan:
     return plan
 
 
-def add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def attempt(form: Any, action: Callable[[], Any]) -> bool:
     """Run a service call; on a refusal, put its message on the form (which keeps what was typed)."""
     try:
         action()
     except ValidationError as exc:
-        add_errors(form, exc)
+        add_service_errors(form, exc)
     except PlanError as exc:
         form.add_error(None, exc.message)
     else:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from safeguarding.agencies.enums import Role
 from safeguarding.agencies.models import Agency
+from safeguarding.core.forms import add_service_errors
 from safeguarding.core.sections import sections_for
 from safeguarding.core.services import record_activity
 from safeguarding.reviews import chronology, forms, queries, services, workflow
@@ -24,19 +25,11 @@ from safeguarding.reviews.models import Document, ReportDraft, Review, Submissio
 from safeguarding.reviews.workflow import TRANSITIONS, ReviewError
 
 
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def _attempt(form: Any, call: Callable[[], Any]) -> bool:
     try:
         call()
     except ValidationError as exc:
-        _add_errors(form, exc)
+        add_service_errors(form, exc)
         return False
     except ReviewError as exc:
         form.add_error(None, exc.message)
