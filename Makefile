@@ -1,6 +1,7 @@
 # Safeguarding Hub: one command runner, used by people and by CI alike.
 #   make run   - install, migrate the embedded SQLite database, load demo data, serve http://127.0.0.1:8000
 #   make test  - install, lint, type-check and run the whole suite (browser tests included)
+#   make test-dates - the date-sensitive apps' tests again under faketime, on a leap day over a year ahead
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -15,7 +16,7 @@ include .env
 export
 endif
 
-.PHONY: run test install install-dev browser lint typecheck checks pytest migrate seed worker css bench clean
+.PHONY: run test test-dates install install-dev browser lint typecheck checks pytest migrate seed worker css bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,10 +67,21 @@ checks: install-dev
 	  $(MANAGE) check --deploy --fail-level WARNING
 	$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
 
+# In parallel (pytest-xdist): one worker per core, each on its own test database; PYTEST_WORKERS=0 runs serially.
+PYTEST_WORKERS ?= auto
 pytest: install-dev browser
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: lint typecheck checks pytest
+
+# The tests of the apps that count days, run again with this process's clock on a leap day more than
+# a year ahead (Debian's faketime; the database server keeps real time). A test that depends on the
+# date freezes the clock with time-machine, so they pass whatever the date; FAKE_NOW="..." tries another.
+DATE_APPS := reviews publishing actionplans plans escalations concerns dashboards learning audits
+FAKE_NOW ?= 2028-02-29 10:00:00
+test-dates: install-dev browser
+	@command -v faketime >/dev/null || { echo "make test-dates needs Debian's faketime: apt-get install faketime" >&2; exit 1; }
+	faketime '$(FAKE_NOW)' $(BIN)/pytest -q -p no:randomly $(addprefix safeguarding/,$(DATE_APPS))
 
 # Rebuild the committed GOV.UK Frontend CSS/JS (needs Node; running the app does not).
 css:

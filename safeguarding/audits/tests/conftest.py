@@ -9,8 +9,9 @@ unit member, a scrutineer and the audit's lead complete the roles."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -24,6 +25,17 @@ from safeguarding.children.models import Child
 from safeguarding.testing import factories as f
 from safeguarding.testing.defaults import install_default_data
 from safeguarding.testing.personas import Cast, build_cast
+
+
+# The moment the audit tests run at. Audits are planned around today, but the sampling pool's children
+# are born on fixed days (1 March 2014 to 2021): the clock stands where the pool spans ages 5 to 12, so
+# an age-range criterion finds some of them and leaves others out whatever day the suite runs.
+AUDIT_MOMENT = datetime(2026, 11, 20, 14, 35, tzinfo=ZoneInfo("Europe/London"))
+
+
+@pytest.fixture(autouse=True)
+def _clock_while_the_pool_is_of_school_age(time_machine: Any) -> None:
+    time_machine.move_to(AUDIT_MOMENT, tick=False)
 
 
 @dataclass

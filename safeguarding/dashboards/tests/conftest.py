@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
@@ -27,6 +28,17 @@ from safeguarding.testing.personas import Cast, build_cast
 
 FY_START, FY_END = date(2025, 4, 1), date(2026, 3, 31)
 DAY_AFTER = date(2026, 4, 1)
+
+
+# The moment the page, export and API tests run at: the day test_figures and test_exports pass as
+# `today`, after the period. A period still running is counted up to today ("as at"), so without
+# this the figures for the period would depend on the day the suite runs.
+DASHBOARD_MOMENT = datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+
+
+@pytest.fixture(autouse=True)
+def _clock_after_the_period(time_machine: Any) -> None:
+    time_machine.move_to(DASHBOARD_MOMENT, tick=False)
 
 
 def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
