@@ -26,7 +26,6 @@ from safeguarding.testing import factories as f
 from safeguarding.testing.defaults import install_default_data
 from safeguarding.testing.personas import Cast, build_cast
 
-
 # The moment the audit tests run at. Audits are planned around today, but the sampling pool's children
 # are born on fixed days (1 March 2014 to 2021): the clock stands where the pool spans ages 5 to 12, so
 # an age-range criterion finds some of them and leaves others out whatever day the suite runs.

@@ -11,7 +11,6 @@ from safeguarding.concerns.scan import evaluate_children
 from safeguarding.concerns.tests.helpers import WNB_RULE, days_ago, only_rules, open_alert, record
 from safeguarding.testing.personas import Cast
 
-
 # The moment the concerns tests run at. Most build their entries back from today (`days_ago`), but the
 # property tests record entries on fixed days from 1 January 2024, and the chronology refuses entries
 # dated after today: the clock stands after them, so the tests pass whatever day the suite runs.
