@@ -12,7 +12,14 @@ from safeguarding.core.models import ActivityLog
 from safeguarding.reviews import services
 from safeguarding.reviews.enums import MemberRole, RequestKind, Stage
 from safeguarding.reviews.models import ChronologyEntry, Review, StageChange
-from safeguarding.reviews.tests.conftest import ReviewCast, build_review_cast
+from safeguarding.reviews.tests.conftest import REVIEW_MOMENT, ReviewCast, build_review_cast
+
+
+@pytest.fixture(autouse=True)
+def _clock_after_the_casts_days(time_machine: Any) -> None:
+    # The cast's reviews are notified and decided on fixed days in March 2026, which the services
+    # refuse while they are still to come: the clock stands where the review tests' does.
+    time_machine.move_to(REVIEW_MOMENT, tick=False)
 
 
 @pytest.fixture
