@@ -22,12 +22,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
 from safeguarding.children.enums import LawfulBasis, SharingStatus
 from safeguarding.children.models import Child, Involvement, SharingNotice
+from safeguarding.core.access import get_or_404
 from safeguarding.core.services import record_activity
 
 DECISION_INVOLVE = "involve"
@@ -84,7 +86,8 @@ def may_decide_any(user: Any, child: Child) -> bool:
     """Whether this person decides for this child (the child's record shows them the links)."""
     if user is None or not user.is_authenticated or getattr(user, "is_system", False):
         return False
-    return user.pk in deciders_for([child.pk])[child.pk] or user.pk in front_door_user_ids()
+    # The front door decides for any child; a lead professional for the children they lead on.
+    return user.pk in front_door_user_ids() or user.pk in lead_professional_ids([child.pk]).get(child.pk, set())
 
 
 def entries_shared(user: Any, notice: SharingNotice) -> list[Any]:
@@ -118,12 +121,8 @@ def notices_for_decider(user: Any) -> QuerySet[SharingNotice]:
 
 
 def get_notice_for_decider(user: Any, pk: Any) -> SharingNotice:
-    from safeguarding.core.access import get_or_404
-
     notice = get_or_404(SharingNotice.objects.select_related("agency", "child", "decided_by", "involvement"), pk)
     if not may_decide(user, notice):
-        from django.http import Http404
-
         raise Http404("No page found")
     return notice
 

@@ -255,19 +255,3 @@ def _nhs_conflict(people: Sequence[Incoming], a: int, b: int, root: Callable[[in
     """Two groups whose members carry different NHS numbers are different children."""
     numbers = {people[i].nhs for i in range(len(people)) if people[i].nhs and root(i) in (a, b)}
     return len(numbers) > 1
-
-
-def ordered(a: int, b: int) -> tuple[int, int]:
-    return (a, b) if a < b else (b, a)
-
-
-def unique_pairs(pairs: Iterable[tuple[int, int, float, dict[str, str]]]) -> list[tuple[int, int, float, dict]]:
-    """One entry per unordered pair, keeping the highest score."""
-    best: dict[tuple[int, int], tuple[int, int, float, dict]] = {}
-    for a, b, score, reasons in pairs:
-        key = ordered(a, b)
-        if key[0] == key[1]:
-            continue
-        if key not in best or score > best[key][2]:
-            best[key] = (key[0], key[1], score, reasons)
-    return list(best.values())

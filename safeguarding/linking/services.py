@@ -328,9 +328,7 @@ def _restore_identity(child: Child, before: dict[str, Any], **extra: Any) -> Non
 
 def _events_changed(child_ids: list[int]) -> None:
     """The alerts of records whose entries changed hands are evaluated again after commit."""
-    from django.apps import apps as registry
-
-    if registry.is_installed("safeguarding.chronology"):
+    if apps.is_installed("safeguarding.chronology"):
         from safeguarding.chronology.signals import send_events_changed
 
         send_events_changed(Child, child_ids)
