@@ -7,18 +7,52 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from safeguarding.core.kernel import ServiceError, StaleVersion
 
 VALIDATION_DETAIL = "The request has errors. Correct the fields named in errors and try again."
 
 
+class Conflict(exceptions.APIException):
+    """409: someone else changed the record since the caller read its `version`."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The record changed since you read it. Read it again, then make your change."
+    default_code = "conflict"
+
+
+class Pagination(PageNumberPagination):
+    """The one page shape of every list: `count`, `next`, `previous`, `results`, 50 to a page unless
+    a view sets `page_size`."""
+
+    page_size = 50
+
+
+def service_error_as_api(exc: Exception) -> exceptions.APIException | None:
+    """A service's refusal as the API's answer: a ValidationError 400 (by field), a stale version
+    409, any other `ServiceError` 403. None for anything else."""
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return exceptions.ValidationError(detail)
+    if isinstance(exc, StaleVersion):
+        return Conflict(exc.message)
+    if isinstance(exc, ServiceError):
+        return exceptions.PermissionDenied(exc.message)
+    return None
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """The project-wide DRF `EXCEPTION_HANDLER`."""
     if isinstance(exc, Http404):
         # Never pass Http404's own message on: it could tell "hidden" from "missing".
         exc = exceptions.NotFound()
+    exc = service_error_as_api(exc) or exc
     response = exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.ValidationError):
         errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}

@@ -38,3 +38,32 @@ def get_or_404(queryset: QuerySet[M], value: Any) -> M:
         return queryset.get(pk=number)
     except ObjectDoesNotExist as exc:
         raise Http404("Not found") from exc
+
+
+def require_perm(user: Any, perm: str, obj: Any = None, *, hidden: bool = True) -> None:
+    """Let the request go on only if `user.has_perm(perm, obj)` (the app's `rules` predicate, the one
+    source pages, the API and templates' `{% has_perm %}` all ask). `hidden`: refuse with 404, as for
+    something that does not exist (for what the person may not see); else 403 (for an action on
+    something they may see)."""
+    if user is not None and user.has_perm(perm, obj):
+        return
+    if hidden:
+        raise Http404
+    from django.core.exceptions import PermissionDenied
+
+    raise PermissionDenied
+
+
+def perm_required(perm: str, *, hidden: bool = True) -> Any:
+    """A view decorator: the view runs only for a user with `perm` (no object), else 404 (or 403)."""
+    import functools
+
+    def decorate(view: Any) -> Any:
+        @functools.wraps(view)
+        def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
+            require_perm(request.user, perm, hidden=hidden)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate

@@ -225,3 +225,22 @@ def add_service_errors(form: forms.BaseForm, exc: Any, field_for: Any = None) ->
             form.add_error(target, errors)
     else:
         form.add_error(None, exc)
+
+
+def attempt(form: forms.BaseForm, action: Any, field_for: Any = None) -> bool:
+    """Run a service call for a page; on a refusal put its message on the form, which keeps what was
+    typed, and answer False. A ValidationError's messages go against their fields; a `ServiceError`'s
+    (not allowed, stale version) at the top. One copy for every app."""
+    from django.core.exceptions import ValidationError
+
+    from safeguarding.core.kernel import ServiceError
+
+    try:
+        action()
+    except ValidationError as exc:
+        add_service_errors(form, exc, field_for)
+    except ServiceError as exc:
+        form.add_error(None, exc.message)
+    else:
+        return True
+    return False

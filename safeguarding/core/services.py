@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from safeguarding.core import context
+from safeguarding.core.kernel import note_logged
 from safeguarding.core.models import ActivityLog
 
 MASK = "•••"
@@ -70,6 +71,7 @@ def record_activity(
     changes: dict[str, Any] | None = None,
 ) -> ActivityLog:
     ctx = context.current()
+    note_logged()
     return ActivityLog.objects.create(
         actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
         actor_agency_code=actor_agency_code(actor),
