@@ -23,10 +23,11 @@ import rules
 
 from safeguarding.actionplans.models import Action, ActionPlan
 from safeguarding.agencies.enums import Role
+from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
 
 
-class ActionPlanError(Exception):
+class ActionPlanError(kernel.ServiceError):
     """A change that cannot happen; the message says why and what to do next."""
 
     def __init__(self, message: str) -> None:
@@ -34,11 +35,11 @@ class ActionPlanError(Exception):
         self.message = message
 
 
-class NotAllowed(ActionPlanError):
+class NotAllowed(ActionPlanError, kernel.NotAllowed):
     pass
 
 
-class StaleVersion(ActionPlanError):
+class StaleVersion(ActionPlanError, kernel.StaleVersion):
     pass
 
 

@@ -36,10 +36,11 @@ from safeguarding.assessments.permissions import (
 from safeguarding.assessments.structure import grade_key, units_of
 from safeguarding.children.models import Child
 from safeguarding.children.queries import children_visible_to
+from safeguarding.core import kernel
 from safeguarding.core.services import created_diff, record_activity
 
 
-class AssessmentError(Exception):
+class AssessmentError(kernel.ServiceError):
     """A change that cannot happen; the message says why and what to do next."""
 
     def __init__(self, message: str) -> None:
@@ -47,7 +48,7 @@ class AssessmentError(Exception):
         self.message = message
 
 
-class NotAllowed(AssessmentError):
+class NotAllowed(AssessmentError, kernel.NotAllowed):
     pass
 
 
@@ -55,7 +56,7 @@ class Locked(AssessmentError):
     """The assessment is completed: it never changes."""
 
 
-class StaleVersion(AssessmentError):
+class StaleVersion(AssessmentError, kernel.StaleVersion):
     pass
 
 

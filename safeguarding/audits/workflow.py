@@ -28,13 +28,14 @@ from django.utils import timezone
 from safeguarding.agencies.enums import Role
 from safeguarding.audits.enums import SAMPLING_STATUSES, STATUS_ORDER, Status
 from safeguarding.audits.models import Audit
+from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
 from safeguarding.core.services import record_activity
 
 RUNNING_ROLES = frozenset({Role.BUSINESS_UNIT, Role.ADMINISTRATOR})
 
 
-class AuditError(Exception):
+class AuditError(kernel.ServiceError):
     """A change that cannot happen; the message says why and what to do next."""
 
     def __init__(self, message: str) -> None:
@@ -42,11 +43,11 @@ class AuditError(Exception):
         self.message = message
 
 
-class NotAllowed(AuditError):
+class NotAllowed(AuditError, kernel.NotAllowed):
     pass
 
 
-class StaleVersion(AuditError):
+class StaleVersion(AuditError, kernel.StaleVersion):
     pass
 
 

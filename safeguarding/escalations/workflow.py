@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from safeguarding.agencies.enums import Role
+from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
 from safeguarding.core.services import record_activity
 from safeguarding.escalations.enums import FINISHED_STATUSES, OPEN_STATUSES, Action, Status
@@ -28,7 +29,7 @@ RAISING_ROLES = frozenset(
 )
 
 
-class EscalationError(Exception):
+class EscalationError(kernel.ServiceError):
     """A workflow change that cannot happen; the message says why and what to do next."""
 
     def __init__(self, message: str) -> None:
@@ -36,11 +37,11 @@ class EscalationError(Exception):
         self.message = message
 
 
-class NotAllowed(EscalationError):
+class NotAllowed(EscalationError, kernel.NotAllowed):
     pass
 
 
-class StaleVersion(EscalationError):
+class StaleVersion(EscalationError, kernel.StaleVersion):
     pass
 
 

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
+from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
 from safeguarding.core.services import created_diff, diff, record_activity, snapshot
 from safeguarding.learning import notifications
@@ -46,7 +47,7 @@ from safeguarding.reviews.models import Review, Theme
 M = TypeVar("M", bound=Model)
 
 
-class LearningError(Exception):
+class LearningError(kernel.ServiceError):
     """A change that cannot happen; the message says why and what to do next."""
 
     def __init__(self, message: str) -> None:
@@ -54,11 +55,11 @@ class LearningError(Exception):
         self.message = message
 
 
-class NotAllowed(LearningError):
+class NotAllowed(LearningError, kernel.NotAllowed):
     pass
 
 
-class StaleVersion(LearningError):
+class StaleVersion(LearningError, kernel.StaleVersion):
     pass
 
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
 from safeguarding.children.models import Child
+from safeguarding.core import kernel
 from safeguarding.plans.enums import (
     SCALE_MAX,
     SCALE_MIN,
@@ -39,7 +40,7 @@ from safeguarding.plans.enums import (
 AGREED_MESSAGE = "This version of the plan has been agreed and cannot be changed. Amend the plan to make a new draft."
 
 
-class PlanError(Exception):
+class PlanError(kernel.ServiceError):
     """A change the plan rules refuse; `message` says what to do next."""
 
     default_message = "This change is not allowed."

@@ -25,6 +25,7 @@ from safeguarding.agencies.models import Agency
 from safeguarding.children.models import Child
 from safeguarding.children.queries import children_visible_to
 from safeguarding.children.services import record_child_view
+from safeguarding.core import kernel
 from safeguarding.core.services import diff, record_activity, snapshot
 from safeguarding.plans import notifications, permissions
 from safeguarding.plans.enums import (
@@ -74,11 +75,11 @@ OBJECTIVE_LOG_FIELDS = (
 MASKED_OBJECTIVE = ("action", "owner_name", "owner_relationship", "support_offered", "progress_measure")
 
 
-class NotAllowed(PlanError):
+class NotAllowed(PlanError, kernel.NotAllowed):
     default_message = "You cannot do this on this plan."
 
 
-class StaleVersion(PlanError):
+class StaleVersion(PlanError, kernel.StaleVersion):
     default_message = STALE_MESSAGE
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from safeguarding.core import kernel
 
-class PublishingError(Exception):
+
+class PublishingError(kernel.ServiceError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-class NotAllowed(PublishingError):
+class NotAllowed(PublishingError, kernel.NotAllowed):
     pass
 
 
-class StaleVersion(PublishingError):
+class StaleVersion(PublishingError, kernel.StaleVersion):
     pass

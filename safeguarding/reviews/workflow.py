@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from safeguarding.agencies.enums import AgencyKind, PartnerStatus, Role
 from safeguarding.agencies.models import Agency
+from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
 from safeguarding.core.services import record_activity
 from safeguarding.reviews.enums import Action, MemberRole, Stage
@@ -29,7 +30,7 @@ NOTIFYING_ROLES = frozenset({Role.SENIOR_MANAGER, Role.SAFEGUARDING_LEAD, Role.A
 REQUEST_ROLES = frozenset({Role.SAFEGUARDING_LEAD, Role.AGENCY_SYSTEM})
 
 
-class ReviewError(Exception):
+class ReviewError(kernel.ServiceError):
     """A change that cannot happen; the message says why and what to do next."""
 
     def __init__(self, message: str) -> None:
@@ -37,11 +38,11 @@ class ReviewError(Exception):
         self.message = message
 
 
-class NotAllowed(ReviewError):
+class NotAllowed(ReviewError, kernel.NotAllowed):
     pass
 
 
-class StaleVersion(ReviewError):
+class StaleVersion(ReviewError, kernel.StaleVersion):
     pass
 
 
