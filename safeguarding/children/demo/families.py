@@ -11,108 +11,89 @@ Children Act 1989, police and domestic abuse services where there is abuse at ho
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from safeguarding.agencies.enums import Role
 from safeguarding.children.demo import partnership as p
 from safeguarding.children.demo import words
+from safeguarding.children.demo.featured import FEATURED_SURNAME, featured_household
+from safeguarding.children.demo.plans import (
+    GrantPlan,
+    HouseholdPlan,
+    InvolvementPlan,
+    LinkPlan,
+    PersonPlan,
+    age_on,
+    school_start,
+    school_year,
+    school_year_label,
+    years_before,
+)
 from safeguarding.children.enums import LawfulBasis, RelationshipKind, Sex
 from safeguarding.children.validators import nhs_check_digit
 
+__all__ = [
+    "FEATURED_SURNAME",
+    "SIZES",
+    "FamilyBuilder",
+    "GrantPlan",
+    "HouseholdPlan",
+    "InvolvementPlan",
+    "LinkPlan",
+    "PersonPlan",
+    "age_on",
+    "iter_households",
+    "school_start",
+    "school_year",
+    "school_year_label",
+    "years_before",
+]
+
 # Test-range NHS numbers: those starting 999 are never issued to real patients.
 NHS_TEST_PREFIX = "999"
-FEATURED_SURNAME = "Whitlock"  # not in words.SURNAMES, so only the featured family has it
 
 
-@dataclass
-class PersonPlan:
-    first_name: str
-    last_name: str
-    sex: str
-    date_of_birth: date
-    nhs_number: str | None = None
+_Add = Callable[[InvolvementPlan], None]
 
 
-@dataclass
-class LinkPlan:
-    """A Relationship row: how an adult (or another child) of the household relates to a child."""
+@dataclass(frozen=True)
+class _Adults:
+    """Who the household's adults are, by index into `HouseholdPlan.adults` (0 mother, 1 father)."""
 
-    child: int
-    kind: str
-    adult: int | None = None
-    other_child: int | None = None
-    parental_responsibility: bool = False
-    lives_with_child: bool = False
-    notes: str = ""
-
-
-@dataclass
-class InvolvementPlan:
-    child: int
-    agency: str
-    start: date
-    end: date | None
-    service: str
-    lead: str | None
-    lawful_basis: str = LawfulBasis.PUBLIC_TASK
-    restricted_to: tuple[str, ...] = ()
+    pattern: str
+    mother_surname: str
+    mother_age: int
+    mother_lives: bool
+    partner: int | None
+    carer: int | None
 
 
-@dataclass
-class HouseholdPlan:
-    reference: str
-    address_line_1: str
-    postcode: str
-    moved_in: date
-    adults: list[PersonPlan] = field(default_factory=list)
-    resident_adults: list[int] = field(default_factory=list)
-    children: list[PersonPlan] = field(default_factory=list)
-    links: list[LinkPlan] = field(default_factory=list)
-    involvements: list[InvolvementPlan] = field(default_factory=list)
-    grants: list[GrantPlan] = field(default_factory=list)
+@dataclass(frozen=True)
+class _Services:
+    """The household's agencies: the same school, GP, early help episode, social worker and police
+    officer for every child in it."""
 
-
-@dataclass
-class GrantPlan:
-    child: int
-    user: str
-    granted_by: str
-    reason: str
-    started_days_ago: int
-    lasts_days: int
-
-
-def years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February in a year that has none
-        return day.replace(year=day.year - years, day=28)
-
-
-def age_on(dob: date, day: date) -> int:
-    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
-
-
-def school_start(dob: date) -> date:
-    """Reception starts on the 1 September after the fourth birthday: a school year takes children
-    born from 1 September to 31 August."""
-    fourth = years_before(dob, -4)
-    return date(fourth.year if fourth < date(fourth.year, 9, 1) else fourth.year + 1, 9, 1)
-
-
-def school_year(dob: date, today: date) -> int | None:
-    """0 for Reception, 1 to 13 for Years 1 to 13, None for a child not of school age."""
-    start = school_start(dob)
-    if start > today:
-        return None
-    year_group = today.year - start.year - (1 if today < date(today.year, 9, 1) else 0)
-    return year_group if year_group <= 13 else None
-
-
-def school_year_label(year_group: int) -> str:
-    return "Reception" if year_group == 0 else f"Year {year_group}"
+    need: int
+    gp: str | None
+    primary: str
+    secondary: str
+    abuse_at_home: bool
+    housing: bool
+    early_help_start: date
+    early_help_end: date | None
+    early_help_service: str
+    early_help_lead: str | None
+    csc_start: date
+    csc_service: str
+    csc_lead: str | None
+    police_start: date
+    police_end: date | None
+    police_lead: str | None
+    housing_start: date
+    housing_lead: str | None
+    probation: bool
 
 
 class FamilyBuilder:
@@ -191,8 +172,18 @@ class FamilyBuilder:
             ["two_parents", "single_mother", "mother_and_partner", "single_father", "kinship"],
             weights=[35, 30, 18, 5, 7],
         )[0]
+        adults = self.adults(household, pattern, eldest_age=ages[0])
+        fathers = self.children(household, adults, ages)
+        self.link(household, adults, fathers)
+        self.involve(household, need=rng.choices([1, 2, 3, 4], weights=[55, 24, 14, 7])[0])
+        self.grant(household)
+        return household
+
+    def adults(self, household: HouseholdPlan, pattern: str, *, eldest_age: int) -> _Adults:
+        """The mother and father (adults 0 and 1), and a partner or kinship carer for some patterns."""
+        rng = self.rng
         mother_surname, father_surname = rng.choice(words.SURNAMES), rng.choice(words.SURNAMES)
-        mother_age = ages[0] + rng.randint(17, 38)
+        mother_age = eldest_age + rng.randint(17, 38)
         mother = self.adult(Sex.FEMALE, mother_surname, mother_age)
         father = self.adult(Sex.MALE, father_surname, mother_age + rng.randint(-2, 8))
         household.adults = [mother, father]
@@ -209,8 +200,13 @@ class FamilyBuilder:
             carer = len(household.adults)
             household.adults.append(self.adult(Sex.FEMALE, mother_surname, mother_age + rng.randint(18, 26)))
             household.resident_adults.append(carer)
+        return _Adults(pattern, mother_surname, mother_age, mother_lives, partner, carer)
 
-        # Children: the same father unless the mother has had children with someone else.
+    def children(self, household: HouseholdPlan, adults: _Adults, ages: list[int]) -> list[int]:
+        """The children, eldest first; returns each child's father (an index into the adults): the
+        same father unless the mother has had children with someone else."""
+        rng, pattern, partner = self.rng, adults.pattern, adults.partner
+        mother_surname, mother_age = adults.mother_surname, adults.mother_age
         fathers: list[int] = []
         second_father = None
         for index, age in enumerate(ages):
@@ -228,7 +224,11 @@ class FamilyBuilder:
             surname = household.adults[father_index].last_name if rng.random() < 0.6 else mother_surname
             household.children.append(self.child(surname, age))
             fathers.append(father_index)
+        return fathers
 
+    def link(self, household: HouseholdPlan, adults: _Adults, fathers: list[int]) -> None:
+        """How each child relates to the adults and to the other children."""
+        rng, mother_lives, partner, carer = self.rng, adults.mother_lives, adults.partner, adults.carer
         for c, father_index in enumerate(fathers):
             household.links.append(
                 LinkPlan(
@@ -264,10 +264,6 @@ class FamilyBuilder:
                     kind = RelationshipKind.SIBLING if other_father == father_index else RelationshipKind.HALF_SIBLING
                     household.links.append(LinkPlan(c, kind, other_child=other, lives_with_child=True))
 
-        self.involve(household, need=rng.choices([1, 2, 3, 4], weights=[55, 24, 14, 7])[0])
-        self.grant(household)
-        return household
-
     def grant(self, household: HouseholdPlan) -> None:
         """The hospital's paediatric liaison nurse follows up some emergency department attendances."""
         liaison = self.staff.practitioners[f"{p.HOSPITAL}/PAED"][0]
@@ -287,8 +283,16 @@ class FamilyBuilder:
     # --- agencies involved ----------------------------------------------------------------------
 
     def involve(self, household: HouseholdPlan, need: int) -> None:
-        rng, today, staff = self.rng, self.today, self.staff
+        services = self.household_services(need)
         add = household.involvements.append
+        for c, child in enumerate(household.children):
+            self.universal_services(add, household, c, child, services)
+            self.targeted_services(add, c, child, services)
+            self.specialist_services(add, c, child, need)
+
+    def household_services(self, need: int) -> _Services:
+        """The agencies the household's children share, chosen once for the household."""
+        rng, today, staff = self.rng, self.today, self.staff
         gp = rng.choice(p.GP_PRACTICES) if rng.random() < 0.92 else None
         primary, secondary = rng.choice(p.PRIMARY_SCHOOLS), rng.choice(p.SECONDARY_SCHOOLS)
         abuse_at_home = rng.random() < (0.45 if need >= 3 else 0.06)
@@ -325,263 +329,204 @@ class FamilyBuilder:
         housing_start = self.days_ago(30, 600)
         housing_lead = staff.lead(rng, p.HOUSING, "TST")
         probation = abuse_at_home and rng.random() < 0.35
+        return _Services(
+            need=need,
+            gp=gp,
+            primary=primary,
+            secondary=secondary,
+            abuse_at_home=abuse_at_home,
+            housing=housing,
+            early_help_start=early_help_start,
+            early_help_end=early_help_end,
+            early_help_service=early_help_service,
+            early_help_lead=early_help_lead,
+            csc_start=csc_start,
+            csc_service=csc_service,
+            csc_lead=csc_lead,
+            police_start=police_start,
+            police_end=police_end,
+            police_lead=police_lead,
+            housing_start=housing_start,
+            housing_lead=housing_lead,
+            probation=probation,
+        )
 
-        for c, child in enumerate(household.children):
-            dob = child.date_of_birth
-            age = age_on(dob, today)
-            if gp:
-                registered = min(today, max(dob + timedelta(days=14), household.moved_in))
-                add(InvolvementPlan(c, gp, registered, None, "Registered patient", None))
-            reception = school_start(dob)
-            if reception > today:
+    def universal_services(self, add: _Add, household: HouseholdPlan, c: int, child: PersonPlan, s: _Services) -> None:
+        """GP, health visiting or school, and a nursery place or school nursing for some."""
+        rng, today, staff = self.rng, self.today, self.staff
+        dob = child.date_of_birth
+        age = age_on(dob, today)
+        if s.gp:
+            registered = min(today, max(dob + timedelta(days=14), household.moved_in))
+            add(InvolvementPlan(c, s.gp, registered, None, "Registered patient", None))
+        reception = school_start(dob)
+        if reception > today:
+            add(
+                InvolvementPlan(
+                    c,
+                    p.COMMUNITY_HEALTH,
+                    min(today, dob + timedelta(days=rng.randint(10, 14))),
+                    None,
+                    "Health visiting (healthy child programme, 0 to 5)",
+                    staff.lead(rng, p.COMMUNITY_HEALTH, "HV"),
+                )
+            )
+            if age >= 2 and rng.random() < 0.4:
+                add(
+                    InvolvementPlan(
+                        c,
+                        p.NURSERY,
+                        self.days_ago(30, 300),
+                        None,
+                        "Funded early education place",
+                        staff.lead(rng, p.NURSERY),
+                    )
+                )
+        year_group = school_year(dob, today)
+        if year_group is not None and (year_group <= 11 or rng.random() < 0.5):
+            secondary_age = year_group >= 7
+            school = s.secondary if secondary_age else s.primary
+            started = date(reception.year + (7 if secondary_age else 0), 9, 1)
+            lead = staff.lead(rng, school) if s.need >= 2 else None
+            add(InvolvementPlan(c, school, started, None, f"Pupil, {school_year_label(year_group)}", lead))
+            if s.need >= 2 and rng.random() < 0.5:
                 add(
                     InvolvementPlan(
                         c,
                         p.COMMUNITY_HEALTH,
-                        min(today, dob + timedelta(days=rng.randint(10, 14))),
+                        max(started, self.days_ago(30, 500)),
                         None,
-                        "Health visiting (healthy child programme, 0 to 5)",
-                        staff.lead(rng, p.COMMUNITY_HEALTH, "HV"),
+                        "School nursing (healthy child programme, 5 to 19)",
+                        staff.lead(rng, p.COMMUNITY_HEALTH, "SN"),
                     )
                 )
-                if age >= 2 and rng.random() < 0.4:
-                    add(
-                        InvolvementPlan(
-                            c,
-                            p.NURSERY,
-                            self.days_ago(30, 300),
-                            None,
-                            "Funded early education place",
-                            staff.lead(rng, p.NURSERY),
-                        )
-                    )
-            year_group = school_year(dob, today)
-            if year_group is not None and (year_group <= 11 or rng.random() < 0.5):
-                secondary_age = year_group >= 7
-                school = secondary if secondary_age else primary
-                started = date(reception.year + (7 if secondary_age else 0), 9, 1)
-                lead = staff.lead(rng, school) if need >= 2 else None
-                add(InvolvementPlan(c, school, started, None, f"Pupil, {school_year_label(year_group)}", lead))
-                if need >= 2 and rng.random() < 0.5:
-                    add(
-                        InvolvementPlan(
-                            c,
-                            p.COMMUNITY_HEALTH,
-                            max(started, self.days_ago(30, 500)),
-                            None,
-                            "School nursing (healthy child programme, 5 to 19)",
-                            staff.lead(rng, p.COMMUNITY_HEALTH, "SN"),
-                        )
-                    )
-            if need >= 2 and early_help_start >= dob:
-                add(
-                    InvolvementPlan(
-                        c,
-                        p.EARLY_HELP,
-                        early_help_start,
-                        early_help_end,
-                        early_help_service,
-                        early_help_lead,
-                        LawfulBasis.CONSENT,
-                    )
+
+    def targeted_services(self, add: _Add, c: int, child: PersonPlan, s: _Services) -> None:
+        """Early help, social care, police and domestic abuse outreach, probation and housing, by need."""
+        rng, staff = self.rng, self.staff
+        dob = child.date_of_birth
+        if s.need >= 2 and s.early_help_start >= dob:
+            add(
+                InvolvementPlan(
+                    c,
+                    p.EARLY_HELP,
+                    s.early_help_start,
+                    s.early_help_end,
+                    s.early_help_service,
+                    s.early_help_lead,
+                    LawfulBasis.CONSENT,
                 )
-            if need >= 3:
-                add(InvolvementPlan(c, p.CSC, max(csc_start, dob), None, csc_service, csc_lead))
-            if abuse_at_home:
-                start = max(police_start, dob)
-                add(
-                    InvolvementPlan(
-                        c,
-                        p.POLICE,
-                        start,
-                        police_end if police_end and police_end >= start else None,
-                        "Domestic abuse incident at the home; child present",
-                        police_lead,
-                    )
+            )
+        if s.need >= 3:
+            add(InvolvementPlan(c, p.CSC, max(s.csc_start, dob), None, s.csc_service, s.csc_lead))
+        if s.abuse_at_home:
+            start = max(s.police_start, dob)
+            add(
+                InvolvementPlan(
+                    c,
+                    p.POLICE,
+                    start,
+                    s.police_end if s.police_end and s.police_end >= start else None,
+                    "Domestic abuse incident at the home; child present",
+                    s.police_lead,
                 )
-                add(
-                    InvolvementPlan(
-                        c,
-                        p.CHARITY,
-                        max(start, self.days_ago(5, 200)),
-                        None,
-                        "Domestic abuse outreach for the family (IDVA)",
-                        staff.lead(rng, p.CHARITY, "DAO"),
-                        LawfulBasis.CONSENT,
-                    )
+            )
+            add(
+                InvolvementPlan(
+                    c,
+                    p.CHARITY,
+                    max(start, self.days_ago(5, 200)),
+                    None,
+                    "Domestic abuse outreach for the family (IDVA)",
+                    staff.lead(rng, p.CHARITY, "DAO"),
+                    LawfulBasis.CONSENT,
                 )
-            if probation:
-                add(
-                    InvolvementPlan(
-                        c,
-                        p.PROBATION,
-                        max(dob, self.days_ago(30, 400)),
-                        None,
-                        "Child of a person on probation: risk management plan",
-                        staff.lead(rng, p.PROBATION),
-                    )
+            )
+        if s.probation:
+            add(
+                InvolvementPlan(
+                    c,
+                    p.PROBATION,
+                    max(dob, self.days_ago(30, 400)),
+                    None,
+                    "Child of a person on probation: risk management plan",
+                    staff.lead(rng, p.PROBATION),
                 )
-            if housing:
-                add(
-                    InvolvementPlan(
-                        c,
-                        p.HOUSING,
-                        max(housing_start, dob),
-                        None,
-                        "Tenancy sustainment: rent arrears and the condition of the home",
-                        housing_lead,
-                    )
+            )
+        if s.housing:
+            add(
+                InvolvementPlan(
+                    c,
+                    p.HOUSING,
+                    max(s.housing_start, dob),
+                    None,
+                    "Tenancy sustainment: rent arrears and the condition of the home",
+                    s.housing_lead,
                 )
-            if age <= 1 and need >= 2 and rng.random() < 0.35:
-                # Perinatal mental health care is the mother's, and sensitive: only the trust's
-                # safeguarding lead sees that the service is involved with the baby.
-                add(
-                    InvolvementPlan(
-                        c,
-                        p.MENTAL_HEALTH,
-                        max(dob, self.days_ago(10, 200)),
-                        None,
-                        "Perinatal mental health support for the mother",
-                        staff.lead(rng, p.MENTAL_HEALTH, "PMH"),
-                        restricted_to=(Role.SAFEGUARDING_LEAD,),
-                    )
+            )
+
+    def specialist_services(self, add: _Add, c: int, child: PersonPlan, need: int) -> None:
+        """Mental health, youth justice and the emergency department, for some children."""
+        rng, staff = self.rng, self.staff
+        dob = child.date_of_birth
+        age = age_on(dob, self.today)
+        if age <= 1 and need >= 2 and rng.random() < 0.35:
+            # Perinatal mental health care is the mother's, and sensitive: only the trust's
+            # safeguarding lead sees that the service is involved with the baby.
+            add(
+                InvolvementPlan(
+                    c,
+                    p.MENTAL_HEALTH,
+                    max(dob, self.days_ago(10, 200)),
+                    None,
+                    "Perinatal mental health support for the mother",
+                    staff.lead(rng, p.MENTAL_HEALTH, "PMH"),
+                    restricted_to=(Role.SAFEGUARDING_LEAD,),
                 )
-            if age >= 11 and need >= 2 and rng.random() < 0.2:
-                add(
-                    InvolvementPlan(
-                        c,
-                        p.MENTAL_HEALTH,
-                        self.days_ago(20, 400),
-                        None,
-                        "Child and adolescent mental health service (CAMHS)",
-                        staff.lead(rng, p.MENTAL_HEALTH, "CAMHS"),
-                        restricted_to=(Role.SAFEGUARDING_LEAD, Role.MANAGER) if rng.random() < 0.4 else (),
-                    )
+            )
+        if age >= 11 and need >= 2 and rng.random() < 0.2:
+            add(
+                InvolvementPlan(
+                    c,
+                    p.MENTAL_HEALTH,
+                    self.days_ago(20, 400),
+                    None,
+                    "Child and adolescent mental health service (CAMHS)",
+                    staff.lead(rng, p.MENTAL_HEALTH, "CAMHS"),
+                    restricted_to=(Role.SAFEGUARDING_LEAD, Role.MANAGER) if rng.random() < 0.4 else (),
                 )
-            if age >= 10 and need >= 2 and rng.random() < 0.2:
-                add(
-                    InvolvementPlan(
-                        c,
-                        p.YOUTH_JUSTICE,
-                        self.days_ago(20, 300),
-                        None,
-                        rng.choice(["Youth justice: referral order", "Youth justice: out-of-court disposal"]),
-                        staff.lead(rng, p.YOUTH_JUSTICE),
-                        LawfulBasis.LEGAL_OBLIGATION,
-                    )
+            )
+        if age >= 10 and need >= 2 and rng.random() < 0.2:
+            add(
+                InvolvementPlan(
+                    c,
+                    p.YOUTH_JUSTICE,
+                    self.days_ago(20, 300),
+                    None,
+                    rng.choice(["Youth justice: referral order", "Youth justice: out-of-court disposal"]),
+                    staff.lead(rng, p.YOUTH_JUSTICE),
+                    LawfulBasis.LEGAL_OBLIGATION,
                 )
-            if rng.random() < 0.05:
-                attended = max(dob, self.days_ago(1, 90))
-                add(
-                    InvolvementPlan(
-                        c,
-                        p.HOSPITAL,
-                        attended,
-                        attended,
-                        "Emergency department attendance",
-                        None,
-                        LawfulBasis.VITAL_INTERESTS,
-                    )
+            )
+        if rng.random() < 0.05:
+            attended = max(dob, self.days_ago(1, 90))
+            add(
+                InvolvementPlan(
+                    c,
+                    p.HOSPITAL,
+                    attended,
+                    attended,
+                    "Emergency department attendance",
+                    None,
+                    LawfulBasis.VITAL_INTERESTS,
                 )
+            )
 
     # --- the featured family --------------------------------------------------------------------
 
     def featured(self) -> HouseholdPlan:
-        """Two brothers, about 2 and 7, in the kind of picture practice reviews describe: health
-        visiting and school, early help closed for non-engagement, then police call-outs for
-        domestic abuse and a social care assessment."""
-        today, staff, rng = self.today, self.staff, self.rng
-        tyler_dob = years_before(today, 7) - timedelta(days=97)
-        mason_dob = years_before(today, 2) - timedelta(days=203)
-        household = HouseholdPlan(
-            reference="NB-H-000001", address_line_1="14 Foundry Lane", postcode="NB3 4QT", moved_in=tyler_dob
-        )
-        household.adults = [
-            PersonPlan("Kayleigh", FEATURED_SURNAME, Sex.FEMALE, years_before(today, 26) - timedelta(days=41)),
-            PersonPlan("Ryan", FEATURED_SURNAME, Sex.MALE, years_before(today, 29) - timedelta(days=260)),
-            PersonPlan("Dean", "Marsh", Sex.MALE, years_before(today, 31) - timedelta(days=122)),
-        ]
-        household.resident_adults = [0, 2]
-        household.children = [
-            PersonPlan("Tyler", FEATURED_SURNAME, Sex.MALE, tyler_dob, self.fixed_nhs_number("999100000")),
-            PersonPlan("Mason", FEATURED_SURNAME, Sex.MALE, mason_dob, self.fixed_nhs_number("999100010")),
-        ]
-        for c in (0, 1):
-            household.links += [
-                LinkPlan(c, RelationshipKind.MOTHER, adult=0, parental_responsibility=True, lives_with_child=True),
-                LinkPlan(c, RelationshipKind.FATHER, adult=1, parental_responsibility=True, lives_with_child=False),
-                LinkPlan(c, RelationshipKind.PARENTS_PARTNER, adult=2, lives_with_child=True),
-                LinkPlan(c, RelationshipKind.SIBLING, other_child=1 - c, lives_with_child=True),
-            ]
-        reception = school_start(tyler_dob)
-        early_help = (today - timedelta(days=425), today - timedelta(days=240))
-        police_start = today - timedelta(days=150)
-        social_care_start = today - timedelta(days=42)
-        hv, school_nurse = "practitioner.hv", staff.lead(rng, p.COMMUNITY_HEALTH, "SN")
-        household.involvements = [
-            InvolvementPlan(0, p.COMMUNITY_HEALTH, tyler_dob + timedelta(days=12), reception, "Health visiting", hv),
-            InvolvementPlan(1, p.COMMUNITY_HEALTH, mason_dob + timedelta(days=12), None, "Health visiting", hv),
-            InvolvementPlan(0, p.COMMUNITY_HEALTH, reception, None, "School nursing", school_nurse),
-            InvolvementPlan(
-                0,
-                p.FEATURED_SCHOOL,
-                reception,
-                None,
-                f"Pupil, {school_year_label(school_year(tyler_dob, today) or 0)}",
-                "practitioner.school",
-            ),
-            InvolvementPlan(0, "GP-CAN", tyler_dob + timedelta(days=14), None, "Registered patient", None),
-            InvolvementPlan(1, "GP-CAN", mason_dob + timedelta(days=14), None, "Registered patient", None),
-            InvolvementPlan(
-                1,
-                p.HOSPITAL,
-                today - timedelta(days=96),
-                today - timedelta(days=96),
-                "Emergency department attendance: head injury",
-                None,
-                LawfulBasis.VITAL_INTERESTS,
-            ),
-        ]
-        household.grants = [
-            GrantPlan(
-                c,
-                "reviewer",
-                "business.unit",
-                "Rapid review: the independent reviewer reads the agencies' records for the review.",
-                1,
-                28,
-            )
-            for c in (0, 1)
-        ]
-        early_help_lead = staff.lead(rng, p.EARLY_HELP)
-        for c in (0, 1):
-            household.involvements += [
-                InvolvementPlan(
-                    c,
-                    p.EARLY_HELP,
-                    *early_help,
-                    "Early help: family support (closed: non-engagement)",
-                    early_help_lead,
-                    LawfulBasis.CONSENT,
-                ),
-                InvolvementPlan(
-                    c,
-                    p.POLICE,
-                    police_start,
-                    None,
-                    "Domestic abuse incidents at the home; children present",
-                    "practitioner.police",
-                ),
-                InvolvementPlan(
-                    c,
-                    p.CSC,
-                    social_care_start,
-                    None,
-                    "Child and family assessment (section 17); strategy discussion",
-                    "practitioner.csc",
-                ),
-            ]
-        return household
+        """The Whitlock brothers and their household (see `featured.featured_household`)."""
+        return featured_household(self)
 
 
 SIZES = {"small": 200, "large": 46_000}
