@@ -205,8 +205,8 @@ def _add(
     if officer is None or _agency(officer) is None:
         return None
     return services.add_action(
-        bu,
-        plan,
+        actor=bu,
+        plan=plan,
         recommendation=recs.get(number),
         description=description,
         lead_agency=_agency(officer),
@@ -225,8 +225,8 @@ def _progress(action: Action, updates: Sequence[tuple[int, str, str, str, str]],
             [services.Upload(filename, b"Fictional demo evidence: audit summary.", "text/plain")] if filename else []
         )
         services.add_update(
-            action.lead_officer,
-            action,
+            actor=action.lead_officer,
+            action=action,
             written_on=today + timedelta(days=days),
             narrative=narrative,
             status=status,
@@ -242,7 +242,7 @@ def _featured(bu: User, chair: User, today: date) -> ActionPlan | None:
         return None
     created = today - timedelta(days=60)
     plan = services.create_plan(
-        bu,
+        actor=bu,
         title="Action plan: Child A and Child B",
         source=Source.REVIEW,
         review=review,
@@ -258,10 +258,10 @@ def _featured(bu: User, chair: User, today: date) -> ActionPlan | None:
     ]
     # Version 1 went to the scrutiny committee, which accepted it.
     frozen = today - timedelta(days=50)
-    version = services.freeze_version(bu, plan, "Submitted to the scrutiny committee", at=_at(frozen))
+    version = services.freeze_version(actor=bu, plan=plan, reason="Submitted to the scrutiny committee", at=_at(frozen))
     services.record_committee_decision(
-        bu,
-        version,
+        actor=bu,
+        plan_version=version,
         committee="Northbridge Council Children's Services Scrutiny Committee",
         meeting_on=today - timedelta(days=40),
         outcome=CommitteeOutcome.ACCEPTED,
@@ -276,16 +276,16 @@ def _featured(bu: User, chair: User, today: date) -> ActionPlan | None:
         if action is not None and row[7]:
             signer = bu if action.lead_officer_id == chair.pk else chair
             action.refresh_from_db()
-            services.sign_off(signer, action, at=_at(today + timedelta(days=row[6][-1][0] + 2)))
+            services.sign_off(actor=signer, action=action, at=_at(today + timedelta(days=row[6][-1][0] + 2)))
     # The neglect guidance's re-audit found the change held (the policy's re-check is still due).
     guidance = actions[0][1]
     if guidance is not None:
         days, narrative, filename = HELD_RECHECK
         guidance.refresh_from_db()
         services.record_recheck(
-            bu,
-            guidance,
-            guidance.version,
+            actor=bu,
+            action=guidance,
+            version=guidance.version,
             rechecked_on=today + timedelta(days=days),
             held=True,
             narrative=narrative,
@@ -296,7 +296,9 @@ def _featured(bu: User, chair: User, today: date) -> ActionPlan | None:
     session = actions[5][1]
     if session is not None:
         session.refresh_from_db()
-        services.edit_action(bu, session, session.version, due_on=session.due_on + timedelta(days=30))
+        services.edit_action(
+            actor=bu, action=session, version=session.version, due_on=session.due_on + timedelta(days=30)
+        )
     later = _add(plan, bu, LATER_ACTION, recs, today, today - timedelta(days=5))
     if later is not None:
         _progress(later, LATER_ACTION[6], today)
@@ -305,7 +307,7 @@ def _featured(bu: User, chair: User, today: date) -> ActionPlan | None:
 
 def _inspection(bu: User, chair: User, today: date) -> ActionPlan:
     plan = services.create_plan(
-        bu,
+        actor=bu,
         title="Response to the Ofsted inspection of children's services",
         source=Source.INSPECTION,
         source_reference="Ofsted inspection of local authority children's services (ILACS), fictional, 2026",
