@@ -5,23 +5,23 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from safeguarding.core.home import Panel
-from safeguarding.escalations import permissions, queries
+from safeguarding.escalations import queries
 from safeguarding.escalations.models import Escalation
 
 
 def awaiting_you(request: HttpRequest) -> Panel | None:
     user = request.user
-    if not permissions.can_use_escalations(user):
+    if not user.has_perm("escalations.use"):
         return None
     rows = queries.awaiting_action_by(user)
     return Panel(
         "escalations/panels/awaiting.html",
-        {"rows": rows[:10], "total": len(rows), "can_raise": permissions.can_raise(user)},
+        {"rows": rows[:10], "total": len(rows)},
     )
 
 
 def partnership(request: HttpRequest) -> Panel | None:
-    if not permissions.can_view_partnership_log(request.user):
+    if not request.user.has_perm("escalations.view_log"):
         return None
     return Panel(
         "escalations/panels/partnership.html",

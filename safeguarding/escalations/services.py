@@ -13,12 +13,12 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
 from safeguarding.children.models import Child
 from safeguarding.children.queries import children_visible_to
+from safeguarding.core import kernel
 from safeguarding.core.services import record_activity
 from safeguarding.escalations import notifications
 from safeguarding.escalations.deadlines import due_at
@@ -33,20 +33,11 @@ from safeguarding.escalations.models import (
     EscalationStep,
     StageVisit,
 )
-from safeguarding.escalations.workflow import (
-    RAISING_ROLES,
-    STALE_MESSAGE,
-    NotAllowed,
-    StaleVersion,
-    acting_agency_id,
-    apply_transition,
-    can_complete_agreed_action,
-    check,
-)
-
-
-def _now(at: datetime | None) -> datetime:
-    return at or timezone.now()
+from safeguarding.escalations.permissions import can_complete_agreed_action, can_raise_for
+from safeguarding.escalations.workflow import NOUN, acting_agency_id, apply_transition, check
+from safeguarding.escalations.workflow import STALE_MESSAGE as STALE_MESSAGE
+from safeguarding.escalations.workflow import NotAllowed as NotAllowed
+from safeguarding.escalations.workflow import StaleVersion as StaleVersion
 
 
 def _stage_deadline(stage: EscalationStage, urgency: str, start: datetime) -> datetime:
@@ -57,14 +48,8 @@ def _stage_deadline(stage: EscalationStage, urgency: str, start: datetime) -> da
 
 def _locked(escalation: Escalation, version: int) -> Escalation:
     """The escalation as stored now, locked for this transaction; refused if it changed since `version`."""
-    esc = (
-        Escalation.objects.select_for_update(of=("self",))
-        .select_related("stage", "raising_agency", "receiving_agency")
-        .get(pk=escalation.pk)
-    )
-    if esc.version != version:
-        raise StaleVersion(STALE_MESSAGE)
-    return esc
+    related = Escalation.objects.select_related("stage", "raising_agency", "receiving_agency")
+    return kernel.lock(related, escalation.pk, version=version, noun=NOUN)
 
 
 def _current_visit(esc: Escalation) -> StageVisit:
@@ -90,25 +75,16 @@ def evidence_visible(actor: Any, children: Sequence[Child], evidence: Sequence[A
     return wanted <= seen
 
 
-@transaction.atomic
-def raise_escalation(
-    *,
+def _raising_errors(
     actor: Any,
+    *,
     children: Sequence[Child],
     raising_agency: Agency,
     receiving_agency: Agency,
-    reason: EscalationReason,
-    disputed_decision: str,
-    desired_outcome: str,
-    raiser_level_of_need: int,
-    urgency: str = Urgency.STANDARD,
-    receiving_person: Any = None,
-    evidence: Sequence[Any] = (),
-    at: datetime | None = None,
-) -> Escalation:
-    """Open stage 1 and tell the receiving side. `evidence`: chronology entries the raiser may see."""
-    if not any(m.agency_id == raising_agency.pk and m.role in RAISING_ROLES for m in actor.active_memberships):
-        raise NotAllowed("You can only raise an escalation for an agency where you hold a case-holding role.")
+    receiving_person: Any,
+    evidence: Sequence[Any],
+) -> dict[str, str]:
+    """Field errors in who and what an escalation is raised about."""
     errors: dict[str, str] = {}
     if not children:
         errors["children"] = "Choose at least one child the escalation is about."
@@ -125,20 +101,74 @@ def raise_escalation(
         errors["receiving_person"] = "Choose a person who works in the receiving agency, or leave it blank."
     if evidence and "children" not in errors and not evidence_visible(actor, children, evidence):
         errors["evidence"] = "Choose only chronology entries about these children that you can see."
+    return errors
+
+
+def _dispute_errors(reason: EscalationReason, disputed_decision: str, desired_outcome: str) -> dict[str, str]:
+    """Field errors in what the disagreement is."""
+    errors: dict[str, str] = {}
     if not reason.is_active:
         errors["reason"] = "Choose one of the reasons listed."
     if not disputed_decision.strip():
         errors["disputed_decision"] = "Describe the decision or situation you disagree with."
     if not desired_outcome.strip():
         errors["desired_outcome"] = "Say what you want to happen."
+    return errors
+
+
+def _open_first_stage(esc: Escalation, *, actor: Any, start: datetime) -> None:
+    """The first stage's visit and the history row of the raising."""
+    StageVisit.objects.create(escalation=esc, stage=esc.stage, started_at=start, due_at=esc.stage_due_at)
+    EscalationStep.objects.create(
+        escalation=esc,
+        action=Action.RAISED,
+        actor=actor,
+        actor_agency=esc.raising_agency,
+        from_status="",
+        to_status=Status.AWAITING_RESPONSE,
+        from_stage=None,
+        to_stage=esc.stage.number,
+        reason="",
+        at=start,
+    )
+
+
+@kernel.service
+def raise_escalation(
+    *,
+    actor: Any,
+    children: Sequence[Child],
+    raising_agency: Agency,
+    receiving_agency: Agency,
+    reason: EscalationReason,
+    disputed_decision: str,
+    desired_outcome: str,
+    raiser_level_of_need: int,
+    urgency: str = Urgency.STANDARD,
+    receiving_person: Any = None,
+    evidence: Sequence[Any] = (),
+    at: datetime | None = None,
+) -> Escalation:
+    """Open stage 1 and tell the receiving side. `evidence`: chronology entries the raiser may see."""
+    kernel.require(
+        can_raise_for(actor, raising_agency),
+        "You can only raise an escalation for an agency where you hold a case-holding role.",
+    )
+    errors = _raising_errors(
+        actor,
+        children=children,
+        raising_agency=raising_agency,
+        receiving_agency=receiving_agency,
+        receiving_person=receiving_person,
+        evidence=evidence,
+    )
+    errors |= _dispute_errors(reason, disputed_decision, desired_outcome)
     if errors:
         raise ValidationError(errors)
-
-    start = _now(at)
+    start = kernel.now(at)
     stage = EscalationStage.objects.order_by("number").first()
-    if stage is None:
-        raise NotAllowed("No escalation stages are set up. Ask your partnership administrator to add them.")
-    due = _stage_deadline(stage, urgency, start)
+    kernel.require(stage, "No escalation stages are set up. Ask your partnership administrator to add them.")
+    assert stage is not None
     esc = Escalation.objects.create(
         raised_by=actor,
         raising_agency=raising_agency,
@@ -153,40 +183,24 @@ def raise_escalation(
         status=Status.AWAITING_RESPONSE,
         raised_at=start,
         stage_started_at=start,
-        stage_due_at=due,
+        stage_due_at=_stage_deadline(stage, urgency, start),
     )
     EscalationChild.objects.bulk_create([EscalationChild(escalation=esc, child=c) for c in children])
     if evidence:
         esc.evidence.set(evidence)
-    StageVisit.objects.create(escalation=esc, stage=stage, started_at=start, due_at=due)
-    EscalationStep.objects.create(
-        escalation=esc,
-        action=Action.RAISED,
-        actor=actor,
-        actor_agency=raising_agency,
-        from_status="",
-        to_status=Status.AWAITING_RESPONSE,
-        from_stage=None,
-        to_stage=stage.number,
-        reason="",
-        at=start,
-    )
-    record_activity(
-        actor=actor,
-        action="escalation.raised",
-        target=esc,
-        changes={
-            "stage": [None, stage.number],
-            "children": [None, len(children)],
-            "evidence": [None, len(evidence)],
-            "urgency": [None, urgency],
-        },
-    )
+    _open_first_stage(esc, actor=actor, start=start)
+    changes = {
+        "stage": [None, stage.number],
+        "children": [None, len(children)],
+        "evidence": [None, len(evidence)],
+        "urgency": [None, urgency],
+    }
+    record_activity(actor=actor, action="escalation.raised", target=esc, changes=changes)
     notifications.send(esc, "A new escalation is waiting for your response.", notifications.receiving_side(esc))
     return esc
 
 
-@transaction.atomic
+@kernel.service
 def respond_to_escalation(
     *,
     actor: Any,
@@ -207,7 +221,7 @@ def respond_to_escalation(
         errors["proposal"] = "Describe what you propose instead."
     if errors:
         raise ValidationError(errors)
-    now = _now(at)
+    now = kernel.now(at)
     response = EscalationResponse.objects.create(
         escalation=esc,
         stage=esc.stage,
@@ -249,7 +263,7 @@ class ActionInput:
     due_on: date
 
 
-@transaction.atomic
+@kernel.service
 def record_outcome(
     *,
     actor: Any,
@@ -267,7 +281,7 @@ def record_outcome(
     for item in actions:
         if item.owner_agency.pk not in (esc.raising_agency_id, esc.receiving_agency_id):
             raise ValidationError({"actions": "Each action's owner must be in the raising or receiving agency."})
-    now = _now(at)
+    now = kernel.now(at)
     AgreedAction.objects.bulk_create(
         [
             AgreedAction(
@@ -293,19 +307,19 @@ def record_outcome(
     return _sync(escalation, esc)
 
 
-@transaction.atomic
+@kernel.service
 def accept_outcome(
     *, actor: Any, escalation: Escalation, version: int, note: str = "", at: datetime | None = None
 ) -> Escalation:
     esc = _locked(escalation, version)
-    now = _now(at)
+    now = kernel.now(at)
     apply_transition(esc, action=Action.ACCEPTED, actor=actor, version=version, reason=note.strip(), at=now)
     StageVisit.objects.filter(escalation=esc, stage=esc.stage).update(ended_at=now)
     notifications.send(esc, "The escalation is resolved.", notifications.receiving_side(esc), exclude=actor)
     return _sync(escalation, esc)
 
 
-@transaction.atomic
+@kernel.service
 def escalate_to_next_stage(
     *, actor: Any, escalation: Escalation, version: int, reason: str, at: datetime | None = None
 ) -> Escalation:
@@ -315,7 +329,7 @@ def escalate_to_next_stage(
         raise ValidationError({"reason": "Say why this needs to move to the next stage."})
     following = esc.stage.next_stage()
     assert following is not None  # the guard checked it
-    now = _now(at)
+    now = kernel.now(at)
     due = _stage_deadline(following, esc.urgency, now)
     StageVisit.objects.filter(escalation=esc, stage=esc.stage).update(ended_at=now)
     StageVisit.objects.create(escalation=esc, stage=following, started_at=now, due_at=due)
@@ -344,7 +358,7 @@ def _end(
     check(action, actor, esc)
     if not reason.strip():
         raise ValidationError({"reason": "Give the reason. It is recorded in the escalation's history."})
-    now = _now(at)
+    now = kernel.now(at)
     apply_transition(esc, action=action, actor=actor, version=version, reason=reason.strip(), at=now)
     StageVisit.objects.filter(escalation=esc, stage=esc.stage).update(ended_at=now)
     notifications.send(
@@ -353,7 +367,7 @@ def _end(
     return _sync(escalation, esc)
 
 
-@transaction.atomic
+@kernel.service
 def resolve_by_referral(
     *, actor: Any, escalation: Escalation, version: int, reason: str, at: datetime | None = None
 ) -> Escalation:
@@ -369,7 +383,7 @@ def resolve_by_referral(
     )
 
 
-@transaction.atomic
+@kernel.service
 def close_escalation(
     *, actor: Any, escalation: Escalation, version: int, reason: str, at: datetime | None = None
 ) -> Escalation:
@@ -385,7 +399,7 @@ def close_escalation(
     )
 
 
-@transaction.atomic
+@kernel.service
 def flag_for_learning(
     *, actor: Any, escalation: Escalation, version: int, note: str, at: datetime | None = None
 ) -> Escalation:
@@ -393,7 +407,7 @@ def flag_for_learning(
     check(Action.FLAGGED_FOR_LEARNING, actor, esc)
     if not note.strip():
         raise ValidationError({"note": "Say what the learning group could learn from this escalation."})
-    now = _now(at)
+    now = kernel.now(at)
     apply_transition(
         esc,
         action=Action.FLAGGED_FOR_LEARNING,
@@ -406,12 +420,14 @@ def flag_for_learning(
     return _sync(escalation, esc)
 
 
-@transaction.atomic
+@kernel.service
 def complete_agreed_action(*, actor: Any, action: AgreedAction, done_on: date, note: str = "") -> AgreedAction:
     """Record that an agreed action was done (once: a second attempt is refused, not overwritten)."""
-    locked = AgreedAction.objects.select_for_update().select_related("escalation").get(pk=action.pk)
-    if not can_complete_agreed_action(actor, locked):
-        raise NotAllowed("Only the agency that owns this action, or the business unit, can record that it was done")
+    locked = kernel.lock(AgreedAction.objects.select_related("escalation"), action.pk)
+    kernel.require(
+        can_complete_agreed_action(actor, locked),
+        "Only the agency that owns this action, or the business unit, can record that it was done",
+    )
     if locked.done_on is not None:
         raise ValidationError(
             f"This action was already recorded as done on {locked.done_on:%d/%m/%Y}. Refresh the page to see it."
@@ -438,10 +454,12 @@ def complete_agreed_action(*, actor: Any, action: AgreedAction, done_on: date, n
     return action
 
 
-@transaction.atomic
-def _mark_one_overdue(pk: int, now: datetime) -> bool:
-    esc = Escalation.objects.select_for_update(of=("self",)).select_related("stage").get(pk=pk)
+@kernel.service
+def mark_escalation_overdue(pk: int, now: datetime, *, actor: Any = None) -> bool:
+    """The scheduled job's: mark this stage overdue once, and tell both sides and their managers."""
+    esc = kernel.lock(Escalation.objects.select_related("stage"), pk)
     if esc.status != Status.AWAITING_RESPONSE or esc.stage_overdue_at is not None or esc.stage_due_at >= now:
+        kernel.unchanged()
         return False  # answered, or marked by another worker, since the list was read
     apply_transition(
         esc,
@@ -475,11 +493,11 @@ def _mark_one_overdue(pk: int, now: datetime) -> bool:
 def mark_overdue_escalations(*, now: datetime | None = None) -> int:
     """Mark every stage past its deadline without a response as overdue, once, and tell both sides,
     their managers, and that the next stage is open to them. Returns how many were marked."""
-    now = _now(now)
+    now = kernel.now(now)
     pending = list(
         Escalation.objects.past_deadline(now).filter(stage_overdue_at__isnull=True).values_list("pk", flat=True)
     )
-    return sum(1 for pk in pending if _mark_one_overdue(pk, now))
+    return sum(1 for pk in pending if mark_escalation_overdue(pk, now))
 
 
 def record_escalation_view(*, actor: Any, escalation: Escalation, children: Sequence[Child]) -> None:

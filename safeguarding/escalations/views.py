@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,27 +15,21 @@ from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
 from safeguarding.children.queries import children_visible_to, get_child_for_user
-from safeguarding.core.access import get_or_404
-from safeguarding.core.forms import add_service_errors
+from safeguarding.core.access import get_or_404, perm_required, require_perm
+from safeguarding.core.forms import attempt
 from safeguarding.core.sections import sections_for
 from safeguarding.core.services import record_activity
-from safeguarding.escalations import forms, permissions, queries, reports, services
+from safeguarding.escalations import forms, queries, reports, services
 from safeguarding.escalations.enums import FINISHED_STATUSES, OPEN_STATUSES, Action
 from safeguarding.escalations.models import Escalation
-from safeguarding.escalations.workflow import (
-    RAISING_ROLES,
-    TRANSITIONS,
-    EscalationError,
-    allowed_actions,
-    can_complete_agreed_action,
-)
+from safeguarding.escalations.permissions import RAISING_ROLES
+from safeguarding.escalations.workflow import WORKFLOW, allowed_actions
 
 
 @login_required
+@perm_required("escalations.use")
 def inbox(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not permissions.can_use_escalations(user):
-        raise Http404
     waiting = queries.awaiting_action_by(user)
     waiting_ids = {e.pk for e, _ in waiting}
     visible = queries.with_related(queries.escalations_visible_to(user))
@@ -47,15 +40,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "escalations/inbox.html",
-        {"waiting": waiting, "others": others, "finished": finished, "can_raise": permissions.can_raise(user)},
+        {"waiting": waiting, "others": others, "finished": finished},
     )
 
 
 @login_required
+@perm_required("escalations.raise")
 def raise_new(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not permissions.can_raise(user):
-        raise Http404
     children = children_visible_to(user).order_by("last_name", "first_name", "id")
     initial: dict[str, Any] = {}
     events: Any = None
@@ -73,31 +65,29 @@ def raise_new(request: HttpRequest) -> HttpResponse:
     form = forms.RaiseForm(
         data=request.POST or None, initial=initial, children=children, raising_agencies=agencies, events=events
     )
+    raised: list[Escalation] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            esc = services.raise_escalation(
-                actor=user,
-                children=list(data["children"]),
-                raising_agency=data["raising_agency"],
-                receiving_agency=data["receiving_agency"],
-                receiving_person=data.get("receiving_person"),
-                reason=data["reason"],
-                disputed_decision=data["disputed_decision"],
-                desired_outcome=data["desired_outcome"],
-                raiser_level_of_need=data["raiser_level_of_need"],
-                urgency=data["urgency"],
-                evidence=list(data.get("evidence") or []),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except EscalationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request,
-                f"Escalation {esc.reference} raised. The receiving agency has been told.",
-            )
+        if attempt(
+            form,
+            lambda: raised.append(
+                services.raise_escalation(
+                    actor=user,
+                    children=list(data["children"]),
+                    raising_agency=data["raising_agency"],
+                    receiving_agency=data["receiving_agency"],
+                    receiving_person=data.get("receiving_person"),
+                    reason=data["reason"],
+                    disputed_decision=data["disputed_decision"],
+                    desired_outcome=data["desired_outcome"],
+                    raiser_level_of_need=data["raiser_level_of_need"],
+                    urgency=data["urgency"],
+                    evidence=list(data.get("evidence") or []),
+                )
+            ),
+        ):
+            esc = raised[0]
+            messages.success(request, f"Escalation {esc.reference} raised. The receiving agency has been told.")
             return redirect("escalations:detail", pk=esc.pk)
     return render(request, "escalations/raise.html", {"form": form, "no_children": not children.exists()})
 
@@ -122,10 +112,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "responses": esc.responses.select_related("responded_by", "agency", "stage"),
             "visits": esc.visits.select_related("stage"),
             "agreed_actions": [
-                (a, a.is_overdue(timezone.localdate()), can_complete_agreed_action(request.user, a))
+                (a, a.is_overdue(timezone.localdate()))
                 for a in esc.actions.select_related("owner_agency", "stage", "done_by")
             ],
-            "actions": [(a, TRANSITIONS[a].label) for a in actions],
+            "actions": [(a, WORKFLOW[a].label) for a in actions],
             "now": timezone.now(),
             "sections": sections_for("escalation", request, esc),
         },
@@ -226,8 +216,8 @@ def act(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     if action is None:
         raise Http404
     page = ACTION_PAGES[action]
-    if action not in allowed_actions(request.user, esc):
-        messages.error(request, f"{TRANSITIONS[action].not_allowed}")
+    if not request.user.has_perm(f"escalations.{action}", esc):
+        messages.error(request, WORKFLOW[action].not_allowed)
         return redirect("escalations:detail", pk=esc.pk)
     form = page["form"](data=request.POST or None, initial={"version": esc.version})
     action_forms = None
@@ -236,16 +226,10 @@ def act(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         action_forms = forms.AgreedActionFormSet(
             data=request.POST or None, prefix="actions", form_kwargs={"agencies": agencies}
         )
-    if request.method == "POST" and form.is_valid() and (action_forms is None or action_forms.is_valid()):
-        try:
-            _run(action, request, esc, form.cleaned_data, action_forms)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except EscalationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, DONE_MESSAGES[action])
-            return redirect("escalations:detail", pk=esc.pk)
+    valid = request.method == "POST" and form.is_valid() and (action_forms is None or action_forms.is_valid())
+    if valid and attempt(form, lambda: _run(action, request, esc, form.cleaned_data, action_forms)):
+        messages.success(request, DONE_MESSAGES[action])
+        return redirect("escalations:detail", pk=esc.pk)
     return render(
         request,
         "escalations/action.html",
@@ -260,14 +244,9 @@ def _period(request: HttpRequest) -> tuple[forms.PeriodForm, reports.Period]:
     return form, reports.Period()
 
 
-def _require_log(request: HttpRequest) -> None:
-    if not permissions.can_view_partnership_log(request.user):
-        raise Http404
-
-
 @login_required
+@perm_required("escalations.view_log")
 def log(request: HttpRequest) -> HttpResponse:
-    _require_log(request)
     form, period = _period(request)
     rows = reports.escalations_in(period).order_by("-raised_at", "-pk")
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
@@ -284,14 +263,13 @@ def log(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": [(e, shown[e.pk]) for e in page.object_list],
             "query": query.urlencode(),
-            "can_open": not request.user.is_system and request.user.has_role("business_unit"),  # type: ignore[union-attr]
         },
     )
 
 
 @login_required
+@perm_required("escalations.view_log")
 def report(request: HttpRequest) -> HttpResponse:
-    _require_log(request)
     form, period = _period(request)
     query = request.GET.copy()
     query.pop("page", None)
@@ -303,8 +281,8 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@perm_required("escalations.view_log")
 def report_csv(request: HttpRequest) -> HttpResponse:
-    _require_log(request)
     _, period = _period(request)
     record_activity(actor=request.user, action="escalation.log_exported", changes={"format": "csv"})
     response = HttpResponse(reports.log_csv(period), content_type="text/csv; charset=utf-8")
@@ -313,8 +291,8 @@ def report_csv(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@perm_required("escalations.view_log")
 def report_pdf(request: HttpRequest) -> HttpResponse:
-    _require_log(request)
     _, period = _period(request)
     built = reports.build_report(period)
     html = render_to_string("escalations/report_pdf.html", {"report": built, "generated": timezone.now()})
@@ -328,29 +306,28 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
 def agreed_action_done(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
     esc = queries.get_escalation_for_user(request.user, pk)
     action = get_or_404(esc.actions.select_related("owner_agency", "stage"), action_pk)
-    if action.done_on is not None or not can_complete_agreed_action(request.user, action):
+    if action.done_on is not None:
         raise Http404
+    require_perm(request.user, "escalations.complete_agreed_action", action)
     form = forms.ActionDoneForm(
         data=request.POST or None, initial={"done_on": timezone.localdate().strftime("%d/%m/%Y")}
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.complete_agreed_action(
-                actor=request.user, action=action, done_on=form.cleaned_data["done_on"], note=form.cleaned_data["note"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except EscalationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        data = form.cleaned_data
+        if attempt(
+            form,
+            lambda: services.complete_agreed_action(
+                actor=request.user, action=action, done_on=data["done_on"], note=data["note"]
+            ),
+        ):
             messages.success(request, "The action is recorded as done.")
             return redirect("escalations:detail", pk=esc.pk)
     return render(request, "escalations/action_done.html", {"esc": esc, "action": action, "form": form})
 
 
 @login_required
+@perm_required("escalations.view_log")
 def learning(request: HttpRequest) -> HttpResponse:
-    _require_log(request)
     rows = (
         queries.with_related(Escalation.objects.filter(flagged_for_learning=True))
         .select_related("flagged_by")
@@ -359,5 +336,5 @@ def learning(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "escalations/learning.html",
-        {"rows": rows, "finished": FINISHED_STATUSES, "can_open": request.user.has_role("business_unit")},  # type: ignore[union-attr]
+        {"rows": rows, "finished": FINISHED_STATUSES},
     )

@@ -1,238 +1,159 @@
-"""The escalation workflow: who takes part, the transition table, its guards, and the one function that
-changes an escalation's status.
+"""The escalation workflow: the transition table (a `kernel.Workflow`: table plus the guards of
+`permissions.py`) and the one function that changes an escalation's status.
 
-Pages, the API, templates (through the `rules` permissions below) and the services all ask the same
-guards, so a button is shown exactly when the action would be allowed.
+Pages, the API, templates (through the `escalations.<action>` permissions the workflow registers) and
+the services all ask the same guards, so a button is shown exactly when the action would be allowed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-import rules
-from django.db.models import F
-from django.utils import timezone
-
-from safeguarding.agencies.enums import Role
 from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
-from safeguarding.core.services import record_activity
 from safeguarding.escalations.enums import FINISHED_STATUSES, OPEN_STATUSES, Action, Status
-from safeguarding.escalations.models import AgreedAction, Escalation, EscalationStep
-
-# The managers of the people taking part: they always see their agency's escalations.
-MANAGEMENT_ROLES = frozenset({Role.MANAGER, Role.SENIOR_MANAGER, Role.SAFEGUARDING_LEAD})
-# Roles that may raise an escalation (people who hold cases, and agency systems through the API).
-RAISING_ROLES = frozenset(
-    {Role.PRACTITIONER, Role.MANAGER, Role.SENIOR_MANAGER, Role.SAFEGUARDING_LEAD, Role.AGENCY_SYSTEM}
+from safeguarding.escalations.models import Escalation, EscalationStep
+from safeguarding.escalations.permissions import (
+    MANAGEMENT_ROLES,
+    RAISING_ROLES,
+    can_complete_agreed_action,
+    for_partnership,
+    has_acted_on,
+    is_business_unit,
+    is_involved,
+    manages_a_side,
+    may_close,
+    may_escalate,
+    may_flag_for_learning,
+    may_record_outcome,
+    may_resolve_by_referral,
+    on_raising_side,
+    on_receiving_side,
+    raising_side_next_stage,
+    scheduled_job_only,
 )
 
+__all__ = [
+    "MANAGEMENT_ROLES",
+    "RAISING_ROLES",
+    "STALE_MESSAGE",
+    "WORKFLOW",
+    "EscalationError",
+    "NotAllowed",
+    "StaleVersion",
+    "acting_agency_id",
+    "allowed_actions",
+    "apply_transition",
+    "can",
+    "can_complete_agreed_action",
+    "check",
+    "for_partnership",
+    "has_acted_on",
+    "is_business_unit",
+    "is_involved",
+    "manages_a_side",
+    "on_raising_side",
+    "on_receiving_side",
+    "raising_side_next_stage",
+]
 
-class EscalationError(kernel.ServiceError):
-    """A workflow change that cannot happen; the message says why and what to do next."""
+# The kernel's errors, under the names other code imports from here.
+EscalationError = kernel.ServiceError
+NotAllowed = kernel.NotAllowed
+StaleVersion = kernel.StaleVersion
+NOUN = "escalation"
+STALE_MESSAGE = kernel.stale_message(NOUN)
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class NotAllowed(EscalationError, kernel.NotAllowed):
-    pass
-
-
-class StaleVersion(EscalationError, kernel.StaleVersion):
-    pass
-
-
-STALE_MESSAGE = (
-    "Someone else changed this escalation while you were working on it, so your change was not saved. "
-    "Read the latest history, then make your change again if it is still needed."
-)
-
-
-def _memberships(user: Any) -> list[tuple[int, str]]:
-    return [(m.agency_id, m.role) for m in user.active_memberships]
-
-
-def on_raising_side(user: Any, esc: Escalation) -> bool:
-    """Takes part for the raising agency at the current stage (the raiser always does)."""
-    if not is_active_person(user):
-        return False
-    if user.pk == esc.raised_by_id:
-        return True
-    roles = set(esc.stage.raising_role_list) | {Role.AGENCY_SYSTEM}
-    return any(a == esc.raising_agency_id and r in roles for a, r in _memberships(user))
-
-
-def raising_side_next_stage(user: Any, esc: Escalation) -> bool:
-    """Takes part for the raising agency at the next stage (a manager may take it up a stage)."""
-    following = esc.stage.next_stage()
-    if following is None or not is_active_person(user):
-        return False
-    return any(a == esc.raising_agency_id and r in following.raising_role_list for a, r in _memberships(user))
-
-
-def on_receiving_side(user: Any, esc: Escalation) -> bool:
-    """Takes part for the receiving agency at the current stage (the named person always does)."""
-    if not is_active_person(user):
-        return False
-    if user.pk == esc.receiving_person_id:
-        return True
-    roles = set(esc.stage.receiving_role_list) | {Role.AGENCY_SYSTEM}
-    return any(a == esc.receiving_agency_id and r in roles for a, r in _memberships(user))
-
-
-def for_partnership(user: Any, esc: Escalation) -> bool:
-    """Takes part for the partnership at this stage (e.g. the business unit at stage 4)."""
-    return is_active_person(user) and bool(set(esc.stage.partnership_role_list) & user.roles)
-
-
-def manages_a_side(user: Any, esc: Escalation) -> bool:
-    agencies = {esc.raising_agency_id, esc.receiving_agency_id}
-    return is_active_person(user) and any(a in agencies and r in MANAGEMENT_ROLES for a, r in _memberships(user))
-
-
-def is_business_unit(user: Any) -> bool:
-    return is_active_person(user) and not user.is_system and user.has_role(Role.BUSINESS_UNIT)
-
-
-def has_acted_on(user: Any, esc: Escalation) -> bool:
-    return is_active_person(user) and esc.steps.filter(actor_id=user.pk).exists()
-
-
-def is_involved(user: Any, esc: Escalation) -> bool:
-    """Anyone taking part on either side, their managers, or anyone who has acted on it."""
-    return (
-        on_raising_side(user, esc)
-        or on_receiving_side(user, esc)
-        or for_partnership(user, esc)
-        or manages_a_side(user, esc)
-        or has_acted_on(user, esc)
-    )
-
-
-def can_complete_agreed_action(user: Any, action: AgreedAction) -> bool:
-    """Someone in the agency that owns an agreed action, taking part in the escalation (or managing a
-    side), or the business unit, may record that it was done."""
-    esc = action.escalation
-    if is_business_unit(user):
-        return True
-    in_owner_agency = any(a == action.owner_agency_id for a, _ in _memberships(user))
-    return in_owner_agency and not user.is_system and is_involved(user, esc)
-
-
-def _awaiting_and_overdue(esc: Escalation) -> bool:
-    return esc.status == Status.AWAITING_RESPONSE and esc.is_overdue
-
-
-def _has_next_stage(esc: Escalation) -> bool:
-    return esc.stage.next_stage() is not None
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: Action
-    label: str
-    sources: frozenset[str]
-    # None: the status stays (escalate reopens the next stage as awaiting a response).
-    target: str | None
-    not_allowed: str
-
-    def who(self, user: Any, esc: Escalation) -> bool:
-        return WHO[self.action](user, esc)
-
-
-TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in (
-        Transition(
+T = kernel.Transition
+WORKFLOW = kernel.Workflow(
+    name="escalation",
+    noun=NOUN,
+    app_label="escalations",
+    transitions=[
+        T(
             Action.RESPONDED,
             "Respond",
             frozenset({Status.AWAITING_RESPONSE}),
             Status.RESPONDED,
             "Only the receiving agency's people at this stage can respond, and only while a response is awaited.",
+            who=on_receiving_side,
         ),
-        Transition(
+        T(
             Action.OUTCOME_RECORDED,
             "Record the outcome and agreed actions",
             frozenset({Status.RESPONDED}),
             Status.OUTCOME_AGREED,
             "The outcome is recorded by the people taking part at this stage, after the receiving side responds.",
+            who=may_record_outcome,
         ),
-        Transition(
+        T(
             Action.ACCEPTED,
             "Accept the outcome",
             frozenset({Status.OUTCOME_AGREED}),
             Status.RESOLVED,
             "Only the raising side can accept the outcome, once it has been recorded.",
+            who=on_raising_side,
         ),
-        Transition(
+        T(
             Action.ESCALATED,
             "Move to the next stage",
             frozenset({Status.AWAITING_RESPONSE, Status.RESPONDED, Status.OUTCOME_AGREED}),
-            Status.AWAITING_RESPONSE,
+            Status.AWAITING_RESPONSE,  # the next stage opens awaiting a response
             "Only the raising side can move this to the next stage: after a response, or once the response is "
             "overdue, and only if there is a next stage.",
+            who=may_escalate,
         ),
-        Transition(
+        T(
             Action.RESOLVED_BY_REFERRAL,
             "Resolve by referral",
             frozenset(OPEN_STATUSES),
             Status.RESOLVED_BY_REFERRAL,
             "Only people involved in this escalation, or the business unit, can end it by referral.",
+            who=may_resolve_by_referral,
         ),
-        Transition(
+        T(
             Action.CLOSED,
             "Withdraw and close",
             frozenset(OPEN_STATUSES),
             Status.CLOSED,
             "Only the raising side or the business unit can close an escalation that is still open.",
+            who=may_close,
         ),
-        Transition(
+        T(
             Action.FLAGGED_FOR_LEARNING,
             "Flag for the learning group",
             frozenset(OPEN_STATUSES | FINISHED_STATUSES),
-            None,
+            None,  # the status stays
             "Only people involved in this escalation, or the business unit, can flag it, and only once.",
+            who=may_flag_for_learning,
         ),
-    )
-}
-
-WHO: dict[str, Any] = {
-    Action.RESPONDED: on_receiving_side,
-    Action.OUTCOME_RECORDED: lambda u, e: on_raising_side(u, e) or on_receiving_side(u, e) or for_partnership(u, e),
-    Action.ACCEPTED: on_raising_side,
-    Action.ESCALATED: lambda u, e: (
-        (on_raising_side(u, e) or raising_side_next_stage(u, e))
-        and _has_next_stage(e)
-        and (e.status != Status.AWAITING_RESPONSE or _awaiting_and_overdue(e))
-    ),
-    Action.RESOLVED_BY_REFERRAL: lambda u, e: is_involved(u, e) or is_business_unit(u),
-    Action.CLOSED: lambda u, e: on_raising_side(u, e) or is_business_unit(u),
-    Action.FLAGGED_FOR_LEARNING: lambda u, e: (
-        (not e.flagged_for_learning) and (is_involved(u, e) or is_business_unit(u))
-    ),
-}
+        T(
+            Action.MARKED_OVERDUE,
+            "Mark the response overdue",
+            frozenset({Status.AWAITING_RESPONSE}),
+            None,  # the status stays; `stage_overdue_at` records it
+            "Only the scheduled job marks a response overdue.",
+            who=scheduled_job_only,
+        ),
+    ],
+)
 
 
 def can(action: str, user: Any, esc: Escalation) -> bool:
-    transition = TRANSITIONS[action]
-    return esc.status in transition.sources and transition.who(user, esc)
+    return WORKFLOW.can(action, user, esc)
 
 
 def allowed_actions(user: Any, esc: Escalation) -> list[str]:
-    return [action for action in TRANSITIONS if can(action, user, esc)]
+    return WORKFLOW.allowed(user, esc)
 
 
 def check(action: str, user: Any, esc: Escalation) -> None:
-    if not can(action, user, esc):
-        raise NotAllowed(TRANSITIONS[action].not_allowed)
+    WORKFLOW.check(action, user, esc)
 
 
 def acting_agency_id(user: Any, esc: Escalation) -> int | None:
     """The agency the person acts for on this escalation: their side's agency if they have one."""
-    agencies = [a for a, _ in _memberships(user)] if is_active_person(user) else []
+    agencies = [m.agency_id for m in user.active_memberships] if is_active_person(user) else []
     for candidate in (esc.raising_agency_id, esc.receiving_agency_id):
         if candidate in agencies:
             return candidate
@@ -251,50 +172,40 @@ def apply_transition(
     system: bool = False,
 ) -> EscalationStep:
     """Change the escalation's status (and `fields`) if the guard allows it and nobody changed it since
-    `version`; write the history row and the activity log. Call inside a transaction."""
-    if not system:
-        check(action, actor, esc)
-    if esc.version != version:
-        raise StaleVersion(STALE_MESSAGE)
-    transition = TRANSITIONS.get(action)
-    from_status, from_stage = esc.status, esc.stage.number
-    to_status = transition.target if transition and transition.target else esc.status
+    `version`; write the history row and the activity log. Call inside a service."""
+    at = kernel.now(at)
     changes = dict(fields or {})
-    changes["status"] = to_status
-    if to_status in FINISHED_STATUSES and from_status not in FINISHED_STATUSES:
-        changes["finished_at"] = at or timezone.now()
-    # The conditional UPDATE is the real check: two processes cannot both move from the same version.
-    updated = Escalation.objects.filter(pk=esc.pk, version=version).update(version=F("version") + 1, **changes)
-    if not updated:
-        raise StaleVersion(STALE_MESSAGE)
-    for name, value in changes.items():
-        setattr(esc, name, value)
-    esc.version = version + 1
-    step = EscalationStep.objects.create(
-        escalation=esc,
+    from_stage, to_stage = esc.stage.number, (changes.get("stage") or esc.stage).number
+    to_status = WORKFLOW[action].target or esc.status
+    if to_status in FINISHED_STATUSES and esc.status not in FINISHED_STATUSES:
+        changes["finished_at"] = at
+    steps: list[EscalationStep] = []
+
+    def write_step(moved: kernel.Moved) -> None:
+        person = is_active_person(actor)
+        steps.append(
+            EscalationStep.objects.create(
+                escalation=esc,
+                action=action,
+                actor=actor if person else None,
+                actor_agency_id=acting_agency_id(actor, esc) if person else None,
+                from_status=moved.from_status,
+                to_status=moved.to_status,
+                from_stage=from_stage,
+                to_stage=to_stage,
+                reason=reason,
+                at=at,
+            )
+        )
+
+    WORKFLOW.apply(
+        esc,
         action=action,
-        actor=actor if is_active_person(actor) else None,
-        actor_agency_id=acting_agency_id(actor, esc) if is_active_person(actor) else None,
-        from_status=from_status,
-        to_status=to_status,
-        from_stage=from_stage,
-        to_stage=esc.stage.number,
-        reason=reason,
-        at=at or timezone.now(),
-    )
-    record_activity(
         actor=actor,
-        action=f"escalation.{action}",
-        target=esc,
-        changes={"status": [from_status, to_status], "stage": [from_stage, esc.stage.number]},
+        version=version,
+        fields=changes,
+        system=system,
+        history=write_step,
+        log_changes={"stage": [from_stage, to_stage]},
     )
-    return step
-
-
-# Permissions for templates and `user.has_perm`: the same guards.
-def _rule(action: str) -> Any:
-    return rules.predicate(lambda user, esc: esc is not None and can(action, user, esc), name=f"can_{action}")
-
-
-for _action in TRANSITIONS:
-    rules.add_perm(f"escalations.{_action}", _rule(_action))
+    return steps[0]
