@@ -14,6 +14,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from safeguarding.core.access import parse_id
 from safeguarding.core.kernel import ServiceError, StaleVersion
 
 VALIDATION_DETAIL = "The request has errors. Correct the fields named in errors and try again."
@@ -32,6 +33,15 @@ class Pagination(PageNumberPagination):
     a view sets `page_size`."""
 
     page_size = 50
+
+
+def id_or_404(value: Any) -> int:
+    """The id in a URL, or the API's 404 when it can be no object's id (integer ids beyond 64 bits
+    cannot exist, so they answer 404 without asking the database)."""
+    number = parse_id(value)
+    if number is None:
+        raise exceptions.NotFound()
+    return number
 
 
 def service_error_as_api(exc: Exception) -> exceptions.APIException | None:

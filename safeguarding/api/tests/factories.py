@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.test import Client
@@ -12,6 +13,7 @@ from rest_framework.test import APIClient
 from safeguarding.agencies.models import Agency
 from safeguarding.api.models import AgencyApiToken
 from safeguarding.api.services import create_api_token
+from safeguarding.testing.personas import Cast, build_cast
 
 
 def make_token(agency: Agency, name: str | None = None) -> tuple[AgencyApiToken, str]:
@@ -39,3 +41,26 @@ def signed_in_client(user: Any, *, verified: bool) -> Client:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+@dataclass
+class ApiCast:
+    """The three personas as agency systems: a token for each agency of `cast`."""
+
+    cast: Cast
+    involved_token: AgencyApiToken
+    involved_key: str
+    partner_key: str
+    unrelated_key: str
+
+    def client(self, persona: str) -> APIClient:
+        return token_client(getattr(self, f"{persona}_key"))
+
+
+def build_api_cast() -> ApiCast:
+    """The personas of `build_cast()` with a token for each of their agencies (the `api_cast` fixture)."""
+    cast = build_cast()
+    involved_token, involved_key = make_token(cast.agency)
+    _, partner_key = make_token(cast.partner_agency)
+    _, unrelated_key = make_token(cast.unrelated_agency)
+    return ApiCast(cast, involved_token, involved_key, partner_key, unrelated_key)

@@ -9,8 +9,7 @@ from rest_framework.test import APIClient
 from safeguarding.agencies.enums import Role
 from safeguarding.api.models import AgencyApiToken
 from safeguarding.api.services import revoke_api_token
-from safeguarding.api.tests.conftest import ApiCast
-from safeguarding.api.tests.factories import signed_in_client, token_client
+from safeguarding.api.tests.factories import ApiCast, signed_in_client, token_client
 from safeguarding.testing import factories as f
 
 LIST_URL = "/api/v1/children/"

@@ -20,7 +20,7 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
 
-from safeguarding.api.tests.conftest import ApiCast
+from safeguarding.api.tests.factories import ApiCast
 
 CONFIG = schemathesis.Config.from_dict(
     {

@@ -11,8 +11,7 @@ import pytest
 from django.utils import timezone
 
 from safeguarding.agencies.enums import Role
-from safeguarding.api.tests.conftest import ApiCast
-from safeguarding.api.tests.factories import signed_in_client, token_client
+from safeguarding.api.tests.factories import ApiCast, build_api_cast, signed_in_client, token_client
 from safeguarding.children.models import Child, Involvement, SharingNotice
 from safeguarding.chronology.enums import Precision, Source
 from safeguarding.chronology.models import ChildAgencyReference, Event, EventChild
@@ -21,6 +20,13 @@ from safeguarding.core.models import ActivityLog
 from safeguarding.linking.models import PossibleMatch
 from safeguarding.testing import factories as f
 from safeguarding.testing.recording import record_as_involved
+
+
+@pytest.fixture
+def api_cast(db: None) -> ApiCast:
+    """The three personas as agency systems (as in `safeguarding/api/tests/conftest.py`)."""
+    return build_api_cast()
+
 
 URL = "/api/v1/events/"
 

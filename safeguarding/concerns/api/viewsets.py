@@ -19,19 +19,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.concerns_serializers import (
+from safeguarding.api.exceptions import ApiExceptionsMixin, id_or_404
+from safeguarding.api.schema import ERROR_RESPONSES, ErrorSerializer, PageAutoSchema
+from safeguarding.children.services import record_child_view
+from safeguarding.concerns import services
+from safeguarding.concerns.api.serializers import (
     AlertSerializer,
     CloseSerializer,
     DecideSerializer,
     VersionSerializer,
     evidence_map,
 )
-from safeguarding.api.escalations_viewsets import EscalationAutoSchema
-from safeguarding.api.exceptions import ApiExceptionsMixin
-from safeguarding.api.serializers import ErrorSerializer
-from safeguarding.api.viewsets import ERROR_RESPONSES, id_or_404
-from safeguarding.children.services import record_child_view
-from safeguarding.concerns import services
 from safeguarding.concerns.enums import AlertStatus
 from safeguarding.concerns.models import Alert
 from safeguarding.concerns.queries import alerts_visible_to
@@ -80,7 +78,7 @@ class AlertViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMod
     queryset = Alert.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = AlertSerializer
     pagination_class = AlertPagination
-    schema = EscalationAutoSchema()
+    schema = PageAutoSchema()
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[Alert]:

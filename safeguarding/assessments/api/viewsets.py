@@ -27,19 +27,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.assessments_serializers import (
+from safeguarding.api.exceptions import ApiExceptionsMixin, flatten_errors, id_or_404
+from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, ErrorSerializer, PageAutoSchema
+from safeguarding.assessments import queries, services
+from safeguarding.assessments.api.serializers import (
     AssessmentCompleteSerializer,
     AssessmentCreateSerializer,
     AssessmentDetailSerializer,
     AssessmentSerializer,
     TemplateSerializer,
 )
-from safeguarding.api.escalations_serializers import BadRequestSerializer
-from safeguarding.api.escalations_viewsets import EscalationAutoSchema
-from safeguarding.api.exceptions import ApiExceptionsMixin, flatten_errors
-from safeguarding.api.serializers import ErrorSerializer
-from safeguarding.api.viewsets import ERROR_RESPONSES, id_or_404
-from safeguarding.assessments import queries, services
 from safeguarding.assessments.models import Assessment, AssessmentTemplate
 from safeguarding.core.access import parse_id
 
@@ -130,7 +127,7 @@ class AssessmentViewSet(
     queryset = Assessment.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = AssessmentSerializer
     pagination_class = AssessmentPagination
-    schema = EscalationAutoSchema()
+    schema = PageAutoSchema()
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[Assessment]:
@@ -253,7 +250,7 @@ class AssessmentTemplateViewSet(
     queryset = AssessmentTemplate.objects.none()
     serializer_class = TemplateSerializer
     pagination_class = AssessmentPagination
-    schema = EscalationAutoSchema()
+    schema = PageAutoSchema()
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[AssessmentTemplate]:

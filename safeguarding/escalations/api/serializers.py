@@ -18,19 +18,6 @@ from safeguarding.core.restriction import restriction_q
 from safeguarding.escalations.enums import ResponseKind, Status, Urgency
 from safeguarding.escalations.models import AgreedAction, Escalation, EscalationReason, EscalationStep
 
-
-class BadRequestSerializer(serializers.Serializer):
-    """A 400: a body that could not be read (only `detail`) or fields with errors (`detail` and `errors`)."""
-
-    detail = serializers.CharField(help_text="What went wrong, and what to do next.")
-    # Only describes the response body (never bound to data), so shadowing Serializer.errors is harmless.
-    errors = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Messages by field name, when fields have errors.",
-    )
-
-
 STATUS_HELP = "One of: " + ", ".join(Status.values) + "."
 NEED_HELP = "The level of need, 1 (universal) to 4 (specialist or statutory)."
 

@@ -19,11 +19,14 @@ from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.escalations_serializers import BadRequestSerializer
-from safeguarding.api.escalations_viewsets import EscalationAutoSchema
-from safeguarding.api.exceptions import ApiExceptionsMixin
-from safeguarding.api.reviews_serializers import (
+from safeguarding.api.exceptions import ApiExceptionsMixin, id_or_404
+from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, ErrorSerializer, PageAutoSchema
+from safeguarding.children.models import Child
+from safeguarding.core.services import record_activity
+from safeguarding.reviews import services
+from safeguarding.reviews.api.serializers import (
     AgencyRequestSerializer,
     FindingCreateSerializer,
     FindingSerializer,
@@ -35,11 +38,6 @@ from safeguarding.api.reviews_serializers import (
     ReviewTransitionSerializer,
     SubmitSerializer,
 )
-from safeguarding.api.serializers import ErrorSerializer
-from safeguarding.api.viewsets import ERROR_RESPONSES, id_or_404
-from safeguarding.children.models import Child
-from safeguarding.core.services import record_activity
-from safeguarding.reviews import services
 from safeguarding.reviews.models import AgencyRequest, Review
 from safeguarding.reviews.queries import requests_visible_to, reviews_visible_to, with_related
 from safeguarding.reviews.workflow import (
@@ -122,7 +120,7 @@ class ReviewViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
     queryset = Review.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = ReviewSerializer
     pagination_class = ReviewPagination
-    schema = EscalationAutoSchema()
+    schema = PageAutoSchema()
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[Review]:
@@ -338,7 +336,7 @@ class ReviewRequestViewSet(
     queryset = AgencyRequest.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = AgencyRequestSerializer
     pagination_class = ReviewPagination
-    schema = EscalationAutoSchema()
+    schema = PageAutoSchema()
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[AgencyRequest]:
@@ -387,3 +385,8 @@ class ReviewRequestViewSet(
             upload=upload,
         )
         return Response(AgencyRequestSerializer(self.get_queryset().get(pk=found.pk)).data, status=201)
+
+
+def register(router: SimpleRouter) -> None:
+    router.register("reviews", ReviewViewSet, basename="review")
+    router.register("review-requests", ReviewRequestViewSet, basename="review-request")

@@ -10,38 +10,26 @@ from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, viewsets
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.exceptions import ApiExceptionsMixin
-from safeguarding.api.queries import load_child_record
-from safeguarding.api.serializers import (
+from safeguarding.api.exceptions import ApiExceptionsMixin, id_or_404
+from safeguarding.api.schema import ERROR_RESPONSES
+from safeguarding.children.api.queries import load_child_record
+from safeguarding.children.api.serializers import (
     NHS_NUMBER_PATTERN,
     ChildDetailSerializer,
     ChildListItemSerializer,
     ChildSearchSerializer,
-    ErrorSerializer,
-    ValidationErrorSerializer,
 )
 from safeguarding.children.models import Child
 from safeguarding.children.queries import children_visible_to, get_child_for_user, search_children
 from safeguarding.children.services import record_child_view
-from safeguarding.core.access import parse_id
 from safeguarding.core.services import record_activity
-
-ERROR_RESPONSES: dict[int, OpenApiResponse] = {
-    400: OpenApiResponse(ValidationErrorSerializer, description="The request has errors; `errors` names them."),
-    401: OpenApiResponse(
-        ErrorSerializer, description="No valid token or verified session, e.g. 'Invalid or revoked token.'"
-    ),
-    403: OpenApiResponse(ErrorSerializer, description="Signed in, but this request is not allowed."),
-    404: OpenApiResponse(
-        ErrorSerializer, description="'Not found.': it does not exist, or the caller may not see it (the same answer)."
-    ),
-}
 
 SEARCH_PARAMETERS = [
     OpenApiParameter(
@@ -76,17 +64,6 @@ class SearchAutoSchema(AutoSchema):
 
 class ChildPagination(PageNumberPagination):
     page_size = 50
-
-
-# Integer ids beyond this cannot exist (64-bit primary keys); answer 404 without asking the database.
-
-
-def id_or_404(value: Any) -> int:
-    """The id in a URL, or the API's 404 when it can be no object's id."""
-    number = parse_id(value)
-    if number is None:
-        raise exceptions.NotFound()
-    return number
 
 
 @extend_schema_view(
@@ -147,3 +124,7 @@ class ChildViewSet(ApiExceptionsMixin, viewsets.ReadOnlyModelViewSet):
         record_child_view(actor=request.user, child=child)
         load_child_record(request.user, child)
         return Response(ChildDetailSerializer(child, context=self.get_serializer_context()).data)
+
+
+def register(router: SimpleRouter) -> None:
+    router.register("children", ChildViewSet, basename="child")

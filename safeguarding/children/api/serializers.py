@@ -14,20 +14,6 @@ from safeguarding.children.models import Adult, Child, HouseholdMember, Involvem
 from safeguarding.children.validators import normalise_nhs_number, validate_nhs_number
 from safeguarding.core.enums import Confidentiality
 
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="What went wrong, and what to do next.")
-
-
-class ValidationErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="A summary: the request has errors.")
-    # Only describes the response body (never bound to data), so shadowing Serializer.errors is harmless.
-    errors = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Messages by parameter or field name.",
-    )
-
-
 # What an NHS number may look like in a search: 10 digits, in groups of 3, 3 and 4 if you like.
 NHS_NUMBER_PATTERN = r"^ *[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4} *$"
 NHS_NUMBER_FORMAT_MESSAGE = "Enter an NHS number of 10 digits, like 943 476 5919."

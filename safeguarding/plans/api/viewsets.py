@@ -23,10 +23,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.escalations_serializers import BadRequestSerializer
-from safeguarding.api.escalations_viewsets import EscalationAutoSchema
-from safeguarding.api.exceptions import ApiExceptionsMixin
-from safeguarding.api.plans_serializers import (
+from safeguarding.api.exceptions import ApiExceptionsMixin, id_or_404
+from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, ErrorSerializer, PageAutoSchema
+from safeguarding.core.access import parse_id
+from safeguarding.plans import services
+from safeguarding.plans.api.serializers import (
     TEXT_CONTENT,
     CarePlanDetailSerializer,
     CarePlanSerializer,
@@ -38,10 +39,6 @@ from safeguarding.api.plans_serializers import (
     PlanReviewCreateSerializer,
     ScalingScoreSerializer,
 )
-from safeguarding.api.serializers import ErrorSerializer
-from safeguarding.api.viewsets import ERROR_RESPONSES, id_or_404
-from safeguarding.core.access import parse_id
-from safeguarding.plans import services
 from safeguarding.plans.models import CarePlan, Objective, PlanError, ScalingScore
 from safeguarding.plans.queries import plans_visible_to, with_related
 
@@ -125,7 +122,7 @@ class CarePlanViewSet(
     queryset = CarePlan.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = CarePlanSerializer
     pagination_class = PlanPagination
-    schema = EscalationAutoSchema()
+    schema = PageAutoSchema()
     lookup_value_regex = "[^/]+"
     http_method_names = ["get", "post", "patch", "head", "options"]
 

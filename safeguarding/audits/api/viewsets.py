@@ -22,7 +22,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.audits_serializers import (
+from safeguarding.api.exceptions import ApiExceptionsMixin, id_or_404
+from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, ErrorSerializer, PageAutoSchema
+from safeguarding.audits import services, workflow
+from safeguarding.audits.api.serializers import (
     AuditAuditorRemoveSerializer,
     AuditAuditorSerializer,
     AuditFindingSerializer,
@@ -31,18 +34,12 @@ from safeguarding.api.audits_serializers import (
     AuditResponseSerializer,
     AuditSerializer,
 )
-from safeguarding.api.escalations_serializers import BadRequestSerializer
-from safeguarding.api.escalations_viewsets import EscalationAutoSchema
-from safeguarding.api.exceptions import ApiExceptionsMixin
-from safeguarding.api.reviews_viewsets import _valid
-from safeguarding.api.serializers import ErrorSerializer
-from safeguarding.api.viewsets import ERROR_RESPONSES, id_or_404
-from safeguarding.audits import services, workflow
 from safeguarding.audits.models import Audit, AuditResponse
 from safeguarding.audits.queries import audits_visible_to, with_related
 from safeguarding.audits.workflow import AuditError, StaleVersion
 from safeguarding.children.services import record_child_view
 from safeguarding.core.services import record_activity
+from safeguarding.reviews.api.viewsets import _valid
 
 ERRORS = {
     **ERROR_RESPONSES,
@@ -123,7 +120,7 @@ class AuditViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMod
     queryset = Audit.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = AuditSerializer
     pagination_class = AuditPagination
-    schema = EscalationAutoSchema()
+    schema = PageAutoSchema()
     lookup_value_regex = "[^/]+"
     http_method_names = ["get", "post", "patch", "head", "options"]
 

@@ -18,10 +18,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.dashboards_serializers import DashboardQuerySerializer, DashboardSerializer
 from safeguarding.api.exceptions import ApiExceptionsMixin
-from safeguarding.api.viewsets import ERROR_RESPONSES
+from safeguarding.api.schema import ERROR_RESPONSES
 from safeguarding.dashboards import periods, permissions
+from safeguarding.dashboards.api.serializers import DashboardQuerySerializer, DashboardSerializer
 from safeguarding.dashboards.figures import cached_figures
 
 

@@ -26,18 +26,16 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from safeguarding.agencies.models import Agency
-from safeguarding.api.escalations_serializers import BadRequestSerializer
-from safeguarding.api.escalations_viewsets import EscalationAutoSchema
-from safeguarding.api.exceptions import ApiExceptionsMixin, flatten_errors
-from safeguarding.api.learning_serializers import (
+from safeguarding.api.exceptions import ApiExceptionsMixin, flatten_errors, id_or_404
+from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, PageAutoSchema
+from safeguarding.learning import queries, services, walk_ins
+from safeguarding.learning.api.serializers import (
     AttendanceRowSerializer,
     AttendanceWriteSerializer,
     LearningBriefingSerializer,
     LearningEventSerializer,
     RegistrationSerializer,
 )
-from safeguarding.api.viewsets import ERROR_RESPONSES, id_or_404
-from safeguarding.learning import queries, services, walk_ins
 from safeguarding.learning.models import Attendance, LearningBriefing, LearningEvent, Registration
 
 ERRORS = {
@@ -88,7 +86,7 @@ class LearningEventViewSet(
     queryset = LearningEvent.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = LearningEventSerializer
     pagination_class = LearningPagination
-    schema = EscalationAutoSchema()
+    schema = PageAutoSchema()
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[LearningEvent]:
@@ -276,7 +274,7 @@ class LearningBriefingViewSet(
     queryset = LearningBriefing.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = LearningBriefingSerializer
     pagination_class = LearningPagination
-    schema = EscalationAutoSchema()
+    schema = PageAutoSchema()
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[LearningBriefing]:

@@ -10,13 +10,19 @@ from typing import Any
 import pytest
 
 from safeguarding.agencies.enums import Role
-from safeguarding.api.tests.conftest import ApiCast
-from safeguarding.api.tests.factories import signed_in_client
+from safeguarding.api.tests.factories import ApiCast, build_api_cast, signed_in_client
 from safeguarding.chronology.models import EventType
 from safeguarding.core.enums import Confidentiality, Via
 from safeguarding.core.models import ActivityLog
 from safeguarding.testing import factories as f
 from safeguarding.testing.recording import record_as_involved
+
+
+@pytest.fixture
+def api_cast(db: None) -> ApiCast:
+    """The three personas as agency systems (as in `safeguarding/api/tests/conftest.py`)."""
+    return build_api_cast()
+
 
 D0 = dt.date(2024, 1, 8)
 

@@ -23,9 +23,16 @@ from rest_framework import exceptions, status, viewsets
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.chronology_posting import ShapeError, entries_from_body, record_events, recording_agencies
-from safeguarding.api.chronology_serializers import (
+from safeguarding.api.exceptions import ApiExceptionsMixin, id_or_404
+from safeguarding.api.models import AgencyApiToken
+from safeguarding.api.schema import ERROR_RESPONSES
+from safeguarding.children.models import Child
+from safeguarding.children.queries import get_child_for_user
+from safeguarding.children.services import record_child_view
+from safeguarding.chronology.api.posting import ShapeError, entries_from_body, record_events, recording_agencies
+from safeguarding.chronology.api.serializers import (
     EVENT_POST_SCHEMA,
     MAX_BATCH,
     ChronologyBadRequestSerializer,
@@ -33,12 +40,6 @@ from safeguarding.api.chronology_serializers import (
     EventInputSerializer,
     EventResultSerializer,
 )
-from safeguarding.api.exceptions import ApiExceptionsMixin
-from safeguarding.api.models import AgencyApiToken
-from safeguarding.api.viewsets import ERROR_RESPONSES, id_or_404
-from safeguarding.children.models import Child
-from safeguarding.children.queries import get_child_for_user
-from safeguarding.children.services import record_child_view
 from safeguarding.chronology.highlights import DEFAULT_GAP_DAYS
 from safeguarding.chronology.merged import ChronologyFilters, ChronologyRow, MergedChronology, merged_chronology
 from safeguarding.chronology.models import Event, decode_tags
@@ -326,3 +327,8 @@ class ChildChronologyViewSet(ApiExceptionsMixin, viewsets.GenericViewSet):
         for shown in chronology.children:
             record_child_view(actor=request.user, child=shown, action="chronology.viewed")
         return Response(chronology_data(chronology))
+
+
+def register(router: SimpleRouter) -> None:
+    router.register(r"children/(?P<id>[^/]+)/chronology", ChildChronologyViewSet, basename="child-chronology")
+    router.register("events", EventViewSet, basename="event")

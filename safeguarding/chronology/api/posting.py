@@ -19,17 +19,17 @@ from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
 from safeguarding.agencies.models import Agency
-from safeguarding.api.chronology_serializers import (
+from safeguarding.children import services as children_services
+from safeguarding.children.api.serializers import NHS_NUMBER_FORMAT_MESSAGE
+from safeguarding.children.models import Child, normalise_name
+from safeguarding.children.queries import children_visible_to
+from safeguarding.chronology import services
+from safeguarding.chronology.api.serializers import (
     EVENT_ITEM_SCHEMA,
     ISO_DATE_PATTERN,
     MAX_BATCH,
     EventInputSerializer,
 )
-from safeguarding.api.serializers import NHS_NUMBER_FORMAT_MESSAGE
-from safeguarding.children import services as children_services
-from safeguarding.children.models import Child, normalise_name
-from safeguarding.children.queries import children_visible_to
-from safeguarding.chronology import services
 from safeguarding.chronology.enums import Source
 from safeguarding.chronology.import_rows import ImportResult, NewChild, Row, Vocabulary, match_children
 from safeguarding.chronology.models import ChildAgencyReference, Event

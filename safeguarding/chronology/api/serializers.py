@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from safeguarding.agencies.enums import HUMAN_ROLES
-from safeguarding.api.serializers import NHS_NUMBER_FORMAT_MESSAGE, NHS_NUMBER_PATTERN
+from safeguarding.children.api.serializers import NHS_NUMBER_FORMAT_MESSAGE, NHS_NUMBER_PATTERN
 from safeguarding.children.models import clean_name
 from safeguarding.children.validators import normalise_nhs_number, validate_nhs_number
 from safeguarding.chronology.enums import Precision

@@ -11,16 +11,19 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.escalations_serializers import (
-    BadRequestSerializer,
+from safeguarding.api.exceptions import ApiExceptionsMixin, id_or_404
+from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, ErrorSerializer, PageAutoSchema
+from safeguarding.children.queries import children_visible_to
+from safeguarding.escalations import services
+from safeguarding.escalations.api.serializers import (
     EscalationCreateSerializer,
     EscalationSerializer,
     OutcomeSerializer,
@@ -28,11 +31,6 @@ from safeguarding.api.escalations_serializers import (
     ResolveSerializer,
     RespondSerializer,
 )
-from safeguarding.api.exceptions import ApiExceptionsMixin
-from safeguarding.api.serializers import ErrorSerializer
-from safeguarding.api.viewsets import ERROR_RESPONSES, id_or_404
-from safeguarding.children.queries import children_visible_to
-from safeguarding.escalations import services
 from safeguarding.escalations.models import Escalation, EscalationChild
 from safeguarding.escalations.queries import children_shown_to, escalations_visible_to, with_related
 from safeguarding.escalations.workflow import RAISING_ROLES, NotAllowed, StaleVersion
@@ -46,17 +44,6 @@ CONFLICT = OpenApiResponse(
 )
 ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The escalation's id.")
 ACTION_RESPONSES = {200: EscalationSerializer, **ERRORS, 409: CONFLICT}
-
-
-class EscalationAutoSchema(AutoSchema):
-    """Says that `?page=` sent empty is accepted (as page 1), as DRF's pagination does."""
-
-    def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
-        operation = super().get_operation(*args, **kwargs)
-        for parameter in (operation or {}).get("parameters", []):
-            if parameter.get("in") == "query" and parameter["name"] == "page":
-                parameter["allowEmptyValue"] = True
-        return operation
 
 
 class Conflict(exceptions.APIException):
@@ -100,7 +87,7 @@ class EscalationViewSet(
     queryset = Escalation.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = EscalationSerializer
     pagination_class = EscalationPagination
-    schema = EscalationAutoSchema()
+    schema = PageAutoSchema()
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[Escalation]:
@@ -265,3 +252,7 @@ class EscalationViewSet(
         else:
             self._call(services.accept_outcome, escalation=esc, version=v["version"], note=v["reason"])
         return self._out(esc)
+
+
+def register(router: SimpleRouter) -> None:
+    router.register("escalations", EscalationViewSet, basename="escalation")

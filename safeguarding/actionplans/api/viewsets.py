@@ -26,10 +26,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from safeguarding.actionplans import queries, services
-from safeguarding.actionplans.enums import ActionStatus
-from safeguarding.actionplans.models import Action, ActionPlan
-from safeguarding.actionplans.permissions import ActionPlanError, StaleVersion, can_record_recheck, can_update_action
-from safeguarding.api.actionplans_serializers import (
+from safeguarding.actionplans.api.serializers import (
     ActionFilterSerializer,
     ActionSerializer,
     PlanDetailSerializer,
@@ -40,11 +37,11 @@ from safeguarding.api.actionplans_serializers import (
     UpdateSerializer,
     UpdateUploadSerializer,
 )
-from safeguarding.api.escalations_serializers import BadRequestSerializer
-from safeguarding.api.escalations_viewsets import EscalationAutoSchema
-from safeguarding.api.exceptions import ApiExceptionsMixin
-from safeguarding.api.serializers import ErrorSerializer
-from safeguarding.api.viewsets import ERROR_RESPONSES, id_or_404
+from safeguarding.actionplans.enums import ActionStatus
+from safeguarding.actionplans.models import Action, ActionPlan
+from safeguarding.actionplans.permissions import ActionPlanError, StaleVersion, can_record_recheck, can_update_action
+from safeguarding.api.exceptions import ApiExceptionsMixin, id_or_404
+from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, ErrorSerializer, PageAutoSchema
 
 ERRORS = {
     **ERROR_RESPONSES,
@@ -59,7 +56,7 @@ ACTION_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The 
 TAGS = ["Action plans"]
 
 
-class ActionAutoSchema(EscalationAutoSchema):
+class ActionAutoSchema(PageAutoSchema):
     """Says that a filter sent empty (`?status=`) is accepted and ignored, as the filters do."""
 
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
@@ -116,7 +113,7 @@ class ActionPlanViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.Retrie
     queryset = ActionPlan.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = PlanSerializer
     pagination_class = ActionPlanPagination
-    schema = EscalationAutoSchema()
+    schema = PageAutoSchema()
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[ActionPlan]:

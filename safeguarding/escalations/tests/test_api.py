@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from safeguarding.api.tests.conftest import ApiCast
+from safeguarding.api.tests.factories import ApiCast, build_api_cast
 from safeguarding.escalations import services
 from safeguarding.escalations.models import Escalation, EscalationReason
+
+
+@pytest.fixture
+def api_cast(db: None) -> ApiCast:
+    """The three personas as agency systems (as in `safeguarding/api/tests/conftest.py`)."""
+    return build_api_cast()
 
 
 def raise_one(api_cast: ApiCast) -> Escalation:
@@ -144,7 +150,7 @@ def test_no_token_is_401(api_cast: ApiCast) -> None:
 
 
 def test_a_nul_character_in_a_code_is_a_400_not_a_server_error(db):
-    from safeguarding.api.escalations_serializers import EscalationCreateSerializer
+    from safeguarding.escalations.api.serializers import EscalationCreateSerializer
 
     serializer = EscalationCreateSerializer(data={"receiving_agency": "AB\x00C", "reason": "thres\x00hold"})
     assert not serializer.is_valid()

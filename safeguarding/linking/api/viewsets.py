@@ -21,10 +21,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.escalations_viewsets import EscalationAutoSchema
-from safeguarding.api.exceptions import ApiExceptionsMixin
-from safeguarding.api.serializers import ErrorSerializer
-from safeguarding.api.viewsets import ERROR_RESPONSES, id_or_404
+from safeguarding.api.exceptions import ApiExceptionsMixin, id_or_404
+from safeguarding.api.schema import ERROR_RESPONSES, ErrorSerializer, PageAutoSchema
 from safeguarding.linking import permissions, services
 from safeguarding.linking.models import PossibleMatch
 
@@ -84,7 +82,7 @@ class PossibleMatchViewSet(
     queryset = PossibleMatch.objects.none()
     serializer_class = PossibleMatchSerializer
     pagination_class = MatchPagination
-    schema = EscalationAutoSchema()  # `?page=` sent empty is accepted, as DRF's pagination does
+    schema = PageAutoSchema()  # `?page=` sent empty is accepted, as DRF's pagination does
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[PossibleMatch]:

@@ -7,12 +7,18 @@ import pytest
 from django.utils import timezone
 
 from safeguarding.agencies.enums import AgencyKind, Role
-from safeguarding.api.tests.conftest import ApiCast
-from safeguarding.api.tests.factories import make_token, token_client
+from safeguarding.api.tests.factories import ApiCast, build_api_cast, make_token, token_client
 from safeguarding.children.enums import RelationshipKind
 from safeguarding.core.enums import Confidentiality, Via
 from safeguarding.core.models import ActivityLog
 from safeguarding.testing import factories as f
+
+
+@pytest.fixture
+def api_cast(db: None) -> ApiCast:
+    """The three personas as agency systems (as in `safeguarding/api/tests/conftest.py`)."""
+    return build_api_cast()
+
 
 LIST_URL = "/api/v1/children/"
 

@@ -1,7 +1,0 @@
-"""API for publishing: `register` adds this app's viewsets to the /api/v1/ router."""
-
-from rest_framework.routers import SimpleRouter
-
-
-def register(router: SimpleRouter) -> None:
-    return None

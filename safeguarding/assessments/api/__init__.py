@@ -1,0 +1,1 @@
+"""The assessments API: serializers and viewsets (registered on /api/v1/ by `safeguarding.api.urls`)."""
