@@ -70,7 +70,7 @@ checks: install-dev
 # In parallel (pytest-xdist): one worker per core, each on its own test database; PYTEST_WORKERS=0 runs serially.
 PYTEST_WORKERS ?= auto
 pytest: install-dev browser
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -n $(PYTEST_WORKERS) --durations=25 $(PYTEST_ARGS)
 
 test: lint typecheck checks pytest
 
