@@ -12,7 +12,8 @@ class AuditType(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    """Where an audit is. Changed only by `workflow.apply_transition` (called by `services.move_audit`)."""
+    """Where an audit is. Changed only through `workflow.AUDIT_WORKFLOW` (by `services.move_audit`, and when
+    the first case is drawn or chosen), each change with its `AuditTransition` history row."""
 
     PLANNED = "planned", "Planned"
     SAMPLING = "sampling", "Sampling"

@@ -2,8 +2,8 @@
 
 - `AuditProgramme`: the partnership's plan of audits for a year.
 - `Audit`: one audit in the programme: type, theme, lead, dates, participating agencies, the question it
-  answers, its status (planned → sampling → in progress → moderation → findings → closed; only
-  `workflow.apply_transition` changes it) and, for a re-audit, the `baseline` audit it is compared with.
+  answers, its status (planned → sampling → in progress → moderation → findings → closed; changed only
+  through `workflow.AUDIT_WORKFLOW`) and, for a re-audit, the `baseline` audit it is compared with.
   The sample's criteria, seed and size are stored on the audit, so the same sample can be drawn again.
 - `AuditAuditor`: a person named to audit for one participating agency. Auditors see only the sampled
   children, only between the audit's start and end dates (see `workflow.can_view_case`). Removing an
@@ -15,6 +15,8 @@
 - `ModeratedGrade`: the final grade for a case and area where the agencies' grades differed, with both
   agencies' grades and the moderator's rationale.
 - `AuditFinding`: a strength or area for development, with themes, linked to the actions it led to.
+- `AuditTransition`: the audit's history, one row per status change (who, for which agency, from, to,
+  why, when), written by `workflow.AUDIT_WORKFLOW.apply` and never changed once written.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from safeguarding.actionplans.models import Action
 from safeguarding.agencies.models import Agency
@@ -245,3 +248,29 @@ class AuditFinding(models.Model):
 
     def as_dict(self) -> dict[str, Any]:
         return {"number": self.number, "kind": self.kind, "text": self.text}
+
+
+class AuditTransition(models.Model):
+    """History: one row per status change of an audit. Append-only: never changed once written."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=16, choices=Status.choices)
+    to_status = models.CharField(max_length=16, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # The audit page lists its history in order: the foreign key's index serves it.
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.audit}: {self.get_from_status_display()} to {self.get_to_status_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("An audit's history is never changed once written.")
+        super().save(*args, **kwargs)

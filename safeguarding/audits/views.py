@@ -3,12 +3,10 @@ with a form, call a service, redirect with a message. Every view of a sampled ch
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,27 +23,12 @@ from safeguarding.audits.models import (
     AuditResponse,
     ModeratedGrade,
 )
-from safeguarding.audits.workflow import AuditError
 from safeguarding.children.models import Child
 from safeguarding.children.services import record_child_view
-from safeguarding.core.access import get_or_404
+from safeguarding.core import kernel
+from safeguarding.core.access import get_or_404, perm_required, require_perm
+from safeguarding.core.forms import attempt
 from safeguarding.core.services import record_activity
-
-
-def _attempt(form: Any, call: Callable[[], Any]) -> bool:
-    try:
-        call()
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for name, errors in exc.error_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-        return False
-    except AuditError as exc:
-        form.add_error(None, exc.message)
-        return False
-    return True
 
 
 def _form_page(
@@ -65,46 +48,40 @@ def _form_page(
     )
 
 
-def _audit(request: HttpRequest, pk: Any, rule: Callable[[Any, Audit], bool] | None = None) -> Audit:
+def _audit(request: HttpRequest, pk: Any, perm: str | None = None) -> Audit:
+    """The audit, if the person may see it and (`perm`) do this with it; else 404."""
     audit = queries.get_audit_for_user(request.user, pk)
-    if rule is not None and not rule(request.user, audit):
-        raise Http404
+    if perm is not None:
+        require_perm(request.user, perm, audit)
     return audit
 
 
 @login_required
+@perm_required("audits.use")
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not workflow.can_use_audits(user):
-        raise Http404
     audits = list(queries.with_related(queries.audits_visible_to(user)).order_by("-programme__year", "start_on", "pk"))
     programmes: dict[Any, list[Audit]] = {}
     for audit in audits:
         programmes.setdefault(audit.programme, []).append(audit)
-    return render(
-        request, "audits/index.html", {"programmes": list(programmes.items()), "can_plan": workflow.can_plan(user)}
-    )
+    return render(request, "audits/index.html", {"programmes": list(programmes.items())})
 
 
 @login_required
+@perm_required("audits.plan")
 def programme_new(request: HttpRequest) -> HttpResponse:
-    if not workflow.can_plan(request.user):
-        raise Http404
     form = forms.ProgrammeForm(data=request.POST or None, initial={"year": timezone.localdate().year})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _attempt(
-            form, lambda: services.create_programme(actor=request.user, year=data["year"], title=data["title"])
-        ):
+        if attempt(form, lambda: services.create_programme(actor=request.user, year=data["year"], title=data["title"])):
             messages.success(request, "Programme added.")
             return redirect("audits:index")
     return _form_page(request, form, title="Add an audit programme", button="Add the programme")
 
 
 @login_required
+@perm_required("audits.plan")
 def audit_new(request: HttpRequest) -> HttpResponse:
-    if not workflow.can_plan(request.user):
-        raise Http404
     form = forms.AuditForm(data=request.POST or None)
     created: list[Audit] = []
     if request.method == "POST" and form.is_valid():
@@ -113,7 +90,7 @@ def audit_new(request: HttpRequest) -> HttpResponse:
         def call() -> None:
             created.append(services.plan_audit(actor=request.user, **data))
 
-        if _attempt(form, call):
+        if attempt(form, call):
             messages.success(request, f"Audit {created[0].reference} planned.")
             return redirect("audits:detail", pk=created[0].pk)
     return _form_page(request, form, title="Plan an audit", button="Plan the audit")
@@ -123,7 +100,7 @@ def audit_new(request: HttpRequest) -> HttpResponse:
 def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change the audit's details. Those who may not run the audit get 404; a closed audit says why."""
     user = request.user
-    audit = _audit(request, pk, workflow.can_run)
+    audit = _audit(request, pk, "audits.run")
     refusal = workflow.plan_change_refusal(user, audit)
     if refusal:
         messages.error(request, refusal)
@@ -136,9 +113,10 @@ def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         saved: list[Audit] = []
 
         def call() -> None:
-            saved.append(services.edit_audit(user, audit, -1 if version is None else version, **data))
+            read = -1 if version is None else version
+            saved.append(services.change_audit_plan(actor=user, audit=audit, version=read, **data))
 
-        if _attempt(form, call):
+        if attempt(form, call):
             result = saved[0]
             if result.version == before["version"]:
                 messages.info(request, "Nothing was changed.")
@@ -149,9 +127,9 @@ def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     note = " The sample was drawn from the earlier practice period: draw it again to use the new one."
                 messages.success(request, f"The audit's details were saved.{note}")
             # A lead outside the business unit who handed the lead on may no longer see the audit (or any).
-            if workflow.can_see_summary(user, result) and queries.audits_visible_to(user).filter(pk=pk).exists():
+            if user.has_perm("audits.see_summary", result) and queries.audits_visible_to(user).filter(pk=pk).exists():
                 return redirect("audits:detail", pk=audit.pk)
-            return redirect("audits:index" if workflow.can_use_audits(user) else "core:home")
+            return redirect("audits:index" if user.has_perm("audits.use") else "core:home")
     return _form_page(
         request,
         form,
@@ -167,14 +145,14 @@ def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    audit = _audit(request, pk, workflow.can_see_summary)
+    audit = _audit(request, pk, "audits.see_summary")
     record_activity(actor=user, action="audit.viewed", target=audit)
-    see_cases = workflow.can_see_case_data(user, audit)
+    see_cases = user.has_perm("audits.see_cases", audit)
     own_agencies = workflow.auditor_agency_ids(user, audit)
     cases = list(audit.cases.select_related("child")) if see_cases else []
     # The sample lists the children by name to those who may open the cases: a look at each child's
     # record, as the API logs it.
-    can_open_cases = workflow.can_view_case(user, audit)
+    can_open_cases = user.has_perm("audits.view_case", audit)
     for case in cases if can_open_cases else []:
         record_child_view(actor=user, child=case.child, action="audit.sample_viewed")
     answered: dict[int, set[int]] = {}
@@ -194,10 +172,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "auditors": audit.auditors.select_related("user", "agency") if see_cases else [],
             "see_cases": see_cases,
             "cases": [(c, [a for a in agencies if a.pk in answered.get(c.pk, set())]) for c in cases],
-            "can_run": workflow.can_run(user, audit),
-            "can_change_plan": workflow.can_change_plan(user, audit),
-            "can_remove_auditors": workflow.can_remove_auditor(user, audit),
-            "can_moderate": workflow.can_moderate(user, audit),
             "sample_open": workflow.sample_open(audit),
             "in_period": workflow.within_audit_period(audit),
             "can_open_cases": can_open_cases,
@@ -208,6 +182,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "criteria_levels": [sampling.LEVEL_NAMES.get(x, x) for x in audit.sample_criteria.get("levels", [])],
             "findings": audit.findings.prefetch_related("themes", "actions__plan"),
             "is_closed": audit.status == Status.CLOSED,
+            "history": audit.transitions.select_related("actor", "actor_agency"),
         },
     )
 
@@ -215,14 +190,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def move(request: HttpRequest, pk: int) -> HttpResponse:
-    audit = _audit(request, pk, workflow.can_run)
+    audit = _audit(request, pk, "audits.run")
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = -1
     try:
         services.move_audit(actor=request.user, audit=audit, version=version)
-    except AuditError as exc:
+    except kernel.ServiceError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"The audit is now at {audit.get_status_display().lower()}.")
@@ -231,11 +206,11 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def auditor_add(request: HttpRequest, pk: int) -> HttpResponse:
-    audit = _audit(request, pk, workflow.can_run)
+    audit = _audit(request, pk, "audits.run")
     form = forms.AuditorForm(data=request.POST or None, audit=audit)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _attempt(
+        if attempt(
             form,
             lambda: services.name_auditor(actor=request.user, audit=audit, user=data["user"], agency=data["agency"]),
         ):
@@ -248,17 +223,17 @@ def auditor_add(request: HttpRequest, pk: int) -> HttpResponse:
 def auditor_remove(request: HttpRequest, pk: int, auditor_pk: int) -> HttpResponse:
     """Confirm, with the reason, that a person is no longer an auditor; their access ends at once."""
     user = request.user
-    audit = _audit(request, pk, workflow.can_remove_auditor)
+    audit = _audit(request, pk, "audits.remove_auditor")
     auditor: AuditAuditor = get_or_404(audit.auditors.select_related("user", "agency"), auditor_pk)
     name = auditor.user.get_full_name() or auditor.user.username
     form = forms.RemoveAuditorForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]
-        if _attempt(form, lambda: services.remove_auditor(user, audit, auditor, reason)):
+        if attempt(form, lambda: services.take_auditor_off(actor=user, audit=audit, auditor=auditor, reason=reason)):
             messages.success(
                 request, f"{name} is no longer an auditor for {auditor.agency.name}: their access has ended."
             )
-            if workflow.can_see_summary(user, audit):
+            if user.has_perm("audits.see_summary", audit):
                 return redirect("audits:detail", pk=audit.pk)
             return redirect("audits:index")
     recorded = AuditResponse.objects.filter(case__audit=audit, answered_by_id=auditor.user_id).count()
@@ -283,7 +258,7 @@ def auditor_remove(request: HttpRequest, pk: int, auditor_pk: int) -> HttpRespon
 
 @login_required
 def sample(request: HttpRequest, pk: int) -> HttpResponse:
-    audit = _audit(request, pk, workflow.can_run)
+    audit = _audit(request, pk, "audits.run")
     if not workflow.sample_open(audit):
         messages.error(request, "The sample is fixed once auditing has started.")
         return redirect("audits:detail", pk=audit.pk)
@@ -326,7 +301,7 @@ def sample(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             )
 
-        if _attempt(form, call):
+        if attempt(form, call):
             messages.success(request, f"Sample drawn: {len(drawn[0])} cases with seed {data['seed']}.")
             return redirect("audits:detail", pk=audit.pk)
     return _form_page(
@@ -344,13 +319,13 @@ def sample(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def choose_case(request: HttpRequest, pk: int) -> HttpResponse:
-    audit = _audit(request, pk, workflow.can_run)
+    audit = _audit(request, pk, "audits.run")
     form = forms.ChooseCaseForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         child = Child.objects.filter(nhs_number=form.cleaned_data["nhs_number"]).first()
         if child is None:
             form.add_error("nhs_number", "No child has this NHS number: check it and try again")
-        elif _attempt(
+        elif attempt(
             form,
             lambda: services.choose_case(
                 actor=request.user, audit=audit, child=child, reason=form.cleaned_data["reason"]
@@ -364,11 +339,11 @@ def choose_case(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def remove_case(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
-    audit = _audit(request, pk, workflow.can_run)
+    audit = _audit(request, pk, "audits.run")
     case = queries.get_case_for_user(request.user, audit, case_pk)
     try:
         services.remove_case(actor=request.user, case=case)
-    except AuditError as exc:
+    except kernel.ServiceError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"{case.label} removed from the sample.")
@@ -376,9 +351,7 @@ def remove_case(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
 
 
 def _case_for_viewing(request: HttpRequest, pk: int, case_pk: int) -> tuple[Audit, AuditCase]:
-    audit = _audit(request, pk)
-    if not workflow.can_view_case(request.user, audit):
-        raise Http404
+    audit = _audit(request, pk, "audits.view_case")
     return audit, queries.get_case_for_user(request.user, audit, case_pk)
 
 
@@ -438,7 +411,7 @@ def respond(request: HttpRequest, pk: int, case_pk: int, agency_pk: int) -> Http
     form = forms.ResponseForm(data=request.POST or None, audit=audit, initial_answers=existing)
     if request.method == "POST" and form.is_valid():
         answers = [services.Answer(q, grade, narrative) for q, grade, narrative in form.answers()]
-        if _attempt(form, lambda: services.record_responses(actor=user, case=case, agency=agency, answers=answers)):
+        if attempt(form, lambda: services.record_responses(actor=user, case=case, agency=agency, answers=answers)):
             messages.success(request, f"{agency.name}'s grades for {case.label} saved.")
             return redirect("audits:case", pk=audit.pk, case_pk=case.pk)
     return _form_page(
@@ -454,7 +427,7 @@ def respond(request: HttpRequest, pk: int, case_pk: int, agency_pk: int) -> Http
 
 @login_required
 def moderation(request: HttpRequest, pk: int) -> HttpResponse:
-    audit = _audit(request, pk, lambda u, a: workflow.can_run(u, a))
+    audit = _audit(request, pk, "audits.run")
     tool = audit.tool
     grades = grading.area_grades(audit)
     moderated = {(m.case_id, m.area): m for m in ModeratedGrade.objects.filter(case__audit=audit)}
@@ -485,7 +458,6 @@ def moderation(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "audit": audit,
             "rows": rows,
-            "can_moderate": workflow.can_moderate(request.user, audit),
             "remaining": sum(1 for r in rows if not r["moderated"]),
         },
     )
@@ -493,7 +465,7 @@ def moderation(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def moderate(request: HttpRequest, pk: int, case_pk: int, area: str) -> HttpResponse:
-    audit = _audit(request, pk, workflow.can_moderate)
+    audit = _audit(request, pk, "audits.moderate")
     case = queries.get_case_for_user(request.user, audit, case_pk)
     if area not in Area.values:
         raise Http404
@@ -507,7 +479,7 @@ def moderate(request: HttpRequest, pk: int, case_pk: int, area: str) -> HttpResp
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _attempt(
+        if attempt(
             form,
             lambda: services.moderate(
                 actor=request.user, case=case, area=area, final_grade=data["final_grade"], rationale=data["rationale"]
@@ -528,11 +500,11 @@ def moderate(request: HttpRequest, pk: int, case_pk: int, area: str) -> HttpResp
 
 @login_required
 def finding_new(request: HttpRequest, pk: int) -> HttpResponse:
-    audit = _audit(request, pk, workflow.can_run)
+    audit = _audit(request, pk, "audits.run")
     form = forms.FindingForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _attempt(
+        if attempt(
             form,
             lambda: services.add_finding(
                 actor=request.user, audit=audit, kind=data["kind"], text=data["text"], themes=data["themes"]
@@ -545,7 +517,7 @@ def finding_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def finding_action(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
-    audit = _audit(request, pk, workflow.can_run)
+    audit = _audit(request, pk, "audits.run")
     finding: AuditFinding = get_or_404(audit.findings.all(), finding_pk)
     form = forms.ActionForm(data=request.POST or None, initial={"description": ""})
     if request.method == "POST" and form.is_valid():
@@ -555,7 +527,7 @@ def finding_action(request: HttpRequest, pk: int, finding_pk: int) -> HttpRespon
         def call() -> None:
             made.append(services.create_action_from_finding(actor=request.user, finding=finding, **data))
 
-        if _attempt(form, call):
+        if attempt(form, call):
             messages.success(request, f"Action {made[0].reference} added to the audit's action plan.")
             return redirect("audits:detail", pk=audit.pk)
     return _form_page(
@@ -570,7 +542,7 @@ def finding_action(request: HttpRequest, pk: int, finding_pk: int) -> HttpRespon
 
 @login_required
 def summary(request: HttpRequest, pk: int) -> HttpResponse:
-    audit = _audit(request, pk, workflow.can_see_summary)
+    audit = _audit(request, pk, "audits.see_summary")
     record_activity(actor=request.user, action="audit.summary_viewed", target=audit)
     return render(
         request,
@@ -585,7 +557,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    audit = _audit(request, pk, workflow.can_see_summary)
+    audit = _audit(request, pk, "audits.see_summary")
     record_activity(actor=request.user, action="audit.report_exported", target=audit, changes={"format": "pdf"})
     pdf = reports.summary_pdf(audit, produced_by=str(request.user))
     response = HttpResponse(pdf, content_type="application/pdf")

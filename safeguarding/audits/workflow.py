@@ -1,5 +1,5 @@
-"""Who may see and do what on an audit (declared once), the status transition table with its guards,
-and the one function that changes an audit's status.
+"""Who may see and do what on an audit (declared once, the app's one module of access rules), and the
+status transition table with its guards (`AUDIT_WORKFLOW`; `services.move_audit` applies it).
 
 Pages, the API, templates (through the `rules` permissions registered below) and the services ask the
 same predicates, so a button is shown exactly when the action would be allowed.
@@ -22,39 +22,23 @@ from datetime import date
 from typing import Any
 
 import rules
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from safeguarding.agencies.enums import Role
 from safeguarding.audits.enums import SAMPLING_STATUSES, STATUS_ORDER, Status
-from safeguarding.audits.models import Audit
+from safeguarding.audits.models import Audit, AuditTransition
 from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
-from safeguarding.core.services import record_activity
 
 RUNNING_ROLES = frozenset({Role.BUSINESS_UNIT, Role.ADMINISTRATOR})
 
 
-class AuditError(kernel.ServiceError):
-    """A change that cannot happen; the message says why and what to do next."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class NotAllowed(AuditError, kernel.NotAllowed):
-    pass
-
-
-class StaleVersion(AuditError, kernel.StaleVersion):
-    pass
-
-
-STALE_MESSAGE = (
-    "Someone else changed this audit while you were working on it, so your change was not saved. "
-    "Read the audit again, then make your change if it is still needed."
-)
+# The kernel's errors, under the names other modules import from here.
+AuditError = kernel.ServiceError
+NotAllowed = kernel.NotAllowed
+StaleVersion = kernel.StaleVersion
+STALE_MESSAGE = kernel.stale_message("audit")
 
 
 # ---- who -----------------------------------------------------------------------------------------
@@ -225,25 +209,63 @@ def blocker(audit: Audit) -> str:
     return ""
 
 
-def apply_transition(*, actor: Any, audit: Audit, version: int, reason: str = "") -> Audit:
-    """Move the audit to its next status (called inside the service's transaction)."""
-    if not can_run(actor, audit):
-        raise NotAllowed("Only the business unit or the audit's lead can move the audit on.")
-    if version != audit.version:
-        raise StaleVersion(STALE_MESSAGE)
+MOVE_REFUSED = "Only the business unit or the audit's lead can move the audit on."
+
+# An audit moves one way, each step to the next status in `STATUS_ORDER` (its target is computed by
+# `next_status`, so `apply` is given it); `blocker` says what must be done before the step.
+AUDIT_WORKFLOW = kernel.Workflow(
+    name="audit",
+    noun="audit",
+    app_label="audits",
+    transitions=[
+        kernel.Transition(
+            action="move",
+            label="Move the audit on",
+            sources=frozenset(STATUS_ORDER[:-1]),
+            target=None,
+            not_allowed=MOVE_REFUSED,
+            who=lambda user, audit: can_run(user, audit),
+        ),
+    ],
+)
+
+
+def _actor_agency_id(actor: Any) -> int | None:
+    """The agency the person acted for: their first active membership (none for a scheduled job)."""
+    memberships = getattr(actor, "active_memberships", None) or []
+    return next((m.agency_id for m in memberships), None)
+
+
+def advance(
+    audit: Audit, *, actor: Any, version: int, reason: str = "", fields: dict[str, Any] | None = None
+) -> kernel.Moved:
+    """Move the (locked) audit to its next status through `AUDIT_WORKFLOW`, saving `fields` with it, and
+    write its history row (`AuditTransition`) and the activity log. Called inside a service, after the
+    service has checked `blocker`."""
+
+    def history(moved: kernel.Moved) -> None:
+        AuditTransition.objects.create(
+            audit=audit,
+            from_status=moved.from_status,
+            to_status=moved.to_status,
+            actor=actor,
+            actor_agency_id=_actor_agency_id(actor),
+            reason=reason,
+            at=timezone.now(),
+        )
+
     target = next_status(audit)
-    why = blocker(audit)
-    if target is None or why:
-        raise NotAllowed(why or "The audit is closed.")
-    before = audit.status
-    updated = Audit.objects.filter(pk=audit.pk, version=version, status=before).update(
-        status=target, version=F("version") + 1
+    kernel.require(target is not None, "The audit is closed.")
+    return AUDIT_WORKFLOW.apply(
+        audit,
+        action="move",
+        actor=actor,
+        version=version,
+        fields=fields,
+        target=str(target),
+        history=history,
+        log_action="audit.status_changed",
     )
-    if not updated:
-        raise StaleVersion(STALE_MESSAGE)
-    audit.refresh_from_db()
-    record_activity(actor=actor, action="audit.status_changed", target=audit, changes={"status": [before, str(target)]})
-    return audit
 
 
 def sample_open(audit: Audit) -> bool:
@@ -253,6 +275,21 @@ def sample_open(audit: Audit) -> bool:
 @rules.predicate
 def _plan(user: Any) -> bool:
     return can_plan(user)
+
+
+@rules.predicate
+def _use(user: Any) -> bool:
+    return can_use_audits(user)
+
+
+@rules.predicate
+def _see_summary(user: Any, audit: Audit | None) -> bool:
+    return audit is not None and can_see_summary(user, audit)
+
+
+@rules.predicate
+def _view_case(user: Any, audit: Audit | None) -> bool:
+    return audit is not None and can_view_case(user, audit)
 
 
 @rules.predicate
@@ -280,7 +317,10 @@ def _see_cases(user: Any, audit: Audit | None) -> bool:
     return audit is not None and can_see_case_data(user, audit)
 
 
+rules.add_perm("audits.use", _use)
 rules.add_perm("audits.plan", _plan)
+rules.add_perm("audits.see_summary", _see_summary)
+rules.add_perm("audits.view_case", _view_case)
 rules.add_perm("audits.run", _run)
 rules.add_perm("audits.change_plan", _change_plan)
 rules.add_perm("audits.remove_auditor", _remove_auditor)
