@@ -11,7 +11,6 @@ tells the agency whether a child it does not work with exists. Nothing here writ
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import hashlib
 import time
@@ -27,6 +26,10 @@ from safeguarding.agencies.models import Agency
 from safeguarding.children.models import Child, Involvement, normalise_name
 from safeguarding.children.validators import nhs_number_is_valid, normalise_nhs_number
 from safeguarding.chronology import services, tabular
+from safeguarding.chronology.import_vocabulary import OTHER_CHOICE as OTHER_CHOICE  # for the importer and command
+from safeguarding.chronology.import_vocabulary import Vocabulary as Vocabulary
+from safeguarding.chronology.import_vocabulary import label_key as _label_key
+from safeguarding.chronology.import_vocabulary import mapping_keys
 from safeguarding.chronology.models import ChildAgencyReference, EventType
 from safeguarding.linking.matching import Incoming, PendingPair, score_incoming
 
@@ -113,115 +116,6 @@ class ImportResult:
             self.errors.append({"row": row, "column": column, "reason": reason})
 
 
-# ---- vocabulary --------------------------------------------------------------------------------
-
-
-def _label_key(text: str) -> str:
-    return " ".join(text.replace("–", "-").replace("—", "-").lower().split())
-
-
-# A label that is no type's code, label or synonym is "close" to one when difflib's similarity
-# ratio is at least NEAR_RATIO and at most NEAR_EDITS characters differ (one for labels of fewer
-# than NEAR_LONG characters). That catches one- or two-letter slips ("Was not brough", "Home vist",
-# "Exclsuion", "Refferal") but not other words that share letters ("Police" and "Notice": two
-# letters apart, ratio 0.67), nor abbreviations ("ICPD" is not "ICPC": ratio 0.75).
-NEAR_RATIO = 0.8
-NEAR_EDITS = 2
-NEAR_LONG = 6
-OTHER_CHOICE = "other"  # what ImportBatch.type_mapping holds for "record it as Other"
-
-
-def _edits(a: str, b: str) -> int:
-    """Characters changed between a and b (a transposed pair counts two)."""
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal")
-
-
-class Vocabulary:
-    """Event-type lookup by code, label, synonym and category synonym (read once per import)."""
-
-    def __init__(self) -> None:
-        self.types = list(EventType.objects.active().order_by("id"))
-        self.other = next((t for t in self.types if t.code == EventType.OTHER), None)
-        if self.other is None:
-            self.other = EventType.objects.get(code=EventType.OTHER)
-        self.lookup: dict[str, tuple[EventType, str]] = {}
-        self._matched: dict[str, tuple[EventType, str, bool]] = {}
-        self._nearest: dict[str, EventType | None] = {}
-        self.by_code = {t.code: t for t in self.types}
-        # The names a near miss is measured against: each type's code, label and synonyms.
-        self.type_names: dict[str, EventType] = {}
-        for event_type in self.types:
-            for name in (event_type.code, event_type.code.replace("_", " "), event_type.label, *event_type.synonyms):
-                self.lookup.setdefault(_label_key(name), (event_type, ""))
-                if event_type.code != EventType.OTHER:
-                    self.type_names.setdefault(_label_key(name), event_type)
-        for event_type in self.types:
-            for category in event_type.categories:
-                names = [
-                    f"{event_type.label} - {category['label']}",
-                    *event_type.category_synonyms.get(category["code"], []),
-                ]
-                for name in names:
-                    self.lookup.setdefault(_label_key(name), (event_type, category["code"]))
-
-    def match(self, label: str) -> tuple[EventType, str, bool]:
-        """(type, category, mapped to other)."""
-        found = self.lookup.get(_label_key(label))
-        if found is None:
-            assert self.other is not None
-            return self.other, "", True
-        return found[0], found[1], False
-
-    def match_cached(self, label: str) -> tuple[EventType, str, bool]:
-        if label not in self._matched:
-            self._matched[label] = self.match(label)
-        return self._matched[label]
-
-    def nearest(self, label: str) -> EventType | None:
-        """The type whose code, label or synonym `label` is a slip of (see NEAR_RATIO), or None.
-        Only for labels that match nothing exactly."""
-        key = _label_key(label)
-        if key not in self._nearest:
-            self._nearest[key] = self._find_nearest(key)
-        return self._nearest[key]
-
-    def _find_nearest(self, key: str) -> EventType | None:
-        if not key or key in self.lookup:
-            return None
-        allowed = NEAR_EDITS if len(key) >= NEAR_LONG else 1
-        best: tuple[int, float, int] | None = None
-        found: EventType | None = None
-        for position, name in enumerate(difflib.get_close_matches(key, self.type_names, n=5, cutoff=NEAR_RATIO)):
-            edits = _edits(key, name)
-            if edits > allowed:
-                continue
-            score = (edits, -difflib.SequenceMatcher(None, key, name, autojunk=False).ratio(), position)
-            if best is None or score < best:
-                best, found = score, self.type_names[name]
-        return found
-
-    def resolve(self, label: str, mapping: dict[str, str]) -> tuple[EventType, bool] | None:
-        """What the uploader confirmed `label` means ({label key: type code | "other"}): (type,
-        recorded as other), or None when they have not said (or named a type no longer in use)."""
-        choice = mapping.get(_label_key(label))
-        if choice is None:
-            return None
-        if choice == OTHER_CHOICE:
-            assert self.other is not None
-            return self.other, True
-        event_type = self.by_code.get(choice)
-        return (event_type, False) if event_type is not None else None
-
-    @staticmethod
-    def category(event_type: EventType, text: str) -> str | None:
-        key = _label_key(text)
-        for category in event_type.categories:
-            if key in (category["code"], _label_key(category["label"])):
-                return str(category["code"])
-        return None
-
-
 # ---- parsing -----------------------------------------------------------------------------------
 # Files repeat the same dates, names and numbers on many rows: parse each distinct text once.
 
@@ -262,11 +156,6 @@ def _content_key(agency: Agency, row: Row, *, with_household: bool = True) -> st
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def mapping_keys(type_mapping: dict[str, str] | None) -> dict[str, str]:
-    """ImportBatch.type_mapping ({label as written: choice}) keyed as labels are compared."""
-    return {_label_key(label): choice for label, choice in (type_mapping or {}).items()}
-
-
 def parse_rows(
     table: tabular.Table,
     agency: Agency,
@@ -283,14 +172,28 @@ def parse_rows(
     does not settle is listed in `result.type_suggestions` (its rows are checked as that type),
     instead of being recorded as Other. Without it (a review's chronology), such labels are Other.
     """
-    columns = table.columns
-    name = tabular.COLUMN_NAMES
-    mapping = mapping_keys(type_mapping)
-    household = table.household if table.household is not None else tabular.household_columns(table.header, columns)
+    missing = _missing_columns(table.columns)
+    if missing:
+        result.add_error(table.header_row, "", f"The file has no column for {'; '.join(missing)}.")
+        return []
+    reader = _RowReader(table, agency, vocabulary, result, mapping_keys(type_mapping), confirm_types)
+    rows: list[Row] = []
+    next_report = time.monotonic() + 0.5
+    for number, cells in table.rows:
+        if not any(tabular.cell_text(c) for c in cells):
+            continue  # blank lines are not rows
+        result.rows_total += 1
+        row = reader.read(number, cells)
+        if row is not None:
+            rows.append(row)
+        if progress and result.rows_total % 1000 == 0 and time.monotonic() >= next_report:
+            # Reported at most twice a second: each report is a committed write for the progress page.
+            next_report = time.monotonic() + 0.5
+            progress(result.rows_total, 0, "validating")
+    return rows
 
-    def header(field_name: str) -> str:
-        return tabular.cell_text(table.header[columns[field_name]]) or name[field_name]
 
+def _missing_columns(columns: dict[str, int]) -> list[str]:
     missing = []
     if "date" not in columns:
         missing.append('the date of the event (name the column "Date")')
@@ -298,111 +201,61 @@ def parse_rows(
         missing.append('the event type (name the column "Event type")')
     if not {"child", "nhs", "child_reference"} & set(columns):
         missing.append('the child (a "Child name", "NHS number" or "Agency ref" column)')
-    if missing:
-        result.add_error(table.header_row, "", f"The file has no column for {'; '.join(missing)}.")
-        return []
+    return missing
 
-    def get(cells: list[Any], field_name: str) -> Any:
-        index = columns.get(field_name)
+
+class _RowReader:
+    """Reads and checks one row of a file at a time; each problem is an error for its row and column."""
+
+    def __init__(
+        self,
+        table: tabular.Table,
+        agency: Agency,
+        vocabulary: Vocabulary,
+        result: ImportResult,
+        mapping: dict[str, str],
+        confirm_types: bool,
+    ) -> None:
+        self.table = table
+        self.columns = table.columns
+        self.agency = agency
+        self.vocabulary = vocabulary
+        self.result = result
+        self.mapping = mapping
+        self.confirm_types = confirm_types
+        self.household = (
+            table.household if table.household is not None else tabular.household_columns(table.header, self.columns)
+        )
+        self.seen_refs: dict[str, int] = {}
+        self.today = timezone.localdate()
+        self.number = 0
+
+    def header(self, field_name: str) -> str:
+        return tabular.cell_text(self.table.header[self.columns[field_name]]) or tabular.COLUMN_NAMES[field_name]
+
+    def error(self, field_name: str, reason: str) -> None:
+        column = self.header(field_name) if field_name in self.columns else tabular.COLUMN_NAMES[field_name]
+        self.result.add_error(self.number, column, reason)
+
+    def get(self, cells: list[Any], field_name: str) -> Any:
+        index = self.columns.get(field_name)
         return cells[index] if index is not None and index < len(cells) else None
 
-    rows: list[Row] = []
-    next_report = time.monotonic() + 0.5
-    seen_refs: dict[str, int] = {}
-    today = timezone.localdate()
-    for number, cells in table.rows:
-        if not any(tabular.cell_text(c) for c in cells):
-            continue  # blank lines are not rows
-        result.rows_total += 1
-        errors_before = result.error_count
-
-        def error(field_name: str, reason: str, number: int = number) -> None:
-            result.add_error(number, header(field_name) if field_name in columns else name[field_name], reason)
-
-        occurred_on, precision, approximate = today, "day", False
-        try:
-            occurred_on, precision, approximate = _event_date(get(cells, "date"))
-            if occurred_on > today:
-                error("date", "The date of the event is in the future. Check the date.")
-            elif occurred_on.year < 1900:
-                error("date", "The date of the event is before 1900. Check the date.")
-        except tabular.CellError as exc:
-            error("date", str(exc))
-
-        original_label = tabular.cell_text(get(cells, "type"))
-        event_type, category, mapped_other = vocabulary.match_cached(original_label)
-        suggested: EventType | None = None
-        if mapped_other and original_label and confirm_types:
-            confirmed = vocabulary.resolve(original_label, mapping)
-            if confirmed is not None:
-                event_type, mapped_other = confirmed
-            else:
-                suggested = vocabulary.nearest(original_label)
-                if suggested is not None:
-                    # Checked as the type it is probably a slip of; nothing is written until confirmed.
-                    event_type, mapped_other = suggested, False
-        if not original_label:
-            error("type", 'Enter the event type, for example "Was not brought" or "Home visit".')
-        category_text = tabular.cell_text(get(cells, "category"))
-        if category_text and event_type.categories and not category:
-            found = vocabulary.category(event_type, category_text)
-            if found is None:
-                allowed = ", ".join(c["label"] for c in event_type.categories)
-                error("category", f"This is not a category of {event_type.label}. Use one of: {allowed}.")
-            else:
-                category = found
-
-        value = None
-        try:
-            value = tabular.parse_value(get(cells, "value"))
-        except tabular.CellError as exc:
-            error("value", str(exc))
-        if value is not None and not event_type.takes_value:
-            error("value", f"{event_type.label} takes no value. Leave the value blank or check the event type.")
-
-        nhs = normalise_nhs_number(tabular.cell_text(get(cells, "nhs")))
-        if nhs and not _nhs_valid(nhs):
-            error(
-                "nhs",
-                "This is not a valid NHS number (10 digits, the last a check digit). Correct it or leave it blank.",
-            )
-        full_name = tabular.name_text(get(cells, "child"))
-        first_name, last_name = _split_name(full_name) if full_name else ("", "")
-        dob = None
-        dob_text = get(cells, "dob")
-        if tabular.cell_text(dob_text):
-            try:
-                dob = _birth_date(dob_text)
-            except tabular.CellError as exc:
-                error("dob", str(exc))
-        child_reference = tabular.cell_text(get(cells, "child_reference"))
-        household_reference = "; ".join(
-            text for text in (tabular.cell_text(cells[i]) for i in household if i < len(cells)) if text
-        )
-        if not (nhs or full_name or child_reference):
-            error("child", "Enter the child's name and date of birth, NHS number or your reference for the child.")
-        event_reference = tabular.cell_text(get(cells, "event_reference"))
-        if event_reference:
-            if event_reference in seen_refs:
-                error(
-                    "event_reference",
-                    f"This reference is also used in row {seen_refs[event_reference]}. "
-                    "Give each entry its own reference.",
-                )
-            seen_refs.setdefault(event_reference, number)
-
-        summary = tabular.cell_text(get(cells, "summary")) or original_label
-        if len(event_reference) > 100 or len(child_reference) > 100:
-            error(
-                "event_reference" if len(event_reference) > 100 else "child_reference",
-                "References can be at most 100 characters.",
-            )
-        if len(household_reference) > 100:
-            error("household_reference", "Household references can be at most 100 characters.")
+    def read(self, number: int, cells: list[Any]) -> Row | None:
+        """The row, or None when it has errors (they are in the result)."""
+        self.number = number
+        errors_before = self.result.error_count
+        occurred_on, precision, approximate = self._date(cells)
+        original_label = tabular.cell_text(self.get(cells, "type"))
+        event_type, category, mapped_other, suggested = self._event_type(original_label)
+        category = self._category(cells, event_type, category)
+        value = self._value(cells, event_type)
+        nhs, first_name, last_name, dob, child_reference = self._child(cells)
+        event_reference, household_reference = self._references(cells, child_reference)
         if len(first_name) > 100 or len(last_name) > 100:
-            error("child", "The child's name is too long (at most 100 characters for each part).")
-
-        if result.error_count == errors_before:
+            self.error("child", "The child's name is too long (at most 100 characters for each part).")
+        row = None
+        if self.result.error_count == errors_before:
             row = Row(
                 number=number,
                 occurred_on=services.date_for_precision(occurred_on, precision),
@@ -412,9 +265,9 @@ def parse_rows(
                 category=category,
                 value=value,
                 original_label=original_label,
-                summary=summary,
-                action=tabular.cell_text(get(cells, "action")),
-                impact=tabular.cell_text(get(cells, "impact")),
+                summary=tabular.cell_text(self.get(cells, "summary")) or original_label,
+                action=tabular.cell_text(self.get(cells, "action")),
+                impact=tabular.cell_text(self.get(cells, "impact")),
                 nhs=nhs,
                 first_name=first_name,
                 last_name=last_name,
@@ -425,19 +278,109 @@ def parse_rows(
                 household_reference=household_reference,
             )
             if not event_reference:
-                row.content_key = _content_key(agency, row)
+                row.content_key = _content_key(self.agency, row)
                 if household_reference:
-                    row.previous_content_key = _content_key(agency, row, with_household=False)
+                    row.previous_content_key = _content_key(self.agency, row, with_household=False)
             if mapped_other:
-                result.mapped_to_other += 1
-            rows.append(row)
+                self.result.mapped_to_other += 1
         if suggested is not None:
-            result.add_suggestion(original_label, suggested)  # rows with errors too: the report lists both
-        if progress and result.rows_total % 1000 == 0 and time.monotonic() >= next_report:
-            # Reported at most twice a second: each report is a committed write for the progress page.
-            next_report = time.monotonic() + 0.5
-            progress(result.rows_total, 0, "validating")
-    return rows
+            self.result.add_suggestion(original_label, suggested)  # rows with errors too: the report lists both
+        return row
+
+    def _date(self, cells: list[Any]) -> tuple[dt.date, str, bool]:
+        occurred_on, precision, approximate = self.today, "day", False
+        try:
+            occurred_on, precision, approximate = _event_date(self.get(cells, "date"))
+            if occurred_on > self.today:
+                self.error("date", "The date of the event is in the future. Check the date.")
+            elif occurred_on.year < 1900:
+                self.error("date", "The date of the event is before 1900. Check the date.")
+        except tabular.CellError as exc:
+            self.error("date", str(exc))
+        return occurred_on, precision, approximate
+
+    def _event_type(self, original_label: str) -> tuple[EventType, str, bool, EventType | None]:
+        """(type, category, recorded as Other, the near type to ask the uploader about)."""
+        event_type, category, mapped_other = self.vocabulary.match_cached(original_label)
+        suggested: EventType | None = None
+        if mapped_other and original_label and self.confirm_types:
+            confirmed = self.vocabulary.resolve(original_label, self.mapping)
+            if confirmed is not None:
+                event_type, mapped_other = confirmed
+            else:
+                suggested = self.vocabulary.nearest(original_label)
+                if suggested is not None:
+                    # Checked as the type it is probably a slip of; nothing is written until confirmed.
+                    event_type, mapped_other = suggested, False
+        if not original_label:
+            self.error("type", 'Enter the event type, for example "Was not brought" or "Home visit".')
+        return event_type, category, mapped_other, suggested
+
+    def _category(self, cells: list[Any], event_type: EventType, category: str) -> str:
+        category_text = tabular.cell_text(self.get(cells, "category"))
+        if category_text and event_type.categories and not category:
+            found = self.vocabulary.category(event_type, category_text)
+            if found is None:
+                allowed = ", ".join(c["label"] for c in event_type.categories)
+                self.error("category", f"This is not a category of {event_type.label}. Use one of: {allowed}.")
+            else:
+                category = found
+        return category
+
+    def _value(self, cells: list[Any], event_type: EventType) -> Decimal | None:
+        value = None
+        try:
+            value = tabular.parse_value(self.get(cells, "value"))
+        except tabular.CellError as exc:
+            self.error("value", str(exc))
+        if value is not None and not event_type.takes_value:
+            self.error("value", f"{event_type.label} takes no value. Leave the value blank or check the event type.")
+        return value
+
+    def _child(self, cells: list[Any]) -> tuple[str, str, str, dt.date | None, str]:
+        """(NHS number, first name, last name, date of birth, the agency's reference for the child)."""
+        nhs = normalise_nhs_number(tabular.cell_text(self.get(cells, "nhs")))
+        if nhs and not _nhs_valid(nhs):
+            self.error(
+                "nhs",
+                "This is not a valid NHS number (10 digits, the last a check digit). Correct it or leave it blank.",
+            )
+        full_name = tabular.name_text(self.get(cells, "child"))
+        first_name, last_name = _split_name(full_name) if full_name else ("", "")
+        dob = None
+        dob_text = self.get(cells, "dob")
+        if tabular.cell_text(dob_text):
+            try:
+                dob = _birth_date(dob_text)
+            except tabular.CellError as exc:
+                self.error("dob", str(exc))
+        child_reference = tabular.cell_text(self.get(cells, "child_reference"))
+        if not (nhs or full_name or child_reference):
+            self.error("child", "Enter the child's name and date of birth, NHS number or your reference for the child.")
+        return nhs, first_name, last_name, dob, child_reference
+
+    def _references(self, cells: list[Any], child_reference: str) -> tuple[str, str]:
+        """(the entry's reference, its household references joined)."""
+        household_reference = "; ".join(
+            text for text in (tabular.cell_text(cells[i]) for i in self.household if i < len(cells)) if text
+        )
+        event_reference = tabular.cell_text(self.get(cells, "event_reference"))
+        if event_reference:
+            if event_reference in self.seen_refs:
+                self.error(
+                    "event_reference",
+                    f"This reference is also used in row {self.seen_refs[event_reference]}. "
+                    "Give each entry its own reference.",
+                )
+            self.seen_refs.setdefault(event_reference, self.number)
+        if len(event_reference) > 100 or len(child_reference) > 100:
+            self.error(
+                "event_reference" if len(event_reference) > 100 else "child_reference",
+                "References can be at most 100 characters.",
+            )
+        if len(household_reference) > 100:
+            self.error("household_reference", "Household references can be at most 100 characters.")
+        return event_reference, household_reference
 
 
 # ---- matching children -------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from safeguarding.chronology.enums import Source
 from safeguarding.chronology.import_rows import WRITE_BATCH, ImportResult, NewChild, Progress, Row, chunks
 from safeguarding.chronology.models import ChildAgencyReference, Event, EventChild, ImportBatch
 from safeguarding.chronology.signals import send_events_changed
-from safeguarding.core import context
+from safeguarding.core import context, kernel
 from safeguarding.core.enums import Confidentiality
 from safeguarding.core.models import ActivityLog
 from safeguarding.core.services import actor_agency_code
@@ -57,6 +57,12 @@ def _activity(
 
 
 def _insert_activity(actor: Any, rows: list[tuple[Any, ...]]) -> None:
+    """Activity-log rows through the bulk path; the running service has then written its log (or,
+    with no rows, changed nothing: every row of the file was already present)."""
+    if rows:
+        kernel.note_logged()
+    else:
+        kernel.unchanged()
     ctx = context.current()
     constants = {
         "at": timezone.now(),
@@ -84,10 +90,28 @@ def write_rows(
     result: ImportResult,
     progress: Progress | None = None,
 ) -> None:
-    """Write everything in the caller's transaction."""
+    """Write everything in the caller's transaction (the importer's service)."""
     Agency.objects.select_for_update().filter(pk=agency.pk).first()  # one import per agency at a time
-    # Idempotence: rows whose reference or content key is already current for this agency. The
-    # queries repeat the partial unique indexes' conditions so that the planner uses those indexes.
+    todo = _rows_to_write(rows, agency, result)
+    created, new_ids = _create_children(todo, new_children, result)
+    _store_child_references(todo, agency)
+    # Sharing in is not seeing: the file gives the agency no involvement. Children it is not
+    # involved with get a notice for their lead professional (or the front door) to decide.
+    shared_entries: Counter[int] = Counter(r.child_id for r in todo if r.child_id is not None)
+    shared = sharing.note_information_shared(actor=actor, agency=agency, entries=shared_entries, log=False)
+    result.children_shared = len(shared.children)
+    result.children_involved = len(shared_entries) - len(shared.children)
+    result.possible_matches = record_possible_matches(
+        result.pending_pairs, new_ids, found_by=f"import {batch.pk}" if batch else "import"
+    )
+    per_child = _insert_events(todo, actor=actor, agency=agency, batch=batch, result=result, progress=progress)
+    _log_import(actor, agency, batch, created=created, opened=shared.opened, per_child=per_child)
+    send_events_changed(Event, per_child)
+
+
+def _rows_to_write(rows: list[Row], agency: Agency, result: ImportResult) -> list[Row]:
+    """Idempotence: the rows whose reference or content key is not already current for this agency.
+    The queries repeat the partial unique indexes' conditions so that the planner uses those indexes."""
     present_refs: set[str] = set()
     for chunk in chunks({r.event_reference for r in rows if r.event_reference}):
         present_refs.update(
@@ -119,8 +143,13 @@ def write_rows(
             continue
         seen.add(key)
         todo.append(row)
+    return todo
 
-    # New children are created only for rows that add something.
+
+def _create_children(
+    todo: list[Row], new_children: list[NewChild], result: ImportResult
+) -> tuple[list[int], dict[int, int]]:
+    """New children are created only for rows that add something; each row learns its child's id."""
     needed = sorted({r.new_child for r in todo if r.new_child is not None})
     created = insert_children([new_children[i] for i in needed])
     new_ids = dict(zip(needed, created, strict=True))
@@ -128,7 +157,11 @@ def write_rows(
         if row.new_child is not None:
             row.child_id = new_ids[row.new_child]
     result.children_created = len(created)
+    return created, new_ids
 
+
+def _store_child_references(todo: list[Row], agency: Agency) -> None:
+    """The agency's own references for its children, those not already known."""
     known_refs = {r.child_reference for r in todo if r.child_reference}
     for chunk in chunks(known_refs):
         known_refs -= set(
@@ -147,16 +180,57 @@ def write_rows(
         batch_size=WRITE_BATCH,
     )
 
-    # Sharing in is not seeing: the file gives the agency no involvement. Children it is not
-    # involved with get a notice for their lead professional (or the front door) to decide.
-    shared_entries: Counter[int] = Counter(r.child_id for r in todo if r.child_id is not None)
-    shared = sharing.note_information_shared(actor=actor, agency=agency, entries=shared_entries, log=False)
-    result.children_shared = len(shared.children)
-    result.children_involved = len(shared_entries) - len(shared.children)
-    result.possible_matches = record_possible_matches(
-        result.pending_pairs, new_ids, found_by=f"import {batch.pk}" if batch else "import"
+
+# The per-row columns of an imported entry, in the order `_event_values` gives them.
+EVENT_COLUMNS = (
+    "event_type",
+    "original_type_label",
+    "category",
+    "value",
+    "occurred_on",
+    "precision",
+    "approximate",
+    "summary",
+    "impact",
+    "action_taken",
+    "source_row",
+    "agency_reference",
+    "household_reference",
+    "content_key",
+    "lineage",
+)
+
+
+def _event_values(r: Row, lineage: uuid.UUID, native_uuid: bool) -> tuple[Any, ...]:
+    return (
+        r.event_type.pk,
+        r.original_label,
+        r.category,
+        r.value,
+        r.occurred_on,
+        r.precision,
+        r.approximate,
+        r.summary,
+        r.impact,
+        r.action,
+        r.number,
+        r.event_reference,
+        r.household_reference,
+        r.content_key,
+        lineage if native_uuid else lineage.hex,
     )
 
+
+def _insert_events(
+    todo: list[Row],
+    *,
+    actor: Any,
+    agency: Agency,
+    batch: ImportBatch | None,
+    result: ImportResult,
+    progress: Progress | None,
+) -> dict[int, int]:
+    """The entries and their links to children, in batches; returns {child id: entries written}."""
     author = actor if actor is not None and not getattr(actor, "is_system", False) else None
     constants = {
         "agency": agency.pk,
@@ -170,23 +244,6 @@ def write_rows(
         "confidentiality": Confidentiality.NORMAL,
         "restricted_to_roles": "",
     }
-    varying = (
-        "event_type",
-        "original_type_label",
-        "category",
-        "value",
-        "occurred_on",
-        "precision",
-        "approximate",
-        "summary",
-        "impact",
-        "action_taken",
-        "source_row",
-        "agency_reference",
-        "household_reference",
-        "content_key",
-        "lineage",
-    )
     native_uuid = connection.features.has_native_uuid_field
     per_child: dict[int, int] = defaultdict(int)
     for start in range(0, len(todo), WRITE_BATCH):
@@ -195,27 +252,8 @@ def write_rows(
         raw_insert(
             Event,
             constants,
-            varying,
-            [
-                (
-                    r.event_type.pk,
-                    r.original_label,
-                    r.category,
-                    r.value,
-                    r.occurred_on,
-                    r.precision,
-                    r.approximate,
-                    r.summary,
-                    r.impact,
-                    r.action,
-                    r.number,
-                    r.event_reference,
-                    r.household_reference,
-                    r.content_key,
-                    lineage if native_uuid else lineage.hex,
-                )
-                for r, lineage in zip(chunk, lineages, strict=True)
-            ],
+            EVENT_COLUMNS,
+            [_event_values(r, lineage, native_uuid) for r, lineage in zip(chunk, lineages, strict=True)],
         )
         # The new lineages are ascending, so their rows are one range of the lineage index
         # (a row another writer added inside the range is simply not ours).
@@ -238,7 +276,19 @@ def write_rows(
         result.events_created += len(chunk)
         if progress:
             progress(start + len(chunk), len(todo), "saving")
+    return per_child
 
+
+def _log_import(
+    actor: Any,
+    agency: Agency,
+    batch: ImportBatch | None,
+    *,
+    created: list[int],
+    opened: list[int],
+    per_child: dict[int, int],
+) -> None:
+    """One log row per child created, notice opened and child with entries (naming the batch)."""
     child_type = ContentType.objects.get_for_model(Child)
     batch_type = ContentType.objects.get_for_model(ImportBatch)
     batch_id = batch.pk if batch is not None else None
@@ -254,7 +304,7 @@ def write_rows(
     ]
     log += [
         _activity("sharing_notice.opened", child_type, child_id, child_id, {"agency": [None, agency.pk]})
-        for child_id in shared.opened
+        for child_id in opened
     ]
     log += [
         _activity(
@@ -267,7 +317,6 @@ def write_rows(
         for child_id, count in sorted(per_child.items())
     ]
     _insert_activity(actor, log)
-    send_events_changed(Event, per_child)
 
 
 def raw_insert(

@@ -19,11 +19,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
@@ -38,6 +38,7 @@ from safeguarding.chronology.import_rows import (
 )
 from safeguarding.chronology.import_writer import time_ordered_uuids, write_rows
 from safeguarding.chronology.models import ImportBatch
+from safeguarding.core import kernel
 
 __all__ = [
     "ImportResult",
@@ -96,14 +97,36 @@ def import_table(
     new_children = match_children(rows, agency, result)
     if result.rejected:
         return result
-    try:
-        with transaction.atomic():
-            write_rows(rows, new_children, actor=actor, agency=agency, batch=batch, result=result, progress=progress)
-            if dry_run:
-                raise _DryRunRollback
-    except _DryRunRollback:
-        pass
+    with contextlib.suppress(_DryRunRollback):  # a dry run is rolled back, its counts kept
+        write_import(
+            rows,
+            new_children,
+            actor=actor,
+            agency=agency,
+            batch=batch,
+            result=result,
+            progress=progress,
+            dry_run=dry_run,
+        )
     return result
+
+
+@kernel.service
+def write_import(
+    rows: list[Any],
+    new_children: list[Any],
+    *,
+    actor: Any,
+    agency: Agency,
+    batch: ImportBatch | None,
+    result: ImportResult,
+    progress: Progress | None = None,
+    dry_run: bool = False,
+) -> None:
+    """Write a validated file in one transaction, through the bulk path; a dry run rolls it back."""
+    write_rows(rows, new_children, actor=actor, agency=agency, batch=batch, result=result, progress=progress)
+    if dry_run:
+        raise _DryRunRollback
 
 
 def _check_reference_columns(
@@ -201,6 +224,7 @@ def run_batch(batch: ImportBatch, *, progress: Progress | None = None) -> Import
     return result
 
 
+@kernel.service
 def create_batch(
     *,
     actor: Any,
@@ -237,48 +261,48 @@ def create_batch(
     return batch
 
 
+@kernel.service
 def confirm_import_types(*, actor: Any, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
     """Record what each label close to a known type means (its nearest type's code, or "other") and
     queue the batch again, with the content it was uploaded with. The caller runs it (the page
     through the task, the command at once). `actor` None is an operator's command."""
     from safeguarding.chronology.enums import ImportStatus
-    from safeguarding.chronology.permissions import can_view_import_batch, may_record_for_agency
+    from safeguarding.chronology.permissions import can_confirm_import_types
     from safeguarding.core.services import record_activity
 
-    if actor is not None and not (can_view_import_batch(actor, batch) and may_record_for_agency(actor, batch.agency)):
+    if actor is not None and not can_confirm_import_types(actor, batch):
         raise PermissionDenied("Only people who import files for this agency can confirm its event types.")
-    with transaction.atomic():
-        locked = ImportBatch.objects.select_for_update().defer("content").get(pk=batch.pk)
-        if locked.status != ImportStatus.NEEDS_CONFIRMATION:
-            raise ValidationError(
-                "This import is not waiting for event types to be confirmed (someone may have confirmed them "
-                "already). Refresh the page to see where it is."
-            )
-        answers: dict[str, str] = {}
-        problems = []
-        for suggestion in locked.type_suggestions:
-            choice = mapping.get(suggestion["label"])
-            if choice not in (suggestion["nearest"], OTHER_CHOICE):
-                problems.append(
-                    f'Choose how to record "{suggestion["label"]}": as {suggestion["nearest_label"]} or as Other.'
-                )
-            else:
-                answers[suggestion["label"]] = str(choice)
-        if problems:
-            raise ValidationError(problems)
-        before = dict(locked.type_mapping)
-        locked.type_mapping = {**before, **answers}
-        locked.status = ImportStatus.QUEUED
-        locked.rows_done = 0
-        locked.started_at = None
-        locked.finished_at = None
-        locked.save(update_fields=["type_mapping", "status", "rows_done", "started_at", "finished_at"])
-        record_activity(
-            actor=actor,
-            action="import_batch.types_confirmed",
-            target=locked,
-            changes={"type_mapping": [before or None, locked.type_mapping]},
+    locked = kernel.lock(ImportBatch.objects.defer("content"), batch.pk)
+    if locked.status != ImportStatus.NEEDS_CONFIRMATION:
+        raise ValidationError(
+            "This import is not waiting for event types to be confirmed (someone may have confirmed them "
+            "already). Refresh the page to see where it is."
         )
+    answers: dict[str, str] = {}
+    problems = []
+    for suggestion in locked.type_suggestions:
+        choice = mapping.get(suggestion["label"])
+        if choice not in (suggestion["nearest"], OTHER_CHOICE):
+            problems.append(
+                f'Choose how to record "{suggestion["label"]}": as {suggestion["nearest_label"]} or as Other.'
+            )
+        else:
+            answers[suggestion["label"]] = str(choice)
+    if problems:
+        raise ValidationError(problems)
+    before = dict(locked.type_mapping)
+    locked.type_mapping = {**before, **answers}
+    locked.status = ImportStatus.QUEUED
+    locked.rows_done = 0
+    locked.started_at = None
+    locked.finished_at = None
+    locked.save(update_fields=["type_mapping", "status", "rows_done", "started_at", "finished_at"])
+    record_activity(
+        actor=actor,
+        action="import_batch.types_confirmed",
+        target=locked,
+        changes={"type_mapping": [before or None, locked.type_mapping]},
+    )
     for name in ("type_mapping", "status", "rows_done", "started_at", "finished_at"):
         setattr(batch, name, getattr(locked, name))
     return batch

@@ -34,6 +34,20 @@ def can_correct_event(user: Any, event: Event | None) -> bool:
     return may_record_for_agency(user, event.agency)
 
 
+def recording_agencies(user: Any) -> list[Agency]:
+    """The agencies this person records for: their case-holding memberships."""
+    if not is_active_person(user):
+        return []
+    agencies = {m.agency for m in user.active_memberships if m.agency_id in user.case_agency_ids}
+    return sorted((a for a in agencies if may_record_for_agency(user, a)), key=lambda a: a.name)
+
+
+@rules.predicate
+def can_add_entries(user: Any) -> bool:
+    """Records for at least one agency (seeing a child, e.g. through an access grant, is not working with them)."""
+    return bool(recording_agencies(user))
+
+
 def import_agencies(user: Any) -> list[Agency]:
     """Agencies this person may upload files for: case-holding memberships, people only."""
     if not is_active_person(user) or user.is_system:
@@ -55,7 +69,15 @@ def can_view_import_batch(user: Any, batch: ImportBatch | None) -> bool:
     return batch.agency_id in user.case_agency_ids
 
 
+@rules.predicate
+def can_confirm_import_types(user: Any, batch: ImportBatch | None) -> bool:
+    """Saying what a file's near-miss labels mean: a case-holding member of the uploading agency."""
+    return batch is not None and can_view_import_batch(user, batch) and may_record_for_agency(user, batch.agency)
+
+
 rules.add_perm("chronology.record_event", can_record_event)
+rules.add_perm("chronology.add_entries", can_add_entries)
+rules.add_perm("chronology.confirm_import_types", can_confirm_import_types)
 rules.add_perm("chronology.correct_event", can_correct_event)
 rules.add_perm("chronology.import_events", can_import)
 rules.add_perm("chronology.view_import_batch", can_view_import_batch)

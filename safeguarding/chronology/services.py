@@ -22,6 +22,7 @@ from safeguarding.chronology import permissions
 from safeguarding.chronology.enums import Precision, Source
 from safeguarding.chronology.models import Event, EventChild, EventType
 from safeguarding.chronology.signals import send_events_changed
+from safeguarding.core import kernel
 from safeguarding.core.enums import Confidentiality
 from safeguarding.core.restriction import encode_roles
 from safeguarding.core.services import created_diff, diff, record_activity, snapshot
@@ -64,6 +65,34 @@ CORRECTABLE_FIELDS = frozenset(
         "confidentiality",
         "restricted_to_roles",
     }
+)
+# What a correction's new version starts from: the current version's values (and its lineage).
+CARRIED_FIELDS = (
+    "agency_id",
+    "event_type_id",
+    "original_type_label",
+    "category",
+    "value",
+    "occurred_on",
+    "precision",
+    "approximate",
+    "summary",
+    "impact",
+    "action_taken",
+    "source",
+    "import_batch_id",
+    "source_row",
+    "agency_reference",
+    "household_reference",
+    "content_key",
+    "confidentiality",
+    "restricted_to_roles",
+    "lineage",
+)
+# A correction made from a version someone else has corrected since (the page asserts this wording).
+STALE_CORRECTION = (
+    "Someone else corrected this entry after you opened it, so your correction was not saved. "
+    "Open the latest version, check their change, and make your correction again."
 )
 
 
@@ -150,7 +179,7 @@ def _link_children(event: Event, children: Iterable[Child]) -> None:
     )
 
 
-@transaction.atomic
+@kernel.service
 def record_event(
     *,
     actor: Any,
@@ -197,18 +226,15 @@ def record_event(
     unique_children = _check_children(actor, agency, children, shared_in)
     agency_reference = (agency_reference or "").strip()
     if agency_reference:
-        existing = Event.objects.current().filter(agency=agency, agency_reference=agency_reference).first()
-        if existing is not None:
-            raise DuplicateReferenceError(existing)
-    occurred_on = date_for_precision(occurred_on, precision)
+        _refuse_duplicate_reference(agency, agency_reference)
     event = Event(
         agency=agency,
-        author=actor if not getattr(actor, "is_system", False) else None,
+        author=_author(actor),
         event_type=event_type,
         original_type_label=original_type_label or "",
         category=category,
         value=value,
-        occurred_on=occurred_on,
+        occurred_on=date_for_precision(occurred_on, precision),
         precision=precision,
         approximate=approximate,
         summary=summary.strip(),
@@ -222,15 +248,7 @@ def record_event(
         confidentiality=confidentiality,
         restricted_to_roles=encode_roles(restricted_to_roles) if confidentiality == Confidentiality.RESTRICTED else "",
     )
-    try:
-        with transaction.atomic():
-            event.save()
-    except IntegrityError as exc:
-        # Another request recorded the same reference a moment ago.
-        existing = Event.objects.current().filter(agency=agency, agency_reference=agency_reference).first()
-        if existing is not None:
-            raise DuplicateReferenceError(existing) from exc
-        raise
+    _save_new_event(event)
     _link_children(event, unique_children)
     changes = created_diff(event, EVENT_FIELDS, Event.MASKED_FIELDS)
     for child in unique_children:
@@ -241,13 +259,42 @@ def record_event(
     return event
 
 
-@transaction.atomic
-def correct_event(*, actor: Any, event: Event, children: Sequence[Child] | None = None, **changes: Any) -> Event:
-    """Correct an entry: a new version replaces it; the old version is kept, no longer current."""
+def _author(actor: Any) -> Any:
+    """The person who wrote an entry (an agency system's account is no author)."""
+    return actor if not getattr(actor, "is_system", False) else None
+
+
+def _refuse_duplicate_reference(agency: Agency, agency_reference: str) -> None:
+    existing = Event.objects.current().filter(agency=agency, agency_reference=agency_reference).first()
+    if existing is not None:
+        raise DuplicateReferenceError(existing)
+
+
+def _save_new_event(event: Event) -> None:
+    try:
+        with transaction.atomic():
+            event.save()
+    except IntegrityError:
+        # Another request recorded the same reference a moment ago.
+        if event.agency_reference:
+            _refuse_duplicate_reference(event.agency, event.agency_reference)
+        raise
+
+
+@kernel.service
+def correct_event(
+    *, actor: Any, event: Event, children: Sequence[Child] | None = None, version: int | None = None, **changes: Any
+) -> Event:
+    """Correct an entry: a new version replaces it; the old version is kept, no longer current.
+
+    With `version` (the version the page showed), a correction of an entry someone else corrected
+    since is refused as stale (`kernel.StaleVersion`)."""
     unknown = set(changes) - CORRECTABLE_FIELDS
     if unknown:
         raise ValueError(f"These fields cannot be corrected: {', '.join(sorted(unknown))}")
-    current = Event.objects.select_for_update().select_related("agency", "event_type").get(pk=event.pk)
+    current = kernel.lock(Event.objects.select_related("agency", "event_type"), event.pk)
+    if version is not None and (not current.is_current or current.version != version):
+        raise kernel.StaleVersion(STALE_CORRECTION)
     if not current.is_current:
         raise ValidationError("This entry has already been corrected. Open its latest version and correct that.")
     if not permissions.can_correct_event(actor, current):
@@ -256,33 +303,7 @@ def correct_event(*, actor: Any, event: Event, children: Sequence[Child] | None 
     new_children = old_children if children is None else _check_children(actor, current.agency, children, False)
     if "restricted_to_roles" in changes:
         changes["restricted_to_roles"] = encode_roles(changes["restricted_to_roles"])
-    new = Event(
-        **{
-            name: getattr(current, name)
-            for name in (
-                "agency_id",
-                "event_type_id",
-                "original_type_label",
-                "category",
-                "value",
-                "occurred_on",
-                "precision",
-                "approximate",
-                "summary",
-                "impact",
-                "action_taken",
-                "source",
-                "import_batch_id",
-                "source_row",
-                "agency_reference",
-                "household_reference",
-                "content_key",
-                "confidentiality",
-                "restricted_to_roles",
-                "lineage",
-            )
-        }
-    )
+    new = Event(**{name: getattr(current, name) for name in CARRIED_FIELDS})
     for name, value in changes.items():
         setattr(new, name, value)
     if new.confidentiality != Confidentiality.RESTRICTED:
@@ -302,7 +323,7 @@ def correct_event(*, actor: Any, event: Event, children: Sequence[Child] | None 
     before, after = snapshot(current, compared), snapshot(new, compared)
     if before == after and {c.pk for c in new_children} == {c.pk for c in old_children}:
         raise ValidationError("Nothing has changed. Change the entry, or go back without saving.")
-    new.author = actor if not getattr(actor, "is_system", False) else None
+    new.author = _author(actor)
     new.version = current.version + 1
     new.supersedes = current
     new.recorded_at = timezone.now()

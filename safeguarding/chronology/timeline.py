@@ -169,10 +169,15 @@ def render_timeline(chronology: MergedChronology, *, id_prefix: str = "timeline"
                 )
             else:
                 out.append(f'<circle cx="{cx}" cy="{cy}" r="4.5" fill="{MARK}" fill-opacity="0.85"/>')
-    # Legend.
-    ly = axis_y + AXIS_HEIGHT + 8
+    out += _legend(axis_y + AXIS_HEIGHT + 8)
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _legend(ly: float) -> list[str]:
+    """The key under the axis: an entry, an entry in a highlight, a highlighted period, a gap."""
     swatch = 'width="18" height="12" fill-opacity="0.45"'
-    out += [
+    return [
         f'<circle cx="{LABEL_WIDTH + 6}" cy="{ly}" r="4.5" fill="{MARK}"/>',
         f'<text x="{LABEL_WIDTH + 16}" y="{ly + 4}" font-size="11" fill="{TEXT}">Entry</text>',
         f'<path d="M{LABEL_WIDTH + 76} {ly - 6}L{LABEL_WIDTH + 82} {ly}L{LABEL_WIDTH + 76} {ly + 6}'
@@ -183,5 +188,3 @@ def render_timeline(chronology: MergedChronology, *, id_prefix: str = "timeline"
         f'<rect x="{LABEL_WIDTH + 380}" y="{ly - 6}" {swatch} fill="{GAP_SHADE}"/>',
         f'<text x="{LABEL_WIDTH + 404}" y="{ly + 4}" font-size="11" fill="{TEXT}">Gap in contact</text>',
     ]
-    out.append("</svg>")
-    return "".join(out)

@@ -27,25 +27,24 @@ from safeguarding.chronology.forms import (
 )
 from safeguarding.chronology.models import Event, ImportBatch
 from safeguarding.chronology.tasks import import_events_task
-from safeguarding.core.forms import add_service_errors
+from safeguarding.core.access import perm_required, require_perm
+from safeguarding.core.forms import add_service_errors, attempt
 from safeguarding.core.restriction import restriction_q
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
+@perm_required("chronology.import_events")
 def import_list(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_import(request.user):
-        raise Http404
     page = Paginator(queries.batches_visible_to(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "chronology/import_list.html", {"page": page})
 
 
 @login_required
+@perm_required("chronology.import_events")
 def import_new(request: HttpRequest) -> HttpResponse:
     agencies = permissions.import_agencies(request.user)
-    if not agencies:
-        raise Http404
     form = ImportUploadForm(data=request.POST or None, files=request.FILES or None, agencies=agencies)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -65,8 +64,8 @@ def import_new(request: HttpRequest) -> HttpResponse:
 
 
 def _import_detail_context(user: Any, batch: ImportBatch, form: ConfirmTypesForm | None = None) -> dict[str, Any]:
-    can_confirm = batch.status == ImportStatus.NEEDS_CONFIRMATION and permissions.may_record_for_agency(
-        user, batch.agency
+    can_confirm = batch.status == ImportStatus.NEEDS_CONFIRMATION and user.has_perm(
+        "chronology.confirm_import_types", batch
     )
     if can_confirm and form is None:
         form = ConfirmTypesForm(suggestions=batch.type_suggestions)
@@ -89,18 +88,12 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_confirm_types(request: HttpRequest, pk: int) -> HttpResponse:
     """The uploader's answer for each label close to a known type; the same file is then imported again."""
     batch = queries.get_batch_for_user(request.user, pk)  # 404 for other agencies' imports
-    if not (
-        permissions.can_view_import_batch(request.user, batch)
-        and permissions.may_record_for_agency(request.user, batch.agency)
-    ):
-        raise PermissionDenied("Only people who import files for this agency can confirm its event types.")
+    require_perm(request.user, "chronology.confirm_import_types", batch, hidden=False)
     form = ConfirmTypesForm(data=request.POST, suggestions=batch.type_suggestions)
     if batch.status == ImportStatus.NEEDS_CONFIRMATION and form.is_valid():
-        try:
-            importer.confirm_import_types(actor=request.user, batch=batch, mapping=form.mapping())
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
+        if attempt(
+            form, lambda: importer.confirm_import_types(actor=request.user, batch=batch, mapping=form.mapping())
+        ):
             # The batch row is committed (views are not wrapped in a transaction), so a worker finds it.
             import_events_task.enqueue(batch.pk)
             messages.success(request, f"Event types confirmed. {batch.filename} is being imported.")
@@ -175,7 +168,6 @@ def child_chronology(request: HttpRequest, child_id: int) -> HttpResponse:
             "timeline_svg": mark_safe(timeline.render_timeline(chronology)),  # noqa: S308 — built with escaping
             "timeline_summary": timeline.summary(chronology),
             "highlight_links": highlight_links,
-            "can_add": bool(_recording_agencies(request.user)),
             "export_query": f"?{query}" if query else "",
             "filtered": any(v for k, v in request.GET.items()),
         },
@@ -212,19 +204,12 @@ def _who(user: Any) -> str:
 # --- Adding an entry --------------------------------------------------------------------------------
 
 
-def _recording_agencies(user: Any) -> list[Agency]:
-    """The agencies this person records for: their case-holding memberships."""
-    agencies = {m.agency for m in user.active_memberships if m.agency_id in user.case_agency_ids}
-    return sorted((a for a in agencies if permissions.may_record_for_agency(user, a)), key=lambda a: a.name)
-
-
 @login_required
 def entry_add(request: HttpRequest, child_id: int) -> HttpResponse:
     child = get_child_for_user(request.user, child_id)
-    agencies = _recording_agencies(request.user)
-    if not agencies:
-        # Seeing a child (e.g. through a reviewer's access grant) is not working with them.
-        raise Http404("No page found")
+    # Seeing a child (e.g. through a reviewer's access grant) is not working with them.
+    require_perm(request.user, "chronology.add_entries")
+    agencies = permissions.recording_agencies(request.user)
     children = [child, *merged.family_of(request.user, child)]
     form = EntryForm(data=request.POST or None, children=children, agencies=agencies)
     if request.method == "POST" and form.is_valid():
@@ -277,15 +262,13 @@ def _entry_context(request: HttpRequest, event: Event, children: list[Child], fo
         .select_related("agency", "event_type", "author")
     )
     latest = next((v for v in versions if v.is_current), None)
-    can_correct = permissions.can_correct_event(request.user, event)
-    if can_correct and form is None:
+    if form is None and request.user.has_perm("chronology.correct_event", event):
         form = CorrectionForm(initial=CorrectionForm.initial_for(event))
     return {
         "event": event,
         "children": children,
         "versions": versions,
         "latest": latest,
-        "can_correct": can_correct,
         "form": form,
         "type_label": exports.type_label(event),
         # Only for the recording agency's own entries: it named those children itself.
@@ -308,29 +291,18 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def entry_correct(request: HttpRequest, pk: int) -> HttpResponse:
     event, children = _get_event_for_user(request.user, pk)
-    if not permissions.may_record_for_agency(request.user, event.agency):
-        raise PermissionDenied("Only the agency that recorded an entry can correct it.")
+    require_perm(request.user, "chronology.record_event", event.agency, hidden=False)
     form = CorrectionForm(data=request.POST)
-    if form.is_valid():
-        stale = not event.is_current or form.cleaned_data["version"] != event.version
-        if stale:
-            form.add_error(None, STALE_MESSAGE)
-        else:
-            try:
-                new = services.correct_event(actor=request.user, event=event, **form.service_fields())
-            except ValidationError as exc:
-                # Another request may have corrected it between our read and the service's lock.
-                if not Event.objects.filter(pk=event.pk, is_current=True).exists():
-                    form.add_error(None, STALE_MESSAGE)
-                else:
-                    add_service_errors(form, exc)
-            else:
-                messages.success(request, f"Entry corrected. This is version {new.version}.")
-                return redirect("chronology:entry", pk=new.pk)
+    corrected: list[Event] = []
+    if form.is_valid() and attempt(
+        form,
+        lambda: corrected.append(
+            services.correct_event(
+                actor=request.user, event=event, version=form.cleaned_data["version"], **form.service_fields()
+            )
+        ),
+    ):
+        new = corrected[0]
+        messages.success(request, f"Entry corrected. This is version {new.version}.")
+        return redirect("chronology:entry", pk=new.pk)
     return render(request, "chronology/entry_detail.html", _entry_context(request, event, children, form), status=200)
-
-
-STALE_MESSAGE = (
-    "Someone else corrected this entry after you opened it, so your correction was not saved. "
-    "Open the latest version, check their change, and make your correction again."
-)
