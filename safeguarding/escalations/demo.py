@@ -7,6 +7,8 @@ Built through the same services as the pages, dated in the past with their `at` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -52,278 +54,385 @@ def _reason(code: str) -> EscalationReason:
     return EscalationReason.objects.get(code=code)
 
 
-def seed_escalations(ctx: DemoContext) -> None:
-    if Escalation.objects.exists():
-        return
-    hv, school, dsl = _user("practitioner.hv"), _user("practitioner.school"), _user("dsl.school")
-    csc, manager, senior = _user("practitioner.csc"), _user("manager.csc"), _user("senior.csc")
-    police, business = _user("practitioner.police"), _user("business.unit")
-    if not all((hv, school, dsl, csc, manager, senior, police, business)):
+# The persona accounts the stories need, in the order `_Cast` takes them.
+_PERSONAS = (
+    "practitioner.hv",
+    "practitioner.school",
+    "dsl.school",
+    "practitioner.csc",
+    "manager.csc",
+    "senior.csc",
+    "practitioner.police",
+    "business.unit",
+)
+
+
+@dataclass
+class _Cast:
+    """The people, agencies and children of the demo escalations, and how many were raised."""
+
+    hv: User
+    school: User
+    dsl: User
+    csc: User
+    manager: User
+    senior: User
+    police: User
+    business: User
+    health: Agency
+    alder: Agency
+    social_care: Agency
+    police_agency: Agency
+    brothers: list[Child]
+    tyler: list[Child]
+    made: int = 0
+
+
+def _cast(ctx: DemoContext) -> _Cast | None:
+    people = [u for u in (_user(name) for name in _PERSONAS) if u is not None]
+    if len(people) != len(_PERSONAS):
         ctx.log("Escalations: the demo personas are missing, so no demo escalations were added.")
-        return
+        return None
     agencies = {a.code: a for a in Agency.objects.filter(code__in=["NBCH", "SCH-ALD", "NBC-CSC", "NBP"])}
     health, alder, social_care, police_agency = (agencies[c] for c in ("NBCH", "SCH-ALD", "NBC-CSC", "NBP"))
     brothers = _children_of(health, "Whitlock")
     tyler = _children_of(alder, "Whitlock", 1)
     if not brothers or not tyler:
         ctx.log("Escalations: the featured family is missing, so no demo escalations were added.")
+        return None
+    hv, school, dsl, csc, manager, senior, police, business = people
+    return _Cast(
+        hv=hv,
+        school=school,
+        dsl=dsl,
+        csc=csc,
+        manager=manager,
+        senior=senior,
+        police=police,
+        business=business,
+        health=health,
+        alder=alder,
+        social_care=social_care,
+        police_agency=police_agency,
+        brothers=brothers,
+        tyler=tyler,
+    )
+
+
+def _raise(
+    c: _Cast,
+    actor: Any,
+    raising: Agency,
+    receiving: Agency,
+    children: list[Child],
+    reason: str,
+    at: datetime,
+    **kw: Any,
+) -> Escalation:
+    c.made += 1
+    return services.raise_escalation(
+        actor=actor,
+        children=children,
+        raising_agency=raising,
+        receiving_agency=receiving,
+        reason=_reason(reason),
+        at=at,
+        disputed_decision=kw.pop("decision"),
+        desired_outcome=kw.pop("wants"),
+        raiser_level_of_need=kw.pop("need", LevelOfNeed.TARGETED),
+        **kw,
+    )
+
+
+def seed_escalations(ctx: DemoContext) -> None:
+    if Escalation.objects.exists():
         return
-    made = 0
-
-    def raise_(
-        actor: Any, raising: Agency, receiving: Agency, children: list[Child], reason: str, at: datetime, **kw: Any
-    ) -> Escalation:
-        nonlocal made
-        made += 1
-        return services.raise_escalation(
-            actor=actor,
-            children=children,
-            raising_agency=raising,
-            receiving_agency=receiving,
-            reason=_reason(reason),
-            at=at,
-            disputed_decision=kw.pop("decision"),
-            desired_outcome=kw.pop("wants"),
-            raiser_level_of_need=kw.pop("need", LevelOfNeed.TARGETED),
-            **kw,
-        )
-
+    cast = _cast(ctx)
+    if cast is None:
+        return
     with notifications.muted():
-        # 1. Stage 1, awaiting a response (not yet due): health visiting disagrees with "no further action".
-        raise_(
-            hv,
-            health,
-            social_care,
-            brothers,
-            "threshold",
-            _days_ago(1),
-            decision="The referral about both brothers after the head injury was closed with no further action.",
-            wants="A strategy discussion, or a child and family assessment with health visiting involved.",
-            need=LevelOfNeed.SPECIALIST,
-            receiving_person=csc,
-        )
-        # 2. Stage 1, awaiting practitioner.school's response (social care asks the school for information).
-        raise_(
-            csc,
-            social_care,
-            alder,
-            tyler,
-            "information-sharing",
-            _days_ago(1),
-            decision="Attendance and welfare records asked for on the assessment have not been shared.",
-            wants="The school shares attendance, welfare notes and the last two terms' concerns this week.",
-            receiving_person=school,
-        )
-        # 3. Stage 2 and overdue: the school escalated to manager level; social care has not replied.
-        esc = raise_(
-            school,
-            alder,
-            social_care,
-            tyler,
-            "drift",
-            _days_ago(14),
-            decision="The child in need plan agreed in the summer has had no review and no visits recorded.",
-            wants="A review meeting within ten working days and a named social worker.",
-        )
-        r = services.respond_to_escalation(
-            actor=csc,
-            escalation=esc,
-            version=esc.version,
-            kind=ResponseKind.DISAGREE,
-            at=_days_ago(12),
-            reasons="Visits have happened; the records are catching up.",
-            level_of_need=LevelOfNeed.TARGETED,
-        )
-        del r
-        services.escalate_to_next_stage(
-            actor=dsl,
-            escalation=esc,
-            version=esc.version,
-            reason="No visits recorded for eight weeks.",
-            at=_days_ago(11),
-        )
-        services.mark_overdue_escalations()
-        # 4. Stage 3: police disagree with social care on whether child protection procedures apply; responded.
-        esc = raise_(
-            police,
-            police_agency,
-            social_care,
-            brothers,
-            "child-protection",
-            _days_ago(20),
-            decision="The third domestic abuse call-out with the children present led to no strategy discussion.",
-            wants="A strategy discussion under section 47.",
-            need=LevelOfNeed.SPECIALIST,
-        )
-        services.respond_to_escalation(
-            actor=csc,
-            escalation=esc,
-            version=esc.version,
-            kind=ResponseKind.DISAGREE,
-            at=_days_ago(19),
-            reasons="The assessment is under way and safety planning is in place.",
-        )
-        services.escalate_to_next_stage(
-            actor=police, escalation=esc, version=esc.version, reason="Risk is escalating.", at=_days_ago(18)
-        )
-        services.respond_to_escalation(
-            actor=manager,
-            escalation=esc,
-            version=esc.version,
-            kind=ResponseKind.ALTERNATIVE,
-            at=_days_ago(15),
-            reasons="A strategy discussion is not yet needed.",
-            proposal="A multi-agency meeting within five working days.",
-        )
-        services.escalate_to_next_stage(
-            actor=police, escalation=esc, version=esc.version, reason="A meeting is not enough.", at=_days_ago(14)
-        )
-        services.respond_to_escalation(
-            actor=senior,
-            escalation=esc,
-            version=esc.version,
-            kind=ResponseKind.AGREE,
-            at=_days_ago(2),
-            reasons="On review, a strategy discussion should be held.",
-            level_of_need=LevelOfNeed.SPECIALIST,
-        )
-        # 5. Resolved at stage 1 with an agreed action, and flagged for learning.
-        esc = raise_(
-            hv,
-            health,
-            social_care,
-            brothers[:1],
-            "plan-adequacy",
-            _days_ago(40),
-            decision="The plan has no health actions for missed appointments.",
-            wants="Health actions added to the plan.",
-            need=LevelOfNeed.EARLY_HELP,
-        )
-        services.respond_to_escalation(
-            actor=csc,
-            escalation=esc,
-            version=esc.version,
-            kind=ResponseKind.AGREE,
-            at=_days_ago(39),
-            reasons="Agreed: an oversight.",
-        )
-        services.record_outcome(
-            actor=csc,
-            escalation=esc,
-            version=esc.version,
-            at=_days_ago(38),
-            outcome="Health actions added to the plan.",
-            actions=[
-                services.ActionInput(
-                    "Add 'was not brought' follow-up to the plan", social_care, "Jordan Ellis", timezone.localdate()
-                )
-            ],
-        )
-        services.accept_outcome(actor=hv, escalation=esc, version=esc.version, at=_days_ago(37))
-        services.flag_for_learning(
-            actor=business,
-            escalation=esc,
-            version=esc.version,
-            at=_days_ago(30),
-            note="Plans that leave out health: a theme for the next practice workshop on 'was not brought'.",
-        )
-        # 6. Resolved by referral, and 7. closed (withdrawn).
-        esc = raise_(
-            dsl,
-            alder,
-            health,
-            tyler,
-            "other",
-            _days_ago(25),
-            urgency=Urgency.URGENT,
-            decision="No reply to a request for a school nurse review.",
-            wants="A review this week.",
-        )
-        services.resolve_by_referral(
-            actor=dsl,
-            escalation=esc,
-            version=esc.version,
-            at=_days_ago(25) + timedelta(hours=2),
-            reason="A disclosure at school: referred straight to the MASH and the police.",
-        )
-        esc = raise_(
-            school,
-            alder,
-            police_agency,
-            tyler,
-            "information-sharing",
-            _days_ago(30),
-            decision="No notification of a call-out to the home.",
-            wants="Notifications of call-outs.",
-        )
-        services.close_escalation(
-            actor=school,
-            escalation=esc,
-            version=esc.version,
-            at=_days_ago(29),
-            reason="Notification found in the MASH inbox.",
-        )
-        # 8. Stage 4 (partnership) with an outcome recorded, awaiting acceptance.
-        esc = raise_(
-            hv,
-            health,
-            social_care,
-            brothers,
-            "threshold",
-            _days_ago(45),
-            decision="Repeated referrals closed to early help while concerns continue.",
-            wants="A multi-agency review.",
-        )
-        for responder, day in ((csc, 43), (manager, 38)):
-            services.respond_to_escalation(
-                actor=responder,
-                escalation=esc,
-                version=esc.version,
-                kind=ResponseKind.DISAGREE,
-                at=_days_ago(day),
-                reasons="Early help is the right level.",
+        for story in STORIES:
+            story(cast)
+        if ctx.size == "large":
+            cast.made += _many(ctx)
+    ctx.log(f"  {cast.made} demo escalations (every stage; some overdue, some resolved).")
+
+
+def _awaiting_a_response(c: _Cast) -> None:
+    """Stage 1, awaiting a response (not yet due): health visiting disagrees with "no further action"."""
+    _raise(
+        c,
+        c.hv,
+        c.health,
+        c.social_care,
+        c.brothers,
+        "threshold",
+        _days_ago(1),
+        decision="The referral about both brothers after the head injury was closed with no further action.",
+        wants="A strategy discussion, or a child and family assessment with health visiting involved.",
+        need=LevelOfNeed.SPECIALIST,
+        receiving_person=c.csc,
+    )
+
+
+def _awaiting_the_school(c: _Cast) -> None:
+    """Stage 1, awaiting practitioner.school's response (social care asks the school for information)."""
+    _raise(
+        c,
+        c.csc,
+        c.social_care,
+        c.alder,
+        c.tyler,
+        "information-sharing",
+        _days_ago(1),
+        decision="Attendance and welfare records asked for on the assessment have not been shared.",
+        wants="The school shares attendance, welfare notes and the last two terms' concerns this week.",
+        receiving_person=c.school,
+    )
+
+
+def _overdue_at_stage_two(c: _Cast) -> None:
+    """Stage 2 and overdue: the school escalated to manager level; social care has not replied."""
+    esc = _raise(
+        c,
+        c.school,
+        c.alder,
+        c.social_care,
+        c.tyler,
+        "drift",
+        _days_ago(14),
+        decision="The child in need plan agreed in the summer has had no review and no visits recorded.",
+        wants="A review meeting within ten working days and a named social worker.",
+    )
+    services.respond_to_escalation(
+        actor=c.csc,
+        escalation=esc,
+        version=esc.version,
+        kind=ResponseKind.DISAGREE,
+        at=_days_ago(12),
+        reasons="Visits have happened; the records are catching up.",
+        level_of_need=LevelOfNeed.TARGETED,
+    )
+    services.escalate_to_next_stage(
+        actor=c.dsl,
+        escalation=esc,
+        version=esc.version,
+        reason="No visits recorded for eight weeks.",
+        at=_days_ago(11),
+    )
+    services.mark_overdue_escalations()
+
+
+def _responded_at_stage_three(c: _Cast) -> None:
+    """Stage 3: police disagree with social care on whether child protection procedures apply; responded."""
+    esc = _raise(
+        c,
+        c.police,
+        c.police_agency,
+        c.social_care,
+        c.brothers,
+        "child-protection",
+        _days_ago(20),
+        decision="The third domestic abuse call-out with the children present led to no strategy discussion.",
+        wants="A strategy discussion under section 47.",
+        need=LevelOfNeed.SPECIALIST,
+    )
+    services.respond_to_escalation(
+        actor=c.csc,
+        escalation=esc,
+        version=esc.version,
+        kind=ResponseKind.DISAGREE,
+        at=_days_ago(19),
+        reasons="The assessment is under way and safety planning is in place.",
+    )
+    services.escalate_to_next_stage(
+        actor=c.police, escalation=esc, version=esc.version, reason="Risk is escalating.", at=_days_ago(18)
+    )
+    services.respond_to_escalation(
+        actor=c.manager,
+        escalation=esc,
+        version=esc.version,
+        kind=ResponseKind.ALTERNATIVE,
+        at=_days_ago(15),
+        reasons="A strategy discussion is not yet needed.",
+        proposal="A multi-agency meeting within five working days.",
+    )
+    services.escalate_to_next_stage(
+        actor=c.police, escalation=esc, version=esc.version, reason="A meeting is not enough.", at=_days_ago(14)
+    )
+    services.respond_to_escalation(
+        actor=c.senior,
+        escalation=esc,
+        version=esc.version,
+        kind=ResponseKind.AGREE,
+        at=_days_ago(2),
+        reasons="On review, a strategy discussion should be held.",
+        level_of_need=LevelOfNeed.SPECIALIST,
+    )
+
+
+def _resolved_and_flagged_for_learning(c: _Cast) -> None:
+    """Resolved at stage 1 with an agreed action, and flagged for learning."""
+    esc = _raise(
+        c,
+        c.hv,
+        c.health,
+        c.social_care,
+        c.brothers[:1],
+        "plan-adequacy",
+        _days_ago(40),
+        decision="The plan has no health actions for missed appointments.",
+        wants="Health actions added to the plan.",
+        need=LevelOfNeed.EARLY_HELP,
+    )
+    services.respond_to_escalation(
+        actor=c.csc,
+        escalation=esc,
+        version=esc.version,
+        kind=ResponseKind.AGREE,
+        at=_days_ago(39),
+        reasons="Agreed: an oversight.",
+    )
+    services.record_outcome(
+        actor=c.csc,
+        escalation=esc,
+        version=esc.version,
+        at=_days_ago(38),
+        outcome="Health actions added to the plan.",
+        actions=[
+            services.ActionInput(
+                "Add 'was not brought' follow-up to the plan", c.social_care, "Jordan Ellis", timezone.localdate()
             )
-            services.escalate_to_next_stage(
-                actor=hv, escalation=esc, version=esc.version, reason="Still disagree.", at=_days_ago(day - 1)
-            )
+        ],
+    )
+    services.accept_outcome(actor=c.hv, escalation=esc, version=esc.version, at=_days_ago(37))
+    services.flag_for_learning(
+        actor=c.business,
+        escalation=esc,
+        version=esc.version,
+        at=_days_ago(30),
+        note="Plans that leave out health: a theme for the next practice workshop on 'was not brought'.",
+    )
+
+
+def _resolved_by_referral(c: _Cast) -> None:
+    """Resolved by referral."""
+    esc = _raise(
+        c,
+        c.dsl,
+        c.alder,
+        c.health,
+        c.tyler,
+        "other",
+        _days_ago(25),
+        urgency=Urgency.URGENT,
+        decision="No reply to a request for a school nurse review.",
+        wants="A review this week.",
+    )
+    services.resolve_by_referral(
+        actor=c.dsl,
+        escalation=esc,
+        version=esc.version,
+        at=_days_ago(25) + timedelta(hours=2),
+        reason="A disclosure at school: referred straight to the MASH and the police.",
+    )
+
+
+def _withdrawn(c: _Cast) -> None:
+    """Closed (withdrawn)."""
+    esc = _raise(
+        c,
+        c.school,
+        c.alder,
+        c.police_agency,
+        c.tyler,
+        "information-sharing",
+        _days_ago(30),
+        decision="No notification of a call-out to the home.",
+        wants="Notifications of call-outs.",
+    )
+    services.close_escalation(
+        actor=c.school,
+        escalation=esc,
+        version=esc.version,
+        at=_days_ago(29),
+        reason="Notification found in the MASH inbox.",
+    )
+
+
+def _outcome_awaiting_acceptance(c: _Cast) -> None:
+    """Stage 4 (partnership) with an outcome recorded, awaiting acceptance."""
+    esc = _raise(
+        c,
+        c.hv,
+        c.health,
+        c.social_care,
+        c.brothers,
+        "threshold",
+        _days_ago(45),
+        decision="Repeated referrals closed to early help while concerns continue.",
+        wants="A multi-agency review.",
+    )
+    for responder, day in ((c.csc, 43), (c.manager, 38)):
         services.respond_to_escalation(
-            actor=senior,
+            actor=responder,
             escalation=esc,
             version=esc.version,
             kind=ResponseKind.DISAGREE,
-            at=_days_ago(30),
+            at=_days_ago(day),
             reasons="Early help is the right level.",
         )
         services.escalate_to_next_stage(
-            actor=hv, escalation=esc, version=esc.version, reason="A partnership view is needed.", at=_days_ago(29)
+            actor=c.hv, escalation=esc, version=esc.version, reason="Still disagree.", at=_days_ago(day - 1)
         )
-        services.respond_to_escalation(
-            actor=senior,
-            escalation=esc,
-            version=esc.version,
-            kind=ResponseKind.ALTERNATIVE,
-            at=_days_ago(20),
-            reasons="A partnership meeting chaired independently.",
-            proposal="Joint audit of the referrals.",
-        )
-        services.record_outcome(
-            actor=business,
-            escalation=esc,
-            version=esc.version,
-            at=_days_ago(5),
-            outcome="A joint audit of the five referrals, reported to the quality assurance group.",
-            actions=[
-                services.ActionInput(
-                    "Joint audit of referrals",
-                    social_care,
-                    "Head of Service",
-                    timezone.localdate() + timedelta(days=28),
-                )
-            ],
-        )
-        if ctx.size == "large":
-            made += _many(ctx)
-    ctx.log(f"  {made} demo escalations (every stage; some overdue, some resolved).")
+    services.respond_to_escalation(
+        actor=c.senior,
+        escalation=esc,
+        version=esc.version,
+        kind=ResponseKind.DISAGREE,
+        at=_days_ago(30),
+        reasons="Early help is the right level.",
+    )
+    services.escalate_to_next_stage(
+        actor=c.hv, escalation=esc, version=esc.version, reason="A partnership view is needed.", at=_days_ago(29)
+    )
+    services.respond_to_escalation(
+        actor=c.senior,
+        escalation=esc,
+        version=esc.version,
+        kind=ResponseKind.ALTERNATIVE,
+        at=_days_ago(20),
+        reasons="A partnership meeting chaired independently.",
+        proposal="Joint audit of the referrals.",
+    )
+    services.record_outcome(
+        actor=c.business,
+        escalation=esc,
+        version=esc.version,
+        at=_days_ago(5),
+        outcome="A joint audit of the five referrals, reported to the quality assurance group.",
+        actions=[
+            services.ActionInput(
+                "Joint audit of referrals",
+                c.social_care,
+                "Head of Service",
+                timezone.localdate() + timedelta(days=28),
+            )
+        ],
+    )
+
+
+# In this order: the overdue marking in the third story sees the first three escalations only.
+STORIES: tuple[Callable[[_Cast], None], ...] = (
+    _awaiting_a_response,
+    _awaiting_the_school,
+    _overdue_at_stage_two,
+    _responded_at_stage_three,
+    _resolved_and_flagged_for_learning,
+    _resolved_by_referral,
+    _withdrawn,
+    _outcome_awaiting_acceptance,
+)
 
 
 def _user_in(agency: Agency, role: str) -> User | None:
