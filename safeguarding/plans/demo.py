@@ -8,6 +8,7 @@ Built through the same services as the pages, dated in the past; emails are mute
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,7 +20,7 @@ from safeguarding.children.queries import children_visible_to
 from safeguarding.core.demo import DemoContext
 from safeguarding.plans import notifications, services
 from safeguarding.plans.enums import AgreementMethod, ObjectiveStatus, PersonKind, PlanType, Rag
-from safeguarding.plans.models import CarePlan
+from safeguarding.plans.models import CarePlan, Objective
 from safeguarding.plans.permissions import EDIT_ROLES
 
 Score = tuple[str, int, str]  # (person key in the plan's people, score, reason)
@@ -73,60 +74,98 @@ def _fam_score(name: str, role: str, score: int, reason: str) -> services.ScoreI
     return services.ScoreInput(PersonKind.FAMILY, score, reason, name=name, role=role)
 
 
+@dataclass(frozen=True)
+class _Whitlocks:
+    """Who works on the Whitlock brothers' plan: the social worker leads it."""
+
+    csc_user: User
+    hv: User
+    school: User
+    police: User
+    csc: Agency
+    health: Agency
+    alder: Agency
+    police_agency: Agency
+    brothers: list[Child]
+
+
 def _whitlock(ctx: DemoContext) -> None:
+    w = _whitlock_cast(ctx)
+    if w is None:
+        return
+    plan = _whitlock_plan(w)
+    _agree_and_review(w, plan)
+    agreed = plan.agreed_version()
+    if agreed is None:
+        return
+    _amend_and_review_again(w, plan, list(agreed.objectives.order_by("order")))
+    ctx.log(f"Plans: the Whitlock brothers' child protection plan {plan.reference} (two versions, two reviews).")
+
+
+def _whitlock_cast(ctx: DemoContext) -> _Whitlocks | None:
     csc_user, manager = _user("practitioner.csc"), _user("manager.csc")
     hv, school, police = _user("practitioner.hv"), _user("practitioner.school"), _user("practitioner.police")
     if csc_user is None or manager is None or hv is None or school is None or police is None:
         ctx.log("Plans: the demo personas are missing, so the featured family's plan was not added.")
-        return
+        return None
     agencies = {a.code: a for a in Agency.objects.filter(code__in=["NBC-CSC", "NBCH", "SCH-ALD", "NBP"])}
     csc, health, alder, police_agency = (agencies.get(c) for c in ("NBC-CSC", "NBCH", "SCH-ALD", "NBP"))
     brothers = list(Child.objects.filter(last_name="Whitlock").order_by("-date_of_birth"))
     if len(brothers) < 2 or csc is None or health is None or alder is None or police_agency is None:
         ctx.log("Plans: the featured family is missing, so their plan was not added.")
-        return
+        return None
     if children_visible_to(csc_user).filter(pk__in=[c.pk for c in brothers]).count() != len(brothers):
         ctx.log("Plans: the featured social worker cannot see both brothers, so their plan was not added.")
-        return
+        return None
+    return _Whitlocks(csc_user, hv, school, police, csc, health, alder, police_agency, brothers)
+
+
+def _whitlock_content() -> dict[str, Any]:
+    """The plan's words: what has happened, the worries, the strengths, the goals and the safety network."""
+    return {
+        "harm": "Police have been called to the home three times since the summer after arguments between "
+        "Kayleigh and Dean; Tyler and Mason were in the house each time. Mason was taken to hospital with a "
+        "head injury in the spring. Mason has missed two health reviews.",
+        "danger_statements": "We are worried that if the arguments carry on, Tyler and Mason could be hurt, "
+        "physically or by being frightened, and that Mason's health needs will be missed.",
+        "complicating_factors": "Dean drinks heavily at weekends. The family moved house twice last year. Early "
+        "help closed last spring because appointments were missed.",
+        "strengths": "Kayleigh takes Tyler to school every day and he is doing well in reading. Tyler talks "
+        "warmly about his nan.",
+        "existing_safety": "Sandra Whitlock (nan) lives nearby and has the boys to stay when things are hard.",
+        "safety_goals": "For six months: no police call-outs to arguments at home, Mason brought to every health "
+        "appointment, and Tyler telling school he feels safe at home.",
+        "contingency": "If there is another incident with the children present, a strategy discussion will be "
+        "held the same day and the boys may stay with their nan while it is looked at.",
+        "safety_network": "Sandra Whitlock (nan); Ryan Whitlock (father); Hannah Greaves (health visitor); "
+        "Tyler's class teacher.",
+        "family_words": "Kayleigh: 'I want the shouting to stop. I'll do the course if it helps the boys.'",
+        "child_views": "Tyler: 'I don't like it when it's loud. I like it at Nan's.'",
+        "review_forum": "Core group",
+        "review_date": _ago(20),
+    }
+
+
+def _whitlock_plan(w: _Whitlocks) -> CarePlan:
+    """The plan as first written: its people and four objectives."""
     plan = services.create_plan(
-        actor=csc_user,
-        children=brothers,
+        actor=w.csc_user,
+        children=w.brothers,
         plan_type=PlanType.CHILD_PROTECTION,
-        lead_professional=csc_user,
-        lead_agency=csc,
+        lead_professional=w.csc_user,
+        lead_agency=w.csc,
         started_on=_ago(34),
-        content={
-            "harm": "Police have been called to the home three times since the summer after arguments between "
-            "Kayleigh and Dean; Tyler and Mason were in the house each time. Mason was taken to hospital with a "
-            "head injury in the spring. Mason has missed two health reviews.",
-            "danger_statements": "We are worried that if the arguments carry on, Tyler and Mason could be hurt, "
-            "physically or by being frightened, and that Mason's health needs will be missed.",
-            "complicating_factors": "Dean drinks heavily at weekends. The family moved house twice last year. Early "
-            "help closed last spring because appointments were missed.",
-            "strengths": "Kayleigh takes Tyler to school every day and he is doing well in reading. Tyler talks "
-            "warmly about his nan.",
-            "existing_safety": "Sandra Whitlock (nan) lives nearby and has the boys to stay when things are hard.",
-            "safety_goals": "For six months: no police call-outs to arguments at home, Mason brought to every health "
-            "appointment, and Tyler telling school he feels safe at home.",
-            "contingency": "If there is another incident with the children present, a strategy discussion will be "
-            "held the same day and the boys may stay with their nan while it is looked at.",
-            "safety_network": "Sandra Whitlock (nan); Ryan Whitlock (father); Hannah Greaves (health visitor); "
-            "Tyler's class teacher.",
-            "family_words": "Kayleigh: 'I want the shouting to stop. I'll do the course if it helps the boys.'",
-            "child_views": "Tyler: 'I don't like it when it's loud. I like it at Nan's.'",
-            "review_forum": "Core group",
-            "review_date": _ago(20),
-        },
+        content=_whitlock_content(),
     )
     for person in (
-        _professional(hv, health),
-        _professional(school, alder),
-        _professional(police, police_agency),
+        _professional(w.hv, w.health),
+        _professional(w.school, w.alder),
+        _professional(w.police, w.police_agency),
         _family("Kayleigh Whitlock", "Mother"),
         _family("Dean Marsh", "Mother's partner"),
         services.PersonInput(PersonKind.NETWORK, name="Sandra Whitlock", relationship="Grandmother"),
     ):
-        services.add_participant(actor=csc_user, plan=plan, version=plan.version, person=person)
+        services.add_participant(actor=w.csc_user, plan=plan, version=plan.version, person=person)
     for item in (
         _objective(
             "Kayleigh will go to the domestic abuse programme every week.",
@@ -143,29 +182,34 @@ def _whitlock(ctx: DemoContext) -> None:
         ),
         _objective(
             "Bring Mason to every health review and catch up his immunisations.",
-            (hv, health),
+            (w.hv, w.health),
             _ago(-14),
             "Health visitor records each review attended.",
             "Health visitor offers home visits.",
         ),
         _objective(
             "Check in with Tyler every week at school and share any worries the same day.",
-            (school, alder),
+            (w.school, w.alder),
             _ago(-60),
             "Weekly notes shared with the social worker.",
         ),
     ):
-        services.add_objective(actor=csc_user, plan=plan, version=plan.version, data=item)
+        services.add_objective(actor=w.csc_user, plan=plan, version=plan.version, data=item)
+    return plan
+
+
+def _agree_and_review(w: _Whitlocks, plan: CarePlan) -> None:
+    """Agreed at the conference; the first review's scores agree with each other."""
     services.agree_version(
-        actor=csc_user,
+        actor=w.csc_user,
         plan=plan,
         version=plan.version,
         agreed_on=_ago(33),
         method=AgreementMethod.IN_PERSON,
         people=[
-            _professional(csc_user, csc),
-            _professional(hv, health),
-            _professional(school, alder),
+            _professional(w.csc_user, w.csc),
+            _professional(w.hv, w.health),
+            _professional(w.school, w.alder),
             _family("Kayleigh Whitlock", "Mother"),
             _family("Dean Marsh", "Mother's partner"),
         ],
@@ -173,18 +217,19 @@ def _whitlock(ctx: DemoContext) -> None:
         "starts it.'",
     )
     first = [
-        _pro_score(csc_user, csc, "Social worker", 4, "Call-outs have stopped for now, but it is early days."),
-        _pro_score(hv, health, "Health visitor", 5, "Mason was brought to his review."),
-        _pro_score(school, alder, "Class teacher", 5, "Tyler is settled in class."),
+        _pro_score(w.csc_user, w.csc, "Social worker", 4, "Call-outs have stopped for now, but it is early days."),
+        _pro_score(w.hv, w.health, "Health visitor", 5, "Mason was brought to his review."),
+        _pro_score(w.school, w.alder, "Class teacher", 5, "Tyler is settled in class."),
         _fam_score("Kayleigh Whitlock", "Mother", 7, "We've had no rows for weeks."),
     ]
-    _review(plan, csc_user, 20, first, "Carry on with the plan. Add an objective about Mason's nursery place.")
-    agreed = plan.agreed_version()
-    if agreed is None:
-        return
-    objectives = list(agreed.objectives.order_by("order"))
+    _review(plan, w.csc_user, 20, first, "Carry on with the plan. Add an objective about Mason's nursery place.")
+
+
+def _amend_and_review_again(w: _Whitlocks, plan: CarePlan, objectives: list[Objective]) -> None:
+    """Progress on two objectives, an amendment (Mason's nursery place), and a second review where the
+    professionals' and the family's scores drift apart."""
     services.record_objective_update(
-        actor=csc_user,
+        actor=w.csc_user,
         plan=plan,
         uid=objectives[0].uid,
         status=ObjectiveStatus.IN_PROGRESS,
@@ -192,48 +237,47 @@ def _whitlock(ctx: DemoContext) -> None:
         evidence="Kayleigh has attended four of four sessions.",
     )
     services.record_objective_update(
-        actor=hv,
+        actor=w.hv,
         plan=plan,
         uid=objectives[2].uid,
         status=ObjectiveStatus.IN_PROGRESS,
         rag=Rag.AMBER,
         evidence="Mason seen at home; one immunisation still outstanding.",
     )
-    services.amend_plan(actor=csc_user, plan=plan, version=plan.version)
+    services.amend_plan(actor=w.csc_user, plan=plan, version=plan.version)
     services.add_objective(
-        actor=csc_user,
+        actor=w.csc_user,
         plan=plan,
         version=plan.version,
         data=_objective(
             "Find Mason a funded nursery place three mornings a week.",
-            (hv, health),
+            (w.hv, w.health),
             _ago(-30),
             "Mason attends nursery on the days agreed.",
             "Health visitor helps with the application.",
         ),
     )
     services.agree_version(
-        actor=csc_user,
+        actor=w.csc_user,
         plan=plan,
         version=plan.version,
         agreed_on=_ago(19),
         method=AgreementMethod.SIGNED,
-        people=[_professional(csc_user, csc), _family("Kayleigh Whitlock", "Mother")],
+        people=[_professional(w.csc_user, w.csc), _family("Kayleigh Whitlock", "Mother")],
     )
     second = [
-        _pro_score(csc_user, csc, "Social worker", 3, "Police were called again last weekend; the boys were home."),
-        _pro_score(hv, health, "Health visitor", 3, "Mason was not brought to his immunisation appointment."),
-        _pro_score(school, alder, "Class teacher", 4, "Tyler was tired and upset on Monday."),
+        _pro_score(w.csc_user, w.csc, "Social worker", 3, "Police were called again last weekend; the boys were home."),
+        _pro_score(w.hv, w.health, "Health visitor", 3, "Mason was not brought to his immunisation appointment."),
+        _pro_score(w.school, w.alder, "Class teacher", 4, "Tyler was tired and upset on Monday."),
         _fam_score("Kayleigh Whitlock", "Mother", 8, "It was one argument. Things are much better."),
     ]
     _review(
         plan,
-        csc_user,
+        w.csc_user,
         6,
         second,
         "Scores have moved apart: arrange a strategy discussion if there is another incident.",
     )
-    ctx.log(f"Plans: the Whitlock brothers' child protection plan {plan.reference} (two versions, two reviews).")
 
 
 def _candidates(agency_code: str, exclude_surname: str = "Whitlock") -> list[tuple[Child, User, Agency]]:
