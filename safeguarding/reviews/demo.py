@@ -115,13 +115,48 @@ def _advance(
     if target == Stage.NOTIFIED:
         return
     sent = add_working_days(start, 2)
+    _notify_and_ask_agencies(review, bu=bu, sent=sent, agencies=agencies, submit=target != Stage.RAPID_REVIEW)
+    if target == Stage.RAPID_REVIEW:
+        return
+    done = _hold_rapid_review(review, bu=bu, sent=sent)
+    if target == Stage.DECISION:
+        return
+    decided = add_working_days(done, 2)
+    _decide_and_scope(review, bu=bu, reviewer=reviewer, decided=decided)
+    if whitlock:
+        _gather_chronologies(review, bu=bu, decided=decided, start=start, agencies=agencies)
+    if target == Stage.IN_PROGRESS:
+        return
+    event_day = decided + timedelta(days=30)
+    _draft_report(review, bu=bu, reviewer=reviewer, event_day=event_day, agencies=agencies)
+    if target == Stage.DRAFT:
+        return
+    shared = event_day + timedelta(days=20)
+    _share_with_family(review, bu=bu, reviewer=reviewer, shared=shared, report_shared=target != Stage.WITH_FAMILY)
+    if target == Stage.WITH_FAMILY:
+        return
+    services.finalise_report(actor=bu, review=review, version=review.version, at=_at(shared + timedelta(days=7)))
+    services.record_sent_dates(
+        actor=bu,
+        review=review,
+        sent_to_panel_on=shared + timedelta(days=10),
+        sent_to_secretary_of_state_on=shared + timedelta(days=10),
+    )
+    if target == Stage.FINAL:
+        return
+    published = shared + timedelta(days=30)
+    services.publish_review(actor=bu, review=review, version=review.version, published_on=published, at=_at(published))
+
+
+def _notify_and_ask_agencies(review: Review, *, bu: Any, sent: date, agencies: list[Agency], submit: bool) -> None:
+    """The notification sent; two agencies asked for a summary, answered by their leads when `submit`."""
     services.record_notification_sent(actor=bu, review=review, version=review.version, sent_on=sent, at=_at(sent))
     for agency in agencies[:2]:
         request = services.request_from_agency(
             actor=bu, review=review, agency=agency, kind=RequestKind.AGENCY_SUMMARY, at=_at(sent)
         )
         lead = _lead(agency)
-        if lead is not None and target != Stage.RAPID_REVIEW:
+        if lead is not None and submit:
             services.submit_to_request(
                 actor=lead,
                 request=request,
@@ -129,8 +164,10 @@ def _advance(
                 learning="Concerns were recorded but not shared promptly.",
                 at=_at(add_working_days(sent, 8)),
             )
-    if target == Stage.RAPID_REVIEW:
-        return
+
+
+def _hold_rapid_review(review: Review, *, bu: Any, sent: date) -> date:
+    """The panel meets, every statutory partner signs off, the rapid review is sent; returns that day."""
     panel_day = add_working_days(sent, 11)
     services.record_panel_meeting(
         actor=bu,
@@ -153,9 +190,11 @@ def _advance(
         )
     done = add_working_days(sent, 14)
     services.send_rapid_review(actor=bu, review=review, version=review.version, sent_on=done, at=_at(done))
-    if target == Stage.DECISION:
-        return
-    decided = add_working_days(done, 2)
+    return done
+
+
+def _decide_and_scope(review: Review, *, bu: Any, reviewer: Any, decided: date) -> None:
+    """A local practice review decided on, the independent reviewer added, the terms of reference set."""
     services.decide_practice_review(
         actor=bu, review=review, version=review.version, kind=ReviewKind.LCSPR, decided_on=decided, at=_at(decided)
     )
@@ -166,23 +205,27 @@ def _advance(
         terms_of_reference="Period under review: the two years before the incident. Agencies: all involved.",
         key_lines_of_enquiry="How did agencies recognise neglect?\nHow were concerns shared and escalated?",
     )
-    if whitlock:
-        for key, agency in zip(("health", "school", "police"), agencies, strict=False):
-            request = services.request_from_agency(
-                actor=bu, review=review, agency=agency, kind=RequestKind.CHRONOLOGY, at=_at(decided)
+
+
+def _gather_chronologies(review: Review, *, bu: Any, decided: date, start: date, agencies: list[Agency]) -> None:
+    """The featured review: health, school and police each send their chronology as a CSV file."""
+    for key, agency in zip(("health", "school", "police"), agencies, strict=False):
+        request = services.request_from_agency(
+            actor=bu, review=review, agency=agency, kind=RequestKind.CHRONOLOGY, at=_at(decided)
+        )
+        lead = _lead(agency)
+        if lead is not None:
+            services.submit_to_request(
+                actor=lead,
+                request=request,
+                involvement=f"{agency.name}'s chronology for the period under review.",
+                upload=services.Upload(f"{key}.csv", _csv(WHITLOCK_CHRONOLOGIES[key], start), "text/csv"),
+                at=_at(decided + timedelta(days=14)),
             )
-            lead = _lead(agency)
-            if lead is not None:
-                services.submit_to_request(
-                    actor=lead,
-                    request=request,
-                    involvement=f"{agency.name}'s chronology for the period under review.",
-                    upload=services.Upload(f"{key}.csv", _csv(WHITLOCK_CHRONOLOGIES[key], start), "text/csv"),
-                    at=_at(decided + timedelta(days=14)),
-                )
-    if target == Stage.IN_PROGRESS:
-        return
-    event_day = decided + timedelta(days=30)
+
+
+def _draft_report(review: Review, *, bu: Any, reviewer: Any, event_day: date, agencies: list[Agency]) -> None:
+    """The practitioner event, the first draft, and the draft's findings and recommendations."""
     services.add_practitioner_event(
         actor=bu, review=review, held_on=event_day, attendance="Practitioners from six agencies.", notes="Recorded."
     )
@@ -214,31 +257,18 @@ def _advance(
             status=RecommendationStatus.DRAFT,
             at=_at(event_day + timedelta(days=15)),
         )
-    if target == Stage.DRAFT:
-        return
-    shared = event_day + timedelta(days=20)
+
+
+def _share_with_family(review: Review, *, bu: Any, reviewer: Any, shared: date, report_shared: bool) -> None:
     services.share_with_family(actor=bu, review=review, version=review.version, at=_at(shared))
     services.add_family_contact(
         actor=reviewer,
         review=review,
         who="Mother of Child A and Child B",
         met_on=shared,
-        report_shared_on=shared if target != Stage.WITH_FAMILY else None,
+        report_shared_on=shared if report_shared else None,
         notes="Met at home with an advocate.",
     )
-    if target == Stage.WITH_FAMILY:
-        return
-    services.finalise_report(actor=bu, review=review, version=review.version, at=_at(shared + timedelta(days=7)))
-    services.record_sent_dates(
-        actor=bu,
-        review=review,
-        sent_to_panel_on=shared + timedelta(days=10),
-        sent_to_secretary_of_state_on=shared + timedelta(days=10),
-    )
-    if target == Stage.FINAL:
-        return
-    published = shared + timedelta(days=30)
-    services.publish_review(actor=bu, review=review, version=review.version, published_on=published, at=_at(published))
 
 
 def seed_reviews(ctx: DemoContext) -> None:
@@ -249,6 +279,17 @@ def seed_reviews(ctx: DemoContext) -> None:
     if bu is None or reviewer is None:
         return
     today = timezone.localdate()
+    featured_agencies = _featured_agencies()
+    others = list(Child.objects.exclude(last_name="Whitlock").order_by("pk")[:20])
+    _one_at_each_stage(today, others, bu=bu, reviewer=reviewer, agencies=featured_agencies)
+    _whitlock_review(today, bu=bu, reviewer=reviewer, agencies=featured_agencies)
+    if len(others) >= 18:
+        _closed_and_legacy(today, others, bu=bu, reviewer=reviewer, agencies=featured_agencies)
+    ctx.log(f"Case reviews: {Review.objects.count()}")
+
+
+def _featured_agencies() -> list[Agency]:
+    """Community health, the featured school and the police: the agencies the reviews ask."""
     agencies = list(
         Agency.objects.filter(
             kind__in=[AgencyKind.HEALTH, AgencyKind.SCHOOL, AgencyKind.POLICE],
@@ -260,8 +301,11 @@ def seed_reviews(ctx: DemoContext) -> None:
     health = next((a for a in agencies if a.kind == AgencyKind.HEALTH and "Community" in a.name), None)
     school = Agency.objects.filter(memberships__user__username="dsl.school").first()
     police = next((a for a in agencies if a.kind == AgencyKind.POLICE), None)
-    featured_agencies = [a for a in (health, school, police) if a is not None]
-    others = list(Child.objects.exclude(last_name="Whitlock").order_by("pk")[:20])
+    return [a for a in (health, school, police) if a is not None]
+
+
+def _one_at_each_stage(today: date, others: list[Child], *, bu: Any, reviewer: Any, agencies: list[Agency]) -> None:
+    """A review at each stage, two other children each (Child C, Child D, ...)."""
     # How long ago each stage's case began (days), so every clock lands where the stage says.
     ages = {
         Stage.NOTIFIED: 3,
@@ -286,50 +330,54 @@ def seed_reviews(ctx: DemoContext) -> None:
             children=[services.ChildInput(c, f"Child {chr(ord('C') + 2 * index + n)}") for n, c in enumerate(pair)],
             at=_at(aware + timedelta(days=1)),
         )
-        _advance(review, stage, bu=bu, reviewer=reviewer, start=aware, agencies=featured_agencies)
+        _advance(review, stage, bu=bu, reviewer=reviewer, start=aware, agencies=agencies)
+
+
+def _whitlock_review(today: date, *, bu: Any, reviewer: Any, agencies: list[Agency]) -> None:
+    """The featured brothers as Child A and Child B, with the family."""
     brothers = list(Child.objects.filter(last_name="Whitlock").order_by("-date_of_birth"))
-    if len(brothers) >= 2:
-        aware = today - timedelta(days=120)
-        review = services.notify_serious_incident(
-            actor=bu,
-            incident_on=aware - timedelta(days=1),
-            aware_on=aware,
-            harm=Harm.SERIOUS_HARM,
-            summary="Child B (aged 2) was taken to hospital with a head injury; a picture of persistent neglect of "
-            "both brothers emerged.",
-            children=[services.ChildInput(brothers[0], "Child B"), services.ChildInput(brothers[1], "Child A")],
-            title="Child A and Child B",
-            at=_at(aware + timedelta(days=1)),
-        )
-        _advance(
-            review, Stage.WITH_FAMILY, bu=bu, reviewer=reviewer, start=aware, agencies=featured_agencies, whitlock=True
-        )
-    # A closed case (no further review) and a legacy serious case review.
-    if len(others) >= 18:
-        aware = today - timedelta(days=60)
-        review = services.notify_serious_incident(
-            actor=bu,
-            incident_on=aware,
-            aware_on=aware,
-            harm=Harm.SERIOUS_HARM,
-            summary="A fictional incident where the rapid review found no further learning.",
-            children=[services.ChildInput(others[16], "Child Q")],
-            at=_at(aware + timedelta(days=1)),
-        )
-        _advance(review, Stage.DECISION, bu=bu, reviewer=reviewer, start=aware, agencies=featured_agencies)
-        services.close_at_decision(
-            actor=bu,
-            review=review,
-            version=review.version,
-            decision=Recommendation.NO_FURTHER_REVIEW,
-            reason="Learning already captured by a recent review.",
-            at=_at(aware + timedelta(days=35)),
-        )
-        services.open_legacy_review(
-            actor=bu,
-            title="Child R (serious case review, 2017)",
-            decided_on=date(2017, 11, 6),
-            children=[services.ChildInput(others[17], "Child R")],
-            at=_at(date(2017, 11, 6)),
-        )
-    ctx.log(f"Case reviews: {Review.objects.count()}")
+    if len(brothers) < 2:
+        return
+    aware = today - timedelta(days=120)
+    review = services.notify_serious_incident(
+        actor=bu,
+        incident_on=aware - timedelta(days=1),
+        aware_on=aware,
+        harm=Harm.SERIOUS_HARM,
+        summary="Child B (aged 2) was taken to hospital with a head injury; a picture of persistent neglect of "
+        "both brothers emerged.",
+        children=[services.ChildInput(brothers[0], "Child B"), services.ChildInput(brothers[1], "Child A")],
+        title="Child A and Child B",
+        at=_at(aware + timedelta(days=1)),
+    )
+    _advance(review, Stage.WITH_FAMILY, bu=bu, reviewer=reviewer, start=aware, agencies=agencies, whitlock=True)
+
+
+def _closed_and_legacy(today: date, others: list[Child], *, bu: Any, reviewer: Any, agencies: list[Agency]) -> None:
+    """A closed case (no further review) and a legacy serious case review."""
+    aware = today - timedelta(days=60)
+    review = services.notify_serious_incident(
+        actor=bu,
+        incident_on=aware,
+        aware_on=aware,
+        harm=Harm.SERIOUS_HARM,
+        summary="A fictional incident where the rapid review found no further learning.",
+        children=[services.ChildInput(others[16], "Child Q")],
+        at=_at(aware + timedelta(days=1)),
+    )
+    _advance(review, Stage.DECISION, bu=bu, reviewer=reviewer, start=aware, agencies=agencies)
+    services.close_at_decision(
+        actor=bu,
+        review=review,
+        version=review.version,
+        decision=Recommendation.NO_FURTHER_REVIEW,
+        reason="Learning already captured by a recent review.",
+        at=_at(aware + timedelta(days=35)),
+    )
+    services.open_legacy_review(
+        actor=bu,
+        title="Child R (serious case review, 2017)",
+        decided_on=date(2017, 11, 6),
+        children=[services.ChildInput(others[17], "Child R")],
+        at=_at(date(2017, 11, 6)),
+    )
