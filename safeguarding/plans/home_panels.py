@@ -6,14 +6,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from safeguarding.core.home import Panel
-from safeguarding.plans import permissions, queries
+from safeguarding.plans import queries
 from safeguarding.plans.enums import PlanStatus
 from safeguarding.plans.models import OverdueNotice
 
 
 def plans_you_lead(request: HttpRequest) -> Panel | None:
     user = request.user
-    if not permissions.can_create_plan(user):
+    if not user.has_perm("plans.create"):
         return None
     plans = list(
         queries.plans_visible_to(user)

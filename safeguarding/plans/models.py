@@ -45,10 +45,6 @@ class PlanError(kernel.ServiceError):
 
     default_message = "This change is not allowed."
 
-    def __init__(self, message: str = "") -> None:
-        self.message = message or self.default_message
-        super().__init__(self.message)
-
 
 class AgreedVersionLocked(PlanError):
     """Raised when code tries to change or delete an agreed plan version or its objectives."""

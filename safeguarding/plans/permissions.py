@@ -8,6 +8,10 @@
 - Record the agreement, a review, or the end of the plan: the lead professional or a manager in the
   lead agency (their manager).
 - Record progress on an objective: anyone who may edit drafts (and the agency systems of those agencies).
+
+A plan's status moves only through `PLAN_WORKFLOW` (draft → agreed → ended): the table plus these guards.
+Each rule is a `rules` permission (`plans.edit_draft`, `plans.agree`, …): pages ask `user.has_perm`,
+templates `{% has_perm %}`, and services the same predicates.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 import rules
 
 from safeguarding.agencies.enums import Role
+from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
 from safeguarding.plans.enums import PersonKind, PlanStatus
 
@@ -80,8 +85,43 @@ def can_cite(user: Any, plan: Any) -> bool:
     return is_active_person(user) and not user.is_system and plan is not None and _sees(user, plan)
 
 
+@rules.predicate
+def can_record_review(user: Any, plan: Any) -> bool:
+    """A review meeting is of the agreed plan in force, recorded by the lead professional or their manager."""
+    return plan is not None and plan.status == PlanStatus.AGREED and can_hold_meeting(user, plan)
+
+
+MEETING_MESSAGE = "Only the lead professional or their manager can {what}."
+OPEN = frozenset({PlanStatus.DRAFT, PlanStatus.AGREED})
+
+# The plan's status lifecycle: agreeing a draft (the first time, or after an amendment), ending the plan.
+PLAN_WORKFLOW = kernel.Workflow(
+    name="care_plan",
+    noun="plan",
+    app_label="plans",
+    transitions=[
+        kernel.Transition(
+            "agree",
+            "Record the agreement",
+            OPEN,
+            PlanStatus.AGREED,
+            MEETING_MESSAGE.format(what="record the agreement"),
+            who=can_hold_meeting,
+        ),
+        kernel.Transition(
+            "end",
+            "End the plan",
+            OPEN,
+            PlanStatus.ENDED,
+            MEETING_MESSAGE.format(what="end the plan"),
+            who=can_hold_meeting,
+        ),
+    ],
+)
+
 rules.add_perm("plans.create", can_create_plan)
 rules.add_perm("plans.edit_draft", can_edit_draft)
 rules.add_perm("plans.record_update", can_record_update)
 rules.add_perm("plans.hold_meeting", can_hold_meeting)
 rules.add_perm("plans.cite", can_cite)
+rules.add_perm("plans.record_review", can_record_review)

@@ -5,13 +5,11 @@ are in `views_monitoring.py`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,11 +17,12 @@ from django.shortcuts import redirect, render
 from safeguarding.agencies.models import Agency
 from safeguarding.children.queries import children_visible_to, get_child_for_user
 from safeguarding.children.services import record_child_view
-from safeguarding.core.access import parse_id
-from safeguarding.core.forms import add_service_errors
+from safeguarding.core.access import parse_id, perm_required
+from safeguarding.core.forms import attempt
+from safeguarding.core.kernel import ServiceError
 from safeguarding.plans import forms, permissions, queries, services
 from safeguarding.plans.enums import PersonKind, PlanStatus
-from safeguarding.plans.models import CONTENT_FIELDS, CarePlan, Citation, Objective, PlanError, PlanVersion
+from safeguarding.plans.models import CONTENT_FIELDS, CarePlan, Citation, Objective, PlanVersion
 from safeguarding.plans.versions import compare as compare_versions
 
 
@@ -34,34 +33,12 @@ def load_plan(request: HttpRequest, pk: Any, *, log: bool = True) -> CarePlan:
     return plan
 
 
-def attempt(form: Any, action: Callable[[], Any]) -> bool:
-    """Run a service call; on a refusal, put its message on the form (which keeps what was typed)."""
-    try:
-        action()
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-    except PlanError as exc:
-        form.add_error(None, exc.message)
-    else:
-        return True
-    return False
-
-
 def split_professional(value: str) -> tuple[Any, Agency | None]:
     user_id, _, agency_id = (value or "").partition(":")
     uid, aid = parse_id(user_id), parse_id(agency_id)
     if uid is None or aid is None:
         return None, None
     return get_user_model().objects.filter(pk=uid).first(), Agency.objects.filter(pk=aid).first()
-
-
-def capabilities(user: Any, plan: CarePlan) -> dict[str, bool]:
-    return {
-        "can_edit": permissions.can_edit_draft(user, plan),
-        "can_meet": permissions.can_hold_meeting(user, plan),
-        "can_update": permissions.can_record_update(user, plan),
-        "can_cite": permissions.can_cite(user, plan),
-    }
 
 
 @login_required
@@ -85,15 +62,14 @@ def for_child(request: HttpRequest, child_pk: int) -> HttpResponse:
     return render(
         request,
         "plans/for_child.html",
-        {"child": child, "plans": plans, "can_create": permissions.can_create_plan(request.user)},
+        {"child": child, "plans": plans},
     )
 
 
 @login_required
+@perm_required("plans.create")
 def new(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not permissions.can_create_plan(user):
-        raise Http404
     chosen = request.GET.get("child")
     if not chosen:
         messages.info(request, "Start a plan from the child's record: find the child, then choose 'Start a plan'.")
@@ -170,16 +146,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "citations": citations,
             "draft": plan.draft_version(),
             "agreed": plan.agreed_version(),
-            **capabilities(request.user, plan),
         },
     )
 
 
-def _require(rule: Any, request: HttpRequest, plan: CarePlan, message: str) -> HttpResponse | None:
-    if not rule(request.user, plan):
-        messages.error(request, message)
-        return redirect("plans:detail", pk=plan.pk)
-    return None
+def refused(request: HttpRequest, perm: str, plan: CarePlan, message: str) -> HttpResponse | None:
+    """Unless the person has `perm` on the plan (its rule in `permissions`): back to the plan with `message`."""
+    if request.user.has_perm(perm, plan):
+        return None
+    messages.error(request, message)
+    return redirect("plans:detail", pk=plan.pk)
 
 
 EDIT_REFUSED = "Only the lead professional and the agencies in the plan can change its draft."
@@ -187,9 +163,9 @@ AGREED_REFUSED = "This version has been agreed and cannot be changed. Amend the 
 
 
 def _draft_or_redirect(request: HttpRequest, plan: CarePlan) -> PlanVersion | HttpResponse:
-    refused = _require(permissions.can_edit_draft, request, plan, EDIT_REFUSED)
-    if refused:
-        return refused
+    refusal = refused(request, "plans.edit_draft", plan, EDIT_REFUSED)
+    if refusal:
+        return refusal
     draft = plan.draft_version()
     if draft is None:
         messages.error(request, AGREED_REFUSED)
@@ -318,9 +294,9 @@ def objective_remove(request: HttpRequest, pk: int, uid: str) -> HttpResponse:
 @login_required
 def participants(request: HttpRequest, pk: int) -> HttpResponse:
     plan = load_plan(request, pk)
-    refused = _require(permissions.can_edit_draft, request, plan, EDIT_REFUSED)
-    if refused:
-        return refused
+    refusal = refused(request, "plans.edit_draft", plan, EDIT_REFUSED)
+    if refusal:
+        return refusal
     children = list(plan.children.all())
     form = forms.ParticipantForm(
         data=request.POST or None,
@@ -361,7 +337,7 @@ def participant_remove(request: HttpRequest, pk: int, participant_pk: int) -> Ht
             services.remove_participant(
                 actor=request.user, plan=plan, version=form.cleaned_data["version"], participant=participant
             )
-        except PlanError as exc:
+        except ServiceError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, "Removed from the plan.")
@@ -371,14 +347,9 @@ def participant_remove(request: HttpRequest, pk: int, participant_pk: int) -> Ht
 @login_required
 def agree(request: HttpRequest, pk: int) -> HttpResponse:
     plan = load_plan(request, pk)
-    refused = _require(
-        permissions.can_hold_meeting,
-        request,
-        plan,
-        "Only the lead professional or their manager can record the agreement.",
-    )
-    if refused:
-        return refused
+    refusal = refused(request, "plans.agree", plan, permissions.PLAN_WORKFLOW["agree"].not_allowed)
+    if refusal:
+        return refusal
     draft = plan.draft_version()
     if draft is None:
         messages.error(request, "There is no draft to agree. Amend the plan to make one.")
@@ -419,9 +390,9 @@ def agree(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def amend(request: HttpRequest, pk: int) -> HttpResponse:
     plan = load_plan(request, pk)
-    refused = _require(permissions.can_edit_draft, request, plan, EDIT_REFUSED)
-    if refused:
-        return refused
+    refusal = refused(request, "plans.edit_draft", plan, EDIT_REFUSED)
+    if refusal:
+        return refusal
     form = forms.VersionedForm(data=request.POST or None, initial={"version": plan.version})
     if request.method == "POST" and form.is_valid():
         made: list[PlanVersion] = []

@@ -10,18 +10,19 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from safeguarding.core.access import parse_id
+from safeguarding.core.access import parse_id, require_perm
+from safeguarding.core.forms import attempt
 from safeguarding.plans import family, forms, permissions, queries, scaling, services
 from safeguarding.plans.enums import PersonKind
 from safeguarding.plans.models import Participant
-from safeguarding.plans.views import attempt, load_plan
+from safeguarding.plans.views import load_plan, refused
 
 
 @login_required
 def objective_updates(request: HttpRequest, pk: int, uid: str) -> HttpResponse:
     plan = load_plan(request, pk)
     objective = queries.find_objective(plan, uid)
-    can_update = permissions.can_record_update(request.user, plan)
+    can_update = request.user.has_perm("plans.record_update", plan)
     form = forms.UpdateForm(data=request.POST or None) if can_update else None
     if request.method == "POST":
         if form is None:
@@ -85,9 +86,14 @@ def _score_inputs(plan: Any, score_forms: Any) -> list[services.ScoreInput]:
 @login_required
 def review_new(request: HttpRequest, pk: int) -> HttpResponse:
     plan = load_plan(request, pk)
-    if not permissions.can_hold_meeting(request.user, plan) or plan.agreed_version() is None:
-        messages.error(request, "Reviews are recorded on an agreed plan, by the lead professional or their manager.")
-        return redirect("plans:detail", pk=plan.pk)
+    refusal = refused(
+        request,
+        "plans.record_review",
+        plan,
+        "Reviews are recorded on an agreed plan, by the lead professional or their manager.",
+    )
+    if refusal:
+        return refusal
     form = forms.ReviewForm(data=request.POST or None, initial={"version": plan.version})
     people = queries.plan_people(plan)
     scores = forms.ScoreFormSet(data=request.POST or None, prefix="scores", form_kwargs={"people": people})
@@ -141,9 +147,9 @@ def family_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def end(request: HttpRequest, pk: int) -> HttpResponse:
     plan = load_plan(request, pk)
-    if not permissions.can_hold_meeting(request.user, plan):
-        messages.error(request, "Only the lead professional or their manager can end the plan.")
-        return redirect("plans:detail", pk=plan.pk)
+    refusal = refused(request, "plans.end", plan, permissions.PLAN_WORKFLOW["end"].not_allowed)
+    if refusal:
+        return refusal
     form = forms.EndForm(data=request.POST or None, initial={"version": plan.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -177,8 +183,7 @@ def cite(request: HttpRequest, pk: int, uid: str) -> HttpResponse:
     from safeguarding.reviews.models import Review
 
     plan = load_plan(request, pk)
-    if not permissions.can_cite(request.user, plan):
-        raise Http404
+    require_perm(request.user, "plans.cite", plan)
     objective = queries.find_objective(plan, uid)
     targets = _targets(request.user)
     form = forms.CiteForm(data=request.POST or None, targets=targets)
