@@ -8,7 +8,7 @@ from django.db.models import Case, IntegerField, Q, When
 from django.http import HttpRequest
 from django.utils import timezone
 
-from safeguarding.actionplans import permissions, queries
+from safeguarding.actionplans import queries
 from safeguarding.actionplans.enums import COMPLETE_STATUSES
 from safeguarding.actionplans.models import Action
 from safeguarding.core.home import Panel
@@ -43,7 +43,7 @@ def your_actions(request: HttpRequest) -> Panel | None:
 
 def overdue_across_plans(request: HttpRequest) -> Panel | None:
     user = request.user
-    if not permissions.is_manager(user):
+    if not user.has_perm("actionplans.manage"):
         return None
     today = timezone.localdate()
     overdue = queries.with_related(Action.objects.overdue(today)).order_by("due_on", "pk")

@@ -26,27 +26,11 @@ from safeguarding.agencies.enums import Role
 from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
 
-
-class ActionPlanError(kernel.ServiceError):
-    """A change that cannot happen; the message says why and what to do next."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class NotAllowed(ActionPlanError, kernel.NotAllowed):
-    pass
-
-
-class StaleVersion(ActionPlanError, kernel.StaleVersion):
-    pass
-
-
-STALE_MESSAGE = (
-    "Someone else changed this action while you were working on it, so your change was not saved. "
-    "Read the action again, then make your change if it is still needed."
-)
+# The refusals are the kernel's (the API answers 403 and 409); the names stay for importers.
+ActionPlanError = kernel.ServiceError
+NotAllowed = kernel.NotAllowed
+StaleVersion = kernel.StaleVersion
+STALE_MESSAGE = kernel.stale_message("action")
 
 MANAGING_ROLES = frozenset({Role.BUSINESS_UNIT, Role.ADMINISTRATOR})
 
@@ -108,8 +92,7 @@ def recheck_blocker(user: Any, action: Action) -> str | None:
 
 def sign_off_blocker(user: Any, action: Action) -> str | None:
     """Why `user` may not sign off `action` now (None when they may)."""
-    plan = action.plan
-    if not _person(user) or user.pk not in {plan.chair_id, plan.deputy_chair_id}:
+    if not chairs_plan(user, action.plan):
         return "Only the plan's chair (or deputy chair) can sign off an action's completion."
     if action.lead_officer_id == user.pk:
         return "You lead this action, so you cannot sign off its completion: the plan's other chair signs it off."
@@ -135,13 +118,22 @@ def can_use_actionplans(user: Any) -> bool:
     return plans_visible_to(user).exists()
 
 
-# Permissions for templates and `user.has_perm`: the same predicates.
+def chairs_plan(user: Any, plan: ActionPlan) -> bool:
+    """The plan's chair or deputy chair (who sign off its actions' completion)."""
+    return _person(user) and user.pk in {plan.chair_id, plan.deputy_chair_id}
+
+
+# Permissions for pages (`require_perm`, `user.has_perm`) and templates (`{% has_perm %}`): the same
+# predicates the services ask. The self-grant exclusion (nobody signs off an action they lead) is in
+# `sign_off_blocker`, so it holds wherever the permission is asked.
+def _on_action(check: Any) -> Any:
+    return rules.predicate(lambda u, a: isinstance(a, Action) and bool(check(u, a)))
+
+
+rules.add_perm("actionplans.use", rules.predicate(lambda u, obj=None: can_use_actionplans(u)))
 rules.add_perm("actionplans.manage", rules.predicate(lambda u, obj=None: can_manage_plan(u)))
-rules.add_perm(
-    "actionplans.update_action", rules.predicate(lambda u, a: isinstance(a, Action) and can_update_action(u, a))
-)
-rules.add_perm(
-    "actionplans.record_recheck",
-    rules.predicate(lambda u, a: isinstance(a, Action) and recheck_blocker(u, a) is None),
-)
-rules.add_perm("actionplans.sign_off", rules.predicate(lambda u, a: isinstance(a, Action) and can_sign_off(u, a)))
+rules.add_perm("actionplans.update_action", _on_action(can_update_action))
+# Who records an action's re-checks (`recheck`), and whether they may record one now (`record_recheck`).
+rules.add_perm("actionplans.recheck", _on_action(can_record_recheck))
+rules.add_perm("actionplans.record_recheck", _on_action(lambda u, a: recheck_blocker(u, a) is None))
+rules.add_perm("actionplans.sign_off", _on_action(can_sign_off))

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from safeguarding.actionplans import permissions, queries
+from safeguarding.actionplans import queries
 from safeguarding.actionplans.models import ActionPlan
 from safeguarding.actionplans.progress import plan_progress
 from safeguarding.core.sections import Section
@@ -22,6 +22,6 @@ def review_section(request: HttpRequest, review: Any) -> Section | None:
         progress = plan_progress(plan, timezone.localdate(), actions)
         uncovered = review.recommendations.exclude(pk__in=[a.recommendation_id for a in actions]).count()
         return Section("actionplans/sections/review.html", {"plan": plan, "progress": progress, "uncovered": uncovered})
-    if permissions.can_manage_plan(user) and not ActionPlan.objects.filter(review=review).exists():
+    if user.has_perm("actionplans.manage") and not ActionPlan.objects.filter(review=review).exists():
         return Section("actionplans/sections/review.html", {"plan": None, "review": review})
     return None

@@ -4,39 +4,26 @@ redirect with a message. State changes are POST-only."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeguarding.actionplans import forms, permissions, queries, services
 from safeguarding.actionplans.enums import ActionStatus, CommitteeOutcome, Rag, Source
-from safeguarding.actionplans.models import ActionPlan, ActionUpdate
-from safeguarding.actionplans.permissions import ActionPlanError
+from safeguarding.actionplans.models import Action, ActionPlan, ActionUpdate, CommitteeDecision, PlanVersion
 from safeguarding.actionplans.versions import COMPARED_FIELDS, accepted_version, changes_since
-from safeguarding.core.access import get_or_404
-from safeguarding.core.forms import add_service_errors
+from safeguarding.core import kernel
+from safeguarding.core.access import get_or_404, perm_required, require_perm
+from safeguarding.core.forms import attempt
 from safeguarding.core.services import record_activity
 from safeguarding.reviews.models import Document, Review
 from safeguarding.reviews.queries import reviews_visible_to
-
-
-def _attempt(form: Any, call: Callable[[], Any]) -> Any:
-    """Run the service; its refusals become errors on the form (which keeps what was typed)."""
-    try:
-        return call() or True
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-    except ActionPlanError as exc:
-        form.add_error(None, exc.message)
-    return None
 
 
 def _uploads(files: list[Any]) -> list[services.Upload]:
@@ -50,8 +37,8 @@ def _label(enum: Any, value: str) -> str:
 
 
 def _manager_or_403(user: Any) -> None:
-    if not permissions.can_manage_plan(user):
-        raise PermissionDenied("Only the business unit or an administrator can do this.")
+    """A change only managers make, to something the person may see: 403 for others."""
+    require_perm(user, "actionplans.manage", hidden=False)
 
 
 def _form_page(request: HttpRequest, form: Any, *, title: str, button: str, **context: Any) -> HttpResponse:
@@ -62,10 +49,9 @@ def _form_page(request: HttpRequest, form: Any, *, title: str, button: str, **co
 
 
 @login_required
+@perm_required("actionplans.use")
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not permissions.can_use_actionplans(user):
-        raise Http404
     today = timezone.localdate()
     form = forms.FilterForm(data=request.GET or None)
     plans = queries.plans_visible_to(user).select_related("review", "chair")
@@ -84,15 +70,14 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "actionplans/index.html",
-        {"form": form, "rows": listed, "can_manage": permissions.can_manage_plan(user)},
+        {"form": form, "rows": listed},
     )
 
 
 @login_required
+@perm_required("actionplans.manage")
 def new_plan(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not permissions.can_manage_plan(user):
-        raise Http404
     review: Review | None = None
     if request.GET.get("review"):
         # Only a review this person may see (the reviews app's own rule).
@@ -104,20 +89,23 @@ def new_plan(request: HttpRequest) -> HttpResponse:
     form = forms.PlanForm(data=request.POST or None, review=review, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        plan = _attempt(
+        created: list[ActionPlan] = []
+        if attempt(
             form,
-            lambda: services.create_plan(
-                user,
-                title=data["title"],
-                source=Source.REVIEW if review is not None else data["source"],
-                review=review if review is not None else data.get("review"),
-                source_reference=data.get("source_reference") or "",
-                owner_group=data["owner_group"],
-                chair=data["chair"],
-                deputy_chair=data.get("deputy_chair"),
+            lambda: created.append(
+                services.create_plan(
+                    actor=user,
+                    title=data["title"],
+                    source=Source.REVIEW if review is not None else data["source"],
+                    review=review if review is not None else data.get("review"),
+                    source_reference=data.get("source_reference") or "",
+                    owner_group=data["owner_group"],
+                    chair=data["chair"],
+                    deputy_chair=data.get("deputy_chair"),
+                )
             ),
-        )
-        if plan:
+        ):
+            plan = created[0]
             messages.success(request, f"Action plan {plan.reference} created. Add its actions next.")
             return redirect("actionplans:plan", pk=plan.pk)
     return _form_page(
@@ -153,7 +141,6 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "versions": versions,
             "accepted": accepted,
             "changes": changes_since(plan, accepted) if accepted is not None else [],
-            "can_manage": permissions.can_manage_plan(user),
         },
     )
 
@@ -177,7 +164,7 @@ def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
         fields: dict[str, Any] = {k: data[k] for k in ("title", "owner_group", "chair", "deputy_chair") if k in data}
         if "source_reference" in form.fields:
             fields["source_reference"] = data["source_reference"]
-        if _attempt(form, lambda: services.edit_plan(user, plan, data["version"], **fields)):
+        if attempt(form, lambda: services.edit_plan(actor=user, plan=plan, version=data["version"], **fields)):
             messages.success(request, "Plan saved.")
             return redirect("actionplans:plan", pk=plan.pk)
     return _form_page(
@@ -199,23 +186,25 @@ def add_action(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ActionForm(data=request.POST or None, initial=initial, plan=plan)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        action = _attempt(
+        added: list[Action] = []
+        if attempt(
             form,
-            lambda: services.add_action(
-                user,
-                plan,
-                recommendation=data.get("recommendation"),
-                description=data["description"],
-                lead_agency=data["lead_agency"],
-                lead_officer=data["lead_officer"],
-                start_on=data["start_on"],
-                due_on=data["due_on"],
-                success_measure=data["success_measure"],
-                recheck_on=data["recheck_on"],
+            lambda: added.append(
+                services.add_action(
+                    actor=user,
+                    plan=plan,
+                    recommendation=data.get("recommendation"),
+                    description=data["description"],
+                    lead_agency=data["lead_agency"],
+                    lead_officer=data["lead_officer"],
+                    start_on=data["start_on"],
+                    due_on=data["due_on"],
+                    success_measure=data["success_measure"],
+                    recheck_on=data["recheck_on"],
+                )
             ),
-        )
-        if action:
-            messages.success(request, f"Action {action.reference} added.")
+        ):
+            messages.success(request, f"Action {added[0].reference} added.")
             return redirect("actionplans:plan", pk=plan.pk)
     return _form_page(request, form, title="Add an action", button="Add the action", plan=plan, caption=plan.reference)
 
@@ -237,7 +226,7 @@ def edit_action(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         fields = {name: data[name] for name in services.ACTION_FIELDS if name in form.fields}
         version = data["version"] if data["version"] is not None else -1
-        if _attempt(form, lambda: services.edit_action(user, action, version, **fields)):
+        if attempt(form, lambda: services.edit_action(actor=user, action=action, version=version, **fields)):
             messages.success(request, f"Action {action.reference} saved.")
             return redirect("actionplans:action", pk=action.pk)
     return _form_page(
@@ -252,7 +241,7 @@ def edit_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _recheck_form(user: Any, action: Any, data: Any = None, files: Any = None) -> forms.RecheckForm | None:
     """The "Record the re-check" form, for those who may record it now (None otherwise)."""
-    if permissions.recheck_blocker(user, action) is not None:
+    if not user.has_perm("actionplans.record_recheck", action):
         return None
     today = timezone.localdate()
     return forms.RecheckForm(
@@ -265,7 +254,6 @@ def _recheck_form(user: Any, action: Any, data: Any = None, files: Any = None) -
 def _action_page(request: HttpRequest, action: Any, *, form: Any, recheck_form: Any) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
-    is_chair = user.pk in {action.plan.chair_id, action.plan.deputy_chair_id}
     return render(
         request,
         "actionplans/action.html",
@@ -277,9 +265,10 @@ def _action_page(request: HttpRequest, action: Any, *, form: Any, recheck_form: 
             "updates": action.updates.select_related("author").prefetch_related("evidence"),
             "form": form,
             "recheck_form": recheck_form,
-            "can_manage": permissions.can_manage_plan(user),
-            "can_sign_off": permissions.can_sign_off(user, action),
-            "sign_off_blocker": permissions.sign_off_blocker(user, action) if is_chair else None,
+            # Why a chair may not sign it off yet (the button shows when they may: `actionplans.sign_off`).
+            "sign_off_blocker": (
+                permissions.sign_off_blocker(user, action) if permissions.chairs_plan(user, action.plan) else None
+            ),
         },
     )
 
@@ -290,9 +279,9 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     "record the re-check" form (posted to `recheck`)."""
     user = request.user
     action = queries.get_action_for_user(user, pk)
-    can_update = permissions.can_update_action(user, action)
-    if request.method == "POST" and not can_update:
-        raise PermissionDenied("Only the action's lead officer or the business unit can add an update.")
+    can_update = user.has_perm("actionplans.update_action", action)
+    if request.method == "POST":
+        require_perm(user, "actionplans.update_action", action, hidden=False)
     today = timezone.localdate()
     form = None
     if can_update:
@@ -308,11 +297,11 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            if _attempt(
+            if attempt(
                 form,
                 lambda: services.add_update(
-                    user,
-                    action,
+                    actor=user,
+                    action=action,
                     written_on=data["written_on"],
                     narrative=data["narrative"],
                     status=data["status"],
@@ -333,8 +322,7 @@ def recheck(request: HttpRequest, pk: int) -> HttpResponse:
     who see it). On errors the action page shows again with what was typed."""
     user = request.user
     action = queries.get_action_for_user(user, pk)
-    if not permissions.can_record_recheck(user, action):
-        raise PermissionDenied("Only the action's lead officer or the business unit can record the re-check.")
+    require_perm(user, "actionplans.recheck", action, hidden=False)
     blocker = permissions.recheck_blocker(user, action)
     if blocker is not None:
         messages.error(request, blocker)
@@ -343,12 +331,12 @@ def recheck(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         held = form.held_value
-        if _attempt(
+        if attempt(
             form,
             lambda: services.record_recheck(
-                user,
-                action,
-                data["version"],
+                actor=user,
+                action=action,
+                version=data["version"],
                 rechecked_on=data["rechecked_on"],
                 held=held,
                 narrative=data["narrative"],
@@ -366,7 +354,7 @@ def recheck(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             return redirect("actionplans:action", pk=action.pk)
     update_form = None
-    if permissions.can_update_action(user, action):
+    if user.has_perm("actionplans.update_action", action):
         today = timezone.localdate()
         update_form = forms.UpdateForm(
             initial={"written_on": today.strftime("%d/%m/%Y"), "status": action.status, "rag": action.rag}
@@ -380,8 +368,8 @@ def sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     action = queries.get_action_for_user(user, pk)
     try:
-        services.sign_off(user, action)
-    except ActionPlanError as exc:
+        services.sign_off(actor=user, action=action)
+    except kernel.ServiceError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"Completion of {action.reference} signed off.")
@@ -410,10 +398,11 @@ def freeze(request: HttpRequest, pk: int) -> HttpResponse:
     _manager_or_403(user)
     form = forms.FreezeForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        version = _attempt(form, lambda: services.freeze_version(user, plan, form.cleaned_data["reason"]))
-        if version:
-            messages.success(request, f"Version {version.number} of the plan frozen.")
-            return redirect("actionplans:version", pk=version.pk)
+        frozen: list[PlanVersion] = []
+        reason = form.cleaned_data["reason"]
+        if attempt(form, lambda: frozen.append(services.freeze_version(actor=user, plan=plan, reason=reason))):
+            messages.success(request, f"Version {frozen[0].number} of the plan frozen.")
+            return redirect("actionplans:version", pk=frozen[0].pk)
     return _form_page(
         request,
         form,
@@ -444,7 +433,6 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "decisions": version.decisions.select_related("recorded_by"),
             "changes": changes_since(plan, version),
             "fields": COMPARED_FIELDS,
-            "can_manage": permissions.can_manage_plan(user),
         },
     )
 
@@ -457,18 +445,20 @@ def record_decision(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.DecisionForm(data=request.POST or None, initial={"outcome": CommitteeOutcome.ACCEPTED})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        decision = _attempt(
+        recorded: list[CommitteeDecision] = []
+        if attempt(
             form,
-            lambda: services.record_committee_decision(
-                user,
-                version,
-                committee=data["committee"],
-                meeting_on=data["meeting_on"],
-                outcome=data["outcome"],
-                questions=data["questions"],
+            lambda: recorded.append(
+                services.record_committee_decision(
+                    actor=user,
+                    plan_version=version,
+                    committee=data["committee"],
+                    meeting_on=data["meeting_on"],
+                    outcome=data["outcome"],
+                    questions=data["questions"],
+                )
             ),
-        )
-        if decision:
+        ):
             messages.success(request, f"Decision recorded against version {version.number}.")
             return redirect("actionplans:version", pk=version.pk)
     return _form_page(

@@ -67,12 +67,12 @@ class PlanCast:
             "success_measure": "Audit finds it used.",
         }
         values.update(kwargs)
-        return services.add_action(self.business, self.plan, **values)
+        return services.add_action(actor=self.business, plan=self.plan, **values)
 
     def update(self, action: Action, status: str, rag: str, *, by: Any = None, **kwargs: Any) -> Any:
         values: dict[str, Any] = {"written_on": self.today, "narrative": "Progress.", "status": status, "rag": rag}
         values.update(kwargs)
-        return services.add_update(by or action.lead_officer, action, **values)
+        return services.add_update(actor=by or action.lead_officer, action=action, **values)
 
 
 def build_plan_cast() -> PlanCast:
@@ -82,7 +82,7 @@ def build_plan_cast() -> PlanCast:
     recs = [review_services.add_recommendation(actor=rc.business, review=review, text=t) for t in RECOMMENDATIONS]
     chair = f.member(rc.cast.partner_agency, Role.SENIOR_MANAGER, username="chair", email="chair@example.org")
     plan = services.create_plan(
-        rc.business,
+        actor=rc.business,
         title="Action plan: Child A and Child B",
         source=Source.REVIEW,
         review=review,

@@ -82,7 +82,7 @@ def test_scrutineer_reads_but_changes_nothing(pc: PlanCast, client_for) -> None:
 
 
 def test_unrelated_practitioner_gets_404_for_every_page(pc: PlanCast, client_for) -> None:
-    version = services.freeze_version(pc.business, pc.plan, "Committee")
+    version = services.freeze_version(actor=pc.business, plan=pc.plan, reason="Committee")
     client = client_for(pc.rc.cast.unrelated)
     for url in (
         f"/action-plans/{pc.plan.pk}/",
@@ -161,7 +161,7 @@ def test_add_action_form_keeps_input_when_refused(pc: PlanCast, client_for) -> N
 def test_edit_action_refuses_a_stale_version(pc: PlanCast, client_for) -> None:
     client = client_for(pc.business)
     read_version = pc.a1.version
-    services.edit_action(pc.business, pc.a1, read_version, description="Someone else's change")
+    services.edit_action(actor=pc.business, action=pc.a1, version=read_version, description="Someone else's change")
     response = client.post(
         f"/action-plans/actions/{pc.a1.pk}/edit/",
         {
@@ -228,7 +228,7 @@ def test_freeze_and_record_decision_pages(pc: PlanCast, client_for) -> None:
     assert not CommitteeDecision.objects.exists()
     client.post(url, {**data, "outcome": CommitteeOutcome.ACCEPTED})
     assert CommitteeDecision.objects.get().plan_version == version
-    services.edit_action(pc.business, pc.a1, pc.a1.version, due_on=pc.today + timedelta(days=90))
+    services.edit_action(actor=pc.business, action=pc.a1, version=pc.a1.version, due_on=pc.today + timedelta(days=90))
     page = client.get(f"/action-plans/{pc.plan.pk}/").content.decode()
     assert "Changes since the version the committee accepted" in page
     assert (pc.today + timedelta(days=90)).strftime("%d/%m/%Y") in page
@@ -236,7 +236,7 @@ def test_freeze_and_record_decision_pages(pc: PlanCast, client_for) -> None:
 
 def test_index_filters(pc: PlanCast, client_for) -> None:
     inspection = services.create_plan(
-        pc.business,
+        actor=pc.business,
         title="Ofsted plan",
         source="inspection",
         source_reference="ILACS",
@@ -274,9 +274,13 @@ def test_pages_need_sign_in(client, path: str) -> None:
 
 def test_every_page_renders_for_the_business_unit(pc: PlanCast, client_for) -> None:
     pc.update(pc.a1, S.COMPLETE, R.BLUE)
-    version = services.freeze_version(pc.business, pc.plan, "Submitted to the scrutiny committee")
+    version = services.freeze_version(actor=pc.business, plan=pc.plan, reason="Submitted to the scrutiny committee")
     services.record_committee_decision(
-        pc.business, version, committee="Scrutiny", meeting_on=pc.today, outcome=CommitteeOutcome.ACCEPTED
+        actor=pc.business,
+        plan_version=version,
+        committee="Scrutiny",
+        meeting_on=pc.today,
+        outcome=CommitteeOutcome.ACCEPTED,
     )
     client = client_for(pc.business)
     pages = {
@@ -303,11 +307,16 @@ def test_index_query_count_does_not_grow_with_plans(pc: PlanCast, client_for, dj
     client.get("/action-plans/")
     for n in range(5):
         plan = services.create_plan(
-            pc.business, title=f"Priority {n}", source="priority", source_reference="x", owner_group="G", chair=pc.chair
+            actor=pc.business,
+            title=f"Priority {n}",
+            source="priority",
+            source_reference="x",
+            owner_group="G",
+            chair=pc.chair,
         )
         services.add_action(
-            pc.business,
-            plan,
+            actor=pc.business,
+            plan=plan,
             description="d",
             lead_agency=pc.rc.cast.agency,
             lead_officer=pc.lead,

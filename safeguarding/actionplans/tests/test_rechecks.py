@@ -34,14 +34,14 @@ def _complete(pc: PlanCast, *, recheck_in: int | None = 0, sign: bool = False, *
     action = pc.action(recheck_on=pc.today + timedelta(days=recheck_in) if recheck_in is not None else None, **kwargs)
     pc.update(action, S.COMPLETE, R.BLUE)
     if sign:
-        services.sign_off(pc.chair, action)
+        services.sign_off(actor=pc.chair, action=action)
     return Action.objects.get(pk=action.pk)
 
 
 def _recheck(pc: PlanCast, action: Action, *, by: Any = None, **kwargs: Any) -> ActionUpdate:
     values: dict[str, Any] = {"rechecked_on": pc.today, "held": True, "narrative": "Re-audit: 17 of 20."}
     values.update(kwargs)
-    return services.record_recheck(by or pc.business, action, action.version, **values)
+    return services.record_recheck(actor=by or pc.business, action=action, version=action.version, **values)
 
 
 def _errors(exc: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:
@@ -226,7 +226,12 @@ def test_who_may_record_the_recheck_and_when(pc: PlanCast) -> None:
         _recheck(pc, pc.a1)
     with pytest.raises(StaleVersion):
         services.record_recheck(
-            pc.business, action, action.version - 1, rechecked_on=pc.today, held=True, narrative="x"
+            actor=pc.business,
+            action=action,
+            version=action.version - 1,
+            rechecked_on=pc.today,
+            held=True,
+            narrative="x",
         )
     _recheck(pc, action, by=pc.lead)
     with pytest.raises(NotAllowed, match="already recorded"):
@@ -246,7 +251,7 @@ def test_reopening_after_it_held_clears_the_held_recheck(pc: PlanCast) -> None:
 
 def test_versions_keep_the_recheck_and_show_it_as_a_change(pc: PlanCast) -> None:
     action = _complete(pc, recheck_in=-1)
-    version = services.freeze_version(pc.business, pc.plan, "Committee")
+    version = services.freeze_version(actor=pc.business, plan=pc.plan, reason="Committee")
     row = next(a for a in version.snapshot["actions"] if a["id"] == action.pk)
     assert (row["rechecked_on"], row["recheck_held"]) == (None, None)
     _recheck(pc, action)
@@ -255,7 +260,7 @@ def test_versions_keep_the_recheck_and_show_it_as_a_change(pc: PlanCast) -> None
     assert fields["recheck_held"] == ("Not recorded", "Yes")
     assert fields["rechecked_on"] == ("None", pc.today.strftime("%d/%m/%Y"))
     # A version frozen before re-checks existed (no such keys) compares without a false change.
-    again = services.freeze_version(pc.business, pc.plan, "Board")
+    again = services.freeze_version(actor=pc.business, plan=pc.plan, reason="Board")
     for a in again.snapshot["actions"]:
         if a["id"] != action.pk:
             del a["rechecked_on"], a["recheck_held"]
@@ -361,7 +366,9 @@ def test_recheck_page_did_not_hold_reopens_and_asks_for_the_due_date(pc: PlanCas
 def test_stale_recheck_form_is_refused(pc: PlanCast, client_for) -> None:
     action = _complete(pc, recheck_in=0)
     read = _post(pc, action)
-    services.edit_action(pc.business, action, action.version, recheck_on=pc.today - timedelta(days=1))
+    services.edit_action(
+        actor=pc.business, action=action, version=action.version, recheck_on=pc.today - timedelta(days=1)
+    )
     response = client_for(pc.lead).post(f"/action-plans/actions/{action.pk}/recheck/", read)
     assert "Someone else changed this action" in response.content.decode()
     assert Action.objects.get(pk=action.pk).recheck_held is None

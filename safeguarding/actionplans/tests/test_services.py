@@ -33,7 +33,7 @@ def _errors(exc: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:
 def test_create_plan_one_per_review_and_logged(pc: PlanCast) -> None:
     with pytest.raises(ValidationError) as exc:
         services.create_plan(
-            pc.business, title="Again", source=Source.REVIEW, review=pc.review, owner_group="G", chair=pc.chair
+            actor=pc.business, title="Again", source=Source.REVIEW, review=pc.review, owner_group="G", chair=pc.chair
         )
     assert "already has an action plan" in _errors(exc)["review"][0]
     assert ActivityLog.objects.filter(action="actionplan.created", target_id=str(pc.plan.pk)).exists()
@@ -42,11 +42,16 @@ def test_create_plan_one_per_review_and_logged(pc: PlanCast) -> None:
 def test_create_plan_other_source_needs_reference_and_no_review(pc: PlanCast) -> None:
     with pytest.raises(ValidationError) as exc:
         services.create_plan(
-            pc.business, title="Ofsted", source=Source.INSPECTION, review=pc.review, owner_group="QA", chair=pc.chair
+            actor=pc.business,
+            title="Ofsted",
+            source=Source.INSPECTION,
+            review=pc.review,
+            owner_group="QA",
+            chair=pc.chair,
         )
     assert set(_errors(exc)) == {"review", "source_reference"}
     plan = services.create_plan(
-        pc.business,
+        actor=pc.business,
         title="Ofsted",
         source=Source.INSPECTION,
         source_reference="ILACS 2026",
@@ -59,12 +64,12 @@ def test_create_plan_other_source_needs_reference_and_no_review(pc: PlanCast) ->
 def test_only_managers_create_plans_and_actions(pc: PlanCast) -> None:
     with pytest.raises(NotAllowed):
         services.create_plan(
-            pc.lead, title="T", source=Source.PRIORITY, source_reference="x", owner_group="G", chair=pc.chair
+            actor=pc.lead, title="T", source=Source.PRIORITY, source_reference="x", owner_group="G", chair=pc.chair
         )
     with pytest.raises(NotAllowed):
         services.add_action(
-            pc.lead,
-            pc.plan,
+            actor=pc.lead,
+            plan=pc.plan,
             recommendation=pc.recs[0],
             description="d",
             lead_agency=pc.rc.cast.agency,
@@ -96,15 +101,15 @@ def test_add_action_numbers_in_order_and_checks_recommendation_and_lead_officer(
 
 def test_edit_action_checks_version_and_refuses_status(pc: PlanCast) -> None:
     version = pc.a1.version
-    services.edit_action(pc.business, pc.a1, version, due_on=pc.today + timedelta(days=45))
+    services.edit_action(actor=pc.business, action=pc.a1, version=version, due_on=pc.today + timedelta(days=45))
     assert pc.a1.version == version + 1
     stale = Action.objects.get(pk=pc.a1.pk)
     stale.version = version  # what a second person read before the first change
     with pytest.raises(StaleVersion):
-        services.edit_action(pc.business, stale, version, description="Overwrite")
+        services.edit_action(actor=pc.business, action=stale, version=version, description="Overwrite")
     assert Action.objects.get(pk=pc.a1.pk).description == "Health guidance on missed appointments."
     with pytest.raises(ValidationError) as exc:
-        services.edit_action(pc.business, pc.a1, pc.a1.version, status=S.COMPLETE)
+        services.edit_action(actor=pc.business, action=pc.a1, version=pc.a1.version, status=S.COMPLETE)
     assert "through an update" in _errors(exc)["status"][0]
     log = ActivityLog.objects.get(action="actionplan.action_edited")
     assert log.changes["due_on"][1] == (pc.today + timedelta(days=45)).isoformat()
@@ -168,7 +173,7 @@ def test_update_dates_in_order_and_not_in_future(pc: PlanCast) -> None:
 
 def test_reopening_a_signed_off_action_clears_sign_off_and_is_logged(pc: PlanCast) -> None:
     pc.update(pc.a1, S.COMPLETE, R.BLUE)
-    services.sign_off(pc.chair, pc.a1)
+    services.sign_off(actor=pc.chair, action=pc.a1)
     assert pc.a1.signed_off_by == pc.chair
     pc.update(pc.a1, S.AT_RISK, R.AMBER, narrative="The change did not hold.")
     stored = Action.objects.get(pk=pc.a1.pk)
@@ -192,15 +197,15 @@ def test_only_own_lead_officer_or_business_unit_adds_updates(pc: PlanCast) -> No
 
 def test_sign_off_guards(pc: PlanCast) -> None:
     with pytest.raises(NotAllowed, match="Only a complete action"):
-        services.sign_off(pc.chair, pc.a1)
+        services.sign_off(actor=pc.chair, action=pc.a1)
     pc.update(pc.a1, S.COMPLETE, R.BLUE)
     for someone in (pc.business, pc.lead, pc.rc.scrutineer):
         with pytest.raises(NotAllowed, match="Only the plan's chair"):
-            services.sign_off(someone, pc.a1)
-    services.sign_off(pc.chair, pc.a1)
+            services.sign_off(actor=someone, action=pc.a1)
+    services.sign_off(actor=pc.chair, action=pc.a1)
     assert Action.objects.get(pk=pc.a1.pk).signed_off_at is not None
     with pytest.raises(NotAllowed, match="already signed off"):
-        services.sign_off(pc.chair, pc.a1)
+        services.sign_off(actor=pc.chair, action=pc.a1)
     assert ActivityLog.objects.filter(action="actionplan.action_signed_off").count() == 1
 
 
@@ -208,10 +213,10 @@ def test_chair_does_not_sign_off_own_action_but_deputy_does(pc: PlanCast) -> Non
     own = pc.action(lead=pc.chair, agency=pc.rc.cast.partner_agency)
     pc.update(own, S.COMPLETE, R.BLUE)
     with pytest.raises(NotAllowed, match="You lead this action"):
-        services.sign_off(pc.chair, own)
-    services.edit_plan(pc.business, pc.plan, pc.plan.version, deputy_chair=pc.rc.police_lead)
+        services.sign_off(actor=pc.chair, action=own)
+    services.edit_plan(actor=pc.business, plan=pc.plan, version=pc.plan.version, deputy_chair=pc.rc.police_lead)
     own.refresh_from_db()
-    services.sign_off(pc.rc.police_lead, own)
+    services.sign_off(actor=pc.rc.police_lead, action=own)
     assert Action.objects.get(pk=own.pk).signed_off_by == pc.rc.police_lead
 
 
@@ -233,10 +238,10 @@ def test_recommendation_moves_into_the_plan_and_completes_when_every_action_is_s
     ]
     second = pc.action(rec=1, description="Train health visitors.")
     pc.update(pc.a1, S.COMPLETE, R.BLUE)
-    services.sign_off(pc.chair, pc.a1)
+    services.sign_off(actor=pc.chair, action=pc.a1)
     assert _rec_status(pc, 1) == RS.IN_ACTION_PLAN  # one of its two actions is still open
     pc.update(second, S.COMPLETE, R.BLUE)
-    services.sign_off(pc.chair, second)
+    services.sign_off(actor=pc.chair, action=second)
     assert _rec_status(pc, 1) == RS.COMPLETE
     log = ActivityLog.objects.filter(action="review.recommendation_status").latest("pk")
     assert (log.actor, log.changes["status"]) == (pc.chair, [RS.IN_ACTION_PLAN, RS.COMPLETE])
@@ -246,7 +251,7 @@ def test_recommendation_moves_into_the_plan_and_completes_when_every_action_is_s
 
 def test_moving_an_action_to_another_recommendation_moves_both(pc: PlanCast) -> None:
     RS = RecommendationStatus
-    services.edit_action(pc.business, pc.a1, pc.a1.version, recommendation=pc.recs[2])
+    services.edit_action(actor=pc.business, action=pc.a1, version=pc.a1.version, recommendation=pc.recs[2])
     assert (_rec_status(pc, 1), _rec_status(pc, 2)) == (RS.AGREED, RS.IN_ACTION_PLAN)
 
 
@@ -254,14 +259,14 @@ def test_moving_an_action_to_another_recommendation_moves_both(pc: PlanCast) -> 
 
 
 def test_frozen_version_keeps_snapshot_and_changes_since_shows_differences(pc: PlanCast) -> None:
-    version = services.freeze_version(pc.business, pc.plan, "Submitted to the scrutiny committee")
+    version = services.freeze_version(actor=pc.business, plan=pc.plan, reason="Submitted to the scrutiny committee")
     frozen = dict(version.snapshot)
     assert [a["reference"] for a in frozen["actions"]] == [pc.a1.reference, pc.a2.reference]
     assert frozen["actions"][0]["recommendation"]["reference"] == pc.recs[1].reference
     assert frozen["actions"][0]["status"] == S.NOT_STARTED
     # Later changes: A1 progresses and gets a new due date, A2 is removed, A3 is added.
     pc.update(pc.a1, S.AT_RISK, R.AMBER)
-    services.edit_action(pc.business, pc.a1, pc.a1.version, due_on=pc.today + timedelta(days=60))
+    services.edit_action(actor=pc.business, action=pc.a1, version=pc.a1.version, due_on=pc.today + timedelta(days=60))
     Action.objects.filter(pk=pc.a2.pk).delete()
     added = pc.action(rec=3)
     version.refresh_from_db()
@@ -275,31 +280,43 @@ def test_frozen_version_keeps_snapshot_and_changes_since_shows_differences(pc: P
         (pc.today + timedelta(days=20)).strftime("%d/%m/%Y"),
         (pc.today + timedelta(days=60)).strftime("%d/%m/%Y"),
     )
-    second = services.freeze_version(pc.business, pc.plan, "Board")
+    second = services.freeze_version(actor=pc.business, plan=pc.plan, reason="Board")
     assert second.number == 2
     assert services.changes_since(pc.plan, second) == []
 
 
 def test_committee_decision_recorded_against_version_and_referral_needs_questions(pc: PlanCast) -> None:
-    version = services.freeze_version(pc.business, pc.plan, "Submitted to the scrutiny committee")
+    version = services.freeze_version(actor=pc.business, plan=pc.plan, reason="Submitted to the scrutiny committee")
     common = {"committee": "Children's Scrutiny Committee", "meeting_on": pc.today}
     with pytest.raises(ValidationError) as exc:
-        services.record_committee_decision(pc.business, version, outcome=CommitteeOutcome.REFERRED_BACK, **common)
+        services.record_committee_decision(
+            actor=pc.business, plan_version=version, outcome=CommitteeOutcome.REFERRED_BACK, **common
+        )
     assert "questions" in _errors(exc)
     with pytest.raises(ValidationError) as exc:
         services.record_committee_decision(
-            pc.business, version, outcome=CommitteeOutcome.ACCEPTED, committee="C", meeting_on=pc.today + timedelta(1)
+            actor=pc.business,
+            plan_version=version,
+            outcome=CommitteeOutcome.ACCEPTED,
+            committee="C",
+            meeting_on=pc.today + timedelta(1),
         )
     assert "meeting_on" in _errors(exc)
     with pytest.raises(NotAllowed):
-        services.record_committee_decision(pc.rc.scrutineer, version, outcome=CommitteeOutcome.ACCEPTED, **common)
+        services.record_committee_decision(
+            actor=pc.rc.scrutineer, plan_version=version, outcome=CommitteeOutcome.ACCEPTED, **common
+        )
     referred = services.record_committee_decision(
-        pc.business, version, outcome=CommitteeOutcome.REFERRED_BACK, questions="Why is A2 late?", **common
+        actor=pc.business,
+        plan_version=version,
+        outcome=CommitteeOutcome.REFERRED_BACK,
+        questions="Why is A2 late?",
+        **common,
     )
     assert referred.plan_version == version
     assert services.accepted_version(pc.plan) is None
-    v2 = services.freeze_version(pc.business, pc.plan, "Resubmitted")
-    services.record_committee_decision(pc.business, v2, outcome=CommitteeOutcome.ACCEPTED, **common)
+    v2 = services.freeze_version(actor=pc.business, plan=pc.plan, reason="Resubmitted")
+    services.record_committee_decision(actor=pc.business, plan_version=v2, outcome=CommitteeOutcome.ACCEPTED, **common)
     assert services.accepted_version(pc.plan) == v2
     assert ActivityLog.objects.filter(action="actionplan.committee_decision").count() == 2
 
@@ -350,7 +367,7 @@ def test_flag_overdue_emails_lead_and_business_unit_once_per_due_date(pc: PlanCa
         assert {pc.lead.email, pc.business.email, bu_colleague.email} <= to
         assert late.reference in mail.outbox[0].subject
         # A new due date that also passes is told again.
-        services.edit_action(pc.business, late, late.version, due_on=pc.today)
+        services.edit_action(actor=pc.business, action=late, version=late.version, due_on=pc.today)
         assert services.flag_overdue_actions(today=pc.today + timedelta(days=1)) == 1
     assert OverdueNotice.objects.filter(action=late).count() == 2
     assert ActivityLog.objects.filter(action="actionplan.action_overdue", target_id=str(late.pk)).count() == 2

@@ -74,7 +74,7 @@ def build_publishing_cast() -> PublishingCast:
     recs = [review_services.add_recommendation(actor=rc.business, review=review, text=t) for t in RECOMMENDATIONS]
     chair = f.member(rc.partners[1], Role.SENIOR_MANAGER, username="chair")
     plan = plan_services.create_plan(
-        rc.business,
+        actor=rc.business,
         title="Action plan: Child A and Child B",
         source=Source.REVIEW,
         owner_group="Case review subgroup",
@@ -86,8 +86,8 @@ def build_publishing_cast() -> PublishingCast:
     for index, (rec, text) in enumerate(ACTIONS):
         actions.append(
             plan_services.add_action(
-                rc.business,
-                plan,
+                actor=rc.business,
+                plan=plan,
                 recommendation=recs[rec],
                 description=text,
                 lead_agency=rc.cast.agency,
@@ -99,8 +99,8 @@ def build_publishing_cast() -> PublishingCast:
             )
         )
     plan_services.add_update(
-        rc.health_lead,
-        actions[2],
+        actor=rc.health_lead,
+        action=actions[2],
         written_on=today,
         narrative="The procedure is drafted; the health visiting team is short of staff.",
         status=ActionStatus.AT_RISK,

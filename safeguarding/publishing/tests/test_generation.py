@@ -202,9 +202,14 @@ def test_appendix_says_when_a_change_is_to_be_rechecked_and_when_it_held(pc: Pub
 
     today = timezone.localdate()
     action = pc.actions[0]
-    plan_services.edit_action(pc.business, action, action.version, recheck_on=today)
+    plan_services.edit_action(actor=pc.business, action=action, version=action.version, recheck_on=today)
     plan_services.add_update(
-        action.lead_officer, action, written_on=today, narrative="Done.", status=ActionStatus.COMPLETE, rag=Rag.BLUE
+        actor=action.lead_officer,
+        action=action,
+        written_on=today,
+        narrative="Done.",
+        status=ActionStatus.COMPLETE,
+        rag=Rag.BLUE,
     )
 
     def row_status() -> str:
@@ -214,6 +219,11 @@ def test_appendix_says_when_a_change_is_to_be_rechecked_and_when_it_held(pc: Pub
     assert row_status() == "Complete (Blue) – re-check due"
     action.refresh_from_db()
     plan_services.record_recheck(
-        action.lead_officer, action, action.version, rechecked_on=today, held=True, narrative="Audit found it used."
+        actor=action.lead_officer,
+        action=action,
+        version=action.version,
+        rechecked_on=today,
+        held=True,
+        narrative="Audit found it used.",
     )
     assert row_status() == f"Complete (Blue) – change held at re-check {today:%d/%m/%Y}"
