@@ -1,4 +1,4 @@
-"""State changes of learning briefings (`verb_noun(*, actor, …)`, as in `services.py`): write from a
+"""State changes of learning briefings (`kernel.service`s, as in `services.py`): write from a
 review's findings, change with a version check, publish to practitioners. The text names children by
 the review's pseudonyms only (checked on every save and again at publication)."""
 
@@ -10,22 +10,14 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
 
+from safeguarding.core import kernel
 from safeguarding.core.services import created_diff, diff, record_activity, snapshot
 from safeguarding.learning import exports
 from safeguarding.learning.anonymise import name_rules, scrub
-from safeguarding.learning.enums import BriefingStatus
+from safeguarding.learning.checks import no_real_names
 from safeguarding.learning.models import BRIEFING_SECTION_MAX, BRIEFING_TITLE_MAX, LearningBriefing
-from safeguarding.learning.permissions import can_manage_learning
-from safeguarding.learning.services import (
-    LearningError,
-    _no_real_names,
-    _now,
-    _require,
-    locked_row,
-)
+from safeguarding.learning.permissions import BRIEFING_WORKFLOW, can_manage_learning
 from safeguarding.reviews.models import Finding, Review
 
 BRIEFING_FIELDS = ("title", *LearningBriefing.SECTIONS, "status")
@@ -52,7 +44,7 @@ def _validate_briefing(review: Review, values: Mapping[str, Any], findings: Sequ
             errors[name] = f"Keep {label} to {BRIEFING_SECTION_MAX} characters, so the briefing fits on one page."
     if any(f.review_id != review.pk for f in findings):
         errors["findings"] = "Choose findings of this review only."
-    _no_real_names(errors, review, {k: values.get(k) or "" for k in ("title", *LearningBriefing.SECTIONS)})
+    no_real_names(errors, review, {k: values.get(k) or "" for k in ("title", *LearningBriefing.SECTIONS)})
     if errors:
         raise ValidationError(errors)
     draft = SimpleNamespace(review=review, published_at=None, **{k: values.get(k) or "" for k in values})
@@ -74,14 +66,14 @@ def briefing_prefill(review: Review) -> dict[str, str]:
     }
 
 
-@transaction.atomic
+@kernel.service
 def create_briefing(
     *, actor: Any, review: Review, findings: Sequence[Finding] = (), at: datetime | None = None, **sections: str
 ) -> LearningBriefing:
-    _require(can_manage_learning(actor), "Only the business unit can write learning briefings.")
+    kernel.require(can_manage_learning(actor), "Only the business unit can write learning briefings.")
     values = {k: (sections.get(k) or "").strip() for k in ("title", *LearningBriefing.SECTIONS)}
     _validate_briefing(review, values, findings)
-    briefing = LearningBriefing.objects.create(review=review, created_by=actor, created_at=_now(at), **values)
+    briefing = LearningBriefing.objects.create(review=review, created_by=actor, created_at=kernel.now(at), **values)
     briefing.findings.set(findings)
     record_activity(
         actor=actor,
@@ -92,7 +84,7 @@ def create_briefing(
     return briefing
 
 
-@transaction.atomic
+@kernel.service
 def update_briefing(
     *,
     actor: Any,
@@ -101,17 +93,13 @@ def update_briefing(
     findings: Sequence[Finding] | None = None,
     **sections: str,
 ) -> LearningBriefing:
-    _require(can_manage_learning(actor), "Only the business unit can change learning briefings.")
-    locked = locked_row(briefing, version)
+    kernel.require(can_manage_learning(actor), "Only the business unit can change learning briefings.")
+    locked = kernel.lock(LearningBriefing, briefing.pk, version=version, noun="briefing")
     before = snapshot(locked, BRIEFING_FIELDS)
     values = {k: getattr(locked, k) for k in ("title", *LearningBriefing.SECTIONS)}
     values.update({k: (v or "").strip() for k, v in sections.items() if k in values})
     _validate_briefing(locked.review, values, findings if findings is not None else list(locked.findings.all()))
-    for name, value in values.items():
-        setattr(locked, name, value)
-    locked.version = F("version") + 1
-    locked.save(update_fields=[*values, "version"])
-    locked.refresh_from_db()
+    kernel.update_versioned(locked, version=version, changes=values, noun="briefing")
     if findings is not None:
         locked.findings.set(findings)
     record_activity(
@@ -123,29 +111,29 @@ def update_briefing(
     return locked
 
 
-@transaction.atomic
+@kernel.service
 def publish_briefing(
     *, actor: Any, briefing: LearningBriefing, version: int, at: datetime | None = None
 ) -> LearningBriefing:
-    """Publish to practitioners: every signed-in person in the partnership can then read it."""
-    _require(can_manage_learning(actor), "Only the business unit can publish learning briefings.")
-    locked = locked_row(briefing, version)
-    if locked.is_published:
-        raise LearningError("This briefing is already published.")
+    """Publish to practitioners (`permissions.BRIEFING_WORKFLOW`): every signed-in person in the
+    partnership can then read it."""
+    kernel.require(can_manage_learning(actor), "Only the business unit can publish learning briefings.")
+    locked = kernel.lock(LearningBriefing, briefing.pk, version=version, noun="briefing")
+    kernel.require(
+        locked.status in BRIEFING_WORKFLOW["publish"].sources,
+        BRIEFING_WORKFLOW["publish"].not_allowed,
+        error=kernel.ServiceError,
+    )
     # Check again at publication: a child's name may have been added to the review since it was written.
     _validate_briefing(
         locked.review, snapshot(locked, (*LearningBriefing.SECTIONS, "title")), list(locked.findings.all())
     )
-    locked.status = BriefingStatus.PUBLISHED
-    locked.published_at = _now(at)
-    locked.published_by = actor
-    locked.version = F("version") + 1
-    locked.save(update_fields=["status", "published_at", "published_by", "version"])
-    locked.refresh_from_db()
-    record_activity(
+    BRIEFING_WORKFLOW.apply(
+        locked,
+        action="publish",
         actor=actor,
-        action="learning.briefing_published",
-        target=locked,
-        changes={"status": [BriefingStatus.DRAFT, BriefingStatus.PUBLISHED]},
+        version=version,
+        fields={"published_at": kernel.now(at), "published_by": actor},
+        log_action="learning.briefing_published",
     )
     return locked

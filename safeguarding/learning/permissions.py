@@ -17,8 +17,9 @@ from typing import Any
 import rules
 
 from safeguarding.agencies.enums import Role
+from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
-from safeguarding.learning.enums import EventStatus
+from safeguarding.learning.enums import BriefingStatus, EventStatus
 from safeguarding.learning.models import LearningEvent
 
 MANAGING_ROLES = frozenset({Role.BUSINESS_UNIT, Role.ADMINISTRATOR})
@@ -76,3 +77,21 @@ rules.add_perm("learning.read_reports", can_read_reports)
 rules.add_perm("learning.record_attendance", can_record_attendance)
 rules.add_perm("learning.organise", can_organise)
 rules.add_perm("learning.register", is_invited)
+
+
+# A briefing is written as a draft and published once (`briefings.publish_briefing`).
+BRIEFING_WORKFLOW = kernel.Workflow(
+    name="learning_briefing",
+    noun="briefing",
+    app_label="learning",
+    transitions=[
+        kernel.Transition(
+            action="publish",
+            label="Publish the briefing",
+            sources=frozenset({BriefingStatus.DRAFT}),
+            target=BriefingStatus.PUBLISHED,
+            not_allowed="This briefing is already published.",
+            who=lambda user, briefing: can_manage_learning(user),
+        ),
+    ],
+)

@@ -14,21 +14,20 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from safeguarding.agencies.enums import Role
 from safeguarding.agencies.models import Agency
+from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
 from safeguarding.core.services import record_activity
 from safeguarding.learning import queries
+from safeguarding.learning.checks import NOT_STARTED, ORGANISERS_ONLY, locked_event
 from safeguarding.learning.models import Attendance, Evaluation, LearningEvent, Registration
 from safeguarding.learning.permissions import can_record_attendance
-from safeguarding.learning.services import _locked_event, _now, _require
 
 NAME_MAX = 200
 # Every role a person can hold (an agency's system cannot walk into a room).
 WALK_IN_ROLES = tuple(r.value for r in Role if r != Role.AGENCY_SYSTEM)
-ORGANISERS_ONLY = "Only the event's facilitator or the business unit can record attendance."
 
 
 def _person_errors(user: Any, event: LearningEvent) -> tuple[dict[str, str], Any]:
@@ -64,7 +63,7 @@ def _by_hand_errors(event: LearningEvent, name: str, agency: Agency | None, role
     return errors
 
 
-@transaction.atomic
+@kernel.service
 def record_walk_in(
     *,
     actor: Any,
@@ -78,10 +77,10 @@ def record_walk_in(
     """Record that someone came without registering: a person with an account (`user`; their agency and
     role are taken from their membership of an invited agency), or someone without one (`name`, `agency`
     — one the event invited — and `role`). Someone on the waiting list who came leaves it."""
-    locked = _locked_event(event)
-    _require(can_record_attendance(actor, locked), ORGANISERS_ONLY)
-    now = _now(at)
-    _require(locked.starts_at <= now, "You can record attendance once the event has started.")
+    locked = locked_event(event)
+    kernel.require(can_record_attendance(actor, locked), ORGANISERS_ONLY)
+    now = kernel.now(at)
+    kernel.require(locked.starts_at <= now, NOT_STARTED)
     name = " ".join((name or "").split())
     if user is not None and name:
         raise ValidationError(
@@ -130,11 +129,11 @@ def record_walk_in(
     return attendance
 
 
-@transaction.atomic
+@kernel.service
 def remove_walk_in(*, actor: Any, attendance: Attendance) -> None:
     """Undo a walk-in recorded by mistake (not once the person has evaluated the event)."""
-    locked = _locked_event(attendance.event)
-    _require(can_record_attendance(actor, locked), ORGANISERS_ONLY)
+    locked = locked_event(attendance.event)
+    kernel.require(can_record_attendance(actor, locked), ORGANISERS_ONLY)
     current = Attendance.objects.filter(pk=attendance.pk, event=locked, walk_in=True).first()
     if current is None:
         raise ValidationError({"walk_in": "This walk-in is no longer recorded."})
