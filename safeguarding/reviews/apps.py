@@ -9,9 +9,11 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from safeguarding.core import demo, home, navigation
-        from safeguarding.reviews import home_panels, workflow
+
+        # The rules: `permissions` registers the page-level ones, `workflow` one per stage transition.
+        from safeguarding.reviews import home_panels, permissions, workflow  # noqa: F401
         from safeguarding.reviews.demo import seed_reviews
 
-        navigation.register("Case reviews", "reviews:index", order=60, visible=workflow.can_use_reviews)
+        navigation.register("Case reviews", "reviews:index", order=60, visible=permissions.can_use_reviews)
         demo.register("reviews", seed_reviews, order=40)
         home.register("review_requests", home_panels.open_requests, order=25)

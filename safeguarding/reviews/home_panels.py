@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from safeguarding.core.home import Panel
 from safeguarding.reviews import queries
 from safeguarding.reviews.enums import RequestStatus
-from safeguarding.reviews.workflow import is_business_unit, lead_agency_ids
+from safeguarding.reviews.permissions import is_business_unit, lead_agency_ids
 
 
 def open_requests(request: HttpRequest) -> Panel | None:

@@ -19,8 +19,8 @@ from django.utils import timezone
 from safeguarding.core.access import get_or_404, is_active_person, parse_id
 from safeguarding.reviews.clocks import Clock, timeliness
 from safeguarding.reviews.enums import Stage, Timeliness
-from safeguarding.reviews.models import AgencyRequest, PracticeReview, Review
-from safeguarding.reviews.workflow import is_business_unit, lead_agency_ids
+from safeguarding.reviews.models import AgencyRequest, Document, PracticeReview, ReportDraft, Review, Submission
+from safeguarding.reviews.permissions import is_business_unit, lead_agency_ids
 
 
 def _pk(value: Any) -> int:
@@ -58,6 +58,25 @@ def requests_visible_to(user: Any) -> QuerySet[AgencyRequest]:
 
 def get_request_for_user(user: Any, pk: Any) -> AgencyRequest:
     return get_or_404(requests_visible_to(user).select_related("review", "agency"), pk)
+
+
+def get_document_for_user(user: Any, pk: Any) -> Document:
+    """A stored document, for those who may see what it belongs to: an agency's submission (its lead,
+    or those who may see the review) or a report draft (those who may see the review). 404 otherwise."""
+    doc = get_or_404(Document.objects.all(), pk)
+    submission = Submission.objects.filter(document=doc).select_related("request").first()
+    draft = ReportDraft.objects.filter(document=doc).select_related("practice_review").first()
+    if submission is not None:
+        allowed = requests_visible_to(user).filter(pk=submission.request_id).exists() or (
+            reviews_visible_to(user).filter(pk=submission.request.review_id).exists()
+        )
+    elif draft is not None:
+        allowed = reviews_visible_to(user).filter(pk=draft.practice_review.review_id).exists()
+    else:
+        allowed = False
+    if not allowed:
+        raise Http404("Not found")
+    return doc
 
 
 def practice_or_none(review: Review) -> PracticeReview | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safeguarding.reviews import views
+from safeguarding.reviews import views, views_findings, views_recording
 
 app_name = "reviews"
 
@@ -11,19 +11,23 @@ urlpatterns = [
     path("requests/<int:pk>/", views.request_detail, name="request"),
     path("documents/<int:pk>/", views.document, name="document"),
     path("<int:pk>/", views.detail, name="detail"),
-    path("<int:pk>/panel/", views.panel, name="panel"),
-    path("<int:pk>/sign-off/", views.sign_off, name="sign-off"),
-    path("<int:pk>/requests/new/", views.new_request, name="new-request"),
-    path("<int:pk>/members/new/", views.add_member, name="add-member"),
-    path("<int:pk>/terms/", views.terms, name="terms"),
-    path("<int:pk>/practitioner-events/new/", views.practitioner_event, name="practitioner-event"),
-    path("<int:pk>/family/new/", views.family_contact, name="family-contact"),
-    path("<int:pk>/drafts/new/", views.upload_draft, name="upload-draft"),
-    path("<int:pk>/sent/", views.sent_dates, name="sent-dates"),
-    path("<int:pk>/findings/", views.findings, name="findings"),
-    path("<int:pk>/findings/new/", views.add_finding, name="add-finding"),
-    path("<int:pk>/recommendations/new/", views.add_recommendation, name="add-recommendation"),
-    path("<int:pk>/recommendations/<int:rec_pk>/status/", views.recommendation_status, name="recommendation-status"),
-    path("<int:pk>/chronology/", views.review_chronology, name="chronology"),
+    path("<int:pk>/panel/", views_recording.panel, name="panel"),
+    path("<int:pk>/sign-off/", views_recording.sign_off, name="sign-off"),
+    path("<int:pk>/requests/new/", views_recording.new_request, name="new-request"),
+    path("<int:pk>/members/new/", views_recording.add_member, name="add-member"),
+    path("<int:pk>/terms/", views_recording.terms, name="terms"),
+    path("<int:pk>/practitioner-events/new/", views_recording.practitioner_event, name="practitioner-event"),
+    path("<int:pk>/family/new/", views_recording.family_contact, name="family-contact"),
+    path("<int:pk>/drafts/new/", views_recording.upload_draft, name="upload-draft"),
+    path("<int:pk>/sent/", views_recording.sent_dates, name="sent-dates"),
+    path("<int:pk>/findings/", views_findings.findings, name="findings"),
+    path("<int:pk>/findings/new/", views_findings.add_finding, name="add-finding"),
+    path("<int:pk>/recommendations/new/", views_findings.add_recommendation, name="add-recommendation"),
+    path(
+        "<int:pk>/recommendations/<int:rec_pk>/status/",
+        views_findings.recommendation_status,
+        name="recommendation-status",
+    ),
+    path("<int:pk>/chronology/", views_findings.review_chronology, name="chronology"),
     path("<int:pk>/<slug:slug>/", views.transition, name="transition"),
 ]

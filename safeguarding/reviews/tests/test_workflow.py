@@ -5,12 +5,12 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
+from safeguarding.core.kernel import NotAllowed, StaleVersion
 from safeguarding.core.models import ActivityLog
 from safeguarding.reviews import services
 from safeguarding.reviews.enums import Action, MemberRole, Recommendation, RequestKind, Stage
 from safeguarding.reviews.models import Notification, StageChange
 from safeguarding.reviews.tests.conftest import ReviewCast, at
-from safeguarding.reviews.workflow import NotAllowed, StaleVersion
 
 
 def test_notify_starts_both_clocks_and_writes_history(rc: ReviewCast) -> None:
