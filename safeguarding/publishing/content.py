@@ -190,23 +190,14 @@ def _plan_table(plan: ActionPlan, terms: list[Term], today: date) -> tuple[tuple
     return tuple(groups), plan_progress(plan, today, actions)
 
 
-def build_content(report: CommitteeReport, text: ReportText, *, figures_at: datetime | None = None) -> ReportContent:
-    figures_at = figures_at or timezone.now()
-    today = timezone.localdate(figures_at)
-    review, plan = report.review, report.plan
-    terms = identifying_terms(review)
-    t = text.values()
-    practice = _practice(review)
-    groups, counts = _plan_table(plan, terms, today)
-    figures = format_datetime(figures_at)
-    recommendations = list(review.recommendations.select_related("addressee").order_by("number"))
-
+def _header(report: CommitteeReport) -> tuple[tuple[str, str], ...]:
+    """The header block of the council's report template."""
     access = (
         "Public"
         if report.access == Access.PUBLIC
         else f"Exempt: not for publication ({report.exemption_paragraph}, Schedule 12A, Local Government Act 1972)"
     )
-    header = (
+    return (
         ("Meeting date", format_date(report.meeting_on)),
         ("Item number", report.item_number or "To be confirmed"),
         ("Committee", report.committee),
@@ -219,17 +210,27 @@ def build_content(report: CommitteeReport, text: ReportText, *, figures_at: date
         ("Public or exempt", access),
     )
 
+
+def _background(
+    report: CommitteeReport, t: dict[str, str], terms: list[Term], counts: Progress, figures_at: datetime
+) -> list[Section]:
+    """Sections 1 to 3: the summary, the recommendations to the committee, and the review's background
+    (its commissioning, method, lines of enquiry, recommendations, progress and timeliness)."""
+    review, plan = report.review, report.plan
+    today = timezone.localdate(figures_at)
+    practice = _practice(review)
+    recommendations = list(review.recommendations.select_related("addressee").order_by("number"))
     kloe = lines_of(scrub(practice.key_lines_of_enquiry, terms)) if practice else ()
     quoted = tuple(
         Block("quote", f"Recommendation {r.number} (to {addressed_to(r)}): {scrub(r.text, terms)}")
         for r in recommendations
     )
     progress = (
-        f"{figures}: the action plan ({plan.reference}, tracked by the {plan.owner_group}) has {counts.total} "
-        f"action{'s' if counts.total != 1 else ''}; {counts.complete} complete ({counts.percent_complete}%), "
-        f"{counts.overdue} overdue. The full plan is at Appendix A."
+        f"{format_datetime(figures_at)}: the action plan ({plan.reference}, tracked by the {plan.owner_group}) "
+        f"has {counts.total} action{'s' if counts.total != 1 else ''}; {counts.complete} complete "
+        f"({counts.percent_complete}%), {counts.overdue} overdue. The full plan is at Appendix A."
     )
-    sections: list[Section] = [
+    return [
         Section("1", "Executive summary", 1, blocks_from_text(t["executive_summary"])),
         Section(
             "2",
@@ -261,6 +262,13 @@ def build_content(report: CommitteeReport, text: ReportText, *, figures_at: date
             2,
             (Block("p", progress), Block("p", "Timeliness of the review: " + review_timeliness(review, today))),
         ),
+    ]
+
+
+def _closing(t: dict[str, str], appendix_title: str) -> list[Section]:
+    """Sections 4 to 10: issues, reasons, consultation, impact, the implications (each verified by
+    someone), the appendices and the background papers."""
+    sections = [
         Section("4", "Issues and options", 1, blocks_from_text(t["issues_and_options"])),
         Section("5", "Reasons for the recommendation", 1, blocks_from_text(t["reasons"])),
         Section("6", "Consultation", 1, blocks_from_text(t["consultation"])),
@@ -273,7 +281,6 @@ def build_content(report: CommitteeReport, text: ReportText, *, figures_at: date
         sections.append(
             Section(f"8.{n}", heading, 2, (*blocks, Block("verified", f"Implications verified by: {verified}")))
         )
-    appendix_title = f"Appendix A: Action plan {plan.reference} for case review {review.reference}"
     sections.append(
         Section("9", "Appendices", 1, (Block("bullets", items=(appendix_title, *lines_of(t["appendices"]))),))
     )
@@ -281,27 +288,35 @@ def build_content(report: CommitteeReport, text: ReportText, *, figures_at: date
     sections.append(
         Section("10", "Background papers", 1, (Block("bullets", items=papers),) if papers else (Block("p", "None."),))
     )
-    author = tuple(
-        line
-        for line in (
-            report.author_name,
-            report.author_title,
-            report.author_contact,
-        )
-        if line
-    )
-    narrative = [review.title, report.title]
+    return sections
+
+
+def _narrative(report: CommitteeReport, sections: list[Section], groups: tuple[PlanGroup, ...]) -> tuple[str, ...]:
+    """Everything the report says about the case (not the named staff), checked for identifying details."""
+    narrative = [report.review.title, report.title]
     for section in sections:
         for block in section.blocks:
             narrative += [block.text, *block.items]
     for group in groups:
         narrative.append(group.recommendation)
         narrative += [row.description for row in group.rows]
+    return tuple(narrative)
+
+
+def build_content(report: CommitteeReport, text: ReportText, *, figures_at: datetime | None = None) -> ReportContent:
+    figures_at = figures_at or timezone.now()
+    review, plan = report.review, report.plan
+    terms = identifying_terms(review)
+    t = text.values()
+    groups, counts = _plan_table(plan, terms, timezone.localdate(figures_at))
+    appendix_title = f"Appendix A: Action plan {plan.reference} for case review {review.reference}"
+    sections = [*_background(report, t, terms, counts, figures_at), *_closing(t, appendix_title)]
+    author = tuple(line for line in (report.author_name, report.author_title, report.author_contact) if line)
     return ReportContent(
         reference=report.reference,
         title=report.title,
         access_marking="PUBLIC" if report.access == Access.PUBLIC else "EXEMPT – NOT FOR PUBLICATION",
-        header=header,
+        header=_header(report),
         figures_at=figures_at,
         sections=tuple(sections),
         appendix_title=appendix_title,
@@ -309,7 +324,7 @@ def build_content(report: CommitteeReport, text: ReportText, *, figures_at: date
         plan_groups=groups,
         counts=counts,
         author=author,
-        narrative=tuple(narrative),
+        narrative=_narrative(report, sections, groups),
     )
 
 

@@ -1,19 +1,12 @@
-"""Why a change to a committee report cannot happen; the message says why and what to do next."""
+"""Why a change to a committee report cannot happen: the kernel's refusals (the API answers 403, 409),
+under the names this app's importers use."""
 
 from __future__ import annotations
 
 from safeguarding.core import kernel
 
+PublishingError = kernel.ServiceError
+NotAllowed = kernel.NotAllowed
+StaleVersion = kernel.StaleVersion
 
-class PublishingError(kernel.ServiceError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class NotAllowed(PublishingError, kernel.NotAllowed):
-    pass
-
-
-class StaleVersion(PublishingError, kernel.StaleVersion):
-    pass
+__all__ = ["NotAllowed", "PublishingError", "StaleVersion"]

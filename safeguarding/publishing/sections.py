@@ -9,15 +9,14 @@ from django.http import HttpRequest
 
 from safeguarding.core.sections import Section
 from safeguarding.publishing import queries
-from safeguarding.publishing.permissions import can_read_reports, can_write_reports
 
 
 def review_section(request: HttpRequest, review: Any) -> Section | None:
     user = request.user
-    if not can_read_reports(user):
+    if not user.has_perm("publishing.read"):
         return None
     reports = list(queries.reports_visible_to(user).filter(review=review).order_by("-meeting_on", "-pk"))
-    can_create = can_write_reports(user) and queries.plan_of(review) is not None
+    can_create = user.has_perm("publishing.write") and queries.plan_of(review) is not None
     return Section(
         "publishing/includes/review_section.html",
         {"review": review, "reports": reports, "can_create": can_create},

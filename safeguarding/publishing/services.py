@@ -1,9 +1,10 @@
-"""State changes of committee reports: one `verb_noun(*, actor, …)` function per action, each in a
-transaction, checking the rule, writing and logging the activity. Pages, the task, the management
+"""State changes of committee reports: one `kernel.service` per action (`verb_noun(*, actor, …)`, one
+transaction, the activity log), checking the rule (`permissions`) and writing. Pages, the task, the management
 command and the demo data call these.
 
 - `create_report` writes the report and text version 1, prefilled from the review (`prefill`).
-- `update_report` changes the header block; `edit_text` writes a new text version. Both carry the
+- `update_report` changes the header block (`kernel.update_versioned`); `edit_text` writes a new text
+  version (the report locked, `kernel.lock`, so versions are numbered one at a time). Both carry the
   version the person started from: an edit against an older one is refused (`StaleVersion`), never
   applied over someone else's.
 - `request_generation` queues a generation; `generate_report` freezes the action plan
@@ -20,11 +21,11 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from safeguarding.actionplans.models import ActionPlan, CommitteeDecision
+from safeguarding.core import kernel
 from safeguarding.core.services import created_diff, diff, record_activity, snapshot
 from safeguarding.publishing import plans, prefill
 from safeguarding.publishing.anonymity import find_identifying, identifying_terms
@@ -37,10 +38,25 @@ from safeguarding.publishing.queries import plan_of
 from safeguarding.publishing.rendering import render_docx, render_pdf
 from safeguarding.reviews.models import Review
 
-STALE_REPORT = (
-    "Someone else changed this report's details while you were working on them, so your change was not "
-    "saved. Read the report again, then make your change if it is still needed."
-)
+__all__ = [
+    "Header",
+    "NotAllowed",
+    "PublishingError",
+    "StaleVersion",
+    "create_report",
+    "default_text",
+    "edit_text",
+    "generate_now",
+    "generate_report",
+    "generation_reason",
+    "mark_failed",
+    "record_decision",
+    "record_download",
+    "request_generation",
+    "text_diff",
+    "update_report",
+]
+
 STALE_TEXT = (
     "Someone else saved a newer version of this report's text while you were editing, so your version "
     "was not saved. Compare the versions in the history, then edit the latest version."
@@ -51,19 +67,14 @@ IDENTIFYING = (
 )
 
 
-def _now(at: datetime | None) -> datetime:
-    return at or timezone.now()
-
-
 def _require_writer(actor: Any) -> None:
-    if not can_write_reports(actor):
-        raise NotAllowed("Only the partnership business unit or an administrator can do this.")
+    kernel.require(can_write_reports(actor), "Only the partnership business unit or an administrator can do this.")
 
 
 def _plan_of(review: Review) -> ActionPlan:
     plan = plan_of(review)
     if plan is None:
-        raise PublishingError("This review has no action plan yet. Create the action plan first.")
+        raise kernel.ServiceError("This review has no action plan yet. Create the action plan first.")
     return plan
 
 
@@ -124,14 +135,14 @@ def default_text(review: Review) -> dict[str, str]:
     return prefill.text_for(review)
 
 
-@transaction.atomic
+@kernel.service
 def create_report(
     *, actor: Any, review: Review, header: Header, text: dict[str, str] | None = None, at: datetime | None = None
 ) -> CommitteeReport:
     _require_writer(actor)
     plan = _plan_of(review)
     _check_header(header, review)
-    now = _now(at)
+    now = kernel.now(at)
     report = CommitteeReport.objects.create(
         review=review, plan=plan, created_by=actor, created_at=now, updated_at=now, **_header_values(header)
     )
@@ -147,19 +158,20 @@ def create_report(
     return report
 
 
-@transaction.atomic
+@kernel.service
 def update_report(*, actor: Any, report: CommitteeReport, version: int, header: Header) -> CommitteeReport:
+    """Change the header block. `version` is the report's version as the person read it: a change made
+    since refuses this one (StaleVersion)."""
     _require_writer(actor)
-    locked = CommitteeReport.objects.select_for_update().get(pk=report.pk)
-    if locked.version != version:
-        raise StaleVersion(STALE_REPORT)
+    locked = kernel.lock(CommitteeReport.objects.select_related("review"), report.pk, version=version, noun="report")
     _check_header(header, locked.review)
     before = snapshot(locked, CommitteeReport.HEADER_FIELDS)
-    for name, value in _header_values(header).items():
-        setattr(locked, name, value)
-    locked.version += 1
-    locked.updated_at = timezone.now()
-    locked.save(update_fields=[*CommitteeReport.HEADER_FIELDS, "version", "updated_at"])
+    kernel.update_versioned(
+        locked,
+        version=version,
+        changes={**_header_values(header), "updated_at": timezone.now()},
+        noun="report",
+    )
     record_activity(
         actor=actor,
         action="publishing.report_updated",
@@ -176,17 +188,18 @@ def _check_text(fields: dict[str, str], review: Review) -> None:
         raise ValidationError(errors)
 
 
-@transaction.atomic
+@kernel.service
 def edit_text(
     *, actor: Any, report: CommitteeReport, base_number: int, fields: dict[str, str], at: datetime | None = None
 ) -> ReportText:
     """A new version of the text. `base_number` is the version the person started from: when someone
     saved another since, the edit is refused (nothing is overwritten)."""
     _require_writer(actor)
-    locked = CommitteeReport.objects.select_for_update().get(pk=report.pk)
+    # Locked: two people saving at once are numbered one after the other, and the second is refused.
+    locked = kernel.lock(CommitteeReport.objects.select_related("review"), report.pk, noun="report")
     latest = locked.texts.aggregate(n=Max("number"))["n"] or 0
     if base_number != latest:
-        raise StaleVersion(STALE_TEXT)
+        raise kernel.StaleVersion(STALE_TEXT)
     unknown = set(fields) - set(TEXT_KEYS)
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
@@ -194,7 +207,7 @@ def edit_text(
     _check_text(clean, locked.review)
     previous = locked.texts.get(number=latest).values() if latest else {}
     text = ReportText.objects.create(
-        report=locked, number=latest + 1, fields=clean, created_by=actor, created_at=_now(at)
+        report=locked, number=latest + 1, fields=clean, created_by=actor, created_at=kernel.now(at)
     )
     changed = sorted(key for key in TEXT_KEYS if previous.get(key, "") != clean[key])
     record_activity(
@@ -231,14 +244,16 @@ def text_diff(old: ReportText, new: ReportText) -> list[FieldDiff]:
 # ---- generation ------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@kernel.service
 def request_generation(*, actor: Any, report: CommitteeReport, at: datetime | None = None) -> GeneratedReport:
     """Queue a generation from the latest text version (the task does the work: `generate_report`)."""
     _require_writer(actor)
     text = report.latest_text()
     if text is None:
-        raise PublishingError("Write the report's text first.")
-    generated = GeneratedReport.objects.create(report=report, text=text, requested_by=actor, requested_at=_now(at))
+        raise kernel.ServiceError("Write the report's text first.")
+    generated = GeneratedReport.objects.create(
+        report=report, text=text, requested_by=actor, requested_at=kernel.now(at)
+    )
     record_activity(
         actor=actor,
         action="publishing.generation_requested",
@@ -252,27 +267,27 @@ def generation_reason(report: CommitteeReport) -> str:
     return f"Committee report {report.title} {format_date(report.meeting_on)}"[:200]
 
 
-@transaction.atomic
-def generate_report(*, generated: GeneratedReport, at: datetime | None = None) -> GeneratedReport:
+@kernel.service
+def generate_report(*, actor: Any, generated: GeneratedReport, at: datetime | None = None) -> GeneratedReport:
     """Freeze the plan, build the content once, render PDF and DOCX, keep all of it.
 
-    The person who asked for it is the actor (checked again now: they may have lost the role since).
-    """
-    locked = (
-        GeneratedReport.objects.select_for_update()
-        .select_related("report", "text", "requested_by")
-        .get(pk=generated.pk)
-    )
+    `actor` is the person who asked for it (the task and `generate_now` pass `requested_by`), checked
+    again now: they may have lost the role since. Generated once: a second run changes nothing."""
+    locked = kernel.lock(GeneratedReport.objects.select_related("report", "text", "requested_by"), generated.pk)
     if locked.status == GenerationStatus.DONE:
+        kernel.unchanged()
         return locked
-    actor = locked.requested_by
+    kernel.require(
+        actor is not None and actor.pk == locked.requested_by_id,
+        "A report is generated for the person who asked for it.",
+    )
     _require_writer(actor)
     report = locked.report
-    now = _now(at)
+    now = kernel.now(at)
     plan_version = plans.freeze_plan(actor=actor, plan=report.plan, reason=generation_reason(report))
     content = build_content(report, locked.text, figures_at=now)
     if identifying_in(content, identifying_terms(report.review)):
-        raise PublishingError(IDENTIFYING)
+        raise kernel.ServiceError(IDENTIFYING)
     locked.pdf = render_pdf(content)
     locked.docx = render_docx(content)
     locked.plan_version = plan_version
@@ -291,6 +306,8 @@ def generate_report(*, generated: GeneratedReport, at: datetime | None = None) -
 
 
 def mark_failed(generated: GeneratedReport, message: str) -> None:
+    """Say why a generation failed (after its transaction rolled back; the scheduled job's record, not a
+    person's change, so no activity is logged)."""
     GeneratedReport.objects.filter(pk=generated.pk).exclude(status=GenerationStatus.DONE).update(
         status=GenerationStatus.FAILED, error=message[:2000]
     )
@@ -300,15 +317,15 @@ def generate_now(*, actor: Any, report: CommitteeReport, at: datetime | None = N
     """Request and run a generation in this process (the management command and the demo data)."""
     generated = request_generation(actor=actor, report=report, at=at)
     try:
-        return generate_report(generated=generated, at=at)
-    except PublishingError as exc:
+        return generate_report(actor=actor, generated=generated, at=at)
+    except kernel.ServiceError as exc:
         mark_failed(generated, exc.message)
         raise
 
 
+@kernel.service
 def record_download(*, actor: Any, generated: GeneratedReport, file_format: str) -> None:
-    if not can_read_reports(actor):
-        raise NotAllowed("You cannot download committee reports.")
+    kernel.require(can_read_reports(actor), "You cannot download committee reports.")
     record_activity(
         actor=actor,
         action="publishing.report_downloaded",
@@ -320,27 +337,31 @@ def record_download(*, actor: Any, generated: GeneratedReport, file_format: str)
 # ---- the committee's decision ------------------------------------------------------------------------
 
 
+@kernel.service
 def record_decision(
     *, actor: Any, generated: GeneratedReport, outcome: str, questions: str = "", meeting_on: date | None = None
 ) -> CommitteeDecision:
     """Recorded by the action plans app against the plan version this report carried."""
     _require_writer(actor)
-    if not generated.is_done or generated.plan_version is None:
-        raise PublishingError("Record the decision on a report that was generated and sent to the committee.")
+    kernel.require(
+        generated.is_done and generated.plan_version is not None,
+        "Record the decision on a report that was generated and sent to the committee.",
+        kernel.ServiceError,
+    )
+    assert generated.plan_version is not None  # (required just above)
     report = generated.report
-    with transaction.atomic():
-        decision = plans.record_decision(
-            actor=actor,
-            plan_version=generated.plan_version,
-            committee=report.committee,
-            meeting_on=meeting_on or report.meeting_on,
-            outcome=outcome,
-            questions=questions.strip(),
-        )
-        record_activity(
-            actor=actor,
-            action="publishing.decision_recorded",
-            target=report,
-            changes={"generated": [None, generated.pk], "outcome": [None, outcome]},
-        )
+    decision = plans.record_decision(
+        actor=actor,
+        plan_version=generated.plan_version,
+        committee=report.committee,
+        meeting_on=meeting_on or report.meeting_on,
+        outcome=outcome,
+        questions=questions.strip(),
+    )
+    record_activity(
+        actor=actor,
+        action="publishing.decision_recorded",
+        target=report,
+        changes={"generated": [None, generated.pk], "outcome": [None, outcome]},
+    )
     return decision

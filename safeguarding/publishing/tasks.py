@@ -10,14 +10,15 @@ from safeguarding.core.enums import Via
 
 @task()
 def generate_committee_report_task(generated_id: int) -> str:
+    from safeguarding.core.kernel import ServiceError
     from safeguarding.publishing.models import GeneratedReport
-    from safeguarding.publishing.services import PublishingError, generate_report, mark_failed
+    from safeguarding.publishing.services import generate_report, mark_failed
 
     generated = GeneratedReport.objects.get(pk=generated_id)
     with use_via(Via.TASK):
         try:
-            done = generate_report(generated=generated)
-        except PublishingError as exc:
+            done = generate_report(actor=generated.requested_by, generated=generated)
+        except ServiceError as exc:
             mark_failed(generated, exc.message)
             return "failed"
         except Exception:

@@ -3,54 +3,36 @@ see), validate with a form, call a service, redirect with a message. Downloads a
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from safeguarding.actionplans.models import CommitteeDecision
-from safeguarding.core.access import parse_id
+from safeguarding.core import kernel
+from safeguarding.core.access import parse_id, perm_required
+from safeguarding.core.forms import attempt
 from safeguarding.publishing import prefill, queries, services
 from safeguarding.publishing.enums import GenerationStatus
 from safeguarding.publishing.forms import DecisionForm, ReportForm, TextForm
 from safeguarding.publishing.models import CommitteeReport, GeneratedReport
-from safeguarding.publishing.permissions import can_read_reports, can_write_reports
 from safeguarding.publishing.rendering import DOCX_TYPE
 from safeguarding.publishing.tasks import generate_committee_report_task
 
 
-def _attempt(form: Any, call: Callable[[], Any]) -> bool:
-    try:
-        call()
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for name, errors in exc.error_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-        return False
-    except services.PublishingError as exc:
-        form.add_error(None, exc.message)
-        return False
-    return True
-
-
 @login_required
+@perm_required("publishing.read")
 def index(request: HttpRequest) -> HttpResponse:
-    if not can_read_reports(request.user):
-        raise Http404
     reports = list(queries.reports_visible_to(request.user).order_by("-meeting_on", "-pk")[:200])
     with_reports = {r.review_id for r in reports}
     candidates = [r for r in queries.reviews_for_new_report(request.user)[:200] if r.pk not in with_reports]
     return render(
         request,
         "publishing/index.html",
-        {"reports": reports, "candidates": candidates, "can_write": can_write_reports(request.user)},
+        {"reports": reports, "candidates": candidates},
     )
 
 
@@ -63,7 +45,7 @@ def new(request: HttpRequest, review_id: int) -> HttpResponse:
         call = lambda: created.append(  # noqa: E731
             services.create_report(actor=request.user, review=review, header=form.header())
         )
-        if _attempt(form, call):
+        if attempt(form, call):
             messages.success(request, "Committee report created. Check its text, then generate it.")
             return redirect("publishing:detail", pk=created[0].pk)
     return render(
@@ -91,7 +73,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "text": report.latest_text(),
             "generated": [(g, decisions.get(g.plan_version_id) if g.plan_version_id else None) for g in generated],
             "pending": any(g.status == GenerationStatus.QUEUED for g in generated),
-            "can_write": can_write_reports(request.user),
         },
     )
 
@@ -106,7 +87,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         call = lambda: services.update_report(  # noqa: E731
             actor=request.user, report=report, version=version, header=form.header()
         )
-        if _attempt(form, call):
+        if attempt(form, call):
             messages.success(request, "Report details saved.")
             return redirect("publishing:detail", pk=report.pk)
     return render(
@@ -127,7 +108,7 @@ def edit_text(request: HttpRequest, pk: int) -> HttpResponse:
         call = lambda: services.edit_text(  # noqa: E731
             actor=request.user, report=report, base_number=base, fields=form.text_fields()
         )
-        if _attempt(form, call):
+        if attempt(form, call):
             messages.success(request, "Text saved as a new version.")
             return redirect("publishing:detail", pk=report.pk)
     return render(request, "publishing/text_form.html", {"form": form, "report": report, "latest": latest})
@@ -155,7 +136,7 @@ def generate(request: HttpRequest, pk: int) -> HttpResponse:
     report = queries.get_report_for_writer(request.user, pk)
     try:
         generated = services.request_generation(actor=request.user, report=report)
-    except services.PublishingError as exc:
+    except kernel.ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("publishing:detail", pk=report.pk)
     # The row is committed (views are not wrapped in a transaction), so a worker finds it.
@@ -193,9 +174,8 @@ def download_docx(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@perm_required("publishing.write")
 def decision(request: HttpRequest, pk: int) -> HttpResponse:
-    if not can_write_reports(request.user):
-        raise Http404
     generated: GeneratedReport = queries.get_generated_for_user(request.user, pk)
     if not generated.is_done:
         raise Http404
@@ -210,7 +190,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
             questions=data["questions"],
             meeting_on=data["meeting_on"],
         )
-        if _attempt(form, call):
+        if attempt(form, call):
             messages.success(request, "The committee's decision is recorded against the plan version it saw.")
             return redirect("publishing:detail", pk=report.pk)
     return render(request, "publishing/decision_form.html", {"form": form, "report": report, "generated": generated})

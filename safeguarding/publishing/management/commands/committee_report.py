@@ -18,8 +18,9 @@ from safeguarding.agencies.models import User
 from safeguarding.core.access import parse_id
 from safeguarding.core.context import use_via
 from safeguarding.core.enums import Via
+from safeguarding.core.kernel import ServiceError
 from safeguarding.publishing.models import CommitteeReport
-from safeguarding.publishing.services import PublishingError, generate_now, record_download
+from safeguarding.publishing.services import generate_now, record_download
 
 
 class Command(BaseCommand):
@@ -51,7 +52,7 @@ class Command(BaseCommand):
         with use_via(Via.COMMAND):
             try:
                 generated = generate_now(actor=actor, report=report)
-            except PublishingError as exc:
+            except ServiceError as exc:
                 raise CommandError(exc.message) from exc
             content = bytes(generated.pdf if options["format"] == "pdf" else generated.docx)
             Path(options["output"]).write_bytes(content)
