@@ -9,7 +9,7 @@ class ConcernsConfig(AppConfig):
 
     def ready(self) -> None:
         from safeguarding.chronology.signals import events_changed
-        from safeguarding.concerns import home_panels, permissions
+        from safeguarding.concerns import home_panels, permissions, workflow  # noqa: F401 - registers rules
         from safeguarding.concerns.demo import seed_concerns
         from safeguarding.concerns.tasks import on_events_changed
         from safeguarding.core import demo, home, navigation, sections

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from safeguarding.concerns import permissions, queries
+from safeguarding.concerns import queries
 from safeguarding.concerns.enums import OPEN_STATUSES
 from safeguarding.core.home import Panel
 from safeguarding.core.sections import Section
@@ -15,7 +15,7 @@ from safeguarding.core.sections import Section
 def new_alerts(request: HttpRequest) -> Panel | None:
     """Open alerts for the children this person is lead professional or safeguarding lead for."""
     user = request.user
-    if not permissions.can_use_alerts(user) or getattr(user, "is_system", False):
+    if not user.has_perm("concerns.use_alerts") or getattr(user, "is_system", False):
         return None
     rows = list(queries.responsible_alerts(user)[:11])
     if not rows:

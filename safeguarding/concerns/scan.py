@@ -356,13 +356,8 @@ class Outcome:
         self.updated += other.updated
 
 
-def apply(results: dict[int, dict[int, list[Match]]], held: Held, *, now: dt.datetime | None = None) -> Outcome:
-    """Write what `results` ({child id: {rule id: matches}}) call for, given the alerts `held`.
-    Runs in the caller's transaction."""
-    from safeguarding.concerns import notifications
-
-    now = now or timezone.now()
-    outcome = Outcome()
+def _findings(results: dict[int, dict[int, list[Match]]], held: Held) -> list[tuple[tuple[int, int], Finding]]:
+    """What each (rule, child) in `results` found that the alerts held have not already shown."""
     found_for: list[tuple[tuple[int, int], Finding]] = []
     for child_id, per_rule in results.items():
         for rule_id, matches in per_rule.items():
@@ -370,7 +365,11 @@ def apply(results: dict[int, dict[int, list[Match]]], held: Held, *, now: dt.dat
             found = finding(matches, held.covered.get(key, frozenset()), held.gaps_shown.get(key))
             if found is not None:
                 found_for.append((key, found))
-    # Open alerts whose evidence may differ from what was found: read their evidence (one query).
+    return found_for
+
+
+def _read_differing_evidence(found_for: list[tuple[tuple[int, int], Finding]], held: Held) -> None:
+    """Open alerts whose evidence may differ from what was found: read their evidence (one query)."""
     differing = [
         held.open[key]
         for key, found in found_for
@@ -380,62 +379,89 @@ def apply(results: dict[int, dict[int, list[Match]]], held: Held, *, now: dt.dat
     ]
     held.read_evidence(differing)
 
+
+def _new_alert(key: tuple[int, int], found: Finding, now: dt.datetime) -> Alert:
+    return Alert(
+        rule_id=key[0],
+        child_id=key[1],
+        first_met_on=found.first_met_on,
+        last_evidence_on=found.last_evidence_on,
+        evidence_count=len(found.evidence),
+        evidence_digest=digest(found.evidence),
+        raised_at=now,
+        updated_at=now,
+    )
+
+
+def _grow(current: OpenAlert, found: Finding, now: dt.datetime) -> tuple[Alert | None, list[AlertEvidence]]:
+    """An open alert takes in what was found since: the row to update (None if nothing new) and its
+    new evidence."""
+    extra = found.evidence - current.evidence if current.evidence is not None else frozenset()
+    if not extra and found.first_met_on >= current.first_met_on:
+        return None, []
+    evidence = [AlertEvidence(alert_id=current.pk, event_id=e, added_at=now) for e in sorted(extra)]
+    current.first_met_on = min(current.first_met_on, found.first_met_on)
+    current.last_evidence_on = max(current.last_evidence_on, found.last_evidence_on)
+    current.evidence_count += len(extra)
+    current.evidence_digest = (current.evidence_digest + digest(extra)) & DIGEST_MASK
+    if current.evidence is not None:
+        current.evidence |= extra
+    row = Alert(
+        pk=current.pk,
+        first_met_on=current.first_met_on,
+        last_evidence_on=current.last_evidence_on,
+        evidence_count=current.evidence_count,
+        evidence_digest=current.evidence_digest,
+        updated_at=now,
+    )
+    return row, evidence
+
+
+def _create(new_alerts: list[tuple[Alert, Finding]], held: Held, now: dt.datetime) -> list[AlertEvidence]:
+    """Insert the new alerts, hold them as open, and return their evidence rows."""
+    created = Alert.objects.bulk_create([a for a, _ in new_alerts], batch_size=1000)
+    if any(a.pk is None for a in created):  # databases that cannot return ids from a bulk insert
+        for alert in created:
+            alert.pk = Alert.objects.open().get(rule_id=alert.rule_id, child_id=alert.child_id).pk
+    evidence: list[AlertEvidence] = []
+    for alert, found in new_alerts:
+        held.open[(alert.rule_id, alert.child_id)] = OpenAlert(
+            alert.pk,
+            alert.first_met_on,
+            alert.last_evidence_on,
+            alert.evidence_count,
+            alert.evidence_digest,
+            set(found.evidence),
+        )
+        evidence += [AlertEvidence(alert_id=alert.pk, event_id=e, added_at=now) for e in sorted(found.evidence)]
+    return evidence
+
+
+def apply(results: dict[int, dict[int, list[Match]]], held: Held, *, now: dt.datetime | None = None) -> Outcome:
+    """Write what `results` ({child id: {rule id: matches}}) call for, given the alerts `held`.
+    Runs in the caller's transaction."""
+    from safeguarding.concerns import notifications
+
+    now = now or timezone.now()
+    outcome = Outcome()
+    found_for = _findings(results, held)
+    _read_differing_evidence(found_for, held)
     new_alerts: list[tuple[Alert, Finding]] = []
     new_evidence: list[AlertEvidence] = []
     changed: list[Alert] = []
     for key, found in found_for:
-        last = found.last_evidence_on
         current = held.open.get(key)
         if current is None:
-            alert = Alert(
-                rule_id=key[0],
-                child_id=key[1],
-                first_met_on=found.first_met_on,
-                last_evidence_on=last,
-                evidence_count=len(found.evidence),
-                evidence_digest=digest(found.evidence),
-                raised_at=now,
-                updated_at=now,
-            )
-            new_alerts.append((alert, found))
+            new_alerts.append((_new_alert(key, found, now), found))
             continue
-        extra = found.evidence - current.evidence if current.evidence is not None else frozenset()
-        if not extra and found.first_met_on >= current.first_met_on:
-            continue
-        new_evidence += [AlertEvidence(alert_id=current.pk, event_id=e, added_at=now) for e in sorted(extra)]
-        current.first_met_on = min(current.first_met_on, found.first_met_on)
-        current.last_evidence_on = max(current.last_evidence_on, last)
-        current.evidence_count += len(extra)
-        current.evidence_digest = (current.evidence_digest + digest(extra)) & DIGEST_MASK
-        if current.evidence is not None:
-            current.evidence |= extra
-        changed.append(
-            Alert(
-                pk=current.pk,
-                first_met_on=current.first_met_on,
-                last_evidence_on=current.last_evidence_on,
-                evidence_count=current.evidence_count,
-                evidence_digest=current.evidence_digest,
-                updated_at=now,
-            )
-        )
-        outcome.updated.append(current.pk)
+        row, evidence = _grow(current, found, now)
+        if row is not None:
+            new_evidence += evidence
+            changed.append(row)
+            outcome.updated.append(current.pk)
     if new_alerts:
-        created = Alert.objects.bulk_create([a for a, _ in new_alerts], batch_size=1000)
-        if any(a.pk is None for a in created):  # databases that cannot return ids from a bulk insert
-            for alert in created:
-                alert.pk = Alert.objects.open().get(rule_id=alert.rule_id, child_id=alert.child_id).pk
-        for alert, found in new_alerts:
-            held.open[(alert.rule_id, alert.child_id)] = OpenAlert(
-                alert.pk,
-                alert.first_met_on,
-                alert.last_evidence_on,
-                alert.evidence_count,
-                alert.evidence_digest,
-                set(found.evidence),
-            )
-            new_evidence += [AlertEvidence(alert_id=alert.pk, event_id=e, added_at=now) for e in sorted(found.evidence)]
-            outcome.raised.append(alert.pk)
+        new_evidence += _create(new_alerts, held, now)
+        outcome.raised += [a.pk for a, _ in new_alerts]
     if new_evidence:
         AlertEvidence.objects.bulk_create(new_evidence, batch_size=5000)
     if changed:

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,11 +15,11 @@ from django.utils.http import urlencode
 
 from safeguarding.children.queries import children_visible_to
 from safeguarding.children.services import record_child_view
-from safeguarding.concerns import forms, permissions, quality, queries, services
+from safeguarding.concerns import forms, quality, queries, services
 from safeguarding.concerns.enums import OPEN_STATUSES, AlertStatus, Decision
 from safeguarding.concerns.models import Rule
-from safeguarding.core.access import get_or_404
-from safeguarding.core.forms import add_service_errors
+from safeguarding.core.access import get_or_404, perm_required, require_perm
+from safeguarding.core.forms import attempt
 from safeguarding.core.models import ActivityLog
 from safeguarding.escalations.queries import escalations_visible_to
 
@@ -28,10 +27,9 @@ PREVIEW_SAMPLE = 20
 
 
 @login_required
+@perm_required("concerns.use_alerts")
 def alert_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not permissions.can_use_alerts(user):
-        raise Http404
     form = forms.AlertFilterForm(request.GET or None)
     rows = queries.alerts_visible_to(user)
     if form.is_valid():
@@ -66,7 +64,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("actor")
         .order_by("at", "pk")
     )
-    can_act = permissions.can_act_on_alert(request.user, alert)
     return render(
         request,
         "concerns/detail.html",
@@ -75,7 +72,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "evidence": evidence,
             "hidden_evidence": hidden,
             "history": history,
-            "can_act": can_act,
             "raise_url": f"{reverse('escalations:raise')}?{urlencode({'child': alert.child_id})}",
             "Status": AlertStatus,
         },
@@ -94,8 +90,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
     alert = queries.get_alert_for_user(request.user, pk)
-    if not permissions.can_act_on_alert(request.user, alert):
-        raise Http404
+    require_perm(request.user, "concerns.act_on_alert", alert)
     page = ACTIONS[action]
     kwargs: dict[str, Any] = {}
     if action == "decide":
@@ -103,33 +98,8 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             escalations_visible_to(request.user).filter(children=alert.child_id).distinct().order_by("-raised_at")
         )
     form = page["form"](data=request.POST or None, initial={"version": alert.version}, **kwargs)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if action == "acknowledge":
-                services.acknowledge_alert(actor=request.user, alert=alert, version=data["version"])
-                messages.success(request, "Alert acknowledged. Record the decision when it is made.")
-            elif action == "decide":
-                services.decide_alert(
-                    actor=request.user,
-                    alert=alert,
-                    version=data["version"],
-                    decision=data["decision"],
-                    note=data.get("note", ""),
-                    escalation=data.get("escalation"),
-                )
-                messages.success(request, f"Decision recorded: {Decision(data['decision']).label}.")
-            else:
-                services.close_alert(
-                    actor=request.user, alert=alert, version=data["version"], note=data.get("note", "")
-                )
-                messages.success(request, "Alert closed.")
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            return redirect("concerns:detail", pk=alert.pk)
+    if request.method == "POST" and form.is_valid() and attempt(form, lambda: _act(request, alert, action, form)):
+        return redirect("concerns:detail", pk=alert.pk)
     return render(
         request,
         "concerns/action.html",
@@ -143,18 +113,33 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     )
 
 
+def _act(request: HttpRequest, alert: Any, action: str, form: Any) -> None:
+    data = form.cleaned_data
+    if action == "acknowledge":
+        services.acknowledge_alert(actor=request.user, alert=alert, version=data["version"])
+        messages.success(request, "Alert acknowledged. Record the decision when it is made.")
+    elif action == "decide":
+        services.decide_alert(
+            actor=request.user,
+            alert=alert,
+            version=data["version"],
+            decision=data["decision"],
+            note=data.get("note", ""),
+            escalation=data.get("escalation"),
+        )
+        messages.success(request, f"Decision recorded: {Decision(data['decision']).label}.")
+    else:
+        services.close_alert(actor=request.user, alert=alert, version=data["version"], note=data.get("note", ""))
+        messages.success(request, "Alert closed.")
+
+
 # ---- rules (business unit, administrators) ------------------------------------------------------
 
 
 @login_required
+@perm_required("concerns.view_quality")
 def rules_list(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_view_quality(request.user):
-        raise Http404
-    return render(
-        request,
-        "concerns/rules.html",
-        {"rows": quality.rule_quality(), "can_manage": permissions.can_manage_rules(request.user)},
-    )
+    return render(request, "concerns/rules.html", {"rows": quality.rule_quality()})
 
 
 def _preview(request: HttpRequest, rule: Rule) -> dict[str, Any]:
@@ -177,10 +162,8 @@ def _preview(request: HttpRequest, rule: Rule) -> dict[str, Any]:
 
 
 @login_required
+@perm_required("concerns.manage_rules")
 def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    user = request.user
-    if not permissions.can_manage_rules(user):
-        raise Http404
     rule = get_or_404(Rule.objects.all(), pk) if pk is not None else None
     initial = forms.RuleForm.initial_for(rule) if rule else {"severity": "medium", "kind": "count_in_window"}
     form = forms.RuleForm(data=request.POST or None, initial=initial)
@@ -193,24 +176,23 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if not errors and "preview" in request.POST:
             trial = Rule(pk=rule.pk if rule else None, **{**values, "notifies": ""})
             preview_result = _preview(request, trial)
-        elif not errors:
-            try:
-                if rule is None:
-                    rule = services.create_rule(actor=user, **values)
-                    messages.success(request, f"Rule {rule.code} created.")
-                else:
-                    version = int(request.POST.get("version", "0") or 0)
-                    services.update_rule(actor=user, rule=rule, version=version, **values)
-                    messages.success(request, f"Rule {rule.code} saved.")
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                return redirect("concerns:rules")
+        elif not errors and attempt(form, lambda: _save_rule(request, rule, values)):
+            return redirect("concerns:rules")
     return render(
         request,
         "concerns/rule_edit.html",
         {"form": form, "rule": rule, "preview": preview_result},
     )
+
+
+def _save_rule(request: HttpRequest, rule: Rule | None, values: dict[str, Any]) -> None:
+    if rule is None:
+        rule = services.create_rule(actor=request.user, **values)
+        messages.success(request, f"Rule {rule.code} created.")
+    else:
+        version = int(request.POST.get("version", "0") or 0)
+        services.update_rule(actor=request.user, rule=rule, version=version, **values)
+        messages.success(request, f"Rule {rule.code} saved.")
 
 
 def _vocabulary() -> Any:
@@ -220,16 +202,14 @@ def _vocabulary() -> Any:
 
 
 @login_required
+@perm_required("concerns.view_quality")
 def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if not permissions.can_view_quality(request.user):
-        raise Http404
     rule = get_or_404(Rule.objects.all(), pk)
     return render(
         request,
         "concerns/rule_detail.html",
         {
             "rule": rule,
-            "can_manage": permissions.can_manage_rules(request.user),
             "row": quality.rule_quality(rule.pk)[0],
         },
     )
