@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from safeguarding.assessments import permissions, queries
+from safeguarding.assessments import queries
 from safeguarding.assessments.enums import Status
 from safeguarding.core.home import Panel
 
 
 def my_drafts(request: HttpRequest) -> Panel | None:
     user = request.user
-    if not permissions.can_assess(user):
+    if not user.has_perm("assessments.assess"):
         return None
     drafts = list(
         queries.with_related(queries.assessments_visible_to(user))

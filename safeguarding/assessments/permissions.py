@@ -5,6 +5,10 @@
 - A draft is changed only by its assessor, while they are still trained; a completed one never.
 - Training records are kept by an agency's safeguarding lead (for people in that agency) and by
   administrators (for anyone).
+
+Each rule is a `rules` permission (`assessments.assess`, `assessments.edit_assessment`, …): pages ask
+`user.has_perm` (or `require_perm`/`perm_required`), templates `{% has_perm %}`, services the same
+predicates. An assessment's status moves only through `ASSESSMENT_WORKFLOW` (draft → completed).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from typing import Any
 import rules
 
 from safeguarding.agencies.enums import Role
+from safeguarding.assessments.enums import Status
+from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
 
 # Roles in which a person may assess a child (the case-holding roles, without agency systems).
@@ -70,12 +76,15 @@ def can_manage_training(user: Any) -> bool:
     return is_administrator(user) or bool(lead_agency_ids(user))
 
 
+@rules.predicate
 def may_record_training_for(actor: Any, person: Any) -> bool:
     """An administrator for anyone; a safeguarding lead for people with a membership in their agency."""
     if is_administrator(actor):
         return True
     leads = lead_agency_ids(actor)
-    return bool(leads) and person.memberships.filter(agency_id__in=leads, is_active=True).exists()
+    return (
+        bool(leads) and person is not None and person.memberships.filter(agency_id__in=leads, is_active=True).exists()
+    )
 
 
 @rules.predicate
@@ -89,8 +98,52 @@ def can_edit_assessment(user: Any, assessment: Any) -> bool:
     )
 
 
+@rules.predicate
+def holds_cases(user: Any) -> bool:
+    """May open the start page: a person in a case-holding role (training is asked for there)."""
+    return bool(assessor_agency_ids(user))
+
+
+@rules.predicate
+def sees_assessment(user: Any, assessment: Any) -> bool:
+    """A person who may see this assessment (of a child their agency works with)."""
+    from safeguarding.assessments.queries import assessments_visible_to
+
+    return assessment is not None and is_person(user) and assessments_visible_to(user).filter(pk=assessment.pk).exists()
+
+
+@rules.predicate
+def is_completed(user: Any, assessment: Any) -> bool:
+    return assessment is not None and assessment.status == Status.COMPLETED
+
+
+# Cite an assessment in an escalation or a review: a completed one the person may see (the target is
+# checked too).
+can_cite_assessment = sees_assessment & is_completed
+
 can_see_navigation = can_assess | can_manage_training
 
+# The assessment's status lifecycle: its assessor, trained for the template, completes the draft.
+ASSESSMENT_WORKFLOW = kernel.Workflow(
+    name="assessment",
+    noun="assessment",
+    app_label="assessments",
+    transitions=[
+        kernel.Transition(
+            "complete",
+            "Complete the assessment",
+            frozenset({Status.DRAFT}),
+            Status.COMPLETED,
+            "Only the person who started this assessment, while trained for the template, can complete it.",
+            who=can_edit_assessment,
+        ),
+    ],
+)
+
 rules.add_perm("assessments.assess", can_assess)
+rules.add_perm("assessments.start", holds_cases)
+rules.add_perm("assessments.use", can_use_assessments)
+rules.add_perm("assessments.cite", can_cite_assessment)
+rules.add_perm("assessments.record_training_for", may_record_training_for)
 rules.add_perm("assessments.manage_training", can_manage_training)
 rules.add_perm("assessments.edit_assessment", can_edit_assessment)

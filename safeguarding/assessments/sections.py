@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from safeguarding.assessments import permissions, queries
+from safeguarding.assessments import queries
 from safeguarding.assessments.compare import summary_of
 from safeguarding.assessments.enums import Status
 from safeguarding.core.sections import Section
@@ -19,7 +19,7 @@ def child_section(request: HttpRequest, child: Any) -> Section | None:
     visible = queries.assessments_visible_to(user).filter(child=child)
     latest = queries.latest_completed(user, child)
     drafts = list(visible.filter(status=Status.DRAFT, assessor_id=user.pk).order_by("-updated_at")[:5])
-    can_start = bool(queries.startable_templates(user)) and bool(permissions.assessor_agency_ids(user))
+    can_start = bool(queries.startable_templates(user)) and user.has_perm("assessments.start")
     if latest is None and not drafts and not can_start:
         return None
     return Section(

@@ -1,6 +1,7 @@
 """State changes of assessments and training records: one `verb_noun(*, actor, …)` function per action,
-each in a transaction, checking the rule (the trained-user guard above all), the version, and writing
-the activity log. Pages, the API, commands and the demo all call these, so all of them refuse alike.
+each a `kernel.service` (one transaction, the activity log written), checking the rule (the
+trained-user guard above all) and the version, and writing the activity log. Pages, the API,
+commands and the demo all call these, so all of them refuse alike.
 
 `at` lets demo data date a change in the past; pages and the API never pass it.
 """
@@ -13,8 +14,6 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
@@ -28,10 +27,13 @@ from safeguarding.assessments.models import (
     TrainedAssessor,
 )
 from safeguarding.assessments.permissions import (
+    ASSESSMENT_WORKFLOW,
     assessor_agency_ids,
+    is_completed,
     is_person,
     is_trained,
     may_record_training_for,
+    sees_assessment,
 )
 from safeguarding.assessments.structure import grade_key, units_of
 from safeguarding.children.models import Child
@@ -41,24 +43,16 @@ from safeguarding.core.services import created_diff, record_activity
 
 
 class AssessmentError(kernel.ServiceError):
-    """A change that cannot happen; the message says why and what to do next."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class NotAllowed(AssessmentError, kernel.NotAllowed):
-    pass
+    """A change the assessment rules refuse; the message says why and what to do next."""
 
 
 class Locked(AssessmentError):
-    """The assessment is completed: it never changes."""
+    """The assessment is completed: it never changes (the API answers 409)."""
 
 
-class StaleVersion(AssessmentError, kernel.StaleVersion):
-    pass
-
+# Kept for the modules that import them from here.
+NotAllowed = kernel.NotAllowed
+StaleVersion = kernel.StaleVersion
 
 STALE_MESSAGE = (
     "This assessment was saved somewhere else (another tab or device) while you were working on it, so "
@@ -81,16 +75,11 @@ def locked_message(assessment: Assessment) -> str:
     )
 
 
-def _now(at: datetime | None) -> datetime:
-    return at or timezone.now()
-
-
 def _check_trained(actor: Any, template: AssessmentTemplate) -> None:
-    if not is_trained(actor, template):
-        raise NotAllowed(not_trained_message(template))
+    kernel.require(is_trained(actor, template), not_trained_message(template))
 
 
-@transaction.atomic
+@kernel.service
 def start_assessment(
     *,
     actor: Any,
@@ -101,12 +90,10 @@ def start_assessment(
     at: datetime | None = None,
 ) -> Assessment:
     """A draft with an empty grade for every unit of the template. The assessor must be trained for it."""
-    if not is_person(actor):
-        raise NotAllowed("Assessments are made by people trained for the template, not by agency systems.")
+    kernel.require(is_person(actor), "Assessments are made by people trained for the template, not by agency systems.")
     _check_trained(actor, template)
     agencies = assessor_agency_ids(actor)
-    if not agencies:
-        raise NotAllowed("Only practitioners, managers and safeguarding leads who hold cases can assess a child.")
+    kernel.require(agencies, "Only practitioners, managers and safeguarding leads who hold cases can assess a child.")
     errors: dict[str, str] = {}
     if not template.is_active:
         errors["template"] = "This template is no longer in use. Choose another."
@@ -117,7 +104,7 @@ def start_assessment(
         agency = Agency.objects.get(pk=involved if involved is not None else min(agencies))
     elif agency.pk not in agencies:
         errors["agency"] = "Choose an agency you assess for."
-    now = _now(at)
+    now = kernel.now(at)
     day = assessed_on or timezone.localdate(now)
     if day > timezone.localdate():
         errors["assessed_on"] = "The date of the assessment must be today or in the past."
@@ -155,9 +142,9 @@ class GradeInput:
 
 
 def _locked(assessment: Assessment, version: int) -> Assessment:
-    current = (
-        Assessment.objects.select_for_update(of=("self",)).select_related("template", "child").get(pk=assessment.pk)
-    )
+    """The assessment as stored now, locked for this transaction: refused if completed, or changed since
+    `version` (someone saved it in another tab)."""
+    current = kernel.lock(Assessment.objects.select_related("template", "child"), assessment.pk)
     if current.status == Status.COMPLETED:
         raise Locked(locked_message(current))
     if current.version != version:
@@ -165,30 +152,14 @@ def _locked(assessment: Assessment, version: int) -> Assessment:
     return current
 
 
-@transaction.atomic
-def save_assessment(
-    *,
-    actor: Any,
-    assessment: Assessment,
-    version: int,
-    grades: Mapping[str, GradeInput] | None = None,
-    overall_view: str | None = None,
-    next_steps: str | None = None,
-    assessed_on: date | None = None,
-    complete: bool = False,
-    at: datetime | None = None,
-) -> Assessment:
-    """Save a draft (grades by unit key; what is not given stays as it was); with `complete`, check that
-    everything is there and lock it for good. Only the assessor, while trained for the template."""
-    current = _locked(assessment, version)
-    if not is_person(actor) or current.assessor_id != actor.pk:
-        raise NotAllowed("Only the person who started this assessment can change it.")
-    _check_trained(actor, current.template)
+def _grade_errors(
+    actor: Any, current: Assessment, rows: Mapping[str, Grade], grades: Mapping[str, GradeInput]
+) -> dict[str, list[str]]:
+    """Each grade given is part of the template and on its scale; cited entries are about the child and
+    the assessor may see them."""
     template = current.template
     scale = set(template.scale.values_list("value", flat=True))
-    rows = {grade_key(g): g for g in current.grades.select_related("sub_area", "item")}
     errors: dict[str, list[str]] = {}
-    grades = dict(grades or {})
     wanted_events: set[int] = set()
     for key, value in grades.items():
         if key not in rows:
@@ -202,25 +173,28 @@ def save_assessment(
         seen = set(events_for_child(actor, current.child).filter(pk__in=wanted_events).values_list("pk", flat=True))
         if wanted_events - seen:
             errors.setdefault("grades", []).append("Cite only chronology entries about this child that you can see.")
-    day = assessed_on or current.assessed_on
-    if day > timezone.localdate():
-        errors.setdefault("assessed_on", []).append("The date of the assessment must be today or in the past.")
-    overall = (overall_view if overall_view is not None else current.overall_view).strip()
-    steps = (next_steps if next_steps is not None else current.next_steps).strip()
-    if complete and not errors:
-        for key, row in rows.items():
-            final = grades[key].grade if key in grades else row.grade
-            if final is None:
-                title = row.item.title if row.item_id else row.sub_area.title  # type: ignore[union-attr]
-                errors.setdefault(key, []).append(f"Choose a grade for {title.lower()} before you complete.")
-        if not overall:
-            errors.setdefault("overall_view", []).append("Give your overall view before you complete.")
-        if not steps:
-            errors.setdefault("next_steps", []).append("Record the next steps agreed before you complete.")
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
-    now = _now(at)
+
+def _completion_errors(
+    rows: Mapping[str, Grade], grades: Mapping[str, GradeInput], overall: str, steps: str
+) -> dict[str, list[str]]:
+    """What must be there before an assessment is completed: every unit graded, an overall view, next steps."""
+    errors: dict[str, list[str]] = {}
+    for key, row in rows.items():
+        final = grades[key].grade if key in grades else row.grade
+        if final is None:
+            title = row.item.title if row.item_id else row.sub_area.title  # type: ignore[union-attr]
+            errors.setdefault(key, []).append(f"Choose a grade for {title.lower()} before you complete.")
+    if not overall:
+        errors.setdefault("overall_view", []).append("Give your overall view before you complete.")
+    if not steps:
+        errors.setdefault("next_steps", []).append("Record the next steps agreed before you complete.")
+    return errors
+
+
+def _save_grades(rows: Mapping[str, Grade], grades: Mapping[str, GradeInput]) -> int:
+    """Save the grades given, with their evidence and cited entries; how many units changed."""
     changed_units = 0
     for key, value in grades.items():
         row = rows[key]
@@ -235,30 +209,78 @@ def save_assessment(
             GradeCitation.objects.bulk_create(
                 [GradeCitation(grade=row, event_id=e) for e in sorted(set(value.events) - old_events)]
             )
-    fields: dict[str, Any] = {"overall_view": overall, "next_steps": steps, "assessed_on": day, "updated_at": now}
-    if complete:
-        fields.update(status=Status.COMPLETED, completed_at=now)
-    # The conditional UPDATE is the real check: two saves cannot both start from the same version.
-    updated = Assessment.objects.filter(pk=current.pk, version=version, status=Status.DRAFT).update(
-        version=F("version") + 1, **fields
-    )
-    if not updated:
-        raise StaleVersion(STALE_MESSAGE)
+    return changed_units
+
+
+def _save_changes(current: Assessment, fields: Mapping[str, Any], version: int, changed_units: int) -> dict[str, Any]:
     changes: dict[str, Any] = {"units_changed": [None, changed_units], "version": [version, version + 1]}
     for name in ("overall_view", "next_steps"):
         if getattr(current, name) != fields[name]:
             changes[name] = ["•••", "•••"]  # free text about the family is never copied into the log
-    if current.assessed_on != day:
-        changes["assessed_on"] = [current.assessed_on.isoformat(), day.isoformat()]
-    if complete:
-        changes["status"] = [Status.DRAFT, Status.COMPLETED]
-    record_activity(
-        actor=actor,
-        action="assessment.completed" if complete else "assessment.saved",
-        target=current,
-        child_id=current.child_id,
-        changes=changes,
+    if current.assessed_on != fields["assessed_on"]:
+        changes["assessed_on"] = [current.assessed_on.isoformat(), fields["assessed_on"].isoformat()]
+    return changes
+
+
+@kernel.service
+def save_assessment(
+    *,
+    actor: Any,
+    assessment: Assessment,
+    version: int,
+    grades: Mapping[str, GradeInput] | None = None,
+    overall_view: str | None = None,
+    next_steps: str | None = None,
+    assessed_on: date | None = None,
+    complete: bool = False,
+    at: datetime | None = None,
+) -> Assessment:
+    """Save a draft (grades by unit key; what is not given stays as it was); with `complete`, check that
+    everything is there and lock it for good (through `ASSESSMENT_WORKFLOW`). Only the assessor, while
+    trained for the template."""
+    current = _locked(assessment, version)
+    kernel.require(
+        is_person(actor) and current.assessor_id == actor.pk,
+        "Only the person who started this assessment can change it.",
     )
+    _check_trained(actor, current.template)
+    rows = {grade_key(g): g for g in current.grades.select_related("sub_area", "item")}
+    grades = dict(grades or {})
+    errors = _grade_errors(actor, current, rows, grades)
+    day = assessed_on or current.assessed_on
+    if day > timezone.localdate():
+        errors.setdefault("assessed_on", []).append("The date of the assessment must be today or in the past.")
+    overall = (overall_view if overall_view is not None else current.overall_view).strip()
+    steps = (next_steps if next_steps is not None else current.next_steps).strip()
+    if complete and not errors:
+        errors = _completion_errors(rows, grades, overall, steps)
+    if errors:
+        raise ValidationError(errors)
+
+    now = kernel.now(at)
+    changed_units = _save_grades(rows, grades)
+    fields: dict[str, Any] = {"overall_view": overall, "next_steps": steps, "assessed_on": day, "updated_at": now}
+    changes = _save_changes(current, fields, version, changed_units)
+    try:
+        if complete:
+            ASSESSMENT_WORKFLOW.apply(
+                current,
+                action="complete",
+                actor=actor,
+                version=version,
+                fields={**fields, "completed_at": now},
+                log_action="assessment.completed",
+                log_changes=changes,
+                child_id=current.child_id,
+            )
+        else:
+            # The conditional UPDATE is the real check: two saves cannot both start from the same version.
+            kernel.update_versioned(current, version=version, changes=fields, extra_filter={"status": Status.DRAFT})
+            record_activity(
+                actor=actor, action="assessment.saved", target=current, child_id=current.child_id, changes=changes
+            )
+    except kernel.StaleVersion as exc:
+        raise StaleVersion(STALE_MESSAGE) from exc
     assessment.refresh_from_db()
     return assessment
 
@@ -282,20 +304,21 @@ def record_comparison_view(*, actor: Any, child: Child, count: int) -> None:
     )
 
 
-@transaction.atomic
+@kernel.service
 def cite_assessment(
     *, actor: Any, assessment: Assessment, escalation: Any = None, review: Any = None, note: str = ""
 ) -> AssessmentCitation:
     """Cite a completed assessment in an escalation or a review about the same child, both of which the
     actor may see."""
-    from safeguarding.assessments.queries import assessments_visible_to, citable_escalations, citable_reviews
+    from safeguarding.assessments.queries import citable_escalations, citable_reviews
 
     if (escalation is None) == (review is None):
         raise ValidationError({"target": "Choose one escalation or one review to cite this assessment in."})
-    if not is_person(actor) or not assessments_visible_to(actor).filter(pk=assessment.pk).exists():
-        raise NotAllowed("You can only cite assessments of children your agency works with.")
-    if assessment.status != Status.COMPLETED:
-        raise NotAllowed("Only a completed assessment can be cited. Complete it first.")
+    # The two halves of `can_cite_assessment`, each with its own message.
+    kernel.require(
+        sees_assessment(actor, assessment), "You can only cite assessments of children your agency works with."
+    )
+    kernel.require(is_completed(actor, assessment), "Only a completed assessment can be cited. Complete it first.")
     if escalation is not None and not citable_escalations(actor, assessment).filter(pk=escalation.pk).exists():
         raise ValidationError({"escalation": "Choose an escalation about this child that you take part in."})
     if review is not None and not citable_reviews(actor, assessment).filter(pk=review.pk).exists():
@@ -319,16 +342,16 @@ def cite_assessment(
     return citation
 
 
-@transaction.atomic
+@kernel.service
 def mark_trained(
     *, actor: Any, user: Any, template: AssessmentTemplate, trained_on: date, check_actor: bool = True
 ) -> TrainedAssessor:
     """Record that `user` is trained for `template` (every version of it). `check_actor=False` is for the
     operators' management command (no person signed in); pages and the API always check."""
-    if check_actor and not may_record_training_for(actor, user):
-        raise NotAllowed(
-            "Only an administrator, or the safeguarding lead of the person's agency, can record their training."
-        )
+    kernel.require(
+        not check_actor or may_record_training_for(actor, user),
+        "Only an administrator, or the safeguarding lead of the person's agency, can record their training.",
+    )
     if not is_person(user):
         raise ValidationError({"user": "Training is recorded for people, not agency systems."})
     if trained_on > timezone.localdate():
@@ -350,10 +373,12 @@ def mark_trained(
     return record
 
 
-@transaction.atomic
+@kernel.service
 def revoke_training(*, actor: Any, record: TrainedAssessor) -> TrainedAssessor:
-    if not may_record_training_for(actor, record.user):
-        raise NotAllowed("Only an administrator, or the safeguarding lead of the person's agency, can do this.")
+    kernel.require(
+        may_record_training_for(actor, record.user),
+        "Only an administrator, or the safeguarding lead of the person's agency, can do this.",
+    )
     if record.revoked_at is not None:
         raise ValidationError({"record": "This training record was already revoked."})
     now = timezone.now()

@@ -264,6 +264,104 @@ def _guidance(reader: _Reader, entry: Mapping[str, Any], path: str, what: str) -
     return reader.text(entry, "guidance", path, what, required=False, max_length=5000) or ""
 
 
+def _check_scale(reader: _Reader, top: Mapping[str, Any]) -> list[tuple[int, str]]:
+    """The grade scale: each value once, with its label."""
+    scale: list[tuple[int, str]] = []
+    raw_scale = reader.sequence(top, "scale", "", "the template", required=True)
+    seen_values: dict[int, str] = {}
+    for index, raw in enumerate(raw_scale):
+        path = _join("scale", index)
+        entry = reader.mapping(raw, _line(raw_scale, index), path, "grade on the scale", SCALE_KEYS)
+        if entry is None:
+            continue
+        value = reader.integer(entry, "value", path, "the grade", minimum=0, maximum=100, required=True)
+        label = reader.text(entry, "label", path, "the grade")
+        if value is not None and value in seen_values:
+            reader.problem(
+                _line(entry, "value"),
+                _join(path, "value"),
+                f"grade {value} is listed twice (first at {seen_values[value]}).",
+            )
+            continue
+        if value is not None and label:
+            seen_values[value] = path
+            scale.append((value, label))
+    return scale
+
+
+class _Codes:
+    """Area, sub-area and item codes, each used once in the file."""
+
+    def __init__(self, reader: _Reader) -> None:
+        self.reader = reader
+        self.seen: dict[str, str] = {}
+
+    def unique(self, entry: Mapping[str, Any], path: str, what: str) -> str | None:
+        value = self.reader.code(entry, path, what)
+        if value is not None:
+            if value in self.seen:
+                self.reader.problem(
+                    _line(entry, "code"),
+                    _join(path, "code"),
+                    f"code '{value}' is already used at {self.seen[value]}; "
+                    "each area, sub-area and item needs its own code.",
+                )
+                return None
+            self.seen[value] = path
+        return value
+
+
+def _check_items(reader: _Reader, codes: _Codes, sub: Mapping[str, Any], s_path: str, grade_by: str) -> list[ItemSpec]:
+    items: list[ItemSpec] = []
+    raw_items = reader.sequence(sub, "items", s_path, "the sub-area", required=grade_by == GradeBy.ITEM)
+    for i_index, raw_item in enumerate(raw_items):
+        i_path = _join(_join(s_path, "items"), i_index)
+        item = reader.mapping(raw_item, _line(raw_items, i_index), i_path, "item", ITEM_KEYS)
+        if item is None:
+            continue
+        i_code = codes.unique(item, i_path, "the item")
+        i_title = reader.text(item, "title", i_path, "the item")
+        if i_code and i_title:
+            items.append(ItemSpec(i_code, i_title, _guidance(reader, item, i_path, "the item")))
+    return items
+
+
+def _check_sub_areas(
+    reader: _Reader, codes: _Codes, area: Mapping[str, Any], a_path: str, grade_by: str
+) -> list[SubAreaSpec]:
+    sub_areas: list[SubAreaSpec] = []
+    raw_subs = reader.sequence(area, "sub_areas", a_path, "the area", required=True)
+    for s_index, raw_sub in enumerate(raw_subs):
+        s_path = _join(_join(a_path, "sub_areas"), s_index)
+        sub = reader.mapping(raw_sub, _line(raw_subs, s_index), s_path, "sub-area", SUB_AREA_KEYS)
+        if sub is None:
+            continue
+        s_code = codes.unique(sub, s_path, "the sub-area")
+        s_title = reader.text(sub, "title", s_path, "the sub-area")
+        items = _check_items(reader, codes, sub, s_path, grade_by)
+        if s_code and s_title:
+            sub_areas.append(SubAreaSpec(s_code, s_title, _guidance(reader, sub, s_path, "the sub-area"), tuple(items)))
+    return sub_areas
+
+
+def _check_areas(reader: _Reader, top: Mapping[str, Any], grade_by: str) -> list[AreaSpec]:
+    """The areas, their sub-areas and items, every code unique in the file."""
+    codes = _Codes(reader)
+    areas: list[AreaSpec] = []
+    raw_areas = reader.sequence(top, "areas", "", "the template", required=True)
+    for a_index, raw_area in enumerate(raw_areas):
+        a_path = _join("areas", a_index)
+        area = reader.mapping(raw_area, _line(raw_areas, a_index), a_path, "area", AREA_KEYS)
+        if area is None:
+            continue
+        a_code = codes.unique(area, a_path, "the area")
+        a_title = reader.text(area, "title", a_path, "the area")
+        sub_areas = _check_sub_areas(reader, codes, area, a_path, grade_by)
+        if a_code and a_title:
+            areas.append(AreaSpec(a_code, a_title, _guidance(reader, area, a_path, "the area"), tuple(sub_areas)))
+    return areas
+
+
 def check_template(data: Any, filename: str, problems: Iterable[Problem] = ()) -> TemplateSpec:
     """The template the parsed file describes; TemplateFileError listing every problem otherwise."""
     reader = _Reader(problems)
@@ -288,78 +386,8 @@ def check_template(data: Any, filename: str, problems: Iterable[Problem] = ()) -
     if not isinstance(active, bool):
         reader.problem(_line(top, "active"), "active", f"'active' must be true or false, not {_describe(active)}.")
 
-    scale: list[tuple[int, str]] = []
-    raw_scale = reader.sequence(top, "scale", "", "the template", required=True)
-    seen_values: dict[int, str] = {}
-    for index, raw in enumerate(raw_scale):
-        path = _join("scale", index)
-        entry = reader.mapping(raw, _line(raw_scale, index), path, "grade on the scale", SCALE_KEYS)
-        if entry is None:
-            continue
-        value = reader.integer(entry, "value", path, "the grade", minimum=0, maximum=100, required=True)
-        label = reader.text(entry, "label", path, "the grade")
-        if value is not None and value in seen_values:
-            reader.problem(
-                _line(entry, "value"),
-                _join(path, "value"),
-                f"grade {value} is listed twice (first at {seen_values[value]}).",
-            )
-            continue
-        if value is not None and label:
-            seen_values[value] = path
-            scale.append((value, label))
-
-    codes: dict[str, str] = {}
-
-    def unique(entry: Mapping[str, Any], path: str, what: str) -> str | None:
-        value = reader.code(entry, path, what)
-        if value is not None:
-            if value in codes:
-                reader.problem(
-                    _line(entry, "code"),
-                    _join(path, "code"),
-                    f"code '{value}' is already used at {codes[value]}; "
-                    "each area, sub-area and item needs its own code.",
-                )
-                return None
-            codes[value] = path
-        return value
-
-    areas: list[AreaSpec] = []
-    raw_areas = reader.sequence(top, "areas", "", "the template", required=True)
-    for a_index, raw_area in enumerate(raw_areas):
-        a_path = _join("areas", a_index)
-        area = reader.mapping(raw_area, _line(raw_areas, a_index), a_path, "area", AREA_KEYS)
-        if area is None:
-            continue
-        a_code = unique(area, a_path, "the area")
-        a_title = reader.text(area, "title", a_path, "the area")
-        sub_areas: list[SubAreaSpec] = []
-        raw_subs = reader.sequence(area, "sub_areas", a_path, "the area", required=True)
-        for s_index, raw_sub in enumerate(raw_subs):
-            s_path = _join(_join(a_path, "sub_areas"), s_index)
-            sub = reader.mapping(raw_sub, _line(raw_subs, s_index), s_path, "sub-area", SUB_AREA_KEYS)
-            if sub is None:
-                continue
-            s_code = unique(sub, s_path, "the sub-area")
-            s_title = reader.text(sub, "title", s_path, "the sub-area")
-            items: list[ItemSpec] = []
-            raw_items = reader.sequence(sub, "items", s_path, "the sub-area", required=grade_by == GradeBy.ITEM)
-            for i_index, raw_item in enumerate(raw_items):
-                i_path = _join(_join(s_path, "items"), i_index)
-                item = reader.mapping(raw_item, _line(raw_items, i_index), i_path, "item", ITEM_KEYS)
-                if item is None:
-                    continue
-                i_code = unique(item, i_path, "the item")
-                i_title = reader.text(item, "title", i_path, "the item")
-                if i_code and i_title:
-                    items.append(ItemSpec(i_code, i_title, _guidance(reader, item, i_path, "the item")))
-            if s_code and s_title:
-                sub_areas.append(
-                    SubAreaSpec(s_code, s_title, _guidance(reader, sub, s_path, "the sub-area"), tuple(items))
-                )
-        if a_code and a_title:
-            areas.append(AreaSpec(a_code, a_title, _guidance(reader, area, a_path, "the area"), tuple(sub_areas)))
+    scale = _check_scale(reader, top)
+    areas = _check_areas(reader, top, grade_by)
 
     if reader.problems:
         raise TemplateFileError(filename, reader.problems)

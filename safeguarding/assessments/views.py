@@ -20,15 +20,15 @@ from safeguarding.assessments.enums import Status
 from safeguarding.assessments.models import AssessmentTemplate
 from safeguarding.assessments.structure import by_area, grade_key, units_of
 from safeguarding.children.queries import get_child_for_user
-from safeguarding.core.access import get_or_404
-from safeguarding.core.forms import add_service_errors
+from safeguarding.core.access import get_or_404, perm_required, require_perm
+from safeguarding.core.forms import attempt
+from safeguarding.core.kernel import ServiceError
 
 
 @login_required
+@perm_required("assessments.use")
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not permissions.can_use_assessments(user):
-        raise Http404
     visible = queries.with_related(queries.assessments_visible_to(user))
     return render(
         request,
@@ -36,19 +36,16 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "drafts": visible.filter(status=Status.DRAFT, assessor_id=user.pk).order_by("-updated_at")[:50],
             "recent": visible.filter(status=Status.COMPLETED).order_by("-completed_at", "-id")[:25],
-            "can_assess": permissions.can_assess(user),
-            "can_manage_training": permissions.can_manage_training(user),
             "trained_for": queries.startable_templates(user),
         },
     )
 
 
 @login_required
+@perm_required("assessments.start")
 def start(request: HttpRequest) -> HttpResponse:
     user = request.user
     templates = queries.startable_templates(user)
-    if not permissions.assessor_agency_ids(user):
-        raise Http404
     if not templates:
         return render(request, "assessments/not_trained.html", status=403)
     children = queries.children_to_assess(user)
@@ -62,19 +59,20 @@ def start(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            assessment = services.start_assessment(
-                actor=user,
-                child=data["child"],
-                template=data["template"],
-                agency=data.get("agency") or None,
-                assessed_on=data.get("assessed_on"),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except services.AssessmentError as exc:
-            form.add_error(None, exc.message)
-        else:
+        started: list[Any] = []
+        if attempt(
+            form,
+            lambda: started.append(
+                services.start_assessment(
+                    actor=user,
+                    child=data["child"],
+                    template=data["template"],
+                    agency=data.get("agency") or None,
+                    assessed_on=data.get("assessed_on"),
+                )
+            ),
+        ):
+            assessment = started[0]
             messages.success(request, f"Assessment {assessment.reference} started. Grade each area, then complete it.")
             return redirect("assessments:edit", pk=assessment.pk)
     return render(request, "assessments/start.html", {"form": form})
@@ -93,8 +91,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if assessment.is_completed:
         messages.info(request, services.locked_message(assessment))
         return redirect("assessments:detail", pk=assessment.pk)
-    if not permissions.can_edit_assessment(user, assessment):
-        raise Http404
+    require_perm(user, "assessments.edit_assessment", assessment)
     units = units_of(assessment.template)
     scale = list(assessment.template.scale.values_list("value", "label"))
     grades = {
@@ -123,8 +120,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     complete = request.POST.get("action") == "complete"
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.save_assessment(
+        if attempt(
+            form,
+            lambda: services.save_assessment(
                 actor=user,
                 assessment=assessment,
                 version=data["version"],
@@ -133,12 +131,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 next_steps=data["next_steps"],
                 assessed_on=data["assessed_on"],
                 complete=complete,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc, form.field_for_error)
-        except services.AssessmentError as exc:
-            form.add_error(None, exc.message)
-        else:
+            ),
+            form.field_for_error,
+        ):
             if complete:
                 messages.success(request, f"Assessment {assessment.reference} completed. It can no longer be changed.")
                 return redirect("assessments:detail", pk=assessment.pk)
@@ -195,10 +190,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assessment": assessment,
             "areas": areas,
             "scale": dict(assessment.template.scale.values_list("value", "label")),
-            "can_edit": permissions.can_edit_assessment(user, assessment),
             "previous": previous_completed(assessment, visible) if assessment.is_completed else None,
             "citations": assessment.citations.select_related("cited_by").order_by("cited_at"),
-            "can_cite": assessment.is_completed
+            "has_targets": assessment.is_completed
             and (
                 queries.citable_escalations(user, assessment).exists()
                 or queries.citable_reviews(user, assessment).exists()
@@ -211,8 +205,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def cite(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     assessment = queries.get_assessment_for_user(user, pk)
-    if not assessment.is_completed:
-        raise Http404
+    require_perm(user, "assessments.cite", assessment)
     escalations = list(queries.citable_escalations(user, assessment)[:50])
     reviews = list(queries.citable_reviews(user, assessment)[:50])
     form = forms.CiteForm(data=request.POST or None, escalations=escalations, reviews=reviews)
@@ -220,15 +213,13 @@ def cite(request: HttpRequest, pk: int) -> HttpResponse:
         kind, _, target_id = form.cleaned_data["target"].partition(":")
         target = {e.pk: e for e in escalations}.get(int(target_id)) if kind == "escalation" else None
         review = {r.pk: r for r in reviews}.get(int(target_id)) if kind == "review" else None
-        try:
-            services.cite_assessment(
+        if attempt(
+            form,
+            lambda: services.cite_assessment(
                 actor=user, assessment=assessment, escalation=target, review=review, note=form.cleaned_data["note"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc, lambda name: "target" if name in ("target", "escalation", "review") else None)
-        except services.AssessmentError as exc:
-            form.add_error(None, exc.message)
-        else:
+            ),
+            lambda name: "target" if name in ("target", "escalation", "review") else None,
+        ):
             if target is not None:
                 messages.success(request, f"Assessment {assessment.reference} cited in escalation {target.reference}.")
                 return redirect("escalations:detail", pk=target.pk)
@@ -274,10 +265,9 @@ def compare(request: HttpRequest, child_id: int) -> HttpResponse:
 
 
 @login_required
+@perm_required("assessments.manage_training")
 def training(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not permissions.can_manage_training(user):
-        raise Http404
     if permissions.is_administrator(user):
         people = User.objects.filter(is_active=True, is_system=False)
     else:
@@ -295,15 +285,12 @@ def training(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.mark_trained(
+        if attempt(
+            form,
+            lambda: services.mark_trained(
                 actor=user, user=data["user"], template=data["template"], trained_on=data["trained_on"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except services.AssessmentError as exc:
-            form.add_error(None, exc.message)
-        else:
+            ),
+        ):
             messages.success(request, f"Training recorded: {data['user']} can now use the {data['template'].name}.")
             return redirect("assessments:training")
     records = queries.training_visible_to(user).order_by("revoked_at", "user__last_name", "user__first_name")
@@ -317,27 +304,25 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_or_404(queries.training_visible_to(user).filter(revoked_at__isnull=True), pk)
     try:
         services.revoke_training(actor=user, record=record)
-    except (services.AssessmentError, ValidationError):
+    except (ServiceError, ValidationError):
         raise Http404 from None
     messages.success(request, f"Training record for {record.user} revoked.")
     return redirect("assessments:training")
 
 
 @login_required
+@perm_required("assessments.use")
 def template_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not permissions.can_use_assessments(user):
-        raise Http404
     trained = permissions.trained_template_codes(user)
     templates = [(t, t.code in trained) for t in queries.templates_visible_to(user)]
     return render(request, "assessments/templates.html", {"templates": templates})
 
 
 @login_required
+@perm_required("assessments.use")
 def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    if not permissions.can_use_assessments(user):
-        raise Http404
     template = get_or_404(queries.templates_visible_to(user), pk)
     scale = list(template.scale.values_list("value", "label"))
     descriptors = queries.descriptors_for(user, template)
