@@ -9,7 +9,7 @@ from safeguarding.core.kernel import NotAllowed, StaleVersion
 from safeguarding.core.models import ActivityLog
 from safeguarding.reviews import services
 from safeguarding.reviews.enums import Action, MemberRole, Recommendation, RequestKind, Stage
-from safeguarding.reviews.models import Notification, StageChange
+from safeguarding.reviews.models import Notification, Review, StageChange
 from safeguarding.reviews.tests.conftest import ReviewCast, at
 
 
@@ -285,3 +285,20 @@ def test_reminders_go_once_a_day_for_requests_due_soon(rc: ReviewCast) -> None:
     assert services.send_request_reminders(today=date(2026, 3, 3)) == 0
     assert services.send_request_reminders(today=date(2026, 3, 12)) == 1
     assert services.send_request_reminders(today=date(2026, 3, 12)) == 0
+
+
+def test_the_rules_are_the_permissions_pages_and_templates_ask(rc: ReviewCast) -> None:
+    """The workflow registers one permission per stage change (its guard); the page-level rules are
+    registered in permissions.py. Pages and templates ask these, the services the same predicates."""
+    review = rc.to_in_progress(rc.notify())
+    services.add_member(actor=rc.business, review=review, user=rc.reviewer, role=MemberRole.REVIEWER)
+    review = Review.objects.get(pk=review.pk)
+    assert rc.business.has_perm("reviews.draft_received", review)
+    assert not rc.reviewer.has_perm("reviews.draft_received", review)
+    assert not rc.business.has_perm("reviews.notification_sent", review)  # not from this stage
+    assert rc.reviewer.has_perm("reviews.write_findings", review)
+    assert not rc.other_reviewer.has_perm("reviews.view_review", review)
+    assert not rc.scrutineer.has_perm("reviews.view_review", review)
+    assert rc.scrutineer.has_perm("reviews.monitor")
+    assert not rc.scrutineer.has_perm("reviews.open_any_review")
+    assert not rc.business.has_perm("reviews.run_review")  # asked without a review: refused
