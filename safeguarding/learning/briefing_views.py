@@ -13,24 +13,25 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from safeguarding.core.access import require_perm
 from safeguarding.core.services import record_activity
-from safeguarding.learning import briefings, exports, forms, permissions, queries
+from safeguarding.learning import briefings, exports, forms, queries
 from safeguarding.learning.anonymise import finding_titles
 from safeguarding.learning.models import LearningBriefing
 from safeguarding.learning.services import LearningError
-from safeguarding.learning.views import _require, add_errors
+from safeguarding.learning.views import add_errors
 from safeguarding.reviews.queries import get_review_for_user
 
 
 @login_required
 def briefing_list(request: HttpRequest) -> HttpResponse:
-    _require(permissions.is_person(request.user))
+    require_perm(request.user, "learning.use")
     qs = queries.briefings_visible_to(request.user).select_related("review")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "learning/briefings.html",
-        {"page": page, "can_manage": permissions.can_manage_learning(request.user)},
+        {"page": page},
     )
 
 
@@ -43,7 +44,6 @@ def briefing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "briefing": briefing,
             "findings": finding_titles(briefing.review, list(briefing.findings.order_by("number"))),
-            "can_manage": permissions.can_manage_learning(request.user),
             "publish_form": forms.VersionForm(initial={"version": briefing.version}),
         },
     )
@@ -99,14 +99,14 @@ def _form_page(request: HttpRequest, *, review: Any, briefing: LearningBriefing 
 
 @login_required
 def briefing_create(request: HttpRequest, review_pk: int) -> HttpResponse:
-    _require(permissions.can_manage_learning(request.user))
+    require_perm(request.user, "learning.manage")
     review = get_review_for_user(request.user, review_pk)
     return _form_page(request, review=review, briefing=None)
 
 
 @login_required
 def briefing_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(permissions.can_manage_learning(request.user))
+    require_perm(request.user, "learning.manage")
     briefing = queries.get_briefing_for_user(request.user, pk)
     return _form_page(request, review=briefing.review, briefing=briefing)
 
@@ -114,7 +114,7 @@ def briefing_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def briefing_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(permissions.can_manage_learning(request.user))
+    require_perm(request.user, "learning.manage")
     briefing = queries.get_briefing_for_user(request.user, pk)
     form = forms.VersionForm(data=request.POST)
     if not form.is_valid():

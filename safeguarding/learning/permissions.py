@@ -55,6 +55,12 @@ def can_organise(user: Any, event: LearningEvent) -> bool:
     return bool(can_manage_learning(user) or is_facilitator(user, event))
 
 
+@rules.predicate
+def can_see_registrations(user: Any, event: LearningEvent) -> bool:
+    """Everyone's registrations and the waiting list: the business unit and the event's facilitator."""
+    return event is not None and bool(can_manage_learning(user) or is_facilitator(user, event))
+
+
 # Recording attendance (walk-ins included) is the organisers' job.
 can_record_attendance = can_organise
 
@@ -72,7 +78,9 @@ def is_invited(user: Any, event: LearningEvent) -> bool:
     return event is not None and bool(invitation_memberships(user, event))
 
 
+rules.add_perm("learning.use", is_person)
 rules.add_perm("learning.manage", can_manage_learning)
+rules.add_perm("learning.see_registrations", can_see_registrations)
 rules.add_perm("learning.read_reports", can_read_reports)
 rules.add_perm("learning.record_attendance", can_record_attendance)
 rules.add_perm("learning.organise", can_organise)

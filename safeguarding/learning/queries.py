@@ -25,7 +25,12 @@ from safeguarding.learning.models import (
     Registration,
     RegistrationQuerySet,
 )
-from safeguarding.learning.permissions import can_manage_learning, can_read_reports, invitation_memberships
+from safeguarding.learning.permissions import (
+    can_manage_learning,
+    can_read_reports,
+    can_see_registrations,
+    invitation_memberships,
+)
 
 
 def invited_condition(user: Any) -> Q:
@@ -59,10 +64,6 @@ def with_related(qs: LearningEventQuerySet) -> LearningEventQuerySet:
 
 def get_event_for_user(user: Any, pk: Any) -> LearningEvent:
     return get_or_404(with_related(events_visible_to(user)), pk)
-
-
-def can_see_registrations(user: Any, event: LearningEvent) -> bool:
-    return bool(can_manage_learning(user)) or (event.facilitator_id is not None and event.facilitator_id == user.pk)
 
 
 def registrations_visible_to(user: Any, event: LearningEvent) -> RegistrationQuerySet:

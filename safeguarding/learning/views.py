@@ -10,14 +10,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from safeguarding.core.access import get_or_404
+from safeguarding.core.access import get_or_404, require_perm
 from safeguarding.core.forms import add_service_errors
 from safeguarding.escalations.forms import PeriodForm
-from safeguarding.learning import forms, permissions, queries, reports, services, walk_ins
+from safeguarding.learning import forms, queries, reports, services, walk_ins
 from safeguarding.learning.enums import EventStatus, RegistrationStatus
 from safeguarding.learning.models import (
     Attendance,
@@ -46,15 +46,10 @@ def _me(request: HttpRequest) -> int:
     return int(request.user.pk or 0)
 
 
-def _require(condition: Any) -> None:
-    if not condition:
-        raise Http404
-
-
 @login_required
 def events(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    _require(permissions.is_person(user))
+    require_perm(user, "learning.use")
     form = forms.EventFilterForm(data=request.GET or None)
     when = request.GET.get("when") if request.GET.get("when") in ("upcoming", "past") else "upcoming"
     qs = queries.with_related(queries.events_visible_to(user))
@@ -82,8 +77,6 @@ def events(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": [(e, mine.get(e.pk)) for e in page.object_list],
             "query": query.urlencode(),
-            "can_manage": permissions.can_manage_learning(user),
-            "can_read_reports": permissions.can_read_reports(user),
         },
     )
 
@@ -95,9 +88,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     registration = queries.active_registration(user, event)
     attendance = Attendance.objects.filter(event=event, user_id=user.pk).first()
     attended = attendance is not None and attendance.attended
-    can_see_all = queries.can_see_registrations(user, event)
-    can_organise = permissions.can_organise(user, event)
-    invited = permissions.is_invited(user, event)
+    can_see_all = user.has_perm("learning.see_registrations", event)
+    invited = user.has_perm("learning.register", event)
     open_for_registration = event.status == EventStatus.PUBLISHED and not event.has_ended
     places = list(queries.registrations_visible_to(user, event).with_place()) if can_see_all else []
     came = set(Attendance.objects.filter(event=event).values_list("registration_id", flat=True)) if places else set()
@@ -113,10 +105,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_register": invited and registration is None and attendance is None and open_for_registration,
             "waiting_list_open": not event.has_started,
             "can_cancel": registration is not None and attendance is None and not event.has_ended,
-            "can_manage": permissions.can_manage_learning(user),
-            "can_record_attendance": permissions.can_record_attendance(user, event),
-            "can_organise": can_organise,
-            "can_see_all": can_see_all,
             "attended": attended,
             "walked_in": attendance is not None and attendance.walk_in,
             "can_evaluate": attended and not Evaluation.objects.filter(event=event, user_id=user.pk).exists(),
@@ -175,7 +163,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def remove_registration(request: HttpRequest, pk: int, registration_pk: int) -> HttpResponse:
     """The organisers take someone off the event: their place or their place on the waiting list."""
     event = queries.get_event_for_user(request.user, pk)
-    _require(permissions.can_organise(request.user, event))
+    require_perm(request.user, "learning.organise", event)
     registration = get_or_404(Registration.objects.live().filter(event=event).select_related("user"), registration_pk)
     try:
         services.remove_registration(actor=request.user, registration=registration)
@@ -228,27 +216,27 @@ def _event_form_page(request: HttpRequest, *, event: LearningEvent | None, revie
 
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
-    _require(permissions.can_manage_learning(request.user))
+    require_perm(request.user, "learning.manage")
     return _event_form_page(request, event=None)
 
 
 @login_required
 def create_from_review(request: HttpRequest, review_pk: int) -> HttpResponse:
-    _require(permissions.can_manage_learning(request.user))
+    require_perm(request.user, "learning.manage")
     review = get_review_for_user(request.user, review_pk)
     return _event_form_page(request, event=None, review=review)
 
 
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(permissions.can_manage_learning(request.user))
+    require_perm(request.user, "learning.manage")
     event = queries.get_event_for_user(request.user, pk)
     return _event_form_page(request, event=event, review=event.review)
 
 
 @login_required
 def invitations(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(permissions.can_manage_learning(request.user))
+    require_perm(request.user, "learning.manage")
     event = queries.get_event_for_user(request.user, pk)
     form = forms.InvitationForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -276,7 +264,7 @@ def invitations(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def remove_invitation(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
-    _require(permissions.can_manage_learning(request.user))
+    require_perm(request.user, "learning.manage")
     event = queries.get_event_for_user(request.user, pk)
     invitation = get_or_404(event.invitations.all(), invitation_pk)
     services.remove_invitation(actor=request.user, invitation=invitation)
@@ -287,7 +275,7 @@ def remove_invitation(request: HttpRequest, pk: int, invitation_pk: int) -> Http
 @login_required
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     event = queries.get_event_for_user(request.user, pk)
-    _require(permissions.can_record_attendance(request.user, event))
+    require_perm(request.user, "learning.record_attendance", event)
     registrations = list(queries.registrations_visible_to(request.user, event).with_place())
     came = set(Attendance.objects.filter(event=event, attended=True, walk_in=False).values_list("user_id", flat=True))
     form = forms.AttendanceForm(
@@ -328,7 +316,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 def walk_in(request: HttpRequest, pk: int) -> HttpResponse:
     """Record someone who came without registering: a person with an account, or by hand."""
     event = queries.get_event_for_user(request.user, pk)
-    _require(permissions.can_record_attendance(request.user, event))
+    require_perm(request.user, "learning.record_attendance", event)
     posted = request.POST.get("who") if request.method == "POST" else None
     # Two forms on one page, told apart by the button pressed (and prefixed, so their ids differ).
     person_form = forms.WalkInPersonForm(
@@ -373,7 +361,7 @@ def walk_in(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def remove_walk_in(request: HttpRequest, pk: int, attendance_pk: int) -> HttpResponse:
     event = queries.get_event_for_user(request.user, pk)
-    _require(permissions.can_record_attendance(request.user, event))
+    require_perm(request.user, "learning.record_attendance", event)
     row = get_or_404(Attendance.objects.filter(event=event, walk_in=True).select_related("user"), attendance_pk)
     try:
         walk_ins.remove_walk_in(actor=request.user, attendance=row)
@@ -443,7 +431,7 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
-    _require(permissions.can_read_reports(request.user))
+    require_perm(request.user, "learning.read_reports")
     form = PeriodForm(data=request.GET or None)
     period = reports.Period()
     if form.is_bound and form.is_valid():
