@@ -11,7 +11,7 @@ from typing import Any
 import rules
 
 from safeguarding.agencies.enums import CASE_ROLES, GRANTING_ROLES, Role
-from safeguarding.children.models import Child
+from safeguarding.children.models import AccessGrant, Child
 from safeguarding.core.access import is_active_person
 
 
@@ -52,6 +52,22 @@ def may_grant_to(granter: Any, grantee: Any) -> bool:
 
 
 @rules.predicate
+def can_give_access_to(granter: Any, grantee: Any) -> bool:
+    """Granting access to this person: within the granter's reach, and never to themselves."""
+    if grantee is not None and getattr(granter, "pk", None) == grantee.pk:
+        return False
+    return may_grant_to(granter, grantee)
+
+
+@rules.predicate
+def can_end_grant(user: Any, grant: AccessGrant | None) -> bool:
+    """Ending a grant: whoever could give it to that person, or whoever gave it."""
+    if grant is None or not is_active_person(user):
+        return False
+    return may_grant_to(user, grant.user) or user.pk == grant.granted_by_id
+
+
+@rules.predicate
 def is_safeguarding_lead_on_case(user: Any, child: Child | None) -> bool:
     """A designated safeguarding lead whose agency is actively involved with the child."""
     if child is None or not is_active_person(user):
@@ -69,10 +85,32 @@ def is_lead_professional(user: Any, child: Child | None) -> bool:
     return child.involvements.active_on().filter(lead_professional_id=user.pk).exists()
 
 
+@rules.predicate
+def can_decide_sharing(user: Any, notice: Any) -> bool:
+    """Deciding whether an agency that shared without being involved becomes involved: the child's
+    lead professional, or the front door (`children.sharing`)."""
+    from safeguarding.children.sharing import may_decide
+
+    return notice is not None and may_decide(user, notice)
+
+
+@rules.predicate
+def decides_sharing_for(user: Any, child: Child | None) -> bool:
+    """Whether this person decides for this child (the child's record shows them the links)."""
+    from safeguarding.children.sharing import may_decide_any
+
+    return child is not None and may_decide_any(user, child)
+
+
 can_view_child_activity = can_view_child & is_safeguarding_lead_on_case
 can_view_child_grants = can_view_child & (is_safeguarding_lead_on_case | is_lead_professional)
 
 rules.add_perm("children.view_child", can_view_child)
 rules.add_perm("children.view_child_activity", can_view_child_activity)
 rules.add_perm("children.view_child_grants", can_view_child_grants)
+rules.add_perm("children.search_children", holds_case_role)
+rules.add_perm("children.decide_sharing", can_decide_sharing)
+rules.add_perm("children.decide_sharing_for_child", decides_sharing_for)
 rules.add_perm("children.grant_access", can_grant_access)
+rules.add_perm("children.give_access_to", can_give_access_to)
+rules.add_perm("children.end_grant", can_end_grant)

@@ -8,12 +8,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
 from safeguarding.children import permissions
 from safeguarding.children.models import AccessGrant, Adult, Child, Involvement
+from safeguarding.core import kernel
 from safeguarding.core.enums import Confidentiality
 from safeguarding.core.restriction import encode_roles
 from safeguarding.core.services import created_diff, diff, record_activity, snapshot
@@ -32,7 +32,7 @@ INVOLVEMENT_FIELDS = (
 )
 
 
-@transaction.atomic
+@kernel.service
 def create_child(*, actor: Any, **fields: Any) -> Child:
     child = Child(**fields)
     child.full_clean()
@@ -47,7 +47,7 @@ def create_child(*, actor: Any, **fields: Any) -> Child:
     return child
 
 
-@transaction.atomic
+@kernel.service
 def create_adult(*, actor: Any, **fields: Any) -> Adult:
     adult = Adult(**fields)
     adult.full_clean()
@@ -61,7 +61,7 @@ def create_adult(*, actor: Any, **fields: Any) -> Adult:
     return adult
 
 
-@transaction.atomic
+@kernel.service
 def add_involvement(
     *,
     actor: Any,
@@ -99,7 +99,7 @@ def add_involvement(
     return involvement
 
 
-@transaction.atomic
+@kernel.service
 def end_involvement(*, actor: Any, involvement: Involvement, end: date) -> Involvement:
     if end < involvement.start:
         raise ValidationError({"end": "The end date must be on or after the start date."})
@@ -117,13 +117,21 @@ def end_involvement(*, actor: Any, involvement: Involvement, end: date) -> Invol
 
 
 def record_child_view(*, actor: Any, child: Child, action: str = "child.viewed") -> None:
-    """Every view or export of a child's record is logged (called after the access check)."""
+    """Every view or export of a child's record is logged (called after the access check). Not a
+    kernel service: a log row alone, written on every page of a record, needs no transaction of
+    its own (and inside a service it is that service's log)."""
     record_activity(actor=actor, action=action, target=child, child_id=child.pk)
 
 
-@transaction.atomic
+@kernel.service
+def record_search(*, actor: Any, results: int) -> None:
+    """A search shows names: logged with how much it returned, not what was typed."""
+    record_activity(actor=actor, action="children.searched", changes={"results": results})
+
+
+@kernel.service
 def grant_access(*, actor: Any, user: Any, child: Child, reason: str, days: int) -> AccessGrant:
-    if not permissions.may_grant_to(actor, user):
+    if not permissions.can_give_access_to(actor, user):
         raise PermissionDenied("You cannot give this person access.")
     reason = (reason or "").strip()
     if len(reason) < 10:
@@ -145,12 +153,13 @@ def grant_access(*, actor: Any, user: Any, child: Child, reason: str, days: int)
     return grant
 
 
-@transaction.atomic
+@kernel.service
 def revoke_grant(*, actor: Any, grant: AccessGrant) -> AccessGrant:
-    grant = AccessGrant.objects.select_for_update().get(pk=grant.pk)
+    grant = kernel.lock(AccessGrant.objects.select_related("user"), grant.pk)
     if grant.revoked_at is not None:
+        kernel.unchanged()
         return grant
-    if not (permissions.may_grant_to(actor, grant.user) or actor.pk == grant.granted_by_id):
+    if not permissions.can_end_grant(actor, grant):
         raise PermissionDenied("You cannot end this access.")
     grant.revoked_at = timezone.now()
     grant.revoked_by = actor

@@ -29,6 +29,7 @@ from django.utils import timezone
 from safeguarding.agencies.models import Agency
 from safeguarding.children.enums import LawfulBasis, SharingStatus
 from safeguarding.children.models import Child, Involvement, SharingNotice
+from safeguarding.core import kernel
 from safeguarding.core.access import get_or_404
 from safeguarding.core.services import record_activity
 
@@ -244,7 +245,13 @@ def _email_deciders(agency: Agency, child_ids: list[int]) -> None:
 # ---- deciding --------------------------------------------------------------------------------
 
 
-@transaction.atomic
+DECIDED_ELSEWHERE = (
+    "Someone else decided this after you opened it, so your decision was not saved. "
+    "Check their decision on the child's record."
+)
+
+
+@kernel.service
 def decide_sharing(
     *,
     actor: Any,
@@ -260,14 +267,11 @@ def decide_sharing(
     record that it is not to be involved, with the reason. Logged; shown on the child's record."""
     from safeguarding.children.services import add_involvement
 
-    notice = SharingNotice.objects.select_for_update().select_related("agency", "child").get(pk=notice.pk)
+    notice = kernel.lock(SharingNotice.objects.select_related("agency", "child"), notice.pk)
     if not may_decide(actor, notice):
         raise PermissionDenied("Only the child's lead professional or the front door can decide this.")
     if notice.status != SharingStatus.PENDING or notice.version != version:
-        raise ValidationError(
-            "Someone else decided this after you opened it, so your decision was not saved. "
-            "Check their decision on the child's record."
-        )
+        raise kernel.StaleVersion(DECIDED_ELSEWHERE)
     reason = (reason or "").strip()
     errors: dict[str, str] = {}
     if decision not in (DECISION_INVOLVE, DECISION_DECLINE):

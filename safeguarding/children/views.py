@@ -11,21 +11,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from safeguarding.agencies.enums import GRANTING_ROLES, Role
-from safeguarding.children import permissions, queries, services, sharing
+from safeguarding.children import queries, services, sharing
 from safeguarding.children.forms import ChildSearchForm, GrantAccessForm
 from safeguarding.children.models import AccessGrant, Child
 from safeguarding.children.sharing_forms import SharingDecisionForm
 from safeguarding.children.validators import normalise_nhs_number
-from safeguarding.core.forms import add_service_errors
+from safeguarding.core.access import perm_required, require_perm
+from safeguarding.core.forms import attempt
 from safeguarding.core.models import ActivityLog
 from safeguarding.core.sections import sections_for
-from safeguarding.core.services import record_activity
 
 
 @login_required
+@perm_required("children.search_children")
 def search(request: HttpRequest) -> HttpResponse:
-    if not permissions.holds_case_role(request.user):
-        raise Http404
     form = ChildSearchForm(data=request.GET or None)
     results = None
     page = None
@@ -38,7 +37,7 @@ def search(request: HttpRequest) -> HttpResponse:
         )
         page = Paginator(results, 25).get_page(request.GET.get("page"))
         # A search shows names; record that it happened and how much it returned, not what was typed.
-        record_activity(actor=request.user, action="children.searched", changes={"results": page.paginator.count})
+        services.record_search(actor=request.user, results=page.paginator.count)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -59,13 +58,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "household_links": household_links,
         "relationships": relationships,
         "involvements": queries.involvements_visible_to(request.user, child),
-        "can_view_activity": permissions.can_view_child_activity(request.user, child),
         "grants": queries.active_grants_for_child(child)
-        if permissions.can_view_child_grants(request.user, child)
+        if request.user.has_perm("children.view_child_grants", child)
         else None,
         "sections": sections_for("child", request, child),
         "sharing_notices": sharing.notices_on_record(child),
-        "may_decide_sharing": sharing.may_decide_any(request.user, child),
     }
     return render(request, "children/detail.html", context)
 
@@ -73,9 +70,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def activity(request: HttpRequest, pk: int) -> HttpResponse:
     child = queries.get_child_for_user(request.user, pk)
-    if not permissions.can_view_child_activity(request.user, child):
-        raise Http404
-    record_activity(actor=request.user, action="child.activity_viewed", target=child, child_id=child.pk)
+    require_perm(request.user, "children.view_child_activity", child)
+    services.record_child_view(actor=request.user, child=child, action="child.activity_viewed")
     # A record's history includes that of the records merged into it (the log keeps the ids it was
     # written with; it is never rewritten).
     ids = [child.pk, *Child.all_records.filter(merged_into=child).values_list("pk", flat=True)]
@@ -101,9 +97,8 @@ def _agencies_overseen(user: object) -> set[int]:
 
 
 @login_required
+@perm_required("children.grant_access")
 def grants(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_grant_access(request.user):
-        raise Http404
     rows: QuerySet[AccessGrant]
     if request.user.has_role(Role.BUSINESS_UNIT):  # type: ignore[union-attr]
         rows = AccessGrant.objects.active().select_related("user", "granted_by", "child")
@@ -123,9 +118,8 @@ def _find_child_for_grant(reference: str) -> Child | None:
 
 
 @login_required
+@perm_required("children.grant_access")
 def grant_new(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_grant_access(request.user):
-        raise Http404
     form = GrantAccessForm(data=request.POST or None, users=_grantable_users(request.user))
     if request.method == "POST" and form.is_valid():
         child = _find_child_for_grant(form.cleaned_data["child_reference"])
@@ -152,9 +146,8 @@ def grant_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@perm_required("children.grant_access")
 def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    if not permissions.can_grant_access(request.user):
-        raise Http404
     grant = get_object_or_404(AccessGrant.objects.select_related("user"), pk=pk)
     try:
         services.revoke_grant(actor=request.user, grant=grant)
@@ -181,20 +174,21 @@ def sharing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            sharing.decide_sharing(
-                actor=request.user,
-                notice=notice,
-                decision=data["decision"],
-                version=data["version"],
-                lawful_basis=data["lawful_basis"],
-                service=data["service"],
-                reason=data["reason"],
+            decided = attempt(
+                form,
+                lambda: sharing.decide_sharing(
+                    actor=request.user,
+                    notice=notice,
+                    decision=data["decision"],
+                    version=data["version"],
+                    lawful_basis=data["lawful_basis"],
+                    service=data["service"],
+                    reason=data["reason"],
+                ),
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
         except PermissionDenied as exc:
             raise Http404("No page found") from exc
-        else:
+        if decided:
             messages.success(request, f"Decision saved for {notice.agency.name}.")
             return redirect("children:sharing")
     services.record_child_view(actor=request.user, child=notice.child, action="sharing_notice.viewed")
