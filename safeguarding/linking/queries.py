@@ -1,5 +1,6 @@
-"""Read side of linking: the queue, one pair side by side, merges. Only data stewards see any of it;
-for anyone else every page answers 404, like a pair that does not exist."""
+"""Read side of linking: the queue, one pair side by side, merges. Only data stewards see any of it
+(the pages ask `linking.decide_match`; for anyone else every page answers 404, like a pair that does
+not exist)."""
 
 from __future__ import annotations
 
@@ -7,39 +8,36 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from safeguarding.agencies.models import Agency
 from safeguarding.children.models import Child
-from safeguarding.linking import permissions
+from safeguarding.core.access import require_perm
+from safeguarding.linking import permissions  # noqa: F401 — registers the rules asked here
 from safeguarding.linking.models import ChildMerge, PossibleMatch
 
 
-def _require_steward(user: Any) -> None:
-    if not permissions.can_steward(user):
-        raise Http404("No page found")
-
-
 def pending_matches(user: Any) -> QuerySet[PossibleMatch]:
-    _require_steward(user)
+    require_perm(user, "linking.decide_match")
     return PossibleMatch.objects.pending().select_related("child_a", "child_b").order_by("-score", "id")
 
 
 def get_match_for_steward(user: Any, pk: Any) -> PossibleMatch:
-    _require_steward(user)
     from safeguarding.core.access import get_or_404
+
+    require_perm(user, "linking.decide_match")
 
     return get_or_404(PossibleMatch.objects.select_related("child_a", "child_b", "decided_by"), pk)
 
 
 def merges_for_steward(user: Any) -> QuerySet[ChildMerge]:
-    _require_steward(user)
+    require_perm(user, "linking.decide_match")
     return ChildMerge.objects.select_related("kept", "merged", "merged_by", "unmerged_by")
 
 
 def get_merge_for_steward(user: Any, pk: Any) -> ChildMerge:
-    _require_steward(user)
     from safeguarding.core.access import get_or_404
+
+    require_perm(user, "linking.decide_match")
 
     return get_or_404(merges_for_steward(user), pk)
 

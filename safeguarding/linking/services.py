@@ -22,11 +22,12 @@ from typing import Any
 from django.apps import apps
 from django.core import serializers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from safeguarding.children.models import Child
+from safeguarding.core import kernel
 from safeguarding.core.services import record_activity
 from safeguarding.linking import permissions
 from safeguarding.linking.enums import MatchStatus
@@ -83,13 +84,13 @@ def record_possible_matches(pairs: Iterable[PendingPair], new_ids: dict[int, int
 def _locked_pending(actor: Any, match: PossibleMatch, version: int | None) -> PossibleMatch:
     if not permissions.can_steward(actor):
         raise PermissionDenied("Only the partnership's data stewards decide possible matches.")
-    locked = PossibleMatch.objects.select_for_update().get(pk=match.pk)
+    locked = kernel.lock(PossibleMatch, match.pk)
     if locked.status != MatchStatus.PENDING or (version is not None and locked.version != version):
-        raise ValidationError(STALE)
+        raise kernel.StaleVersion(STALE)
     return locked
 
 
-@transaction.atomic
+@kernel.service
 def reject_match(*, actor: Any, match: PossibleMatch, version: int | None = None, note: str = "") -> PossibleMatch:
     """Two different children: remembered, so this pair is never suggested again."""
     match = _locked_pending(actor, match, version)
@@ -108,7 +109,7 @@ def reject_match(*, actor: Any, match: PossibleMatch, version: int | None = None
     return match
 
 
-@transaction.atomic
+@kernel.service
 def accept_match(*, actor: Any, match: PossibleMatch, version: int | None = None, note: str = "") -> ChildMerge:
     """One child: the newer record is merged into the older one."""
     match = _locked_pending(actor, match, version)
@@ -207,7 +208,7 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()}
 
 
-@transaction.atomic
+@kernel.service
 def merge_children(
     *, actor: Any, kept: Child, merged: Child, possible_match: PossibleMatch | None = None, reason: str = ""
 ) -> ChildMerge:
@@ -272,7 +273,7 @@ def _supersede_pairs(child_id: int, keep: PossibleMatch | None) -> None:
     pending.update(status=MatchStatus.SUPERSEDED, decided_at=timezone.now())
 
 
-@transaction.atomic
+@kernel.service
 def unmerge_children(*, actor: Any, merge: ChildMerge, reason: str) -> ChildMerge:
     """Undo a merge: every row that moved goes back, removed rows come back under their own ids,
     and both records' identifying fields are as they were."""
@@ -281,13 +282,13 @@ def unmerge_children(*, actor: Any, merge: ChildMerge, reason: str) -> ChildMerg
     reason = (reason or "").strip()
     if len(reason) < 10:
         raise ValidationError({"reason": "Say why the records are two children, in at least 10 characters."})
-    merge = ChildMerge.objects.select_for_update().get(pk=merge.pk)
+    merge = kernel.lock(ChildMerge, merge.pk)
     if merge.unmerged_at is not None:
         raise ValidationError("This merge has already been undone.")
     if ChildMerge.objects.in_force().filter(merged_id=merge.kept_id).exists():
         raise ValidationError("The record kept has since been merged into another. Undo that merge first.")
-    kept = Child.all_records.select_for_update().get(pk=merge.kept_id)
-    merged = Child.all_records.select_for_update().get(pk=merge.merged_id)
+    kept = kernel.lock(Child.all_records.all(), merge.kept_id)
+    merged = kernel.lock(Child.all_records.all(), merge.merged_id)
     for label, fields in merge.moved.items():
         model = apps.get_model(label)
         for attname, ids in fields.items():

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-
 from safeguarding.children.models import Child
+from safeguarding.core import kernel
 from safeguarding.core.services import record_activity
 from safeguarding.linking import engine
 from safeguarding.linking.models import LinkageModel
@@ -31,18 +30,23 @@ def train_model(*, actor: Any, dry_run: bool = False) -> LinkageModel | None:
     parameters = engine.train(records)
     if dry_run:
         return None
-    with transaction.atomic():
-        latest = LinkageModel.objects.select_for_update().order_by("-version").first()
-        model = LinkageModel.objects.create(
-            version=(latest.version + 1) if latest else 1,
-            parameters=parameters,
-            trained_by=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
-            records=len(records),
-        )
-        record_activity(
-            actor=actor,
-            action="linkage_model.trained",
-            target=model,
-            changes={"version": [None, model.version], "records": [None, model.records]},
-        )
+    return store_model(actor=actor, parameters=parameters, records=len(records))
+
+
+@kernel.service
+def store_model(*, actor: Any, parameters: Any, records: int) -> LinkageModel:
+    """A trained model as the next version (the latest row locked, so two trainings number apart)."""
+    latest = LinkageModel.objects.select_for_update().order_by("-version").first()
+    model = LinkageModel.objects.create(
+        version=(latest.version + 1) if latest else 1,
+        parameters=parameters,
+        trained_by=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        records=records,
+    )
+    record_activity(
+        actor=actor,
+        action="linkage_model.trained",
+        target=model,
+        changes={"version": [None, model.version], "records": [None, model.records]},
+    )
     return model

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from safeguarding.children.services import record_child_view
+from safeguarding.core.forms import attempt
 from safeguarding.linking import queries, services
 from safeguarding.linking.enums import MatchStatus
 from safeguarding.linking.forms import ACCEPT, DecideMatchForm, UnmergeForm
@@ -50,28 +51,24 @@ def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # Decided by someone else since this page was opened: say so, and change nothing.
             form.add_error(None, services.STALE)
         elif form.is_valid():
+            data = form.cleaned_data
+            decide = services.accept_match if data["decision"] == ACCEPT else services.reject_match
+            decided: list[object] = []
             try:
-                if form.cleaned_data["decision"] == ACCEPT:
-                    merge = services.accept_match(
-                        actor=request.user,
-                        match=match,
-                        version=form.cleaned_data["version"],
-                        note=form.cleaned_data["note"],
-                    )
-                    messages.success(request, "The two records are now one. You can undo this from the merge's page.")
-                    return redirect("linking:merge", pk=merge.pk)
-                services.reject_match(
-                    actor=request.user,
-                    match=match,
-                    version=form.cleaned_data["version"],
-                    note=form.cleaned_data["note"],
+                done = attempt(
+                    form,
+                    lambda: decided.append(
+                        decide(actor=request.user, match=match, version=data["version"], note=data["note"])
+                    ),
                 )
-                messages.success(request, "Kept apart. This pair will not be suggested again.")
-                return redirect("linking:queue")
-            except ValidationError as exc:
-                form.add_error(None, exc.messages)
             except PermissionDenied as exc:
                 raise Http404("No page found") from exc
+            if done and data["decision"] == ACCEPT:
+                messages.success(request, "The two records are now one. You can undo this from the merge's page.")
+                return redirect("linking:merge", pk=decided[0].pk)  # type: ignore[attr-defined]
+            if done:
+                messages.success(request, "Kept apart. This pair will not be suggested again.")
+                return redirect("linking:queue")
     for child in (match.child_a, match.child_b):
         record_child_view(actor=request.user, child=child, action="possible_match.viewed")
     context = {
@@ -102,12 +99,9 @@ def merge_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def unmerge(request: HttpRequest, pk: int) -> HttpResponse:
     merge = queries.get_merge_for_steward(request.user, pk)
     form = UnmergeForm(data=request.POST)
-    if form.is_valid():
-        try:
-            services.unmerge_children(actor=request.user, merge=merge, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(request, "Merge undone: the two records stand apart again, each with what it held.")
-            return redirect("linking:merge", pk=merge.pk)
+    if form.is_valid() and attempt(
+        form, lambda: services.unmerge_children(actor=request.user, merge=merge, reason=form.cleaned_data["reason"])
+    ):
+        messages.success(request, "Merge undone: the two records stand apart again, each with what it held.")
+        return redirect("linking:merge", pk=merge.pk)
     return render(request, "linking/merge.html", {"merge": merge, "form": form}, status=200)

@@ -18,6 +18,7 @@ from safeguarding.agencies.enums import Role
 from safeguarding.children.models import AccessGrant, Child, Involvement, SharingNotice
 from safeguarding.chronology.models import ChildAgencyReference, Event, EventChild, EventType
 from safeguarding.concerns.models import Alert, AlertEvidence, Rule
+from safeguarding.core import kernel
 from safeguarding.core.models import ActivityLog
 from safeguarding.linking import services
 from safeguarding.linking.enums import MatchStatus
@@ -176,7 +177,7 @@ def test_accepting_merges_and_supersedes_other_pairs_rejecting_is_remembered(wor
     a, b, c = (f.ChildFactory(nhs_number=None) for _ in range(3))
     ab = PossibleMatch.objects.create(child_a=a, child_b=b, score=0.9)
     bc = PossibleMatch.objects.create(child_a=b, child_b=c, score=0.85)
-    with pytest.raises(ValidationError):
+    with pytest.raises(kernel.StaleVersion, match="Someone else decided this pair"):
         services.accept_match(actor=world["steward"], match=ab, version=ab.version + 1)  # stale form
     merge = services.accept_match(actor=world["steward"], match=ab, version=ab.version)
     assert (merge.kept_id, merge.merged_id) == (a.pk, b.pk)
