@@ -18,7 +18,8 @@ from safeguarding.children.queries import children_visible_to
 from safeguarding.core.access import get_or_404, is_active_person
 from safeguarding.escalations.enums import OPEN_STATUSES, Action
 from safeguarding.escalations.models import Escalation, EscalationStep
-from safeguarding.escalations.workflow import MANAGEMENT_ROLES, allowed_actions
+from safeguarding.escalations.permissions import MANAGEMENT_ROLES, is_business_unit
+from safeguarding.escalations.workflow import allowed_actions
 
 
 def visible_escalation_condition(user: Any) -> Q:
@@ -40,7 +41,7 @@ def visible_escalation_condition(user: Any) -> Q:
 def escalations_visible_to(user: Any) -> QuerySet[Escalation]:
     if not is_active_person(user):
         return Escalation.objects.none()
-    if not user.is_system and user.has_role(Role.BUSINESS_UNIT):
+    if is_business_unit(user):  # the business unit follows every escalation
         return Escalation.objects.all()
     return Escalation.objects.filter(visible_escalation_condition(user))
 

@@ -52,10 +52,6 @@ def _locked(escalation: Escalation, version: int) -> Escalation:
     return kernel.lock(related, escalation.pk, version=version, noun=NOUN)
 
 
-def _current_visit(esc: Escalation) -> StageVisit:
-    return StageVisit.objects.get(escalation=esc, stage=esc.stage)
-
-
 def _sync(target: Escalation, source: Escalation) -> Escalation:
     """Copy the saved state onto the caller's object so it can go on using it."""
     for field in Escalation._meta.concrete_fields:
