@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ from safeguarding.agencies.models import Agency, Membership, User
 from safeguarding.audits import grading, services
 from safeguarding.audits.defaults import install_tool
 from safeguarding.audits.enums import AuditType, FindingKind, Status
-from safeguarding.audits.models import Audit, AuditProgramme
+from safeguarding.audits.models import Audit, AuditProgramme, AuditTool
 from safeguarding.audits.sampling import Criteria
 from safeguarding.core.demo import DemoContext
 from safeguarding.reviews.defaults import install_themes
@@ -44,6 +45,20 @@ REAUDIT_SLIP = {
     "oversight": 0.5,
     "impact": 0.3,
 }
+
+REAUDIT_FINDINGS = (
+    (FindingKind.STRENGTH, "Needs are still recognised early and help is offered quickly.", ["thresholds"]),
+    (
+        FindingKind.DEVELOPMENT,
+        "Plans drift when families do not engage: reviews are late and not escalated.",
+        ["escalation", "management-oversight"],
+    ),
+    (
+        FindingKind.DEVELOPMENT,
+        "The voice of the child has weakened since the baseline: few records say what the child said.",
+        ["voice-of-the-child"],
+    ),
+)
 
 
 def _person(agency: Agency, *roles: str) -> Any:
@@ -125,15 +140,43 @@ def _run(
         )
 
 
+@dataclass(frozen=True)
+class _Cast:
+    """The business unit runs both audits; each participating agency names one auditor."""
+
+    bu: Any
+    tool: AuditTool
+    early_help: Agency
+    participating: list[Agency]
+    auditors: dict[int, Any]  # agency pk -> auditor, in the agencies' order
+    ordered: dict[int, Any]  # the same, the early-help agency first (it is the sampling criterion)
+    theme: Theme | None
+    programmes: dict[int, AuditProgramme]
+    today: date
+    rng: random.Random
+
+
 def seed_audits(ctx: DemoContext) -> None:
     if Audit.objects.exists():
         return
+    cast = _cast(ctx)
+    if cast is None:
+        return
+    baseline = _baseline(cast)
+    reaudit = _reaudit(cast, baseline)
+    ctx.log(
+        f"Audits: baseline {baseline.reference} (closed) and re-audit {reaudit.reference} "
+        f"({Status(reaudit.status).label.lower()}) of the early-help service"
+    )
+
+
+def _cast(ctx: DemoContext) -> _Cast | None:
     install_themes()
     tool = install_tool()
     bu = User.objects.filter(username="business.unit").first()
     agencies = {a.code: a for a in Agency.objects.filter(code__in=[EARLY_HELP, CSC, COMMUNITY_HEALTH])}
     if bu is None or EARLY_HELP not in agencies:
-        return
+        return None
     rng = random.Random(ctx.seed * 7 + 2)  # noqa: S311 - demo data, not security
     today = timezone.localdate()
     participating = [agencies[c] for c in (EARLY_HELP, CSC, COMMUNITY_HEALTH) if c in agencies]
@@ -143,7 +186,7 @@ def seed_audits(ctx: DemoContext) -> None:
         if person is not None:
             auditors[agency.pk] = person
     if agencies[EARLY_HELP].pk not in auditors:
-        return
+        return None
     theme = Theme.objects.filter(code="thresholds").first()
     last_year, this_year = today.year - 1, today.year
     programmes = {
@@ -151,38 +194,53 @@ def seed_audits(ctx: DemoContext) -> None:
         for year in (last_year, this_year)
         if not AuditProgramme.objects.filter(year=year).exists()
     }
-
-    def plan(year: int, title: str, start: date, baseline: Audit | None) -> Audit:
-        programme = programmes.get(year) or AuditProgramme.objects.get(year=year)
-        audit = services.plan_audit(
-            actor=bu,
-            programme=programme,
-            title=title,
-            audit_type=AuditType.SERVICE,
-            service_name="Early help service",
-            question=QUESTION,
-            lead=bu,
-            start_on=start,
-            end_on=start + timedelta(days=60),
-            period_from=start - timedelta(days=365),
-            period_to=start - timedelta(days=1),
-            agencies=participating,
-            theme=theme,
-            tool=tool,
-            baseline=baseline,
-        )
-        for agency_id, person in auditors.items():
-            services.name_auditor(actor=bu, audit=audit, user=person, agency=Agency.objects.get(pk=agency_id))
-        return audit
-
-    # Ordered so the early-help agency comes first (it is the sampling criterion).
     ordered = {agencies[EARLY_HELP].pk: auditors[agencies[EARLY_HELP].pk]}
     ordered.update(auditors)
-
-    baseline = plan(
-        last_year, "Early help service audit (baseline after inspection)", today - timedelta(days=390), None
+    return _Cast(
+        bu=bu,
+        tool=tool,
+        early_help=agencies[EARLY_HELP],
+        participating=participating,
+        auditors=auditors,
+        ordered=ordered,
+        theme=theme,
+        programmes=programmes,
+        today=today,
+        rng=rng,
     )
-    _run(bu=bu, audit=baseline, auditors=ordered, rng=rng, slip=BASELINE_SLIP, size=8, seed=2024)
+
+
+def _plan(cast: _Cast, year: int, title: str, start: date, baseline: Audit | None) -> Audit:
+    programme = cast.programmes.get(year) or AuditProgramme.objects.get(year=year)
+    audit = services.plan_audit(
+        actor=cast.bu,
+        programme=programme,
+        title=title,
+        audit_type=AuditType.SERVICE,
+        service_name="Early help service",
+        question=QUESTION,
+        lead=cast.bu,
+        start_on=start,
+        end_on=start + timedelta(days=60),
+        period_from=start - timedelta(days=365),
+        period_to=start - timedelta(days=1),
+        agencies=cast.participating,
+        theme=cast.theme,
+        tool=cast.tool,
+        baseline=baseline,
+    )
+    for agency_id, person in cast.auditors.items():
+        services.name_auditor(actor=cast.bu, audit=audit, user=person, agency=Agency.objects.get(pk=agency_id))
+    return audit
+
+
+def _baseline(cast: _Cast) -> Audit:
+    """Last year's audit after the inspection: mostly good; closed with its findings."""
+    bu, today = cast.bu, cast.today
+    baseline = _plan(
+        cast, today.year - 1, "Early help service audit (baseline after inspection)", today - timedelta(days=390), None
+    )
+    _run(bu=bu, audit=baseline, auditors=cast.ordered, rng=cast.rng, slip=BASELINE_SLIP, size=8, seed=2024)
     baseline.refresh_from_db()
     services.move_audit(actor=bu, audit=baseline, version=baseline.version)  # -> findings
     for kind, text, codes in (
@@ -195,13 +253,17 @@ def seed_audits(ctx: DemoContext) -> None:
         )
     baseline.refresh_from_db()
     services.move_audit(actor=bu, audit=baseline, version=baseline.version)  # -> closed
+    return baseline
 
-    reaudit = plan(this_year, "Early help service re-audit", today - timedelta(days=20), baseline)
-    _run(bu=bu, audit=reaudit, auditors=ordered, rng=rng, slip=REAUDIT_SLIP, size=10, seed=2025)
+
+def _reaudit(cast: _Cast, baseline: Audit) -> Audit:
+    """This year's re-audit: planning and the child's voice have slipped; at findings, with two actions."""
+    bu, today = cast.bu, cast.today
+    reaudit = _plan(cast, today.year, "Early help service re-audit", today - timedelta(days=20), baseline)
+    _run(bu=bu, audit=reaudit, auditors=cast.ordered, rng=cast.rng, slip=REAUDIT_SLIP, size=10, seed=2025)
     reaudit.refresh_from_db()
     services.move_audit(actor=bu, audit=reaudit, version=reaudit.version)  # -> findings
-    eh = agencies[EARLY_HELP]
-    officer = _person(eh, Role.SENIOR_MANAGER, Role.MANAGER, Role.SAFEGUARDING_LEAD)
+    officer = _person(cast.early_help, Role.SENIOR_MANAGER, Role.MANAGER, Role.SAFEGUARDING_LEAD)
     findings = [
         services.add_finding(
             actor=bu,
@@ -210,19 +272,7 @@ def seed_audits(ctx: DemoContext) -> None:
             text=text,
             themes=Theme.objects.filter(code__in=codes),
         )
-        for kind, text, codes in (
-            (FindingKind.STRENGTH, "Needs are still recognised early and help is offered quickly.", ["thresholds"]),
-            (
-                FindingKind.DEVELOPMENT,
-                "Plans drift when families do not engage: reviews are late and not escalated.",
-                ["escalation", "management-oversight"],
-            ),
-            (
-                FindingKind.DEVELOPMENT,
-                "The voice of the child has weakened since the baseline: few records say what the child said.",
-                ["voice-of-the-child"],
-            ),
-        )
+        for kind, text, codes in REAUDIT_FINDINGS
     ]
     actions = (
         (
@@ -243,12 +293,9 @@ def seed_audits(ctx: DemoContext) -> None:
             actor=bu,
             finding=finding,
             description=description,
-            lead_agency=eh,
+            lead_agency=cast.early_help,
             lead_officer=officer,
             due_on=today + timedelta(days=days),
             success_measure=measure,
         )
-    ctx.log(
-        f"Audits: baseline {baseline.reference} (closed) and re-audit {reaudit.reference} "
-        f"({Status(reaudit.status).label.lower()}) of the early-help service"
-    )
+    return reaudit
