@@ -172,10 +172,43 @@ def _hold(
     title: str | None = None,
     case_study: str = "",
 ) -> LearningEvent:
+    """Publish the event, register people from the invited agencies and, for a past event, record who
+    came, the walk-ins and the evaluations."""
     today = timezone.localdate()
     day = today + timedelta(days=spec.days)
     starts = _at(day, 14 if spec.kind == EventKind.BRIEFING else 9)
     created = starts - timedelta(days=45)
+    event = _publish(
+        spec,
+        bu=bu,
+        facilitator=facilitator,
+        themes=themes,
+        review=review,
+        title=title,
+        case_study=case_study,
+        starts=starts,
+        created=created,
+    )
+    registered = _register(spec, event, agencies=agencies, rng=rng, starts=starts, created=created)
+    if spec.days >= 0 or not registered:
+        return event
+    _attend_and_evaluate(spec, event, registered, actor=facilitator or bu, rng=rng)
+    return event
+
+
+def _publish(
+    spec: DemoEvent,
+    *,
+    bu: User,
+    facilitator: User | None,
+    themes: dict[str, Theme],
+    review: Review | None,
+    title: str | None,
+    case_study: str,
+    starts: datetime,
+    created: datetime,
+) -> LearningEvent:
+    """The event, published 45 days before it starts, and its invitations."""
     event = services.create_event(
         actor=bu,
         themes=[themes[c] for c in spec.themes if c in themes],
@@ -198,6 +231,20 @@ def _hold(
     )
     for kind in spec.kinds:
         services.add_invitation(actor=bu, event=event, agency_kind=kind, role=spec.role)
+    return event
+
+
+def _register(
+    spec: DemoEvent,
+    event: LearningEvent,
+    *,
+    agencies: list[Agency],
+    rng: random.Random,
+    starts: datetime,
+    created: datetime,
+) -> list[User]:
+    """Registrations from each invited agency, up to the places and the waiting list; returns those
+    given a place. At an event with a waiting list, one person then gives their place up."""
     roles = (spec.role,) if spec.role else ATTENDING_ROLES
     invited = [a for a in agencies if a.kind in spec.kinds]
     registered: list[User] = []
@@ -221,13 +268,18 @@ def _hold(
     if spec.waiting and registered:
         # Somebody gives up their place: the first on the waiting list is moved into it (and emailed).
         services.cancel_registration(actor=registered[-1], event=event, at=created + timedelta(days=3))
-    if spec.days >= 0 or not registered:
-        return event
+    return registered
+
+
+def _attend_and_evaluate(
+    spec: DemoEvent, event: LearningEvent, registered: list[User], *, actor: User, rng: random.Random
+) -> None:
+    """Most registered people came (always the first); the walk-ins; three in four who came evaluate it."""
     came = {p.pk: rng.random() < 0.82 for p in registered}
     came[registered[0].pk] = True
     ended = event.ends_at
-    services.record_attendance(actor=facilitator or bu, event=event, attended=came, at=ended)
-    _walk_ins(spec, event, actor=facilitator or bu, at=ended)
+    services.record_attendance(actor=actor, event=event, attended=came, at=ended)
+    _walk_ins(spec, event, actor=actor, at=ended)
     for person in registered:
         if came[person.pk] and rng.random() < 0.75:
             before = rng.randint(1, 3)
@@ -246,7 +298,6 @@ def _hold(
                 ),
                 at=ended + timedelta(hours=2),
             )
-    return event
 
 
 def _walk_ins(spec: DemoEvent, event: LearningEvent, *, actor: User, at: datetime) -> None:
@@ -270,6 +321,38 @@ def _walk_ins(spec: DemoEvent, event: LearningEvent, *, actor: User, at: datetim
         )
 
 
+# Coming up: one of them full, with a waiting list.
+UPCOMING = (
+    DemoEvent(
+        14,
+        EventKind.WORKSHOP,
+        "Neglect toolkit: using the graded care profile",
+        ("neglect",),
+        (AgencyKind.HEALTH, AgencyKind.EARLY_HELP, AgencyKind.SCHOOL, AgencyKind.CHILDRENS_SOCIAL_CARE),
+        25,
+    ),
+    DemoEvent(
+        35,
+        EventKind.BRIEFING,
+        "Briefing: learning from Child A and Child B",
+        ("neglect", "was-not-brought"),
+        tuple(ALL_KINDS),
+        80,
+        online=True,
+    ),
+    DemoEvent(
+        21,
+        EventKind.JOINT_SUPERVISION,
+        "Joint supervision: seeing the men in the child's life",
+        ("professional-curiosity", "domestic-abuse"),
+        (AgencyKind.HEALTH, AgencyKind.EARLY_HELP, AgencyKind.SCHOOL, AgencyKind.CHILDRENS_SOCIAL_CARE),
+        6,
+        per_agency=2,
+        waiting=4,
+    ),
+)
+
+
 def seed_learning(ctx: DemoContext) -> None:
     if LearningEvent.objects.exists():
         return
@@ -288,60 +371,52 @@ def seed_learning(ctx: DemoContext) -> None:
     ]
     for index, spec in enumerate(EVENTS):
         _hold(spec, bu=bu, facilitator=facilitators[index % 3], agencies=agencies, themes=themes, rng=rng)
-
     review = Review.objects.filter(title="Child A and Child B").first()
     if review is not None:
-        prefill = services.case_study_from_review(review)
-        workshop = DemoEvent(
-            -20,
-            EventKind.WORKSHOP,
-            prefill.title,
-            tuple(t.code for t in prefill.themes),
-            (AgencyKind.HEALTH, AgencyKind.SCHOOL, AgencyKind.POLICE, AgencyKind.EARLY_HELP, AgencyKind.GP),
-            40,
-        )
-        _hold(
-            workshop,
-            bu=bu,
-            facilitator=facilitators[0],
-            agencies=agencies,
-            themes=themes,
-            rng=rng,
-            review=review,
-            case_study=prefill.case_study,
-        )
+        _review_workshop(review, bu=bu, facilitator=facilitators[0], agencies=agencies, themes=themes, rng=rng)
         _briefing(review, bu)
-    upcoming = (
-        DemoEvent(
-            14,
-            EventKind.WORKSHOP,
-            "Neglect toolkit: using the graded care profile",
-            ("neglect",),
-            (AgencyKind.HEALTH, AgencyKind.EARLY_HELP, AgencyKind.SCHOOL, AgencyKind.CHILDRENS_SOCIAL_CARE),
-            25,
-        ),
-        DemoEvent(
-            35,
-            EventKind.BRIEFING,
-            "Briefing: learning from Child A and Child B",
-            ("neglect", "was-not-brought"),
-            tuple(ALL_KINDS),
-            80,
-            online=True,
-        ),
-        DemoEvent(
-            21,
-            EventKind.JOINT_SUPERVISION,
-            "Joint supervision: seeing the men in the child's life",
-            ("professional-curiosity", "domestic-abuse"),
-            (AgencyKind.HEALTH, AgencyKind.EARLY_HELP, AgencyKind.SCHOOL, AgencyKind.CHILDRENS_SOCIAL_CARE),
-            6,
-            per_agency=2,
-            waiting=4,
-        ),
-    )
-    for spec in upcoming:
+    for spec in UPCOMING:
         _hold(spec, bu=bu, facilitator=facilitators[0], agencies=agencies, themes=themes, rng=rng)
+    _follow_ups(rng)
+    ctx.log(
+        f"Learning: {LearningEvent.objects.count()} events, {LearningBriefing.objects.published().count()} "
+        "published briefing(s)"
+    )
+
+
+def _review_workshop(
+    review: Review,
+    *,
+    bu: User,
+    facilitator: User | None,
+    agencies: list[Agency],
+    themes: dict[str, Theme],
+    rng: random.Random,
+) -> None:
+    """A workshop on the featured review, its case study prefilled from the review."""
+    prefill = services.case_study_from_review(review)
+    workshop = DemoEvent(
+        -20,
+        EventKind.WORKSHOP,
+        prefill.title,
+        tuple(t.code for t in prefill.themes),
+        (AgencyKind.HEALTH, AgencyKind.SCHOOL, AgencyKind.POLICE, AgencyKind.EARLY_HELP, AgencyKind.GP),
+        40,
+    )
+    _hold(
+        workshop,
+        bu=bu,
+        facilitator=facilitator,
+        agencies=agencies,
+        themes=themes,
+        rng=rng,
+        review=review,
+        case_study=prefill.case_study,
+    )
+
+
+def _follow_ups(rng: random.Random) -> None:
+    """The follow-up surveys that are due go out; half of them are answered."""
     # seed_demo keeps emails in memory: the follow-up survey emails go nowhere.
     sent = services.send_due_follow_ups()
     for request in FollowUpRequest.objects.select_related("event", "user").order_by("pk")[: sent // 2]:
@@ -353,10 +428,6 @@ def seed_learning(ctx: DemoContext) -> None:
             ),
             example="I now check who else is working with the family before I close a case.",
         )
-    ctx.log(
-        f"Learning: {LearningEvent.objects.count()} events, {LearningBriefing.objects.published().count()} "
-        "published briefing(s)"
-    )
 
 
 def _briefing(review: Review, bu: User) -> None:
