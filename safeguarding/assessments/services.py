@@ -41,12 +41,11 @@ from safeguarding.children.queries import children_visible_to
 from safeguarding.core import kernel
 from safeguarding.core.services import created_diff, record_activity
 
+# Any refusal of an assessment service (kept for the modules that catch it by this name).
+AssessmentError = kernel.ServiceError
 
-class AssessmentError(kernel.ServiceError):
-    """A change the assessment rules refuse; the message says why and what to do next."""
 
-
-class Locked(AssessmentError):
+class Locked(kernel.ServiceError):
     """The assessment is completed: it never changes (the API answers 409)."""
 
 

@@ -40,13 +40,11 @@ from safeguarding.plans.enums import (
 AGREED_MESSAGE = "This version of the plan has been agreed and cannot be changed. Amend the plan to make a new draft."
 
 
-class PlanError(kernel.ServiceError):
-    """A change the plan rules refuse; `message` says what to do next."""
-
-    default_message = "This change is not allowed."
+# Any refusal of a plan service (kept for the modules that catch it by this name).
+PlanError = kernel.ServiceError
 
 
-class AgreedVersionLocked(PlanError):
+class AgreedVersionLocked(kernel.ServiceError):
     """Raised when code tries to change or delete an agreed plan version or its objectives."""
 
     default_message = AGREED_MESSAGE
