@@ -1,10 +1,16 @@
 """One shape for API errors: `{"detail": "..."}`, plus `errors` by field for a 400.
 
 A 404 always says "Not found.", whether the thing does not exist or the caller may not see it.
+Written once for every app's viewsets: the project-wide `EXCEPTION_HANDLER` (a service's
+`ValidationError` 400, `StaleVersion` 409, any other `ServiceError` 403), the one `Conflict` and
+`Pagination`, `id_or_404`, and the few helpers for an endpoint whose errors are shaped differently
+(`conflict_on`, `api_field_names`, `validated`, `validated_by_field`, `flatten_errors`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -57,6 +63,30 @@ def service_error_as_api(exc: Exception) -> exceptions.APIException | None:
     return None
 
 
+@contextmanager
+def conflict_on(*errors: type[ServiceError]) -> Iterator[None]:
+    """Answer these refusals 409, as a stale version is: they say the record is no longer in a state
+    that can change (an agreed plan version, a completed assessment), not that the caller may not."""
+    try:
+        yield
+    except errors as exc:
+        raise Conflict(exc.message) from exc
+
+
+@contextmanager
+def api_field_names(names: Mapping[str, str]) -> Iterator[None]:
+    """A service's field errors under the API's names for those fields (`{"lead": ...}` answered as
+    `{"lead_id": ...}`); every other refusal goes on to the project-wide handler unchanged."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise exceptions.ValidationError(
+            {names.get(name, name): msgs for name, msgs in exc.message_dict.items()}
+        ) from exc
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """The project-wide DRF `EXCEPTION_HANDLER`."""
     if isinstance(exc, Http404):
@@ -92,6 +122,34 @@ def flatten_errors(detail: Any, prefix: str = "", *, fold_non_field: bool = Fals
         if messages:
             out[prefix or "non_field_errors"] = messages
     return out
+
+
+def validated(serializer: Any) -> dict[str, Any]:
+    """The serializer's validated data, or a 400 whose `errors` are flattened by path
+    (`{"grades[0].unit": ["..."]}`, see `flatten_errors`)."""
+    if not serializer.is_valid():
+        raise exceptions.ValidationError(flatten_errors(serializer.errors))
+    return dict(serializer.validated_data)
+
+
+def _messages(detail: Any, prefix: str = "") -> list[str]:
+    if isinstance(detail, dict):
+        return [m for key, value in detail.items() for m in _messages(value, f"{prefix}{key}: ")]
+    if isinstance(detail, list):
+        out = []
+        for index, value in enumerate(detail):
+            label = f"{prefix}item {index + 1}: " if isinstance(value, (dict, list)) else prefix
+            out.extend(_messages(value, label))
+        return out
+    return [f"{prefix}{detail}"]
+
+
+def validated_by_field(serializer: Any) -> dict[str, Any]:
+    """The serializer's validated data, or a 400 whose `errors` are `{field: [messages]}`, a nested
+    field's errors flattened into its messages (`"reasons: item 2: ..."`)."""
+    if not serializer.is_valid():
+        raise exceptions.ValidationError({name: _messages(value) for name, value in serializer.errors.items()})
+    return dict(serializer.validated_data)
 
 
 class ApiExceptionsMixin:

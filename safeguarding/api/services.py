@@ -1,7 +1,8 @@
 """State changes for agency API tokens. Each checks the rule, writes and logs in one transaction.
 
-`actor` is the administrator doing it. Management commands pass `actor=None, system=True`: the
-operator who runs them already controls the server, and the activity log records via=command.
+`actor` is the administrator doing it. Each is a `kernel.service` (one transaction, a logged change).
+Management commands pass `actor=None, system=True`: the operator who runs them already controls the
+server, and the activity log records via=command.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.utils import timezone
 from safeguarding.agencies.enums import Role
 from safeguarding.agencies.models import Agency, Membership, User
 from safeguarding.api.models import KEY_PREFIX, PREFIX_LENGTH, AgencyApiToken, hash_key
+from safeguarding.core import kernel
 from safeguarding.core.services import created_diff, record_activity
 
 # Fields written to the activity log when a token is created: never the key or its hash.
@@ -54,7 +56,7 @@ def _unused_key() -> str:
     raise RuntimeError("Could not draw an unused API key prefix.")  # pragma: no cover
 
 
-@transaction.atomic
+@kernel.service
 def create_api_token(*, actor: Any, agency: Agency, name: str, system: bool = False) -> tuple[AgencyApiToken, str]:
     """Create a token and its service account; returns the token and the plain key, shown only once."""
     _check_actor(actor, system=system)
@@ -100,12 +102,13 @@ def create_api_token(*, actor: Any, agency: Agency, name: str, system: bool = Fa
     return token, key
 
 
-@transaction.atomic
+@kernel.service
 def revoke_api_token(*, actor: Any, token: AgencyApiToken, system: bool = False) -> AgencyApiToken:
     """Revoke a token at once: its key stops working and its service account is switched off."""
     _check_actor(actor, system=system)
-    token = AgencyApiToken.objects.select_for_update().get(pk=token.pk)
+    token = kernel.lock(AgencyApiToken, token.pk)
     if token.revoked_at is not None:
+        kernel.unchanged()  # revoked already: nothing to do
         return token
     token.revoked_at = timezone.now()
     token.revoked_by = actor
