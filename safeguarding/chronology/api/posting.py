@@ -23,7 +23,7 @@ from safeguarding.children import services as children_services
 from safeguarding.children.api.serializers import NHS_NUMBER_FORMAT_MESSAGE
 from safeguarding.children.models import Child, normalise_name
 from safeguarding.children.queries import children_visible_to
-from safeguarding.chronology import services
+from safeguarding.chronology import permissions, services
 from safeguarding.chronology.api.serializers import (
     EVENT_ITEM_SCHEMA,
     ISO_DATE_PATTERN,
@@ -165,10 +165,9 @@ def _flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def recording_agencies(user: Any) -> list[Agency]:
-    """The agencies `user` may record for (a token: its own agency)."""
-    ids = user.case_agency_ids
-    agencies = {m.agency for m in user.active_memberships if m.agency_id in ids and m.agency.is_active}
-    return sorted(agencies, key=lambda a: a.code)
+    """The agencies `user` may record for (`permissions.recording_agencies`), by code: the order the
+    messages list them in."""
+    return sorted(permissions.recording_agencies(user), key=lambda a: a.code)
 
 
 def _choose_agency(user: Any, token_agency: Agency | None, code: str, allowed: list[Agency]) -> Agency | str:
@@ -219,10 +218,6 @@ def _rows_for(item: _Item, vocabulary: Vocabulary, number: int) -> list[Row]:
             )
         )
     return rows
-
-
-def _existing(agency: Agency, reference: str) -> Event | None:
-    return Event.objects.current().filter(agency=agency, agency_reference=reference).first()
 
 
 def _children_for(
@@ -322,9 +317,12 @@ def _record(
     created_children: dict[tuple[int, int], int],
 ) -> None:
     data, result = item.data, item.result
-    existing = _existing(item.agency, data["agency_reference"])
-    if existing is not None:
-        _exists(actor, result, existing)
+    try:
+        # The service's own check, before any child is made for the item: a repeated post answers
+        # "exists" whatever else it sends. `record_event` checks again, for a post racing this one.
+        services._refuse_duplicate_reference(item.agency, data["agency_reference"])
+    except services.DuplicateReferenceError as exc:
+        _exists(actor, result, exc.existing)
         return
     event_type, category, mapped_other = vocabulary.match_cached(data["type"])
     if data.get("category"):

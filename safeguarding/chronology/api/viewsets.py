@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.exceptions import ApiExceptionsMixin, id_or_404
+from safeguarding.api.exceptions import id_or_404
 from safeguarding.api.models import AgencyApiToken
 from safeguarding.api.schema import ERROR_RESPONSES
 from safeguarding.children.models import Child
@@ -104,7 +104,7 @@ FALSE_WORDS = frozenset({"false", "0", "no", "off"})
         },
     ),
 )
-class EventViewSet(ApiExceptionsMixin, viewsets.GenericViewSet):
+class EventViewSet(viewsets.GenericViewSet):
     queryset = Event.objects.none()
     serializer_class = EventInputSerializer
     parser_classes = [JSONParser]
@@ -309,7 +309,7 @@ def chronology_data(chronology: MergedChronology) -> dict[str, Any]:
         responses={200: ChronologySerializer, **ERRORS},
     ),
 )
-class ChildChronologyViewSet(ApiExceptionsMixin, viewsets.GenericViewSet):
+class ChildChronologyViewSet(viewsets.GenericViewSet):
     queryset = Child.objects.none()
     serializer_class = ChronologySerializer
     pagination_class = None
