@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from safeguarding.children.services import record_child_view
 from safeguarding.core.forms import attempt
 from safeguarding.linking import queries, services
-from safeguarding.linking.enums import MatchStatus
 from safeguarding.linking.forms import ACCEPT, DecideMatchForm, UnmergeForm
 
 FIELDS = [
@@ -46,29 +45,26 @@ def _rows(match_a: object, match_b: object) -> list[tuple[str, object, object, b
 def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
     match = queries.get_match_for_steward(request.user, pk)
     form = DecideMatchForm(data=request.POST or None, initial={"version": match.version})
-    if request.method == "POST":
-        if match.status != MatchStatus.PENDING:
-            # Decided by someone else since this page was opened: say so, and change nothing.
-            form.add_error(None, services.STALE)
-        elif form.is_valid():
-            data = form.cleaned_data
-            decide = services.accept_match if data["decision"] == ACCEPT else services.reject_match
-            decided: list[object] = []
-            try:
-                done = attempt(
-                    form,
-                    lambda: decided.append(
-                        decide(actor=request.user, match=match, version=data["version"], note=data["note"])
-                    ),
-                )
-            except PermissionDenied as exc:
-                raise Http404("No page found") from exc
-            if done and data["decision"] == ACCEPT:
-                messages.success(request, "The two records are now one. You can undo this from the merge's page.")
-                return redirect("linking:merge", pk=decided[0].pk)  # type: ignore[attr-defined]
-            if done:
-                messages.success(request, "Kept apart. This pair will not be suggested again.")
-                return redirect("linking:queue")
+    # A pair decided by someone else since this page was opened: the service refuses it as stale.
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        decide = services.accept_match if data["decision"] == ACCEPT else services.reject_match
+        decided: list[object] = []
+        try:
+            done = attempt(
+                form,
+                lambda: decided.append(
+                    decide(actor=request.user, match=match, version=data["version"], note=data["note"])
+                ),
+            )
+        except PermissionDenied as exc:
+            raise Http404("No page found") from exc
+        if done and data["decision"] == ACCEPT:
+            messages.success(request, "The two records are now one. You can undo this from the merge's page.")
+            return redirect("linking:merge", pk=decided[0].pk)  # type: ignore[attr-defined]
+        if done:
+            messages.success(request, "Kept apart. This pair will not be suggested again.")
+            return redirect("linking:queue")
     for child in (match.child_a, match.child_b):
         record_child_view(actor=request.user, child=child, action="possible_match.viewed")
     context = {
