@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import rules
+from django.core.exceptions import ValidationError
 
 from safeguarding.agencies.enums import Role
 from safeguarding.core import kernel
@@ -103,3 +104,37 @@ BRIEFING_WORKFLOW = kernel.Workflow(
         ),
     ],
 )
+
+
+# An event is drafted, published (invitees see it and register) and perhaps cancelled; the business unit
+# may move it either way between the three (`services.update_event`).
+EVENT_WORKFLOW = kernel.Workflow(
+    name="learning_event",
+    noun="event",
+    transitions=[
+        kernel.Transition(
+            action=action,
+            label=label,
+            sources=frozenset(set(EventStatus) - {target}),
+            target=target,
+            not_allowed="Only the business unit can change learning events.",
+            who=lambda user, event: can_manage_learning(user),
+        )
+        for action, label, target in (
+            ("publish", "Publish the event", EventStatus.PUBLISHED),
+            ("cancel", "Cancel the event", EventStatus.CANCELLED),
+            ("return_to_draft", "Return the event to draft", EventStatus.DRAFT),
+        )
+    ],
+)
+
+
+def event_action(from_status: str, to_status: str) -> str:
+    """The workflow action that moves an event from one status to another ('' for no move)."""
+    if from_status == to_status:
+        return ""
+    for action in EVENT_WORKFLOW:
+        transition = EVENT_WORKFLOW[action]
+        if transition.target == to_status and from_status in transition.sources:
+            return str(action)
+    raise ValidationError({"status": "Choose draft, published or cancelled."})

@@ -9,6 +9,7 @@ shared errors are importable from here too. Pages, the API, commands and tasks c
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -47,7 +48,7 @@ from safeguarding.learning.models import (
     LearningEvent,
     Registration,
 )
-from safeguarding.learning.permissions import can_manage_learning, can_record_attendance
+from safeguarding.learning.permissions import EVENT_WORKFLOW, can_manage_learning, can_record_attendance, event_action
 from safeguarding.learning.registrations import (
     cancel_registration,
     promote_from_waiting_list,
@@ -176,19 +177,37 @@ def update_event(
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown event fields: {sorted(unknown)}")
+    status = fields.pop("status", locked.status)
+    action = event_action(locked.status, status)
     before = snapshot(locked, EVENT_FIELDS)
     values = {name: getattr(locked, name) for name in EVENT_FIELDS}
-    values.update(fields)
+    values.update(fields, status=status)
     _validate_event(values, places_taken=locked.places_taken)
-    kernel.update_versioned(locked, version=version, changes=fields, noun="event")
-    changes = diff(before, snapshot(locked, EVENT_FIELDS), LearningEvent.MASKED_FIELDS)
+    # The event as it will be, to say what changed (the change is saved once, below).
+    preview = copy.copy(locked)
+    for name, value in values.items():
+        setattr(preview, name, value)
+    changes = diff(before, snapshot(preview, EVENT_FIELDS), LearningEvent.MASKED_FIELDS)
     if themes is not None:
         old = sorted(locked.themes.values_list("pk", flat=True))
         locked.themes.set(themes)
         new = sorted(t.pk for t in themes)
         if old != new:
             changes["themes"] = [old, new]
-    record_activity(actor=actor, action="learning.event_changed", target=locked, changes=changes)
+    if action:
+        # A new status moves through the event's workflow, with the other changes saved alongside.
+        EVENT_WORKFLOW.apply(
+            locked,
+            action=action,
+            actor=actor,
+            version=version,
+            fields=fields,
+            log_action="learning.event_changed",
+            log_changes={name: change for name, change in changes.items() if name != "status"},
+        )
+    else:
+        kernel.update_versioned(locked, version=version, changes=fields, noun="event")
+        record_activity(actor=actor, action="learning.event_changed", target=locked, changes=changes)
     # More places (or the event published again) may let people in from the waiting list.
     promote_from_waiting_list(actor=actor, event=locked)
     locked.refresh_from_db(fields=["places_taken"])

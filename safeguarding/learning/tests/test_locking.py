@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from safeguarding.agencies.enums import Role
@@ -114,3 +115,27 @@ def test_changing_and_publishing_a_briefing_lock_it(cast: LearnCast) -> None:
     )
     with pytest.raises(services.LearningError, match="already published"):
         briefings.publish_briefing(actor=cast.business, briefing=briefing, version=published.version)
+
+
+def test_a_new_status_moves_through_the_event_workflow_with_the_other_changes(cast: LearnCast) -> None:
+    from safeguarding.core.models import ActivityLog
+    from safeguarding.learning.enums import EventStatus
+
+    event = cast.event(status=EventStatus.DRAFT)
+    read = event.version
+
+    services.update_event(
+        actor=cast.business, event=event, version=read, status=EventStatus.PUBLISHED, title="Neglect, published"
+    )
+
+    stored = LearningEvent.objects.get(pk=event.pk)
+    assert (stored.status, stored.title, stored.version) == (EventStatus.PUBLISHED, "Neglect, published", read + 1)
+    log = ActivityLog.objects.filter(action="learning.event_changed", target_id=str(event.pk)).get()
+    assert log.changes == {
+        "status": ["draft", "published"],
+        "title": ["Neglect: seeing the whole picture", "Neglect, published"],
+    }
+    with pytest.raises(services.StaleVersion):
+        services.update_event(actor=cast.business, event=event, version=read, status=EventStatus.CANCELLED)
+    with pytest.raises(ValidationError, match="Choose draft, published or cancelled"):
+        services.update_event(actor=cast.business, event=stored, version=stored.version, status="postponed")
