@@ -119,3 +119,29 @@ def test_a_partner_agency_added_to_the_plan_can_edit_once_it_works_with_the_chil
 def test_child_record_shows_the_current_plan_only_to_those_who_see_it(agreed_plan, pc, client_for):
     page = client_for(pc.lead).get(reverse("children:detail", args=[pc.cast.child.pk])).content.decode()
     assert agreed_plan.reference in page
+
+
+def test_plan_workflow_is_the_one_rule_for_pages_templates_and_services(pc):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from safeguarding.plans import services
+
+    plan = draft_plan(pc.lead, pc.cast.child, pc.cast.agency)
+    colleague = f.member(pc.cast.agency, Role.PRACTITIONER, username="colleague")
+    assert permissions.PLAN_WORKFLOW.allowed(pc.lead, plan) == ["agree", "end"]
+    assert permissions.PLAN_WORKFLOW.allowed(colleague, plan) == []
+    assert pc.lead.has_perm("plans.agree", plan)
+    assert not colleague.has_perm("plans.agree", plan)
+    assert not pc.lead.has_perm("plans.record_review", plan)  # not agreed yet
+    agree(plan, pc.lead)
+    assert pc.lead.has_perm("plans.record_review", plan)
+    assert not colleague.has_perm("plans.record_review", plan)
+    with pytest.raises(services.NotAllowed, match="Only the lead professional or their manager can end the plan"):
+        services.end_plan(actor=colleague, plan=plan, version=plan.version, ended_on=timezone.localdate(), reason="x")
+    services.end_plan(
+        actor=pc.lead, plan=plan, version=plan.version, ended_on=timezone.localdate() - timedelta(days=1), reason="Done"
+    )
+    assert permissions.PLAN_WORKFLOW.allowed(pc.lead, plan) == []
+    assert not pc.lead.has_perm("plans.edit_draft", plan)
