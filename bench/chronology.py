@@ -81,26 +81,44 @@ def _profile(function: Any, label: str, vendor: str) -> list[str]:
 
 def run(*, events: int, repeat: int, profile: bool = True) -> dict[str, Any]:
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-    from rest_framework.test import APIClient
-
-    from safeguarding.agencies.models import User
-    from safeguarding.children.models import Child
-    from safeguarding.chronology.merged import merged_chronology
 
     data: BenchData
     data, generated_seconds = prepare(events)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM chronology_event")
         total_events = cursor.fetchone()[0]
-    child_id = data.child_id
-    say(f"Database holds {total_events:,} events; the bench child is {child_id}.")
+    say(f"Database holds {total_events:,} events; the bench child is {data.child_id}.")
     results: dict[str, Any] = {
         "events_in_database": total_events,
         "generated_seconds": generated_seconds,
         "repeat": repeat,
         "target_ratio": TARGET_RATIO,
     }
+    lines = _lines(data, results)
+    _warm_up(lines, results)
+    _time(lines, repeat, results)
+    _report(lines, results)
+    results["load_average"] = os.getloadavg()
+    if profile:
+        results["api_profile_top"] = _profile(lines["api"], "api", connection.vendor)
+        if "page" in lines:
+            results["page_profile_top"] = _profile(lines["page"], "page", connection.vendor)
+    ok = results["api_ratio"] <= TARGET_RATIO and results.get("page_ratio", 0) <= TARGET_RATIO
+    results["target_met"] = ok
+    return results
+
+
+def _lines(data: BenchData, results: dict[str, Any]) -> dict[str, Callable[[], int]]:
+    """The timed lines, each returning its rows or bytes: the bare SQL, merged_chronology(), the API
+    and (once it exists) the page. Notes in `results` when the page is skipped."""
+    from django.db import connection
+    from rest_framework.test import APIClient
+
+    from safeguarding.agencies.models import User
+    from safeguarding.children.models import Child
+    from safeguarding.chronology.merged import merged_chronology
+
+    child_id = data.child_id
 
     def bare() -> int:
         with connection.cursor() as cursor:
@@ -125,32 +143,48 @@ def run(*, events: int, repeat: int, profile: bool = True) -> dict[str, Any]:
             raise RuntimeError(f"{api_path} answered {response.status_code}: {response.content[:300]!r}")
         return len(response.content)
 
+    def api_rows() -> int:
+        return len(api.get(api_path).json()["entries"])
+
     lines: dict[str, Callable[[], int]] = {"bare_sql": bare, "merged_chronology": merged, "api": api_get}
     path = page_path(child_id)
     if path is None:
         say("page: /chronology/children/<id>/ does not exist yet, so its line is skipped.")
         results["page_skipped"] = "The chronology page does not exist yet."
     else:
-        browser = _verified_client(data.user_id)
-        page = path
-
-        def page_get() -> int:
-            response = browser.get(page)
-            if response.status_code != 200:
-                raise RuntimeError(f"{page} answered {response.status_code}")
-            return len(response.content)
-
-        lines["page"] = page_get
-
+        lines["page"] = _page_line(data.user_id, path)
     results["child_rows"] = bare()
     results["merged_rows"] = merged()
-    results["api_rows"] = len(api.get(api_path).json()["entries"])
+    results["api_rows"] = api_rows()
+    return lines
+
+
+def _page_line(user_id: int, page: str) -> Callable[[], int]:
+    browser = _verified_client(user_id)
+
+    def page_get() -> int:
+        response = browser.get(page)
+        if response.status_code != 200:
+            raise RuntimeError(f"{page} answered {response.status_code}")
+        return len(response.content)
+
+    return page_get
+
+
+def _warm_up(lines: dict[str, Callable[[], int]], results: dict[str, Any]) -> None:
+    """One run of each line (its rows or bytes), and the queries the API and the page make."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     for name, function in lines.items():
         results[f"{name}_result"] = function()  # a warm-up run (rows or bytes)
         if name in ("api", "page"):
             with CaptureQueriesContext(connection) as queries:
                 function()
             results[f"{name}_queries"] = len(queries.captured_queries)
+
+
+def _time(lines: dict[str, Callable[[], int]], repeat: int, results: dict[str, Any]) -> None:
     # Interleaved, so a busy moment on the machine falls on every line alike.
     times: dict[str, list[float]] = {name: [] for name in lines}
     for _ in range(repeat):
@@ -161,6 +195,10 @@ def run(*, events: int, repeat: int, profile: bool = True) -> dict[str, Any]:
     results["times_seconds"] = times
     for name in lines:
         results[f"{name}_seconds"] = statistics.median(times[name])
+
+
+def _report(lines: dict[str, Callable[[], int]], results: dict[str, Any]) -> None:
+    """Say each line's median, and the API's and the page's ratio to the bare SQL."""
     bare_seconds = results["bare_sql_seconds"]
     say(f"bare SQL: {results['child_rows']:,} rows, median {bare_seconds * 1000:.1f} ms")
     merged_seconds = results["merged_chronology_seconds"]
@@ -176,11 +214,3 @@ def run(*, events: int, repeat: int, profile: bool = True) -> dict[str, Any]:
             f"{name}: {results[f'{name}_queries']} queries, median {results[f'{name}_seconds'] * 1000:.1f} ms, "
             f"ratio {results[f'{name}_ratio']:.1f}× (target ≤ {TARGET_RATIO:.0f}×)"
         )
-    results["load_average"] = os.getloadavg()
-    if profile:
-        results["api_profile_top"] = _profile(api_get, "api", connection.vendor)
-        if "page" in lines:
-            results["page_profile_top"] = _profile(lines["page"], "page", connection.vendor)
-    ok = results["api_ratio"] <= TARGET_RATIO and results.get("page_ratio", 0) <= TARGET_RATIO
-    results["target_met"] = ok
-    return results

@@ -25,7 +25,7 @@ import statistics
 import time
 from typing import Any
 
-from bench.chronology_data import _execute, _read_meta, _write_meta, prepare
+from bench.chronology_data import BenchData, _execute, _read_meta, _write_meta, prepare
 from bench.common import say
 
 SCAN_TARGET = 3.0
@@ -140,15 +140,10 @@ def _clear_alerts() -> None:
 def run(*, events: int, repeat: int, incremental: int) -> dict[str, Any]:
     from django.db import connection
 
-    from safeguarding.agencies.models import Agency, User
-    from safeguarding.children.models import Child
-    from safeguarding.chronology import services as chronology
-    from safeguarding.chronology.models import EventType
     from safeguarding.chronology.signals import events_changed
     from safeguarding.concerns import notifications
     from safeguarding.concerns.defaults import install_defaults
-    from safeguarding.concerns.models import Alert, Rule
-    from safeguarding.concerns.scan import evaluate_children, full_scan
+    from safeguarding.concerns.models import Rule
 
     data, generated = prepare(events)
     top_up()
@@ -169,85 +164,109 @@ def run(*, events: int, repeat: int, incremental: int) -> dict[str, Any]:
     with notifications.muted():
         _clear_alerts()
         _fetch_all(BASELINE_SQL)  # warm the cache for everyone alike
-        start = time.perf_counter()
-        first = full_scan()
-        results["first_scan_seconds"] = time.perf_counter() - start
-        results["alerts_raised"] = len(first.raised)
-        results["entries_read"] = first.entries
-        results["alerts_by_rule"] = dict(
-            Alert.objects.values_list("rule__code").annotate(n=_count()).order_by("rule__code")
-        )
-        say(
-            f"first scan: {results['first_scan_seconds']:.1f} s, {first.entries:,} candidate entries read, "
-            f"{len(first.raised):,} alerts raised"
-        )
-        times: dict[str, list[float]] = {"baseline": [], "links_only": [], "rescan": []}
-        for _ in range(repeat):
-            for name, function in (
-                ("baseline", lambda: _fetch_all(BASELINE_SQL)),
-                ("links_only", lambda: _fetch_all(LINKS_ONLY_SQL)),
-                ("rescan", full_scan),
-            ):
-                start = time.perf_counter()
-                function()
-                times[name].append(time.perf_counter() - start)
-        results["times_seconds"] = times
-        for name, values in times.items():
-            results[f"{name}_seconds"] = statistics.median(values)
-        base = results["baseline_seconds"]
-        results["rescan_ratio"] = results["rescan_seconds"] / base
-        results["first_scan_ratio"] = results["first_scan_seconds"] / base
-        say(f"baseline (grouped count over every event): median {base:.2f} s")
-        say(f"  (the same count over EventChild alone: {results['links_only_seconds']:.2f} s)")
-        say(
-            f"rescan: median {results['rescan_seconds']:.2f} s, "
-            f"ratio {results['rescan_ratio']:.2f}× (target ≤ {SCAN_TARGET}×)"
-        )
-        say(f"first scan (raising every alert): ratio {results['first_scan_ratio']:.2f}×")
-
-        # Incremental: one new entry for a random child, then the evaluation the task would run.
-        rng = random.Random(7)
-        ids = list(Child.objects.order_by().values_list("pk", flat=True)[:200_000])
-        agency = Agency.objects.get(pk=data.agency_id)
-        actor = User.objects.get(pk=data.user_id)
-        wnb = EventType.objects.get(code="was_not_brought")
-        from django.utils import timezone
-
-        today = timezone.localdate()
-        record_times, eval_times, cpu_times = [], [], []
-        for n in range(incremental):
-            child = Child(pk=rng.choice(ids))
-            start = time.perf_counter()
-            chronology.record_event(
-                actor=actor,
-                shared_in=True,  # an agency's feed: the child need not be visible to it
-                agency=agency,
-                children=[Child.objects.get(pk=child.pk)],
-                event_type=wnb,
-                occurred_on=today,
-                summary=f"Benchmark entry {n}",
-            )
-            record_times.append(time.perf_counter() - start)
-            start, cpu = time.perf_counter(), time.process_time()
-            evaluate_children([child.pk])
-            eval_times.append(time.perf_counter() - start)
-            cpu_times.append(time.process_time() - cpu)
-        results["incremental_ms"] = statistics.median(eval_times) * 1000
-        results["incremental_p90_ms"] = sorted(eval_times)[int(len(eval_times) * 0.9)] * 1000
-        results["record_event_ms"] = statistics.median(record_times) * 1000
-        # This process's CPU time alone (the wall time also waits for a database server that shares
-        # the machine's two cores with everything else running).
-        results["incremental_cpu_ms"] = statistics.median(cpu_times) * 1000
-        say(
-            f"incremental: median {results['incremental_ms']:.1f} ms per event "
-            f"(p90 {results['incremental_p90_ms']:.1f} ms;"
-            f" target < {INCREMENTAL_TARGET_MS:.0f} ms); CPU in this process {results['incremental_cpu_ms']:.1f} ms;"
-            f" record_event itself {results['record_event_ms']:.1f} ms"
-        )
+        _first_scan(results)
+        _rescans(repeat, results)
+        _incremental(data, incremental, results)
     results["load_average"] = os.getloadavg()
     results["database"] = connection.vendor
     results["target_met"] = results["rescan_ratio"] <= SCAN_TARGET and results["incremental_ms"] < INCREMENTAL_TARGET_MS
     return results
+
+
+def _first_scan(results: dict[str, Any]) -> None:
+    """`full_scan()` with no alerts held: it raises every alert."""
+    from safeguarding.concerns.models import Alert
+    from safeguarding.concerns.scan import full_scan
+
+    start = time.perf_counter()
+    first = full_scan()
+    results["first_scan_seconds"] = time.perf_counter() - start
+    results["alerts_raised"] = len(first.raised)
+    results["entries_read"] = first.entries
+    results["alerts_by_rule"] = dict(
+        Alert.objects.values_list("rule__code").annotate(n=_count()).order_by("rule__code")
+    )
+    say(
+        f"first scan: {results['first_scan_seconds']:.1f} s, {first.entries:,} candidate entries read, "
+        f"{len(first.raised):,} alerts raised"
+    )
+
+
+def _rescans(repeat: int, results: dict[str, Any]) -> None:
+    """The baseline, the links-only count and the rescan, interleaved `repeat` times."""
+    from safeguarding.concerns.scan import full_scan
+
+    times: dict[str, list[float]] = {"baseline": [], "links_only": [], "rescan": []}
+    for _ in range(repeat):
+        for name, function in (
+            ("baseline", lambda: _fetch_all(BASELINE_SQL)),
+            ("links_only", lambda: _fetch_all(LINKS_ONLY_SQL)),
+            ("rescan", full_scan),
+        ):
+            start = time.perf_counter()
+            function()
+            times[name].append(time.perf_counter() - start)
+    results["times_seconds"] = times
+    for name, values in times.items():
+        results[f"{name}_seconds"] = statistics.median(values)
+    base = results["baseline_seconds"]
+    results["rescan_ratio"] = results["rescan_seconds"] / base
+    results["first_scan_ratio"] = results["first_scan_seconds"] / base
+    say(f"baseline (grouped count over every event): median {base:.2f} s")
+    say(f"  (the same count over EventChild alone: {results['links_only_seconds']:.2f} s)")
+    say(
+        f"rescan: median {results['rescan_seconds']:.2f} s, "
+        f"ratio {results['rescan_ratio']:.2f}× (target ≤ {SCAN_TARGET}×)"
+    )
+    say(f"first scan (raising every alert): ratio {results['first_scan_ratio']:.2f}×")
+
+
+def _incremental(data: BenchData, incremental: int, results: dict[str, Any]) -> None:
+    """One new entry for a random child, then the evaluation the task would run; `incremental` times."""
+    from django.utils import timezone
+
+    from safeguarding.agencies.models import Agency, User
+    from safeguarding.children.models import Child
+    from safeguarding.chronology import services as chronology
+    from safeguarding.chronology.models import EventType
+    from safeguarding.concerns.scan import evaluate_children
+
+    rng = random.Random(7)
+    ids = list(Child.objects.order_by().values_list("pk", flat=True)[:200_000])
+    agency = Agency.objects.get(pk=data.agency_id)
+    actor = User.objects.get(pk=data.user_id)
+    wnb = EventType.objects.get(code="was_not_brought")
+    today = timezone.localdate()
+    record_times, eval_times, cpu_times = [], [], []
+    for n in range(incremental):
+        child = Child(pk=rng.choice(ids))
+        start = time.perf_counter()
+        chronology.record_event(
+            actor=actor,
+            shared_in=True,  # an agency's feed: the child need not be visible to it
+            agency=agency,
+            children=[Child.objects.get(pk=child.pk)],
+            event_type=wnb,
+            occurred_on=today,
+            summary=f"Benchmark entry {n}",
+        )
+        record_times.append(time.perf_counter() - start)
+        start, cpu = time.perf_counter(), time.process_time()
+        evaluate_children([child.pk])
+        eval_times.append(time.perf_counter() - start)
+        cpu_times.append(time.process_time() - cpu)
+    results["incremental_ms"] = statistics.median(eval_times) * 1000
+    results["incremental_p90_ms"] = sorted(eval_times)[int(len(eval_times) * 0.9)] * 1000
+    results["record_event_ms"] = statistics.median(record_times) * 1000
+    # This process's CPU time alone (the wall time also waits for a database server that shares
+    # the machine's two cores with everything else running).
+    results["incremental_cpu_ms"] = statistics.median(cpu_times) * 1000
+    say(
+        f"incremental: median {results['incremental_ms']:.1f} ms per event "
+        f"(p90 {results['incremental_p90_ms']:.1f} ms;"
+        f" target < {INCREMENTAL_TARGET_MS:.0f} ms); CPU in this process {results['incremental_cpu_ms']:.1f} ms;"
+        f" record_event itself {results['record_event_ms']:.1f} ms"
+    )
 
 
 def _count() -> Any:
