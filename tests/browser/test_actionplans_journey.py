@@ -4,7 +4,8 @@ plan's chair signs off its completion. axe-core finds no violations on the pages
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -45,8 +46,18 @@ def test_action_plan_from_review_to_sign_off(live_server, page: Page) -> None:
     devices = {u.pk: TOTPDevice.objects.create(user=u, name="App", confirmed=True) for u in (rc.business, lead, chair)}
     base = live_server.url
     today = timezone.localdate()
+    plan = _start_the_plan_from_the_review(page, base, chair, devices, rc, review)
+    _add_two_actions(page, lead, rc, today, plan)
+    _version_1_to_the_committee(page, base, today, plan)
+    action = _the_lead_officer_completes_their_action(page, base, devices, lead, plan)
+    _the_chair_signs_it_off(page, base, chair, devices, action)
+    _changes_since_the_accepted_version(page, base, plan)
 
-    # The business unit starts the plan from the review's page.
+
+def _start_the_plan_from_the_review(
+    page: Page, base: str, chair: Any, devices: Any, rc: Any, review: Any
+) -> ActionPlan:
+    """The business unit starts the plan from the review's page."""
     _as(page, base, rc.business, devices[rc.business.pk])
     page.goto(f"{base}/reviews/{review.pk}/")
     page.get_by_role("link", name="Start the action plan").click()
@@ -57,8 +68,11 @@ def test_action_plan_from_review_to_sign_off(live_server, page: Page) -> None:
     expect(page.get_by_text("Add its actions next.")).to_be_visible()
     plan = ActionPlan.objects.get(review=review)
     expect(page.get_by_text("No action yet")).to_have_count(5)
+    return plan
 
-    # Two actions: one for recommendation 2 (led by the health practitioner), one for recommendation 5.
+
+def _add_two_actions(page: Page, lead: Any, rc: Any, today: date, plan: ActionPlan) -> None:
+    """Two actions: one for recommendation 2 (led by the health practitioner), one for recommendation 5."""
     for number, officer, agency in ((2, lead, rc.cast.agency), (5, rc.cast.partner, rc.cast.partner_agency)):
         page.get_by_role("link", name=f"Add an action for recommendation {number}").click()
         page.get_by_label("What will be done").fill(f"Action for recommendation {number}.")
@@ -72,7 +86,9 @@ def test_action_plan_from_review_to_sign_off(live_server, page: Page) -> None:
     expect(page.get_by_text("No action yet")).to_have_count(3)
     assert_no_axe_violations(page)
 
-    # The plan goes to the scrutiny committee as version 1, which accepts it.
+
+def _version_1_to_the_committee(page: Page, base: str, today: date, plan: ActionPlan) -> None:
+    """The plan goes to the scrutiny committee as version 1, which accepts it."""
     page.get_by_role("link", name="Freeze a version").click()
     page.get_by_label("Why is this version frozen?").fill("Submitted to the scrutiny committee")
     _submit(page, "Freeze this version")
@@ -88,7 +104,11 @@ def test_action_plan_from_review_to_sign_off(live_server, page: Page) -> None:
     expect(page.get_by_role("link", name=f"{plan.reference}: {plan.title}")).to_be_visible()
     assert_no_axe_violations(page)
 
-    # The lead officer finds their action on the home page and completes it.
+
+def _the_lead_officer_completes_their_action(
+    page: Page, base: str, devices: Any, lead: Any, plan: ActionPlan
+) -> Action:
+    """The lead officer finds their action on the home page and completes it."""
     action = Action.objects.get(plan=plan, lead_officer=lead)
     _as(page, base, lead, devices[lead.pk])
     expect(page.get_by_role("heading", name="Your actions")).to_be_visible()
@@ -103,8 +123,11 @@ def test_action_plan_from_review_to_sign_off(live_server, page: Page) -> None:
     other = Action.objects.exclude(pk=action.pk).get()
     page.goto(f"{base}/action-plans/actions/{other.pk}/")
     expect(page.get_by_role("heading", name="Add an update")).to_have_count(0)  # not theirs
+    return action
 
-    # The chair signs off its completion.
+
+def _the_chair_signs_it_off(page: Page, base: str, chair: Any, devices: Any, action: Action) -> None:
+    """The chair signs off its completion."""
     _as(page, base, chair, devices[chair.pk])
     page.goto(f"{base}/action-plans/actions/{action.pk}/")
     _submit(page, "Sign off completion")
@@ -113,6 +136,9 @@ def test_action_plan_from_review_to_sign_off(live_server, page: Page) -> None:
     action.refresh_from_db()
     assert action.status == ActionStatus.COMPLETE
     assert action.signed_off_by == chair
-    # What changed since the accepted version shows on the plan page.
+
+
+def _changes_since_the_accepted_version(page: Page, base: str, plan: ActionPlan) -> None:
+    """What changed since the accepted version shows on the plan page."""
     page.goto(f"{base}/action-plans/{plan.pk}/")
     expect(page.get_by_role("cell", name="Completion signed off")).to_be_visible()

@@ -5,6 +5,8 @@ finds no violations on any page."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -32,8 +34,18 @@ def test_workshop_from_review_register_attend_evaluate_report(live_server, page:
     devices = {
         u.pk: TOTPDevice.objects.create(user=u, name="App", confirmed=True) for u in (practitioner, facilitator, bu)
     }
+    event = _create_the_workshop_from_the_case_study(page, base, bu, devices, facilitator, lc)
+    _a_practitioner_registers(page, base, devices, practitioner, event)
+    _the_facilitator_records_attendance(page, base, devices, facilitator, practitioner, event)
+    _a_walk_in_without_an_account(page, base, event)
+    _the_practitioner_evaluates(page, base, devices, practitioner, event)
+    _the_report_shows_it(page, base, bu, devices, event)
 
-    # The business unit creates the workshop from the review's case study: prefilled, pseudonyms only.
+
+def _create_the_workshop_from_the_case_study(
+    page: Page, base: str, bu: Any, devices: Any, facilitator: Any, lc: Any
+) -> LearningEvent:
+    """The business unit creates the workshop from the review's case study: prefilled, pseudonyms only."""
     _as(page, base, bu, devices[bu.pk])
     page.goto(f"{base}/learning/events/from-review/{lc.review.pk}/")
     expect(page.get_by_role("heading", name="Create a workshop from a review's case study")).to_be_visible()
@@ -55,8 +67,11 @@ def test_workshop_from_review_register_attend_evaluate_report(live_server, page:
     page.get_by_role("button", name="Add the invitation").click()
     expect(page.get_by_text("Invitation added.")).to_be_visible()
     event = LearningEvent.objects.get(review=lc.review)
+    return event
 
-    # A health practitioner registers.
+
+def _a_practitioner_registers(page: Page, base: str, devices: Any, practitioner: Any, event: LearningEvent) -> None:
+    """A health practitioner registers."""
     _as(page, base, practitioner, devices[practitioner.pk])
     page.goto(f"{base}/learning/")
     assert_no_axe_violations(page)
@@ -67,7 +82,11 @@ def test_workshop_from_review_register_attend_evaluate_report(live_server, page:
     page.get_by_role("button", name="Register for a place").click()
     expect(page.get_by_text(f"You have a place on {event.title}.")).to_be_visible()
 
-    # The facilitator records attendance.
+
+def _the_facilitator_records_attendance(
+    page: Page, base: str, devices: Any, facilitator: Any, practitioner: Any, event: LearningEvent
+) -> None:
+    """The facilitator records attendance."""
     _as(page, base, facilitator, devices[facilitator.pk])
     page.goto(f"{base}/learning/events/{event.pk}/")
     page.get_by_role("link", name="Record attendance").click()
@@ -76,7 +95,9 @@ def test_workshop_from_review_register_attend_evaluate_report(live_server, page:
     page.get_by_role("button", name="Save attendance").click()
     expect(page.get_by_text("Attendance recorded: 1 of 1 came.")).to_be_visible()
 
-    # A health visitor came without registering and has no account: recorded by hand as a walk-in.
+
+def _a_walk_in_without_an_account(page: Page, base: str, event: LearningEvent) -> None:
+    """A health visitor came without registering and has no account: recorded by hand as a walk-in."""
     page.goto(f"{base}/learning/events/{event.pk}/attendance/")
     page.get_by_role("link", name="Record a walk-in").click()
     assert_no_axe_violations(page)
@@ -86,7 +107,9 @@ def test_workshop_from_review_register_attend_evaluate_report(live_server, page:
     page.get_by_role("button", name="Record them by name").click()
     expect(page.get_by_text("Robin Walker is recorded as a walk-in.")).to_be_visible()
 
-    # The practitioner evaluates (the home page says it is owed).
+
+def _the_practitioner_evaluates(page: Page, base: str, devices: Any, practitioner: Any, event: LearningEvent) -> None:
+    """The practitioner evaluates (the home page says it is owed)."""
     _as(page, base, practitioner, devices[practitioner.pk])
     page.get_by_role("link", name=f"Evaluate {event.title}").click()
     assert_no_axe_violations(page)
@@ -99,7 +122,9 @@ def test_workshop_from_review_register_attend_evaluate_report(live_server, page:
     expect(page.get_by_text("Thank you: your evaluation is saved.")).to_be_visible()
     assert Evaluation.objects.get(event=event, user=practitioner).change == 2
 
-    # The business unit sees it in the report.
+
+def _the_report_shows_it(page: Page, base: str, bu: Any, devices: Any, event: LearningEvent) -> None:
+    """The business unit sees it in the report."""
     _as(page, base, bu, devices[bu.pk])
     page.goto(f"{base}/learning/reports/")
     expect(page.get_by_role("heading", name="Learning reports")).to_be_visible()

@@ -5,6 +5,7 @@ alone again. axe-core reports no accessibility violations on the queue, pair and
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -47,16 +48,27 @@ def test_data_steward_merges_a_pair_keeps_another_apart_and_undoes_the_merge(liv
     sign_in(page, live_server.url, "steward", device)
     menu = page.get_by_role("navigation", name="Menu")
     menu.get_by_role("link", name="Possible matches").click()
+    table = _the_queue_most_likely_first(page)
+    _accept_the_first_pair(page, table)
+    _the_merges_page(page, tom)
+    _keep_the_other_pair_apart(page, menu)
+    _undo_the_merge(page, tom)
+    _both_records_stand_alone(amara_pair, steward, thomas, tom, tom_pair)
 
-    # The queue: the most likely pair first.
+
+def _the_queue_most_likely_first(page: Page) -> Any:
+    """The queue: the most likely pair first."""
     expect(page.get_by_role("heading", name="Possible matches")).to_be_visible()
     table = page.get_by_role("table", name="2 pairs waiting for a decision")
     expect(table.get_by_role("row")).to_have_count(1 + 2)
     expect(table.get_by_role("row").nth(1)).to_contain_text("93%")
     expect(table.get_by_role("row").nth(2)).to_contain_text("74%")
     assert_no_axe_violations(page)
+    return table
 
-    # The first pair, side by side: accept (one child, merge).
+
+def _accept_the_first_pair(page: Page, table: Any) -> None:
+    """The first pair, side by side: accept (one child, merge)."""
     table.get_by_role("link", name="Tom Price and Thomas Pryce: decide").click()
     expect(page.get_by_role("heading", name="Are these the same child?")).to_be_visible()
     pair = page.get_by_role("table", name="The two records")
@@ -69,14 +81,18 @@ def test_data_steward_merges_a_pair_keeps_another_apart_and_undoes_the_merge(liv
     page.get_by_label("What you checked").fill("Same school and address, checked with the school")
     page.get_by_role("button", name="Save decision").click()
 
-    # The merge's page.
+
+def _the_merges_page(page: Page, tom: Child) -> None:
+    """The merge's page."""
     expect(page.get_by_role("heading", name="Merge of two records")).to_be_visible()
     expect(page.get_by_text("The two records are now one. You can undo this from the merge's page.")).to_be_visible()
     expect(page.locator(".govuk-summary-list")).to_contain_text(f"Tom Price (Hub ID {tom.pk})")
     expect(page.locator(".govuk-summary-list")).to_contain_text("In force")
     assert_no_axe_violations(page)
 
-    # Back to the queue: the other pair, kept apart.
+
+def _keep_the_other_pair_apart(page: Page, menu: Any) -> None:
+    """Back to the queue: the other pair, kept apart."""
     menu.get_by_role("link", name="Possible matches").click()
     table = page.get_by_role("table", name="1 pair waiting for a decision")
     expect(table.get_by_role("row")).to_have_count(1 + 1)
@@ -88,7 +104,9 @@ def test_data_steward_merges_a_pair_keeps_another_apart_and_undoes_the_merge(liv
     expect(page.get_by_text("Kept apart. This pair will not be suggested again.")).to_be_visible()
     expect(page.get_by_text("No possible matches are waiting.")).to_be_visible()
 
-    # The merges list: open the merge and undo it.
+
+def _undo_the_merge(page: Page, tom: Child) -> None:
+    """The merges list: open the merge and undo it."""
     page.get_by_role("link", name="Merges made, and undoing one").click()
     expect(page.get_by_role("heading", name="Merges")).to_be_visible()
     page.get_by_role("link", name=f"Tom Price (Hub ID {tom.pk})").click()
@@ -100,7 +118,9 @@ def test_data_steward_merges_a_pair_keeps_another_apart_and_undoes_the_merge(liv
     expect(page.get_by_role("button", name="Undo merge")).to_have_count(0)
     assert_no_axe_violations(page)
 
-    # Both records stand alone again; both pairs are decided, kept apart.
+
+def _both_records_stand_alone(amara_pair: Any, steward: Any, thomas: Any, tom: Child, tom_pair: Any) -> None:
+    """Both records stand alone again; both pairs are decided, kept apart."""
     assert sorted(Child.objects.filter(pk__in=[tom.pk, thomas.pk]).values_list("pk", "merged_into", "nhs_number")) == [
         (tom.pk, None, None),
         (thomas.pk, None, "9434765919"),

@@ -5,6 +5,7 @@ difference. axe-core finds no violations on the pages along the way."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -45,8 +46,16 @@ def test_plan_journey_draft_agree_review_amend_compare(live_server, page: Page) 
     base = live_server.url
     sign_in(page, base, lead.username, device)
     expect(page.get_by_role("heading", name="Hello")).to_be_visible()
+    _draft_from_the_childs_record(page, base, cast)
+    _agree_it_with_the_family(page)
+    _progress_on_an_objective(page)
+    _review_with_scaling_scores(page)
+    _amend_the_plan(page)
+    _see_the_difference(page)
 
-    # Draft: from the child's record.
+
+def _draft_from_the_childs_record(page: Page, base: str, cast: Any) -> None:
+    """Draft: from the child's record."""
     page.goto(f"{base}/children/{cast.child.pk}/")
     page.get_by_role("link", name="All plans for Ellis Marsh").click()
     page.get_by_role("link", name="Start a plan").click()
@@ -66,7 +75,9 @@ def test_plan_journey_draft_agree_review_amend_compare(live_server, page: Page) 
     _objective(page, "Brush Ellis's teeth twice a day", 30, family=True)
     expect(page.get_by_role("table").filter(has_text="What will be done").get_by_role("row")).to_have_count(4)
 
-    # Agree it with the family.
+
+def _agree_it_with_the_family(page: Page) -> None:
+    """Agree it with the family."""
     page.get_by_role("link", name="Record the agreement").click()
     assert_no_axe_violations(page)
     page.get_by_label("When was the plan agreed?").fill(_day())
@@ -82,7 +93,9 @@ def test_plan_journey_draft_agree_review_amend_compare(live_server, page: Page) 
     expect(page.get_by_text("We brush every day already.")).to_be_visible()
     assert_no_axe_violations(page)
 
-    # Progress on an objective.
+
+def _progress_on_an_objective(page: Page) -> None:
+    """Progress on an objective."""
     page.get_by_role("link", name="Progress on objective 1").click()
     page.get_by_label("In progress").check()
     page.get_by_label("Amber: some progress, not enough yet").check()
@@ -92,7 +105,9 @@ def test_plan_journey_draft_agree_review_amend_compare(live_server, page: Page) 
     assert_no_axe_violations(page)
     page.get_by_role("link", name="Back to plan").click()
 
-    # A review with scaling scores from three people.
+
+def _review_with_scaling_scores(page: Page) -> None:
+    """A review with scaling scores from three people."""
     page.get_by_role("link", name="Record a review").click()
     assert_no_axe_violations(page)
     page.get_by_label("When was the review meeting?").fill(_day())
@@ -116,7 +131,9 @@ def test_plan_journey_draft_agree_review_amend_compare(live_server, page: Page) 
     assert_no_axe_violations(page)
     assert ScalingScore.objects.count() == 3
 
-    # Amend: a new draft, change one objective's date and add one.
+
+def _amend_the_plan(page: Page) -> None:
+    """Amend: a new draft, change one objective's date and add one."""
     page.get_by_role("link", name="Back to plan").click()
     page.get_by_role("link", name="Amend the plan").click()
     page.get_by_role("button", name="Make a new draft").click()
@@ -127,7 +144,9 @@ def test_plan_journey_draft_agree_review_amend_compare(live_server, page: Page) 
     expect(page.get_by_text("Objective changed.")).to_be_visible()
     _objective(page, "Go to the school dental check", 40, family=True)
 
-    # See the difference.
+
+def _see_the_difference(page: Page) -> None:
+    """See the difference."""
     page.get_by_role("link", name="What changed between versions").click()
     expect(page.get_by_role("heading", name="What changed from version 1 to version 2")).to_be_visible()
     expect(page.get_by_role("heading", name="Objectives added")).to_be_visible()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -48,7 +50,42 @@ def _submit(page: Page, name: str) -> None:
     page.get_by_role("button", name=name, exact=True).click()
 
 
+@dataclass
+class Journey:
+    page: Page
+    base: str
+    rc: Any
+    review: Any
+    recs: list[Any]
+    chair: Any
+    today: date
+    devices: dict[int, Any]
+    plan: ActionPlan | None = None
+    detail: str = ""
+
+    @property
+    def day(self) -> str:
+        return self.today.strftime("%d/%m/%Y")
+
+    def sign_in_as(self, user: Any) -> None:
+        _as(self.page, self.base, user, self.devices[user.pk])
+
+    @property
+    def the_plan(self) -> ActionPlan:
+        assert self.plan is not None
+        return self.plan
+
+
 def test_committee_report_journey(live_server, page: Page, tmp_path) -> None:
+    j = _set_up(live_server, page)
+    _create_the_action_plan(j)
+    _lead_officer_posts_an_update(j)
+    _create_and_edit_the_report(j)
+    _generate_and_read_the_pdf(j, tmp_path)
+    _record_the_committees_decision(j)
+
+
+def _set_up(live_server, page: Page) -> Journey:
     install_themes()  # a transactional test starts from a flushed database
     rc = build_review_cast()
     review = rc.notify()
@@ -56,22 +93,24 @@ def test_committee_report_journey(live_server, page: Page, tmp_path) -> None:
     review.refresh_from_db()
     recs = [review_services.add_recommendation(actor=rc.business, review=review, text=t) for t in RECOMMENDATIONS]
     chair = f.member(rc.partners[1], Role.SENIOR_MANAGER, username="chair")
-    base = live_server.url
     today = timezone.localdate()
-    day = today.strftime("%d/%m/%Y")
     devices = {
         u.pk: TOTPDevice.objects.create(user=u, name="App", confirmed=True) for u in (rc.business, rc.health_lead)
     }
+    return Journey(page, live_server.url, rc, review, recs, chair, today, devices)
 
-    # The business unit starts the review's action plan and adds one action per recommendation.
-    _as(page, base, rc.business, devices[rc.business.pk])
-    page.goto(f"{base}/action-plans/new/?review={review.pk}")
+
+def _create_the_action_plan(j: Journey) -> None:
+    """The business unit starts the review's action plan and adds one action per recommendation."""
+    page, base, rc, today = j.page, j.base, j.rc, j.today
+    j.sign_in_as(rc.business)
+    page.goto(f"{base}/action-plans/new/?review={j.review.pk}")
     page.get_by_label("Owner group", exact=True).fill("Case review subgroup")
-    page.get_by_label("Chair of the owner group").select_option(value=str(chair.pk))
+    page.get_by_label("Chair of the owner group").select_option(value=str(j.chair.pk))
     _submit(page, "Create the plan")
     expect(page.get_by_text(re.compile(r"Action plan AP-\d+ created"))).to_be_visible()
-    plan = ActionPlan.objects.get(review=review)
-    for number, rec in enumerate(recs, start=1):
+    plan = j.plan = ActionPlan.objects.get(review=j.review)
+    for number, rec in enumerate(j.recs, start=1):
         page.goto(f"{base}/action-plans/{plan.pk}/actions/new/")
         page.get_by_label("Recommendation this action answers").select_option(value=str(rec.pk))
         page.get_by_label("What will be done").fill(f"Action for recommendation {number}: brief every team.")
@@ -86,20 +125,26 @@ def test_committee_report_journey(live_server, page: Page, tmp_path) -> None:
         expect(page.get_by_text(re.compile(r"Action AP-\d+-A\d+ added"))).to_be_visible()
     assert plan.actions.count() == 5
 
-    # The lead officer posts an update on their action.
-    action = Action.objects.get(plan=plan, number=2)
-    _as(page, base, rc.health_lead, devices[rc.health_lead.pk])
-    page.goto(f"{base}/action-plans/actions/{action.pk}/")
-    page.get_by_label("Date of the update").fill(day)
+
+def _lead_officer_posts_an_update(j: Journey) -> None:
+    """The lead officer posts an update on their action."""
+    page = j.page
+    action = Action.objects.get(plan=j.the_plan, number=2)
+    j.sign_in_as(j.rc.health_lead)
+    page.goto(f"{j.base}/action-plans/actions/{action.pk}/")
+    page.get_by_label("Date of the update").fill(j.day)
     page.get_by_label("At risk", exact=True).check()
     page.get_by_label("Amber", exact=True).check()
     page.get_by_label("Progress since the last update").fill("The procedure is drafted; the team is short-staffed.")
     _submit(page, "Add the update")
     expect(page.get_by_text("Update added.")).to_be_visible()
 
-    # The business unit creates the committee report from the review page.
-    _as(page, base, rc.business, devices[rc.business.pk])
-    page.goto(f"{base}/reviews/{review.pk}/")
+
+def _create_and_edit_the_report(j: Journey) -> None:
+    """The business unit creates the committee report from the review page, then edits its text."""
+    page = j.page
+    j.sign_in_as(j.rc.business)
+    page.goto(f"{j.base}/reviews/{j.review.pk}/")
     page.get_by_role("link", name="Start a committee report").click()
     expect(page.get_by_label("Committee", exact=True)).to_have_value(
         "Children and Young People Overview and Scrutiny Committee"
@@ -109,7 +154,7 @@ def test_committee_report_journey(live_server, page: Page, tmp_path) -> None:
     _submit(page, "Create the report")
     expect(page.get_by_text("Committee report created.")).to_be_visible()
     assert_no_axe_violations(page)
-    detail = page.url
+    j.detail = page.url
 
     page.get_by_role("link", name="Edit the text").click()
     assert_no_axe_violations(page)
@@ -121,7 +166,11 @@ def test_committee_report_journey(live_server, page: Page, tmp_path) -> None:
     expect(page.get_by_text("Changes from version 1 to version 2")).to_be_visible()
     assert_no_axe_violations(page)
 
-    page.goto(detail)
+
+def _generate_and_read_the_pdf(j: Journey, tmp_path: Any) -> None:
+    """Generate the documents, download the PDF and check its text with pdftotext."""
+    page = j.page
+    page.goto(j.detail)
     _submit(page, "Generate PDF and Word documents")
     expect(page.get_by_text("Report generated.")).to_be_visible()
     assert_no_axe_violations(page)
@@ -144,11 +193,14 @@ def test_committee_report_journey(live_server, page: Page, tmp_path) -> None:
     assert "Ellis" not in text
     assert "Marsh" not in text
 
-    # The committee referred it back: recorded against the version the report carried.
+
+def _record_the_committees_decision(j: Journey) -> None:
+    """The committee referred it back: recorded against the version the report carried."""
+    page = j.page
     page.get_by_role("link", name=re.compile(r"^Record the committee's decision")).click()
     assert_no_axe_violations(page)
     page.get_by_label("Referred back with questions").check()
-    page.get_by_label("Date of the meeting").fill(day)
+    page.get_by_label("Date of the meeting").fill(j.day)
     _submit(page, "Record the decision")
     expect(page.locator(".govuk-error-summary")).to_contain_text("questions")
     page.get_by_label("The committee's questions or conditions").fill("Why is the guidance overdue?")
@@ -160,5 +212,5 @@ def test_committee_report_journey(live_server, page: Page, tmp_path) -> None:
     assert decision.plan_version == generated.plan_version
     assert decision.questions == "Why is the guidance overdue?"
 
-    page.goto(f"{base}/reports/")
+    page.goto(f"{j.base}/reports/")
     assert_no_axe_violations(page)

@@ -5,6 +5,9 @@ recommendations → publication. axe-core finds no violations on the main pages.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import pytest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -34,18 +37,52 @@ def _submit(page: Page, name: str) -> None:
     page.get_by_role("button", name=name, exact=True).click()
 
 
+@dataclass
+class Journey:
+    page: Page
+    base: str
+    rc: Any
+    today: str  # as typed into the date fields
+    devices: dict[int, Any]
+    detail: str = ""
+    review: Review | None = None
+
+    def sign_in_as(self, user: Any) -> None:
+        _as(self.page, self.base, user, self.devices[user.pk])
+
+    @property
+    def the_review(self) -> Review:
+        assert self.review is not None
+        return self.review
+
+
 def test_review_from_notification_to_publication(live_server, page: Page) -> None:
+    j = _set_up(live_server, page)
+    _notify(j)
+    _ask_two_agencies(j)
+    _leads_answer(j)
+    _panel_sign_off_and_decision(j)
+    _terms_and_reviewer(j)
+    _reviewer_drafts_finds_and_recommends(j)
+    _draft_to_published(j)
+    _monitoring_and_chronology(j)
+
+
+def _set_up(live_server, page: Page) -> Journey:
     install_themes()  # a transactional test starts from a flushed database, without the data migration's rows
     rc = build_review_cast()
-    base = live_server.url
     today = timezone.localdate().strftime("%d/%m/%Y")
     devices = {
         u.pk: TOTPDevice.objects.create(user=u, name="App", confirmed=True)
         for u in (rc.business, rc.reviewer, rc.police_lead, rc.health_lead)
     }
+    return Journey(page, live_server.url, rc, today, devices)
 
-    # The business unit notifies.
-    _as(page, base, rc.business, devices[rc.business.pk])
+
+def _notify(j: Journey) -> None:
+    """The business unit notifies."""
+    page, base, rc, today = j.page, j.base, j.rc, j.today
+    j.sign_in_as(rc.business)
     page.goto(f"{base}/reviews/notify/")
     assert_no_axe_violations(page)
     page.get_by_label("Date of the incident").fill(today)
@@ -59,37 +96,46 @@ def test_review_from_notification_to_publication(live_server, page: Page) -> Non
     _submit(page, "Record the notification")
     expect(page.get_by_text("Notification recorded as CR-")).to_be_visible()
     assert_no_axe_violations(page)
-    detail = page.url
-    review = Review.objects.get()
+    j.detail = page.url
+    j.review = Review.objects.get()
 
     _click(page, "Record the notification as sent")
     page.get_by_label("Date sent to the national panel").fill(today)
     _submit(page, "Record the notification as sent")
     expect(page.get_by_text("The review is now at the rapid review stage.")).to_be_visible()
 
-    # Two agencies are asked for their individual summaries.
-    for agency in (rc.cast.partner_agency, rc.cast.agency):
-        page.goto(f"{base}/reviews/{review.pk}/requests/new/")
+
+def _ask_two_agencies(j: Journey) -> None:
+    """Two agencies are asked for their individual summaries."""
+    page = j.page
+    for agency in (j.rc.cast.partner_agency, j.rc.cast.agency):
+        page.goto(f"{j.base}/reviews/{j.the_review.pk}/requests/new/")
         page.get_by_label("Agency", exact=True).select_option(label=agency.name)
         page.get_by_label("Individual agency summary (rapid review)").check()
         _submit(page, "Send the request")
         expect(page.get_by_text("Request sent.")).to_be_visible()
 
-    # Each agency's safeguarding lead answers from their own list.
+
+def _leads_answer(j: Journey) -> None:
+    """Each agency's safeguarding lead answers from their own list."""
+    page, rc = j.page, j.rc
     for lead, text in ((rc.police_lead, "Two call-outs to the home."), (rc.health_lead, "Missed health reviews.")):
-        _as(page, base, lead, devices[lead.pk])
-        page.goto(f"{base}/reviews/")
-        page.get_by_role("link", name=f"{review.reference}: Individual agency summary").click()
+        j.sign_in_as(lead)
+        page.goto(f"{j.base}/reviews/")
+        page.get_by_role("link", name=f"{j.the_review.reference}: Individual agency summary").click()
         assert_no_axe_violations(page)
         page.get_by_label("Your agency's involvement with the child and family").fill(text)
         _submit(page, "Submit")
         expect(page.get_by_text("Submitted.")).to_be_visible()
-        page.goto(detail)
+        page.goto(j.detail)
         expect(page.get_by_role("heading", name="Page not found")).to_be_visible()  # not the review itself
 
-    # The panel, three partners' sign-off, the rapid review to the national panel, the decision.
-    _as(page, base, rc.business, devices[rc.business.pk])
-    page.goto(detail)
+
+def _panel_sign_off_and_decision(j: Journey) -> None:
+    """The panel, three partners' sign-off, the rapid review to the national panel, the decision."""
+    page, rc, today = j.page, j.rc, j.today
+    j.sign_in_as(rc.business)
+    page.goto(j.detail)
     expect(page.get_by_role("cell", name="Submitted")).to_have_count(2)
     _click(page, "Record the panel meeting")
     page.get_by_label("Date of the panel meeting").fill(today)
@@ -113,25 +159,31 @@ def test_review_from_notification_to_publication(live_server, page: Page) -> Non
     _submit(page, "Decide: hold a practice review")
     expect(page.get_by_text("The review is now at the in progress stage.")).to_be_visible()
 
-    # Terms of reference, the independent reviewer named.
+
+def _terms_and_reviewer(j: Journey) -> None:
+    """Terms of reference, the independent reviewer named."""
+    page = j.page
     _click(page, "Terms of reference")
     page.get_by_label("Terms of reference").fill("The two years before the incident.")
     _submit(page, "Save")
     _click(page, "Name someone on this review")
-    page.get_by_label("Person").select_option(value=str(rc.reviewer.pk))
+    page.get_by_label("Person").select_option(value=str(j.rc.reviewer.pk))
     page.get_by_label("Independent reviewer").check()
     _submit(page, "Add")
 
-    # The independent reviewer: a draft, a finding tagged with a theme, five recommendations.
-    _as(page, base, rc.reviewer, devices[rc.reviewer.pk])
-    page.goto(detail)
+
+def _reviewer_drafts_finds_and_recommends(j: Journey) -> None:
+    """The independent reviewer: a draft, a finding tagged with a theme, five recommendations."""
+    page, rc, review = j.page, j.rc, j.the_review
+    j.sign_in_as(rc.reviewer)
+    page.goto(j.detail)
     _click(page, "Upload a report draft")
     page.get_by_label("Report draft").set_input_files(
         {"name": "draft-1.txt", "mimeType": "text/plain", "buffer": b"Draft report"}
     )
     _submit(page, "Upload")
     expect(page.get_by_text("Draft uploaded.")).to_be_visible()
-    page.goto(f"{base}/reviews/{review.pk}/findings/")
+    page.goto(f"{j.base}/reviews/{review.pk}/findings/")
     _click(page, "Add a finding")
     page.get_by_label("Finding", exact=True).fill("No agency saw the whole picture of neglect.")
     page.get_by_label("Detail and evidence").fill("Each agency held a piece.")
@@ -147,9 +199,12 @@ def test_review_from_notification_to_publication(live_server, page: Page) -> Non
     expect(page.get_by_role("cell", name=f"{review.reference}-R5")).to_be_visible()
     assert_no_axe_violations(page)
 
-    # The business unit: draft → with the family → final → sent → published.
-    _as(page, base, rc.business, devices[rc.business.pk])
-    page.goto(detail)
+
+def _draft_to_published(j: Journey) -> None:
+    """The business unit: draft → with the family → final → sent → published."""
+    page, today = j.page, j.today
+    j.sign_in_as(j.rc.business)
+    page.goto(j.detail)
     _click(page, "Move to draft report")
     _submit(page, "Move to draft report")
     _click(page, "Share the draft with the family")
@@ -171,6 +226,9 @@ def test_review_from_notification_to_publication(live_server, page: Page) -> Non
     expect(page.get_by_text("The review is now at the published stage.")).to_be_visible()
     assert_no_axe_violations(page)
 
+
+def _monitoring_and_chronology(j: Journey) -> None:
+    page, base, review = j.page, j.base, j.the_review
     page.goto(f"{base}/reviews/monitoring/")
     expect(page.get_by_role("cell", name=review.reference)).to_be_visible()
     assert_no_axe_violations(page)
