@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+import rules
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
@@ -83,6 +84,13 @@ class User(AbstractUser):
     @cached_property
     def roles(self) -> frozenset[str]:
         return frozenset(m.role for m in self.active_memberships)
+
+    def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
+        """The Hub's own rules (registered with django-rules) decide alone: being a superuser, which is
+        for Django's admin site, grants nothing in them. Other permissions as Django decides."""
+        if rules.perm_exists(perm):
+            return self.is_active and rules.has_perm(perm, self, obj)
+        return super().has_perm(perm, obj)
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles & set(roles))
