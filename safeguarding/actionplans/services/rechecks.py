@@ -138,6 +138,7 @@ def record_recheck(
         now=kernel.now(at),
         recheck_held=held,
         also=also,
+        transition="recheck",
     )
     changes = diff(before, snapshot(locked, RECHECK_FIELDS))
     record_activity(

@@ -7,6 +7,7 @@ overwriting the first's status and RAG."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +21,7 @@ from safeguarding.actionplans.permissions import can_update_action, sign_off_blo
 from safeguarding.actionplans.services.actions import follow, locked_action, sync
 from safeguarding.actionplans.services.common import STATE_FIELDS, required_text, today_of
 from safeguarding.actionplans.services.evidence import store_evidence
+from safeguarding.actionplans.workflow import ACTION_WORKFLOW
 from safeguarding.core import kernel
 from safeguarding.core.services import diff, record_activity, snapshot
 from safeguarding.reviews.models import Document
@@ -108,11 +110,13 @@ def apply_update(
     now: datetime,
     recheck_held: bool | None = None,
     also: dict[str, Any] | None = None,
+    transition: str = "update",
 ) -> ActionUpdate:
     """Write a checked update and move the action's state with it (the one update path: completion,
     reopening with sign-off and a held re-check cleared, the log, the recommendation following).
-    `locked` comes from `locked_action`, in the calling service's transaction. `also`: further fields
-    of the action set in the same save (a re-check's result and dates)."""
+    `locked` comes from `locked_action`, in the calling service's transaction; the status moves by
+    `transition` of `ACTION_WORKFLOW`. `also`: further fields of the action set in the same save (a
+    re-check's result and dates)."""
     update = ActionUpdate.objects.create(
         action=locked,
         written_on=written_on,
@@ -127,16 +131,22 @@ def apply_update(
     before = snapshot(locked, STATE_FIELDS)
     was_complete = locked.is_complete
     state = {**_move_state(locked, status=status, rag=rag, written_on=written_on), **(also or {})}
-    kernel.update_versioned(locked, version=locked.version, changes={**state, "updated_at": now}, noun="action")
-    reopened = was_complete and not locked.is_complete
-    changes = diff(before, snapshot(locked, STATE_FIELDS))
-    record_activity(
+    after = copy.copy(locked)
+    for name, value in state.items():
+        setattr(after, name, value)
+    changes = diff(before, snapshot(after, STATE_FIELDS))
+    fields = {name: value for name, value in state.items() if name != "status"}
+    ACTION_WORKFLOW.apply(
+        locked,
+        action=transition,
         actor=actor,
-        action="actionplan.update_added",
-        target=locked,
-        changes={**changes, "evidence": [None, len(documents)]} if documents else changes,
+        version=locked.version,
+        target=status,
+        fields={**fields, "updated_at": now},
+        log_action="actionplan.update_added",
+        log_changes={**changes, "evidence": [None, len(documents)]} if documents else changes,
     )
-    if reopened:
+    if was_complete and not locked.is_complete:
         record_activity(actor=actor, action="actionplan.action_reopened", target=locked, changes=changes)
         follow(actor, locked.recommendation)
     return update
@@ -202,14 +212,14 @@ def sign_off(*, actor: Any, action: Action, at: datetime | None = None) -> Actio
     if reason is not None:
         raise kernel.NotAllowed(reason)
     now = kernel.now(at)
-    kernel.update_versioned(
+    ACTION_WORKFLOW.apply(
         locked,
+        action="sign_off",
+        actor=actor,
         version=locked.version,
-        changes={"signed_off_by": actor, "signed_off_at": now, "updated_at": now},
-        noun="action",
-    )
-    record_activity(
-        actor=actor, action="actionplan.action_signed_off", target=locked, changes={"signed_off": [False, True]}
+        fields={"signed_off_by": actor, "signed_off_at": now, "updated_at": now},
+        log_action="actionplan.action_signed_off",
+        log_changes={"signed_off": [False, True]},
     )
     follow(actor, locked.recommendation)
     return sync(action, locked)
