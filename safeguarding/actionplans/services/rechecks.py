@@ -68,6 +68,20 @@ def _recheck_errors(
     return errors
 
 
+def _check_may_recheck(actor: Any, locked: Action, version: int) -> None:
+    """Who may record it is said before whether their read is stale (the same order as the pages),
+    then whether the action may be re-checked now."""
+    kernel.require(
+        can_record_recheck(actor, locked),
+        "Only the action's lead officer or the business unit can record the re-check.",
+    )
+    if locked.version != version:
+        raise kernel.StaleVersion(noun="action")
+    reason = recheck_blocker(actor, locked)
+    if reason is not None:
+        raise kernel.NotAllowed(reason)
+
+
 @kernel.service
 def record_recheck(
     *,
@@ -92,16 +106,7 @@ def record_recheck(
     way the re-check is an update marked as one, with its narrative and evidence files.
     """
     locked = locked_action(action)
-    # Who may record it is said before whether their read is stale (the same order as the pages).
-    kernel.require(
-        can_record_recheck(actor, locked),
-        "Only the action's lead officer or the business unit can record the re-check.",
-    )
-    if locked.version != version:
-        raise kernel.StaleVersion(noun="action")
-    reason = recheck_blocker(actor, locked)
-    if reason is not None:
-        raise kernel.NotAllowed(reason)
+    _check_may_recheck(actor, locked, version)
     today = today_of(at)
     status = locked.status if held is not False else ActionStatus.AT_RISK
     rag = Rag.BLUE if held is not False else Rag.AMBER
