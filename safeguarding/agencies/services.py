@@ -28,6 +28,7 @@ from safeguarding.agencies.partnership_file import (
     check_partnership,
     read_file,
 )
+from safeguarding.core import kernel
 from safeguarding.core.services import MASK, created_diff, diff, record_activity, snapshot
 
 AGENCY_FIELDS = ("code", "name", "kind", "partner_status", "is_active", "import_columns")
@@ -124,20 +125,28 @@ def load_partnership(
     spec = check_partnership(data, filename, problems)
     report = LoadReport(filename=filename, label=spec.label, dry_run=dry_run)
     try:
-        with transaction.atomic():
-            state = _DatabaseState.load(spec)
-            problems = spec.problems + _check_against_database(spec, state)
-            if problems:
-                raise PartnershipFileError(filename, problems)
-            _Writer(actor, state, report).write(spec)
-            if dry_run:
-                transaction.set_rollback(True)
+        apply_partnership(spec, actor=actor, report=report, filename=filename, dry_run=dry_run)
     except IntegrityError as exc:
         # Validation should have caught this; a concurrent edit (or a rename swap) can still reach here.
         raise PartnershipFileError(
             filename, [Problem(None, f"the database refused the change ({exc}). Nothing was changed; try again.")]
         ) from exc
     return report
+
+
+@kernel.service
+def apply_partnership(spec: PartnershipSpec, *, actor: Any, report: LoadReport, filename: str, dry_run: bool) -> None:
+    """In one transaction, with what may change locked: the checks against the database, then the
+    writes (each logged). A dry run rolls them back, so its report is exactly what a real run does."""
+    state = _DatabaseState.load(spec)
+    problems = spec.problems + _check_against_database(spec, state)
+    if problems:
+        raise PartnershipFileError(filename, problems)
+    _Writer(actor, state, report).write(spec)
+    if not report.has_changes:
+        kernel.unchanged()
+    if dry_run:
+        transaction.set_rollback(True)
 
 
 @dataclass
