@@ -40,9 +40,11 @@ def sees_headline_panel(user: Any) -> bool:
     return is_active_person(user) and not user.is_system and user.has_role(Role.BUSINESS_UNIT)
 
 
+@rules.predicate
 def can_view_dashboard_page(user: Any) -> bool:
     """Pages are for people: a system account never signs in to them."""
     return bool(can_view_dashboard(user)) and not getattr(user, "is_system", False)
 
 
 rules.add_perm("dashboards.view", can_view_dashboard)
+rules.add_perm("dashboards.view_page", can_view_dashboard_page)

@@ -4,13 +4,13 @@ the tables are the source of truth and the charts only draw them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from safeguarding.dashboards import charts
-from safeguarding.dashboards.figures import Figures
+from safeguarding.dashboards.figures import Figures, ReviewFigures
 
 Cell = str | int | float | date | None
 
@@ -62,10 +62,16 @@ def _days(value: float | None) -> Cell:
 
 
 def build_sections(figures: Figures, *, with_charts: bool = True) -> list[Section]:
-    r, a, e, learning = figures.reviews, figures.action_plans, figures.escalations, figures.learning
+    """The dashboard's sections, in order (`SECTIONS`): each from its own builder."""
     as_at = f"{figures.as_at:%-d %B %Y}"
+    return [build(figures, as_at, with_charts) for build in SECTIONS]
+
+
+def _reviews_section(figures: Figures, as_at: str, with_charts: bool) -> Section:
+    """Case reviews in progress by stage, and the statutory clocks."""
+    r = figures.reviews
     stage_rows = [(row.label, row.reviews) for row in r.by_stage]
-    reviews = Section(
+    return Section(
         "reviews",
         "Case reviews",
         "Case reviews",
@@ -90,47 +96,7 @@ def build_sections(figures: Figures, *, with_charts: bool = True) -> list[Sectio
                 if with_charts
                 else None,
             ),
-            Table(
-                "reviews-timeliness",
-                "Timeliness against each statutory clock",
-                [
-                    "Clock",
-                    "Rule",
-                    "Met on time",
-                    "Met late",
-                    "Running, on time",
-                    "Running, overdue",
-                    "On time",
-                    "Overdue",
-                ],
-                [
-                    [
-                        c.clock,
-                        c.rule,
-                        c.met_on_time,
-                        c.met_late,
-                        c.running_on_time,
-                        c.running_overdue,
-                        c.on_time,
-                        c.overdue,
-                    ]
-                    for c in r.clocks
-                ],
-                {2, 3, 4, 5, 6, 7},
-                Chart(
-                    "Timeliness against each statutory clock",
-                    "Bar chart of clocks on time and overdue, for each statutory clock.",
-                    charts.bar_chart(
-                        "Timeliness against each statutory clock",
-                        "Bar chart of clocks on time and overdue, for each statutory clock.",
-                        [c.clock for c in r.clocks],
-                        [("On time", [c.on_time for c in r.clocks]), ("Overdue", [c.overdue for c in r.clocks])],
-                        unit="Reviews",
-                    ),
-                )
-                if with_charts
-                else None,
-            ),
+            _timeliness_table(r, with_charts),
             Table(
                 "reviews-overdue",
                 f"Statutory clocks running past their due date on {as_at}",
@@ -141,8 +107,58 @@ def build_sections(figures: Figures, *, with_charts: bool = True) -> list[Sectio
             ),
         ],
     )
+
+
+def _timeliness_table(r: ReviewFigures, with_charts: bool) -> Table:
+    """How each statutory clock running in the period was kept."""
+    return Table(
+        "reviews-timeliness",
+        "Timeliness against each statutory clock",
+        [
+            "Clock",
+            "Rule",
+            "Met on time",
+            "Met late",
+            "Running, on time",
+            "Running, overdue",
+            "On time",
+            "Overdue",
+        ],
+        [
+            [
+                c.clock,
+                c.rule,
+                c.met_on_time,
+                c.met_late,
+                c.running_on_time,
+                c.running_overdue,
+                c.on_time,
+                c.overdue,
+            ]
+            for c in r.clocks
+        ],
+        {2, 3, 4, 5, 6, 7},
+        Chart(
+            "Timeliness against each statutory clock",
+            "Bar chart of clocks on time and overdue, for each statutory clock.",
+            charts.bar_chart(
+                "Timeliness against each statutory clock",
+                "Bar chart of clocks on time and overdue, for each statutory clock.",
+                [c.clock for c in r.clocks],
+                [("On time", [c.on_time for c in r.clocks]), ("Overdue", [c.overdue for c in r.clocks])],
+                unit="Reviews",
+            ),
+        )
+        if with_charts
+        else None,
+    )
+
+
+def _action_plans_section(figures: Figures, as_at: str, with_charts: bool) -> Section:
+    """Progress of the action plans in force, and overdue actions."""
+    a = figures.action_plans
     plan_rows = [(f"{p.reference} {p.title}", p.percent_complete) for p in a.plans]
-    plans = Section(
+    return Section(
         "action-plans",
         "Action plans",
         "Action plans",
@@ -200,8 +216,13 @@ def build_sections(figures: Figures, *, with_charts: bool = True) -> list[Sectio
             ),
         ],
     )  # fmt: skip
+
+
+def _escalations_section(figures: Figures, as_at: str, with_charts: bool) -> Section:
+    """Escalations raised in the period: stages, outcomes and agencies."""
+    e = figures.escalations
     stage_chart_rows = [(row.stage, row.reached) for row in e.by_stage]
-    escalations = Section(
+    return Section(
         "escalations",
         "Escalations",
         "Escalations (resolving professional differences)",
@@ -257,7 +278,12 @@ def build_sections(figures: Figures, *, with_charts: bool = True) -> list[Sectio
             ),
         ],
     )  # fmt: skip
-    learning_section = Section(
+
+
+def _learning_section(figures: Figures, as_at: str, with_charts: bool) -> Section:
+    """Learning-flagged review findings and escalations."""
+    learning = figures.learning
+    return Section(
         "learning",
         "Learning",
         "Learning-flagged items",
@@ -293,4 +319,12 @@ def build_sections(figures: Figures, *, with_charts: bool = True) -> list[Sectio
             ),
         ],
     )  # fmt: skip
-    return [reviews, plans, escalations, learning_section]
+
+
+# The dashboard's sections in the order the page, the PDF and the XLSX show them.
+SECTIONS: tuple[Callable[[Figures, str, bool], Section], ...] = (
+    _reviews_section,
+    _action_plans_section,
+    _escalations_section,
+    _learning_section,
+)

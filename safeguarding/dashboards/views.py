@@ -8,21 +8,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from safeguarding.core.services import record_activity
-from safeguarding.dashboards import exports, permissions
+from safeguarding.core.access import perm_required
+from safeguarding.dashboards import exports, services
 from safeguarding.dashboards.figures import build_figures, cached_figures
 from safeguarding.dashboards.forms import period_from
 from safeguarding.dashboards.sections import build_sections
 
 
-def _require(request: HttpRequest) -> None:
-    if not permissions.can_view_dashboard_page(request.user):
-        raise Http404
-
-
 @login_required
+@perm_required("dashboards.view_page")
 def index(request: HttpRequest) -> HttpResponse:
-    _require(request)
     form, period = period_from(request.GET, timezone.localdate())
     if form.errors:
         return render(request, "dashboards/dashboard.html", {"form": form, "sections": None}, status=400)
@@ -38,8 +33,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@perm_required("dashboards.view_page")
 def pack(request: HttpRequest, fmt: str) -> HttpResponse:
-    _require(request)
     if fmt not in exports.FORMATS:
         raise Http404
     form, period = period_from(request.GET, timezone.localdate())
@@ -50,11 +45,7 @@ def pack(request: HttpRequest, fmt: str) -> HttpResponse:
         content, content_type = exports.xlsx(figures), exports.XLSX_CONTENT_TYPE
     else:
         content, content_type = exports.pdf(figures, request.build_absolute_uri("/")), "application/pdf"
-    record_activity(
-        actor=request.user,
-        action="dashboard.pack_downloaded",
-        changes={"format": fmt, "start": period.start.isoformat(), "end": period.end.isoformat()},
-    )
+    services.record_pack_download(actor=request.user, fmt=fmt, period=period)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{exports.filename(figures, fmt)}"'
     return response

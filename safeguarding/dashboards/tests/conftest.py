@@ -140,6 +140,15 @@ class Dataset:
 
 
 def build_dataset(dc: DashCast) -> Dataset:
+    reviews = _reviews(dc)
+    plan = _action_plans(dc, reviews)
+    _escalations(dc)
+    _findings(reviews)
+    return Dataset(dc, reviews, plan)
+
+
+def _reviews(dc: DashCast) -> dict[str, Review]:
+    """Reviews R1 to R7 around the period 1/4/2025 to 31/3/2026, seen from its end."""
     d = date
     r = {}
     # R1: notified on time; its rapid review (due 26/3/2026) is still running on 31/3: 5 days overdue.
@@ -199,62 +208,68 @@ def build_dataset(dc: DashCast) -> Dataset:
     r["R6"] = make_review(dc, "Child G", DAY_AFTER, d(2026, 4, 9), None, [(Stage.NOTIFIED, DAY_AFTER)])
     # R7: notified on the period's last day: counted; its notification is running, on time.
     r["R7"] = make_review(dc, "Child H", FY_END, d(2026, 4, 8), None, [(Stage.NOTIFIED, FY_END)])
+    return r
 
-    # ---- action plans ----
-    cast = dc.cast
-    police, health = cast.partner_agency, cast.agency
-    officer = dc.statutory_senior
 
-    def plan(title: str, source: str, created: date, review: Review | None = None) -> ActionPlan:
-        return ActionPlan.objects.create(
-            title=title,
-            source=source,
-            review=review,
-            source_reference="" if review else "Synthetic",
-            owner_group="Case review subgroup",
-            chair=dc.business,
-            created_by=dc.business,
-            created_at=at(created),
-            updated_at=at(created),
-        )
+def _action_plans(dc: DashCast, r: dict[str, Review]) -> ActionPlan:
+    """Three action plans; returns the first (Child E's, from review R4), whose actions cover every case."""
+    d = date
+    police, health = dc.cast.partner_agency, dc.cast.agency
+    p1 = _plan(dc, "Child E action plan", Source.REVIEW, d(2025, 11, 1), r["R4"])
+    _action(dc, p1, 1, police, d(2026, 2, 28), ActionStatus.COMPLETE, d(2026, 2, 1))
+    _action(dc, p1, 2, health, FY_END, ActionStatus.COMPLETE_WITH_IMPACT, d(2026, 3, 15))  # due on the last day
+    _action(dc, p1, 3, police, d(2026, 3, 1), ActionStatus.ON_TRACK)  # 30 days overdue
+    _action(dc, p1, 4, health, DAY_AFTER, ActionStatus.AT_RISK)  # due the day after: not overdue, not due in period
+    _action(dc, p1, 5, health, d(2026, 3, 10), ActionStatus.OFF_TRACK)  # 21 days overdue
+    _action(dc, p1, 6, police, d(2026, 3, 20), ActionStatus.COMPLETE, DAY_AFTER)  # done after: 11 days overdue then
+    p2 = _plan(dc, "Neglect audit plan", Source.AUDIT, d(2025, 2, 1))
+    _action(dc, p2, 1, health, d(2025, 3, 1), ActionStatus.COMPLETE, d(2025, 3, 1))  # all done before the period
+    p3 = _plan(dc, "New priority plan", Source.PRIORITY, DAY_AFTER)
+    _action(dc, p3, 1, health, d(2026, 5, 1), ActionStatus.NOT_STARTED)
+    return p1
 
-    def action(p: ActionPlan, number: int, agency: Any, due: date, status: str, completed: date | None = None) -> None:
-        Action.objects.create(
-            plan=p,
-            number=number,
-            description=f"Action {number} of {p.title}",
-            lead_agency=agency,
-            lead_officer=officer,
-            start_on=d(2025, 1, 1),
-            due_on=due,
-            success_measure="Audit shows it.",
-            status=status,
-            rag=Rag.BLUE if completed else Rag.RED,
-            completed_on=completed,
-            created_at=at(created_on(p)),
-            updated_at=at(created_on(p)),
-        )
 
-    def created_on(p: ActionPlan) -> date:
-        return timezone.localtime(p.created_at).date()
+def _plan(dc: DashCast, title: str, source: str, created: date, review: Review | None = None) -> ActionPlan:
+    return ActionPlan.objects.create(
+        title=title,
+        source=source,
+        review=review,
+        source_reference="" if review else "Synthetic",
+        owner_group="Case review subgroup",
+        chair=dc.business,
+        created_by=dc.business,
+        created_at=at(created),
+        updated_at=at(created),
+    )
 
-    p1 = plan("Child E action plan", Source.REVIEW, d(2025, 11, 1), r["R4"])
-    action(p1, 1, police, d(2026, 2, 28), ActionStatus.COMPLETE, d(2026, 2, 1))
-    action(p1, 2, health, FY_END, ActionStatus.COMPLETE_WITH_IMPACT, d(2026, 3, 15))  # due on the last day
-    action(p1, 3, police, d(2026, 3, 1), ActionStatus.ON_TRACK)  # 30 days overdue
-    action(p1, 4, health, DAY_AFTER, ActionStatus.AT_RISK)  # due the day after: not overdue, not due in period
-    action(p1, 5, health, d(2026, 3, 10), ActionStatus.OFF_TRACK)  # 21 days overdue
-    action(p1, 6, police, d(2026, 3, 20), ActionStatus.COMPLETE, DAY_AFTER)  # completed after: 11 days overdue then
-    p2 = plan("Neglect audit plan", Source.AUDIT, d(2025, 2, 1))
-    action(p2, 1, health, d(2025, 3, 1), ActionStatus.COMPLETE, d(2025, 3, 1))  # all done before the period
-    p3 = plan("New priority plan", Source.PRIORITY, DAY_AFTER)
-    action(p3, 1, health, d(2026, 5, 1), ActionStatus.NOT_STARTED)
 
-    # ---- escalations ----
+def _action(
+    dc: DashCast, p: ActionPlan, number: int, agency: Any, due: date, status: str, completed: date | None = None
+) -> None:
+    created = timezone.localtime(p.created_at).date()
+    Action.objects.create(
+        plan=p,
+        number=number,
+        description=f"Action {number} of {p.title}",
+        lead_agency=agency,
+        lead_officer=dc.statutory_senior,
+        start_on=date(2025, 1, 1),
+        due_on=due,
+        success_measure="Audit shows it.",
+        status=status,
+        rag=Rag.BLUE if completed else Rag.RED,
+        completed_on=completed,
+        created_at=at(created),
+        updated_at=at(created),
+    )
+
+
+def _escalations(dc: DashCast) -> None:
+    """Six escalations: resolved in 2, 7 and 10 working days, open on the last day, raised after, closed."""
+    police, health, hsg = dc.cast.partner_agency, dc.cast.agency, dc.cast.unrelated_agency
     stages = {s.number: s for s in EscalationStage.objects.all()}
     threshold = EscalationReason.objects.get(code="threshold")
     sharing = EscalationReason.objects.get(code="information-sharing")
-    hsg = cast.unrelated_agency
 
     def esc(
         raised: datetime,
@@ -284,6 +299,8 @@ def build_dataset(dc: DashCast) -> Dataset:
             flagged_at=flagged,
         )
 
+    d = date
+
     esc(at(FY_START), health, police, 1, Status.RESOLVED, at(d(2025, 4, 3)), flagged=at(d(2025, 4, 5)))  # 2 wd
     esc(at(d(2025, 6, 1)), police, health, 2, Status.RESOLVED_BY_REFERRAL, at(d(2025, 6, 10)))  # 7 wd
     esc(at(d(2025, 9, 1)), health, police, 3, Status.RESOLVED, at(d(2025, 9, 15)))  # 10 wd
@@ -300,7 +317,10 @@ def build_dataset(dc: DashCast) -> Dataset:
         flagged=at(d(2025, 10, 2)),
     )
 
-    # ---- learning: review findings by theme ----
+
+def _findings(r: dict[str, Review]) -> None:
+    """Learning: review findings by theme, one on the period's last evening, one after, one untagged."""
+    d = date
     neglect, info = Theme.objects.get(code="neglect"), Theme.objects.get(code="information-sharing")
     f1 = Finding.objects.create(
         review=r["R4"], number=1, title="Drift", text="Synthetic.", created_at=at(d(2025, 12, 1))
@@ -313,7 +333,6 @@ def build_dataset(dc: DashCast) -> Dataset:
     f3 = Finding.objects.create(review=r["R1"], number=1, title="Later", text="Synthetic.", created_at=at(DAY_AFTER))
     f3.themes.set([neglect])
     Finding.objects.create(review=r["R3"], number=1, title="Untagged", text="Synthetic.", created_at=at(d(2025, 7, 1)))
-    return Dataset(dc, r, p1)  # fmt: skip
 
 
 @pytest.fixture
