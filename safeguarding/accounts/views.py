@@ -1,13 +1,11 @@
 from __future__ import annotations
 
 import base64
-from typing import cast
 
 import segno
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,8 +14,8 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from safeguarding.accounts import services
 from safeguarding.accounts.forms import SignInForm, TokenForm
-from safeguarding.core.services import record_activity
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -34,7 +32,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = form.user_cache
         login(request, user)
-        record_activity(actor=user, action="user.signed_in_password", target=user)
+        services.record_sign_in_event(actor=user, action="user.signed_in_password")
         has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
         target = "accounts:two-factor" if has_device else "accounts:two-factor-setup"
         return redirect(f"{reverse(target)}?next={_next_url(request)}")
@@ -53,7 +51,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         if allowed and device.verify_token(form.cleaned_data["token"]):
             otp_login(request, device)
             request.session.cycle_key()
-            record_activity(actor=user, action="user.signed_in", target=cast(Model, user))
+            services.record_sign_in_event(actor=user, action="user.signed_in")
             return redirect(_next_url(request))
         form.add_error(
             "token",
@@ -81,11 +79,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     form = TokenForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+            services.confirm_device(actor=user, device=device)
             otp_login(request, device)
             request.session.cycle_key()
-            record_activity(actor=user, action="user.two_factor_enrolled", target=cast(Model, user))
             messages.success(request, "Two-factor authentication is set up.")
             return redirect(_next_url(request))
         form.add_error("token", "The security code is not correct. Enter the code your app shows now.")
@@ -105,7 +101,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        record_activity(actor=request.user, action="user.signed_out", target=cast(Model, request.user))
+        services.record_sign_in_event(actor=request.user, action="user.signed_out")
     logout(request)
     messages.success(request, "You have signed out.")
     return redirect("accounts:sign-in")
