@@ -6,7 +6,10 @@ creates an action in the audit's action plan. axe-core finds no violations on th
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -42,9 +45,42 @@ def _grade_case_in_browser(page: Page, agency_name: str, voice: str) -> None:
     expect(page.get_by_text(f"{agency_name}'s grades for Case 1 saved.")).to_be_visible()
 
 
+@dataclass
+class Journey:
+    page: Page
+    base: str
+    cast: Any
+    today: date
+    bu: Any
+    police_auditor: Any
+    devices: dict[int, Any]
+    detail: str = ""
+    audit: Audit | None = None
+
+    def sign_in_as(self, user: Any) -> None:
+        _as(self.page, self.base, user, self.devices[user.pk])
+
+    @property
+    def the_audit(self) -> Audit:
+        assert self.audit is not None
+        return self.audit
+
+
 def test_service_audit_journey(live_server, page: Page) -> None:
+    j = _set_up(live_server, page)
+    _plan_the_audit(j)
+    _name_the_auditors(j)
+    _change_the_details_and_remove_an_auditor(j)
+    _draw_the_sample(j)
+    _grade_the_other_cases_by_service(j)
+    _grade_case_1_in_the_browser(j)
+    _moderate_the_difference(j)
+    _record_a_finding_and_an_action(j)
+    _see_the_summary(j)
+
+
+def _set_up(live_server, page: Page) -> Journey:
     cast = build_cast()
-    base = live_server.url
     today = timezone.localdate()
     bu = f.member(
         f.AgencyFactory(code="BU", name="Test Business Unit", kind=AgencyKind.BUSINESS_UNIT),
@@ -61,9 +97,13 @@ def test_service_audit_journey(live_server, page: Page) -> None:
     devices = {
         u.pk: TOTPDevice.objects.create(user=u, name="App", confirmed=True) for u in (bu, cast.involved, police_auditor)
     }
+    return Journey(page, live_server.url, cast, today, bu, police_auditor, devices)
 
-    # Plan the service audit (the business unit, who also leads it).
-    _as(page, base, bu, devices[bu.pk])
+
+def _plan_the_audit(j: Journey) -> None:
+    """Plan the service audit (the business unit, who also leads it)."""
+    page, base, today, bu = j.page, j.base, j.today, j.bu
+    j.sign_in_as(bu)
     page.goto(f"{base}/audits/new/")
     assert_no_axe_violations(page)
     page.get_by_label("Title").fill("Early help service audit")
@@ -80,20 +120,27 @@ def test_service_audit_journey(live_server, page: Page) -> None:
     page.get_by_label("Test Community Health").check()
     page.get_by_label("Test Police").check()
     page.get_by_role("button", name="Plan the audit").click()
-    expect(page.get_by_text("planned.")).to_be_visible()
+    # The banner (the page's history also says "...since it was planned.").
+    expect(page.get_by_text(re.compile(r"^Audit AUD-\d+ planned\.$"))).to_be_visible()
     assert_no_axe_violations(page)
-    detail = page.url
-    audit = Audit.objects.get()
+    j.detail = page.url
+    j.audit = Audit.objects.get()
 
-    # Name one auditor per agency.
-    for agency, person in ((cast.agency, cast.involved), (cast.partner_agency, police_auditor)):
+
+def _name_the_auditors(j: Journey) -> None:
+    """Name one auditor per agency."""
+    page, cast = j.page, j.cast
+    for agency, person in ((cast.agency, cast.involved), (cast.partner_agency, j.police_auditor)):
         page.get_by_role("link", name="Name an auditor").click()
         page.get_by_label("Auditing for").select_option(str(agency.pk))
         page.get_by_label("Auditor", exact=True).select_option(str(person.pk))
         page.get_by_role("button", name="Name the auditor").click()
         expect(page.get_by_text(f"named as an auditor for {agency.name}")).to_be_visible()
 
-    # The audit runs a fortnight longer; a third auditor named by mistake is removed, with a reason.
+
+def _change_the_details_and_remove_an_auditor(j: Journey) -> None:
+    """The audit runs a fortnight longer; a third auditor named by mistake is removed, with a reason."""
+    page, cast, today, audit = j.page, j.cast, j.today, j.the_audit
     page.get_by_role("link", name="Change the audit's details").click()
     assert_no_axe_violations(page)
     page.get_by_label("Audit ends").fill((today + timedelta(days=44)).strftime("%d/%m/%Y"))
@@ -112,10 +159,13 @@ def test_service_audit_journey(live_server, page: Page) -> None:
     expect(page.get_by_text("their access has ended")).to_be_visible()
     assert not audit.auditors.filter(user=cast.partner).exists()
 
-    # Draw a sample of 10 open to the health agency's early-help service.
+
+def _draw_the_sample(j: Journey) -> None:
+    """Draw a sample of 10 open to the health agency's early-help service."""
+    page = j.page
     page.get_by_role("link", name="Draw the sample").click()
     assert_no_axe_violations(page)
-    page.get_by_label("Open to agency").select_option(str(cast.agency.pk))
+    page.get_by_label("Open to agency").select_option(str(j.cast.agency.pk))
     page.get_by_label("Service contains").fill("early help")
     page.get_by_label("Sample size").fill("10")
     page.get_by_label("Random seed").fill("2026")
@@ -125,9 +175,12 @@ def test_service_audit_journey(live_server, page: Page) -> None:
     page.get_by_role("button", name="Start auditing").click()
     expect(page.get_by_text("The audit is now at in progress.")).to_be_visible()
 
-    # Cases 2 to 10 are graded alike by both agencies (as their systems would post them).
+
+def _grade_the_other_cases_by_service(j: Journey) -> None:
+    """Cases 2 to 10 are graded alike by both agencies (as their systems would post them)."""
+    cast, audit = j.cast, j.the_audit
     for case in audit.cases.exclude(number=1):
-        for person, agency in ((cast.involved, cast.agency), (police_auditor, cast.partner_agency)):
+        for person, agency in ((cast.involved, cast.agency), (j.police_auditor, cast.partner_agency)):
             services.record_responses(
                 actor=person,
                 case=case,
@@ -135,19 +188,25 @@ def test_service_audit_journey(live_server, page: Page) -> None:
                 answers=[services.Answer(q, "good", "Recorded well.") for q in audit.tool.questions.all()],
             )
 
-    # Two agencies grade case 1 in the browser; the police see the child's voice as inadequate.
-    _as(page, base, cast.involved, devices[cast.involved.pk])
+
+def _grade_case_1_in_the_browser(j: Journey) -> None:
+    """Two agencies grade case 1 in the browser; the police see the child's voice as inadequate."""
+    page, detail = j.page, j.detail
+    j.sign_in_as(j.cast.involved)
     page.goto(detail)
     page.get_by_role("link", name="Case 1", exact=True).click()
     assert_no_axe_violations(page)
     _grade_case_in_browser(page, "Test Community Health", "good")
-    _as(page, base, police_auditor, devices[police_auditor.pk])
+    j.sign_in_as(j.police_auditor)
     page.goto(detail)
     page.get_by_role("link", name="Case 1", exact=True).click()
     _grade_case_in_browser(page, "Test Police", "inadequate")
 
-    # The lead moderates the difference, then closes moderation.
-    _as(page, base, bu, devices[bu.pk])
+
+def _moderate_the_difference(j: Journey) -> None:
+    """The lead moderates the difference, then closes moderation."""
+    page, cast, detail = j.page, j.cast, j.detail
+    j.sign_in_as(j.bu)
     page.goto(detail)
     page.get_by_role("button", name="Start moderation").click()
     page.get_by_role("link", name="Moderation", exact=True).click()
@@ -167,7 +226,10 @@ def test_service_audit_journey(live_server, page: Page) -> None:
     page.get_by_role("button", name="Close moderation").click()
     expect(page.get_by_text("The audit is now at findings.")).to_be_visible()
 
-    # A finding, and an action from it in the audit's action plan.
+
+def _record_a_finding_and_an_action(j: Journey) -> None:
+    """A finding, and an action from it in the audit's action plan."""
+    page, cast, today = j.page, j.cast, j.today
     page.get_by_role("link", name="Record a finding").click()
     page.get_by_label("Area for development").check()
     page.get_by_label("Finding", exact=True).fill("The child's own words are not recorded in every case.")
@@ -185,11 +247,14 @@ def test_service_audit_journey(live_server, page: Page) -> None:
     expect(page.get_by_text("added to the audit's action plan.")).to_be_visible()
     action = Action.objects.get()
     assert action.plan.source == "audit"
-    assert action.plan.source_reference == audit.reference
+    assert action.plan.source_reference == j.the_audit.reference
     expect(page.get_by_text(f"Actions: {action.reference}")).to_be_visible()
     assert_no_axe_violations(page)
 
-    # The summary: grade distribution with its table.
+
+def _see_the_summary(j: Journey) -> None:
+    """The summary: grade distribution with its table."""
+    page = j.page
     page.get_by_role("link", name="Summary of grades").click()
     expect(page.locator("#table-area").get_by_role("row", name="Voice of the child 0 9 1 0 10")).to_be_visible()
     assert_no_axe_violations(page)
