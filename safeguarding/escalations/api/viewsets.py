@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -19,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.exceptions import ApiExceptionsMixin, id_or_404
+from safeguarding.api.exceptions import id_or_404
 from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, ErrorSerializer, PageAutoSchema
 from safeguarding.children.queries import children_visible_to
 from safeguarding.escalations import services
@@ -33,7 +32,7 @@ from safeguarding.escalations.api.serializers import (
 )
 from safeguarding.escalations.models import Escalation, EscalationChild
 from safeguarding.escalations.queries import children_shown_to, escalations_visible_to, with_related
-from safeguarding.escalations.workflow import RAISING_ROLES, NotAllowed, StaleVersion
+from safeguarding.escalations.workflow import RAISING_ROLES
 
 ERRORS = {
     **ERROR_RESPONSES,
@@ -44,15 +43,6 @@ CONFLICT = OpenApiResponse(
 )
 ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The escalation's id.")
 ACTION_RESPONSES = {200: EscalationSerializer, **ERRORS, 409: CONFLICT}
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The escalation changed since you read it."
-
-
-class EscalationPagination(PageNumberPagination):
-    page_size = 50
 
 
 @extend_schema_view(
@@ -78,7 +68,6 @@ class EscalationPagination(PageNumberPagination):
     ),
 )
 class EscalationViewSet(
-    ApiExceptionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -86,7 +75,6 @@ class EscalationViewSet(
 ):
     queryset = Escalation.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = EscalationSerializer
-    pagination_class = EscalationPagination
     schema = PageAutoSchema()
     lookup_value_regex = "[^/]+"
 
@@ -146,8 +134,8 @@ class EscalationViewSet(
         from safeguarding.agencies.models import Agency
 
         values = data.validated_data
-        esc = self._call(
-            services.raise_escalation,
+        esc = services.raise_escalation(
+            actor=request.user,
             children=values["children"],
             raising_agency=Agency.objects.get(pk=agencies[0]),
             receiving_agency=values["receiving_agency"],
@@ -159,17 +147,6 @@ class EscalationViewSet(
             evidence=values["evidence"],
         )
         return self._out(esc, status.HTTP_201_CREATED)
-
-    def _call(self, service: Any, **kwargs: Any) -> Any:
-        try:
-            return service(actor=self.request.user, **kwargs)
-        except DjangoValidationError as exc:
-            detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-            raise exceptions.ValidationError(detail) from exc
-        except StaleVersion as exc:
-            raise Conflict(exc.message) from exc
-        except NotAllowed as exc:
-            raise exceptions.PermissionDenied(exc.message) from exc
 
     @extend_schema(
         tags=["Escalations"],
@@ -185,8 +162,8 @@ class EscalationViewSet(
         data.is_valid(raise_exception=True)
         v = data.validated_data
         level = v.get("level_of_need")
-        self._call(
-            services.respond_to_escalation,
+        services.respond_to_escalation(
+            actor=request.user,
             escalation=esc,
             version=v["version"],
             kind=v["kind"],
@@ -213,7 +190,9 @@ class EscalationViewSet(
             services.ActionInput(a["description"], a["owner_agency"], a["owner_name"], a["due_on"])
             for a in v["actions"]
         ]
-        self._call(services.record_outcome, escalation=esc, version=v["version"], outcome=v["outcome"], actions=items)
+        services.record_outcome(
+            actor=request.user, escalation=esc, version=v["version"], outcome=v["outcome"], actions=items
+        )
         return self._out(esc)
 
     @extend_schema(
@@ -229,7 +208,7 @@ class EscalationViewSet(
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        self._call(services.escalate_to_next_stage, escalation=esc, version=v["version"], reason=v["reason"])
+        services.escalate_to_next_stage(actor=request.user, escalation=esc, version=v["version"], reason=v["reason"])
         return self._out(esc)
 
     @extend_schema(
@@ -248,9 +227,9 @@ class EscalationViewSet(
         data.is_valid(raise_exception=True)
         v = data.validated_data
         if v["how"] == "referral":
-            self._call(services.resolve_by_referral, escalation=esc, version=v["version"], reason=v["reason"])
+            services.resolve_by_referral(actor=request.user, escalation=esc, version=v["version"], reason=v["reason"])
         else:
-            self._call(services.accept_outcome, escalation=esc, version=v["version"], note=v["reason"])
+            services.accept_outcome(actor=request.user, escalation=esc, version=v["version"], note=v["reason"])
         return self._out(esc)
 
 
