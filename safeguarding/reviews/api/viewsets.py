@@ -9,21 +9,20 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any, cast
+from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.exceptions import ApiExceptionsMixin, id_or_404
+from safeguarding.api.exceptions import id_or_404, validated_by_field
 from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, ErrorSerializer, PageAutoSchema
 from safeguarding.children.models import Child
+from safeguarding.core import kernel
 from safeguarding.core.services import record_activity
 from safeguarding.reviews import services
 from safeguarding.reviews.api.serializers import (
@@ -41,9 +40,6 @@ from safeguarding.reviews.api.serializers import (
 from safeguarding.reviews.models import AgencyRequest, Review
 from safeguarding.reviews.queries import requests_visible_to, reviews_visible_to, with_related
 from safeguarding.reviews.workflow import (
-    STALE_MESSAGE,
-    ReviewError,
-    StaleVersion,
     action_to,
     can_notify,
     can_run_review,
@@ -64,46 +60,6 @@ REC_PARAMETER = OpenApiParameter(
 TAGS = ["Case reviews"]
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = STALE_MESSAGE
-
-
-class ReviewPagination(PageNumberPagination):
-    page_size = 50
-
-
-def _flat(detail: Any, prefix: str = "") -> list[str]:
-    if isinstance(detail, dict):
-        return [m for key, value in detail.items() for m in _flat(value, f"{prefix}{key}: ")]
-    if isinstance(detail, list):
-        out = []
-        for index, value in enumerate(detail):
-            label = f"{prefix}item {index + 1}: " if isinstance(value, (dict, list)) else prefix
-            out.extend(_flat(value, label))
-        return out
-    return [f"{prefix}{detail}"]
-
-
-def _valid(serializer: Any) -> dict[str, Any]:
-    """Validated data; errors as {field: [messages]} (nested errors flattened into messages)."""
-    if not serializer.is_valid():
-        raise exceptions.ValidationError({name: _flat(value) for name, value in serializer.errors.items()})
-    return cast(dict[str, Any], serializer.validated_data)
-
-
-def _call(service: Any, **kwargs: Any) -> Any:
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        raise exceptions.ValidationError(detail) from exc
-    except StaleVersion as exc:
-        raise Conflict(exc.message) from exc
-    except ReviewError as exc:
-        raise exceptions.PermissionDenied(exc.message) from exc
-
-
 @extend_schema_view(
     list=extend_schema(
         tags=TAGS,
@@ -116,10 +72,9 @@ def _call(service: Any, **kwargs: Any) -> Any:
         tags=TAGS, summary="A case review", parameters=[ID_PARAMETER], responses={200: ReviewSerializer, **ERRORS}
     ),
 )
-class ReviewViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = Review.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = ReviewSerializer
-    pagination_class = ReviewPagination
     schema = PageAutoSchema()
     lookup_value_regex = "[^/]+"
 
@@ -154,15 +109,14 @@ class ReviewViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
     def notify(self, request: Request) -> Response:
         if not can_notify(request.user):
             raise exceptions.NotFound()  # as the notify page: not offered to those who may not notify
-        v = _valid(NotifySerializer(data=request.data))
+        v = validated_by_field(NotifySerializer(data=request.data))
         children = []
         for index, item in enumerate(v["children"]):
             child = Child.objects.filter(nhs_number=item["nhs_number"]).first()
             if child is None:
                 raise exceptions.ValidationError({"children": [f"Child {index + 1}: no child has this NHS number."]})
             children.append(services.ChildInput(child, item["pseudonym"]))
-        review = _call(
-            services.notify_serious_incident,
+        review = services.notify_serious_incident(
             actor=request.user,
             incident_on=v["incident_on"],
             aware_on=v["aware_on"],
@@ -195,9 +149,8 @@ class ReviewViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
         review = self._get(pk)
         if request.method == "GET":
             return Response(FindingSerializer(review.findings.prefetch_related("themes"), many=True).data)
-        v = _valid(FindingCreateSerializer(data=request.data))
-        finding = _call(
-            services.add_finding,
+        v = validated_by_field(FindingCreateSerializer(data=request.data))
+        finding = services.add_finding(
             actor=request.user,
             review=review,
             title=v["title"],
@@ -228,9 +181,8 @@ class ReviewViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
         if request.method == "GET":
             rows = review.recommendations.select_related("addressee", "review")
             return Response(RecommendationSerializer(rows, many=True).data)
-        v = _valid(RecommendationCreateSerializer(data=request.data))
-        recommendation = _call(
-            services.add_recommendation,
+        v = validated_by_field(RecommendationCreateSerializer(data=request.data))
+        recommendation = services.add_recommendation(
             actor=request.user,
             review=review,
             text=v["text"],
@@ -261,9 +213,9 @@ class ReviewViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
         )
         if recommendation is None:
             raise exceptions.NotFound()
-        v = _valid(RecommendationStatusSerializer(data=request.data))
-        changed = _call(
-            services.set_recommendation_status, actor=request.user, recommendation=recommendation, status=v["status"]
+        v = validated_by_field(RecommendationStatusSerializer(data=request.data))
+        changed = services.set_recommendation_status(
+            actor=request.user, recommendation=recommendation, status=v["status"]
         )
         return Response(RecommendationSerializer(changed).data)
 
@@ -287,9 +239,9 @@ class ReviewViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: Any = None) -> Response:
         review = self._get(pk)
-        v = _valid(ReviewTransitionSerializer(data=request.data))
+        v = validated_by_field(ReviewTransitionSerializer(data=request.data))
         if v["version"] != review.version:
-            raise Conflict(STALE_MESSAGE)
+            raise kernel.StaleVersion(noun="review")
         if not can_run_review(request.user, review):
             raise exceptions.PermissionDenied("Only the business unit or the review's chair can move its stage.")
         step = action_to(review, v["to_stage"])
@@ -299,8 +251,7 @@ class ReviewViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
             raise exceptions.ValidationError(
                 {"to_stage": [f"From the {stage} stage the review can move to: {options}."]}
             )
-        _call(
-            services.move_review,
+        services.move_review(
             actor=request.user,
             review=review,
             action=step,
@@ -330,12 +281,9 @@ class ReviewViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
         responses={200: AgencyRequestSerializer, **ERRORS},
     ),
 )
-class ReviewRequestViewSet(
-    ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class ReviewRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = AgencyRequest.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = AgencyRequestSerializer
-    pagination_class = ReviewPagination
     schema = PageAutoSchema()
     lookup_value_regex = "[^/]+"
 
@@ -366,7 +314,7 @@ class ReviewRequestViewSet(
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: Any = None) -> Response:
         found = self._get(pk)
-        v = _valid(SubmitSerializer(data=request.data))
+        v = validated_by_field(SubmitSerializer(data=request.data))
         upload = None
         if v["document_base64"]:
             try:
@@ -374,8 +322,7 @@ class ReviewRequestViewSet(
             except (binascii.Error, ValueError) as exc:
                 raise exceptions.ValidationError({"document_base64": ["This is not valid base64."]}) from exc
             upload = services.Upload(v["document_name"] or "document", content)
-        _call(
-            services.submit_to_request,
+        services.submit_to_request(
             actor=request.user,
             request=found,
             involvement=v["involvement"],
