@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -22,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.exceptions import ApiExceptionsMixin, id_or_404
+from safeguarding.api.exceptions import api_field_names, id_or_404, validated_by_field
 from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, ErrorSerializer, PageAutoSchema
 from safeguarding.audits import services, workflow
 from safeguarding.audits.api.serializers import (
@@ -36,10 +35,8 @@ from safeguarding.audits.api.serializers import (
 )
 from safeguarding.audits.models import Audit, AuditResponse
 from safeguarding.audits.queries import audits_visible_to, with_related
-from safeguarding.audits.workflow import AuditError, StaleVersion
 from safeguarding.children.services import record_child_view
 from safeguarding.core.services import record_activity
-from safeguarding.reviews.api.viewsets import _valid
 
 ERRORS = {
     **ERROR_RESPONSES,
@@ -55,31 +52,6 @@ CONFLICT = OpenApiResponse(
 TAGS = ["Audits"]
 # The API names the lead `lead_id`; the service's field is `lead`.
 API_FIELD_NAMES = {"lead": "lead_id"}
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The audit changed since you read it."
-
-
-class AuditPagination(PageNumberPagination):
-    page_size = 50
-
-
-def _call(service: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run a service; its refusals become 400 (fields), 409 (stale version) or 403 (not allowed)."""
-    try:
-        return service(*args, **kwargs)
-    except DjangoValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            detail = {API_FIELD_NAMES.get(name, name): messages for name, messages in exc.message_dict.items()}
-        else:
-            detail = {"non_field_errors": exc.messages}
-        raise exceptions.ValidationError(detail) from exc
-    except StaleVersion as exc:
-        raise Conflict(exc.message) from exc
-    except AuditError as exc:
-        raise exceptions.PermissionDenied(exc.message) from exc
 
 
 @extend_schema_view(
@@ -116,10 +88,9 @@ def _call(service: Any, *args: Any, **kwargs: Any) -> Any:
         },
     ),
 )
-class AuditViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = Audit.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = AuditSerializer
-    pagination_class = AuditPagination
     schema = PageAutoSchema()
     lookup_value_regex = "[^/]+"
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -163,11 +134,12 @@ class AuditViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMod
         refusal = workflow.plan_change_refusal(request.user, audit)
         if refusal:
             raise exceptions.PermissionDenied(refusal)
-        values = dict(_valid(AuditPlanUpdateSerializer(data=request.data, context={"user": request.user})))
+        values = dict(validated_by_field(AuditPlanUpdateSerializer(data=request.data, context={"user": request.user})))
         version = values.pop("version")
         if "lead_id" in values:
             values["lead"] = values.pop("lead_id")
-        _call(services.edit_audit, request.user, audit, version, **values)
+        with api_field_names(API_FIELD_NAMES):
+            services.change_audit_plan(actor=request.user, audit=audit, version=version, **values)
         # The audit as it is now (the caller may have handed the lead on: then it is no longer theirs to see).
         try:
             fresh = self.get_queryset().get(pk=audit.pk)
@@ -215,8 +187,8 @@ class AuditViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMod
         auditor = audit.auditors.filter(pk=id_or_404(auditor_id)).first()
         if auditor is None:
             raise exceptions.NotFound()
-        v = _valid(AuditAuditorRemoveSerializer(data=request.data))
-        _call(services.remove_auditor, request.user, audit, auditor, v["reason"])
+        v = validated_by_field(AuditAuditorRemoveSerializer(data=request.data))
+        services.take_auditor_off(actor=request.user, audit=audit, auditor=auditor, reason=v["reason"])
         rows = audit.auditors.select_related("user", "agency").order_by("agency__code", "pk")
         return Response(AuditAuditorSerializer(rows, many=True).data)
 
@@ -254,7 +226,7 @@ class AuditViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMod
                 .order_by("case__number", "question__number", "agency__code")
             )
             return Response(AuditResponseSerializer(rows, many=True).data)
-        v = _valid(AuditResponsesCreateSerializer(data=request.data))
+        v = validated_by_field(AuditResponsesCreateSerializer(data=request.data))
         case = audit.cases.filter(pk=v["case"]).first()
         if case is None:
             raise exceptions.ValidationError({"case": ["No case with this id in the audit's sample."]})
@@ -276,7 +248,7 @@ class AuditViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMod
         if errors:
             raise exceptions.ValidationError({"answers": errors})
         answers = [services.Answer(questions[a["question"]], a["grade"], a["narrative"]) for a in v["answers"]]
-        _call(services.record_responses, actor=user, case=case, agency=agency, answers=answers)
+        services.record_responses(actor=user, case=case, agency=agency, answers=answers)
         rows = (
             case.responses.filter(agency=agency)
             .select_related("case", "agency", "question")
