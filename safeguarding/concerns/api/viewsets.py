@@ -8,18 +8,16 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.exceptions import ApiExceptionsMixin, id_or_404
+from safeguarding.api.exceptions import id_or_404
 from safeguarding.api.schema import ERROR_RESPONSES, ErrorSerializer, PageAutoSchema
 from safeguarding.children.services import record_child_view
 from safeguarding.concerns import services
@@ -48,15 +46,6 @@ FILTERS = [
 ]
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The alert changed since you read it."
-
-
-class AlertPagination(PageNumberPagination):
-    page_size = 50
-
-
 @extend_schema_view(
     list=extend_schema(
         tags=["Alerts"],
@@ -74,10 +63,9 @@ class AlertPagination(PageNumberPagination):
         responses={200: AlertSerializer, **ERROR_RESPONSES},
     ),
 )
-class AlertViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = Alert.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = AlertSerializer
-    pagination_class = AlertPagination
     schema = PageAutoSchema()
     lookup_value_regex = "[^/]+"
 
@@ -122,17 +110,6 @@ class AlertViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMod
         record_child_view(actor=request.user, child=alert.child, action="alert.viewed")
         return self._out(alert)
 
-    def _call(self, service: Any, **kwargs: Any) -> Any:
-        try:
-            return service(actor=self.request.user, **kwargs)
-        except services.StaleVersion as exc:
-            raise Conflict(exc.messages[0]) from exc
-        except DjangoValidationError as exc:
-            detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-            raise exceptions.ValidationError(detail) from exc
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
-
     @extend_schema(
         tags=["Alerts"],
         summary="Acknowledge an alert",
@@ -145,7 +122,7 @@ class AlertViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMod
         alert = self._get(pk)
         data = VersionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        self._call(services.acknowledge_alert, alert=alert, version=data.validated_data["version"])
+        services.acknowledge_alert(actor=request.user, alert=alert, version=data.validated_data["version"])
         return self._out(alert)
 
     @extend_schema(
@@ -168,8 +145,8 @@ class AlertViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMod
             escalation = escalations_visible_to(request.user).filter(pk=v["escalation"]).first()
             if escalation is None:
                 raise exceptions.ValidationError({"escalation": ["No escalation with this id that you may see."]})
-        self._call(
-            services.decide_alert,
+        services.decide_alert(
+            actor=request.user,
             alert=alert,
             version=v["version"],
             decision=v["decision"],
@@ -190,8 +167,8 @@ class AlertViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMod
         alert = self._get(pk)
         data = CloseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        self._call(
-            services.close_alert, alert=alert, version=data.validated_data["version"], note=data.validated_data["note"]
+        services.close_alert(
+            actor=request.user, alert=alert, version=data.validated_data["version"], note=data.validated_data["note"]
         )
         return self._out(alert)
 
