@@ -12,7 +12,6 @@ import uuid
 from typing import Any, cast
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -23,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.exceptions import ApiExceptionsMixin, id_or_404
+from safeguarding.api.exceptions import conflict_on, id_or_404
 from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, ErrorSerializer, PageAutoSchema
 from safeguarding.core.access import parse_id
 from safeguarding.plans import services
@@ -39,7 +38,7 @@ from safeguarding.plans.api.serializers import (
     PlanReviewCreateSerializer,
     ScalingScoreSerializer,
 )
-from safeguarding.plans.models import CarePlan, Objective, PlanError, ScalingScore
+from safeguarding.plans.models import AgreedVersionLocked, CarePlan, Objective, ScalingScore
 from safeguarding.plans.queries import plans_visible_to, with_related
 
 ERRORS = {
@@ -61,28 +60,6 @@ CHILD_PARAMETER = OpenApiParameter(
     description="Only plans for this child (a child you cannot see gives an empty list; a value that is not "
     "an id is a 400).",
 )
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The plan cannot be changed like this."
-
-
-class PlanPagination(PageNumberPagination):
-    page_size = 50
-
-
-def call(actor: Any, service: Any, **kwargs: Any) -> Any:
-    """Run a service; its refusals become 400 (fields), 409 (agreed or stale) or 403 (not allowed)."""
-    try:
-        return service(actor=actor, **kwargs)
-    except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        raise exceptions.ValidationError(detail) from exc
-    except (services.StaleVersion, services.AgreedVersionLocked) as exc:
-        raise Conflict(exc.message) from exc
-    except PlanError as exc:
-        raise exceptions.PermissionDenied(exc.message) from exc
 
 
 def _user_or_none(value: int | None) -> Any:
@@ -113,7 +90,6 @@ def _user_or_none(value: int | None) -> Any:
     ),
 )
 class CarePlanViewSet(
-    ApiExceptionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -121,7 +97,6 @@ class CarePlanViewSet(
 ):
     queryset = CarePlan.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = CarePlanSerializer
-    pagination_class = PlanPagination
     schema = PageAutoSchema()
     lookup_value_regex = "[^/]+"
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -161,7 +136,8 @@ class CarePlanViewSet(
         values = dict(data.validated_data)
         version = values.pop("version")
         content = {name: values[name] for name in [*TEXT_CONTENT, "review_date"] if name in values}
-        call(request.user, services.update_draft, plan=plan, version=version, content=content)
+        with conflict_on(AgreedVersionLocked):
+            services.update_draft(actor=request.user, plan=plan, version=version, content=content)
         return self._detail(plan)
 
     @extend_schema(
@@ -194,7 +170,8 @@ class CarePlanViewSet(
             owner_name=v.get("owner_name", ""),
             owner_relationship=v.get("owner_relationship", ""),
         )
-        objective = call(request.user, services.add_objective, plan=plan, version=v["version"], data=item)
+        with conflict_on(AgreedVersionLocked):
+            objective = services.add_objective(actor=request.user, plan=plan, version=v["version"], data=item)
         return Response(PlanObjectiveSerializer(objective).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -243,17 +220,17 @@ class CarePlanViewSet(
             )
             for s in v["scores"]
         ]
-        review = call(
-            request.user,
-            services.record_review,
-            plan=plan,
-            version=v["version"],
-            held_on=v["held_on"],
-            attendance=v["attendance"],
-            decisions=v["decisions"],
-            next_review_on=v.get("next_review_on"),
-            scores=scores,
-        )
+        with conflict_on(AgreedVersionLocked):
+            review = services.record_review(
+                actor=request.user,
+                plan=plan,
+                version=v["version"],
+                held_on=v["held_on"],
+                attendance=v["attendance"],
+                decisions=v["decisions"],
+                next_review_on=v.get("next_review_on"),
+                scores=scores,
+            )
         rows = review.scores.select_related("review", "agency").order_by("id")
         return Response(ScalingScoreSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
 
@@ -266,7 +243,7 @@ class CarePlanViewSet(
         responses={200: PlanObjectiveSerializer, **ERRORS},
     ),
 )
-class ObjectiveViewSet(ApiExceptionsMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ObjectiveViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = Objective.objects.none()
     serializer_class = PlanObjectiveSerializer
     lookup_field = "uid"
@@ -312,15 +289,15 @@ class ObjectiveViewSet(ApiExceptionsMixin, mixins.RetrieveModelMixin, viewsets.G
         data = PlanObjectiveUpdateCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        update = call(
-            request.user,
-            services.record_objective_update,
-            plan=plan,
-            uid=objective.uid,
-            status=v["status"],
-            rag=v["rag"],
-            evidence=v["evidence"],
-        )
+        with conflict_on(AgreedVersionLocked):
+            update = services.record_objective_update(
+                actor=request.user,
+                plan=plan,
+                uid=objective.uid,
+                status=v["status"],
+                rag=v["rag"],
+                evidence=v["evidence"],
+            )
         return Response(PlanObjectiveUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
 
