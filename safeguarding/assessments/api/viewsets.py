@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -27,7 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.exceptions import ApiExceptionsMixin, flatten_errors, id_or_404
+from safeguarding.api.exceptions import conflict_on, id_or_404, validated
 from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, ErrorSerializer, PageAutoSchema
 from safeguarding.assessments import queries, services
 from safeguarding.assessments.api.serializers import (
@@ -60,21 +59,6 @@ FILTERS = [
     ),
 ]
 TAGS = ["Assessments"]
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = services.STALE_MESSAGE
-
-
-class AssessmentPagination(PageNumberPagination):
-    page_size = 50
-
-
-def validated(serializer: Any) -> dict[str, Any]:
-    if not serializer.is_valid():
-        raise exceptions.ValidationError(flatten_errors(serializer.errors))
-    return dict(serializer.validated_data)
 
 
 def _content(values: dict[str, Any]) -> dict[str, Any]:
@@ -118,7 +102,6 @@ def _content(values: dict[str, Any]) -> dict[str, Any]:
     ),
 )
 class AssessmentViewSet(
-    ApiExceptionsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -126,7 +109,6 @@ class AssessmentViewSet(
 ):
     queryset = Assessment.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = AssessmentSerializer
-    pagination_class = AssessmentPagination
     schema = PageAutoSchema()
     lookup_value_regex = "[^/]+"
 
@@ -172,17 +154,6 @@ class AssessmentViewSet(
         services.record_assessment_view(actor=request.user, assessment=assessment)
         return self._out(assessment)
 
-    def _call(self, service: Any, **kwargs: Any) -> Any:
-        try:
-            return service(actor=self.request.user, **kwargs)
-        except DjangoValidationError as exc:
-            detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-            raise exceptions.ValidationError(detail) from exc
-        except (services.StaleVersion, services.Locked) as exc:
-            raise Conflict(exc.message) from exc
-        except services.NotAllowed as exc:
-            raise exceptions.PermissionDenied(exc.message) from exc
-
     def _refuse_systems(self) -> None:
         if getattr(self.request.user, "is_system", False):
             raise exceptions.PermissionDenied(
@@ -194,21 +165,23 @@ class AssessmentViewSet(
         self._refuse_systems()
         v = validated(AssessmentCreateSerializer(data=request.data, context={"request": request}))
         content = _content(v)
-        assessment = self._call(
-            services.start_assessment,
-            child=v["child"],
-            template=v["template"],
-            agency=v["agency"],
-            assessed_on=v.get("assessed_on"),
-        )
-        if content["grades"] or v["complete"] or len(content) > 1:
-            self._call(
-                services.save_assessment,
-                assessment=assessment,
-                version=assessment.version,
-                complete=v["complete"],
-                **content,
+        with conflict_on(services.Locked):
+            assessment = services.start_assessment(
+                actor=request.user,
+                child=v["child"],
+                template=v["template"],
+                agency=v["agency"],
+                assessed_on=v.get("assessed_on"),
             )
+        if content["grades"] or v["complete"] or len(content) > 1:
+            with conflict_on(services.Locked):
+                services.save_assessment(
+                    actor=request.user,
+                    assessment=assessment,
+                    version=assessment.version,
+                    complete=v["complete"],
+                    **content,
+                )
         return self._out(assessment, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -225,7 +198,8 @@ class AssessmentViewSet(
         assessment = self._get(pk)
         v = validated(AssessmentCompleteSerializer(data=request.data))
         self._refuse_systems()
-        self._call(services.complete_assessment, assessment=assessment, version=v["version"], **_content(v))
+        with conflict_on(services.Locked):
+            services.complete_assessment(actor=request.user, assessment=assessment, version=v["version"], **_content(v))
         return self._out(assessment)
 
 
@@ -244,12 +218,9 @@ class AssessmentViewSet(
         responses={200: TemplateSerializer, **ERRORS},
     ),
 )
-class AssessmentTemplateViewSet(
-    ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class AssessmentTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = AssessmentTemplate.objects.none()
     serializer_class = TemplateSerializer
-    pagination_class = AssessmentPagination
     schema = PageAutoSchema()
     lookup_value_regex = "[^/]+"
 
