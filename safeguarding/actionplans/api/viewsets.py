@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -39,8 +38,8 @@ from safeguarding.actionplans.api.serializers import (
 )
 from safeguarding.actionplans.enums import ActionStatus
 from safeguarding.actionplans.models import Action, ActionPlan
-from safeguarding.actionplans.permissions import ActionPlanError, StaleVersion, can_record_recheck, can_update_action
-from safeguarding.api.exceptions import ApiExceptionsMixin, id_or_404
+from safeguarding.actionplans.permissions import can_record_recheck, can_update_action
+from safeguarding.api.exceptions import id_or_404
 from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, ErrorSerializer, PageAutoSchema
 
 ERRORS = {
@@ -65,15 +64,6 @@ class ActionAutoSchema(PageAutoSchema):
             if parameter.get("in") == "query" and parameter["name"] in ACTION_FILTER_NAMES:
                 parameter["allowEmptyValue"] = True
         return operation
-
-
-class ActionPlanPagination(PageNumberPagination):
-    page_size = 50
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The action changed since you read it."
 
 
 def _evidence_uploads(files: list[Any]) -> list[Any]:
@@ -109,10 +99,9 @@ def _valid(serializer: Any) -> dict[str, Any]:
         responses={200: PlanDetailSerializer, **READ_ERRORS},
     ),
 )
-class ActionPlanViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ActionPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = ActionPlan.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = PlanSerializer
-    pagination_class = ActionPlanPagination
     schema = PageAutoSchema()
     lookup_value_regex = "[^/]+"
 
@@ -186,10 +175,9 @@ ACTION_FILTER_NAMES = frozenset(p.name for p in ACTION_FILTERS)
         tags=TAGS, summary="An action", parameters=[ACTION_ID], responses={200: ActionSerializer, **READ_ERRORS}
     ),
 )
-class ActionViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = Action.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = ActionSerializer
-    pagination_class = ActionPlanPagination
     schema = ActionAutoSchema()
     lookup_value_regex = "[^/]+"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -262,24 +250,16 @@ class ActionViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
             data["evidence"] = request.FILES.getlist("evidence")
         v = _valid((UpdateUploadSerializer if multipart else UpdateCreateSerializer)(data=data))
         files = _evidence_uploads(v.get("evidence", []))
-        try:
-            update = services.add_update(
-                request.user,
-                found,
-                written_on=v["written_on"],
-                narrative=v["narrative"],
-                status=v["status"],
-                rag=v["rag"],
-                evidence_files=files,
-                version=v["version"],
-            )
-        except DjangoValidationError as exc:
-            detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-            raise exceptions.ValidationError(detail) from exc
-        except StaleVersion as exc:
-            raise Conflict(exc.message) from exc
-        except ActionPlanError as exc:
-            raise exceptions.PermissionDenied(exc.message) from exc
+        update = services.add_update(
+            actor=request.user,
+            action=found,
+            written_on=v["written_on"],
+            narrative=v["narrative"],
+            status=v["status"],
+            rag=v["rag"],
+            evidence_files=files,
+            version=v["version"],
+        )
         return Response(UpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -313,25 +293,17 @@ class ActionViewSet(ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveMo
             data["evidence"] = request.FILES.getlist("evidence")
         v = _valid((RecheckUploadSerializer if multipart else RecheckCreateSerializer)(data=data))
         files = _evidence_uploads(v.get("evidence", []))
-        try:
-            services.record_recheck(
-                request.user,
-                found,
-                v["version"],
-                rechecked_on=v["rechecked_on"],
-                held=v["held"],
-                narrative=v["narrative"],
-                evidence_files=files,
-                due_on=v["due_on"],
-                recheck_on=v["recheck_on"],
-            )
-        except DjangoValidationError as exc:
-            detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-            raise exceptions.ValidationError(detail) from exc
-        except StaleVersion as exc:
-            raise Conflict(exc.message) from exc
-        except ActionPlanError as exc:
-            raise exceptions.PermissionDenied(exc.message) from exc
+        services.record_recheck(
+            actor=request.user,
+            action=found,
+            version=v["version"],
+            rechecked_on=v["rechecked_on"],
+            held=v["held"],
+            narrative=v["narrative"],
+            evidence_files=files,
+            due_on=v["due_on"],
+            recheck_on=v["recheck_on"],
+        )
         return Response(ActionSerializer(self._get(pk)).data)
 
 
