@@ -20,13 +20,12 @@ from django.db.models.functions import Coalesce
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from safeguarding.agencies.models import Agency
-from safeguarding.api.exceptions import ApiExceptionsMixin, flatten_errors, id_or_404
+from safeguarding.api.exceptions import flatten_errors, id_or_404
 from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, PageAutoSchema
 from safeguarding.learning import queries, services, walk_ins
 from safeguarding.learning.api.serializers import (
@@ -46,10 +45,6 @@ EVENT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The l
 BRIEFING_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The learning briefing's id.")
 EVENT_TAGS = ["Learning events"]
 BRIEFING_TAGS = ["Learning briefings"]
-
-
-class LearningPagination(PageNumberPagination):
-    page_size = 50
 
 
 def _waiting_count() -> Any:
@@ -80,12 +75,9 @@ def _waiting_count() -> Any:
         responses={200: LearningEventSerializer, **ERRORS},
     ),
 )
-class LearningEventViewSet(
-    ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class LearningEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = LearningEvent.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = LearningEventSerializer
-    pagination_class = LearningPagination
     schema = PageAutoSchema()
     lookup_value_regex = "[^/]+"
 
@@ -242,13 +234,7 @@ class LearningEventViewSet(
             data = AttendanceWriteSerializer(data=request.data)
             if not data.is_valid():
                 raise exceptions.ValidationError(flatten_errors(data.errors, fold_non_field=True))
-            try:
-                self._record(event, data.validated_data)
-            except DjangoValidationError as exc:
-                detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-                raise exceptions.ValidationError(detail) from exc
-            except services.LearningError as exc:
-                raise exceptions.PermissionDenied(exc.message) from exc
+            self._record(event, data.validated_data)
         return Response(AttendanceRowSerializer(self._attendance_rows(event), many=True).data)
 
 
@@ -268,12 +254,9 @@ class LearningEventViewSet(
         responses={200: LearningBriefingSerializer, **ERRORS},
     ),
 )
-class LearningBriefingViewSet(
-    ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class LearningBriefingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = LearningBriefing.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = LearningBriefingSerializer
-    pagination_class = LearningPagination
     schema = PageAutoSchema()
     lookup_value_regex = "[^/]+"
 
