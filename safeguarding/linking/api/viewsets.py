@@ -16,12 +16,11 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.exceptions import ApiExceptionsMixin, id_or_404
+from safeguarding.api.exceptions import Conflict, Pagination, id_or_404
 from safeguarding.api.schema import ERROR_RESPONSES, ErrorSerializer, PageAutoSchema
 from safeguarding.linking import permissions, services
 from safeguarding.linking.models import PossibleMatch
@@ -47,17 +46,14 @@ class MergeResultSerializer(serializers.Serializer):
     merged_child_id = serializers.IntegerField()
 
 
-class MatchPagination(PageNumberPagination):
+class MatchPagination(Pagination):
+    """A data steward's queue: 100 pairs to a page."""
+
     page_size = 100
 
 
 CONFLICT = OpenApiResponse(ErrorSerializer, description="Someone decided this pair after you read it.")
 ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The pair's id.")
-
-
-class Conflict(exceptions.APIException):
-    status_code = 409
-    default_detail = services.STALE
 
 
 @extend_schema_view(
@@ -76,9 +72,7 @@ class Conflict(exceptions.APIException):
         responses={200: PossibleMatchSerializer, **ERROR_RESPONSES},
     ),
 )
-class PossibleMatchViewSet(
-    ApiExceptionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class PossibleMatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = PossibleMatch.objects.none()
     serializer_class = PossibleMatchSerializer
     pagination_class = MatchPagination
@@ -118,7 +112,7 @@ class PossibleMatchViewSet(
             raise exceptions.NotFound() from exc
         except DjangoValidationError as exc:
             if services.STALE in exc.messages:
-                raise Conflict() from exc
+                raise Conflict(services.STALE) from exc
             raise exceptions.ValidationError({"non_field_errors": exc.messages}) from exc
 
     @extend_schema(
