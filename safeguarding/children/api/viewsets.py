@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.exceptions import ApiExceptionsMixin, id_or_404
+from safeguarding.api.exceptions import id_or_404
 from safeguarding.api.schema import ERROR_RESPONSES
 from safeguarding.children.api.queries import load_child_record
 from safeguarding.children.api.serializers import (
@@ -62,10 +62,6 @@ class SearchAutoSchema(AutoSchema):
         return operation
 
 
-class ChildPagination(PageNumberPagination):
-    page_size = 50
-
-
 @extend_schema_view(
     list=extend_schema(
         tags=["Children"],
@@ -89,10 +85,9 @@ class ChildPagination(PageNumberPagination):
         responses={200: ChildDetailSerializer, **ERROR_RESPONSES},
     ),
 )
-class ChildViewSet(ApiExceptionsMixin, viewsets.ReadOnlyModelViewSet):
+class ChildViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Child.objects.none()  # the real querysets depend on the caller: see get_queryset()
     serializer_class = ChildListItemSerializer
-    pagination_class = ChildPagination
     schema = SearchAutoSchema()
     # Any path segment reaches retrieve(), so every odd id gets the same JSON 404 as a hidden child.
     lookup_value_regex = "[^/]+"

@@ -18,7 +18,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.exceptions import ApiExceptionsMixin
 from safeguarding.api.schema import ERROR_RESPONSES
 from safeguarding.dashboards import periods, permissions
 from safeguarding.dashboards.api.serializers import DashboardQuerySerializer, DashboardSerializer
@@ -32,7 +31,7 @@ class SingleObjectSchema(AutoSchema):
         return False
 
 
-class DashboardViewSet(ApiExceptionsMixin, viewsets.ViewSet):
+class DashboardViewSet(viewsets.ViewSet):
     schema = SingleObjectSchema()
 
     @extend_schema(
