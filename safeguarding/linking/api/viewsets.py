@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,27 +23,8 @@ from rest_framework.routers import SimpleRouter
 from safeguarding.api.exceptions import Conflict, Pagination, id_or_404
 from safeguarding.api.schema import ERROR_RESPONSES, ErrorSerializer, PageAutoSchema
 from safeguarding.linking import permissions, services
+from safeguarding.linking.api.serializers import DecisionSerializer, MergeResultSerializer, PossibleMatchSerializer
 from safeguarding.linking.models import PossibleMatch
-
-
-class PossibleMatchSerializer(serializers.ModelSerializer):
-    child_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True, min_length=2, max_length=2)
-
-    class Meta:
-        model = PossibleMatch
-        fields = ["id", "child_ids", "score", "status", "reasons", "model_version", "found_by", "created_at", "version"]
-        read_only_fields = fields
-
-
-class DecisionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1, help_text="The pair's `version` as you read it.")
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
-
-
-class MergeResultSerializer(serializers.Serializer):
-    merge_id = serializers.IntegerField()
-    kept_child_id = serializers.IntegerField()
-    merged_child_id = serializers.IntegerField()
 
 
 class MatchPagination(Pagination):
