@@ -150,10 +150,3 @@ def validated_by_field(serializer: Any) -> dict[str, Any]:
     if not serializer.is_valid():
         raise exceptions.ValidationError({name: _messages(value) for name, value in serializer.errors.items()})
     return dict(serializer.validated_data)
-
-
-class ApiExceptionsMixin:
-    """Use our error shape in a view (without changing the project-wide handler)."""
-
-    def get_exception_handler(self) -> Any:
-        return api_exception_handler
