@@ -9,6 +9,8 @@ demo data and committee reports (publishing) call these, through this package:
 - `rechecks`: whether a complete action's change held;
 - `evidence`, `common`: what they share.
 
+An action's status moves only through `workflow.ACTION_WORKFLOW` (update, recheck, sign_off).
+
 Status rules (docs/actionplans.md):
 - An action's status and RAG change only through an update; each update sets both.
 - RAG follows the status: blue exactly when complete (either complete status); on track is green,
@@ -33,15 +35,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from safeguarding.actionplans.models import Action, ActionUpdate
 from safeguarding.actionplans.notices import flag_overdue_actions, flag_rechecks_due
 from safeguarding.actionplans.progress import plan_progress, progress_of, recommendation_progress
-from safeguarding.actionplans.services import evidence, rechecks, updates
+from safeguarding.actionplans.services import evidence
 from safeguarding.actionplans.services.actions import add_action, edit_action
 from safeguarding.actionplans.services.common import ACTION_FIELDS, PLAN_FIELDS
 from safeguarding.actionplans.services.evidence import MAX_EVIDENCE_FILES
 from safeguarding.actionplans.services.plans import create_plan, edit_plan, freeze_version, record_committee_decision
-from safeguarding.actionplans.services.updates import RAG_FOR_STATUS, sign_off, update_rule_errors
+from safeguarding.actionplans.services.rechecks import record_recheck
+from safeguarding.actionplans.services.updates import RAG_FOR_STATUS, add_update, sign_off, update_rule_errors
 from safeguarding.actionplans.versions import accepted_version, changes_since
 from safeguarding.reviews.services import MAX_DOCUMENT_BYTES, Upload
 
@@ -76,16 +78,3 @@ __all__ = [
 def evidence_files_problem(files: Sequence[Any]) -> str | None:
     """What is wrong with uploaded evidence files (how many, how large), before any is read."""
     return evidence.files_problem(files, MAX_DOCUMENT_BYTES)
-
-
-# Transitional: `safeguarding/actionplans/api/viewsets.py` still passes the actor (and the action, and
-# a re-check's version) positionally. These two accept that and call the keyword-only services; once
-# the API passes `actor=`, they go and `updates.add_update` / `rechecks.record_recheck` are exported.
-def add_update(actor: Any, action: Action, **kwargs: Any) -> ActionUpdate:
-    """`updates.add_update` (see there)."""
-    return updates.add_update(actor=actor, action=action, **kwargs)
-
-
-def record_recheck(actor: Any, action: Action, version: int, **kwargs: Any) -> ActionUpdate:
-    """`rechecks.record_recheck` (see there)."""
-    return rechecks.record_recheck(actor=actor, action=action, version=version, **kwargs)
