@@ -250,7 +250,7 @@ def _get_event_for_user(user: Any, pk: int) -> tuple[Event, list[Child]]:
     children = list(children_visible_to(user).filter(event_links__event=event).order_by("date_of_birth", "pk"))
     # Sharing in is not seeing: an agency sees its own entries about a child it is not involved
     # with, and nothing more of the child (the page names only the children it may see).
-    if not children and not permissions.may_record_for_agency(user, event.agency):
+    if not children and not user.has_perm("chronology.record_event", event.agency):
         raise Http404("No entry found")
     return event, children
 
@@ -273,7 +273,7 @@ def _entry_context(request: HttpRequest, event: Event, children: list[Child], fo
         "type_label": exports.type_label(event),
         # Only for the recording agency's own entries: it named those children itself.
         "shared_only": event.child_links.count() - len(children)
-        if permissions.may_record_for_agency(request.user, event.agency)
+        if request.user.has_perm("chronology.record_event", event.agency)
         else 0,
         "category_value": exports.category_and_value(event),
     }
