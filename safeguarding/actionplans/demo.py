@@ -20,13 +20,13 @@ from typing import Any
 from django.utils import timezone
 
 from safeguarding.actionplans import services
-from safeguarding.actionplans.enums import ActionStatus, CommitteeOutcome, Rag, Source
+from safeguarding.actionplans.enums import ActionRag, ActionSource, ActionStatus, CommitteeOutcome
 from safeguarding.actionplans.models import Action, ActionPlan
 from safeguarding.agencies.models import User
 from safeguarding.core.demo import DemoContext
 from safeguarding.reviews.models import Review
 
-S, R = ActionStatus, Rag
+S, R = ActionStatus, ActionRag
 
 # (recommendation number, lead username, description, success measure, start, due (days from today),
 #  updates: [(days from today, status, rag, narrative, evidence file name or "")], sign off?)
@@ -244,7 +244,7 @@ def _featured(bu: User, chair: User, today: date) -> ActionPlan | None:
     plan = services.create_plan(
         actor=bu,
         title="Action plan: Child A and Child B",
-        source=Source.REVIEW,
+        source=ActionSource.REVIEW,
         review=review,
         owner_group="Case review subgroup",
         chair=chair,
@@ -309,7 +309,7 @@ def _inspection(bu: User, chair: User, today: date) -> ActionPlan:
     plan = services.create_plan(
         actor=bu,
         title="Response to the Ofsted inspection of children's services",
-        source=Source.INSPECTION,
+        source=ActionSource.INSPECTION,
         source_reference="Ofsted inspection of local authority children's services (ILACS), fictional, 2026",
         owner_group="Quality assurance subgroup",
         chair=chair,

@@ -3,7 +3,7 @@
 from django.db import models
 
 
-class Source(models.TextChoices):
+class ActionSource(models.TextChoices):
     """Where a plan comes from."""
 
     REVIEW = "review", "Case review recommendations"
@@ -24,7 +24,7 @@ class ActionStatus(models.TextChoices):
 COMPLETE_STATUSES = frozenset({ActionStatus.COMPLETE, ActionStatus.COMPLETE_WITH_IMPACT})
 
 
-class Rag(models.TextChoices):
+class ActionRag(models.TextChoices):
     """Red/amber/green, with blue for complete (the usual "BRAG" of partnership action plans)."""
 
     RED = "red", "Red"

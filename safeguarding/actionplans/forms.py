@@ -9,7 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 
-from safeguarding.actionplans.enums import ActionStatus, CommitteeOutcome, Rag, Source
+from safeguarding.actionplans.enums import ActionRag, ActionSource, ActionStatus, CommitteeOutcome
 from safeguarding.actionplans.models import ActionPlan
 from safeguarding.agencies.enums import Role
 from safeguarding.agencies.models import Agency, Membership
@@ -83,7 +83,9 @@ def _text(label: str, *, required: bool = True, rows: int = 4, help_text: str = 
 
 class PlanForm(GovUKForm):
     title = forms.CharField(label="Title of the plan", max_length=200)
-    source = forms.ChoiceField(label="Where does the plan come from?", choices=Source.choices, widget=forms.RadioSelect)
+    source = forms.ChoiceField(
+        label="Where does the plan come from?", choices=ActionSource.choices, widget=forms.RadioSelect
+    )
     review = forms.ModelChoiceField(
         label="Case review",
         queryset=Review.objects.none(),
@@ -184,7 +186,7 @@ class UpdateForm(GovUKForm):
     status = forms.ChoiceField(label="Status", choices=ActionStatus.choices, widget=forms.RadioSelect)
     rag = forms.ChoiceField(
         label="RAG rating",
-        choices=Rag.choices,
+        choices=ActionRag.choices,
         widget=forms.RadioSelect,
         help_text="On track is green, at risk amber, off track red; blue only when complete. "
         "Not started may be green, amber or red.",
@@ -270,7 +272,7 @@ class DecisionForm(GovUKForm):
 
 class FilterForm(GovUKForm):
     govuk_mark_optional = False
-    source = forms.ChoiceField(label="Source", choices=[("", "Any source"), *Source.choices], required=False)
+    source = forms.ChoiceField(label="Source", choices=[("", "Any source"), *ActionSource.choices], required=False)
     status = forms.ChoiceField(
         label="With actions that are", choices=[("", "Any status"), *ActionStatus.choices], required=False
     )

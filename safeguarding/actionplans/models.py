@@ -10,7 +10,7 @@ checked later that the change held.
 - A complete action is re-checked on its `recheck_on` date (a re-audit that the change held): the
   result is an `ActionUpdate` marked as a re-check; "held" is kept on the action (`rechecked_on`,
   `recheck_held`), "did not hold" reopens it.
-- `PlanVersion` freezes the plan (its actions, as JSON) when it goes to a committee; a
+- `ActionPlanVersion` freezes the plan (its actions, as JSON) when it goes to a committee; a
   `CommitteeDecision` is recorded against the version the committee saw, so what was accepted stays
   as accepted and later changes show against it.
 
@@ -26,14 +26,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from safeguarding.actionplans.enums import COMPLETE_STATUSES, ActionStatus, CommitteeOutcome, Rag, Source
+from safeguarding.actionplans.enums import COMPLETE_STATUSES, ActionRag, ActionSource, ActionStatus, CommitteeOutcome
 from safeguarding.agencies.models import Agency
 from safeguarding.reviews.models import Document, Review, ReviewRecommendation
 
 
 class ActionPlan(models.Model):
     title = models.CharField(max_length=200)
-    source = models.CharField(max_length=16, choices=Source.choices)
+    source = models.CharField(max_length=16, choices=ActionSource.choices)
     # Set when source == review: one plan per review.
     review = models.OneToOneField(Review, null=True, blank=True, on_delete=models.PROTECT, related_name="action_plan")
     # For other sources: what it answers, e.g. "Ofsted ILACS inspection, March 2026".
@@ -59,8 +59,8 @@ class ActionPlan(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(source=Source.REVIEW, review__isnull=False)
-                | (~Q(source=Source.REVIEW) & Q(review__isnull=True)),
+                condition=Q(source=ActionSource.REVIEW, review__isnull=False)
+                | (~Q(source=ActionSource.REVIEW) & Q(review__isnull=True)),
                 name="actionplan_review_iff_review_source",
             ),
         ]
@@ -105,7 +105,7 @@ class Action(models.Model):
     due_on = models.DateField()
     success_measure = models.TextField()  # how we will know it worked
     status = models.CharField(max_length=24, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED)
-    rag = models.CharField(max_length=8, choices=Rag.choices, default=Rag.GREEN)
+    rag = models.CharField(max_length=8, choices=ActionRag.choices, default=ActionRag.GREEN)
     completed_on = models.DateField(null=True, blank=True)
     # Completion is signed off by the plan's owner group chair.
     signed_off_by = models.ForeignKey(
@@ -186,7 +186,7 @@ class ActionUpdate(models.Model):
     written_on = models.DateField()
     narrative = models.TextField()
     status = models.CharField(max_length=24, choices=ActionStatus.choices)
-    rag = models.CharField(max_length=8, choices=Rag.choices)
+    rag = models.CharField(max_length=8, choices=ActionRag.choices)
     evidence = models.ManyToManyField(Document, blank=True, related_name="+")
     # Set when the update records a re-check: True the change held, False it did not (and reopened the
     # action); None for an ordinary progress update.
@@ -232,7 +232,7 @@ class RecheckNotice(models.Model):
         return f"{self.action} re-check due on {self.recheck_on:%d/%m/%Y}"
 
 
-class PlanVersion(models.Model):
+class ActionPlanVersion(models.Model):
     """The plan frozen as it stood when it went to a committee (`snapshot`: plan and actions as JSON).
 
     Never changed after it is made; the committee's decision is recorded against it.
@@ -256,7 +256,7 @@ class PlanVersion(models.Model):
 class CommitteeDecision(models.Model):
     """What a council's overview and scrutiny committee decided about the plan version it saw."""
 
-    plan_version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="decisions")
+    plan_version = models.ForeignKey(ActionPlanVersion, on_delete=models.PROTECT, related_name="decisions")
     committee = models.CharField(max_length=200)
     meeting_on = models.DateField()
     outcome = models.CharField(max_length=16, choices=CommitteeOutcome.choices)

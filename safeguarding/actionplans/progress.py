@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from safeguarding.actionplans.enums import ActionStatus, Rag
+from safeguarding.actionplans.enums import ActionRag, ActionStatus
 from safeguarding.actionplans.models import Action, ActionPlan
 
 
@@ -21,7 +21,7 @@ from safeguarding.actionplans.models import Action, ActionPlan
 class Progress:
     total: int
     by_status: dict[str, int]  # every ActionStatus value, 0 when none
-    by_rag: dict[str, int]  # every Rag value, 0 when none
+    by_rag: dict[str, int]  # every ActionRag value, 0 when none
     complete: int
     overdue: int
     recheck_due: int = 0
@@ -39,7 +39,7 @@ class Progress:
 
     @property
     def rag_rows(self) -> list[tuple[str, str, int]]:
-        return [(r.value, r.label, self.by_rag[r.value]) for r in Rag]
+        return [(r.value, r.label, self.by_rag[r.value]) for r in ActionRag]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -58,7 +58,7 @@ def progress_of(actions: Iterable[Action], today: date | None = None) -> Progres
     today = today or timezone.localdate()
     rows = list(actions)
     by_status = dict.fromkeys(ActionStatus.values, 0)
-    by_rag = dict.fromkeys(Rag.values, 0)
+    by_rag = dict.fromkeys(ActionRag.values, 0)
     for action in rows:
         by_status[action.status] += 1
         by_rag[action.rag] += 1

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from safeguarding.actionplans.models import Action, ActionPlan, ActionQuerySet, PlanVersion
+from safeguarding.actionplans.models import Action, ActionPlan, ActionPlanVersion, ActionQuerySet
 from safeguarding.actionplans.permissions import reads_every_plan, system_agency_ids
 from safeguarding.core.access import get_or_404, is_active_person
 from safeguarding.reviews.queries import reviews_visible_to
@@ -64,9 +64,11 @@ def get_action_for_user(user: Any, pk: Any) -> Action:
     return get_or_404(with_related(actions_visible_to(user)), pk)
 
 
-def get_version_for_user(user: Any, pk: Any) -> PlanVersion:
+def get_version_for_user(user: Any, pk: Any) -> ActionPlanVersion:
     return get_or_404(
-        PlanVersion.objects.filter(plan__in=plans_visible_to(user).values("pk")).select_related("plan", "created_by"),
+        ActionPlanVersion.objects.filter(plan__in=plans_visible_to(user).values("pk")).select_related(
+            "plan", "created_by"
+        ),
         pk,
     )
 

@@ -1,4 +1,4 @@
-"""The plan as JSON (what a `PlanVersion` keeps) and the differences between a version and the plan as
+"""The plan as JSON (what an `ActionPlanVersion` keeps) and the differences between a version and the plan as
 it stands now. What the committee accepted is kept as accepted; later changes show against it.
 
 The snapshot holds display values (agency and officer names, recommendation references), so a
@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from safeguarding.actionplans.enums import ActionStatus, CommitteeOutcome, Rag
-from safeguarding.actionplans.models import Action, ActionPlan, PlanVersion
+from safeguarding.actionplans.enums import ActionRag, ActionStatus, CommitteeOutcome
+from safeguarding.actionplans.models import Action, ActionPlan, ActionPlanVersion
 
 SNAPSHOT_FORMAT = 1
 
@@ -96,7 +96,7 @@ def _display(name: str, value: Any) -> str:
     if name == "status":
         return str(ActionStatus(value).label) if value in ActionStatus.values else str(value)
     if name == "rag":
-        return str(Rag(value).label) if value in Rag.values else str(value)
+        return str(ActionRag(value).label) if value in ActionRag.values else str(value)
     if name == "signed_off":
         return "Yes" if value else "No"
     if name in ("start_on", "due_on", "completed_on", "recheck_on", "rechecked_on"):
@@ -151,7 +151,7 @@ def compare(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[A
     return changes
 
 
-def changes_since(plan: ActionPlan, version: PlanVersion) -> list[ActionChange]:
+def changes_since(plan: ActionPlan, version: ActionPlanVersion) -> list[ActionChange]:
     """Per action, what differs between `version` (as frozen) and the plan now: actions added since,
     removed since, and changed fields with their value then and now."""
     if version.plan_id != plan.pk:
@@ -159,6 +159,6 @@ def changes_since(plan: ActionPlan, version: PlanVersion) -> list[ActionChange]:
     return compare(version.snapshot.get("actions", []), plan_snapshot(plan)["actions"])
 
 
-def accepted_version(plan: ActionPlan) -> PlanVersion | None:
+def accepted_version(plan: ActionPlan) -> ActionPlanVersion | None:
     """The latest version a committee accepted (None if no committee has accepted one yet)."""
     return plan.versions.filter(decisions__outcome=CommitteeOutcome.ACCEPTED).order_by("-number").distinct().first()

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeguarding.actionplans import forms, permissions, queries, services
-from safeguarding.actionplans.enums import ActionStatus, CommitteeOutcome, Rag, Source
-from safeguarding.actionplans.models import Action, ActionPlan, ActionUpdate, CommitteeDecision, PlanVersion
+from safeguarding.actionplans.enums import ActionRag, ActionSource, ActionStatus, CommitteeOutcome
+from safeguarding.actionplans.models import Action, ActionPlan, ActionPlanVersion, ActionUpdate, CommitteeDecision
 from safeguarding.actionplans.versions import COMPARED_FIELDS, accepted_version, changes_since
 from safeguarding.core import kernel
 from safeguarding.core.access import get_or_404, perm_required, require_perm
@@ -96,7 +96,7 @@ def new_plan(request: HttpRequest) -> HttpResponse:
                 services.create_plan(
                     actor=user,
                     title=data["title"],
-                    source=Source.REVIEW if review is not None else data["source"],
+                    source=ActionSource.REVIEW if review is not None else data["source"],
                     review=review if review is not None else data.get("review"),
                     source_reference=data.get("source_reference") or "",
                     owner_group=data["owner_group"],
@@ -398,7 +398,7 @@ def freeze(request: HttpRequest, pk: int) -> HttpResponse:
     _manager_or_403(user)
     form = forms.FreezeForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        frozen: list[PlanVersion] = []
+        frozen: list[ActionPlanVersion] = []
         reason = form.cleaned_data["reason"]
         if attempt(form, lambda: frozen.append(services.freeze_version(actor=user, plan=plan, reason=reason))):
             messages.success(request, f"Version {frozen[0].number} of the plan frozen.")
@@ -427,7 +427,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "version": version,
             "plan": plan,
             "actions": [
-                {**a, "status_label": _label(ActionStatus, a["status"]), "rag_label": _label(Rag, a["rag"])}
+                {**a, "status_label": _label(ActionStatus, a["status"]), "rag_label": _label(ActionRag, a["rag"])}
                 for a in version.snapshot.get("actions", [])
             ],
             "decisions": version.decisions.select_related("recorded_by"),

@@ -10,7 +10,7 @@ class GradeBy(models.TextChoices):
     ITEM = "item", "Each item"
 
 
-class Status(models.TextChoices):
+class AssessmentStatus(models.TextChoices):
     """A draft can be changed by its assessor; a completed assessment never changes."""
 
     DRAFT = "draft", "Draft"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from safeguarding.assessments import queries
-from safeguarding.assessments.enums import Status
+from safeguarding.assessments.enums import AssessmentStatus
 from safeguarding.core.home import Panel
 
 
@@ -15,7 +15,7 @@ def my_drafts(request: HttpRequest) -> Panel | None:
         return None
     drafts = list(
         queries.with_related(queries.assessments_visible_to(user))
-        .filter(status=Status.DRAFT, assessor_id=user.pk)
+        .filter(status=AssessmentStatus.DRAFT, assessor_id=user.pk)
         .order_by("-updated_at")[:10]
     )
     if not drafts:

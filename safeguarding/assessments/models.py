@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
-from safeguarding.assessments.enums import GradeBy, Status
+from safeguarding.assessments.enums import AssessmentStatus, GradeBy
 from safeguarding.children.models import Child
 
 
@@ -181,10 +181,10 @@ class TrainedAssessor(models.Model):
 
 class AssessmentQuerySet(models.QuerySet["Assessment"]):
     def completed(self) -> AssessmentQuerySet:
-        return self.filter(status=Status.COMPLETED)
+        return self.filter(status=AssessmentStatus.COMPLETED)
 
     def drafts(self) -> AssessmentQuerySet:
-        return self.filter(status=Status.DRAFT)
+        return self.filter(status=AssessmentStatus.DRAFT)
 
 
 class Assessment(models.Model):
@@ -193,7 +193,7 @@ class Assessment(models.Model):
     assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="assessments")
     assessed_on = models.DateField()
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(max_length=16, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT)
     overall_view = models.TextField(blank=True)
     next_steps = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -210,8 +210,8 @@ class Assessment(models.Model):
         ordering = ["-assessed_on", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status=Status.COMPLETED, completed_at__isnull=False)
-                | Q(status=Status.DRAFT, completed_at__isnull=True),
+                condition=Q(status=AssessmentStatus.COMPLETED, completed_at__isnull=False)
+                | Q(status=AssessmentStatus.DRAFT, completed_at__isnull=True),
                 name="assessment_completed_at_matches_status",
             ),
         ]
@@ -230,7 +230,7 @@ class Assessment(models.Model):
 
     @property
     def is_completed(self) -> bool:
-        return self.status == Status.COMPLETED
+        return self.status == AssessmentStatus.COMPLETED
 
 
 class Grade(models.Model):

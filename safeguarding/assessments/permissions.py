@@ -18,7 +18,7 @@ from typing import Any
 import rules
 
 from safeguarding.agencies.enums import Role
-from safeguarding.assessments.enums import Status
+from safeguarding.assessments.enums import AssessmentStatus
 from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
 
@@ -114,7 +114,7 @@ def sees_assessment(user: Any, assessment: Any) -> bool:
 
 @rules.predicate
 def is_completed(user: Any, assessment: Any) -> bool:
-    return assessment is not None and assessment.status == Status.COMPLETED
+    return assessment is not None and assessment.status == AssessmentStatus.COMPLETED
 
 
 # Cite an assessment in an escalation or a review: a completed one the person may see (the target is
@@ -132,8 +132,8 @@ ASSESSMENT_WORKFLOW = kernel.Workflow(
         kernel.Transition(
             "complete",
             "Complete the assessment",
-            frozenset({Status.DRAFT}),
-            Status.COMPLETED,
+            frozenset({AssessmentStatus.DRAFT}),
+            AssessmentStatus.COMPLETED,
             "Only the person who started this assessment, while trained for the template, can complete it.",
             who=can_edit_assessment,
         ),

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from safeguarding.assessments.enums import Status
+from safeguarding.assessments.enums import AssessmentStatus
 from safeguarding.assessments.models import (
     Assessment,
     AssessmentCitation,
@@ -37,7 +37,7 @@ def assessments_visible_to(user: Any) -> QuerySet[Assessment]:
     if not is_active_person(user):
         return Assessment.objects.none()
     return Assessment.objects.filter(visible_child_condition(user, "child_id")).filter(
-        Q(status=Status.COMPLETED) | Q(assessor_id=user.pk)
+        Q(status=AssessmentStatus.COMPLETED) | Q(assessor_id=user.pk)
     )
 
 
@@ -56,7 +56,7 @@ def assessments_for_child(user: Any, child: Child) -> QuerySet[Assessment]:
 
 def latest_completed(user: Any, child: Child) -> Assessment | None:
     return (
-        with_related(assessments_visible_to(user).filter(child=child, status=Status.COMPLETED))
+        with_related(assessments_visible_to(user).filter(child=child, status=AssessmentStatus.COMPLETED))
         .order_by("-assessed_on", "-completed_at", "-id")
         .first()
     )

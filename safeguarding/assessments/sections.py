@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from safeguarding.assessments import queries
 from safeguarding.assessments.compare import summary_of
-from safeguarding.assessments.enums import Status
+from safeguarding.assessments.enums import AssessmentStatus
 from safeguarding.core.sections import Section
 
 
@@ -18,7 +18,7 @@ def child_section(request: HttpRequest, child: Any) -> Section | None:
     user = request.user
     visible = queries.assessments_visible_to(user).filter(child=child)
     latest = queries.latest_completed(user, child)
-    drafts = list(visible.filter(status=Status.DRAFT, assessor_id=user.pk).order_by("-updated_at")[:5])
+    drafts = list(visible.filter(status=AssessmentStatus.DRAFT, assessor_id=user.pk).order_by("-updated_at")[:5])
     can_start = bool(queries.startable_templates(user)) and user.has_perm("assessments.start")
     if latest is None and not drafts and not can_start:
         return None
@@ -28,7 +28,7 @@ def child_section(request: HttpRequest, child: Any) -> Section | None:
             "child": child,
             "latest": latest,
             "summary": summary_of(latest) if latest else [],
-            "completed_count": visible.filter(status=Status.COMPLETED).count(),
+            "completed_count": visible.filter(status=AssessmentStatus.COMPLETED).count(),
             "drafts": drafts,
             "can_start": can_start,
         },

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
-from safeguarding.assessments.enums import Status
+from safeguarding.assessments.enums import AssessmentStatus
 from safeguarding.assessments.models import (
     Assessment,
     AssessmentCitation,
@@ -115,7 +115,7 @@ def start_assessment(
         assessor=actor,
         agency=agency,
         assessed_on=day,
-        status=Status.DRAFT,
+        status=AssessmentStatus.DRAFT,
         created_at=now,
         updated_at=now,
     )
@@ -144,7 +144,7 @@ def _locked(assessment: Assessment, version: int) -> Assessment:
     """The assessment as stored now, locked for this transaction: refused if completed, or changed since
     `version` (someone saved it in another tab)."""
     current = kernel.lock(Assessment.objects.select_related("template", "child"), assessment.pk)
-    if current.status == Status.COMPLETED:
+    if current.status == AssessmentStatus.COMPLETED:
         raise Locked(locked_message(current))
     if current.version != version:
         raise StaleVersion(STALE_MESSAGE)
@@ -274,7 +274,9 @@ def save_assessment(
             )
         else:
             # The conditional UPDATE is the real check: two saves cannot both start from the same version.
-            kernel.update_versioned(current, version=version, changes=fields, extra_filter={"status": Status.DRAFT})
+            kernel.update_versioned(
+                current, version=version, changes=fields, extra_filter={"status": AssessmentStatus.DRAFT}
+            )
             record_activity(
                 actor=actor, action="assessment.saved", target=current, child_id=current.child_id, changes=changes
             )

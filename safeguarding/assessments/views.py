@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from safeguarding.agencies.models import Agency, User
 from safeguarding.assessments import forms, permissions, queries, services
 from safeguarding.assessments.compare import build_comparison, previous_completed
-from safeguarding.assessments.enums import Status
+from safeguarding.assessments.enums import AssessmentStatus
 from safeguarding.assessments.models import AssessmentTemplate
 from safeguarding.assessments.structure import by_area, grade_key, units_of
 from safeguarding.children.queries import get_child_for_user
@@ -34,8 +34,8 @@ def index(request: HttpRequest) -> HttpResponse:
         request,
         "assessments/index.html",
         {
-            "drafts": visible.filter(status=Status.DRAFT, assessor_id=user.pk).order_by("-updated_at")[:50],
-            "recent": visible.filter(status=Status.COMPLETED).order_by("-completed_at", "-id")[:25],
+            "drafts": visible.filter(status=AssessmentStatus.DRAFT, assessor_id=user.pk).order_by("-updated_at")[:50],
+            "recent": visible.filter(status=AssessmentStatus.COMPLETED).order_by("-completed_at", "-id")[:25],
             "trained_for": queries.startable_templates(user),
         },
     )
@@ -237,7 +237,7 @@ def cite(request: HttpRequest, pk: int) -> HttpResponse:
 def compare(request: HttpRequest, child_id: int) -> HttpResponse:
     user = request.user
     child = get_child_for_user(user, child_id)
-    completed = queries.assessments_for_child(user, child).filter(status=Status.COMPLETED)
+    completed = queries.assessments_for_child(user, child).filter(status=AssessmentStatus.COMPLETED)
     codes = list(dict.fromkeys(completed.values_list("template__code", flat=True)))
     templates = {t.code: t for t in AssessmentTemplate.objects.filter(code__in=codes).order_by("code", "version")}
     code = request.GET.get("template") or (codes[0] if codes else "")

@@ -17,7 +17,7 @@ from safeguarding.agencies.enums import Role
 from safeguarding.agencies.models import Agency, Membership, User
 from safeguarding.audits import grading, services
 from safeguarding.audits.defaults import install_tool
-from safeguarding.audits.enums import AuditType, FindingKind, Status
+from safeguarding.audits.enums import AuditStatus, AuditType, FindingKind
 from safeguarding.audits.models import Audit, AuditProgramme, AuditTool
 from safeguarding.audits.sampling import Criteria
 from safeguarding.core.demo import DemoContext
@@ -166,7 +166,7 @@ def seed_audits(ctx: DemoContext) -> None:
     reaudit = _reaudit(cast, baseline)
     ctx.log(
         f"Audits: baseline {baseline.reference} (closed) and re-audit {reaudit.reference} "
-        f"({Status(reaudit.status).label.lower()}) of the early-help service"
+        f"({AuditStatus(reaudit.status).label.lower()}) of the early-help service"
     )
 
 

@@ -11,7 +11,7 @@ class AuditType(models.TextChoices):
     SERVICE = "service", "Service audit"
 
 
-class Status(models.TextChoices):
+class AuditStatus(models.TextChoices):
     """Where an audit is. Changed only through `workflow.AUDIT_WORKFLOW` (by `services.move_audit`, and when
     the first case is drawn or chosen), each change with its `AuditTransition` history row."""
 
@@ -24,16 +24,16 @@ class Status(models.TextChoices):
 
 
 # The order an audit moves through; each step goes to the next one only.
-STATUS_ORDER: tuple[Status, ...] = (
-    Status.PLANNED,
-    Status.SAMPLING,
-    Status.IN_PROGRESS,
-    Status.MODERATION,
-    Status.FINDINGS,
-    Status.CLOSED,
+STATUS_ORDER: tuple[AuditStatus, ...] = (
+    AuditStatus.PLANNED,
+    AuditStatus.SAMPLING,
+    AuditStatus.IN_PROGRESS,
+    AuditStatus.MODERATION,
+    AuditStatus.FINDINGS,
+    AuditStatus.CLOSED,
 )
 # While the sample may be drawn or changed.
-SAMPLING_STATUSES = frozenset({Status.PLANNED, Status.SAMPLING})
+SAMPLING_STATUSES = frozenset({AuditStatus.PLANNED, AuditStatus.SAMPLING})
 
 
 class Area(models.TextChoices):

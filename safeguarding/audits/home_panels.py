@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils import timezone
 
-from safeguarding.audits.enums import Status
+from safeguarding.audits.enums import AuditStatus
 from safeguarding.audits.models import Audit
 from safeguarding.core.home import Panel
 
@@ -17,7 +17,7 @@ def my_audits(request: HttpRequest) -> Panel | None:
     today = timezone.localdate()
     audits = list(
         Audit.objects.filter(
-            auditors__user_id=user.pk, status=Status.IN_PROGRESS, start_on__lte=today, end_on__gte=today
+            auditors__user_id=user.pk, status=AuditStatus.IN_PROGRESS, start_on__lte=today, end_on__gte=today
         ).distinct()[:20]
     )
     if not audits:

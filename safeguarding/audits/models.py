@@ -7,7 +7,7 @@
   The sample's criteria, seed and size are stored on the audit, so the same sample can be drawn again.
 - `AuditAuditor`: a person named to audit for one participating agency. Auditors see only the sampled
   children, only between the audit's start and end dates (see `workflow.can_view_case`). Removing an
-  auditor deletes the row (`services.remove_auditor`), which ends their access at once; the activity log
+  auditor deletes the row (`services.take_auditor_off`), which ends their access at once; the activity log
   keeps who they were, for which agency, since when and why they were removed.
 - `AuditCase`: a sampled child (drawn by criteria, or chosen by hand with a reason).
 - `AuditTool` / `ToolQuestion`: a template of questions grouped by area, with a grading scale.
@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from safeguarding.actionplans.models import Action
 from safeguarding.agencies.models import Agency
-from safeguarding.audits.enums import DEFAULT_SCALE, Area, AuditType, CaseMethod, FindingKind, Status
+from safeguarding.audits.enums import DEFAULT_SCALE, Area, AuditStatus, AuditType, CaseMethod, FindingKind
 from safeguarding.children.models import Child
 from safeguarding.reviews.models import Theme
 
@@ -109,7 +109,7 @@ class Audit(models.Model):
     agencies = models.ManyToManyField(Agency, related_name="audits")
     tool = models.ForeignKey(AuditTool, on_delete=models.PROTECT, related_name="audits")
     baseline = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="re_audits")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNED)
+    status = models.CharField(max_length=16, choices=AuditStatus.choices, default=AuditStatus.PLANNED)
     # The last sample drawn by criteria: what, how many and the seed (so it can be drawn again).
     sample_criteria = models.JSONField(default=dict, blank=True)
     sample_size = models.PositiveIntegerField(null=True, blank=True)
@@ -254,8 +254,8 @@ class AuditTransition(models.Model):
     """History: one row per status change of an audit. Append-only: never changed once written."""
 
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField(max_length=16, choices=Status.choices)
-    to_status = models.CharField(max_length=16, choices=Status.choices)
+    from_status = models.CharField(max_length=16, choices=AuditStatus.choices)
+    to_status = models.CharField(max_length=16, choices=AuditStatus.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
 from safeguarding.audits import workflow
-from safeguarding.audits.enums import SAMPLING_STATUSES, AuditType, Status
+from safeguarding.audits.enums import SAMPLING_STATUSES, AuditStatus, AuditType
 from safeguarding.audits.models import Audit, AuditAuditor, AuditProgramme, AuditResponse, AuditTool
 from safeguarding.core import kernel
 from safeguarding.core.dates import long_date
@@ -35,7 +35,7 @@ AUDIT_FIELDS = (
     "tool",
     "baseline",
 )
-# What `edit_audit` may change: the plan's own fields and the participating agencies.
+# What `change_audit_plan` may change: the plan's own fields and the participating agencies.
 PLAN_FIELDS = (*AUDIT_FIELDS, "agencies")
 # The fields whose earlier values the stage rules compare with (`_plan_errors`).
 COMPARED_FIELDS = ("start_on", "end_on", "period_from", "period_to", "tool_id", "lead_id", "baseline_id")
@@ -191,7 +191,12 @@ def _stage_errors(current: Audit, was: dict[str, Any], errors: Errors, today: da
             _add(
                 errors, "tool", "The audit tool cannot change once auditing has started: the agencies grade against it."
             )
-    if current.status == Status.IN_PROGRESS and changed("end_on") and current.end_on < today and "end_on" not in errors:
+    if (
+        current.status == AuditStatus.IN_PROGRESS
+        and changed("end_on")
+        and current.end_on < today
+        and "end_on" not in errors
+    ):
         _add(
             errors,
             "end_on",
@@ -306,18 +311,13 @@ def change_audit_plan(*, actor: Any, audit: Audit, version: int, **fields: Any) 
     return current
 
 
-def edit_audit(actor: Any, audit: Audit, version: int, **fields: Any) -> Audit:
-    """`change_audit_plan` with the acting person first, for the callers (the API) that pass it so."""
-    return change_audit_plan(actor=actor, audit=audit, version=version, **fields)
-
-
 # ---- auditors ---------------------------------------------------------------------------------------
 
 
 @kernel.service
 def name_auditor(*, actor: Any, audit: Audit, user: Any, agency: Agency) -> AuditAuditor:
     kernel.require(workflow.can_run(actor, audit), "Only the business unit or the audit's lead can name auditors.")
-    kernel.require(audit.status != Status.CLOSED, "The audit is closed.")
+    kernel.require(audit.status != AuditStatus.CLOSED, "The audit is closed.")
     if not audit.agencies.filter(pk=agency.pk).exists():
         raise ValidationError({"agency": "Choose one of the audit's participating agencies."})
     if not user.is_active or user.is_system or agency.pk not in {m.agency_id for m in user.active_memberships}:
@@ -363,8 +363,3 @@ def take_auditor_off(*, actor: Any, audit: Audit, auditor: AuditAuditor, reason:
         },
     )
     row.delete()
-
-
-def remove_auditor(actor: Any, audit: Audit, auditor: AuditAuditor, reason: str) -> None:
-    """`take_auditor_off` with the acting person first, for the callers (the API) that pass it so."""
-    take_auditor_off(actor=actor, audit=audit, auditor=auditor, reason=reason)

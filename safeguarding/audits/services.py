@@ -15,11 +15,11 @@ from django.db.models import Max
 from django.utils import timezone
 
 from safeguarding.actionplans import services as actionplan_services
-from safeguarding.actionplans.enums import Source
+from safeguarding.actionplans.enums import ActionSource
 from safeguarding.actionplans.models import Action, ActionPlan
 from safeguarding.agencies.models import Agency
 from safeguarding.audits import grading, sampling, workflow
-from safeguarding.audits.enums import Area, CaseMethod, FindingKind, Status
+from safeguarding.audits.enums import Area, AuditStatus, CaseMethod, FindingKind
 from safeguarding.audits.models import (
     Audit,
     AuditCase,
@@ -33,10 +33,8 @@ from safeguarding.audits.planning import (
     PLAN_FIELDS,
     change_audit_plan,
     create_programme,
-    edit_audit,
     name_auditor,
     plan_audit,
-    remove_auditor,
     take_auditor_off,
 )
 from safeguarding.audits.workflow import STALE_MESSAGE, AuditError, NotAllowed, StaleVersion
@@ -57,10 +55,8 @@ __all__ = [
     "StaleVersion",
     "change_audit_plan",
     "create_programme",
-    "edit_audit",
     "name_auditor",
     "plan_audit",
-    "remove_auditor",
     "take_auditor_off",
 ]
 
@@ -71,7 +67,7 @@ __all__ = [
 def _start_sampling(actor: Any, audit: Audit, fields: dict[str, Any] | None = None) -> None:
     """A planned audit moves to sampling when its first case is drawn or chosen (the locked `audit`);
     `fields` are saved with the move, or on their own at sampling already."""
-    if audit.status == Status.PLANNED:
+    if audit.status == AuditStatus.PLANNED:
         workflow.advance(audit, actor=actor, version=audit.version, fields=fields)
     elif fields:
         kernel.update_versioned(audit, version=audit.version, changes=fields, noun="audit")
@@ -197,7 +193,7 @@ def record_responses(
     allowed = workflow.responding_agency_ids(actor, audit, today)
     if agency.pk not in allowed:
         kernel.require(
-            audit.status == Status.IN_PROGRESS, "Responses can be recorded only while the audit is in progress."
+            audit.status == AuditStatus.IN_PROGRESS, "Responses can be recorded only while the audit is in progress."
         )
         raise kernel.NotAllowed("You are not an auditor for this agency on this audit, or the audit period has ended.")
     tool = audit.tool
@@ -292,7 +288,7 @@ def moderate(*, actor: Any, case: AuditCase, area: str, final_grade: str, ration
 def add_finding(*, actor: Any, audit: Audit, kind: str, text: str, themes: Iterable[Theme] = ()) -> AuditFinding:
     kernel.require(workflow.can_run(actor, audit), "Only the business unit or the audit's lead can record findings.")
     kernel.require(
-        audit.status in (Status.MODERATION, Status.FINDINGS),
+        audit.status in (AuditStatus.MODERATION, AuditStatus.FINDINGS),
         "Findings are recorded at moderation or findings.",
     )
     if kind not in FindingKind.values:
@@ -316,7 +312,7 @@ def add_finding(*, actor: Any, audit: Audit, kind: str, text: str, themes: Itera
 
 def plan_for_audit(audit: Audit) -> ActionPlan | None:
     """The action plan this audit's findings feed (source = audit, referenced by the audit's reference)."""
-    return ActionPlan.objects.filter(source=Source.AUDIT, source_reference=audit.reference).order_by("pk").first()
+    return ActionPlan.objects.filter(source=ActionSource.AUDIT, source_reference=audit.reference).order_by("pk").first()
 
 
 @kernel.service
@@ -350,7 +346,7 @@ def create_action_from_finding(
         plan = plan_for_audit(audit) or actionplan_services.create_plan(
             actor=actor,
             title=f"Audit action plan: {audit.title}",
-            source=Source.AUDIT,
+            source=ActionSource.AUDIT,
             owner_group=owner_group,
             chair=chair or audit.lead,
             source_reference=audit.reference,

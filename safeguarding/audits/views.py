@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeguarding.audits import forms, grading, queries, reports, sampling, services, workflow
-from safeguarding.audits.enums import Area, Status
+from safeguarding.audits.enums import Area, AuditStatus
 from safeguarding.audits.models import (
     Audit,
     AuditAuditor,
@@ -181,7 +181,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "blocker": workflow.blocker(audit) if target else "",
             "criteria_levels": [sampling.LEVEL_NAMES.get(x, x) for x in audit.sample_criteria.get("levels", [])],
             "findings": audit.findings.prefetch_related("themes", "actions__plan"),
-            "is_closed": audit.status == Status.CLOSED,
+            "is_closed": audit.status == AuditStatus.CLOSED,
             "history": audit.transitions.select_related("actor", "actor_agency"),
         },
     )

@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from safeguarding.agencies.enums import Role
-from safeguarding.audits.enums import SAMPLING_STATUSES, STATUS_ORDER, Status
+from safeguarding.audits.enums import SAMPLING_STATUSES, STATUS_ORDER, AuditStatus
 from safeguarding.audits.models import Audit, AuditTransition
 from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
@@ -99,10 +99,10 @@ def can_run(user: Any, audit: Audit) -> bool:
 
 def plan_change_refusal(user: Any, audit: Audit) -> str:
     """Why this person may not change the audit's plan now ('' when they may). The one rule for the
-    page, the API, the template link and `services.edit_audit`."""
+    page, the API, the template link and `services.change_audit_plan`."""
     if not can_run(user, audit):
         return "Only the business unit or the audit's lead can change the audit's details."
-    if audit.status == Status.CLOSED:
+    if audit.status == AuditStatus.CLOSED:
         return "The audit is closed, so its details can no longer be changed."
     return ""
 
@@ -118,7 +118,7 @@ def can_remove_auditor(user: Any, audit: Audit) -> bool:
 
 
 def can_moderate(user: Any, audit: Audit) -> bool:
-    return is_lead(user, audit) and audit.status == Status.MODERATION
+    return is_lead(user, audit) and audit.status == AuditStatus.MODERATION
 
 
 def can_see_case_data(user: Any, audit: Audit) -> bool:
@@ -129,7 +129,7 @@ def can_see_case_data(user: Any, audit: Audit) -> bool:
 
 def within_audit_period(audit: Audit, today: date | None = None) -> bool:
     today = today or timezone.localdate()
-    return audit.start_on <= today <= audit.end_on and audit.status != Status.CLOSED
+    return audit.start_on <= today <= audit.end_on and audit.status != AuditStatus.CLOSED
 
 
 def can_view_case(user: Any, audit: Audit, today: date | None = None) -> bool:
@@ -138,7 +138,7 @@ def can_view_case(user: Any, audit: Audit, today: date | None = None) -> bool:
     Auditors: only between the audit's start and end dates and before it closes. The lead and the
     business unit: while the audit is open (they draw and moderate the sample)."""
     if can_run(user, audit):
-        return audit.status != Status.CLOSED
+        return audit.status != AuditStatus.CLOSED
     own = auditor_agency_ids(user, audit) or system_agency_ids(user, audit)
     return bool(own) and within_audit_period(audit, today)
 
@@ -153,7 +153,7 @@ def own_agency_ids(user: Any, audit: Audit) -> set[int]:
 
 def responding_agency_ids(user: Any, audit: Audit, today: date | None = None) -> set[int]:
     """Agencies whose responses this person (or agency system) may record now."""
-    if audit.status != Status.IN_PROGRESS:
+    if audit.status != AuditStatus.IN_PROGRESS:
         return set()
     if is_active_person(user) and user.is_system:
         return system_agency_ids(user, audit) if within_audit_period(audit, today) else set()
@@ -169,17 +169,17 @@ def can_see_summary(user: Any, audit: Audit) -> bool:
 # ---- transitions ---------------------------------------------------------------------------------
 
 
-def next_status(audit: Audit) -> Status | None:
-    index = STATUS_ORDER.index(Status(audit.status))
+def next_status(audit: Audit) -> AuditStatus | None:
+    index = STATUS_ORDER.index(AuditStatus(audit.status))
     return STATUS_ORDER[index + 1] if index + 1 < len(STATUS_ORDER) else None
 
 
 NEXT_LABELS: dict[str, str] = {
-    Status.SAMPLING: "Start sampling",
-    Status.IN_PROGRESS: "Start auditing",
-    Status.MODERATION: "Start moderation",
-    Status.FINDINGS: "Close moderation",
-    Status.CLOSED: "Close the audit",
+    AuditStatus.SAMPLING: "Start sampling",
+    AuditStatus.IN_PROGRESS: "Start auditing",
+    AuditStatus.MODERATION: "Start moderation",
+    AuditStatus.FINDINGS: "Close moderation",
+    AuditStatus.CLOSED: "Close the audit",
 }
 
 
@@ -188,14 +188,14 @@ def blocker(audit: Audit) -> str:
     target = next_status(audit)
     if target is None:
         return "The audit is closed."
-    if target == Status.IN_PROGRESS:
+    if target == AuditStatus.IN_PROGRESS:
         if not audit.cases.exists():
             return "Draw or choose the sample first."
         if not audit.auditors.exists():
             return "Name at least one auditor first."
-    if target == Status.MODERATION and not audit.cases.filter(responses__isnull=False).exists():
+    if target == AuditStatus.MODERATION and not audit.cases.filter(responses__isnull=False).exists():
         return "No agency has graded a case yet."
-    if target == Status.FINDINGS:
+    if target == AuditStatus.FINDINGS:
         from safeguarding.audits.grading import unmoderated_differences
 
         missing = unmoderated_differences(audit)
@@ -204,7 +204,7 @@ def blocker(audit: Audit) -> str:
                 f"{len(missing)} differing grade{'s' if len(missing) != 1 else ''} still to moderate: "
                 "agree a final grade for each before closing moderation."
             )
-    if target == Status.CLOSED and not audit.findings.exists():
+    if target == AuditStatus.CLOSED and not audit.findings.exists():
         return "Record at least one finding first."
     return ""
 

@@ -9,7 +9,7 @@ class Precision(models.TextChoices):
     YEAR = "year", "Year"
 
 
-class Source(models.TextChoices):
+class EventSource(models.TextChoices):
     """How an entry reached the chronology."""
 
     PAGE = "page", "Page"

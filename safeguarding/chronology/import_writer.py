@@ -22,7 +22,7 @@ from django.utils import timezone
 from safeguarding.agencies.models import Agency
 from safeguarding.children import sharing
 from safeguarding.children.models import Child, normalise_name
-from safeguarding.chronology.enums import Source
+from safeguarding.chronology.enums import EventSource
 from safeguarding.chronology.import_rows import WRITE_BATCH, ImportResult, NewChild, Progress, Row, chunks
 from safeguarding.chronology.models import ChildAgencyReference, Event, EventChild, ImportBatch
 from safeguarding.chronology.signals import send_events_changed
@@ -236,7 +236,7 @@ def _insert_events(
         "agency": agency.pk,
         "author": author.pk if author is not None else None,
         "recorded_at": timezone.now(),
-        "source": Source.IMPORT,
+        "source": EventSource.IMPORT,
         "import_batch": batch.pk if batch is not None else None,
         "version": 1,
         "supersedes": None,

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
 from safeguarding.children.models import Child
-from safeguarding.chronology.enums import FINISHED_STATUSES, ImportStatus, Precision, Source
+from safeguarding.chronology.enums import FINISHED_STATUSES, EventSource, ImportStatus, Precision
 from safeguarding.core.restriction import Restrictable
 
 
@@ -186,7 +186,7 @@ class Event(Restrictable):
     summary = models.TextField()
     impact = models.TextField(blank=True)
     action_taken = models.TextField(blank=True)
-    source = models.CharField(max_length=8, choices=Source.choices, default=Source.PAGE)
+    source = models.CharField(max_length=8, choices=EventSource.choices, default=EventSource.PAGE)
     import_batch = models.ForeignKey(
         ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )

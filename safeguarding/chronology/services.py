@@ -19,7 +19,7 @@ from safeguarding.children import sharing
 from safeguarding.children.models import Child
 from safeguarding.children.queries import children_visible_to
 from safeguarding.chronology import permissions
-from safeguarding.chronology.enums import Precision, Source
+from safeguarding.chronology.enums import EventSource, Precision
 from safeguarding.chronology.models import Event, EventChild, EventType
 from safeguarding.chronology.signals import send_events_changed
 from safeguarding.core import kernel
@@ -197,7 +197,7 @@ def record_event(
     original_type_label: str = "",
     agency_reference: str = "",
     household_reference: str = "",
-    source: str = Source.PAGE,
+    source: str = EventSource.PAGE,
     confidentiality: str = Confidentiality.NORMAL,
     restricted_to_roles: Sequence[str] = (),
     shared_in: bool = False,

@@ -29,15 +29,7 @@ MASKED = ("decision_note", "closing_note")
 M = TypeVar("M", bound=models.Model)
 
 
-class StaleVersion(kernel.StaleVersion):
-    """The kernel's `StaleVersion` (a page shows its message on the form; the project's API handler
-    answers 409). Transitional: `messages` keeps the shape of the Django ValidationError it once was,
-    because `api/concerns_viewsets.py` still catches this name and reads `exc.messages[0]`. Once that
-    clause is gone: `StaleVersion = kernel.StaleVersion`."""
-
-    @property
-    def messages(self) -> list[str]:
-        return [self.message]
+StaleVersion = kernel.StaleVersion  # for importers
 
 
 def _lock(model: type[M], pk: int, *, version: int, noun: str) -> M:

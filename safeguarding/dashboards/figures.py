@@ -22,12 +22,12 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from safeguarding.actionplans.enums import COMPLETE_STATUSES, ActionStatus, Rag, Source
+from safeguarding.actionplans.enums import COMPLETE_STATUSES, ActionRag, ActionSource, ActionStatus
 from safeguarding.actionplans.models import Action, ActionPlan
 from safeguarding.dashboards.periods import Period
 from safeguarding.escalations import reports as escalation_reports
 from safeguarding.escalations.deadlines import working_days_taken
-from safeguarding.escalations.enums import Status as EscalationStatus
+from safeguarding.escalations.enums import EscalationStatus
 from safeguarding.escalations.models import EscalationReason, EscalationStage
 from safeguarding.reviews.enums import Stage
 from safeguarding.reviews.models import Finding, Notification, PracticeReview, RapidReview, Review, StageChange, Theme
@@ -230,7 +230,7 @@ def action_plan_figures(period: Period, as_at: date) -> ActionPlanFigures:
     rows = list(plans_qs)
     plans = [
         PlanProgress(
-            p.reference, p.title, Source(p.source).label, p.owner_group, p.n_actions, p.n_complete, p.n_overdue
+            p.reference, p.title, ActionSource(p.source).label, p.owner_group, p.n_actions, p.n_complete, p.n_overdue
         )
         for p in rows
     ]
@@ -255,7 +255,7 @@ def action_plan_figures(period: Period, as_at: date) -> ActionPlanFigures:
             a.due_on,
             (as_at - a.due_on).days,
             ActionStatus(a.status).label,
-            Rag(a.rag).label,
+            ActionRag(a.rag).label,
         )
         for a in overdue_rows
     ]

@@ -8,7 +8,7 @@ class Urgency(models.TextChoices):
     URGENT = "urgent", "Urgent"
 
 
-class Status(models.TextChoices):
+class EscalationStatus(models.TextChoices):
     """Where an escalation is at its current stage. Changed only by `workflow.apply_transition`."""
 
     AWAITING_RESPONSE = "awaiting_response", "Awaiting response"
@@ -19,8 +19,12 @@ class Status(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-OPEN_STATUSES = frozenset({Status.AWAITING_RESPONSE, Status.RESPONDED, Status.OUTCOME_AGREED})
-FINISHED_STATUSES = frozenset({Status.RESOLVED, Status.RESOLVED_BY_REFERRAL, Status.CLOSED})
+OPEN_STATUSES = frozenset(
+    {EscalationStatus.AWAITING_RESPONSE, EscalationStatus.RESPONDED, EscalationStatus.OUTCOME_AGREED}
+)
+FINISHED_STATUSES = frozenset(
+    {EscalationStatus.RESOLVED, EscalationStatus.RESOLVED_BY_REFERRAL, EscalationStatus.CLOSED}
+)
 
 
 class LevelOfNeed(models.IntegerChoices):

@@ -22,9 +22,9 @@ from safeguarding.escalations.enums import (
     FINISHED_STATUSES,
     OPEN_STATUSES,
     Action,
+    EscalationStatus,
     LevelOfNeed,
     ResponseKind,
-    Status,
     Urgency,
 )
 
@@ -107,10 +107,10 @@ class EscalationQuerySet(models.QuerySet["Escalation"]):
 
     def past_deadline(self, now: datetime | None = None) -> EscalationQuerySet:
         """Awaiting a response after the stage's deadline (whether or not already marked overdue)."""
-        return self.filter(status=Status.AWAITING_RESPONSE, stage_due_at__lt=now or timezone.now())
+        return self.filter(status=EscalationStatus.AWAITING_RESPONSE, stage_due_at__lt=now or timezone.now())
 
     def overdue(self) -> EscalationQuerySet:
-        return self.filter(status=Status.AWAITING_RESPONSE, stage_overdue_at__isnull=False)
+        return self.filter(status=EscalationStatus.AWAITING_RESPONSE, stage_overdue_at__isnull=False)
 
 
 class Escalation(models.Model):
@@ -132,7 +132,9 @@ class Escalation(models.Model):
     receiver_level_of_need = models.PositiveSmallIntegerField(choices=LevelOfNeed.choices, null=True, blank=True)
     urgency = models.CharField(max_length=16, choices=Urgency.choices, default=Urgency.STANDARD)
     stage = models.ForeignKey(EscalationStage, on_delete=models.PROTECT, related_name="escalations")
-    status = models.CharField(max_length=32, choices=Status.choices, default=Status.AWAITING_RESPONSE)
+    status = models.CharField(
+        max_length=32, choices=EscalationStatus.choices, default=EscalationStatus.AWAITING_RESPONSE
+    )
     raised_at = models.DateTimeField(default=timezone.now)
     stage_started_at = models.DateTimeField(default=timezone.now)
     stage_due_at = models.DateTimeField()
@@ -194,7 +196,7 @@ class Escalation(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.status == Status.AWAITING_RESPONSE and self.stage_due_at < timezone.now()
+        return self.status == EscalationStatus.AWAITING_RESPONSE and self.stage_due_at < timezone.now()
 
 
 class EscalationChild(models.Model):
@@ -295,8 +297,8 @@ class EscalationStep(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    from_status = models.CharField(max_length=32, choices=Status.choices, blank=True)
-    to_status = models.CharField(max_length=32, choices=Status.choices)
+    from_status = models.CharField(max_length=32, choices=EscalationStatus.choices, blank=True)
+    to_status = models.CharField(max_length=32, choices=EscalationStatus.choices)
     from_stage = models.PositiveSmallIntegerField(null=True, blank=True)
     to_stage = models.PositiveSmallIntegerField()
     reason = models.TextField(blank=True)

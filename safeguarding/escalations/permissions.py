@@ -14,7 +14,7 @@ import rules
 
 from safeguarding.agencies.enums import Role
 from safeguarding.core.access import is_active_person
-from safeguarding.escalations.enums import Status
+from safeguarding.escalations.enums import EscalationStatus
 from safeguarding.escalations.models import AgreedAction, Escalation
 
 # The managers of the people taking part: they always see their agency's escalations.
@@ -103,7 +103,7 @@ def may_escalate(user: Any, esc: Escalation) -> bool:
         return False
     if esc.stage.next_stage() is None:
         return False
-    return esc.status != Status.AWAITING_RESPONSE or bool(esc.is_overdue)
+    return esc.status != EscalationStatus.AWAITING_RESPONSE or bool(esc.is_overdue)
 
 
 def may_resolve_by_referral(user: Any, esc: Escalation) -> bool:

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from safeguarding.core.spreadsheets import neutralise_formula
 from safeguarding.escalations.deadlines import working_days_taken
-from safeguarding.escalations.enums import LevelOfNeed, Status
+from safeguarding.escalations.enums import EscalationStatus, LevelOfNeed
 from safeguarding.escalations.models import Escalation, StageVisit
 
 
@@ -85,12 +85,12 @@ class Report:
 
 
 OUTCOME_LABELS = {
-    Status.AWAITING_RESPONSE: "Open: awaiting a response",
-    Status.RESPONDED: "Open: responded",
-    Status.OUTCOME_AGREED: "Open: outcome recorded",
-    Status.RESOLVED: "Resolved",
-    Status.RESOLVED_BY_REFERRAL: "Resolved by referral",
-    Status.CLOSED: "Closed",
+    EscalationStatus.AWAITING_RESPONSE: "Open: awaiting a response",
+    EscalationStatus.RESPONDED: "Open: responded",
+    EscalationStatus.OUTCOME_AGREED: "Open: outcome recorded",
+    EscalationStatus.RESOLVED: "Resolved",
+    EscalationStatus.RESOLVED_BY_REFERRAL: "Resolved by referral",
+    EscalationStatus.CLOSED: "Closed",
 }
 
 
@@ -121,7 +121,9 @@ def build_report(period: Period, *, charts: bool = True) -> Report:
         period=period,
         total=len(rows),
         open_count=sum(1 for e in rows if e.is_open),
-        overdue_now=sum(1 for e in rows if e.status == Status.AWAITING_RESPONSE and e.stage_overdue_at is not None),
+        overdue_now=sum(
+            1 for e in rows if e.status == EscalationStatus.AWAITING_RESPONSE and e.stage_overdue_at is not None
+        ),
     )
     report.dimensions = [
         Dimension("raising-agency", "Raising agency", _counted([e.raising_agency.name for e in rows])),
@@ -136,7 +138,7 @@ def build_report(period: Period, *, charts: bool = True) -> Report:
         Dimension(
             "outcome",
             "Outcome",
-            _counted([OUTCOME_LABELS[Status(e.status)] for e in rows], list(OUTCOME_LABELS.values())),
+            _counted([OUTCOME_LABELS[EscalationStatus(e.status)] for e in rows], list(OUTCOME_LABELS.values())),
         ),
         Dimension(
             "overdue",
@@ -245,7 +247,7 @@ def log_csv(period: Period) -> str:
                     e.receiver_level_of_need or "",
                     e.get_urgency_display(),
                     e.stage.number,
-                    OUTCOME_LABELS[Status(e.status)],
+                    OUTCOME_LABELS[EscalationStatus(e.status)],
                     "Yes" if e.pk in overdue_ids else "No",
                     working_days_taken(e.raised_at, e.finished_at or now),
                     "Yes" if e.flagged_for_learning else "No",

@@ -22,7 +22,7 @@ from safeguarding.core import kernel
 from safeguarding.core.services import record_activity
 from safeguarding.escalations import notifications
 from safeguarding.escalations.deadlines import due_at
-from safeguarding.escalations.enums import Action, ResponseKind, Status, Urgency
+from safeguarding.escalations.enums import Action, EscalationStatus, ResponseKind, Urgency
 from safeguarding.escalations.models import (
     AgreedAction,
     Escalation,
@@ -121,7 +121,7 @@ def _open_first_stage(esc: Escalation, *, actor: Any, start: datetime) -> None:
         actor=actor,
         actor_agency=esc.raising_agency,
         from_status="",
-        to_status=Status.AWAITING_RESPONSE,
+        to_status=EscalationStatus.AWAITING_RESPONSE,
         from_stage=None,
         to_stage=esc.stage.number,
         reason="",
@@ -176,7 +176,7 @@ def raise_escalation(
         raiser_level_of_need=raiser_level_of_need,
         urgency=urgency,
         stage=stage,
-        status=Status.AWAITING_RESPONSE,
+        status=EscalationStatus.AWAITING_RESPONSE,
         raised_at=start,
         stage_started_at=start,
         stage_due_at=_stage_deadline(stage, urgency, start),
@@ -454,7 +454,7 @@ def complete_agreed_action(*, actor: Any, action: AgreedAction, done_on: date, n
 def mark_escalation_overdue(pk: int, now: datetime, *, actor: Any = None) -> bool:
     """The scheduled job's: mark this stage overdue once, and tell both sides and their managers."""
     esc = kernel.lock(Escalation.objects.select_related("stage"), pk)
-    if esc.status != Status.AWAITING_RESPONSE or esc.stage_overdue_at is not None or esc.stage_due_at >= now:
+    if esc.status != EscalationStatus.AWAITING_RESPONSE or esc.stage_overdue_at is not None or esc.stage_due_at >= now:
         kernel.unchanged()
         return False  # answered, or marked by another worker, since the list was read
     apply_transition(

@@ -11,7 +11,7 @@ from typing import Any
 
 from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
-from safeguarding.escalations.enums import FINISHED_STATUSES, OPEN_STATUSES, Action, Status
+from safeguarding.escalations.enums import FINISHED_STATUSES, OPEN_STATUSES, Action, EscalationStatus
 from safeguarding.escalations.models import Escalation, EscalationStep
 from safeguarding.escalations.permissions import (
     MANAGEMENT_ROLES,
@@ -73,32 +73,34 @@ WORKFLOW = kernel.Workflow(
         T(
             Action.RESPONDED,
             "Respond",
-            frozenset({Status.AWAITING_RESPONSE}),
-            Status.RESPONDED,
+            frozenset({EscalationStatus.AWAITING_RESPONSE}),
+            EscalationStatus.RESPONDED,
             "Only the receiving agency's people at this stage can respond, and only while a response is awaited.",
             who=on_receiving_side,
         ),
         T(
             Action.OUTCOME_RECORDED,
             "Record the outcome and agreed actions",
-            frozenset({Status.RESPONDED}),
-            Status.OUTCOME_AGREED,
+            frozenset({EscalationStatus.RESPONDED}),
+            EscalationStatus.OUTCOME_AGREED,
             "The outcome is recorded by the people taking part at this stage, after the receiving side responds.",
             who=may_record_outcome,
         ),
         T(
             Action.ACCEPTED,
             "Accept the outcome",
-            frozenset({Status.OUTCOME_AGREED}),
-            Status.RESOLVED,
+            frozenset({EscalationStatus.OUTCOME_AGREED}),
+            EscalationStatus.RESOLVED,
             "Only the raising side can accept the outcome, once it has been recorded.",
             who=on_raising_side,
         ),
         T(
             Action.ESCALATED,
             "Move to the next stage",
-            frozenset({Status.AWAITING_RESPONSE, Status.RESPONDED, Status.OUTCOME_AGREED}),
-            Status.AWAITING_RESPONSE,  # the next stage opens awaiting a response
+            frozenset(
+                {EscalationStatus.AWAITING_RESPONSE, EscalationStatus.RESPONDED, EscalationStatus.OUTCOME_AGREED}
+            ),
+            EscalationStatus.AWAITING_RESPONSE,  # the next stage opens awaiting a response
             "Only the raising side can move this to the next stage: after a response, or once the response is "
             "overdue, and only if there is a next stage.",
             who=may_escalate,
@@ -107,7 +109,7 @@ WORKFLOW = kernel.Workflow(
             Action.RESOLVED_BY_REFERRAL,
             "Resolve by referral",
             frozenset(OPEN_STATUSES),
-            Status.RESOLVED_BY_REFERRAL,
+            EscalationStatus.RESOLVED_BY_REFERRAL,
             "Only people involved in this escalation, or the business unit, can end it by referral.",
             who=may_resolve_by_referral,
         ),
@@ -115,7 +117,7 @@ WORKFLOW = kernel.Workflow(
             Action.CLOSED,
             "Withdraw and close",
             frozenset(OPEN_STATUSES),
-            Status.CLOSED,
+            EscalationStatus.CLOSED,
             "Only the raising side or the business unit can close an escalation that is still open.",
             who=may_close,
         ),
@@ -130,7 +132,7 @@ WORKFLOW = kernel.Workflow(
         T(
             Action.MARKED_OVERDUE,
             "Mark the response overdue",
-            frozenset({Status.AWAITING_RESPONSE}),
+            frozenset({EscalationStatus.AWAITING_RESPONSE}),
             None,  # the status stays; `stage_overdue_at` records it
             "Only the scheduled job marks a response overdue.",
             who=scheduled_job_only,

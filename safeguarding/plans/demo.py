@@ -19,7 +19,7 @@ from safeguarding.children.models import Child, Involvement
 from safeguarding.children.queries import children_visible_to
 from safeguarding.core.demo import DemoContext
 from safeguarding.plans import notifications, services
-from safeguarding.plans.enums import AgreementMethod, ObjectiveStatus, PersonKind, PlanType, Rag
+from safeguarding.plans.enums import AgreementMethod, ObjectiveRag, ObjectiveStatus, PersonKind, PlanType
 from safeguarding.plans.models import CarePlan, Objective
 from safeguarding.plans.permissions import EDIT_ROLES
 
@@ -233,7 +233,7 @@ def _amend_and_review_again(w: _Whitlocks, plan: CarePlan, objectives: list[Obje
         plan=plan,
         uid=objectives[0].uid,
         status=ObjectiveStatus.IN_PROGRESS,
-        rag=Rag.GREEN,
+        rag=ObjectiveRag.GREEN,
         evidence="Kayleigh has attended four of four sessions.",
     )
     services.record_objective_update(
@@ -241,7 +241,7 @@ def _amend_and_review_again(w: _Whitlocks, plan: CarePlan, objectives: list[Obje
         plan=plan,
         uid=objectives[2].uid,
         status=ObjectiveStatus.IN_PROGRESS,
-        rag=Rag.AMBER,
+        rag=ObjectiveRag.AMBER,
         evidence="Mason seen at home; one immunisation still outstanding.",
     )
     services.amend_plan(actor=w.csc_user, plan=plan, version=plan.version)
@@ -366,7 +366,7 @@ def _achieve_all(plan: CarePlan, lead: User) -> None:
             plan=plan,
             uid=objective.uid,
             status=ObjectiveStatus.ACHIEVED,
-            rag=Rag.GREEN,
+            rag=ObjectiveRag.GREEN,
             evidence="Seen at visits and confirmed by school.",
         )
 

@@ -41,7 +41,7 @@ class ObjectiveStatus(models.TextChoices):
     NOT_ACHIEVED = "not_achieved", "Not achieved"
 
 
-class Rag(models.TextChoices):
+class ObjectiveRag(models.TextChoices):
     RED = "red", "Red: not happening, or the child is not safer"
     AMBER = "amber", "Amber: some progress, not enough yet"
     GREEN = "green", "Green: on track"

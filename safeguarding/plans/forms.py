@@ -15,10 +15,10 @@ from safeguarding.plans.enums import (
     SCALE_MAX,
     SCALE_MIN,
     AgreementMethod,
+    ObjectiveRag,
     ObjectiveStatus,
     PersonKind,
     PlanType,
-    Rag,
 )
 from safeguarding.plans.models import CONTENT_FIELDS
 
@@ -225,7 +225,7 @@ class UpdateForm(GovUKForm):
     )
     rag = forms.ChoiceField(
         label="Rating (red, amber or green)",
-        choices=Rag.choices,
+        choices=ObjectiveRag.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose red, amber or green"},
     )

@@ -29,11 +29,11 @@ from safeguarding.plans.enums import (
     SCALE_MAX,
     SCALE_MIN,
     AgreementMethod,
+    ObjectiveRag,
     ObjectiveStatus,
     PersonKind,
     PlanStatus,
     PlanType,
-    Rag,
     VersionState,
 )
 
@@ -381,7 +381,7 @@ class ObjectiveUpdate(models.Model):
     objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="updates")
     objective_uid = models.UUIDField()
     status = models.CharField(max_length=16, choices=ObjectiveStatus.choices)
-    rag = models.CharField(max_length=8, choices=Rag.choices)
+    rag = models.CharField(max_length=8, choices=ObjectiveRag.choices)
     evidence = models.TextField(help_text="What was seen or done that shows this.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

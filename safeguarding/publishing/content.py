@@ -16,7 +16,7 @@ from typing import Literal
 
 from django.utils import timezone
 
-from safeguarding.actionplans.enums import Rag
+from safeguarding.actionplans.enums import ActionRag
 from safeguarding.actionplans.models import Action, ActionPlan
 from safeguarding.actionplans.progress import Progress, plan_progress, recommendation_progress
 from safeguarding.core.dates import long_date
@@ -92,7 +92,7 @@ def format_datetime(moment: datetime) -> str:
 
 
 def rag_name(rag: str) -> str:
-    return str(Rag(rag).label).split(" (")[0]
+    return str(ActionRag(rag).label).split(" (")[0]
 
 
 def status_with_rag(action: Action) -> str:

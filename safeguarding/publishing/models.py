@@ -8,7 +8,7 @@ review and its action plan (domain.md §8 "Reporting").
   recommendations, background, implications, …) as JSON. Editing writes a new version, never changes
   an old one; an edit made against an older version than the latest is refused (`services`).
 - `GeneratedReport` is what was generated and sent: the text version used, the action plan version
-  frozen for it (the committee's decision is recorded against that `PlanVersion`), when the figures
+  frozen for it (the committee's decision is recorded against that `ActionPlanVersion`), when the figures
   were taken, and the PDF and DOCX bytes, so the same documents can be downloaded again.
 
 Every change goes through `services` (actor, activity log, transaction, version check).
@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from safeguarding.actionplans.models import ActionPlan, PlanVersion
+from safeguarding.actionplans.models import ActionPlan, ActionPlanVersion
 from safeguarding.publishing.enums import TEXT_KEYS, Access, GenerationStatus
 from safeguarding.reviews.models import Review
 
@@ -126,7 +126,7 @@ class GeneratedReport(models.Model):
     requested_at = models.DateTimeField()
     # Set when done: the plan as frozen for this report, and when its live figures were taken.
     plan_version = models.ForeignKey(
-        PlanVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="committee_reports"
+        ActionPlanVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="committee_reports"
     )
     generated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -10,15 +10,15 @@ from datetime import date
 from typing import Any
 
 from safeguarding.actionplans import services as plan_services
-from safeguarding.actionplans.models import ActionPlan, CommitteeDecision, PlanVersion
+from safeguarding.actionplans.models import ActionPlan, ActionPlanVersion, CommitteeDecision
 
 
-def freeze_plan(*, actor: Any, plan: ActionPlan, reason: str) -> PlanVersion:
+def freeze_plan(*, actor: Any, plan: ActionPlan, reason: str) -> ActionPlanVersion:
     return plan_services.freeze_version(actor=actor, plan=plan, reason=reason)
 
 
 def record_decision(
-    *, actor: Any, plan_version: PlanVersion, committee: str, meeting_on: date, outcome: str, questions: str
+    *, actor: Any, plan_version: ActionPlanVersion, committee: str, meeting_on: date, outcome: str, questions: str
 ) -> CommitteeDecision:
     return plan_services.record_committee_decision(
         actor=actor,

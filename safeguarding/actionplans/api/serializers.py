@@ -9,11 +9,11 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from safeguarding.actionplans.enums import ActionStatus, CommitteeOutcome, Rag, Source
-from safeguarding.actionplans.models import Action, ActionPlan, ActionUpdate, CommitteeDecision, PlanVersion
+from safeguarding.actionplans.enums import ActionRag, ActionSource, ActionStatus, CommitteeOutcome
+from safeguarding.actionplans.models import Action, ActionPlan, ActionPlanVersion, ActionUpdate, CommitteeDecision
 
 STATUS_HELP = "One of: " + ", ".join(ActionStatus.values) + "."
-RAG_HELP = "One of: " + ", ".join(Rag.values) + " (blue exactly when complete)."
+RAG_HELP = "One of: " + ", ".join(ActionRag.values) + " (blue exactly when complete)."
 
 
 @extend_schema_field(
@@ -131,7 +131,7 @@ class VersionSerializer(serializers.ModelSerializer):
     decisions = DecisionSerializer(many=True, read_only=True)
 
     class Meta:
-        model = PlanVersion
+        model = ActionPlanVersion
         fields = ["id", "number", "reason", "created_at", "decisions"]
         read_only_fields = fields
 
@@ -139,7 +139,7 @@ class VersionSerializer(serializers.ModelSerializer):
 class PlanSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     # The metaclass collects declared fields, so this does not replace Field.source at run time.
-    source = serializers.ChoiceField(choices=Source.choices, read_only=True)  # type: ignore[assignment]
+    source = serializers.ChoiceField(choices=ActionSource.choices, read_only=True)  # type: ignore[assignment]
     review: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True, help_text="The case review's id."
     )
@@ -243,7 +243,7 @@ class UpdateCreateSerializer(serializers.Serializer):
     narrative = serializers.CharField(max_length=20000, help_text="Progress since the last update.")
     status = ActionStatusField()
     rag = serializers.ChoiceField(
-        choices=Rag.choices,
+        choices=ActionRag.choices,
         help_text="On track is green, at risk amber, off track red, complete blue; not started green, amber or red.",
     )
 

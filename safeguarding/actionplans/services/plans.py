@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from safeguarding.actionplans.enums import CommitteeOutcome, Source
-from safeguarding.actionplans.models import ActionPlan, CommitteeDecision, PlanVersion
+from safeguarding.actionplans.enums import ActionSource, CommitteeOutcome
+from safeguarding.actionplans.models import ActionPlan, ActionPlanVersion, CommitteeDecision
 from safeguarding.actionplans.permissions import can_manage_plan
 from safeguarding.actionplans.services.common import PLAN_FIELDS, is_person, required_text, today_of
 from safeguarding.actionplans.versions import plan_snapshot
@@ -35,9 +35,9 @@ def _check_plan(
     deputy_chair: Any,
     plan: ActionPlan | None = None,
 ) -> None:
-    if source not in Source.values:
+    if source not in ActionSource.values:
         errors["source"] = "Choose where the plan comes from."
-    elif source == Source.REVIEW:
+    elif source == ActionSource.REVIEW:
         if review is None:
             errors["review"] = "Choose the case review whose recommendations this plan answers."
         elif ActionPlan.objects.filter(review=review).exclude(pk=plan.pk if plan else 0).exists():
@@ -138,7 +138,7 @@ def edit_plan(*, actor: Any, plan: ActionPlan, version: int, **fields: Any) -> A
 
 
 @kernel.service
-def freeze_version(*, actor: Any, plan: ActionPlan, reason: str, at: datetime | None = None) -> PlanVersion:
+def freeze_version(*, actor: Any, plan: ActionPlan, reason: str, at: datetime | None = None) -> ActionPlanVersion:
     """Freeze the plan as it stands (plan and actions as JSON), e.g. when it goes to a committee.
     The version never changes afterwards; later changes show against it (`changes_since`)."""
     kernel.require(
@@ -149,7 +149,7 @@ def freeze_version(*, actor: Any, plan: ActionPlan, reason: str, at: datetime | 
     # Locked: versions are numbered one at a time, and the snapshot is of one state of the plan.
     locked = kernel.lock(ActionPlan.objects.select_related("review", "chair"), plan.pk, noun="plan")
     number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    version = PlanVersion.objects.create(
+    version = ActionPlanVersion.objects.create(
         plan=locked,
         number=number,
         snapshot=plan_snapshot(locked),
@@ -162,7 +162,13 @@ def freeze_version(*, actor: Any, plan: ActionPlan, reason: str, at: datetime | 
 
 
 def _decision_errors(
-    *, committee: str, meeting_on: date | None, outcome: str, questions: str, plan_version: PlanVersion, today: date
+    *,
+    committee: str,
+    meeting_on: date | None,
+    outcome: str,
+    questions: str,
+    plan_version: ActionPlanVersion,
+    today: date,
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
     required_text(errors, "committee", committee, "Enter the committee's name.")
@@ -186,7 +192,7 @@ def _decision_errors(
 def record_committee_decision(
     *,
     actor: Any,
-    plan_version: PlanVersion,
+    plan_version: ActionPlanVersion,
     committee: str,
     meeting_on: date,
     outcome: str,

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from safeguarding.actionplans.enums import ActionStatus, Rag
+from safeguarding.actionplans.enums import ActionRag, ActionStatus
 from safeguarding.actionplans.models import Action, ActionUpdate
 from safeguarding.actionplans.permissions import can_record_recheck, recheck_blocker
 from safeguarding.actionplans.services.actions import locked_action, sync
@@ -109,7 +109,7 @@ def record_recheck(
     _check_may_recheck(actor, locked, version)
     today = today_of(at)
     status = locked.status if held is not False else ActionStatus.AT_RISK
-    rag = Rag.BLUE if held is not False else Rag.AMBER
+    rag = ActionRag.BLUE if held is not False else ActionRag.AMBER
     errors: dict[str, str] = {}
     narrative = required_text(errors, "narrative", narrative, "Describe what the re-check found.")
     errors.update(

@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 
-from safeguarding.actionplans.enums import COMPLETE_STATUSES, ActionStatus, Rag
+from safeguarding.actionplans.enums import COMPLETE_STATUSES, ActionRag, ActionStatus
 from safeguarding.actionplans.models import Action, ActionUpdate
 from safeguarding.actionplans.permissions import can_update_action, sign_off_blocker
 from safeguarding.actionplans.services.actions import follow, locked_action, sync
@@ -29,27 +29,27 @@ from safeguarding.reviews.services import Upload
 
 # The RAG an update may give with each status (see the package docstring).
 RAG_FOR_STATUS: dict[str, frozenset[str]] = {
-    ActionStatus.NOT_STARTED: frozenset({Rag.GREEN, Rag.AMBER, Rag.RED}),
-    ActionStatus.ON_TRACK: frozenset({Rag.GREEN}),
-    ActionStatus.AT_RISK: frozenset({Rag.AMBER}),
-    ActionStatus.OFF_TRACK: frozenset({Rag.RED}),
-    ActionStatus.COMPLETE: frozenset({Rag.BLUE}),
-    ActionStatus.COMPLETE_WITH_IMPACT: frozenset({Rag.BLUE}),
+    ActionStatus.NOT_STARTED: frozenset({ActionRag.GREEN, ActionRag.AMBER, ActionRag.RED}),
+    ActionStatus.ON_TRACK: frozenset({ActionRag.GREEN}),
+    ActionStatus.AT_RISK: frozenset({ActionRag.AMBER}),
+    ActionStatus.OFF_TRACK: frozenset({ActionRag.RED}),
+    ActionStatus.COMPLETE: frozenset({ActionRag.BLUE}),
+    ActionStatus.COMPLETE_WITH_IMPACT: frozenset({ActionRag.BLUE}),
 }
 
 
 def _rag_problem(status: str, rag: str) -> tuple[str, str] | None:
     if status not in ActionStatus.values:
         return "status", "Choose the action's status."
-    if rag not in Rag.values:
+    if rag not in ActionRag.values:
         return "rag", "Choose the RAG rating."
     if rag in RAG_FOR_STATUS[status]:
         return None
-    if rag == Rag.BLUE:
+    if rag == ActionRag.BLUE:
         return "rag", "Blue is only for a complete action. Choose red, amber or green, or set a complete status."
     if status in COMPLETE_STATUSES:
         return "rag", "A complete action is rated blue."
-    allowed = " or ".join(Rag(r).label.lower() for r in Rag if r in RAG_FOR_STATUS[status])
+    allowed = " or ".join(ActionRag(r).label.lower() for r in ActionRag if r in RAG_FOR_STATUS[status])
     return "rag", f"An action that is {ActionStatus(status).label.lower()} is rated {allowed}."
 
 

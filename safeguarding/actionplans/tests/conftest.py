@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from safeguarding.actionplans import services
-from safeguarding.actionplans.enums import Source
+from safeguarding.actionplans.enums import ActionSource
 from safeguarding.actionplans.models import Action, ActionPlan
 from safeguarding.agencies.enums import Role
 from safeguarding.reviews import services as review_services
@@ -84,7 +84,7 @@ def build_plan_cast() -> PlanCast:
     plan = services.create_plan(
         actor=rc.business,
         title="Action plan: Child A and Child B",
-        source=Source.REVIEW,
+        source=ActionSource.REVIEW,
         review=review,
         owner_group="Case review subgroup",
         chair=chair,

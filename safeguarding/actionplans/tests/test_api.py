@@ -7,12 +7,12 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from safeguarding.actionplans.enums import ActionStatus, Rag
+from safeguarding.actionplans.enums import ActionRag, ActionStatus
 from safeguarding.actionplans.models import Action, ActionUpdate
 from safeguarding.actionplans.tests.conftest import PlanCast
 from safeguarding.api.tests.factories import make_token, signed_in_client, token_client
 
-S, R = ActionStatus, Rag
+S, R = ActionStatus, ActionRag
 
 
 def _update(pc: PlanCast, action: Action | None = None, **extra: str) -> dict[str, Any]:

@@ -14,9 +14,9 @@ import pytest
 from django.db import connection, transaction
 
 from safeguarding.actionplans import services
+from safeguarding.actionplans.enums import ActionRag as R
 from safeguarding.actionplans.enums import ActionStatus as S
-from safeguarding.actionplans.enums import Rag as R
-from safeguarding.actionplans.models import Action, ActionPlan, ActionUpdate, PlanVersion
+from safeguarding.actionplans.models import Action, ActionPlan, ActionPlanVersion, ActionUpdate
 from safeguarding.actionplans.permissions import NotAllowed, StaleVersion
 from safeguarding.actionplans.tests.conftest import PlanCast, build_plan_cast
 from safeguarding.core.models import ActivityLog
@@ -97,7 +97,7 @@ def test_actions_and_versions_are_numbered_one_at_a_time_under_autocommit(tpc: P
     first = services.freeze_version(actor=tpc.business, plan=tpc.plan, reason="To the committee.")
     second = services.freeze_version(actor=tpc.business, plan=tpc.plan, reason="Again.")
     assert (first.number, second.number) == (1, 2)
-    assert PlanVersion.objects.filter(plan_id=tpc.plan.pk).count() == 2
+    assert ActionPlanVersion.objects.filter(plan_id=tpc.plan.pk).count() == 2
 
 
 def _complete(c: PlanCast) -> Action:

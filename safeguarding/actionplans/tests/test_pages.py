@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from safeguarding.actionplans import services
-from safeguarding.actionplans.enums import ActionStatus, CommitteeOutcome, Rag
+from safeguarding.actionplans.enums import ActionRag, ActionStatus, CommitteeOutcome
 from safeguarding.actionplans.models import Action, ActionPlan, ActionUpdate, CommitteeDecision
 from safeguarding.actionplans.tests.conftest import PlanCast
 
-S, R = ActionStatus, Rag
+S, R = ActionStatus, ActionRag
 
 
 def _update_post(pc: PlanCast, action: Action | None = None, **extra: str) -> dict[str, Any]:

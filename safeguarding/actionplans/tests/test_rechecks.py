@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from safeguarding.actionplans import services
-from safeguarding.actionplans.enums import ActionStatus, Rag
+from safeguarding.actionplans.enums import ActionRag, ActionStatus
 from safeguarding.actionplans.models import Action, ActionUpdate, RecheckNotice
 from safeguarding.actionplans.permissions import NotAllowed, StaleVersion
 from safeguarding.actionplans.tests.conftest import PlanCast
@@ -26,7 +26,7 @@ from safeguarding.reviews.enums import RecommendationStatus
 from safeguarding.reviews.models import ReviewRecommendation
 from safeguarding.testing import factories as f
 
-S, R = ActionStatus, Rag
+S, R = ActionStatus, ActionRag
 
 
 def _complete(pc: PlanCast, *, recheck_in: int | None = 0, sign: bool = False, **kwargs: Any) -> Action:

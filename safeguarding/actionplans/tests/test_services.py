@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from safeguarding.actionplans import services
-from safeguarding.actionplans.enums import ActionStatus, CommitteeOutcome, Rag, Source
+from safeguarding.actionplans.enums import ActionRag, ActionSource, ActionStatus, CommitteeOutcome
 from safeguarding.actionplans.models import Action, OverdueNotice
 from safeguarding.actionplans.permissions import NotAllowed, StaleVersion
 from safeguarding.actionplans.tests.conftest import PlanCast
@@ -20,7 +20,7 @@ from safeguarding.reviews.enums import RecommendationStatus
 from safeguarding.reviews.models import ReviewRecommendation
 from safeguarding.testing import factories as f
 
-S, R = ActionStatus, Rag
+S, R = ActionStatus, ActionRag
 
 
 def _errors(exc: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:
@@ -33,7 +33,12 @@ def _errors(exc: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:
 def test_create_plan_one_per_review_and_logged(pc: PlanCast) -> None:
     with pytest.raises(ValidationError) as exc:
         services.create_plan(
-            actor=pc.business, title="Again", source=Source.REVIEW, review=pc.review, owner_group="G", chair=pc.chair
+            actor=pc.business,
+            title="Again",
+            source=ActionSource.REVIEW,
+            review=pc.review,
+            owner_group="G",
+            chair=pc.chair,
         )
     assert "already has an action plan" in _errors(exc)["review"][0]
     assert ActivityLog.objects.filter(action="actionplan.created", target_id=str(pc.plan.pk)).exists()
@@ -44,7 +49,7 @@ def test_create_plan_other_source_needs_reference_and_no_review(pc: PlanCast) ->
         services.create_plan(
             actor=pc.business,
             title="Ofsted",
-            source=Source.INSPECTION,
+            source=ActionSource.INSPECTION,
             review=pc.review,
             owner_group="QA",
             chair=pc.chair,
@@ -53,7 +58,7 @@ def test_create_plan_other_source_needs_reference_and_no_review(pc: PlanCast) ->
     plan = services.create_plan(
         actor=pc.business,
         title="Ofsted",
-        source=Source.INSPECTION,
+        source=ActionSource.INSPECTION,
         source_reference="ILACS 2026",
         owner_group="QA",
         chair=pc.chair,
@@ -64,7 +69,12 @@ def test_create_plan_other_source_needs_reference_and_no_review(pc: PlanCast) ->
 def test_only_managers_create_plans_and_actions(pc: PlanCast) -> None:
     with pytest.raises(NotAllowed):
         services.create_plan(
-            actor=pc.lead, title="T", source=Source.PRIORITY, source_reference="x", owner_group="G", chair=pc.chair
+            actor=pc.lead,
+            title="T",
+            source=ActionSource.PRIORITY,
+            source_reference="x",
+            owner_group="G",
+            chair=pc.chair,
         )
     with pytest.raises(NotAllowed):
         services.add_action(

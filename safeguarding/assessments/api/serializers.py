@@ -11,12 +11,12 @@ from rest_framework import serializers
 
 from safeguarding.agencies.models import Agency
 from safeguarding.api.fields import CodeField
-from safeguarding.assessments.enums import GradeBy, Status
+from safeguarding.assessments.enums import AssessmentStatus, GradeBy
 from safeguarding.assessments.models import Area, Assessment, AssessmentTemplate, Item, ScalePoint, SubArea
 from safeguarding.assessments.structure import grade_key
 from safeguarding.children.queries import children_visible_to
 
-STATUS_HELP = "One of: " + ", ".join(Status.values) + ". A completed assessment never changes."
+STATUS_HELP = "One of: " + ", ".join(AssessmentStatus.values) + ". A completed assessment never changes."
 
 
 class ScalePointSerializer(serializers.ModelSerializer):

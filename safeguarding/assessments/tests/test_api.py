@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from safeguarding.api.tests.factories import make_token, token_client
-from safeguarding.assessments.enums import Status
+from safeguarding.assessments.enums import AssessmentStatus
 from safeguarding.assessments.models import Assessment
 from safeguarding.assessments.tests.conftest import CODES, AsmCast
 from safeguarding.core.models import ActivityLog
@@ -36,7 +36,7 @@ def test_token_access_matrix(asm: AsmCast, persona: str, status: int, count: int
         body = response.json()
         assert body["child"] == asm.cast.child.pk
         assert body["template"] == "neglect-profile"
-        assert body["status"] == Status.COMPLETED
+        assert body["status"] == AssessmentStatus.COMPLETED
         assert [g["unit"] for g in body["grades"]] == CODES
         assert body["grades"][0] == {
             "unit": "nutrition",

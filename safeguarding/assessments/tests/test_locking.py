@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from safeguarding.assessments import services
-from safeguarding.assessments.enums import Status
+from safeguarding.assessments.enums import AssessmentStatus
 from safeguarding.assessments.models import Assessment, Grade
 from safeguarding.assessments.tests.conftest import AsmCast
 from safeguarding.core.models import ActivityLog
@@ -31,10 +31,10 @@ def test_save_and_complete_lock_the_assessment_outside_a_test_transaction(asm: A
         next_steps="Health visitor to visit weekly.",
     )
     stored = Assessment.objects.get(pk=assessment.pk)
-    assert (stored.status, stored.version) == (Status.COMPLETED, 3)
+    assert (stored.status, stored.version) == (AssessmentStatus.COMPLETED, 3)
     assert stored.completed_at is not None
     log = ActivityLog.objects.get(action="assessment.completed", target_id=str(assessment.pk))
-    assert log.changes["status"] == [Status.DRAFT, Status.COMPLETED]
+    assert log.changes["status"] == [AssessmentStatus.DRAFT, AssessmentStatus.COMPLETED]
 
 
 def test_a_stale_save_is_refused_and_rolls_back_outside_a_test_transaction(asm: AsmCast) -> None:
@@ -52,7 +52,7 @@ def test_a_stale_save_is_refused_and_rolls_back_outside_a_test_transaction(asm: 
         )
     grade = Grade.objects.get(assessment=assessment, sub_area__code="nutrition")
     assert (grade.grade, grade.evidence) == (2, "First tab")
-    assert Assessment.objects.get(pk=assessment.pk).status == Status.DRAFT
+    assert Assessment.objects.get(pk=assessment.pk).status == AssessmentStatus.DRAFT
 
 
 def test_a_completed_assessment_is_locked_for_good_outside_a_test_transaction(asm: AsmCast) -> None:

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from safeguarding.assessments import services
-from safeguarding.assessments.enums import Status
+from safeguarding.assessments.enums import AssessmentStatus
 from safeguarding.assessments.models import Assessment, Descriptor, SubArea, TrainedAssessor
 from safeguarding.assessments.tests.conftest import CODES, AsmCast
 from safeguarding.core.models import ActivityLog
@@ -117,7 +117,7 @@ def test_start_then_save_a_draft_then_complete(asm: AsmCast, client_for) -> None
     response = client.post(f"/assessments/{assessment.pk}/edit/", data)
     assert response.status_code == 302
     assessment.refresh_from_db()
-    assert assessment.status == Status.COMPLETED
+    assert assessment.status == AssessmentStatus.COMPLETED
     assert response["Location"] == f"/assessments/{assessment.pk}/"
 
 

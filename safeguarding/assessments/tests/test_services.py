@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from safeguarding.assessments import services
-from safeguarding.assessments.enums import Status
+from safeguarding.assessments.enums import AssessmentStatus
 from safeguarding.assessments.models import Grade, TrainedAssessor
 from safeguarding.assessments.tests.conftest import AsmCast
 from safeguarding.core.models import ActivityLog
@@ -17,7 +17,7 @@ from safeguarding.core.models import ActivityLog
 
 def test_start_makes_a_draft_with_an_empty_grade_for_every_sub_area(asm: AsmCast) -> None:
     assessment = asm.draft()
-    assert assessment.status == Status.DRAFT
+    assert assessment.status == AssessmentStatus.DRAFT
     assert assessment.agency == asm.cast.agency
     assert Grade.objects.filter(assessment=assessment).count() == 11
     assert not Grade.objects.filter(assessment=assessment, grade__isnull=False).exists()
@@ -44,7 +44,7 @@ def test_training_revoked_stops_completing_a_draft_already_started(asm: AsmCast)
             next_steps="y",
         )
     assessment.refresh_from_db()
-    assert assessment.status == Status.DRAFT
+    assert assessment.status == AssessmentStatus.DRAFT
 
 
 def test_an_agency_system_cannot_assess(asm: AsmCast) -> None:
@@ -78,7 +78,7 @@ def test_complete_needs_every_grade_the_overall_view_and_next_steps(asm: AsmCast
     assert errors["overall_view"] == ["Give your overall view before you complete."]
     assert errors["next_steps"] == ["Record the next steps agreed before you complete."]
     assessment.refresh_from_db()
-    assert assessment.status == Status.DRAFT
+    assert assessment.status == AssessmentStatus.DRAFT
     assert assessment.version == 1
 
 
@@ -93,7 +93,7 @@ def test_a_grade_off_the_scale_is_refused(asm: AsmCast) -> None:
 
 def test_a_completed_assessment_cannot_be_changed(asm: AsmCast) -> None:
     assessment = asm.completed()
-    assert assessment.status == Status.COMPLETED
+    assert assessment.status == AssessmentStatus.COMPLETED
     assert assessment.completed_at is not None
     with pytest.raises(services.Locked, match=r"cannot be changed\. To record a change"):
         services.save_assessment(

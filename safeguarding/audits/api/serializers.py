@@ -15,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from safeguarding.agencies.models import Agency
-from safeguarding.audits.enums import Area, AuditType, CaseMethod, FindingKind, Status
+from safeguarding.audits.enums import Area, AuditStatus, AuditType, CaseMethod, FindingKind
 from safeguarding.audits.models import (
     Audit,
     AuditAuditor,
@@ -28,7 +28,7 @@ from safeguarding.audits.models import (
 from safeguarding.audits.queries import audits_visible_to
 from safeguarding.reviews.models import Theme
 
-STATUS_HELP = "One of: " + ", ".join(Status.values) + "."
+STATUS_HELP = "One of: " + ", ".join(AuditStatus.values) + "."
 
 
 class SampledChildSerializer(serializers.Serializer):
@@ -84,7 +84,7 @@ class AuditToolSerializer(serializers.Serializer):
 class AuditSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     audit_type = serializers.ChoiceField(choices=AuditType.choices, read_only=True)
-    status = serializers.ChoiceField(choices=Status.choices, read_only=True, help_text=STATUS_HELP)
+    status = serializers.ChoiceField(choices=AuditStatus.choices, read_only=True, help_text=STATUS_HELP)
     theme: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True
     )

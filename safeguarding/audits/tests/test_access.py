@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding.audits import services
-from safeguarding.audits.enums import Status
+from safeguarding.audits.enums import AuditStatus
 from safeguarding.audits.models import Audit
 from safeguarding.audits.tests.conftest import set_dates
 from safeguarding.audits.tests.helpers import grade_all
@@ -111,7 +111,7 @@ def test_auditor_sees_sampled_child_only_in_the_audit_period(ac, client_for):
     assert client.get(url).status_code == 404
     set_dates(audit, today - timedelta(days=30), today + timedelta(days=1))
     assert client.get(url).status_code == 200
-    Audit.objects.filter(pk=audit.pk).update(status=Status.CLOSED)
+    Audit.objects.filter(pk=audit.pk).update(status=AuditStatus.CLOSED)
     assert client.get(url).status_code == 404
 
 

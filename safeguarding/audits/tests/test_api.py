@@ -122,10 +122,10 @@ def test_post_after_the_audit_period_is_refused(ac, api):
 
 def test_findings_endpoint(ac, api):
     audit, health, unrelated = api
-    from safeguarding.audits.enums import Status
+    from safeguarding.audits.enums import AuditStatus
     from safeguarding.audits.models import Audit
 
-    Audit.objects.filter(pk=audit.pk).update(status=Status.FINDINGS)
+    Audit.objects.filter(pk=audit.pk).update(status=AuditStatus.FINDINGS)
     audit.refresh_from_db()
     services.add_finding(actor=ac.lead, audit=audit, kind=FindingKind.STRENGTH, text="Help offered early.")
     body = health.get(f"/api/v1/audits/{audit.pk}/findings/").json()

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from safeguarding.api.tests.factories import make_token, signed_in_client, token_client
-from safeguarding.audits.enums import Status
+from safeguarding.audits.enums import AuditStatus
 from safeguarding.audits.models import Audit, AuditAuditor
 from safeguarding.audits.tests.helpers import grade_all
 from safeguarding.audits.workflow import STALE_MESSAGE
@@ -122,7 +122,7 @@ def test_patch_refused_to_auditors_scrutineers_and_agency_systems(ac):
 
 def test_patch_a_closed_audit_is_refused(ac, business):
     audit = ac.plan()
-    Audit.objects.filter(pk=audit.pk).update(status=Status.CLOSED)
+    Audit.objects.filter(pk=audit.pk).update(status=AuditStatus.CLOSED)
     response = _patch(business, audit, {"version": audit.version, "title": "Too late"})
     assert response.status_code == 403
     assert response.json() == {"detail": "The audit is closed, so its details can no longer be changed."}

@@ -1,4 +1,4 @@
-"""Removing an auditor (`services.remove_auditor`): their access ends at once, on the pages, the API and the
+"""Removing an auditor (`services.take_auditor_off`): their access ends at once, on the pages, the API and the
 exported report, exactly as for someone who was never an auditor; the removal is logged with the reason;
 the responses they recorded stay, attributed to them."""
 
@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from safeguarding.api.tests.factories import signed_in_client
 from safeguarding.audits import services, workflow
-from safeguarding.audits.enums import Status
+from safeguarding.audits.enums import AuditStatus
 from safeguarding.audits.models import Audit, AuditAuditor, AuditResponse
 from safeguarding.audits.tests.helpers import grade_all
 from safeguarding.audits.workflow import NotAllowed
@@ -55,7 +55,7 @@ def test_removed_auditor_loses_access_at_once_like_someone_never_named(ac, clien
         assert api_client.get(url).status_code == 200, url
     assert [a["id"] for a in api_client.get("/api/v1/audits/").json()["results"]] == [audit.pk]
 
-    services.remove_auditor(ac.business, audit, auditor, REASON)
+    services.take_auditor_off(actor=ac.business, audit=audit, auditor=auditor, reason=REASON)
 
     # After: 404 everywhere, byte for byte what a practitioner in a participating agency who was never
     # named gets (the cast's `partner`, in the police).
@@ -93,7 +93,9 @@ def test_removed_auditors_responses_stay_attributed_to_them(ac):
     grade_all(ac.cast.involved, case, ac.cast.agency, "good")
     count = audit.tool.questions.count()
 
-    services.remove_auditor(ac.business, audit, audit.auditors.get(user=ac.cast.involved), REASON)
+    services.take_auditor_off(
+        actor=ac.business, audit=audit, auditor=audit.auditors.get(user=ac.cast.involved), reason=REASON
+    )
 
     kept = AuditResponse.objects.filter(case=case, agency=ac.cast.agency)
     assert kept.count() == count
@@ -107,7 +109,7 @@ def test_remove_auditor_is_logged_with_the_reason(ac):
     audit = ac.running(cases=1)
     auditor = audit.auditors.get(user=ac.police_auditor)
 
-    services.remove_auditor(ac.lead, audit, auditor, f"  {REASON}  ")
+    services.take_auditor_off(actor=ac.lead, audit=audit, auditor=auditor, reason=f"  {REASON}  ")
 
     log = ActivityLog.objects.get(action="audit.auditor_removed")
     assert log.actor == ac.lead
@@ -125,7 +127,7 @@ def test_remove_auditor_needs_a_reason(ac):
     audit = ac.running(cases=1)
     auditor = audit.auditors.get(user=ac.police_auditor)
     with pytest.raises(ValidationError) as excinfo:
-        services.remove_auditor(ac.business, audit, auditor, "   left ")
+        services.take_auditor_off(actor=ac.business, audit=audit, auditor=auditor, reason="   left ")
     assert excinfo.value.message_dict == {
         "reason": ["Enter why this person is no longer an auditor, in at least 10 characters."]
     }
@@ -145,17 +147,19 @@ def test_remove_auditor_refused_to_auditors_and_scrutineers(ac, persona):
     auditor = audit.auditors.get(user=ac.police_auditor)
     assert not person.has_perm("audits.remove_auditor", audit)
     with pytest.raises(NotAllowed) as excinfo:
-        services.remove_auditor(person, audit, auditor, REASON)
+        services.take_auditor_off(actor=person, audit=audit, auditor=auditor, reason=REASON)
     assert excinfo.value.message == "Only the business unit or the audit's lead can remove auditors."
     assert AuditAuditor.objects.filter(pk=auditor.pk).exists()
 
 
 def test_remove_auditor_is_possible_on_a_closed_audit(ac):
     audit = ac.running(cases=1)
-    Audit.objects.filter(pk=audit.pk).update(status=Status.CLOSED)
+    Audit.objects.filter(pk=audit.pk).update(status=AuditStatus.CLOSED)
     audit.refresh_from_db()
     assert ac.business.has_perm("audits.remove_auditor", audit)
-    services.remove_auditor(ac.business, audit, audit.auditors.get(user=ac.police_auditor), REASON)
+    services.take_auditor_off(
+        actor=ac.business, audit=audit, auditor=audit.auditors.get(user=ac.police_auditor), reason=REASON
+    )
     assert not audit.auditors.filter(user=ac.police_auditor).exists()
 
 
@@ -163,21 +167,23 @@ def test_remove_auditor_checks_the_auditor_is_on_the_audit(ac):
     audit = ac.running(cases=1)
     other = ac.running(cases=1, title="Another audit")
     with pytest.raises(ValueError):
-        services.remove_auditor(ac.business, audit, other.auditors.first(), REASON)
+        services.take_auditor_off(actor=ac.business, audit=audit, auditor=other.auditors.first(), reason=REASON)
 
 
 def test_removing_twice_says_so(ac):
     audit = ac.running(cases=1)
     auditor = audit.auditors.get(user=ac.police_auditor)
-    services.remove_auditor(ac.business, audit, auditor, REASON)
+    services.take_auditor_off(actor=ac.business, audit=audit, auditor=auditor, reason=REASON)
     with pytest.raises(NotAllowed) as excinfo:
-        services.remove_auditor(ac.business, audit, auditor, REASON)
+        services.take_auditor_off(actor=ac.business, audit=audit, auditor=auditor, reason=REASON)
     assert excinfo.value.message == "This person has already been removed as an auditor."
 
 
 def test_a_removed_auditor_can_be_named_again(ac, client_for):
     audit = ac.running(cases=1)
-    services.remove_auditor(ac.business, audit, audit.auditors.get(user=ac.cast.involved), REASON)
+    services.take_auditor_off(
+        actor=ac.business, audit=audit, auditor=audit.auditors.get(user=ac.cast.involved), reason=REASON
+    )
     services.name_auditor(actor=ac.business, audit=audit, user=ac.cast.involved, agency=ac.cast.agency)
     case = ac.hand_picked(audit)
     assert client_for(ac.cast.involved).get(reverse("audits:case", args=[audit.pk, case.pk])).status_code == 200

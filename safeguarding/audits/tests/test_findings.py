@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from safeguarding.actionplans.enums import Source
+from safeguarding.actionplans.enums import ActionSource
 from safeguarding.actionplans.models import ActionPlan
 from safeguarding.audits import grading, reports, services
-from safeguarding.audits.enums import FindingKind, Status
+from safeguarding.audits.enums import AuditStatus, FindingKind
 from safeguarding.audits.tests.helpers import grade_all
 from safeguarding.audits.workflow import NotAllowed
 from safeguarding.reviews.models import Theme
@@ -23,7 +23,7 @@ def _to_findings(ac, audit, health_grade, police_grade, overrides=None):
         grade_all(ac.police_auditor, case, ac.cast.partner_agency, police_grade, overrides)
     for _ in range(2):  # -> moderation -> findings
         audit.refresh_from_db()
-        if audit.status == Status.MODERATION:
+        if audit.status == AuditStatus.MODERATION:
             for case_id, area in grading.unmoderated_differences(audit):
                 services.moderate(
                     actor=ac.lead,
@@ -34,7 +34,7 @@ def _to_findings(ac, audit, health_grade, police_grade, overrides=None):
                 )
         services.move_audit(actor=ac.business, audit=audit, version=audit.version)
     audit.refresh_from_db()
-    assert audit.status == Status.FINDINGS
+    assert audit.status == AuditStatus.FINDINGS
     return audit
 
 
@@ -58,7 +58,7 @@ def test_finding_creates_action_in_audit_plan(ac):
         success_measure="No plan without progress for 12 weeks.",
     )
     plan = action.plan
-    assert plan.source == Source.AUDIT
+    assert plan.source == ActionSource.AUDIT
     assert plan.source_reference == audit.reference
     assert plan.review is None
     assert list(finding.actions.all()) == [action]
@@ -75,7 +75,7 @@ def test_finding_creates_action_in_audit_plan(ac):
         success_measure="Briefing held.",
     )
     assert other.plan == plan  # one plan per audit
-    assert ActionPlan.objects.filter(source=Source.AUDIT).count() == 1
+    assert ActionPlan.objects.filter(source=ActionSource.AUDIT).count() == 1
     assert [f.number for f in audit.findings.all()] == [1, 2]
 
 

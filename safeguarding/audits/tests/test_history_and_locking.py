@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from safeguarding.audits import services, workflow
-from safeguarding.audits.enums import Area, FindingKind, Status
+from safeguarding.audits.enums import Area, AuditStatus, FindingKind
 from safeguarding.audits.models import Audit, AuditTransition
 from safeguarding.audits.tests.helpers import grade_all
 from safeguarding.audits.workflow import STALE_MESSAGE, NotAllowed, StaleVersion
@@ -22,8 +22,11 @@ def _steps(audit: Audit) -> list[tuple[str, str]]:
 def test_every_status_change_writes_a_history_row(ac):
     audit = ac.running()
 
-    assert _steps(audit) == [(Status.PLANNED, Status.SAMPLING), (Status.SAMPLING, Status.IN_PROGRESS)]
-    started = audit.transitions.get(to_status=Status.IN_PROGRESS)
+    assert _steps(audit) == [
+        (AuditStatus.PLANNED, AuditStatus.SAMPLING),
+        (AuditStatus.SAMPLING, AuditStatus.IN_PROGRESS),
+    ]
+    started = audit.transitions.get(to_status=AuditStatus.IN_PROGRESS)
     assert started.actor == ac.business
     assert started.actor_agency == ac.business.active_memberships[0].agency
     # The activity log keeps its own row for each change, as before.
@@ -41,9 +44,9 @@ def test_move_records_the_reason_given(ac):
 
     services.move_audit(actor=ac.lead, audit=audit, version=audit.version, reason="  Grading finished early  ")
 
-    step = audit.transitions.get(to_status=Status.MODERATION)
-    assert (step.from_status, step.actor, step.reason) == (Status.IN_PROGRESS, ac.lead, "Grading finished early")
-    assert audit.status == Status.MODERATION  # the caller's object is brought up to date
+    step = audit.transitions.get(to_status=AuditStatus.MODERATION)
+    assert (step.from_status, step.actor, step.reason) == (AuditStatus.IN_PROGRESS, ac.lead, "Grading finished early")
+    assert audit.status == AuditStatus.MODERATION  # the caller's object is brought up to date
 
 
 def test_a_refused_move_writes_no_history(ac):
@@ -78,7 +81,7 @@ def test_the_move_button_follows_the_workflow_permission(ac):
     assert ac.lead.has_perm("audits.move", audit)
     assert not ac.cast.involved.has_perm("audits.move", audit)
     assert not ac.scrutineer.has_perm("audits.move", audit)
-    Audit.objects.filter(pk=audit.pk).update(status=Status.CLOSED)
+    Audit.objects.filter(pk=audit.pk).update(status=AuditStatus.CLOSED)
     audit.refresh_from_db()
     assert not ac.business.has_perm("audits.move", audit)
 
@@ -109,8 +112,8 @@ def test_move_audit_locks_in_its_own_transaction(ac):
     grade_all(ac.cast.involved, audit.cases.order_by("number").first(), ac.cast.agency, "good")
     audit.refresh_from_db()
     services.move_audit(actor=ac.business, audit=audit, version=audit.version)
-    assert Audit.objects.get(pk=audit.pk).status == Status.MODERATION
-    assert audit.transitions.filter(to_status=Status.MODERATION).exists()
+    assert Audit.objects.get(pk=audit.pk).status == AuditStatus.MODERATION
+    assert audit.transitions.filter(to_status=AuditStatus.MODERATION).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -136,7 +139,7 @@ def test_drawing_and_choosing_the_sample_lock_in_their_own_transaction(ac):
     services.draw_sample(actor=ac.business, audit=audit, criteria=ac.criteria(audit), size=2, seed=7, version=1)
     services.choose_case(actor=ac.business, audit=audit, child=ac.cast.other_child, reason="Known to police")
     audit.refresh_from_db()
-    assert (audit.status, audit.cases.count(), audit.version) == (Status.SAMPLING, 3, 2)
+    assert (audit.status, audit.cases.count(), audit.version) == (AuditStatus.SAMPLING, 3, 2)
     with pytest.raises(StaleVersion):
         services.draw_sample(actor=ac.business, audit=audit, criteria=ac.criteria(audit), size=2, seed=8, version=1)
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from safeguarding.audits import grading, services
-from safeguarding.audits.enums import Status
+from safeguarding.audits.enums import AuditStatus
 from safeguarding.audits.models import AuditResponse, ModeratedGrade
 from safeguarding.audits.tests.helpers import grade_all
 from safeguarding.audits.workflow import NotAllowed, StaleVersion
@@ -33,7 +33,7 @@ def graded(ac):
     audit.refresh_from_db()
     services.move_audit(actor=ac.business, audit=audit, version=audit.version)
     audit.refresh_from_db()
-    assert audit.status == Status.MODERATION
+    assert audit.status == AuditStatus.MODERATION
     return audit, case_a, case_b
 
 
@@ -106,7 +106,7 @@ def test_differences_listed_and_block_closing(ac, graded):
     )
     services.move_audit(actor=ac.business, audit=audit, version=audit.version)
     audit.refresh_from_db()
-    assert audit.status == Status.FINDINGS
+    assert audit.status == AuditStatus.FINDINGS
 
 
 def test_moderation_records_both_grades_and_rationale(ac, graded):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding.actionplans.models import Action
-from safeguarding.audits.enums import Status
+from safeguarding.audits.enums import AuditStatus
 from safeguarding.audits.models import Audit, AuditResponse, ModeratedGrade
 from safeguarding.audits.tests.helpers import grade_all
 
@@ -45,7 +45,7 @@ def test_plan_audit_page(ac, client_for):
     assert response.status_code == 302
     assert response["Location"] == reverse("audits:detail", args=[audit.pk])
     assert audit.lead == ac.lead
-    assert audit.status == Status.PLANNED
+    assert audit.status == AuditStatus.PLANNED
     assert set(audit.agencies.all()) == {ac.cast.agency, ac.cast.partner_agency}
 
 
@@ -89,13 +89,13 @@ def test_grade_moderate_find_and_act_through_pages(ac, client_for):
     lead = client_for(ac.lead)
     lead.post(reverse("audits:move", args=[audit.pk]), {"version": audit.version})
     audit.refresh_from_db()
-    assert audit.status == Status.MODERATION
+    assert audit.status == AuditStatus.MODERATION
     moderation = lead.get(reverse("audits:moderation", args=[audit.pk])).content.decode()
     assert "1 of 1 still to moderate" in moderation
     # Closing moderation is refused while a difference is open.
     lead.post(reverse("audits:move", args=[audit.pk]), {"version": audit.version})
     audit.refresh_from_db()
-    assert audit.status == Status.MODERATION
+    assert audit.status == AuditStatus.MODERATION
     response = lead.post(
         reverse("audits:moderate", args=[audit.pk, case.pk, "voice"]),
         {"final_grade": "requires_improvement", "rationale": "The child was seen but their words not recorded."},
@@ -104,7 +104,7 @@ def test_grade_moderate_find_and_act_through_pages(ac, client_for):
     assert ModeratedGrade.objects.get(case=case, area="voice").final_grade == "requires_improvement"
     lead.post(reverse("audits:move", args=[audit.pk]), {"version": audit.version})
     audit.refresh_from_db()
-    assert audit.status == Status.FINDINGS
+    assert audit.status == AuditStatus.FINDINGS
 
     lead.post(
         reverse("audits:finding-new", args=[audit.pk]),

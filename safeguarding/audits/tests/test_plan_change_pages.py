@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding.audits import services
-from safeguarding.audits.enums import Status
+from safeguarding.audits.enums import AuditStatus
 from safeguarding.audits.models import Audit, AuditAuditor
 from safeguarding.core.models import ActivityLog
 
@@ -121,7 +121,9 @@ def test_edit_page_shows_the_stale_edit_message_and_keeps_the_other_change(ac, c
     audit = ac.plan()
     client = client_for(ac.lead)
     stale_data = _form_data(ac, audit, title="The lead's title")
-    services.edit_audit(ac.business, audit, audit.version, question="Changed meanwhile by the business unit?")
+    services.change_audit_plan(
+        actor=ac.business, audit=audit, version=audit.version, question="Changed meanwhile by the business unit?"
+    )
 
     response = client.post(reverse("audits:edit", args=[audit.pk]), stale_data)
 
@@ -177,7 +179,7 @@ def test_edit_page_access(ac, client_for, persona, status):
 
 def test_edit_page_for_a_closed_audit_says_why(ac, client_for):
     audit = ac.plan()
-    Audit.objects.filter(pk=audit.pk).update(status=Status.CLOSED)
+    Audit.objects.filter(pk=audit.pk).update(status=AuditStatus.CLOSED)
     client = client_for(ac.business)
     response = client.get(reverse("audits:edit", args=[audit.pk]), follow=True)
     body = response.content.decode()

@@ -1,4 +1,4 @@
-"""Changing an audit's plan (`services.edit_audit`): the version check, each validation rule, who may,
+"""Changing an audit's plan (`services.change_audit_plan`): the version check, each validation rule, who may,
 the activity log, and that moving the audit's dates moves the auditors' access (one source of truth)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from safeguarding.agencies.enums import Role
 from safeguarding.audits import services, workflow
-from safeguarding.audits.enums import AuditType, Status
+from safeguarding.audits.enums import AuditStatus, AuditType
 from safeguarding.audits.models import Audit, AuditTool
 from safeguarding.audits.tests.conftest import set_dates
 from safeguarding.audits.tests.helpers import grade_all
@@ -25,7 +25,7 @@ def _errors(excinfo: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[st
     return excinfo.value.message_dict
 
 
-def _set_status(audit: Audit, status: Status) -> None:
+def _set_status(audit: Audit, status: AuditStatus) -> None:
     Audit.objects.filter(pk=audit.pk).update(status=status)
     audit.refresh_from_db()
 
@@ -40,10 +40,10 @@ def test_edit_audit_changes_the_plan_and_logs_a_diff(ac):
     new_lead = f.member(ac.business.active_memberships[0].agency, Role.BUSINESS_UNIT, username="new.lead")
     agencies = [ac.cast.agency, ac.cast.partner_agency, ac.cast.unrelated_agency]
 
-    saved = services.edit_audit(
-        ac.business,
-        audit,
-        audit.version,
+    saved = services.change_audit_plan(
+        actor=ac.business,
+        audit=audit,
+        version=audit.version,
         title="  Early help audit (extended)  ",
         end_on=today + timedelta(days=60),
         lead=new_lead,
@@ -74,11 +74,13 @@ def test_edit_audit_changes_the_plan_and_logs_a_diff(ac):
 def test_edit_audit_refuses_a_stale_version(ac):
     audit = ac.plan()
     read_by_second_person = audit.version
-    services.edit_audit(ac.business, audit, audit.version, title="Changed by the business unit")
+    services.change_audit_plan(
+        actor=ac.business, audit=audit, version=audit.version, title="Changed by the business unit"
+    )
 
     stale = Audit.objects.get(pk=audit.pk)
     with pytest.raises(StaleVersion) as excinfo:
-        services.edit_audit(ac.lead, stale, read_by_second_person, title="Overwrite")
+        services.change_audit_plan(actor=ac.lead, audit=stale, version=read_by_second_person, title="Overwrite")
 
     assert excinfo.value.message == STALE_MESSAGE
     audit.refresh_from_db()
@@ -94,13 +96,17 @@ def test_edit_audit_refuses_a_version_moved_on_by_a_status_change(ac):
     read = Audit.objects.get(pk=audit.pk).version
     services.move_audit(actor=ac.business, audit=Audit.objects.get(pk=audit.pk), version=read)
     with pytest.raises(StaleVersion):
-        services.edit_audit(ac.business, audit, read, title="Too late")
+        services.change_audit_plan(actor=ac.business, audit=audit, version=read, title="Too late")
 
 
 def test_edit_audit_with_nothing_changed_keeps_the_version_and_logs_nothing(ac):
     audit = ac.plan()
-    services.edit_audit(
-        ac.business, audit, audit.version, title=audit.title, agencies=[ac.cast.partner_agency, ac.cast.agency]
+    services.change_audit_plan(
+        actor=ac.business,
+        audit=audit,
+        version=audit.version,
+        title=audit.title,
+        agencies=[ac.cast.partner_agency, ac.cast.agency],
     )
     audit.refresh_from_db()
     assert audit.version == 1
@@ -110,7 +116,7 @@ def test_edit_audit_with_nothing_changed_keeps_the_version_and_logs_nothing(ac):
 def test_edit_audit_refuses_fields_that_are_not_the_plan(ac):
     audit = ac.plan()
     with pytest.raises(ValueError):
-        services.edit_audit(ac.business, audit, audit.version, status=Status.CLOSED)
+        services.change_audit_plan(actor=ac.business, audit=audit, version=audit.version, status=AuditStatus.CLOSED)
 
 
 # ---- validation ------------------------------------------------------------------------------------
@@ -119,10 +125,14 @@ def test_edit_audit_refuses_fields_that_are_not_the_plan(ac):
 def test_edit_audit_end_must_be_on_or_after_start(ac):
     audit = ac.plan()
     with pytest.raises(ValidationError) as excinfo:
-        services.edit_audit(ac.business, audit, audit.version, end_on=audit.start_on - timedelta(days=1))
+        services.change_audit_plan(
+            actor=ac.business, audit=audit, version=audit.version, end_on=audit.start_on - timedelta(days=1)
+        )
     assert _errors(excinfo) == {"end_on": ["The end date must be on or after the start date."]}
     with pytest.raises(ValidationError) as excinfo:
-        services.edit_audit(ac.business, audit, audit.version, period_to=audit.period_from - timedelta(days=1))
+        services.change_audit_plan(
+            actor=ac.business, audit=audit, version=audit.version, period_to=audit.period_from - timedelta(days=1)
+        )
     assert _errors(excinfo) == {"period_to": ["The end of the period audited must be on or after its start."]}
     audit.refresh_from_db()
     assert audit.version == 1
@@ -131,24 +141,29 @@ def test_edit_audit_end_must_be_on_or_after_start(ac):
 def test_edit_audit_service_audit_needs_the_service(ac):
     audit = ac.plan(audit_type=AuditType.THEMATIC, service_name="")
     with pytest.raises(ValidationError) as excinfo:
-        services.edit_audit(ac.business, audit, audit.version, audit_type=AuditType.SERVICE)
+        services.change_audit_plan(actor=ac.business, audit=audit, version=audit.version, audit_type=AuditType.SERVICE)
     assert _errors(excinfo) == {"service_name": ["Enter the name of the service audited."]}
 
 
 def test_edit_audit_needs_at_least_one_agency(ac):
     audit = ac.plan()
     with pytest.raises(ValidationError) as excinfo:
-        services.edit_audit(ac.business, audit, audit.version, agencies=[])
+        services.change_audit_plan(actor=ac.business, audit=audit, version=audit.version, agencies=[])
     assert _errors(excinfo) == {"agencies": ["Choose at least one participating agency."]}
 
 
 def test_edit_audit_agency_with_responses_cannot_leave_and_is_named(ac):
     audit = ac.running(cases=1)
     grade_all(ac.police_auditor, ac.hand_picked(audit), ac.cast.partner_agency, "good")
-    services.remove_auditor(ac.business, audit, audit.auditors.get(user=ac.police_auditor), "Moved to another team")
+    services.take_auditor_off(
+        actor=ac.business,
+        audit=audit,
+        auditor=audit.auditors.get(user=ac.police_auditor),
+        reason="Moved to another team",
+    )
 
     with pytest.raises(ValidationError) as excinfo:
-        services.edit_audit(ac.business, audit, audit.version, agencies=[ac.cast.agency])
+        services.change_audit_plan(actor=ac.business, audit=audit, version=audit.version, agencies=[ac.cast.agency])
 
     assert _errors(excinfo) == {
         "agencies": [
@@ -162,7 +177,7 @@ def test_edit_audit_agency_with_named_auditors_cannot_leave(ac):
     audit = ac.plan()
     services.name_auditor(actor=ac.business, audit=audit, user=ac.police_auditor, agency=ac.cast.partner_agency)
     with pytest.raises(ValidationError) as excinfo:
-        services.edit_audit(ac.business, audit, audit.version, agencies=[ac.cast.agency])
+        services.change_audit_plan(actor=ac.business, audit=audit, version=audit.version, agencies=[ac.cast.agency])
     name = ac.police_auditor.get_full_name() or ac.police_auditor.username
     assert _errors(excinfo) == {
         "agencies": [
@@ -173,7 +188,9 @@ def test_edit_audit_agency_with_named_auditors_cannot_leave(ac):
 
 def test_edit_audit_agency_without_responses_or_auditors_can_leave(ac):
     audit = ac.plan(agencies=[ac.cast.agency, ac.cast.partner_agency, ac.cast.unrelated_agency])
-    services.edit_audit(ac.business, audit, audit.version, agencies=[ac.cast.agency, ac.cast.partner_agency])
+    services.change_audit_plan(
+        actor=ac.business, audit=audit, version=audit.version, agencies=[ac.cast.agency, ac.cast.partner_agency]
+    )
     assert set(audit.agencies.all()) == {ac.cast.agency, ac.cast.partner_agency}
     assert ActivityLog.objects.get(action="audit.changed").changes == {
         "agencies": [
@@ -187,10 +204,10 @@ def test_edit_audit_before_auditing_starts_everything_may_move(ac):
     audit = ac.plan()
     today = timezone.localdate()
     other_tool = AuditTool.objects.create(name="Short tool")
-    services.edit_audit(
-        ac.business,
-        audit,
-        audit.version,
+    services.change_audit_plan(
+        actor=ac.business,
+        audit=audit,
+        version=audit.version,
         start_on=today + timedelta(days=10),
         end_on=today + timedelta(days=40),
         period_from=today - timedelta(days=200),
@@ -208,10 +225,10 @@ def test_edit_audit_before_auditing_starts_everything_may_move(ac):
 def test_edit_audit_once_auditing_has_started_the_practice_period_and_tool_are_fixed(ac):
     audit = ac.running(cases=1)
     with pytest.raises(ValidationError) as excinfo:
-        services.edit_audit(
-            ac.business,
-            audit,
-            audit.version,
+        services.change_audit_plan(
+            actor=ac.business,
+            audit=audit,
+            version=audit.version,
             period_from=audit.period_from - timedelta(days=30),
             tool=AuditTool.objects.create(name="Short tool"),
         )
@@ -228,14 +245,18 @@ def test_edit_audit_a_start_date_that_has_passed_is_fixed_once_auditing_started(
     audit = ac.running(cases=1)
     started = audit.start_on
     with pytest.raises(ValidationError) as excinfo:
-        services.edit_audit(ac.business, audit, audit.version, start_on=started + timedelta(days=1))
+        services.change_audit_plan(
+            actor=ac.business, audit=audit, version=audit.version, start_on=started + timedelta(days=1)
+        )
     assert _errors(excinfo) == {
         "start_on": [f"Auditing started on {started.day} {started:%B %Y}, so the start date can no longer change."]
     }
     # An audit moved to "in progress" before its start date: the start date may still move.
     today = timezone.localdate()
     set_dates(audit, today + timedelta(days=3), today + timedelta(days=30))
-    services.edit_audit(ac.business, audit, audit.version, start_on=today + timedelta(days=7))
+    services.change_audit_plan(
+        actor=ac.business, audit=audit, version=audit.version, start_on=today + timedelta(days=7)
+    )
     assert audit.start_on == today + timedelta(days=7)
 
 
@@ -243,7 +264,7 @@ def test_edit_audit_in_progress_end_date_cannot_be_before_today(ac):
     audit = ac.running(cases=1)
     yesterday = timezone.localdate() - timedelta(days=1)
     with pytest.raises(ValidationError) as excinfo:
-        services.edit_audit(ac.business, audit, audit.version, end_on=yesterday)
+        services.change_audit_plan(actor=ac.business, audit=audit, version=audit.version, end_on=yesterday)
     assert _errors(excinfo) == {
         "end_on": [
             "The audit is in progress, so the end date cannot be before today or the auditors could not finish "
@@ -251,7 +272,9 @@ def test_edit_audit_in_progress_end_date_cannot_be_before_today(ac):
         ]
     }
     # Other changes still save while the stage rules hold.
-    services.edit_audit(ac.business, audit, audit.version, question="Is early help still good?")
+    services.change_audit_plan(
+        actor=ac.business, audit=audit, version=audit.version, question="Is early help still good?"
+    )
     assert audit.question == "Is early help still good?"
 
 
@@ -259,11 +282,11 @@ def test_edit_audit_baseline_cannot_be_itself_or_a_re_audit_of_it(ac):
     audit = ac.plan()
     re_audit = ac.plan(title="Re-audit", baseline=audit)
     with pytest.raises(ValidationError) as excinfo:
-        services.edit_audit(ac.business, audit, audit.version, baseline=audit)
+        services.change_audit_plan(actor=ac.business, audit=audit, version=audit.version, baseline=audit)
     assert _errors(excinfo) == {"baseline": ["An audit cannot be its own baseline."]}
     third = ac.plan(title="Third", baseline=re_audit)
     with pytest.raises(ValidationError) as excinfo:
-        services.edit_audit(ac.business, audit, audit.version, baseline=third)
+        services.change_audit_plan(actor=ac.business, audit=audit, version=audit.version, baseline=third)
     assert _errors(excinfo) == {
         "baseline": ["That audit is itself a re-audit of this one, so it cannot be its baseline."]
     }
@@ -271,9 +294,9 @@ def test_edit_audit_baseline_cannot_be_itself_or_a_re_audit_of_it(ac):
 
 def test_closed_audit_cannot_be_edited(ac):
     audit = ac.plan()
-    _set_status(audit, Status.CLOSED)
+    _set_status(audit, AuditStatus.CLOSED)
     with pytest.raises(NotAllowed) as excinfo:
-        services.edit_audit(ac.business, audit, audit.version, title="Too late")
+        services.change_audit_plan(actor=ac.business, audit=audit, version=audit.version, title="Too late")
     assert excinfo.value.message == "The audit is closed, so its details can no longer be changed."
 
 
@@ -293,7 +316,7 @@ def test_edit_audit_refused_to_auditors_scrutineers_and_others(ac, persona):
     assert not workflow.can_change_plan(person, audit)
     assert not person.has_perm("audits.change_plan", audit)
     with pytest.raises(NotAllowed) as excinfo:
-        services.edit_audit(person, audit, audit.version, title="Mine now")
+        services.change_audit_plan(actor=person, audit=audit, version=audit.version, title="Mine now")
     assert excinfo.value.message == "Only the business unit or the audit's lead can change the audit's details."
     audit.refresh_from_db()
     assert audit.title == "Early help service audit"
@@ -304,16 +327,16 @@ def test_edit_audit_allowed_to_business_unit_administrator_and_lead(ac):
     admin = f.member(ac.business.active_memberships[0].agency, Role.ADMINISTRATOR, username="admin")
     for n, person in enumerate((ac.business, admin, ac.lead)):
         assert person.has_perm("audits.change_plan", audit)
-        services.edit_audit(person, audit, audit.version, title=f"Title {n}")
+        services.change_audit_plan(actor=person, audit=audit, version=audit.version, title=f"Title {n}")
     audit.refresh_from_db()
     assert audit.title == "Title 2"
     assert audit.version == 4
     # A lead who is not in the business unit may change their own audit, and only that one.
     practitioner_lead = f.member(ac.cast.agency, Role.MANAGER, username="practitioner.lead")
     own = ac.plan(lead=practitioner_lead)
-    services.edit_audit(practitioner_lead, own, own.version, title="Led by a manager")
+    services.change_audit_plan(actor=practitioner_lead, audit=own, version=own.version, title="Led by a manager")
     with pytest.raises(NotAllowed):
-        services.edit_audit(practitioner_lead, audit, audit.version, title="Not mine")
+        services.change_audit_plan(actor=practitioner_lead, audit=audit, version=audit.version, title="Not mine")
     assert not practitioner_lead.has_perm("audits.change_plan", audit)
 
 
@@ -329,12 +352,16 @@ def test_moving_the_end_date_moves_the_auditors_access(ac, client_for):
 
     set_dates(audit, today - timedelta(days=30), today - timedelta(days=1))  # the audit period has run out
     assert auditor.get(url).status_code == 404
-    services.edit_audit(ac.business, audit, audit.version, end_on=today + timedelta(days=7))  # extended
+    services.change_audit_plan(
+        actor=ac.business, audit=audit, version=audit.version, end_on=today + timedelta(days=7)
+    )  # extended
     assert auditor.get(url).status_code == 200
     assert "Audits you are grading" in auditor.get(reverse("core:home")).content.decode()  # the home panel follows
 
-    _set_status(audit, Status.MODERATION)
-    services.edit_audit(ac.lead, audit, audit.version, end_on=today - timedelta(days=1))  # access ended early
+    _set_status(audit, AuditStatus.MODERATION)
+    services.change_audit_plan(
+        actor=ac.lead, audit=audit, version=audit.version, end_on=today - timedelta(days=1)
+    )  # access ended early
     assert auditor.get(url).status_code == 404
     assert not workflow.can_view_case(ac.cast.involved, Audit.objects.get(pk=audit.pk))
 
@@ -348,5 +375,7 @@ def test_moving_the_start_date_moves_when_auditors_access_begins(ac, client_for)
     auditor = client_for(ac.cast.involved)
     assert auditor.get(url).status_code == 200
     today = timezone.localdate()
-    services.edit_audit(ac.business, audit, audit.version, start_on=today + timedelta(days=2))
+    services.change_audit_plan(
+        actor=ac.business, audit=audit, version=audit.version, start_on=today + timedelta(days=2)
+    )
     assert auditor.get(url).status_code == 404

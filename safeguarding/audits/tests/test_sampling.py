@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from safeguarding.audits import sampling, services
-from safeguarding.audits.enums import CaseMethod, Status
+from safeguarding.audits.enums import AuditStatus, CaseMethod
 from safeguarding.audits.workflow import NotAllowed
 from safeguarding.chronology.models import Event, EventChild, EventType
 from safeguarding.core.enums import Confidentiality
@@ -33,7 +33,7 @@ def test_draw_sample_same_seed_gives_same_cases(ac):
     assert len(first) == 5
     audit.refresh_from_db()
     assert (audit.sample_seed, audit.sample_size, audit.sample_criteria["service"]) == (42, 5, "early help")
-    assert audit.status == Status.SAMPLING
+    assert audit.status == AuditStatus.SAMPLING
 
 
 def test_draw_sample_is_the_documented_algorithm(ac):

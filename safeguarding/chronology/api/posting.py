@@ -30,7 +30,7 @@ from safeguarding.chronology.api.serializers import (
     MAX_BATCH,
     EventInputSerializer,
 )
-from safeguarding.chronology.enums import Source
+from safeguarding.chronology.enums import EventSource
 from safeguarding.chronology.import_rows import ImportResult, NewChild, Row, Vocabulary, match_children
 from safeguarding.chronology.models import ChildAgencyReference, Event
 from safeguarding.chronology.queries import memberships
@@ -347,7 +347,7 @@ def _record(
                 original_type_label=data["type"] if mapped_other or data["type"] != event_type.code else "",
                 agency_reference=data["agency_reference"],
                 household_reference=data.get("household_reference", ""),
-                source=Source.API,
+                source=EventSource.API,
                 confidentiality=data["confidentiality"],
                 restricted_to_roles=data["restricted_to_roles"],
                 shared_in=True,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from safeguarding.agencies.enums import Role
 from safeguarding.agencies.models import Agency, Membership, User
-from safeguarding.chronology.enums import Precision, Source
+from safeguarding.chronology.enums import EventSource, Precision
 from safeguarding.chronology.models import Event, EventChild, EventType
 from safeguarding.core.enums import Confidentiality
 from safeguarding.core.restriction import encode_roles
@@ -89,7 +89,7 @@ class Writer:
                     summary=plan.summary,
                     impact=plan.impact,
                     action_taken=plan.action,
-                    source=Source.PAGE,
+                    source=EventSource.PAGE,
                     confidentiality=Confidentiality.RESTRICTED
                     if plan.restricted_to is not None
                     else Confidentiality.NORMAL,

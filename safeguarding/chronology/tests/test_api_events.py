@@ -13,7 +13,7 @@ from django.utils import timezone
 from safeguarding.agencies.enums import Role
 from safeguarding.api.tests.factories import ApiCast, build_api_cast, signed_in_client, token_client
 from safeguarding.children.models import Child, Involvement, SharingNotice
-from safeguarding.chronology.enums import Precision, Source
+from safeguarding.chronology.enums import EventSource, Precision
 from safeguarding.chronology.models import ChildAgencyReference, Event, EventChild
 from safeguarding.core.enums import Confidentiality, Via
 from safeguarding.core.models import ActivityLog
@@ -71,7 +71,7 @@ def test_events_post_single_entry_is_recorded_for_the_tokens_agency(api_cast: Ap
         "errors": {},
     }
     assert event.agency == api_cast.cast.agency
-    assert event.source == Source.API
+    assert event.source == EventSource.API
     assert event.agency_reference == "HV-1"
     assert event.occurred_on == dt.date(2024, 3, 12)
     assert (event.impact, event.action_taken) == ("Seen and well", "None")

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from safeguarding.agencies.models import Agency
 from safeguarding.children.enums import SharingStatus
 from safeguarding.children.models import Child, Involvement, SharingNotice
-from safeguarding.chronology.enums import ImportStatus, Precision, Source
+from safeguarding.chronology.enums import EventSource, ImportStatus, Precision
 from safeguarding.chronology.models import ChildAgencyReference, Event, EventChild, ImportBatch
 from safeguarding.chronology.tests.helpers import csv_bytes, run, table_counts, xlsx_bytes
 from safeguarding.core.models import ActivityLog
@@ -43,7 +43,11 @@ def test_import_matches_child_by_nhs_number(agency: Agency, ellis: Child) -> Non
     assert (result.rejected, result.events_created, result.children_matched) == (False, 1, 1)
     event = Event.objects.get()
     assert list(event.child_links.values_list("child_id", flat=True)) == [ellis.pk]
-    assert (event.event_type.code, event.original_type_label, event.source) == ("was_not_brought", "WNB", Source.IMPORT)
+    assert (event.event_type.code, event.original_type_label, event.source) == (
+        "was_not_brought",
+        "WNB",
+        EventSource.IMPORT,
+    )
 
 
 def test_import_matches_child_by_normalised_name_and_date_of_birth(agency: Agency, ellis: Child) -> None:

@@ -16,10 +16,10 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from safeguarding.actionplans.enums import ActionStatus, Rag, Source
+from safeguarding.actionplans.enums import ActionRag, ActionSource, ActionStatus
 from safeguarding.actionplans.models import Action, ActionPlan
 from safeguarding.agencies.enums import AgencyKind, PartnerStatus, Role
-from safeguarding.escalations.enums import Status
+from safeguarding.escalations.enums import EscalationStatus
 from safeguarding.escalations.models import Escalation, EscalationReason, EscalationStage
 from safeguarding.reviews.enums import Harm, ReviewKind, Stage
 from safeguarding.reviews.models import Finding, Notification, PracticeReview, RapidReview, Review, StageChange, Theme
@@ -215,16 +215,16 @@ def _action_plans(dc: DashCast, r: dict[str, Review]) -> ActionPlan:
     """Three action plans; returns the first (Child E's, from review R4), whose actions cover every case."""
     d = date
     police, health = dc.cast.partner_agency, dc.cast.agency
-    p1 = _plan(dc, "Child E action plan", Source.REVIEW, d(2025, 11, 1), r["R4"])
+    p1 = _plan(dc, "Child E action plan", ActionSource.REVIEW, d(2025, 11, 1), r["R4"])
     _action(dc, p1, 1, police, d(2026, 2, 28), ActionStatus.COMPLETE, d(2026, 2, 1))
     _action(dc, p1, 2, health, FY_END, ActionStatus.COMPLETE_WITH_IMPACT, d(2026, 3, 15))  # due on the last day
     _action(dc, p1, 3, police, d(2026, 3, 1), ActionStatus.ON_TRACK)  # 30 days overdue
     _action(dc, p1, 4, health, DAY_AFTER, ActionStatus.AT_RISK)  # due the day after: not overdue, not due in period
     _action(dc, p1, 5, health, d(2026, 3, 10), ActionStatus.OFF_TRACK)  # 21 days overdue
     _action(dc, p1, 6, police, d(2026, 3, 20), ActionStatus.COMPLETE, DAY_AFTER)  # done after: 11 days overdue then
-    p2 = _plan(dc, "Neglect audit plan", Source.AUDIT, d(2025, 2, 1))
+    p2 = _plan(dc, "Neglect audit plan", ActionSource.AUDIT, d(2025, 2, 1))
     _action(dc, p2, 1, health, d(2025, 3, 1), ActionStatus.COMPLETE, d(2025, 3, 1))  # all done before the period
-    p3 = _plan(dc, "New priority plan", Source.PRIORITY, DAY_AFTER)
+    p3 = _plan(dc, "New priority plan", ActionSource.PRIORITY, DAY_AFTER)
     _action(dc, p3, 1, health, d(2026, 5, 1), ActionStatus.NOT_STARTED)
     return p1
 
@@ -257,7 +257,7 @@ def _action(
         due_on=due,
         success_measure="Audit shows it.",
         status=status,
-        rag=Rag.BLUE if completed else Rag.RED,
+        rag=ActionRag.BLUE if completed else ActionRag.RED,
         completed_on=completed,
         created_at=at(created),
         updated_at=at(created),
@@ -301,17 +301,21 @@ def _escalations(dc: DashCast) -> None:
 
     d = date
 
-    esc(at(FY_START), health, police, 1, Status.RESOLVED, at(d(2025, 4, 3)), flagged=at(d(2025, 4, 5)))  # 2 wd
-    esc(at(d(2025, 6, 1)), police, health, 2, Status.RESOLVED_BY_REFERRAL, at(d(2025, 6, 10)))  # 7 wd
-    esc(at(d(2025, 9, 1)), health, police, 3, Status.RESOLVED, at(d(2025, 9, 15)))  # 10 wd
-    esc(at(FY_END, 23, 0), health, hsg, 1, Status.AWAITING_RESPONSE, None)  # last day, still open
-    esc(at(DAY_AFTER, 0, 30), health, police, 1, Status.AWAITING_RESPONSE, None, flagged=at(DAY_AFTER, 1))  # after
+    esc(
+        at(FY_START), health, police, 1, EscalationStatus.RESOLVED, at(d(2025, 4, 3)), flagged=at(d(2025, 4, 5))
+    )  # 2 wd
+    esc(at(d(2025, 6, 1)), police, health, 2, EscalationStatus.RESOLVED_BY_REFERRAL, at(d(2025, 6, 10)))  # 7 wd
+    esc(at(d(2025, 9, 1)), health, police, 3, EscalationStatus.RESOLVED, at(d(2025, 9, 15)))  # 10 wd
+    esc(at(FY_END, 23, 0), health, hsg, 1, EscalationStatus.AWAITING_RESPONSE, None)  # last day, still open
+    esc(
+        at(DAY_AFTER, 0, 30), health, police, 1, EscalationStatus.AWAITING_RESPONSE, None, flagged=at(DAY_AFTER, 1)
+    )  # after
     esc(
         at(d(2025, 10, 1)),
         police,
         hsg,
         1,
-        Status.CLOSED,
+        EscalationStatus.CLOSED,
         at(d(2025, 10, 2)),
         reason=sharing,
         flagged=at(d(2025, 10, 2)),

@@ -15,10 +15,10 @@ from safeguarding.children.queries import children_visible_to
 from safeguarding.chronology.models import Event
 from safeguarding.chronology.queries import memberships
 from safeguarding.core.restriction import restriction_q
-from safeguarding.escalations.enums import ResponseKind, Status, Urgency
+from safeguarding.escalations.enums import EscalationStatus, ResponseKind, Urgency
 from safeguarding.escalations.models import AgreedAction, Escalation, EscalationReason, EscalationStep
 
-STATUS_HELP = "One of: " + ", ".join(Status.values) + "."
+STATUS_HELP = "One of: " + ", ".join(EscalationStatus.values) + "."
 NEED_HELP = "The level of need, 1 (universal) to 4 (specialist or statutory)."
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from safeguarding.core.kernel import StaleVersion
 from safeguarding.core.models import ActivityLog
 from safeguarding.escalations import services
-from safeguarding.escalations.enums import Action, ResponseKind, Status
+from safeguarding.escalations.enums import Action, EscalationStatus, ResponseKind
 from safeguarding.escalations.models import AgreedAction, Escalation, EscalationStep
 from safeguarding.escalations.tests.conftest import EscCast, build_esc_cast
 
@@ -57,7 +57,7 @@ def test_two_people_on_the_same_version_the_second_is_refused(tec: EscCast) -> N
     with pytest.raises(StaleVersion, match="Someone else changed this escalation"):
         services.close_escalation(actor=tec.raiser, escalation=theirs, version=theirs.version, reason="Withdrawn.")
     stored = _fresh(esc)
-    assert (stored.status, stored.version) == (Status.RESPONDED, 2)
+    assert (stored.status, stored.version) == (EscalationStatus.RESPONDED, 2)
     assert _steps(esc, Action.RESPONDED) == 1
     assert _steps(esc, Action.CLOSED) == 0
     assert ActivityLog.objects.filter(action="escalation.closed").count() == 0
@@ -77,7 +77,7 @@ def test_every_transition_runs_under_autocommit(tec: EscCast) -> None:
     esc = tec.raise_one()
     _respond(tec, esc)
     services.escalate_to_next_stage(actor=tec.raiser, escalation=esc, version=esc.version, reason="No movement.")
-    assert (_fresh(esc).stage.number, _fresh(esc).status) == (2, Status.AWAITING_RESPONSE)
+    assert (_fresh(esc).stage.number, _fresh(esc).status) == (2, EscalationStatus.AWAITING_RESPONSE)
     esc = _fresh(esc)
     _respond(tec, esc, actor=tec.receiving_manager)  # stage 2 is manager to manager
     stale = esc.version
@@ -93,7 +93,11 @@ def test_every_transition_runs_under_autocommit(tec: EscCast) -> None:
     services.flag_for_learning(actor=tec.business, escalation=esc, version=esc.version, note="Workshop theme.")
     services.accept_outcome(actor=tec.raiser, escalation=esc, version=esc.version, note="Agreed.")
     stored = _fresh(esc)
-    assert (stored.status, stored.flagged_for_learning, stored.version) == (Status.RESOLVED, True, esc.version)
+    assert (stored.status, stored.flagged_for_learning, stored.version) == (
+        EscalationStatus.RESOLVED,
+        True,
+        esc.version,
+    )
     assert stored.finished_at is not None
     assert AgreedAction.objects.filter(escalation_id=esc.pk).count() == 1
     assert _steps(esc, Action.OUTCOME_RECORDED) == 1
@@ -105,7 +109,7 @@ def test_ending_by_referral_under_autocommit_and_a_stale_close_is_refused(tec: E
     services.resolve_by_referral(actor=tec.raiser, escalation=esc, version=esc.version, reason="Referred to CSC.")
     with pytest.raises(StaleVersion):
         services.close_escalation(actor=tec.raiser, escalation=stale, version=stale.version, reason="Withdrawn.")
-    assert _fresh(esc).status == Status.RESOLVED_BY_REFERRAL
+    assert _fresh(esc).status == EscalationStatus.RESOLVED_BY_REFERRAL
     assert _steps(esc, Action.CLOSED) == 0
 
 
@@ -135,7 +139,7 @@ def test_marking_overdue_under_autocommit_marks_once(tec: EscCast) -> None:
     assert services.mark_escalation_overdue(esc.pk, later) is False
     stored = _fresh(esc)
     assert stored.stage_overdue_at == later
-    assert stored.status == Status.AWAITING_RESPONSE
+    assert stored.status == EscalationStatus.AWAITING_RESPONSE
     assert _steps(esc, Action.MARKED_OVERDUE) == 1
 
 
@@ -165,5 +169,5 @@ def test_a_second_change_waits_for_the_first_then_is_refused(tec: EscCast) -> No
     thread.join(timeout=30)
     assert len(outcome) == 1
     assert isinstance(outcome[0], StaleVersion)
-    assert _fresh(esc).status == Status.RESPONDED
+    assert _fresh(esc).status == EscalationStatus.RESPONDED
     assert _steps(esc, Action.CLOSED) == 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from safeguarding.escalations import reports, services
-from safeguarding.escalations.enums import Status
+from safeguarding.escalations.enums import EscalationStatus
 from safeguarding.escalations.tests.conftest import EscCast
 
 
@@ -94,7 +94,7 @@ def test_a_stale_form_gets_a_clear_message_not_an_overwrite(esc_cast: EscCast, c
     assert response.status_code == 200
     assert "Someone else changed this escalation" in response.content.decode()
     esc.refresh_from_db()
-    assert esc.status == Status.RESPONDED
+    assert esc.status == EscalationStatus.RESPONDED
 
 
 def test_action_page_the_person_may_not_use_redirects_with_the_reason(esc_cast: EscCast, client_for) -> None:

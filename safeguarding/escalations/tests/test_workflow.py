@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from safeguarding.core.models import ActivityLog
 from safeguarding.escalations import services
-from safeguarding.escalations.enums import Action, ResponseKind, Status
+from safeguarding.escalations.enums import Action, EscalationStatus, ResponseKind
 from safeguarding.escalations.models import Escalation, EscalationStep, StageVisit
 from safeguarding.escalations.tests.conftest import EscCast
 from safeguarding.escalations.workflow import NotAllowed, StaleVersion, allowed_actions, can
@@ -35,14 +35,14 @@ def test_raise_escalation_opens_stage_1_with_a_history_row_and_tells_the_receivi
     with django_capture_on_commit_callbacks(execute=True):
         esc = esc_cast.raise_one()
 
-    assert (esc.status, esc.stage.number, esc.version) == (Status.AWAITING_RESPONSE, 1, 1)
+    assert (esc.status, esc.stage.number, esc.version) == (EscalationStatus.AWAITING_RESPONSE, 1, 1)
     assert esc.stage_due_at > esc.raised_at
     step = EscalationStep.objects.get(escalation=esc)
     assert (step.action, step.actor, step.from_status, step.to_status, step.to_stage) == (
         Action.RAISED,
         esc_cast.raiser,
         "",
-        Status.AWAITING_RESPONSE,
+        EscalationStatus.AWAITING_RESPONSE,
         1,
     )
     assert ActivityLog.objects.filter(action="escalation.raised", target_id=str(esc.pk)).count() == 1
@@ -73,9 +73,9 @@ def test_the_whole_journey_through_every_transition(esc_cast: EscCast) -> None:
     c = esc_cast
     esc = c.raise_one()
     respond(c, esc)
-    assert esc.status == Status.RESPONDED
+    assert esc.status == EscalationStatus.RESPONDED
     services.escalate_to_next_stage(actor=c.raiser, escalation=esc, version=esc.version, reason="Still at risk.")
-    assert (esc.status, esc.stage.number) == (Status.AWAITING_RESPONSE, 2)
+    assert (esc.status, esc.stage.number) == (EscalationStatus.AWAITING_RESPONSE, 2)
     respond(c, esc, actor=c.receiving_manager, kind=ResponseKind.ALTERNATIVE)
     esc.refresh_from_db()
     services.record_outcome(
@@ -89,10 +89,10 @@ def test_the_whole_journey_through_every_transition(esc_cast: EscCast) -> None:
             )
         ],
     )
-    assert esc.status == Status.OUTCOME_AGREED
+    assert esc.status == EscalationStatus.OUTCOME_AGREED
     services.accept_outcome(actor=c.raiser, escalation=esc, version=esc.version)
     esc.refresh_from_db()
-    assert esc.status == Status.RESOLVED
+    assert esc.status == EscalationStatus.RESOLVED
     assert esc.finished_at is not None
     assert list(esc.steps.values_list("action", "from_stage", "to_stage")) == [
         (Action.RAISED, None, 1),
@@ -175,7 +175,7 @@ def test_resolve_by_referral_by_either_side_or_business_unit_but_not_an_outsider
     assert can(Action.RESOLVED_BY_REFERRAL, c.unrelated, esc) is False
     assert can(Action.RESOLVED_BY_REFERRAL, c.business, esc)
     services.resolve_by_referral(actor=c.receiver, escalation=esc, version=esc.version, reason="Referred to MASH.")
-    assert esc.status == Status.RESOLVED_BY_REFERRAL
+    assert esc.status == EscalationStatus.RESOLVED_BY_REFERRAL
     assert allowed_actions(c.raiser, esc) == [Action.FLAGGED_FOR_LEARNING]
 
 
@@ -186,7 +186,7 @@ def test_close_by_the_raising_side_and_flag_for_learning_once(esc_cast: EscCast)
     services.close_escalation(actor=c.raiser, escalation=esc, version=esc.version, reason="Withdrawn.")
     services.flag_for_learning(actor=c.business, escalation=esc, version=esc.version, note="Workshop theme.")
     assert esc.flagged_for_learning
-    assert esc.status == Status.CLOSED
+    assert esc.status == EscalationStatus.CLOSED
     assert can(Action.FLAGGED_FOR_LEARNING, c.raiser, esc) is False
 
 
@@ -198,7 +198,7 @@ def test_a_stale_version_is_refused_and_nothing_changes(esc_cast: EscCast) -> No
     with pytest.raises(StaleVersion, match="Someone else changed this escalation"):
         services.close_escalation(actor=c.raiser, escalation=stale, version=stale.version, reason="Withdrawn.")
     esc.refresh_from_db()
-    assert (esc.status, esc.version) == (Status.RESPONDED, 2)
+    assert (esc.status, esc.version) == (EscalationStatus.RESPONDED, 2)
 
 
 def test_mark_overdue_marks_once_and_emails_both_sides_and_managers_without_child_details(

@@ -14,11 +14,11 @@ from safeguarding.plans.enums import (
     SCALE_MAX,
     SCALE_MIN,
     AgreementMethod,
+    ObjectiveRag,
     ObjectiveStatus,
     PersonKind,
     PlanStatus,
     PlanType,
-    Rag,
     VersionState,
 )
 from safeguarding.plans.models import (
@@ -186,7 +186,7 @@ class PlanObjectiveWriteSerializer(PlanVersionedSerializer):
 
 class PlanObjectiveUpdateSerializer(serializers.ModelSerializer):
     status = one_of(ObjectiveStatus, read_only=True)
-    rag = one_of(Rag, read_only=True)
+    rag = one_of(ObjectiveRag, read_only=True)
     agency: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True
     )
@@ -199,7 +199,7 @@ class PlanObjectiveUpdateSerializer(serializers.ModelSerializer):
 
 class PlanObjectiveUpdateCreateSerializer(serializers.Serializer):
     status = one_of(ObjectiveStatus)
-    rag = one_of(Rag)
+    rag = one_of(ObjectiveRag)
     evidence = serializers.CharField(max_length=10000)
 
 

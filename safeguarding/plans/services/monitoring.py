@@ -13,7 +13,7 @@ from django.utils import timezone
 from safeguarding.agencies.models import Agency
 from safeguarding.core import kernel
 from safeguarding.plans import notifications, permissions
-from safeguarding.plans.enums import SCALE_MAX, SCALE_MIN, ObjectiveStatus, PersonKind, Rag
+from safeguarding.plans.enums import SCALE_MAX, SCALE_MIN, ObjectiveRag, ObjectiveStatus, PersonKind
 from safeguarding.plans.models import (
     CarePlan,
     Citation,
@@ -72,7 +72,7 @@ def record_objective_update(
     errors: dict[str, str] = {}
     if status not in ObjectiveStatus.values:
         errors["status"] = "Choose the status of the objective."
-    if rag not in Rag.values:
+    if rag not in ObjectiveRag.values:
         errors["rag"] = "Choose red, amber or green."
     if not (evidence or "").strip():
         errors["evidence"] = "Describe what was seen or done that shows this."

@@ -11,7 +11,7 @@ import pytest
 
 from safeguarding.core.models import ActivityLog
 from safeguarding.plans import services
-from safeguarding.plans.enums import ObjectiveStatus, PersonKind, PlanStatus, Rag, VersionState
+from safeguarding.plans.enums import ObjectiveRag, ObjectiveStatus, PersonKind, PlanStatus, VersionState
 from safeguarding.plans.models import CarePlan, OverdueNotice, Participant
 from safeguarding.plans.tests.conftest import agree, draft_plan, objective, today
 
@@ -47,7 +47,7 @@ def test_agreement_progress_review_amendment_and_end_lock_the_plan_outside_a_tes
     assert CarePlan.objects.get(pk=plan.pk).status == PlanStatus.AGREED
     uid = plan.agreed_version().objectives.get().uid
     services.record_objective_update(
-        actor=pc.lead, plan=plan, uid=uid, status=ObjectiveStatus.IN_PROGRESS, rag=Rag.AMBER, evidence="Booked"
+        actor=pc.lead, plan=plan, uid=uid, status=ObjectiveStatus.IN_PROGRESS, rag=ObjectiveRag.AMBER, evidence="Booked"
     )
     services.record_review(
         actor=pc.lead,

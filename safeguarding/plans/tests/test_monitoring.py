@@ -16,7 +16,7 @@ from django.urls import reverse
 from safeguarding.agencies.enums import Role
 from safeguarding.chronology.models import Event, EventType
 from safeguarding.plans import defaults, scaling, services
-from safeguarding.plans.enums import ObjectiveStatus, PersonKind, Rag
+from safeguarding.plans.enums import ObjectiveRag, ObjectiveStatus, PersonKind
 from safeguarding.plans.models import OverdueNotice, ScalingScore
 from safeguarding.plans.tests.conftest import agree, draft_plan, objective, today
 from safeguarding.testing import factories as f
@@ -53,7 +53,7 @@ def test_achieved_objectives_are_not_overdue(pc):
     plan = _plan_with_due(pc, 0)
     uid = plan.agreed_version().objectives.get().uid
     services.record_objective_update(
-        actor=pc.lead, plan=plan, uid=uid, status=ObjectiveStatus.ACHIEVED, rag=Rag.GREEN, evidence="Done"
+        actor=pc.lead, plan=plan, uid=uid, status=ObjectiveStatus.ACHIEVED, rag=ObjectiveRag.GREEN, evidence="Done"
     )
     assert services.overdue_objectives(today() + timedelta(days=1)) == []
 

@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from safeguarding.actionplans import services as plan_services
-from safeguarding.actionplans.enums import ActionStatus, Rag, Source
+from safeguarding.actionplans.enums import ActionRag, ActionSource, ActionStatus
 from safeguarding.actionplans.models import Action, ActionPlan
 from safeguarding.agencies.enums import Role
 from safeguarding.publishing import prefill, services
@@ -76,7 +76,7 @@ def build_publishing_cast() -> PublishingCast:
     plan = plan_services.create_plan(
         actor=rc.business,
         title="Action plan: Child A and Child B",
-        source=Source.REVIEW,
+        source=ActionSource.REVIEW,
         owner_group="Case review subgroup",
         chair=chair,
         review=review,
@@ -104,7 +104,7 @@ def build_publishing_cast() -> PublishingCast:
         written_on=today,
         narrative="The procedure is drafted; the health visiting team is short of staff.",
         status=ActionStatus.AT_RISK,
-        rag=Rag.AMBER,
+        rag=ActionRag.AMBER,
     )
     admin = f.member(f.AgencyFactory(code="ADM", name="Test Admin"), Role.ADMINISTRATOR, username="admin")
     return PublishingCast(rc=rc, review=review, plan=plan, actions=actions, admin=admin, chair=chair)

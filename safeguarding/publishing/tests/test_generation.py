@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from safeguarding.actionplans.enums import CommitteeOutcome
-from safeguarding.actionplans.models import CommitteeDecision, PlanVersion
+from safeguarding.actionplans.models import ActionPlanVersion, CommitteeDecision
 from safeguarding.core.models import ActivityLog
 from safeguarding.publishing import services
 from safeguarding.publishing.enums import GenerationStatus
@@ -56,7 +56,7 @@ def test_generate_freezes_plan_and_stamps_time(pc: PublishingCast) -> None:
     generated = services.generate_now(actor=pc.business, report=report, at=moment())
     assert generated.status == GenerationStatus.DONE
     assert generated.generated_at == moment()
-    version = PlanVersion.objects.get(plan=pc.plan)
+    version = ActionPlanVersion.objects.get(plan=pc.plan)
     assert generated.plan_version == version
     assert version.reason == f"Committee report Learning from Child A and Child B {report.meeting_on.day} " + (
         f"{report.meeting_on:%B %Y}"
@@ -180,7 +180,7 @@ def test_scrutineer_cannot_generate(pc: PublishingCast) -> None:
     report = pc.report()
     with pytest.raises(services.NotAllowed):
         services.generate_now(actor=pc.rc.scrutineer, report=report)
-    assert not PlanVersion.objects.exists()
+    assert not ActionPlanVersion.objects.exists()
 
 
 def test_management_command_writes_the_file(pc: PublishingCast, tmp_path: Path) -> None:
@@ -189,7 +189,7 @@ def test_management_command_writes_the_file(pc: PublishingCast, tmp_path: Path) 
     call_command("committee_report", str(report.pk), "--format", "docx", "--output", str(out), "--as", "business")
     paragraphs, _cells = docx_text(out.read_bytes())
     assert squash(RECOMMENDATIONS[4]) in paragraphs
-    assert PlanVersion.objects.filter(plan=pc.plan).count() == 1
+    assert ActionPlanVersion.objects.filter(plan=pc.plan).count() == 1
     assert ActivityLog.objects.filter(action="publishing.report_downloaded").exists()
 
 
@@ -197,7 +197,7 @@ def test_appendix_says_when_a_change_is_to_be_rechecked_and_when_it_held(pc: Pub
     """A complete action whose date to check the change held has come is marked "re-check due";
     once the re-check found it held, the row says so with the date."""
     from safeguarding.actionplans import services as plan_services
-    from safeguarding.actionplans.enums import ActionStatus, Rag
+    from safeguarding.actionplans.enums import ActionRag, ActionStatus
     from safeguarding.publishing.content import _plan_table
 
     today = timezone.localdate()
@@ -209,7 +209,7 @@ def test_appendix_says_when_a_change_is_to_be_rechecked_and_when_it_held(pc: Pub
         written_on=today,
         narrative="Done.",
         status=ActionStatus.COMPLETE,
-        rag=Rag.BLUE,
+        rag=ActionRag.BLUE,
     )
 
     def row_status() -> str:

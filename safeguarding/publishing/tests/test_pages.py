@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding.actionplans.models import CommitteeDecision, PlanVersion
+from safeguarding.actionplans.models import ActionPlanVersion, CommitteeDecision
 from safeguarding.core.models import ActivityLog
 from safeguarding.publishing import services
 from safeguarding.publishing.enums import TEXT_KEYS
@@ -185,7 +185,7 @@ def test_generate_and_record_decision_through_the_pages(pc: PublishingCast, clie
     assert "Report generated" in response.content.decode()
     generated = GeneratedReport.objects.get()
     assert generated.is_done
-    assert generated.plan_version == PlanVersion.objects.get()
+    assert generated.plan_version == ActionPlanVersion.objects.get()
     url = reverse("publishing:decision", args=[generated.pk])
     response = client.post(url, {"outcome": "referred_back", "meeting_on": timezone.localdate().strftime("%d/%m/%Y")})
     assert "Enter the committee" in response.content.decode()
