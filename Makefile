@@ -56,6 +56,7 @@ browser:
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/sizes.py
 
 typecheck: install-dev
 	$(BIN)/mypy safeguarding bench
