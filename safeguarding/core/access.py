@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import Http404
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, Viewer
 
 M = TypeVar("M", bound=Model)
 
@@ -23,8 +26,8 @@ def parse_id(value: Any) -> int | None:
     return number if number <= MAX_ID else None
 
 
-def is_active_person(user: Any) -> bool:
-    """Signed in, with an active account."""
+def is_active_person(user: Viewer | None) -> TypeGuard[Person]:
+    """Signed in, with an active account (a check narrows `user` to a `Person`)."""
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
