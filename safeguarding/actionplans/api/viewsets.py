@@ -40,6 +40,7 @@ from safeguarding.actionplans.enums import ActionStatus
 from safeguarding.actionplans.models import Action, ActionPlan
 from safeguarding.actionplans.permissions import can_record_recheck, can_update_action
 from safeguarding.api.exceptions import id_or_404
+from safeguarding.api.people import person
 from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, ErrorSerializer, PageAutoSchema
 
 ERRORS = {
@@ -251,7 +252,7 @@ class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         v = _valid((UpdateUploadSerializer if multipart else UpdateCreateSerializer)(data=data))
         files = _evidence_uploads(v.get("evidence", []))
         update = services.add_update(
-            actor=request.user,
+            actor=person(request),
             action=found,
             written_on=v["written_on"],
             narrative=v["narrative"],
@@ -294,7 +295,7 @@ class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         v = _valid((RecheckUploadSerializer if multipart else RecheckCreateSerializer)(data=data))
         files = _evidence_uploads(v.get("evidence", []))
         services.record_recheck(
-            actor=request.user,
+            actor=person(request),
             action=found,
             version=v["version"],
             rechecked_on=v["rechecked_on"],

@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from safeguarding.api.exceptions import conflict_on, id_or_404, validated
+from safeguarding.api.people import person
 from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, ErrorSerializer, PageAutoSchema
 from safeguarding.assessments import queries, services
 from safeguarding.assessments.api.serializers import (
@@ -123,7 +124,7 @@ class AssessmentViewSet(
 
     def _out(self, assessment: Assessment, code: int = 200) -> Response:
         assessment = self._get(assessment.pk)
-        context = {**self.get_serializer_context(), "cited": queries.cited_entries(self.request.user, assessment)}
+        context = {**self.get_serializer_context(), "cited": queries.cited_entries(person(self.request), assessment)}
         return Response(AssessmentDetailSerializer(assessment, context=context).data, status=code)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -151,7 +152,7 @@ class AssessmentViewSet(
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         assessment = self._get(kwargs.get("pk"))
-        services.record_assessment_view(actor=request.user, assessment=assessment)
+        services.record_assessment_view(actor=person(request), assessment=assessment)
         return self._out(assessment)
 
     def _refuse_systems(self) -> None:
@@ -167,7 +168,7 @@ class AssessmentViewSet(
         content = _content(v)
         with conflict_on(services.Locked):
             assessment = services.start_assessment(
-                actor=request.user,
+                actor=person(request),
                 child=v["child"],
                 template=v["template"],
                 agency=v["agency"],
@@ -176,7 +177,7 @@ class AssessmentViewSet(
         if content["grades"] or v["complete"] or len(content) > 1:
             with conflict_on(services.Locked):
                 services.save_assessment(
-                    actor=request.user,
+                    actor=person(request),
                     assessment=assessment,
                     version=assessment.version,
                     complete=v["complete"],
@@ -199,7 +200,9 @@ class AssessmentViewSet(
         v = validated(AssessmentCompleteSerializer(data=request.data))
         self._refuse_systems()
         with conflict_on(services.Locked):
-            services.complete_assessment(actor=request.user, assessment=assessment, version=v["version"], **_content(v))
+            services.complete_assessment(
+                actor=person(request), assessment=assessment, version=v["version"], **_content(v)
+            )
         return self._out(assessment)
 
 

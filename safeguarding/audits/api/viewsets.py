@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from safeguarding.api.exceptions import api_field_names, id_or_404, validated_by_field
+from safeguarding.api.people import person
 from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, ErrorSerializer, PageAutoSchema
 from safeguarding.audits import services, workflow
 from safeguarding.audits.api.serializers import (
@@ -110,7 +111,7 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return audit
 
     def _context(self, rows: list[Audit]) -> dict[str, Any]:
-        user = self.request.user
+        user = person(self.request)
         see = {a.pk: workflow.can_see_case_data(user, a) for a in rows}
         show = {a.pk: see[a.pk] and workflow.can_view_case(user, a) for a in rows}
         for audit in rows:
@@ -126,7 +127,7 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         audit = self._get(kwargs.get("pk"))
-        record_activity(actor=request.user, action="audit.viewed", target=audit)
+        record_activity(actor=person(request), action="audit.viewed", target=audit)
         return Response(AuditSerializer(audit, context=self._context([audit])).data)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -139,7 +140,7 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if "lead_id" in values:
             values["lead"] = values.pop("lead_id")
         with api_field_names(API_FIELD_NAMES):
-            services.change_audit_plan(actor=request.user, audit=audit, version=version, **values)
+            services.change_audit_plan(actor=person(request), audit=audit, version=version, **values)
         # The audit as it is now (the caller may have handed the lead on: then it is no longer theirs to see).
         try:
             fresh = self.get_queryset().get(pk=audit.pk)
@@ -188,7 +189,7 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if auditor is None:
             raise exceptions.NotFound()
         v = validated_by_field(AuditAuditorRemoveSerializer(data=request.data))
-        services.take_auditor_off(actor=request.user, audit=audit, auditor=auditor, reason=v["reason"])
+        services.take_auditor_off(actor=person(request), audit=audit, auditor=auditor, reason=v["reason"])
         rows = audit.auditors.select_related("user", "agency").order_by("agency__code", "pk")
         return Response(AuditAuditorSerializer(rows, many=True).data)
 
@@ -216,7 +217,7 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def responses(self, request: Request, pk: Any = None) -> Response:
         audit = self._get(pk)
-        user = request.user
+        user = person(request)
         if not workflow.can_see_case_data(user, audit):
             raise exceptions.NotFound()
         if request.method == "GET":

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from safeguarding.api.exceptions import id_or_404
+from safeguarding.api.people import person
 from safeguarding.api.schema import ERROR_RESPONSES
 from safeguarding.children.api.queries import load_child_record
 from safeguarding.children.api.serializers import (
@@ -107,7 +108,7 @@ class ChildViewSet(viewsets.ReadOnlyModelViewSet):
         current = paginator.page
         count = current.paginator.count if current is not None else 0
         # The search terms are personal data: the log keeps only how many children matched.
-        record_activity(actor=request.user, action="children.searched", changes={"results": count})
+        record_activity(actor=person(request), action="children.searched", changes={"results": count})
         serializer = ChildListItemSerializer(page, many=True, context=self.get_serializer_context())
         return paginator.get_paginated_response(serializer.data)
 
@@ -116,8 +117,8 @@ class ChildViewSet(viewsets.ReadOnlyModelViewSet):
             child = get_child_for_user(request.user, id_or_404(kwargs.get("pk", "")))
         except Http404 as exc:
             raise exceptions.NotFound() from exc
-        record_child_view(actor=request.user, child=child)
-        load_child_record(request.user, child)
+        record_child_view(actor=person(request), child=child)
+        load_child_record(person(request), child)
         return Response(ChildDetailSerializer(child, context=self.get_serializer_context()).data)
 
 

@@ -27,6 +27,7 @@ from rest_framework.routers import SimpleRouter
 
 from safeguarding.api.exceptions import id_or_404
 from safeguarding.api.models import AgencyApiToken
+from safeguarding.api.people import person
 from safeguarding.api.schema import ERROR_RESPONSES
 from safeguarding.children.models import Child
 from safeguarding.children.queries import get_child_for_user
@@ -121,7 +122,7 @@ class EventViewSet(viewsets.GenericViewSet):
             raise exceptions.PermissionDenied(
                 "You do not hold a case role in any agency, so you cannot record chronology entries."
             )
-        results = record_events(actor=request.user, token_agency=token_agency, items=items)
+        results = record_events(actor=person(request), token_agency=token_agency, items=items)
         statuses = {r.status for r in results}
         if "error" in statuses:
             code = MULTI_STATUS
@@ -322,10 +323,10 @@ class ChildChronologyViewSet(viewsets.GenericViewSet):
         except Http404 as exc:
             raise exceptions.NotFound() from exc
         filters = parse_filters(request.query_params)
-        chronology = merged_chronology(request.user, child, filters)
+        chronology = merged_chronology(person(request), child, filters)
         # A family chronology is a view of each child's record it shows.
         for shown in chronology.children:
-            record_child_view(actor=request.user, child=shown, action="chronology.viewed")
+            record_child_view(actor=person(request), child=shown, action="chronology.viewed")
         return Response(chronology_data(chronology))
 
 

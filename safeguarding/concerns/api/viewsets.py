@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from safeguarding.api.exceptions import id_or_404
+from safeguarding.api.people import person
 from safeguarding.api.schema import ERROR_RESPONSES, ErrorSerializer, PageAutoSchema
 from safeguarding.children.services import record_child_view
 from safeguarding.concerns import services
@@ -107,7 +108,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         alert = self._get(kwargs.get("pk"))
         # The same record of a look at the child's record as the alert page writes.
-        record_child_view(actor=request.user, child=alert.child, action="alert.viewed")
+        record_child_view(actor=person(request), child=alert.child, action="alert.viewed")
         return self._out(alert)
 
     @extend_schema(
@@ -122,7 +123,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         alert = self._get(pk)
         data = VersionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.acknowledge_alert(actor=request.user, alert=alert, version=data.validated_data["version"])
+        services.acknowledge_alert(actor=person(request), alert=alert, version=data.validated_data["version"])
         return self._out(alert)
 
     @extend_schema(
@@ -146,7 +147,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             if escalation is None:
                 raise exceptions.ValidationError({"escalation": ["No escalation with this id that you may see."]})
         services.decide_alert(
-            actor=request.user,
+            actor=person(request),
             alert=alert,
             version=v["version"],
             decision=v["decision"],
@@ -168,7 +169,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = CloseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.close_alert(
-            actor=request.user, alert=alert, version=data.validated_data["version"], note=data.validated_data["note"]
+            actor=person(request), alert=alert, version=data.validated_data["version"], note=data.validated_data["note"]
         )
         return self._out(alert)
 

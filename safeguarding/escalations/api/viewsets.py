@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from safeguarding.api.exceptions import id_or_404
+from safeguarding.api.people import person
 from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, ErrorSerializer, PageAutoSchema
 from safeguarding.children.queries import children_visible_to
 from safeguarding.escalations import services
@@ -120,7 +121,7 @@ class EscalationViewSet(
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         esc = self._get(kwargs.get("pk"))
         services.record_escalation_view(
-            actor=request.user, escalation=esc, children=children_shown_to(request.user, esc).visible
+            actor=person(request), escalation=esc, children=children_shown_to(request.user, esc).visible
         )
         return self._out(esc)
 
@@ -135,7 +136,7 @@ class EscalationViewSet(
 
         values = data.validated_data
         esc = services.raise_escalation(
-            actor=request.user,
+            actor=person(request),
             children=values["children"],
             raising_agency=Agency.objects.get(pk=agencies[0]),
             receiving_agency=values["receiving_agency"],
@@ -163,7 +164,7 @@ class EscalationViewSet(
         v = data.validated_data
         level = v.get("level_of_need")
         services.respond_to_escalation(
-            actor=request.user,
+            actor=person(request),
             escalation=esc,
             version=v["version"],
             kind=v["kind"],
@@ -191,7 +192,7 @@ class EscalationViewSet(
             for a in v["actions"]
         ]
         services.record_outcome(
-            actor=request.user, escalation=esc, version=v["version"], outcome=v["outcome"], actions=items
+            actor=person(request), escalation=esc, version=v["version"], outcome=v["outcome"], actions=items
         )
         return self._out(esc)
 
@@ -208,7 +209,7 @@ class EscalationViewSet(
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        services.escalate_to_next_stage(actor=request.user, escalation=esc, version=v["version"], reason=v["reason"])
+        services.escalate_to_next_stage(actor=person(request), escalation=esc, version=v["version"], reason=v["reason"])
         return self._out(esc)
 
     @extend_schema(
@@ -227,9 +228,11 @@ class EscalationViewSet(
         data.is_valid(raise_exception=True)
         v = data.validated_data
         if v["how"] == "referral":
-            services.resolve_by_referral(actor=request.user, escalation=esc, version=v["version"], reason=v["reason"])
+            services.resolve_by_referral(
+                actor=person(request), escalation=esc, version=v["version"], reason=v["reason"]
+            )
         else:
-            services.accept_outcome(actor=request.user, escalation=esc, version=v["version"], note=v["reason"])
+            services.accept_outcome(actor=person(request), escalation=esc, version=v["version"], note=v["reason"])
         return self._out(esc)
 
 

@@ -26,6 +26,7 @@ from rest_framework.routers import SimpleRouter
 
 from safeguarding.agencies.models import Agency
 from safeguarding.api.exceptions import flatten_errors, id_or_404
+from safeguarding.api.people import person
 from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, PageAutoSchema
 from safeguarding.learning import queries, services, walk_ins
 from safeguarding.learning.api.serializers import (
@@ -98,7 +99,7 @@ class LearningEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         return Response(LearningEventSerializer(self._get(kwargs.get("pk"))).data)
 
     def _registration_rows(self, event: LearningEvent) -> list[dict[str, Any]]:
-        live = queries.registrations_visible_to(self.request.user, event).live()
+        live = queries.registrations_visible_to(person(self.request), event).live()
         places = list(live.with_place().order_by("registered_at", "pk"))
         waiting = list(live.waiting())
         # The waiting list is in order; a practitioner's own position counts everyone ahead of them.
@@ -141,7 +142,7 @@ class LearningEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             Attendance.objects.filter(event=event).select_related("user", "agency").order_by("recorded_at", "pk")
         )
         came = {a.user_id: a.attended for a in rows if not a.walk_in}
-        registrations = queries.registrations_visible_to(self.request.user, event).with_place()
+        registrations = queries.registrations_visible_to(person(self.request), event).with_place()
         registered = [
             {
                 "user": r.user_id,
@@ -177,7 +178,7 @@ class LearningEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         User = get_user_model()
         with transaction.atomic():
             if entries:
-                services.record_attendance(actor=self.request.user, event=event, attended=entries)
+                services.record_attendance(actor=person(self.request), event=event, attended=entries)
             for index, item in enumerate(data.get("walk_ins") or []):
                 where = f"walk_ins[{index}]"
                 user = agency = None
@@ -191,7 +192,7 @@ class LearningEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
                         raise exceptions.ValidationError({f"{where}.agency": ["No agency has this id."]})
                 try:
                     walk_ins.record_walk_in(
-                        actor=self.request.user,
+                        actor=person(self.request),
                         event=event,
                         user=user,
                         name=item.get("name", ""),

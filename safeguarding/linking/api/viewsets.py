@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from safeguarding.api.exceptions import Conflict, Pagination, id_or_404
+from safeguarding.api.people import person
 from safeguarding.api.schema import ERROR_RESPONSES, ErrorSerializer, PageAutoSchema
 from safeguarding.linking import permissions, services
 from safeguarding.linking.api.serializers import DecisionSerializer, MergeResultSerializer, PossibleMatchSerializer
@@ -84,7 +85,7 @@ class PossibleMatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         body.is_valid(raise_exception=True)
         try:
             return service(
-                actor=request.user,
+                actor=person(request),
                 match=match,
                 version=body.validated_data["version"],
                 note=body.validated_data["note"],

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from safeguarding.api.exceptions import conflict_on, id_or_404
+from safeguarding.api.people import person
 from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, ErrorSerializer, PageAutoSchema
 from safeguarding.core.access import parse_id
 from safeguarding.plans import services
@@ -126,7 +127,7 @@ class CarePlanViewSet(
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         plan = self._get(kwargs.get("pk"))
-        services.record_plan_view(actor=request.user, plan=plan)
+        services.record_plan_view(actor=person(request), plan=plan)
         return self._detail(plan)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -137,7 +138,7 @@ class CarePlanViewSet(
         version = values.pop("version")
         content = {name: values[name] for name in [*TEXT_CONTENT, "review_date"] if name in values}
         with conflict_on(AgreedVersionLocked):
-            services.update_draft(actor=request.user, plan=plan, version=version, content=content)
+            services.update_draft(actor=person(request), plan=plan, version=version, content=content)
         return self._detail(plan)
 
     @extend_schema(
@@ -153,7 +154,7 @@ class CarePlanViewSet(
     def objectives(self, request: Request, pk: Any = None) -> Response:
         plan = self._get(pk)
         if request.method == "GET":
-            services.record_plan_view(actor=request.user, plan=plan)
+            services.record_plan_view(actor=person(request), plan=plan)
             rows = plan.current_version().objectives.select_related("version", "owner_agency").order_by("order", "id")
             return Response(PlanObjectiveSerializer(rows, many=True).data)
         data = PlanObjectiveWriteSerializer(data=request.data)
@@ -171,7 +172,7 @@ class CarePlanViewSet(
             owner_relationship=v.get("owner_relationship", ""),
         )
         with conflict_on(AgreedVersionLocked):
-            objective = services.add_objective(actor=request.user, plan=plan, version=v["version"], data=item)
+            objective = services.add_objective(actor=person(request), plan=plan, version=v["version"], data=item)
         return Response(PlanObjectiveSerializer(objective).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -185,7 +186,7 @@ class CarePlanViewSet(
     @action(detail=True, methods=["get"], url_path="scaling-scores", pagination_class=None)
     def scaling_scores(self, request: Request, pk: Any = None) -> Response:
         plan = self._get(pk)
-        services.record_plan_view(actor=request.user, plan=plan)
+        services.record_plan_view(actor=person(request), plan=plan)
         rows = (
             ScalingScore.objects.filter(plan=plan)
             .select_related("review", "agency")
@@ -222,7 +223,7 @@ class CarePlanViewSet(
         ]
         with conflict_on(AgreedVersionLocked):
             review = services.record_review(
-                actor=request.user,
+                actor=person(request),
                 plan=plan,
                 version=v["version"],
                 held_on=v["held_on"],
@@ -266,7 +267,7 @@ class ObjectiveViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         objective = self._get(kwargs.get("uid"))
-        services.record_plan_view(actor=request.user, plan=objective.version.plan)
+        services.record_plan_view(actor=person(request), plan=objective.version.plan)
         return Response(PlanObjectiveSerializer(objective).data)
 
     @extend_schema(
@@ -283,7 +284,7 @@ class ObjectiveViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         objective = self._get(uid)
         plan = objective.version.plan
         if request.method == "GET":
-            services.record_plan_view(actor=request.user, plan=plan)
+            services.record_plan_view(actor=person(request), plan=plan)
             rows = plan.objective_updates.filter(objective_uid=objective.uid).select_related("agency")
             return Response(PlanObjectiveUpdateSerializer(rows, many=True).data)
         data = PlanObjectiveUpdateCreateSerializer(data=request.data)
@@ -291,7 +292,7 @@ class ObjectiveViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         v = data.validated_data
         with conflict_on(AgreedVersionLocked):
             update = services.record_objective_update(
-                actor=request.user,
+                actor=person(request),
                 plan=plan,
                 uid=objective.uid,
                 status=v["status"],

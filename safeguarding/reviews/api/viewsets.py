@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from safeguarding.api.exceptions import id_or_404, validated_by_field
+from safeguarding.api.people import person
 from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, ErrorSerializer, PageAutoSchema
 from safeguarding.children.models import Child
 from safeguarding.core import kernel
@@ -90,7 +91,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             review = self.get_queryset().get(pk=id_or_404(pk))
         except Review.DoesNotExist as exc:
             raise exceptions.NotFound() from exc
-        record_activity(actor=self.request.user, action="review.viewed", target=review)
+        record_activity(actor=person(self.request), action="review.viewed", target=review)
         return review
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -117,7 +118,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 raise exceptions.ValidationError({"children": [f"Child {index + 1}: no child has this NHS number."]})
             children.append(services.ChildInput(child, item["pseudonym"]))
         review = services.notify_serious_incident(
-            actor=request.user,
+            actor=person(request),
             incident_on=v["incident_on"],
             aware_on=v["aware_on"],
             harm=v["harm"],
@@ -151,7 +152,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return Response(FindingSerializer(review.findings.prefetch_related("themes"), many=True).data)
         v = validated_by_field(FindingCreateSerializer(data=request.data))
         finding = services.add_finding(
-            actor=request.user,
+            actor=person(request),
             review=review,
             title=v["title"],
             text=v["text"],
@@ -183,7 +184,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return Response(RecommendationSerializer(rows, many=True).data)
         v = validated_by_field(RecommendationCreateSerializer(data=request.data))
         recommendation = services.add_recommendation(
-            actor=request.user,
+            actor=person(request),
             review=review,
             text=v["text"],
             addressee=v["addressee"],
@@ -215,7 +216,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             raise exceptions.NotFound()
         v = validated_by_field(RecommendationStatusSerializer(data=request.data))
         changed = services.set_recommendation_status(
-            actor=request.user, recommendation=recommendation, status=v["status"]
+            actor=person(request), recommendation=recommendation, status=v["status"]
         )
         return Response(RecommendationSerializer(changed).data)
 
@@ -252,7 +253,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 {"to_stage": [f"From the {stage} stage the review can move to: {options}."]}
             )
         services.move_review(
-            actor=request.user,
+            actor=person(request),
             review=review,
             action=step,
             version=v["version"],
@@ -295,7 +296,7 @@ class ReviewRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             found = self.get_queryset().get(pk=id_or_404(pk))
         except AgencyRequest.DoesNotExist as exc:
             raise exceptions.NotFound() from exc
-        record_activity(actor=self.request.user, action="review.request_viewed", target=found)
+        record_activity(actor=person(self.request), action="review.request_viewed", target=found)
         return found
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -323,7 +324,7 @@ class ReviewRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
                 raise exceptions.ValidationError({"document_base64": ["This is not valid base64."]}) from exc
             upload = services.Upload(v["document_name"] or "document", content)
         services.submit_to_request(
-            actor=request.user,
+            actor=person(request),
             request=found,
             involvement=v["involvement"],
             analysis=v["analysis"],
