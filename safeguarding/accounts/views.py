@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+from typing import TYPE_CHECKING
 
 import segno
 from django.contrib import messages
@@ -16,6 +17,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safeguarding.accounts import services
 from safeguarding.accounts.forms import SignInForm, TokenForm
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -40,7 +44,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: PersonRequest) -> HttpResponse:
     user = request.user
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
@@ -69,7 +73,7 @@ def _qr_data_uri(device: TOTPDevice) -> str:
 
 
 @login_required
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: PersonRequest) -> HttpResponse:
     user = request.user
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("accounts:two-factor")

@@ -3,7 +3,7 @@ service refuses a change. Forms for changes several people make carry the `versi
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -16,6 +16,9 @@ from safeguarding.agencies.models import Agency, Membership
 from safeguarding.core.forms import GovUKForm
 from safeguarding.reviews.forms import DateField
 from safeguarding.reviews.models import Review, ReviewRecommendation
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Viewer
 
 TEXT_MAX = 20000
 
@@ -113,7 +116,7 @@ class PlanForm(GovUKForm):
         help_text="Signs off actions the chair leads themselves.",
     )
 
-    def __init__(self, *args: Any, review: Review | None = None, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, review: Review | None = None, user: Viewer | None = None, **kwargs: Any) -> None:
         from safeguarding.reviews.queries import reviews_visible_to
 
         super().__init__(*args, **kwargs)

@@ -4,8 +4,9 @@ actions across every plan."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Case, IntegerField, Q, When
-from django.http import HttpRequest
 from django.utils import timezone
 
 from safeguarding.actionplans import queries
@@ -13,8 +14,11 @@ from safeguarding.actionplans.enums import COMPLETE_STATUSES
 from safeguarding.actionplans.models import Action
 from safeguarding.core.home import Panel
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
 
-def your_actions(request: HttpRequest) -> Panel | None:
+
+def your_actions(request: PersonRequest) -> Panel | None:
     user = request.user
     if not user.is_authenticated or user.is_system:
         return None
@@ -41,7 +45,7 @@ def your_actions(request: HttpRequest) -> Panel | None:
     return Panel("actionplans/panels/your_actions.html", {"actions": rows})
 
 
-def overdue_across_plans(request: HttpRequest) -> Panel | None:
+def overdue_across_plans(request: PersonRequest) -> Panel | None:
     user = request.user
     if not user.has_perm("actionplans.manage"):
         return None

@@ -17,7 +17,7 @@ Anything else answers 404, exactly as for what does not exist (see `queries`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import rules
 
@@ -25,6 +25,9 @@ from safeguarding.actionplans.models import Action, ActionPlan
 from safeguarding.agencies.enums import Role
 from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, Viewer
 
 # The refusals are the kernel's (the API answers 403 and 409); the names stay for importers.
 ActionPlanError = kernel.ServiceError
@@ -35,35 +38,35 @@ STALE_MESSAGE = kernel.stale_message("action")
 MANAGING_ROLES = frozenset({Role.BUSINESS_UNIT, Role.ADMINISTRATOR})
 
 
-def _person(user: Any) -> bool:
+def _person(user: Viewer | None) -> TypeGuard[Person]:
     return is_active_person(user) and not user.is_system
 
 
-def is_manager(user: Any) -> bool:
+def is_manager(user: Viewer) -> bool:
     """Business unit or administrator: creates and manages plans and actions."""
     return _person(user) and bool(user.roles & MANAGING_ROLES)
 
 
-def is_scrutineer(user: Any) -> bool:
+def is_scrutineer(user: Viewer) -> bool:
     return _person(user) and user.has_role(Role.SCRUTINEER)
 
 
-def reads_every_plan(user: Any) -> bool:
+def reads_every_plan(user: Viewer) -> bool:
     return is_manager(user) or is_scrutineer(user)
 
 
-def system_agency_ids(user: Any) -> set[int]:
+def system_agency_ids(user: Viewer) -> set[int]:
     """The agencies an agency system (API token) acts for."""
     if not is_active_person(user) or not user.is_system:
         return set()
     return set(user.agency_ids_with_role({Role.AGENCY_SYSTEM}))
 
 
-def can_manage_plan(user: Any, plan: ActionPlan | None = None) -> bool:
+def can_manage_plan(user: Viewer, plan: ActionPlan | None = None) -> bool:
     return is_manager(user)
 
 
-def can_update_action(user: Any, action: Action) -> bool:
+def can_update_action(user: Viewer, action: Action) -> bool:
     """Add an update: the action's lead officer, the business unit, or the lead agency's system."""
     if not is_active_person(user):
         return False
@@ -72,12 +75,12 @@ def can_update_action(user: Any, action: Action) -> bool:
     return is_manager(user) or action.lead_officer_id == user.pk
 
 
-def can_record_recheck(user: Any, action: Action) -> bool:
+def can_record_recheck(user: Viewer, action: Action) -> bool:
     """Who records a re-check: the action's lead officer or the business unit (people, not systems)."""
     return _person(user) and (is_manager(user) or action.lead_officer_id == user.pk)
 
 
-def recheck_blocker(user: Any, action: Action) -> str | None:
+def recheck_blocker(user: Viewer, action: Action) -> str | None:
     """Why `user` may not record the re-check of `action` now (None when they may)."""
     if not can_record_recheck(user, action):
         return "Only the action's lead officer or the business unit can record the re-check."
@@ -90,7 +93,7 @@ def recheck_blocker(user: Any, action: Action) -> str | None:
     return None
 
 
-def sign_off_blocker(user: Any, action: Action) -> str | None:
+def sign_off_blocker(user: Viewer, action: Action) -> str | None:
     """Why `user` may not sign off `action` now (None when they may)."""
     if not chairs_plan(user, action.plan):
         return "Only the plan's chair (or deputy chair) can sign off an action's completion."
@@ -103,11 +106,11 @@ def sign_off_blocker(user: Any, action: Action) -> str | None:
     return None
 
 
-def can_sign_off(user: Any, action: Action) -> bool:
+def can_sign_off(user: Viewer, action: Action) -> bool:
     return sign_off_blocker(user, action) is None
 
 
-def can_use_actionplans(user: Any) -> bool:
+def can_use_actionplans(user: Viewer) -> bool:
     """Whether "Action plans" appears in the navigation: someone who can see at least one plan."""
     if not _person(user):
         return False
@@ -118,7 +121,7 @@ def can_use_actionplans(user: Any) -> bool:
     return plans_visible_to(user).exists()
 
 
-def chairs_plan(user: Any, plan: ActionPlan) -> bool:
+def chairs_plan(user: Viewer, plan: ActionPlan) -> bool:
     """The plan's chair or deputy chair (who sign off its actions' completion)."""
     return _person(user) and user.pk in {plan.chair_id, plan.deputy_chair_id}
 

@@ -4,7 +4,7 @@ what the person may not see, exactly like what does not exist. The rules are in 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
@@ -13,8 +13,11 @@ from safeguarding.actionplans.permissions import reads_every_plan, system_agency
 from safeguarding.core.access import get_or_404, is_active_person
 from safeguarding.reviews.queries import reviews_visible_to
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Viewer
 
-def plans_visible_to(user: Any) -> QuerySet[ActionPlan]:
+
+def plans_visible_to(user: Viewer) -> QuerySet[ActionPlan]:
     if not is_active_person(user):
         return ActionPlan.objects.none()
     if reads_every_plan(user):
@@ -30,7 +33,7 @@ def plans_visible_to(user: Any) -> QuerySet[ActionPlan]:
     )
 
 
-def actions_visible_to(user: Any) -> ActionQuerySet:
+def actions_visible_to(user: Viewer) -> ActionQuerySet:
     """People see every action of the plans they see; an agency system only its agency's actions."""
     if not is_active_person(user):
         return Action.objects.none()
@@ -53,18 +56,18 @@ def with_related(qs: QuerySet[Action]) -> QuerySet[Action]:
     )
 
 
-def get_plan_for_user(user: Any, pk: Any) -> ActionPlan:
+def get_plan_for_user(user: Viewer, pk: Any) -> ActionPlan:
     return get_or_404(
         plans_visible_to(user).select_related("review", "chair", "deputy_chair", "created_by"),
         pk,
     )
 
 
-def get_action_for_user(user: Any, pk: Any) -> Action:
+def get_action_for_user(user: Viewer, pk: Any) -> Action:
     return get_or_404(with_related(actions_visible_to(user)), pk)
 
 
-def get_version_for_user(user: Any, pk: Any) -> ActionPlanVersion:
+def get_version_for_user(user: Viewer, pk: Any) -> ActionPlanVersion:
     return get_or_404(
         ActionPlanVersion.objects.filter(plan__in=plans_visible_to(user).values("pk")).select_related(
             "plan", "created_by"
@@ -73,6 +76,6 @@ def get_version_for_user(user: Any, pk: Any) -> ActionPlanVersion:
     )
 
 
-def plan_actions(user: Any, plan: ActionPlan) -> QuerySet[Action]:
+def plan_actions(user: Viewer, plan: ActionPlan) -> QuerySet[Action]:
     """The plan's actions this person sees, in number order."""
     return with_related(actions_visible_to(user).filter(plan=plan)).order_by("number")

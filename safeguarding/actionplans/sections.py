@@ -3,9 +3,8 @@ see it, or, for the business unit, a link to start the plan. Nothing for anyone 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest
 from django.utils import timezone
 
 from safeguarding.actionplans import queries
@@ -13,8 +12,11 @@ from safeguarding.actionplans.models import ActionPlan
 from safeguarding.actionplans.progress import plan_progress
 from safeguarding.core.sections import Section
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
 
-def review_section(request: HttpRequest, review: Any) -> Section | None:
+
+def review_section(request: PersonRequest, review: Any) -> Section | None:
     user = request.user
     plan = queries.plans_visible_to(user).filter(review=review).first()
     if plan is not None:

@@ -4,12 +4,12 @@ redirect with a message. State changes are POST-only."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -25,6 +25,9 @@ from safeguarding.core.services import record_activity
 from safeguarding.reviews.models import Document, Review
 from safeguarding.reviews.queries import reviews_visible_to
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, PersonRequest
+
 
 def _uploads(files: list[Any]) -> list[services.Upload]:
     return [
@@ -36,12 +39,12 @@ def _label(enum: Any, value: str) -> str:
     return str(enum(value).label) if value in enum.values else value
 
 
-def _manager_or_403(user: Any) -> None:
+def _manager_or_403(user: Person) -> None:
     """A change only managers make, to something the person may see: 403 for others."""
     require_perm(user, "actionplans.manage", hidden=False)
 
 
-def _form_page(request: HttpRequest, form: Any, *, title: str, button: str, **context: Any) -> HttpResponse:
+def _form_page(request: PersonRequest, form: Any, *, title: str, button: str, **context: Any) -> HttpResponse:
     return render(request, "actionplans/form.html", {"form": form, "title": title, "button": button, **context})
 
 
@@ -50,7 +53,7 @@ def _form_page(request: HttpRequest, form: Any, *, title: str, button: str, **co
 
 @login_required
 @perm_required("actionplans.use")
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: PersonRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     form = forms.FilterForm(data=request.GET or None)
@@ -76,7 +79,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @perm_required("actionplans.manage")
-def new_plan(request: HttpRequest) -> HttpResponse:
+def new_plan(request: PersonRequest) -> HttpResponse:
     user = request.user
     review: Review | None = None
     if request.GET.get("review"):
@@ -120,7 +123,7 @@ def new_plan(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_detail(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
     plan = queries.get_plan_for_user(user, pk)
     today = timezone.localdate()
@@ -146,7 +149,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
+def edit_plan(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
     plan = queries.get_plan_for_user(user, pk)
     _manager_or_403(user)
@@ -176,7 +179,7 @@ def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def add_action(request: HttpRequest, pk: int) -> HttpResponse:
+def add_action(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
     plan = queries.get_plan_for_user(user, pk)
     _manager_or_403(user)
@@ -210,7 +213,7 @@ def add_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def edit_action(request: HttpRequest, pk: int) -> HttpResponse:
+def edit_action(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
     action = queries.get_action_for_user(user, pk)
     _manager_or_403(user)
@@ -239,7 +242,7 @@ def edit_action(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _recheck_form(user: Any, action: Any, data: Any = None, files: Any = None) -> forms.RecheckForm | None:
+def _recheck_form(user: Person, action: Any, data: Any = None, files: Any = None) -> forms.RecheckForm | None:
     """The "Record the re-check" form, for those who may record it now (None otherwise)."""
     if not user.has_perm("actionplans.record_recheck", action):
         return None
@@ -251,7 +254,7 @@ def _recheck_form(user: Any, action: Any, data: Any = None, files: Any = None) -
     )
 
 
-def _action_page(request: HttpRequest, action: Any, *, form: Any, recheck_form: Any) -> HttpResponse:
+def _action_page(request: PersonRequest, action: Any, *, form: Any, recheck_form: Any) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     return render(
@@ -274,7 +277,7 @@ def _action_page(request: HttpRequest, action: Any, *, form: Any, recheck_form: 
 
 
 @login_required
-def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def action_detail(request: PersonRequest, pk: int) -> HttpResponse:
     """The action, its updates, and (for those who may) the "add an update" form, posted here, and the
     "record the re-check" form (posted to `recheck`)."""
     user = request.user
@@ -317,7 +320,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def recheck(request: HttpRequest, pk: int) -> HttpResponse:
+def recheck(request: PersonRequest, pk: int) -> HttpResponse:
     """Record the re-check of a complete action: the lead officer or the business unit (403 for others
     who see it). On errors the action page shows again with what was typed."""
     user = request.user
@@ -364,7 +367,7 @@ def recheck(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+def sign_off(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
     action = queries.get_action_for_user(user, pk)
     try:
@@ -377,7 +380,7 @@ def sign_off(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence(request: PersonRequest, pk: int) -> HttpResponse:
     """An evidence file, for those who may see the action it belongs to (404 otherwise)."""
     visible = ActionUpdate.objects.filter(action__in=queries.actions_visible_to(request.user).values("pk"))
     doc = get_or_404(Document.objects.filter(pk__in=visible.values("evidence")), pk)
@@ -392,7 +395,7 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def freeze(request: HttpRequest, pk: int) -> HttpResponse:
+def freeze(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
     plan = queries.get_plan_for_user(user, pk)
     _manager_or_403(user)
@@ -416,7 +419,7 @@ def freeze(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def version_detail(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
     version = queries.get_version_for_user(user, pk)
     plan = version.plan
@@ -438,7 +441,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def record_decision(request: HttpRequest, pk: int) -> HttpResponse:
+def record_decision(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
     version = queries.get_version_for_user(user, pk)
     _manager_or_403(user)

@@ -10,7 +10,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
@@ -30,6 +30,9 @@ from safeguarding.agencies.partnership_file import (
 )
 from safeguarding.core import kernel
 from safeguarding.core.services import MASK, created_diff, diff, record_activity, snapshot
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 AGENCY_FIELDS = ("code", "name", "kind", "partner_status", "is_active", "import_columns")
 TEAM_FIELDS = ("agency", "code", "name", "is_active", "is_front_door")
@@ -103,7 +106,7 @@ class LoadReport:
 
 def load_partnership(
     *,
-    actor: Any,
+    actor: Person | None,
     data: Any = None,
     path: str | Path | None = None,
     filename: str | None = None,
@@ -135,7 +138,9 @@ def load_partnership(
 
 
 @kernel.service
-def apply_partnership(spec: PartnershipSpec, *, actor: Any, report: LoadReport, filename: str, dry_run: bool) -> None:
+def apply_partnership(
+    spec: PartnershipSpec, *, actor: Person | None, report: LoadReport, filename: str, dry_run: bool
+) -> None:
     """In one transaction, with what may change locked: the checks against the database, then the
     writes (each logged). A dry run rolls them back, so its report is exactly what a real run does."""
     state = _DatabaseState.load(spec)
@@ -284,7 +289,7 @@ def _did_you_mean(value: str, choices: Iterable[str]) -> str:
 class _Writer:
     """Applies a checked spec. Every change is logged; anything already right is left alone."""
 
-    def __init__(self, actor: Any, state: _DatabaseState, report: LoadReport) -> None:
+    def __init__(self, actor: Person | None, state: _DatabaseState, report: LoadReport) -> None:
         self.actor = actor
         self.state = state
         self.report = report

@@ -8,7 +8,7 @@ server, and the activity log records via=command.
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -20,11 +20,14 @@ from safeguarding.api.models import KEY_PREFIX, PREFIX_LENGTH, AgencyApiToken, h
 from safeguarding.core import kernel
 from safeguarding.core.services import created_diff, record_activity
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
+
 # Fields written to the activity log when a token is created: never the key or its hash.
 LOGGED_FIELDS = ("agency", "name", "key_prefix", "service_user")
 
 
-def _check_actor(actor: Any, *, system: bool) -> None:
+def _check_actor(actor: Person | None, *, system: bool) -> None:
     if actor is None:
         if system:
             return
@@ -57,7 +60,9 @@ def _unused_key() -> str:
 
 
 @kernel.service
-def create_api_token(*, actor: Any, agency: Agency, name: str, system: bool = False) -> tuple[AgencyApiToken, str]:
+def create_api_token(
+    *, actor: Person | None, agency: Agency, name: str, system: bool = False
+) -> tuple[AgencyApiToken, str]:
     """Create a token and its service account; returns the token and the plain key, shown only once."""
     _check_actor(actor, system=system)
     name = (name or "").strip()
@@ -103,7 +108,7 @@ def create_api_token(*, actor: Any, agency: Agency, name: str, system: bool = Fa
 
 
 @kernel.service
-def revoke_api_token(*, actor: Any, token: AgencyApiToken, system: bool = False) -> AgencyApiToken:
+def revoke_api_token(*, actor: Person | None, token: AgencyApiToken, system: bool = False) -> AgencyApiToken:
     """Revoke a token at once: its key stops working and its service account is switched off."""
     _check_actor(actor, system=system)
     token = kernel.lock(AgencyApiToken, token.pk)

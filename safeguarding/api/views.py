@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -23,6 +23,9 @@ from safeguarding.api.forms import ApiTokenForm
 from safeguarding.api.models import AgencyApiToken
 from safeguarding.api.permissions import can_manage_api_tokens
 from safeguarding.api.services import create_api_token, revoke_api_token
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
 
 View = Callable[..., HttpResponse]
 
@@ -53,7 +56,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 @administrator_required
 @require_http_methods(["GET", "POST"])
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: PersonRequest) -> HttpResponse:
     form = ApiTokenForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -72,7 +75,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @administrator_required
 @require_http_methods(["GET", "POST"])
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: PersonRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(AgencyApiToken.objects.select_related("agency"), pk=pk)
     if not token.is_active:
         messages.info(request, f"The token ‘{token.name}’ for {token.agency.name} was already revoked.")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from typing import TYPE_CHECKING
 
 from safeguarding.assessments import queries
 from safeguarding.assessments.enums import AssessmentStatus
 from safeguarding.core.home import Panel
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
 
-def my_drafts(request: HttpRequest) -> Panel | None:
+
+def my_drafts(request: PersonRequest) -> Panel | None:
     user = request.user
     if not user.has_perm("assessments.assess"):
         return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +25,9 @@ from safeguarding.assessments.template_file import (
     read_file,
 )
 from safeguarding.core.services import record_activity
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 
 @dataclass
@@ -177,7 +180,7 @@ def apply_template(spec: TemplateSpec, m: Any = None, *, filename: str = "") -> 
     return template, changes
 
 
-def load_template(*, actor: Any, path: str | Path, dry_run: bool = False) -> LoadReport:
+def load_template(*, actor: Person, path: str | Path, dry_run: bool = False) -> LoadReport:
     """Check the whole file, then write it in one transaction (or roll it back for a dry run)."""
     data, filename, problems = read_file(path)
     spec = check_template(data, filename, problems)
@@ -253,7 +256,7 @@ def apply_descriptors(spec: DescriptorFileSpec, template: Any, filename: str) ->
 
 
 def load_descriptors(
-    *, actor: Any, template_code: str, path: str | Path, version: int | None = None, dry_run: bool = False
+    *, actor: Person, template_code: str, path: str | Path, version: int | None = None, dry_run: bool = False
 ) -> LoadReport:
     m = real_models()
     data, filename, problems = read_file(path)

@@ -13,7 +13,7 @@ predicates. An assessment's status moves only through `ASSESSMENT_WORKFLOW` (dra
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import rules
 
@@ -22,19 +22,22 @@ from safeguarding.assessments.enums import AssessmentStatus
 from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, Viewer
+
 # Roles in which a person may assess a child (the case-holding roles, without agency systems).
 ASSESSOR_ROLES = frozenset({Role.PRACTITIONER, Role.MANAGER, Role.SENIOR_MANAGER, Role.SAFEGUARDING_LEAD})
 
 
-def is_person(user: Any) -> bool:
+def is_person(user: Viewer | None) -> TypeGuard[Person]:
     return is_active_person(user) and not getattr(user, "is_system", False)
 
 
-def assessor_agency_ids(user: Any) -> set[int]:
+def assessor_agency_ids(user: Viewer) -> set[int]:
     return user.agency_ids_with_role(ASSESSOR_ROLES) if is_person(user) else set()
 
 
-def is_trained(user: Any, template: Any) -> bool:
+def is_trained(user: Viewer, template: Any) -> bool:
     """Recorded (and not revoked) as trained for this template, in any of its versions."""
     from safeguarding.assessments.models import TrainedAssessor
 
@@ -43,7 +46,7 @@ def is_trained(user: Any, template: Any) -> bool:
     return TrainedAssessor.objects.current().filter(user_id=user.pk, template__code=template.code).exists()
 
 
-def trained_template_codes(user: Any) -> set[str]:
+def trained_template_codes(user: Viewer) -> set[str]:
     from safeguarding.assessments.models import TrainedAssessor
 
     if not is_person(user):
@@ -52,32 +55,32 @@ def trained_template_codes(user: Any) -> set[str]:
 
 
 @rules.predicate
-def can_assess(user: Any) -> bool:
+def can_assess(user: Viewer) -> bool:
     """May start assessments at all: an assessor role and training for at least one template."""
     return bool(assessor_agency_ids(user)) and bool(trained_template_codes(user))
 
 
 @rules.predicate
-def can_use_assessments(user: Any) -> bool:
+def can_use_assessments(user: Viewer) -> bool:
     """Sees the assessments pages: anyone who holds cases, or keeps training records."""
     return bool(assessor_agency_ids(user)) or can_manage_training(user)
 
 
-def lead_agency_ids(user: Any) -> set[int]:
+def lead_agency_ids(user: Viewer) -> set[int]:
     return user.agency_ids_with_role({Role.SAFEGUARDING_LEAD}) if is_person(user) else set()
 
 
-def is_administrator(user: Any) -> bool:
+def is_administrator(user: Viewer) -> bool:
     return is_person(user) and user.has_role(Role.ADMINISTRATOR)
 
 
 @rules.predicate
-def can_manage_training(user: Any) -> bool:
+def can_manage_training(user: Viewer) -> bool:
     return is_administrator(user) or bool(lead_agency_ids(user))
 
 
 @rules.predicate
-def may_record_training_for(actor: Any, person: Any) -> bool:
+def may_record_training_for(actor: Person, person: Any) -> bool:
     """An administrator for anyone; a safeguarding lead for people with a membership in their agency."""
     if is_administrator(actor):
         return True
@@ -88,7 +91,7 @@ def may_record_training_for(actor: Any, person: Any) -> bool:
 
 
 @rules.predicate
-def can_edit_assessment(user: Any, assessment: Any) -> bool:
+def can_edit_assessment(user: Viewer, assessment: Any) -> bool:
     return (
         assessment is not None
         and not assessment.is_completed
@@ -99,13 +102,13 @@ def can_edit_assessment(user: Any, assessment: Any) -> bool:
 
 
 @rules.predicate
-def holds_cases(user: Any) -> bool:
+def holds_cases(user: Viewer) -> bool:
     """May open the start page: a person in a case-holding role (training is asked for there)."""
     return bool(assessor_agency_ids(user))
 
 
 @rules.predicate
-def sees_assessment(user: Any, assessment: Any) -> bool:
+def sees_assessment(user: Viewer, assessment: Any) -> bool:
     """A person who may see this assessment (of a child their agency works with)."""
     from safeguarding.assessments.queries import assessments_visible_to
 
@@ -113,7 +116,7 @@ def sees_assessment(user: Any, assessment: Any) -> bool:
 
 
 @rules.predicate
-def is_completed(user: Any, assessment: Any) -> bool:
+def is_completed(user: Viewer, assessment: Any) -> bool:
     return assessment is not None and assessment.status == AssessmentStatus.COMPLETED
 
 

@@ -9,7 +9,7 @@ them, whatever agency made it; a draft only to its assessor.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
@@ -28,12 +28,15 @@ from safeguarding.children.queries import children_visible_to, visible_child_con
 from safeguarding.core.access import get_or_404, is_active_person
 from safeguarding.core.restriction import restriction_q
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, Viewer
 
-def memberships(user: Any) -> list[tuple[int, str]]:
+
+def memberships(user: Person) -> list[tuple[int, str]]:
     return [(m.agency_id, m.role) for m in user.active_memberships]
 
 
-def assessments_visible_to(user: Any) -> QuerySet[Assessment]:
+def assessments_visible_to(user: Viewer) -> QuerySet[Assessment]:
     if not is_active_person(user):
         return Assessment.objects.none()
     return Assessment.objects.filter(visible_child_condition(user, "child_id")).filter(
@@ -45,16 +48,16 @@ def with_related(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
     return qs.select_related("child", "template", "assessor", "agency")
 
 
-def get_assessment_for_user(user: Any, pk: Any) -> Assessment:
+def get_assessment_for_user(user: Viewer, pk: Any) -> Assessment:
     return get_or_404(with_related(assessments_visible_to(user)), pk)
 
 
-def assessments_for_child(user: Any, child: Child) -> QuerySet[Assessment]:
+def assessments_for_child(user: Viewer, child: Child) -> QuerySet[Assessment]:
     """The child's assessments this person may see, oldest first (the caller checked the child)."""
     return with_related(assessments_visible_to(user).filter(child=child)).order_by("assessed_on", "id")
 
 
-def latest_completed(user: Any, child: Child) -> Assessment | None:
+def latest_completed(user: Viewer, child: Child) -> Assessment | None:
     return (
         with_related(assessments_visible_to(user).filter(child=child, status=AssessmentStatus.COMPLETED))
         .order_by("-assessed_on", "-completed_at", "-id")
@@ -62,13 +65,13 @@ def latest_completed(user: Any, child: Child) -> Assessment | None:
     )
 
 
-def templates_visible_to(user: Any) -> QuerySet[AssessmentTemplate]:
+def templates_visible_to(user: Viewer) -> QuerySet[AssessmentTemplate]:
     if not is_active_person(user):
         return AssessmentTemplate.objects.none()
     return AssessmentTemplate.objects.all().order_by("name", "-version")
 
 
-def startable_templates(user: Any) -> list[AssessmentTemplate]:
+def startable_templates(user: Viewer) -> list[AssessmentTemplate]:
     """Active templates (latest version of each code) this person is trained for."""
     latest: dict[str, AssessmentTemplate] = {}
     for template in AssessmentTemplate.objects.active().order_by("code", "-version"):
@@ -76,7 +79,7 @@ def startable_templates(user: Any) -> list[AssessmentTemplate]:
     return [t for t in latest.values() if is_trained(user, t)]
 
 
-def descriptors_for(user: Any, template: AssessmentTemplate) -> dict[tuple[str, int], str]:
+def descriptors_for(user: Viewer, template: AssessmentTemplate) -> dict[tuple[str, int], str]:
     """Licensed descriptor wording by (unit key, grade): only for people trained for the template."""
     if not is_trained(user, template):
         return {}
@@ -84,7 +87,7 @@ def descriptors_for(user: Any, template: AssessmentTemplate) -> dict[tuple[str, 
     return {(d.item.code if d.item_id else d.sub_area.code, d.grade): d.text for d in rows}  # type: ignore[union-attr]
 
 
-def training_visible_to(user: Any) -> QuerySet[TrainedAssessor]:
+def training_visible_to(user: Viewer) -> QuerySet[TrainedAssessor]:
     """Training records an administrator (all) or a safeguarding lead (their agencies' people) keeps."""
     qs = TrainedAssessor.objects.select_related("user", "template", "recorded_by", "revoked_by")
     if is_administrator(user):
@@ -107,7 +110,7 @@ class CitedEntry:
         return self.event is None
 
 
-def cited_entries(user: Any, assessment: Assessment) -> dict[int, list[CitedEntry]]:
+def cited_entries(user: Person, assessment: Assessment) -> dict[int, list[CitedEntry]]:
     """Per grade id, the entries its evidence cites: restricted entries this person may not see are
     shown only as "restricted entry" (never their type, date, agency or words)."""
     from safeguarding.chronology.models import Event
@@ -126,7 +129,7 @@ def cited_entries(user: Any, assessment: Assessment) -> dict[int, list[CitedEntr
     return out
 
 
-def citations_for(user: Any, *, escalation: Any = None, review: Any = None) -> list[AssessmentCitation]:
+def citations_for(user: Viewer, *, escalation: Any = None, review: Any = None) -> list[AssessmentCitation]:
     """Assessments cited in this escalation or review that this person may see (their child included)."""
     qs = AssessmentCitation.objects.filter(assessment__in=assessments_visible_to(user)).select_related(
         "assessment__child", "assessment__template", "assessment__agency", "assessment__assessor", "cited_by"
@@ -140,17 +143,17 @@ def citations_for(user: Any, *, escalation: Any = None, review: Any = None) -> l
     return list(qs.order_by("cited_at", "id"))
 
 
-def citable_escalations(user: Any, assessment: Assessment) -> QuerySet[Any]:
+def citable_escalations(user: Viewer, assessment: Assessment) -> QuerySet[Any]:
     from safeguarding.escalations.queries import escalations_visible_to
 
     return escalations_visible_to(user).filter(child_links__child=assessment.child).distinct().order_by("-raised_at")
 
 
-def citable_reviews(user: Any, assessment: Assessment) -> QuerySet[Any]:
+def citable_reviews(user: Viewer, assessment: Assessment) -> QuerySet[Any]:
     from safeguarding.reviews.queries import reviews_visible_to
 
     return reviews_visible_to(user).filter(child_links__child=assessment.child).distinct().order_by("-created_at")
 
 
-def children_to_assess(user: Any) -> QuerySet[Child]:
+def children_to_assess(user: Viewer) -> QuerySet[Child]:
     return children_visible_to(user).order_by("last_name", "first_name", "id")

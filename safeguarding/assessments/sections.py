@@ -4,17 +4,18 @@ this app's own access rules: it never shows more than the assessment pages would
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import HttpRequest
+from typing import TYPE_CHECKING, Any
 
 from safeguarding.assessments import queries
 from safeguarding.assessments.compare import summary_of
 from safeguarding.assessments.enums import AssessmentStatus
 from safeguarding.core.sections import Section
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
 
-def child_section(request: HttpRequest, child: Any) -> Section | None:
+
+def child_section(request: PersonRequest, child: Any) -> Section | None:
     user = request.user
     visible = queries.assessments_visible_to(user).filter(child=child)
     latest = queries.latest_completed(user, child)
@@ -35,14 +36,14 @@ def child_section(request: HttpRequest, child: Any) -> Section | None:
     )
 
 
-def escalation_section(request: HttpRequest, escalation: Any) -> Section | None:
+def escalation_section(request: PersonRequest, escalation: Any) -> Section | None:
     citations = queries.citations_for(request.user, escalation=escalation)
     if not citations:
         return None
     return Section("assessments/sections/citations.html", {"citations": citations, "where": "escalation"})
 
 
-def review_section(request: HttpRequest, review: Any) -> Section | None:
+def review_section(request: PersonRequest, review: Any) -> Section | None:
     citations = queries.citations_for(request.user, review=review)
     if not citations:
         return None

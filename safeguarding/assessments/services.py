@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -40,6 +40,9 @@ from safeguarding.children.models import Child
 from safeguarding.children.queries import children_visible_to
 from safeguarding.core import kernel
 from safeguarding.core.services import created_diff, record_activity
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 # Any refusal of an assessment service (kept for the modules that catch it by this name).
 AssessmentError = kernel.ServiceError
@@ -74,14 +77,14 @@ def locked_message(assessment: Assessment) -> str:
     )
 
 
-def _check_trained(actor: Any, template: AssessmentTemplate) -> None:
+def _check_trained(actor: Person, template: AssessmentTemplate) -> None:
     kernel.require(is_trained(actor, template), not_trained_message(template))
 
 
 @kernel.service
 def start_assessment(
     *,
-    actor: Any,
+    actor: Person,
     child: Child,
     template: AssessmentTemplate,
     agency: Agency | None = None,
@@ -152,7 +155,7 @@ def _locked(assessment: Assessment, version: int) -> Assessment:
 
 
 def _grade_errors(
-    actor: Any, current: Assessment, rows: Mapping[str, Grade], grades: Mapping[str, GradeInput]
+    actor: Person, current: Assessment, rows: Mapping[str, Grade], grades: Mapping[str, GradeInput]
 ) -> dict[str, list[str]]:
     """Each grade given is part of the template and on its scale; cited entries are about the child and
     the assessor may see them."""
@@ -224,7 +227,7 @@ def _save_changes(current: Assessment, fields: Mapping[str, Any], version: int, 
 @kernel.service
 def save_assessment(
     *,
-    actor: Any,
+    actor: Person,
     assessment: Assessment,
     version: int,
     grades: Mapping[str, GradeInput] | None = None,
@@ -286,16 +289,16 @@ def save_assessment(
     return assessment
 
 
-def complete_assessment(*, actor: Any, assessment: Assessment, version: int, **kwargs: Any) -> Assessment:
+def complete_assessment(*, actor: Person, assessment: Assessment, version: int, **kwargs: Any) -> Assessment:
     return save_assessment(actor=actor, assessment=assessment, version=version, complete=True, **kwargs)
 
 
-def record_assessment_view(*, actor: Any, assessment: Assessment, action: str = "assessment.viewed") -> None:
+def record_assessment_view(*, actor: Person, assessment: Assessment, action: str = "assessment.viewed") -> None:
     """A view of an assessment is a view of the child's record (called after the access check)."""
     record_activity(actor=actor, action=action, target=assessment, child_id=assessment.child_id)
 
 
-def record_comparison_view(*, actor: Any, child: Child, count: int) -> None:
+def record_comparison_view(*, actor: Person, child: Child, count: int) -> None:
     record_activity(
         actor=actor,
         action="assessment.compared",
@@ -307,7 +310,7 @@ def record_comparison_view(*, actor: Any, child: Child, count: int) -> None:
 
 @kernel.service
 def cite_assessment(
-    *, actor: Any, assessment: Assessment, escalation: Any = None, review: Any = None, note: str = ""
+    *, actor: Person, assessment: Assessment, escalation: Any = None, review: Any = None, note: str = ""
 ) -> AssessmentCitation:
     """Cite a completed assessment in an escalation or a review about the same child, both of which the
     actor may see."""
@@ -345,7 +348,7 @@ def cite_assessment(
 
 @kernel.service
 def mark_trained(
-    *, actor: Any, user: Any, template: AssessmentTemplate, trained_on: date, check_actor: bool = True
+    *, actor: Person | None, user: Person, template: AssessmentTemplate, trained_on: date, check_actor: bool = True
 ) -> TrainedAssessor:
     """Record that `user` is trained for `template` (every version of it). `check_actor=False` is for the
     operators' management command (no person signed in); pages and the API always check."""
@@ -375,7 +378,7 @@ def mark_trained(
 
 
 @kernel.service
-def revoke_training(*, actor: Any, record: TrainedAssessor) -> TrainedAssessor:
+def revoke_training(*, actor: Person, record: TrainedAssessor) -> TrainedAssessor:
     kernel.require(
         may_record_training_for(actor, record.user),
         "Only an administrator, or the safeguarding lead of the person's agency, can do this.",

@@ -4,12 +4,12 @@ logged as a view of the child's record."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -24,10 +24,13 @@ from safeguarding.core.access import get_or_404, perm_required, require_perm
 from safeguarding.core.forms import attempt
 from safeguarding.core.kernel import ServiceError
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, PersonRequest
+
 
 @login_required
 @perm_required("assessments.use")
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: PersonRequest) -> HttpResponse:
     user = request.user
     visible = queries.with_related(queries.assessments_visible_to(user))
     return render(
@@ -43,7 +46,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @perm_required("assessments.start")
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: PersonRequest) -> HttpResponse:
     user = request.user
     templates = queries.startable_templates(user)
     if not templates:
@@ -78,14 +81,14 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/start.html", {"form": form})
 
 
-def _events_for(user: Any, assessment: Any) -> Any:
+def _events_for(user: Person, assessment: Any) -> Any:
     from safeguarding.chronology.queries import events_for_child
 
     return events_for_child(user, assessment.child).order_by("-child_links__occurred_on", "-child_links__event_id")
 
 
 @login_required
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
     assessment = queries.get_assessment_for_user(user, pk)
     if assessment.is_completed:
@@ -161,7 +164,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
     assessment = queries.get_assessment_for_user(user, pk)
     services.record_assessment_view(actor=user, assessment=assessment)
@@ -202,7 +205,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def cite(request: HttpRequest, pk: int) -> HttpResponse:
+def cite(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
     assessment = queries.get_assessment_for_user(user, pk)
     require_perm(user, "assessments.cite", assessment)
@@ -234,7 +237,7 @@ def cite(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def compare(request: HttpRequest, child_id: int) -> HttpResponse:
+def compare(request: PersonRequest, child_id: int) -> HttpResponse:
     user = request.user
     child = get_child_for_user(user, child_id)
     completed = queries.assessments_for_child(user, child).filter(status=AssessmentStatus.COMPLETED)
@@ -266,7 +269,7 @@ def compare(request: HttpRequest, child_id: int) -> HttpResponse:
 
 @login_required
 @perm_required("assessments.manage_training")
-def training(request: HttpRequest) -> HttpResponse:
+def training(request: PersonRequest) -> HttpResponse:
     user = request.user
     if permissions.is_administrator(user):
         people = User.objects.filter(is_active=True, is_system=False)
@@ -299,7 +302,7 @@ def training(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def revoke(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
     record = get_or_404(queries.training_visible_to(user).filter(revoked_at__isnull=True), pk)
     try:
@@ -312,7 +315,7 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @perm_required("assessments.use")
-def template_list(request: HttpRequest) -> HttpResponse:
+def template_list(request: PersonRequest) -> HttpResponse:
     user = request.user
     trained = permissions.trained_template_codes(user)
     templates = [(t, t.code in trained) for t in queries.templates_visible_to(user)]
@@ -321,7 +324,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @perm_required("assessments.use")
-def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def template_detail(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
     template = get_or_404(queries.templates_visible_to(user), pk)
     scale = list(template.scale.values_list("value", "label"))

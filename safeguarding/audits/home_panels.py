@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 
 from safeguarding.audits.enums import AuditStatus
 from safeguarding.audits.models import Audit
 from safeguarding.core.home import Panel
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
 
-def my_audits(request: HttpRequest) -> Panel | None:
+
+def my_audits(request: PersonRequest) -> Panel | None:
     user = request.user
     if not user.is_authenticated or getattr(user, "is_system", False):
         return None

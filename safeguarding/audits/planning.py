@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -19,6 +19,9 @@ from safeguarding.core import kernel
 from safeguarding.core.dates import long_date
 from safeguarding.core.services import created_diff, diff, record_activity, snapshot
 from safeguarding.reviews.models import Theme
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 AUDIT_FIELDS = (
     "programme",
@@ -44,7 +47,7 @@ Errors = dict[str, list[str]]
 
 
 @kernel.service
-def create_programme(*, actor: Any, year: int, title: str) -> AuditProgramme:
+def create_programme(*, actor: Person, year: int, title: str) -> AuditProgramme:
     kernel.require(workflow.can_plan(actor), "Only the business unit can plan the audit programme.")
     if AuditProgramme.objects.filter(year=year).exists():
         raise ValidationError({"year": f"There is already a programme for {year}: add the audit to it."})
@@ -66,7 +69,7 @@ def _check_dates(start_on: date, end_on: date, period_from: date, period_to: dat
 @kernel.service
 def plan_audit(
     *,
-    actor: Any,
+    actor: Person,
     programme: AuditProgramme,
     title: str,
     audit_type: str,
@@ -268,7 +271,7 @@ def _plan_errors(current: Audit, was: dict[str, Any], agencies: list[Agency] | N
 
 
 @kernel.service
-def change_audit_plan(*, actor: Any, audit: Audit, version: int, **fields: Any) -> Audit:
+def change_audit_plan(*, actor: Person, audit: Audit, version: int, **fields: Any) -> Audit:
     """Change the audit's plan (title, type, theme, question, lead, dates, practice period, agencies, tool,
     baseline, programme) until it closes. `version` is the audit's version as the person read it: a change
     made since refuses the edit (StaleVersion) rather than overwriting it. The auditors' access follows
@@ -315,7 +318,7 @@ def change_audit_plan(*, actor: Any, audit: Audit, version: int, **fields: Any) 
 
 
 @kernel.service
-def name_auditor(*, actor: Any, audit: Audit, user: Any, agency: Agency) -> AuditAuditor:
+def name_auditor(*, actor: Person, audit: Audit, user: Person, agency: Agency) -> AuditAuditor:
     kernel.require(workflow.can_run(actor, audit), "Only the business unit or the audit's lead can name auditors.")
     kernel.require(audit.status != AuditStatus.CLOSED, "The audit is closed.")
     if not audit.agencies.filter(pk=agency.pk).exists():
@@ -335,7 +338,7 @@ def name_auditor(*, actor: Any, audit: Audit, user: Any, agency: Agency) -> Audi
 
 
 @kernel.service
-def take_auditor_off(*, actor: Any, audit: Audit, auditor: AuditAuditor, reason: str) -> None:
+def take_auditor_off(*, actor: Person, audit: Audit, auditor: AuditAuditor, reason: str) -> None:
     """Take a person off the audit, with the reason. Their access ends at once: every check asks for
     their `AuditAuditor` row, which goes. The responses they recorded stay, still attributed to them
     (`AuditResponse.answered_by`); the log keeps who they were, for which agency and since when."""

@@ -13,7 +13,7 @@ audit's start date and ends on its end date.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
@@ -25,8 +25,11 @@ from safeguarding.chronology.models import Event
 from safeguarding.core.access import get_or_404, is_active_person
 from safeguarding.core.restriction import restriction_q
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, Viewer
 
-def audits_visible_to(user: Any) -> QuerySet[Audit]:
+
+def audits_visible_to(user: Viewer) -> QuerySet[Audit]:
     """The business unit and scrutineers: every audit (scrutineers see summaries only); the lead and
     auditors: theirs; an agency system: audits its agency takes part in."""
     if not is_active_person(user):
@@ -42,11 +45,11 @@ def with_related(qs: QuerySet[Audit]) -> QuerySet[Audit]:
     return qs.select_related("programme", "lead", "theme", "tool", "baseline")
 
 
-def get_audit_for_user(user: Any, pk: Any) -> Audit:
+def get_audit_for_user(user: Viewer, pk: Any) -> Audit:
     return get_or_404(with_related(audits_visible_to(user)), pk)
 
 
-def get_case_for_user(user: Any, audit: Audit, pk: Any) -> AuditCase:
+def get_case_for_user(user: Viewer, audit: Audit, pk: Any) -> AuditCase:
     """A sampled case, for those who may see this audit's case-level data (404 for everyone else)."""
     if not workflow.can_see_case_data(user, audit):
         return get_or_404(AuditCase.objects.none(), pk)
@@ -68,7 +71,7 @@ def case_involvements(audit: Audit, case: AuditCase) -> QuerySet[Involvement]:
     )
 
 
-def case_events(user: Any, audit: Audit, case: AuditCase) -> QuerySet[Event]:
+def case_events(user: Person, audit: Audit, case: AuditCase) -> QuerySet[Event]:
     """Chronology entries the audit needs: auditors see their own agency's; the lead and business unit
     every participating agency's; in the period audited, restricted entries only where the person may."""
     agency_ids = workflow.own_agency_ids(user, audit)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max
@@ -43,6 +43,9 @@ from safeguarding.core import kernel
 from safeguarding.core.services import created_diff, diff, record_activity, snapshot
 from safeguarding.reviews.models import Theme
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
+
 MAX_SAMPLE = 500
 SAMPLE_FIXED = "The sample is fixed once auditing has started."
 
@@ -64,7 +67,7 @@ __all__ = [
 # ---- the sample -------------------------------------------------------------------------------------
 
 
-def _start_sampling(actor: Any, audit: Audit, fields: dict[str, Any] | None = None) -> None:
+def _start_sampling(actor: Person, audit: Audit, fields: dict[str, Any] | None = None) -> None:
     """A planned audit moves to sampling when its first case is drawn or chosen (the locked `audit`);
     `fields` are saved with the move, or on their own at sampling already."""
     if audit.status == AuditStatus.PLANNED:
@@ -75,7 +78,7 @@ def _start_sampling(actor: Any, audit: Audit, fields: dict[str, Any] | None = No
 
 @kernel.service
 def draw_sample(
-    *, actor: Any, audit: Audit, criteria: sampling.Criteria, size: int, seed: int, version: int | None = None
+    *, actor: Person, audit: Audit, criteria: sampling.Criteria, size: int, seed: int, version: int | None = None
 ) -> list[AuditCase]:
     """Draw (or draw again) the sample by criteria. Replaces cases drawn before; hand-picked cases stay."""
     kernel.require(workflow.can_run(actor, audit), "Only the business unit or the audit's lead can draw the sample.")
@@ -113,7 +116,7 @@ def draw_sample(
 
 
 @kernel.service
-def choose_case(*, actor: Any, audit: Audit, child: Child, reason: str) -> AuditCase:
+def choose_case(*, actor: Person, audit: Audit, child: Child, reason: str) -> AuditCase:
     """Add a case by hand, with the reason it was chosen."""
     kernel.require(workflow.can_run(actor, audit), "Only the business unit or the audit's lead can choose cases.")
     kernel.require(workflow.sample_open(audit), SAMPLE_FIXED)
@@ -142,7 +145,7 @@ def choose_case(*, actor: Any, audit: Audit, child: Child, reason: str) -> Audit
 
 
 @kernel.service
-def remove_case(*, actor: Any, case: AuditCase) -> None:
+def remove_case(*, actor: Person, case: AuditCase) -> None:
     audit = case.audit
     kernel.require(workflow.can_run(actor, audit), "Only the business unit or the audit's lead can change the sample.")
     kernel.require(workflow.sample_open(audit), SAMPLE_FIXED)
@@ -160,7 +163,7 @@ def remove_case(*, actor: Any, case: AuditCase) -> None:
 
 
 @kernel.service
-def move_audit(*, actor: Any, audit: Audit, version: int, reason: str = "") -> Audit:
+def move_audit(*, actor: Person, audit: Audit, version: int, reason: str = "") -> Audit:
     """Move the audit to its next status (`workflow.AUDIT_WORKFLOW`), once `workflow.blocker` allows it,
     writing its history row. `version` is the audit's version as the person read it."""
     current = kernel.lock(Audit, audit.pk, noun="audit")
@@ -186,7 +189,7 @@ class Answer:
 
 @kernel.service
 def record_responses(
-    *, actor: Any, case: AuditCase, agency: Agency, answers: Iterable[Answer], today: date | None = None
+    *, actor: Person, case: AuditCase, agency: Agency, answers: Iterable[Answer], today: date | None = None
 ) -> list[AuditResponse]:
     """An agency's part for one case: a grade and narrative per question (a later answer replaces an earlier one)."""
     audit = Audit.objects.select_related("tool").get(pk=case.audit_id)  # its status now, not as the caller read it
@@ -246,7 +249,7 @@ def record_responses(
 
 
 @kernel.service
-def moderate(*, actor: Any, case: AuditCase, area: str, final_grade: str, rationale: str) -> ModeratedGrade:
+def moderate(*, actor: Person, case: AuditCase, area: str, final_grade: str, rationale: str) -> ModeratedGrade:
     """Agree the final grade for a case and area where the agencies' grades differ (the lead, at moderation)."""
     audit = Audit.objects.select_related("tool", "lead").get(pk=case.audit_id)
     kernel.require(
@@ -285,7 +288,7 @@ def moderate(*, actor: Any, case: AuditCase, area: str, final_grade: str, ration
 
 
 @kernel.service
-def add_finding(*, actor: Any, audit: Audit, kind: str, text: str, themes: Iterable[Theme] = ()) -> AuditFinding:
+def add_finding(*, actor: Person, audit: Audit, kind: str, text: str, themes: Iterable[Theme] = ()) -> AuditFinding:
     kernel.require(workflow.can_run(actor, audit), "Only the business unit or the audit's lead can record findings.")
     kernel.require(
         audit.status in (AuditStatus.MODERATION, AuditStatus.FINDINGS),
@@ -318,7 +321,7 @@ def plan_for_audit(audit: Audit) -> ActionPlan | None:
 @kernel.service
 def create_action_from_finding(
     *,
-    actor: Any,
+    actor: Person,
     finding: AuditFinding,
     description: str,
     lead_agency: Agency,

@@ -3,11 +3,11 @@ with a form, call a service, redirect with a message. Every view of a sampled ch
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,9 +30,12 @@ from safeguarding.core.access import get_or_404, perm_required, require_perm
 from safeguarding.core.forms import attempt
 from safeguarding.core.services import record_activity
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
+
 
 def _form_page(
-    request: HttpRequest,
+    request: PersonRequest,
     form: Any,
     *,
     title: str,
@@ -48,7 +51,7 @@ def _form_page(
     )
 
 
-def _audit(request: HttpRequest, pk: Any, perm: str | None = None) -> Audit:
+def _audit(request: PersonRequest, pk: Any, perm: str | None = None) -> Audit:
     """The audit, if the person may see it and (`perm`) do this with it; else 404."""
     audit = queries.get_audit_for_user(request.user, pk)
     if perm is not None:
@@ -58,7 +61,7 @@ def _audit(request: HttpRequest, pk: Any, perm: str | None = None) -> Audit:
 
 @login_required
 @perm_required("audits.use")
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: PersonRequest) -> HttpResponse:
     user = request.user
     audits = list(queries.with_related(queries.audits_visible_to(user)).order_by("-programme__year", "start_on", "pk"))
     programmes: dict[Any, list[Audit]] = {}
@@ -69,7 +72,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @perm_required("audits.plan")
-def programme_new(request: HttpRequest) -> HttpResponse:
+def programme_new(request: PersonRequest) -> HttpResponse:
     form = forms.ProgrammeForm(data=request.POST or None, initial={"year": timezone.localdate().year})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -81,7 +84,7 @@ def programme_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @perm_required("audits.plan")
-def audit_new(request: HttpRequest) -> HttpResponse:
+def audit_new(request: PersonRequest) -> HttpResponse:
     form = forms.AuditForm(data=request.POST or None)
     created: list[Audit] = []
     if request.method == "POST" and form.is_valid():
@@ -97,7 +100,7 @@ def audit_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def audit_edit(request: PersonRequest, pk: int) -> HttpResponse:
     """Change the audit's details. Those who may not run the audit get 404; a closed audit says why."""
     user = request.user
     audit = _audit(request, pk, "audits.run")
@@ -143,7 +146,7 @@ def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
     audit = _audit(request, pk, "audits.see_summary")
     record_activity(actor=user, action="audit.viewed", target=audit)
@@ -189,7 +192,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def move(request: HttpRequest, pk: int) -> HttpResponse:
+def move(request: PersonRequest, pk: int) -> HttpResponse:
     audit = _audit(request, pk, "audits.run")
     try:
         version = int(request.POST.get("version", ""))
@@ -205,7 +208,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def auditor_add(request: HttpRequest, pk: int) -> HttpResponse:
+def auditor_add(request: PersonRequest, pk: int) -> HttpResponse:
     audit = _audit(request, pk, "audits.run")
     form = forms.AuditorForm(data=request.POST or None, audit=audit)
     if request.method == "POST" and form.is_valid():
@@ -220,7 +223,7 @@ def auditor_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def auditor_remove(request: HttpRequest, pk: int, auditor_pk: int) -> HttpResponse:
+def auditor_remove(request: PersonRequest, pk: int, auditor_pk: int) -> HttpResponse:
     """Confirm, with the reason, that a person is no longer an auditor; their access ends at once."""
     user = request.user
     audit = _audit(request, pk, "audits.remove_auditor")
@@ -257,7 +260,7 @@ def auditor_remove(request: HttpRequest, pk: int, auditor_pk: int) -> HttpRespon
 
 
 @login_required
-def sample(request: HttpRequest, pk: int) -> HttpResponse:
+def sample(request: PersonRequest, pk: int) -> HttpResponse:
     audit = _audit(request, pk, "audits.run")
     if not workflow.sample_open(audit):
         messages.error(request, "The sample is fixed once auditing has started.")
@@ -318,7 +321,7 @@ def sample(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def choose_case(request: HttpRequest, pk: int) -> HttpResponse:
+def choose_case(request: PersonRequest, pk: int) -> HttpResponse:
     audit = _audit(request, pk, "audits.run")
     form = forms.ChooseCaseForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -338,7 +341,7 @@ def choose_case(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def remove_case(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
+def remove_case(request: PersonRequest, pk: int, case_pk: int) -> HttpResponse:
     audit = _audit(request, pk, "audits.run")
     case = queries.get_case_for_user(request.user, audit, case_pk)
     try:
@@ -350,13 +353,13 @@ def remove_case(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
     return redirect("audits:detail", pk=audit.pk)
 
 
-def _case_for_viewing(request: HttpRequest, pk: int, case_pk: int) -> tuple[Audit, AuditCase]:
+def _case_for_viewing(request: PersonRequest, pk: int, case_pk: int) -> tuple[Audit, AuditCase]:
     audit = _audit(request, pk, "audits.view_case")
     return audit, queries.get_case_for_user(request.user, audit, case_pk)
 
 
 @login_required
-def case_detail(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
+def case_detail(request: PersonRequest, pk: int, case_pk: int) -> HttpResponse:
     user = request.user
     audit, case = _case_for_viewing(request, pk, case_pk)
     record_child_view(actor=user, child=case.child, action="audit.case_viewed")
@@ -401,7 +404,7 @@ def case_detail(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
 
 
 @login_required
-def respond(request: HttpRequest, pk: int, case_pk: int, agency_pk: int) -> HttpResponse:
+def respond(request: PersonRequest, pk: int, case_pk: int, agency_pk: int) -> HttpResponse:
     user = request.user
     audit, case = _case_for_viewing(request, pk, case_pk)
     agency = next((a for a in audit.agencies.all() if str(a.pk) == str(agency_pk)), None)
@@ -426,7 +429,7 @@ def respond(request: HttpRequest, pk: int, case_pk: int, agency_pk: int) -> Http
 
 
 @login_required
-def moderation(request: HttpRequest, pk: int) -> HttpResponse:
+def moderation(request: PersonRequest, pk: int) -> HttpResponse:
     audit = _audit(request, pk, "audits.run")
     tool = audit.tool
     grades = grading.area_grades(audit)
@@ -464,7 +467,7 @@ def moderation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def moderate(request: HttpRequest, pk: int, case_pk: int, area: str) -> HttpResponse:
+def moderate(request: PersonRequest, pk: int, case_pk: int, area: str) -> HttpResponse:
     audit = _audit(request, pk, "audits.moderate")
     case = queries.get_case_for_user(request.user, audit, case_pk)
     if area not in Area.values:
@@ -499,7 +502,7 @@ def moderate(request: HttpRequest, pk: int, case_pk: int, area: str) -> HttpResp
 
 
 @login_required
-def finding_new(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_new(request: PersonRequest, pk: int) -> HttpResponse:
     audit = _audit(request, pk, "audits.run")
     form = forms.FindingForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -516,7 +519,7 @@ def finding_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def finding_action(request: HttpRequest, pk: int, finding_pk: int) -> HttpResponse:
+def finding_action(request: PersonRequest, pk: int, finding_pk: int) -> HttpResponse:
     audit = _audit(request, pk, "audits.run")
     finding: AuditFinding = get_or_404(audit.findings.all(), finding_pk)
     form = forms.ActionForm(data=request.POST or None, initial={"description": ""})
@@ -541,7 +544,7 @@ def finding_action(request: HttpRequest, pk: int, finding_pk: int) -> HttpRespon
 
 
 @login_required
-def summary(request: HttpRequest, pk: int) -> HttpResponse:
+def summary(request: PersonRequest, pk: int) -> HttpResponse:
     audit = _audit(request, pk, "audits.see_summary")
     record_activity(actor=request.user, action="audit.summary_viewed", target=audit)
     return render(
@@ -556,7 +559,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def summary_pdf(request: PersonRequest, pk: int) -> HttpResponse:
     audit = _audit(request, pk, "audits.see_summary")
     record_activity(actor=request.user, action="audit.report_exported", target=audit, changes={"format": "pdf"})
     pdf = reports.summary_pdf(audit, produced_by=str(request.user))

@@ -19,7 +19,7 @@ same predicates, so a button is shown exactly when the action would be allowed.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import rules
 from django.db.models import Q
@@ -30,6 +30,9 @@ from safeguarding.audits.enums import SAMPLING_STATUSES, STATUS_ORDER, AuditStat
 from safeguarding.audits.models import Audit, AuditTransition
 from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, Viewer
 
 RUNNING_ROLES = frozenset({Role.BUSINESS_UNIT, Role.ADMINISTRATOR})
 
@@ -44,23 +47,23 @@ STALE_MESSAGE = kernel.stale_message("audit")
 # ---- who -----------------------------------------------------------------------------------------
 
 
-def _person(user: Any) -> bool:
+def _person(user: Viewer | None) -> TypeGuard[Person]:
     return is_active_person(user) and not user.is_system
 
 
-def is_business_unit(user: Any) -> bool:
+def is_business_unit(user: Viewer) -> bool:
     return _person(user) and bool(user.roles & RUNNING_ROLES)
 
 
-def is_scrutineer(user: Any) -> bool:
+def is_scrutineer(user: Viewer) -> bool:
     return _person(user) and user.has_role(Role.SCRUTINEER)
 
 
-def is_lead(user: Any, audit: Audit) -> bool:
+def is_lead(user: Viewer, audit: Audit) -> bool:
     return _person(user) and audit.lead_id == user.pk
 
 
-def auditor_agency_ids(user: Any, audit: Audit) -> set[int]:
+def auditor_agency_ids(user: Viewer, audit: Audit) -> set[int]:
     """The agencies this person audits for on this audit (cached on the audit object per request)."""
     if not _person(user):
         return set()
@@ -70,7 +73,7 @@ def auditor_agency_ids(user: Any, audit: Audit) -> set[int]:
     return set(cache[user.pk])
 
 
-def system_agency_ids(user: Any, audit: Audit) -> set[int]:
+def system_agency_ids(user: Viewer, audit: Audit) -> set[int]:
     """An agency system's own agency, when that agency takes part in the audit."""
     if not (is_active_person(user) and user.is_system):
         return set()
@@ -78,11 +81,11 @@ def system_agency_ids(user: Any, audit: Audit) -> set[int]:
     return own & set(audit.agencies.values_list("pk", flat=True))
 
 
-def can_plan(user: Any) -> bool:
+def can_plan(user: Viewer) -> bool:
     return is_business_unit(user)
 
 
-def can_use_audits(user: Any) -> bool:
+def can_use_audits(user: Viewer) -> bool:
     """Whether the audits pages are for this person at all (navigation)."""
     if not _person(user):
         return False
@@ -92,12 +95,12 @@ def can_use_audits(user: Any) -> bool:
     return Audit.objects.filter(Q(lead_id=user.pk) | Q(auditors__user_id=user.pk)).exists()
 
 
-def can_run(user: Any, audit: Audit) -> bool:
+def can_run(user: Viewer, audit: Audit) -> bool:
     """Draw the sample, name auditors, move the status, write findings, create actions."""
     return is_business_unit(user) or is_lead(user, audit)
 
 
-def plan_change_refusal(user: Any, audit: Audit) -> str:
+def plan_change_refusal(user: Viewer, audit: Audit) -> str:
     """Why this person may not change the audit's plan now ('' when they may). The one rule for the
     page, the API, the template link and `services.change_audit_plan`."""
     if not can_run(user, audit):
@@ -107,21 +110,21 @@ def plan_change_refusal(user: Any, audit: Audit) -> str:
     return ""
 
 
-def can_change_plan(user: Any, audit: Audit) -> bool:
+def can_change_plan(user: Viewer, audit: Audit) -> bool:
     return not plan_change_refusal(user, audit)
 
 
-def can_remove_auditor(user: Any, audit: Audit) -> bool:
+def can_remove_auditor(user: Viewer, audit: Audit) -> bool:
     """Removing an auditor is always possible for those who run the audit, even once it is closed:
     taking access away must never be blocked."""
     return can_run(user, audit)
 
 
-def can_moderate(user: Any, audit: Audit) -> bool:
+def can_moderate(user: Viewer, audit: Audit) -> bool:
     return is_lead(user, audit) and audit.status == AuditStatus.MODERATION
 
 
-def can_see_case_data(user: Any, audit: Audit) -> bool:
+def can_see_case_data(user: Viewer, audit: Audit) -> bool:
     """The sample and the grades case by case (not scrutineers: they read summaries). Agency systems
     of participating agencies too (the API), for their own agency's responses."""
     return can_run(user, audit) or bool(auditor_agency_ids(user, audit)) or bool(system_agency_ids(user, audit))
@@ -132,7 +135,7 @@ def within_audit_period(audit: Audit, today: date | None = None) -> bool:
     return audit.start_on <= today <= audit.end_on and audit.status != AuditStatus.CLOSED
 
 
-def can_view_case(user: Any, audit: Audit, today: date | None = None) -> bool:
+def can_view_case(user: Viewer, audit: Audit, today: date | None = None) -> bool:
     """A sampled child's audit page (child summary and the chronology the audit needs).
 
     Auditors: only between the audit's start and end dates and before it closes. The lead and the
@@ -143,7 +146,7 @@ def can_view_case(user: Any, audit: Audit, today: date | None = None) -> bool:
     return bool(own) and within_audit_period(audit, today)
 
 
-def own_agency_ids(user: Any, audit: Audit) -> set[int]:
+def own_agency_ids(user: Viewer, audit: Audit) -> set[int]:
     """The agencies whose responses this person or system sees: every participating one for the
     business unit and the lead; their own for auditors and agency systems."""
     if can_run(user, audit):
@@ -151,7 +154,7 @@ def own_agency_ids(user: Any, audit: Audit) -> set[int]:
     return auditor_agency_ids(user, audit) | system_agency_ids(user, audit)
 
 
-def responding_agency_ids(user: Any, audit: Audit, today: date | None = None) -> set[int]:
+def responding_agency_ids(user: Viewer, audit: Audit, today: date | None = None) -> set[int]:
     """Agencies whose responses this person (or agency system) may record now."""
     if audit.status != AuditStatus.IN_PROGRESS:
         return set()
@@ -162,7 +165,7 @@ def responding_agency_ids(user: Any, audit: Audit, today: date | None = None) ->
     return auditor_agency_ids(user, audit)
 
 
-def can_see_summary(user: Any, audit: Audit) -> bool:
+def can_see_summary(user: Viewer, audit: Audit) -> bool:
     return can_see_case_data(user, audit) or is_scrutineer(user)
 
 
@@ -230,14 +233,14 @@ AUDIT_WORKFLOW = kernel.Workflow(
 )
 
 
-def _actor_agency_id(actor: Any) -> int | None:
+def _actor_agency_id(actor: Person) -> int | None:
     """The agency the person acted for: their first active membership (none for a scheduled job)."""
     memberships = getattr(actor, "active_memberships", None) or []
     return next((m.agency_id for m in memberships), None)
 
 
 def advance(
-    audit: Audit, *, actor: Any, version: int, reason: str = "", fields: dict[str, Any] | None = None
+    audit: Audit, *, actor: Person, version: int, reason: str = "", fields: dict[str, Any] | None = None
 ) -> kernel.Moved:
     """Move the (locked) audit to its next status through `AUDIT_WORKFLOW`, saving `fields` with it, and
     write its history row (`AuditTransition`) and the activity log. Called inside a service, after the
@@ -273,47 +276,47 @@ def sample_open(audit: Audit) -> bool:
 
 
 @rules.predicate
-def _plan(user: Any) -> bool:
+def _plan(user: Viewer) -> bool:
     return can_plan(user)
 
 
 @rules.predicate
-def _use(user: Any) -> bool:
+def _use(user: Viewer) -> bool:
     return can_use_audits(user)
 
 
 @rules.predicate
-def _see_summary(user: Any, audit: Audit | None) -> bool:
+def _see_summary(user: Viewer, audit: Audit | None) -> bool:
     return audit is not None and can_see_summary(user, audit)
 
 
 @rules.predicate
-def _view_case(user: Any, audit: Audit | None) -> bool:
+def _view_case(user: Viewer, audit: Audit | None) -> bool:
     return audit is not None and can_view_case(user, audit)
 
 
 @rules.predicate
-def _run(user: Any, audit: Audit | None) -> bool:
+def _run(user: Viewer, audit: Audit | None) -> bool:
     return audit is not None and can_run(user, audit)
 
 
 @rules.predicate
-def _change_plan(user: Any, audit: Audit | None) -> bool:
+def _change_plan(user: Viewer, audit: Audit | None) -> bool:
     return audit is not None and can_change_plan(user, audit)
 
 
 @rules.predicate
-def _remove_auditor(user: Any, audit: Audit | None) -> bool:
+def _remove_auditor(user: Viewer, audit: Audit | None) -> bool:
     return audit is not None and can_remove_auditor(user, audit)
 
 
 @rules.predicate
-def _moderate(user: Any, audit: Audit | None) -> bool:
+def _moderate(user: Viewer, audit: Audit | None) -> bool:
     return audit is not None and can_moderate(user, audit)
 
 
 @rules.predicate
-def _see_cases(user: Any, audit: Audit | None) -> bool:
+def _see_cases(user: Viewer, audit: Audit | None) -> bool:
     return audit is not None and can_see_case_data(user, audit)
 
 

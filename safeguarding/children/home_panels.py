@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from typing import TYPE_CHECKING
 
 from safeguarding.children import permissions, queries
 from safeguarding.children.models import AccessGrant, Child
 from safeguarding.core.home import Panel
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
 
-def my_children(request: HttpRequest) -> Panel | None:
+
+def my_children(request: PersonRequest) -> Panel | None:
     user = request.user
     if not permissions.holds_case_role(user):
         return None
@@ -25,7 +28,7 @@ def my_children(request: HttpRequest) -> Panel | None:
     )
 
 
-def my_grants(request: HttpRequest) -> Panel | None:
+def my_grants(request: PersonRequest) -> Panel | None:
     user = request.user
     if not user.is_authenticated:
         return None
@@ -35,7 +38,7 @@ def my_grants(request: HttpRequest) -> Panel | None:
     return Panel("children/panels/my_grants.html", {"held_grants": held})
 
 
-def agency_grants(request: HttpRequest) -> Panel | None:
+def agency_grants(request: PersonRequest) -> Panel | None:
     user = request.user
     if not permissions.can_grant_access(user):
         return None
@@ -45,7 +48,7 @@ def agency_grants(request: HttpRequest) -> Panel | None:
     return Panel("children/panels/agency_grants.html", {"agency_grants": rows[:20]})
 
 
-def partnership_summary(request: HttpRequest) -> Panel | None:
+def partnership_summary(request: PersonRequest) -> Panel | None:
     from safeguarding.agencies.models import Agency
     from safeguarding.agencies.permissions import can_view_partnership
 

@@ -6,7 +6,7 @@ child is either visible everywhere or nowhere.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
 
@@ -14,14 +14,17 @@ from safeguarding.agencies.enums import CASE_ROLES, GRANTING_ROLES, Role
 from safeguarding.children.models import AccessGrant, Child
 from safeguarding.core.access import is_active_person
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Viewer
+
 
 @rules.predicate
-def holds_case_role(user: Any) -> bool:
+def holds_case_role(user: Viewer) -> bool:
     return is_active_person(user) and bool(user.roles & CASE_ROLES)
 
 
 @rules.predicate
-def can_view_child(user: Any, child: Child | None) -> bool:
+def can_view_child(user: Viewer, child: Child | None) -> bool:
     if child is None or not is_active_person(user):
         return False
     from safeguarding.children.queries import children_visible_to
@@ -30,7 +33,7 @@ def can_view_child(user: Any, child: Child | None) -> bool:
 
 
 @rules.predicate
-def is_front_door_member(user: Any) -> bool:
+def is_front_door_member(user: Viewer) -> bool:
     """In the partnership's front door team (it decides on agencies that share without being involved)."""
     if not is_active_person(user) or user.is_system:
         return False
@@ -38,7 +41,7 @@ def is_front_door_member(user: Any) -> bool:
 
 
 @rules.predicate
-def can_grant_access(user: Any) -> bool:
+def can_grant_access(user: Viewer) -> bool:
     """Managers and safeguarding leads grant to people in their own agency; the business unit to anyone."""
     return is_active_person(user) and not user.is_system and bool(user.roles & (GRANTING_ROLES | {Role.BUSINESS_UNIT}))
 
@@ -60,7 +63,7 @@ def can_give_access_to(granter: Any, grantee: Any) -> bool:
 
 
 @rules.predicate
-def can_end_grant(user: Any, grant: AccessGrant | None) -> bool:
+def can_end_grant(user: Viewer, grant: AccessGrant | None) -> bool:
     """Ending a grant: whoever could give it to that person, or whoever gave it."""
     if grant is None or not is_active_person(user):
         return False
@@ -68,7 +71,7 @@ def can_end_grant(user: Any, grant: AccessGrant | None) -> bool:
 
 
 @rules.predicate
-def is_safeguarding_lead_on_case(user: Any, child: Child | None) -> bool:
+def is_safeguarding_lead_on_case(user: Viewer, child: Child | None) -> bool:
     """A designated safeguarding lead whose agency is actively involved with the child."""
     if child is None or not is_active_person(user):
         return False
@@ -79,14 +82,14 @@ def is_safeguarding_lead_on_case(user: Any, child: Child | None) -> bool:
 
 
 @rules.predicate
-def is_lead_professional(user: Any, child: Child | None) -> bool:
+def is_lead_professional(user: Viewer, child: Child | None) -> bool:
     if child is None or not is_active_person(user):
         return False
     return child.involvements.active_on().filter(lead_professional_id=user.pk).exists()
 
 
 @rules.predicate
-def can_decide_sharing(user: Any, notice: Any) -> bool:
+def can_decide_sharing(user: Viewer, notice: Any) -> bool:
     """Deciding whether an agency that shared without being involved becomes involved: the child's
     lead professional, or the front door (`children.sharing`)."""
     from safeguarding.children.sharing import may_decide
@@ -95,7 +98,7 @@ def can_decide_sharing(user: Any, notice: Any) -> bool:
 
 
 @rules.predicate
-def decides_sharing_for(user: Any, child: Child | None) -> bool:
+def decides_sharing_for(user: Viewer, child: Child | None) -> bool:
     """Whether this person decides for this child (the child's record shows them the links)."""
     from safeguarding.children.sharing import may_decide_any
 

@@ -5,7 +5,7 @@ as for a child that does not exist."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -15,16 +15,19 @@ from safeguarding.children.validators import normalise_nhs_number
 from safeguarding.core.access import get_or_404
 from safeguarding.core.restriction import can_see_restricted, restriction_q
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, Viewer
 
-def _memberships(user: Any) -> list[tuple[int, str]]:
+
+def _memberships(user: Person) -> list[tuple[int, str]]:
     return [(m.agency_id, m.role) for m in user.active_memberships]
 
 
-def _can_hold_records(user: Any) -> bool:
+def _can_hold_records(user: Viewer | None) -> TypeGuard[Person]:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
-def visible_child_condition(user: Any, child_ref: str = "pk") -> Q:
+def visible_child_condition(user: Person, child_ref: str = "pk") -> Q:
     """A condition on Child rows (or on rows whose `child_ref` is a child id) for this user.
 
     A child is visible while one of the user's case-holding agencies has an active involvement
@@ -49,18 +52,18 @@ def visible_child_condition(user: Any, child_ref: str = "pk") -> Q:
     return Q(Exists(granted))
 
 
-def children_visible_to(user: Any) -> QuerySet[Child]:
+def children_visible_to(user: Viewer) -> QuerySet[Child]:
     if not _can_hold_records(user):
         return Child.objects.none()
     return Child.objects.filter(visible_child_condition(user))
 
 
-def get_child_for_user(user: Any, pk: Any) -> Child:
+def get_child_for_user(user: Viewer, pk: Any) -> Child:
     return get_or_404(children_visible_to(user), pk)
 
 
 def search_children(
-    user: Any, *, name: str = "", date_of_birth: date | None = None, nhs_number: str = ""
+    user: Viewer, *, name: str = "", date_of_birth: date | None = None, nhs_number: str = ""
 ) -> QuerySet[Child]:
     """Children the user may see, matching every criterion given (name matches word prefixes)."""
     qs = children_visible_to(user)
@@ -73,7 +76,7 @@ def search_children(
     return qs.order_by("last_name", "first_name", "id")
 
 
-def involvements_visible_to(user: Any, child: Child) -> list[Involvement]:
+def involvements_visible_to(user: Person, child: Child) -> list[Involvement]:
     memberships = _memberships(user)
     rows = child.involvements.select_related("agency", "lead_professional").order_by("-start", "id")
     return [inv for inv in rows if can_see_restricted(memberships, inv)]

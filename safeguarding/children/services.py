@@ -4,7 +4,7 @@ the rule, writes, and logs the activity in one transaction."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +17,9 @@ from safeguarding.core import kernel
 from safeguarding.core.enums import Confidentiality
 from safeguarding.core.restriction import encode_roles
 from safeguarding.core.services import created_diff, diff, record_activity, snapshot
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 CHILD_FIELDS = ("first_name", "last_name", "other_names", "date_of_birth", "sex", "nhs_number", "is_verified")
 INVOLVEMENT_FIELDS = (
@@ -33,7 +36,7 @@ INVOLVEMENT_FIELDS = (
 
 
 @kernel.service
-def create_child(*, actor: Any, **fields: Any) -> Child:
+def create_child(*, actor: Person, **fields: Any) -> Child:
     child = Child(**fields)
     child.full_clean()
     child.save()
@@ -48,7 +51,7 @@ def create_child(*, actor: Any, **fields: Any) -> Child:
 
 
 @kernel.service
-def create_adult(*, actor: Any, **fields: Any) -> Adult:
+def create_adult(*, actor: Person, **fields: Any) -> Adult:
     adult = Adult(**fields)
     adult.full_clean()
     adult.save()
@@ -64,7 +67,7 @@ def create_adult(*, actor: Any, **fields: Any) -> Adult:
 @kernel.service
 def add_involvement(
     *,
-    actor: Any,
+    actor: Person,
     agency: Agency,
     child: Child,
     start: date,
@@ -100,7 +103,7 @@ def add_involvement(
 
 
 @kernel.service
-def end_involvement(*, actor: Any, involvement: Involvement, end: date) -> Involvement:
+def end_involvement(*, actor: Person, involvement: Involvement, end: date) -> Involvement:
     if end < involvement.start:
         raise ValidationError({"end": "The end date must be on or after the start date."})
     before = snapshot(involvement, ["end"])
@@ -116,7 +119,7 @@ def end_involvement(*, actor: Any, involvement: Involvement, end: date) -> Invol
     return involvement
 
 
-def record_child_view(*, actor: Any, child: Child, action: str = "child.viewed") -> None:
+def record_child_view(*, actor: Person, child: Child, action: str = "child.viewed") -> None:
     """Every view or export of a child's record is logged (called after the access check). Not a
     kernel service: a log row alone, written on every page of a record, needs no transaction of
     its own (and inside a service it is that service's log)."""
@@ -124,13 +127,13 @@ def record_child_view(*, actor: Any, child: Child, action: str = "child.viewed")
 
 
 @kernel.service
-def record_search(*, actor: Any, results: int) -> None:
+def record_search(*, actor: Person, results: int) -> None:
     """A search shows names: logged with how much it returned, not what was typed."""
     record_activity(actor=actor, action="children.searched", changes={"results": results})
 
 
 @kernel.service
-def grant_access(*, actor: Any, user: Any, child: Child, reason: str, days: int) -> AccessGrant:
+def grant_access(*, actor: Person, user: Person, child: Child, reason: str, days: int) -> AccessGrant:
     if not permissions.can_give_access_to(actor, user):
         raise PermissionDenied("You cannot give this person access.")
     reason = (reason or "").strip()
@@ -154,7 +157,7 @@ def grant_access(*, actor: Any, user: Any, child: Child, reason: str, days: int)
 
 
 @kernel.service
-def revoke_grant(*, actor: Any, grant: AccessGrant) -> AccessGrant:
+def revoke_grant(*, actor: Person, grant: AccessGrant) -> AccessGrant:
     grant = kernel.lock(AccessGrant.objects.select_related("user"), grant.pk)
     if grant.revoked_at is not None:
         kernel.unchanged()

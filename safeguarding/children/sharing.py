@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -32,6 +32,9 @@ from safeguarding.children.models import Child, Involvement, SharingNotice
 from safeguarding.core import kernel
 from safeguarding.core.access import get_or_404
 from safeguarding.core.services import record_activity
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, Viewer
 
 DECISION_INVOLVE = "involve"
 DECISION_DECLINE = "decline"
@@ -77,13 +80,13 @@ def deciders_for(child_ids: Iterable[int]) -> dict[int, set[int]]:
     return {i: leads.get(i) or front_door for i in ids}
 
 
-def may_decide(user: Any, notice: SharingNotice) -> bool:
+def may_decide(user: Viewer, notice: SharingNotice) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     return may_decide_any(user, notice.child)
 
 
-def may_decide_any(user: Any, child: Child) -> bool:
+def may_decide_any(user: Viewer, child: Child) -> bool:
     """Whether this person decides for this child (the child's record shows them the links)."""
     if user is None or not user.is_authenticated or getattr(user, "is_system", False):
         return False
@@ -91,7 +94,7 @@ def may_decide_any(user: Any, child: Child) -> bool:
     return user.pk in front_door_user_ids() or user.pk in lead_professional_ids([child.pk]).get(child.pk, set())
 
 
-def entries_shared(user: Any, notice: SharingNotice) -> list[Any]:
+def entries_shared(user: Person, notice: SharingNotice) -> list[Any]:
     """The entries the agency shared about the child, for the decider (restricted ones only as
     the recording agency allows): what the decision is about, and nothing else of the record."""
     from django.apps import apps
@@ -110,7 +113,7 @@ def entries_shared(user: Any, notice: SharingNotice) -> list[Any]:
     )
 
 
-def notices_for_decider(user: Any) -> QuerySet[SharingNotice]:
+def notices_for_decider(user: Viewer) -> QuerySet[SharingNotice]:
     """Pending notices this person decides: children they lead on, or (in the front door team) any."""
     if user is None or not user.is_authenticated or getattr(user, "is_system", False):
         return SharingNotice.objects.none()
@@ -121,7 +124,7 @@ def notices_for_decider(user: Any) -> QuerySet[SharingNotice]:
     return pending.filter(child_id__in=led)
 
 
-def get_notice_for_decider(user: Any, pk: Any) -> SharingNotice:
+def get_notice_for_decider(user: Viewer, pk: Any) -> SharingNotice:
     notice = get_or_404(SharingNotice.objects.select_related("agency", "child", "decided_by", "involvement"), pk)
     if not may_decide(user, notice):
         raise Http404("No page found")
@@ -151,7 +154,7 @@ class Shared:
 
 
 def note_information_shared(
-    *, actor: Any, agency: Agency, entries: Counter[int] | dict[int, int], log: bool = True
+    *, actor: Person | None, agency: Agency, entries: Counter[int] | dict[int, int], log: bool = True
 ) -> Shared:
     """Open (or add to) a notice for each child the agency shared entries about without being
     involved; `entries` is {child id: entries shared}. With `log=False` the caller writes the
@@ -254,7 +257,7 @@ DECIDED_ELSEWHERE = (
 @kernel.service
 def decide_sharing(
     *,
-    actor: Any,
+    actor: Person,
     notice: SharingNotice,
     decision: str,
     version: int,

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -21,10 +23,13 @@ from safeguarding.core.forms import attempt
 from safeguarding.core.models import ActivityLog
 from safeguarding.core.sections import sections_for
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
+
 
 @login_required
 @perm_required("children.search_children")
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: PersonRequest) -> HttpResponse:
     form = ChildSearchForm(data=request.GET or None)
     results = None
     page = None
@@ -48,7 +53,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: PersonRequest, pk: int) -> HttpResponse:
     child = queries.get_child_for_user(request.user, pk)
     services.record_child_view(actor=request.user, child=child)
     household_links = child.household_links.select_related("household").order_by("-moved_in")
@@ -68,7 +73,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def activity(request: HttpRequest, pk: int) -> HttpResponse:
+def activity(request: PersonRequest, pk: int) -> HttpResponse:
     child = queries.get_child_for_user(request.user, pk)
     require_perm(request.user, "children.view_child_activity", child)
     services.record_child_view(actor=request.user, child=child, action="child.activity_viewed")
@@ -98,7 +103,7 @@ def _agencies_overseen(user: object) -> set[int]:
 
 @login_required
 @perm_required("children.grant_access")
-def grants(request: HttpRequest) -> HttpResponse:
+def grants(request: PersonRequest) -> HttpResponse:
     rows: QuerySet[AccessGrant]
     if request.user.has_role(Role.BUSINESS_UNIT):  # type: ignore[union-attr]
         rows = AccessGrant.objects.active().select_related("user", "granted_by", "child")
@@ -119,7 +124,7 @@ def _find_child_for_grant(reference: str) -> Child | None:
 
 @login_required
 @perm_required("children.grant_access")
-def grant_new(request: HttpRequest) -> HttpResponse:
+def grant_new(request: PersonRequest) -> HttpResponse:
     form = GrantAccessForm(data=request.POST or None, users=_grantable_users(request.user))
     if request.method == "POST" and form.is_valid():
         child = _find_child_for_grant(form.cleaned_data["child_reference"])
@@ -147,7 +152,7 @@ def grant_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @perm_required("children.grant_access")
-def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def grant_revoke(request: PersonRequest, pk: int) -> HttpResponse:
     grant = get_object_or_404(AccessGrant.objects.select_related("user"), pk=pk)
     try:
         services.revoke_grant(actor=request.user, grant=grant)
@@ -161,14 +166,14 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def sharing_list(request: HttpRequest) -> HttpResponse:
+def sharing_list(request: PersonRequest) -> HttpResponse:
     notices = sharing.notices_for_decider(request.user)
     page = Paginator(notices.order_by("-last_shared_at", "-id"), 25).get_page(request.GET.get("page"))
     return render(request, "children/sharing_list.html", {"page": page})
 
 
 @login_required
-def sharing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def sharing_detail(request: PersonRequest, pk: int) -> HttpResponse:
     notice = sharing.get_notice_for_decider(request.user, pk)
     form = SharingDecisionForm(data=request.POST or None, initial={"version": notice.version})
     if request.method == "POST" and form.is_valid():

@@ -13,7 +13,7 @@ import secrets
 import time
 import uuid
 from collections import Counter, defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
@@ -31,6 +31,9 @@ from safeguarding.core.enums import Confidentiality
 from safeguarding.core.models import ActivityLog
 from safeguarding.core.services import actor_agency_code
 from safeguarding.linking.services import record_possible_matches
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 # ---- writing -----------------------------------------------------------------------------------
 
@@ -56,7 +59,7 @@ def _activity(
     return (action, target_type.pk, str(target_id), child_id, json.dumps(changes))
 
 
-def _insert_activity(actor: Any, rows: list[tuple[Any, ...]]) -> None:
+def _insert_activity(actor: Person | None, rows: list[tuple[Any, ...]]) -> None:
     """Activity-log rows through the bulk path; the running service has then written its log (or,
     with no rows, changed nothing: every row of the file was already present)."""
     if rows:
@@ -84,7 +87,7 @@ def write_rows(
     rows: list[Row],
     new_children: list[NewChild],
     *,
-    actor: Any,
+    actor: Person | None,
     agency: Agency,
     batch: ImportBatch | None,
     result: ImportResult,
@@ -224,7 +227,7 @@ def _event_values(r: Row, lineage: uuid.UUID, native_uuid: bool) -> tuple[Any, .
 def _insert_events(
     todo: list[Row],
     *,
-    actor: Any,
+    actor: Person | None,
     agency: Agency,
     batch: ImportBatch | None,
     result: ImportResult,
@@ -280,7 +283,7 @@ def _insert_events(
 
 
 def _log_import(
-    actor: Any,
+    actor: Person | None,
     agency: Agency,
     batch: ImportBatch | None,
     *,

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -40,6 +40,9 @@ from safeguarding.chronology.import_writer import time_ordered_uuids, write_rows
 from safeguarding.chronology.models import ImportBatch
 from safeguarding.core import kernel
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
+
 __all__ = [
     "ImportResult",
     "Vocabulary",
@@ -57,7 +60,7 @@ class _DryRunRollback(Exception):
 
 def import_table(
     *,
-    actor: Any,
+    actor: Person | None,
     agency: Agency,
     filename: str,
     content: bytes,
@@ -116,7 +119,7 @@ def write_import(
     rows: list[Any],
     new_children: list[Any],
     *,
-    actor: Any,
+    actor: Person | None,
     agency: Agency,
     batch: ImportBatch | None,
     result: ImportResult,
@@ -227,7 +230,7 @@ def run_batch(batch: ImportBatch, *, progress: Progress | None = None) -> Import
 @kernel.service
 def create_batch(
     *,
-    actor: Any,
+    actor: Person | None,
     agency: Agency,
     filename: str,
     content: bytes,
@@ -262,7 +265,7 @@ def create_batch(
 
 
 @kernel.service
-def confirm_import_types(*, actor: Any, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
+def confirm_import_types(*, actor: Person | None, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
     """Record what each label close to a known type means (its nearest type's code, or "other") and
     queue the batch again, with the content it was uploaded with. The caller runs it (the page
     through the task, the command at once). `actor` None is an operator's command."""

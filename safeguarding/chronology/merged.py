@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -25,6 +25,9 @@ from safeguarding.chronology import highlights
 from safeguarding.chronology.models import Event, EventChild, EventType, decode_tags
 from safeguarding.chronology.queries import memberships
 from safeguarding.core.restriction import restriction_q
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ class MergedChronology:
         return sorted(seen.values(), key=lambda a: a.name)
 
 
-def family_of(user: Any, child: Child) -> list[Child]:
+def family_of(user: Person, child: Child) -> list[Child]:
     """The child's siblings and the children of their current household that `user` may see."""
     sibling_ids = set(
         Relationship.objects.filter(child=child, kind__in=CHILD_TO_CHILD_KINDS).values_list("other_child_id", flat=True)
@@ -104,7 +107,7 @@ def family_of(user: Any, child: Child) -> list[Child]:
     return list(children_visible_to(user).filter(pk__in=ids).order_by("date_of_birth", "pk"))
 
 
-def visible_events(user: Any, children: Sequence[Child]) -> list[Event]:
+def visible_events(user: Person, children: Sequence[Child]) -> list[Event]:
     """Current entries about any of `children` that `user` may see, in date order, each once.
 
     Agencies, types and authors are attached from one lookup each rather than joined per row:
@@ -152,7 +155,7 @@ def _entry(event: Event, child_ids: frozenset[int]) -> highlights.Entry:
     )
 
 
-def merged_chronology(user: Any, child: Child, filters: ChronologyFilters | None = None) -> MergedChronology:
+def merged_chronology(user: Person, child: Child, filters: ChronologyFilters | None = None) -> MergedChronology:
     """The caller has already checked that `user` may see `child` (`get_child_for_user`)."""
     filters = filters or ChronologyFilters()
     children = [child, *(family_of(user, child) if filters.include_family else [])]

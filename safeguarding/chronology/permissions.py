@@ -5,7 +5,7 @@ Declared once here and asked by pages, the API, commands and tasks alike.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import rules
 
@@ -13,8 +13,11 @@ from safeguarding.agencies.models import Agency
 from safeguarding.chronology.models import Event, ImportBatch
 from safeguarding.core.access import is_active_person
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Viewer
 
-def may_record_for_agency(user: Any, agency: Agency | None) -> bool:
+
+def may_record_for_agency(user: Viewer, agency: Agency | None) -> bool:
     """A member of the agency with a case-holding role, or the agency's own API system account."""
     if agency is None or not is_active_person(user) or not agency.is_active:
         return False
@@ -22,19 +25,19 @@ def may_record_for_agency(user: Any, agency: Agency | None) -> bool:
 
 
 @rules.predicate
-def can_record_event(user: Any, agency: Agency | None) -> bool:
+def can_record_event(user: Viewer, agency: Agency | None) -> bool:
     return may_record_for_agency(user, agency)
 
 
 @rules.predicate
-def can_correct_event(user: Any, event: Event | None) -> bool:
+def can_correct_event(user: Viewer, event: Event | None) -> bool:
     """Only the recording agency corrects its own entries, and only the current version."""
     if event is None or not event.is_current:
         return False
     return may_record_for_agency(user, event.agency)
 
 
-def recording_agencies(user: Any) -> list[Agency]:
+def recording_agencies(user: Viewer) -> list[Agency]:
     """The agencies this person records for: their case-holding memberships."""
     if not is_active_person(user):
         return []
@@ -43,12 +46,12 @@ def recording_agencies(user: Any) -> list[Agency]:
 
 
 @rules.predicate
-def can_add_entries(user: Any) -> bool:
+def can_add_entries(user: Viewer) -> bool:
     """Records for at least one agency (seeing a child, e.g. through an access grant, is not working with them)."""
     return bool(recording_agencies(user))
 
 
-def import_agencies(user: Any) -> list[Agency]:
+def import_agencies(user: Viewer) -> list[Agency]:
     """Agencies this person may upload files for: case-holding memberships, people only."""
     if not is_active_person(user) or user.is_system:
         return []
@@ -57,12 +60,12 @@ def import_agencies(user: Any) -> list[Agency]:
 
 
 @rules.predicate
-def can_import(user: Any) -> bool:
+def can_import(user: Viewer) -> bool:
     return bool(import_agencies(user))
 
 
 @rules.predicate
-def can_view_import_batch(user: Any, batch: ImportBatch | None) -> bool:
+def can_view_import_batch(user: Viewer, batch: ImportBatch | None) -> bool:
     """The uploading agency's case-holding members only: the report describes its records."""
     if batch is None or not is_active_person(user):
         return False
@@ -70,7 +73,7 @@ def can_view_import_batch(user: Any, batch: ImportBatch | None) -> bool:
 
 
 @rules.predicate
-def can_confirm_import_types(user: Any, batch: ImportBatch | None) -> bool:
+def can_confirm_import_types(user: Viewer, batch: ImportBatch | None) -> bool:
     """Saying what a file's near-miss labels mean: a case-holding member of the uploading agency."""
     return batch is not None and can_view_import_batch(user, batch) and may_record_for_agency(user, batch.agency)
 

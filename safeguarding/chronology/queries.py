@@ -6,7 +6,7 @@ Lists go through `events_for_child` / `batches_visible_to`; details through
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
@@ -15,12 +15,15 @@ from safeguarding.chronology.models import Event, EventType, ImportBatch
 from safeguarding.core.access import get_or_404
 from safeguarding.core.restriction import restriction_q
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, Viewer
 
-def memberships(user: Any) -> list[tuple[int, str]]:
+
+def memberships(user: Person) -> list[tuple[int, str]]:
     return [(m.agency_id, m.role) for m in user.active_memberships]
 
 
-def events_for_child(user: Any, child: Child) -> QuerySet[Event]:
+def events_for_child(user: Person, child: Child) -> QuerySet[Event]:
     """Current entries about `child` that `user` may see, in date order.
 
     The caller has already checked the child is visible (`get_child_for_user`); restricted
@@ -44,7 +47,7 @@ def active_event_types() -> QuerySet[EventType]:
     return EventType.objects.active().order_by("label")
 
 
-def batches_visible_to(user: Any) -> QuerySet[ImportBatch]:
+def batches_visible_to(user: Viewer) -> QuerySet[ImportBatch]:
     if user is None or not user.is_authenticated or not user.is_active:
         return ImportBatch.objects.none()
     return (
@@ -54,5 +57,5 @@ def batches_visible_to(user: Any) -> QuerySet[ImportBatch]:
     )
 
 
-def get_batch_for_user(user: Any, pk: Any) -> ImportBatch:
+def get_batch_for_user(user: Viewer, pk: Any) -> ImportBatch:
     return get_or_404(batches_visible_to(user), pk)

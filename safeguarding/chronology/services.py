@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -26,6 +26,9 @@ from safeguarding.core import kernel
 from safeguarding.core.enums import Confidentiality
 from safeguarding.core.restriction import encode_roles
 from safeguarding.core.services import created_diff, diff, record_activity, snapshot
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 EVENT_FIELDS = (
     "agency",
@@ -151,7 +154,7 @@ def check_event_fields(
     return errors
 
 
-def _check_children(actor: Any, agency: Agency, children: Sequence[Child], shared_in: bool) -> list[Child]:
+def _check_children(actor: Person, agency: Agency, children: Sequence[Child], shared_in: bool) -> list[Child]:
     unique = list({c.pk: c for c in children}.values())
     if not unique:
         raise ValidationError({"children": "Choose at least one child the entry is about."})
@@ -182,7 +185,7 @@ def _link_children(event: Event, children: Iterable[Child]) -> None:
 @kernel.service
 def record_event(
     *,
-    actor: Any,
+    actor: Person,
     agency: Agency,
     children: Sequence[Child],
     event_type: EventType,
@@ -259,7 +262,7 @@ def record_event(
     return event
 
 
-def _author(actor: Any) -> Any:
+def _author(actor: Person) -> Any:
     """The person who wrote an entry (an agency system's account is no author)."""
     return actor if not getattr(actor, "is_system", False) else None
 
@@ -283,7 +286,7 @@ def _save_new_event(event: Event) -> None:
 
 @kernel.service
 def correct_event(
-    *, actor: Any, event: Event, children: Sequence[Child] | None = None, version: int | None = None, **changes: Any
+    *, actor: Person, event: Event, children: Sequence[Child] | None = None, version: int | None = None, **changes: Any
 ) -> Event:
     """Correct an entry: a new version replaces it; the old version is kept, no longer current.
 

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -31,19 +31,22 @@ from safeguarding.core.access import perm_required, require_perm
 from safeguarding.core.forms import add_service_errors, attempt
 from safeguarding.core.restriction import restriction_q
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, PersonRequest
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
 @perm_required("chronology.import_events")
-def import_list(request: HttpRequest) -> HttpResponse:
+def import_list(request: PersonRequest) -> HttpResponse:
     page = Paginator(queries.batches_visible_to(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "chronology/import_list.html", {"page": page})
 
 
 @login_required
 @perm_required("chronology.import_events")
-def import_new(request: HttpRequest) -> HttpResponse:
+def import_new(request: PersonRequest) -> HttpResponse:
     agencies = permissions.import_agencies(request.user)
     form = ImportUploadForm(data=request.POST or None, files=request.FILES or None, agencies=agencies)
     if request.method == "POST" and form.is_valid():
@@ -63,7 +66,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
     return render(request, "chronology/import_new.html", {"form": form})
 
 
-def _import_detail_context(user: Any, batch: ImportBatch, form: ConfirmTypesForm | None = None) -> dict[str, Any]:
+def _import_detail_context(user: Person, batch: ImportBatch, form: ConfirmTypesForm | None = None) -> dict[str, Any]:
     can_confirm = batch.status == ImportStatus.NEEDS_CONFIRMATION and user.has_perm(
         "chronology.confirm_import_types", batch
     )
@@ -78,14 +81,14 @@ def _import_detail_context(user: Any, batch: ImportBatch, form: ConfirmTypesForm
 
 
 @login_required
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: PersonRequest, pk: int) -> HttpResponse:
     batch = queries.get_batch_for_user(request.user, pk)
     return render(request, "chronology/import_detail.html", _import_detail_context(request.user, batch))
 
 
 @login_required
 @require_POST
-def import_confirm_types(request: HttpRequest, pk: int) -> HttpResponse:
+def import_confirm_types(request: PersonRequest, pk: int) -> HttpResponse:
     """The uploader's answer for each label close to a known type; the same file is then imported again."""
     batch = queries.get_batch_for_user(request.user, pk)  # 404 for other agencies' imports
     require_perm(request.user, "chronology.confirm_import_types", batch, hidden=False)
@@ -107,7 +110,7 @@ def import_confirm_types(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The integrated chronology of a child -----------------------------------------------------------
 
 
-def _filter_form(request: HttpRequest, child: Child) -> ChronologyFilterForm:
+def _filter_form(request: PersonRequest, child: Child) -> ChronologyFilterForm:
     """The filter form, its agency choices from every agency with an entry about the child or family
     that this person may see (a restricted entry must not reveal that its agency works with the child).
 
@@ -124,21 +127,21 @@ def _filter_form(request: HttpRequest, child: Child) -> ChronologyFilterForm:
     return ChronologyFilterForm(data=request.GET, agencies=agencies, types=types)
 
 
-def _chronology_for(request: HttpRequest, child_id: int) -> tuple[Child, ChronologyFilterForm, Any, Any]:
+def _chronology_for(request: PersonRequest, child_id: int) -> tuple[Child, ChronologyFilterForm, Any, Any]:
     child = get_child_for_user(request.user, child_id)
     form = _filter_form(request, child)
     filters = form.filters()
     return child, form, filters, merged.merged_chronology(request.user, child, filters)
 
 
-def _record_views(user: Any, chronology: merged.MergedChronology, action: str) -> None:
+def _record_views(user: Person, chronology: merged.MergedChronology, action: str) -> None:
     """A view or export of a family chronology is a view of each child's record shown in it."""
     for shown in chronology.children:
         record_child_view(actor=user, child=shown, action=action)
 
 
 @login_required
-def child_chronology(request: HttpRequest, child_id: int) -> HttpResponse:
+def child_chronology(request: PersonRequest, child_id: int) -> HttpResponse:
     child, form, _filters, chronology = _chronology_for(request, child_id)
     _record_views(request.user, chronology, "chronology.viewed")
     names = exports.child_names(chronology)
@@ -175,7 +178,7 @@ def child_chronology(request: HttpRequest, child_id: int) -> HttpResponse:
 
 
 @login_required
-def export_pdf(request: HttpRequest, child_id: int) -> HttpResponse:
+def export_pdf(request: PersonRequest, child_id: int) -> HttpResponse:
     _child, _form, filters, chronology = _chronology_for(request, child_id)
     svg = timeline.render_timeline(chronology, id_prefix="pdf-timeline")
     content = exports.chronology_pdf(chronology, filters, svg=svg, produced_by=_who(request.user))
@@ -186,7 +189,7 @@ def export_pdf(request: HttpRequest, child_id: int) -> HttpResponse:
 
 
 @login_required
-def export_xlsx(request: HttpRequest, child_id: int) -> HttpResponse:
+def export_xlsx(request: PersonRequest, child_id: int) -> HttpResponse:
     _child, _form, filters, chronology = _chronology_for(request, child_id)
     content = exports.chronology_xlsx(chronology, filters, produced_by=_who(request.user))
     _record_views(request.user, chronology, "chronology.exported")
@@ -195,7 +198,7 @@ def export_xlsx(request: HttpRequest, child_id: int) -> HttpResponse:
     return response
 
 
-def _who(user: Any) -> str:
+def _who(user: Person) -> str:
     agency = user.primary_agency
     name = user.get_full_name() or user.get_username()
     return f"{name}, {agency.name}" if agency else name
@@ -205,7 +208,7 @@ def _who(user: Any) -> str:
 
 
 @login_required
-def entry_add(request: HttpRequest, child_id: int) -> HttpResponse:
+def entry_add(request: PersonRequest, child_id: int) -> HttpResponse:
     child = get_child_for_user(request.user, child_id)
     # Seeing a child (e.g. through a reviewer's access grant) is not working with them.
     require_perm(request.user, "chronology.add_entries")
@@ -234,7 +237,7 @@ def entry_add(request: HttpRequest, child_id: int) -> HttpResponse:
 # --- One entry: its versions, and corrections by the recording agency ------------------------------
 
 
-def _get_event_for_user(user: Any, pk: int) -> tuple[Event, list[Child]]:
+def _get_event_for_user(user: Person, pk: int) -> tuple[Event, list[Child]]:
     """An entry (any version) the user may see: not restricted from them, about a child they see.
 
     404 otherwise — the same answer as for an id that does not exist.
@@ -255,7 +258,7 @@ def _get_event_for_user(user: Any, pk: int) -> tuple[Event, list[Child]]:
     return event, children
 
 
-def _entry_context(request: HttpRequest, event: Event, children: list[Child], form: Any = None) -> dict[str, Any]:
+def _entry_context(request: PersonRequest, event: Event, children: list[Child], form: Any = None) -> dict[str, Any]:
     versions = list(
         queries.event_versions(event)
         .filter(restriction_q(queries.memberships(request.user)))
@@ -280,7 +283,7 @@ def _entry_context(request: HttpRequest, event: Event, children: list[Child], fo
 
 
 @login_required
-def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_detail(request: PersonRequest, pk: int) -> HttpResponse:
     event, children = _get_event_for_user(request.user, pk)
     for child in children:
         record_child_view(actor=request.user, child=child, action="chronology.entry_viewed")
@@ -289,7 +292,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def entry_correct(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_correct(request: PersonRequest, pk: int) -> HttpResponse:
     event, children = _get_event_for_user(request.user, pk)
     require_perm(request.user, "chronology.record_event", event.agency, hidden=False)
     form = CorrectionForm(data=request.POST)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import HttpRequest
+from typing import TYPE_CHECKING, Any
 
 from safeguarding.concerns import queries
 from safeguarding.concerns.enums import OPEN_STATUSES
 from safeguarding.core.home import Panel
 from safeguarding.core.sections import Section
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
 
-def new_alerts(request: HttpRequest) -> Panel | None:
+
+def new_alerts(request: PersonRequest) -> Panel | None:
     """Open alerts for the children this person is lead professional or safeguarding lead for."""
     user = request.user
     if not user.has_perm("concerns.use_alerts") or getattr(user, "is_system", False):
@@ -23,7 +24,7 @@ def new_alerts(request: HttpRequest) -> Panel | None:
     return Panel("concerns/panels/home.html", {"rows": rows[:10], "more": len(rows) > 10})
 
 
-def child_section(request: HttpRequest, child: Any) -> Section | None:
+def child_section(request: PersonRequest, child: Any) -> Section | None:
     """The child's alerts, for anyone who may see the child's record (the page checked that)."""
     user = request.user
     alerts = list(queries.alerts_visible_to(user).filter(child_id=child.pk).order_by("-raised_at", "-pk")[:20])

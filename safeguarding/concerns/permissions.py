@@ -11,35 +11,38 @@ the API and the child-page section alike.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
 
 from safeguarding.agencies.enums import CASE_ROLES, Role
 from safeguarding.core.access import is_active_person
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Viewer
+
 RULE_EDITING_ROLES = frozenset({Role.BUSINESS_UNIT, Role.ADMINISTRATOR})
 QUALITY_ROLES = RULE_EDITING_ROLES | {Role.SCRUTINEER}
 
 
 @rules.predicate
-def can_manage_rules(user: Any) -> bool:
+def can_manage_rules(user: Viewer) -> bool:
     return is_active_person(user) and not user.is_system and bool(user.roles & RULE_EDITING_ROLES)
 
 
 @rules.predicate
-def can_view_quality(user: Any) -> bool:
+def can_view_quality(user: Viewer) -> bool:
     return is_active_person(user) and not user.is_system and bool(user.roles & QUALITY_ROLES)
 
 
 @rules.predicate
-def can_use_alerts(user: Any) -> bool:
+def can_use_alerts(user: Viewer) -> bool:
     """The alert pages: people who hold cases (the list shows only their children's alerts)."""
     return is_active_person(user) and bool(user.roles & CASE_ROLES)
 
 
 @rules.predicate
-def can_act_on_alert(user: Any, alert: Any) -> bool:
+def can_act_on_alert(user: Viewer, alert: Any) -> bool:
     """Acknowledge, decide, close: a case-holding person who may see the alert (the caller has
     fetched it through `queries.alerts_visible_to`, so visibility is already checked)."""
     return can_use_alerts(user) and alert is not None and alert.is_open

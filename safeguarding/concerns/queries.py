@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -18,19 +18,22 @@ from safeguarding.concerns.models import Alert
 from safeguarding.core.access import get_or_404
 from safeguarding.core.restriction import can_see_restricted
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, Viewer
 
-def alerts_visible_to(user: Any) -> QuerySet[Alert]:
+
+def alerts_visible_to(user: Viewer) -> QuerySet[Alert]:
     """Alerts about children whose record this person may see."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Alert.objects.none()
     return Alert.objects.filter(visible_child_condition(user, "child_id")).select_related("rule", "child")
 
 
-def get_alert_for_user(user: Any, pk: Any) -> Alert:
+def get_alert_for_user(user: Viewer, pk: Any) -> Alert:
     return get_or_404(alerts_visible_to(user), pk)
 
 
-def responsible_condition(user: Any) -> Q:
+def responsible_condition(user: Person) -> Q:
     """Open alerts put in front of this person: they are a lead professional for the child, a
     safeguarding lead of an agency involved with the child, or hold a role the rule notifies there."""
     today = timezone.localdate()
@@ -46,7 +49,7 @@ def responsible_condition(user: Any) -> Q:
     return q
 
 
-def responsible_alerts(user: Any) -> QuerySet[Alert]:
+def responsible_alerts(user: Person) -> QuerySet[Alert]:
     return (
         alerts_visible_to(user)
         .filter(status__in=OPEN_STATUSES)
@@ -85,7 +88,7 @@ class EvidenceRow:
     current_id: int | None
 
 
-def evidence_shown_to(user: Any, alert: Alert) -> tuple[list[EvidenceRow], int]:
+def evidence_shown_to(user: Person, alert: Alert) -> tuple[list[EvidenceRow], int]:
     """The alert's evidence this person may read, in date order, and how many restricted entries
     they may not (they see that those exist, not what they say)."""
     memberships = [(m.agency_id, m.role) for m in user.active_memberships]

@@ -7,7 +7,7 @@ Alerts are raised only by `scan.py` (the system); people acknowledge, decide and
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -21,6 +21,9 @@ from safeguarding.concerns.workflow import ACKNOWLEDGE, ALERT_WORKFLOW, CLOSE, D
 from safeguarding.core import kernel
 from safeguarding.core.restriction import encode_roles
 from safeguarding.core.services import created_diff, diff, record_activity, snapshot
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 STALE_MESSAGE = kernel.stale_message(NOUN)
 RULE_FIELDS = ("code", "name", "explanation", "severity", "kind", "parameters", "notifies", "is_active")
@@ -54,7 +57,7 @@ def _plain(value: Any) -> Any:
     return value.pk if isinstance(value, models.Model) else value
 
 
-def _move(actor: Any, alert: Alert, action: str, fields: dict[str, Any]) -> None:
+def _move(actor: Person, alert: Alert, action: str, fields: dict[str, Any]) -> None:
     """Move the (locked) alert by `action` through the workflow, saving `fields` with it; the
     activity log shows what changed, with the notes masked."""
     before = snapshot(alert, ALERT_FIELDS)
@@ -74,7 +77,7 @@ def _move(actor: Any, alert: Alert, action: str, fields: dict[str, Any]) -> None
     )
 
 
-def _check_actor(actor: Any, alert: Alert) -> None:
+def _check_actor(actor: Person, alert: Alert) -> None:
     """Who may act on the alert: refused with `NotAllowed` (the API's 403)."""
     kernel.require(permissions.can_act_on_alert(actor, alert), "You cannot act on this alert.")
 
@@ -87,7 +90,7 @@ def _check_status(alert: Alert, action: str) -> None:
 
 
 @kernel.service
-def acknowledge_alert(*, actor: Any, alert: Alert, version: int) -> Alert:
+def acknowledge_alert(*, actor: Person, alert: Alert, version: int) -> Alert:
     """Someone has seen the alert and is looking into it."""
     current = _locked(alert, version)
     _check_actor(actor, current)
@@ -112,7 +115,7 @@ def _decision_errors(current: Alert, decision: str, note: str, escalation: Any) 
 
 @kernel.service
 def decide_alert(
-    *, actor: Any, alert: Alert, version: int, decision: str, note: str = "", escalation: Any = None
+    *, actor: Person, alert: Alert, version: int, decision: str, note: str = "", escalation: Any = None
 ) -> Alert:
     """Record what was decided. A new alert is acknowledged by the same step."""
     current = _locked(alert, version)
@@ -132,7 +135,7 @@ def decide_alert(
 
 
 @kernel.service
-def close_alert(*, actor: Any, alert: Alert, version: int, note: str = "") -> Alert:
+def close_alert(*, actor: Person, alert: Alert, version: int, note: str = "") -> Alert:
     """Close an alert once a decision is recorded. A later pattern raises a new alert."""
     current = _locked(alert, version)
     _check_actor(actor, current)
@@ -170,7 +173,7 @@ def _check_rule(values: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-def _check_manager(actor: Any) -> None:
+def _check_manager(actor: Person) -> None:
     if actor is not None:
         kernel.require(
             permissions.can_manage_rules(actor),
@@ -179,7 +182,7 @@ def _check_manager(actor: Any) -> None:
 
 
 @kernel.service
-def create_rule(*, actor: Any, **values: Any) -> Rule:
+def create_rule(*, actor: Person, **values: Any) -> Rule:
     _check_manager(actor)
     _check_rule(values)
     if Rule.objects.filter(code=values["code"]).exists():
@@ -191,7 +194,7 @@ def create_rule(*, actor: Any, **values: Any) -> Rule:
 
 
 @kernel.service
-def update_rule(*, actor: Any, rule: Rule, version: int, **values: Any) -> Rule:
+def update_rule(*, actor: Person, rule: Rule, version: int, **values: Any) -> Rule:
     """Change a rule. Its alerts already raised stay as they are; the next evaluation uses the new
     parameters."""
     _check_manager(actor)

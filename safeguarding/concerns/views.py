@@ -3,12 +3,12 @@ service, redirect with a message. Anything the person may not see answers 404.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -23,12 +23,15 @@ from safeguarding.core.forms import attempt
 from safeguarding.core.models import ActivityLog
 from safeguarding.escalations.queries import escalations_visible_to
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
+
 PREVIEW_SAMPLE = 20
 
 
 @login_required
 @perm_required("concerns.use_alerts")
-def alert_list(request: HttpRequest) -> HttpResponse:
+def alert_list(request: PersonRequest) -> HttpResponse:
     user = request.user
     form = forms.AlertFilterForm(request.GET or None)
     rows = queries.alerts_visible_to(user)
@@ -53,7 +56,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: PersonRequest, pk: int) -> HttpResponse:
     alert = queries.get_alert_for_user(request.user, pk)
     evidence, hidden = queries.evidence_shown_to(request.user, alert)
     record_child_view(actor=request.user, child=alert.child, action="alert.viewed")
@@ -86,7 +89,7 @@ ACTIONS: dict[str, dict[str, Any]] = {
 
 
 @login_required
-def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def act(request: PersonRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
     alert = queries.get_alert_for_user(request.user, pk)
@@ -113,7 +116,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, alert: Any, action: str, form: Any) -> None:
+def _act(request: PersonRequest, alert: Any, action: str, form: Any) -> None:
     data = form.cleaned_data
     if action == "acknowledge":
         services.acknowledge_alert(actor=request.user, alert=alert, version=data["version"])
@@ -138,11 +141,11 @@ def _act(request: HttpRequest, alert: Any, action: str, form: Any) -> None:
 
 @login_required
 @perm_required("concerns.view_quality")
-def rules_list(request: HttpRequest) -> HttpResponse:
+def rules_list(request: PersonRequest) -> HttpResponse:
     return render(request, "concerns/rules.html", {"rows": quality.rule_quality()})
 
 
-def _preview(request: HttpRequest, rule: Rule) -> dict[str, Any]:
+def _preview(request: PersonRequest, rule: Rule) -> dict[str, Any]:
     from safeguarding.concerns.scan import preview
 
     found = preview(rule)
@@ -163,7 +166,7 @@ def _preview(request: HttpRequest, rule: Rule) -> dict[str, Any]:
 
 @login_required
 @perm_required("concerns.manage_rules")
-def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def rule_edit(request: PersonRequest, pk: int | None = None) -> HttpResponse:
     rule = get_or_404(Rule.objects.all(), pk) if pk is not None else None
     initial = forms.RuleForm.initial_for(rule) if rule else {"severity": "medium", "kind": "count_in_window"}
     form = forms.RuleForm(data=request.POST or None, initial=initial)
@@ -185,7 +188,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
-def _save_rule(request: HttpRequest, rule: Rule | None, values: dict[str, Any]) -> None:
+def _save_rule(request: PersonRequest, rule: Rule | None, values: dict[str, Any]) -> None:
     if rule is None:
         rule = services.create_rule(actor=request.user, **values)
         messages.success(request, f"Rule {rule.code} created.")
@@ -203,7 +206,7 @@ def _vocabulary() -> Any:
 
 @login_required
 @perm_required("concerns.view_quality")
-def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def rule_detail(request: PersonRequest, pk: int) -> HttpResponse:
     rule = get_or_404(Rule.objects.all(), pk)
     return render(
         request,

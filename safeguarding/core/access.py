@@ -43,7 +43,7 @@ def get_or_404(queryset: QuerySet[M], value: Any) -> M:
         raise Http404("Not found") from exc
 
 
-def require_perm(user: Any, perm: str, obj: Any = None, *, hidden: bool = True) -> None:
+def require_perm(user: Viewer, perm: str, obj: Any = None, *, hidden: bool = True) -> None:
     """Let the request go on only if `user.has_perm(perm, obj)` (the app's `rules` predicate, the one
     source pages, the API and templates' `{% has_perm %}` all ask). `hidden`: refuse with 404, as for
     something that does not exist (for what the person may not see); else 403 (for an action on

@@ -14,5 +14,5 @@ def service(request: HttpRequest) -> dict[str, Any]:
     return {
         "service_name": settings.SERVICE_NAME,
         "phase_banner_text": settings.PHASE_BANNER_TEXT,
-        "nav_items": navigation.items_for(user, request.path) if signed_in else [],
+        "nav_items": navigation.items_for(user, request.path) if signed_in and user is not None else [],
     }

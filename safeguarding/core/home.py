@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest
+from safeguarding.core.types import PersonRequest
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class Panel:
     context: dict[str, Any]
 
 
-PanelFactory = Callable[[HttpRequest], Panel | None]
+PanelFactory = Callable[[PersonRequest], Panel | None]
 
 _factories: list[tuple[int, str, PanelFactory]] = []
 
@@ -28,7 +28,7 @@ def register(name: str, factory: PanelFactory, *, order: int) -> None:
     _factories.sort(key=lambda row: row[0])
 
 
-def panels_for(request: HttpRequest) -> list[Panel]:
+def panels_for(request: PersonRequest) -> list[Panel]:
     panels = []
     for _, _, factory in _factories:
         panel = factory(request)

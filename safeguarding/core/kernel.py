@@ -22,12 +22,15 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import rules
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, Viewer
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -240,14 +243,14 @@ class Workflow:
     def __iter__(self) -> Any:
         return iter(self.transitions)
 
-    def can(self, action: str, user: Any, obj: Any) -> bool:
+    def can(self, action: str, user: Viewer | None, obj: Any) -> bool:
         transition = self.transitions[action]
         return getattr(obj, self.status_field) in transition.sources and bool(transition.who(user, obj))
 
-    def allowed(self, user: Any, obj: Any) -> list[str]:
+    def allowed(self, user: Viewer, obj: Any) -> list[str]:
         return [action for action in self.transitions if self.can(action, user, obj)]
 
-    def check(self, action: str, user: Any, obj: Any) -> None:
+    def check(self, action: str, user: Viewer | None, obj: Any) -> None:
         if not self.can(action, user, obj):
             raise NotAllowed(self.transitions[action].not_allowed)
 
@@ -256,7 +259,7 @@ class Workflow:
         obj: M,
         *,
         action: str,
-        actor: Any,
+        actor: Person | None,
         version: int,
         fields: Mapping[str, Any] | None = None,
         system: bool = False,

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Viewer
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ def register(label: str, url_name: str, *, order: int, visible: Callable[[Any], 
     _entries.sort(key=lambda e: e.order)
 
 
-def items_for(user: Any, path: str) -> list[NavItem]:
+def items_for(user: Viewer, path: str) -> list[NavItem]:
     """The entries this person sees; the one whose address is the longest prefix of `path` is active."""
     urls = [(entry.label, reverse(entry.url_name)) for entry in _entries if entry.visible(user)]
     matching = [url for _, url in urls if (path == url if url == "/" else path.startswith(url))]

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from safeguarding.core.types import PersonRequest
 
 PageKind = Literal["child", "escalation", "review"]
 
@@ -26,7 +26,7 @@ class Section:
     context: dict[str, Any]
 
 
-SectionFactory = Callable[[HttpRequest, Any], Section | None]
+SectionFactory = Callable[[PersonRequest, Any], Section | None]
 
 _factories: dict[str, list[tuple[int, str, SectionFactory]]] = {}
 
@@ -39,7 +39,7 @@ def register(kind: PageKind, name: str, factory: SectionFactory, *, order: int) 
     rows.sort(key=lambda row: row[0])
 
 
-def sections_for(kind: PageKind, request: HttpRequest, obj: Any) -> list[Section]:
+def sections_for(kind: PageKind, request: PersonRequest, obj: Any) -> list[Section]:
     sections = []
     for _, _, factory in _factories.get(kind, []):
         section = factory(request, obj)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -14,6 +14,9 @@ from django.db import models
 from safeguarding.core import context
 from safeguarding.core.kernel import note_logged
 from safeguarding.core.models import ActivityLog
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 MASK = "•••"
 
@@ -55,7 +58,7 @@ def created_diff(instance: models.Model, fields: Iterable[str], masked: Iterable
     return diff({}, snapshot(instance, fields), masked)
 
 
-def actor_agency_code(actor: Any) -> str:
+def actor_agency_code(actor: Person | None) -> str:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return ""
     code = getattr(actor, "acting_agency_code", "")
@@ -64,7 +67,7 @@ def actor_agency_code(actor: Any) -> str:
 
 def record_activity(
     *,
-    actor: Any,
+    actor: Person | None,
     action: str,
     target: models.Model | None = None,
     child_id: int | None = None,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -9,9 +11,12 @@ from django.views.decorators.http import require_GET
 
 from safeguarding.core import home as home_panels
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
+
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: PersonRequest) -> HttpResponse:
     return render(request, "core/home.html", {"panels": home_panels.panels_for(request)})
 
 

@@ -8,18 +8,21 @@ when the agency is the partnership's business unit.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import rules
 
 from safeguarding.agencies.enums import AgencyKind, PartnerStatus, Role
 from safeguarding.core.access import is_active_person
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Viewer
+
 PARTNERSHIP_ROLES = frozenset({Role.BUSINESS_UNIT, Role.ADMINISTRATOR, Role.SCRUTINEER})
 
 
 @rules.predicate
-def can_view_dashboard(user: Any) -> bool:
+def can_view_dashboard(user: Viewer) -> bool:
     if not is_active_person(user):
         return False
     if user.is_system:
@@ -35,13 +38,13 @@ def can_view_dashboard(user: Any) -> bool:
 
 
 @rules.predicate
-def sees_headline_panel(user: Any) -> bool:
+def sees_headline_panel(user: Viewer) -> bool:
     """The home panel with the headline figures: the business unit (a person, not a system)."""
     return is_active_person(user) and not user.is_system and user.has_role(Role.BUSINESS_UNIT)
 
 
 @rules.predicate
-def can_view_dashboard_page(user: Any) -> bool:
+def can_view_dashboard_page(user: Viewer) -> bool:
     """Pages are for people: a system account never signs in to them."""
     return bool(can_view_dashboard(user)) and not getattr(user, "is_system", False)
 

@@ -3,8 +3,10 @@ query string, count the figures, render. The data pack downloads are logged in t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -14,10 +16,13 @@ from safeguarding.dashboards.figures import build_figures, cached_figures
 from safeguarding.dashboards.forms import period_from
 from safeguarding.dashboards.sections import build_sections
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
+
 
 @login_required
 @perm_required("dashboards.view_page")
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: PersonRequest) -> HttpResponse:
     form, period = period_from(request.GET, timezone.localdate())
     if form.errors:
         return render(request, "dashboards/dashboard.html", {"form": form, "sections": None}, status=400)
@@ -34,7 +39,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @perm_required("dashboards.view_page")
-def pack(request: HttpRequest, fmt: str) -> HttpResponse:
+def pack(request: PersonRequest, fmt: str) -> HttpResponse:
     if fmt not in exports.FORMATS:
         raise Http404
     form, period = period_from(request.GET, timezone.localdate())

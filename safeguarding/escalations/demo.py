@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -22,6 +22,9 @@ from safeguarding.core.demo import DemoContext
 from safeguarding.escalations import notifications, services
 from safeguarding.escalations.enums import LevelOfNeed, ResponseKind, Urgency
 from safeguarding.escalations.models import Escalation, EscalationReason
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 
 def _user(username: str) -> User | None:
@@ -121,7 +124,7 @@ def _cast(ctx: DemoContext) -> _Cast | None:
 
 def _raise(
     c: _Cast,
-    actor: Any,
+    actor: Person,
     raising: Agency,
     receiving: Agency,
     children: list[Child],

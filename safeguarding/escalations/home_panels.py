@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from typing import TYPE_CHECKING
 
 from safeguarding.core.home import Panel
 from safeguarding.escalations import queries
 from safeguarding.escalations.models import Escalation
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
 
-def awaiting_you(request: HttpRequest) -> Panel | None:
+
+def awaiting_you(request: PersonRequest) -> Panel | None:
     user = request.user
     if not user.has_perm("escalations.use"):
         return None
@@ -20,7 +23,7 @@ def awaiting_you(request: HttpRequest) -> Panel | None:
     )
 
 
-def partnership(request: HttpRequest) -> Panel | None:
+def partnership(request: PersonRequest) -> Panel | None:
     if not request.user.has_perm("escalations.view_log"):
         return None
     return Panel(

@@ -8,7 +8,7 @@ see that child (`children_visible_to`); `children_shown_to` gives the split.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -21,8 +21,11 @@ from safeguarding.escalations.models import Escalation, EscalationStep
 from safeguarding.escalations.permissions import MANAGEMENT_ROLES, is_business_unit
 from safeguarding.escalations.workflow import allowed_actions
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, Viewer
 
-def visible_escalation_condition(user: Any) -> Q:
+
+def visible_escalation_condition(user: Person) -> Q:
     """People in the raising or receiving agency with a role the current stage involves, their managers,
     the people named on it or who acted on it, and the partnership roles of the stage."""
     acted = EscalationStep.objects.filter(escalation_id=OuterRef("pk"), actor_id=user.pk)
@@ -38,7 +41,7 @@ def visible_escalation_condition(user: Any) -> Q:
     return q
 
 
-def escalations_visible_to(user: Any) -> QuerySet[Escalation]:
+def escalations_visible_to(user: Viewer) -> QuerySet[Escalation]:
     if not is_active_person(user):
         return Escalation.objects.none()
     if is_business_unit(user):  # the business unit follows every escalation
@@ -50,7 +53,7 @@ def with_related(qs: QuerySet[Escalation]) -> QuerySet[Escalation]:
     return qs.select_related("raising_agency", "receiving_agency", "reason", "stage", "raised_by", "receiving_person")
 
 
-def get_escalation_for_user(user: Any, pk: Any) -> Escalation:
+def get_escalation_for_user(user: Viewer, pk: Any) -> Escalation:
     return get_or_404(with_related(escalations_visible_to(user)), pk)
 
 
@@ -60,13 +63,13 @@ class ChildrenShown:
     hidden_count: int
 
 
-def children_shown_to(user: Any, esc: Escalation) -> ChildrenShown:
+def children_shown_to(user: Viewer, esc: Escalation) -> ChildrenShown:
     ids = list(esc.child_links.values_list("child_id", flat=True))
     visible = list(children_visible_to(user).filter(pk__in=ids).order_by("last_name", "first_name", "id"))
     return ChildrenShown(visible, len(ids) - len(visible))
 
 
-def visible_child_ids(user: Any, escalations: list[Escalation]) -> dict[int, ChildrenShown]:
+def visible_child_ids(user: Viewer, escalations: list[Escalation]) -> dict[int, ChildrenShown]:
     """For a list page: per escalation, the children this person may see, in two queries."""
     from safeguarding.escalations.models import EscalationChild
 
@@ -84,7 +87,7 @@ def visible_child_ids(user: Any, escalations: list[Escalation]) -> dict[int, Chi
 WAITING_ACTIONS = frozenset({Action.RESPONDED, Action.OUTCOME_RECORDED, Action.ACCEPTED})
 
 
-def awaiting_action_by(user: Any) -> list[tuple[Escalation, list[str]]]:
+def awaiting_action_by(user: Viewer) -> list[tuple[Escalation, list[str]]]:
     """Open escalations waiting for this person, soonest deadline first, with what they can do."""
     rows = with_related(escalations_visible_to(user).filter(status__in=OPEN_STATUSES)).order_by("stage_due_at", "pk")
     out = []
@@ -95,7 +98,7 @@ def awaiting_action_by(user: Any) -> list[tuple[Escalation, list[str]]]:
     return out
 
 
-def evidence_shown_to(user: Any, esc: Escalation, children: list[Child]) -> tuple[list[Any], int]:
+def evidence_shown_to(user: Person, esc: Escalation, children: list[Child]) -> tuple[list[Any], int]:
     """The linked chronology entries this person may see (about children they may see), and how many not."""
     from safeguarding.chronology.queries import events_for_child
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -39,6 +39,9 @@ from safeguarding.escalations.workflow import STALE_MESSAGE as STALE_MESSAGE
 from safeguarding.escalations.workflow import NotAllowed as NotAllowed
 from safeguarding.escalations.workflow import StaleVersion as StaleVersion
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
+
 
 def _stage_deadline(stage: EscalationStage, urgency: str, start: datetime) -> datetime:
     return due_at(
@@ -60,7 +63,7 @@ def _sync(target: Escalation, source: Escalation) -> Escalation:
     return target
 
 
-def evidence_visible(actor: Any, children: Sequence[Child], evidence: Sequence[Any]) -> bool:
+def evidence_visible(actor: Person, children: Sequence[Child], evidence: Sequence[Any]) -> bool:
     """Every entry is a current chronology entry about one of `children` that `actor` may see."""
     from safeguarding.chronology.queries import events_for_child
 
@@ -72,7 +75,7 @@ def evidence_visible(actor: Any, children: Sequence[Child], evidence: Sequence[A
 
 
 def _raising_errors(
-    actor: Any,
+    actor: Person,
     *,
     children: Sequence[Child],
     raising_agency: Agency,
@@ -112,7 +115,7 @@ def _dispute_errors(reason: EscalationReason, disputed_decision: str, desired_ou
     return errors
 
 
-def _open_first_stage(esc: Escalation, *, actor: Any, start: datetime) -> None:
+def _open_first_stage(esc: Escalation, *, actor: Person, start: datetime) -> None:
     """The first stage's visit and the history row of the raising."""
     StageVisit.objects.create(escalation=esc, stage=esc.stage, started_at=start, due_at=esc.stage_due_at)
     EscalationStep.objects.create(
@@ -132,7 +135,7 @@ def _open_first_stage(esc: Escalation, *, actor: Any, start: datetime) -> None:
 @kernel.service
 def raise_escalation(
     *,
-    actor: Any,
+    actor: Person,
     children: Sequence[Child],
     raising_agency: Agency,
     receiving_agency: Agency,
@@ -199,7 +202,7 @@ def raise_escalation(
 @kernel.service
 def respond_to_escalation(
     *,
-    actor: Any,
+    actor: Person,
     escalation: Escalation,
     version: int,
     kind: str,
@@ -262,7 +265,7 @@ class ActionInput:
 @kernel.service
 def record_outcome(
     *,
-    actor: Any,
+    actor: Person,
     escalation: Escalation,
     version: int,
     outcome: str,
@@ -305,7 +308,7 @@ def record_outcome(
 
 @kernel.service
 def accept_outcome(
-    *, actor: Any, escalation: Escalation, version: int, note: str = "", at: datetime | None = None
+    *, actor: Person, escalation: Escalation, version: int, note: str = "", at: datetime | None = None
 ) -> Escalation:
     esc = _locked(escalation, version)
     now = kernel.now(at)
@@ -317,7 +320,7 @@ def accept_outcome(
 
 @kernel.service
 def escalate_to_next_stage(
-    *, actor: Any, escalation: Escalation, version: int, reason: str, at: datetime | None = None
+    *, actor: Person, escalation: Escalation, version: int, reason: str, at: datetime | None = None
 ) -> Escalation:
     esc = _locked(escalation, version)
     check(Action.ESCALATED, actor, esc)
@@ -348,7 +351,7 @@ def escalate_to_next_stage(
 
 
 def _end(
-    action: str, headline: str, *, actor: Any, escalation: Escalation, version: int, reason: str, at: datetime | None
+    action: str, headline: str, *, actor: Person, escalation: Escalation, version: int, reason: str, at: datetime | None
 ) -> Escalation:
     esc = _locked(escalation, version)
     check(action, actor, esc)
@@ -365,7 +368,7 @@ def _end(
 
 @kernel.service
 def resolve_by_referral(
-    *, actor: Any, escalation: Escalation, version: int, reason: str, at: datetime | None = None
+    *, actor: Person, escalation: Escalation, version: int, reason: str, at: datetime | None = None
 ) -> Escalation:
     """End it early: the child's immediate safety is being dealt with another way (a referral, the police)."""
     return _end(
@@ -381,7 +384,7 @@ def resolve_by_referral(
 
 @kernel.service
 def close_escalation(
-    *, actor: Any, escalation: Escalation, version: int, reason: str, at: datetime | None = None
+    *, actor: Person, escalation: Escalation, version: int, reason: str, at: datetime | None = None
 ) -> Escalation:
     """Withdrawn by the raising side, or closed by the business unit."""
     return _end(
@@ -397,7 +400,7 @@ def close_escalation(
 
 @kernel.service
 def flag_for_learning(
-    *, actor: Any, escalation: Escalation, version: int, note: str, at: datetime | None = None
+    *, actor: Person, escalation: Escalation, version: int, note: str, at: datetime | None = None
 ) -> Escalation:
     esc = _locked(escalation, version)
     check(Action.FLAGGED_FOR_LEARNING, actor, esc)
@@ -417,7 +420,7 @@ def flag_for_learning(
 
 
 @kernel.service
-def complete_agreed_action(*, actor: Any, action: AgreedAction, done_on: date, note: str = "") -> AgreedAction:
+def complete_agreed_action(*, actor: Person, action: AgreedAction, done_on: date, note: str = "") -> AgreedAction:
     """Record that an agreed action was done (once: a second attempt is refused, not overwritten)."""
     locked = kernel.lock(AgreedAction.objects.select_related("escalation"), action.pk)
     kernel.require(
@@ -451,7 +454,7 @@ def complete_agreed_action(*, actor: Any, action: AgreedAction, done_on: date, n
 
 
 @kernel.service
-def mark_escalation_overdue(pk: int, now: datetime, *, actor: Any = None) -> bool:
+def mark_escalation_overdue(pk: int, now: datetime, *, actor: Person | None = None) -> bool:
     """The scheduled job's: mark this stage overdue once, and tell both sides and their managers."""
     esc = kernel.lock(Escalation.objects.select_related("stage"), pk)
     if esc.status != EscalationStatus.AWAITING_RESPONSE or esc.stage_overdue_at is not None or esc.stage_due_at >= now:
@@ -496,7 +499,7 @@ def mark_overdue_escalations(*, now: datetime | None = None) -> int:
     return sum(1 for pk in pending if mark_escalation_overdue(pk, now))
 
 
-def record_escalation_view(*, actor: Any, escalation: Escalation, children: Sequence[Child]) -> None:
+def record_escalation_view(*, actor: Person, escalation: Escalation, children: Sequence[Child]) -> None:
     """Opening an escalation shows the named children and their chronology entries: a view of each
     child's record, logged against each child so it appears in "who has looked at this record"."""
     if not children:

@@ -3,12 +3,12 @@ redirect with a message. Anything the person may not see answers 404."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -25,10 +25,13 @@ from safeguarding.escalations.models import Escalation
 from safeguarding.escalations.permissions import RAISING_ROLES
 from safeguarding.escalations.workflow import WORKFLOW, allowed_actions
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
+
 
 @login_required
 @perm_required("escalations.use")
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: PersonRequest) -> HttpResponse:
     user = request.user
     waiting = queries.awaiting_action_by(user)
     waiting_ids = {e.pk for e, _ in waiting}
@@ -46,7 +49,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @perm_required("escalations.raise")
-def raise_new(request: HttpRequest) -> HttpResponse:
+def raise_new(request: PersonRequest) -> HttpResponse:
     user = request.user
     children = children_visible_to(user).order_by("last_name", "first_name", "id")
     initial: dict[str, Any] = {}
@@ -93,7 +96,7 @@ def raise_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: PersonRequest, pk: int) -> HttpResponse:
     esc = queries.get_escalation_for_user(request.user, pk)
     shown = queries.children_shown_to(request.user, esc)
     evidence, hidden_evidence = queries.evidence_shown_to(request.user, esc, shown.visible)
@@ -162,7 +165,7 @@ URL_ACTIONS = {
 ACTION_URLS = {action: slug for slug, action in URL_ACTIONS.items()}
 
 
-def _run(action: str, request: HttpRequest, esc: Escalation, data: dict[str, Any], action_forms: Any) -> None:
+def _run(action: str, request: PersonRequest, esc: Escalation, data: dict[str, Any], action_forms: Any) -> None:
     user, version = request.user, data["version"]
     if action == Action.RESPONDED:
         services.respond_to_escalation(
@@ -210,7 +213,7 @@ DONE_MESSAGES = {
 
 
 @login_required
-def act(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+def act(request: PersonRequest, pk: int, slug: str) -> HttpResponse:
     action = URL_ACTIONS.get(slug)
     esc = queries.get_escalation_for_user(request.user, pk)
     if action is None:
@@ -237,7 +240,7 @@ def act(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     )
 
 
-def _period(request: HttpRequest) -> tuple[forms.PeriodForm, reports.Period]:
+def _period(request: PersonRequest) -> tuple[forms.PeriodForm, reports.Period]:
     form = forms.PeriodForm(data=request.GET or None)
     if form.is_bound and form.is_valid():
         return form, reports.Period(form.cleaned_data.get("start"), form.cleaned_data.get("end"))
@@ -246,7 +249,7 @@ def _period(request: HttpRequest) -> tuple[forms.PeriodForm, reports.Period]:
 
 @login_required
 @perm_required("escalations.view_log")
-def log(request: HttpRequest) -> HttpResponse:
+def log(request: PersonRequest) -> HttpResponse:
     form, period = _period(request)
     rows = reports.escalations_in(period).order_by("-raised_at", "-pk")
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
@@ -269,7 +272,7 @@ def log(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @perm_required("escalations.view_log")
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: PersonRequest) -> HttpResponse:
     form, period = _period(request)
     query = request.GET.copy()
     query.pop("page", None)
@@ -282,7 +285,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @perm_required("escalations.view_log")
-def report_csv(request: HttpRequest) -> HttpResponse:
+def report_csv(request: PersonRequest) -> HttpResponse:
     _, period = _period(request)
     record_activity(actor=request.user, action="escalation.log_exported", changes={"format": "csv"})
     response = HttpResponse(reports.log_csv(period), content_type="text/csv; charset=utf-8")
@@ -292,7 +295,7 @@ def report_csv(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @perm_required("escalations.view_log")
-def report_pdf(request: HttpRequest) -> HttpResponse:
+def report_pdf(request: PersonRequest) -> HttpResponse:
     _, period = _period(request)
     built = reports.build_report(period)
     html = render_to_string("escalations/report_pdf.html", {"report": built, "generated": timezone.now()})
@@ -303,7 +306,7 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def agreed_action_done(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+def agreed_action_done(request: PersonRequest, pk: int, action_pk: int) -> HttpResponse:
     esc = queries.get_escalation_for_user(request.user, pk)
     action = get_or_404(esc.actions.select_related("owner_agency", "stage"), action_pk)
     if action.done_on is not None:
@@ -327,7 +330,7 @@ def agreed_action_done(request: HttpRequest, pk: int, action_pk: int) -> HttpRes
 
 @login_required
 @perm_required("escalations.view_log")
-def learning(request: HttpRequest) -> HttpResponse:
+def learning(request: PersonRequest) -> HttpResponse:
     rows = (
         queries.with_related(Escalation.objects.filter(flagged_for_learning=True))
         .select_related("flagged_by")

@@ -7,7 +7,7 @@ the services all ask the same guards, so a button is shown exactly when the acti
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
@@ -32,6 +32,9 @@ from safeguarding.escalations.permissions import (
     raising_side_next_stage,
     scheduled_job_only,
 )
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, Viewer
 
 __all__ = [
     "MANAGEMENT_ROLES",
@@ -141,19 +144,19 @@ WORKFLOW = kernel.Workflow(
 )
 
 
-def can(action: str, user: Any, esc: Escalation) -> bool:
+def can(action: str, user: Viewer, esc: Escalation) -> bool:
     return WORKFLOW.can(action, user, esc)
 
 
-def allowed_actions(user: Any, esc: Escalation) -> list[str]:
+def allowed_actions(user: Viewer, esc: Escalation) -> list[str]:
     return WORKFLOW.allowed(user, esc)
 
 
-def check(action: str, user: Any, esc: Escalation) -> None:
+def check(action: str, user: Viewer, esc: Escalation) -> None:
     WORKFLOW.check(action, user, esc)
 
 
-def acting_agency_id(user: Any, esc: Escalation) -> int | None:
+def acting_agency_id(user: Viewer, esc: Escalation) -> int | None:
     """The agency the person acts for on this escalation: their side's agency if they have one."""
     agencies = [m.agency_id for m in user.active_memberships] if is_active_person(user) else []
     for candidate in (esc.raising_agency_id, esc.receiving_agency_id):
@@ -166,7 +169,7 @@ def apply_transition(
     esc: Escalation,
     *,
     action: str,
-    actor: Any,
+    actor: Person | None,
     version: int,
     reason: str = "",
     fields: dict[str, Any] | None = None,
@@ -190,7 +193,7 @@ def apply_transition(
                 escalation=esc,
                 action=action,
                 actor=actor if person else None,
-                actor_agency_id=acting_agency_id(actor, esc) if person else None,
+                actor_agency_id=acting_agency_id(actor, esc) if is_active_person(actor) else None,
                 from_status=moved.from_status,
                 to_status=moved.to_status,
                 from_stage=from_stage,

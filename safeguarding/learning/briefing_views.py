@@ -3,13 +3,13 @@ unit writes them from a review's findings, edits drafts and publishes them."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -22,9 +22,12 @@ from safeguarding.learning.services import LearningError
 from safeguarding.learning.views import add_errors
 from safeguarding.reviews.queries import get_review_for_user
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
+
 
 @login_required
-def briefing_list(request: HttpRequest) -> HttpResponse:
+def briefing_list(request: PersonRequest) -> HttpResponse:
     require_perm(request.user, "learning.use")
     qs = queries.briefings_visible_to(request.user).select_related("review")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
@@ -36,7 +39,7 @@ def briefing_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def briefing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def briefing_detail(request: PersonRequest, pk: int) -> HttpResponse:
     briefing = queries.get_briefing_for_user(request.user, pk)
     return render(
         request,
@@ -50,7 +53,7 @@ def briefing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def briefing_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def briefing_pdf(request: PersonRequest, pk: int) -> HttpResponse:
     briefing = queries.get_briefing_for_user(request.user, pk)
     record_activity(actor=request.user, action="learning.briefing_downloaded", target=briefing)
     response = HttpResponse(exports.briefing_pdf(briefing), content_type="application/pdf")
@@ -58,7 +61,7 @@ def briefing_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _form_page(request: HttpRequest, *, review: Any, briefing: LearningBriefing | None) -> HttpResponse:
+def _form_page(request: PersonRequest, *, review: Any, briefing: LearningBriefing | None) -> HttpResponse:
     if briefing is not None:
         initial: dict[str, Any] = {
             "title": briefing.title,
@@ -98,14 +101,14 @@ def _form_page(request: HttpRequest, *, review: Any, briefing: LearningBriefing 
 
 
 @login_required
-def briefing_create(request: HttpRequest, review_pk: int) -> HttpResponse:
+def briefing_create(request: PersonRequest, review_pk: int) -> HttpResponse:
     require_perm(request.user, "learning.manage")
     review = get_review_for_user(request.user, review_pk)
     return _form_page(request, review=review, briefing=None)
 
 
 @login_required
-def briefing_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def briefing_edit(request: PersonRequest, pk: int) -> HttpResponse:
     require_perm(request.user, "learning.manage")
     briefing = queries.get_briefing_for_user(request.user, pk)
     return _form_page(request, review=briefing.review, briefing=briefing)
@@ -113,7 +116,7 @@ def briefing_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def briefing_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def briefing_publish(request: PersonRequest, pk: int) -> HttpResponse:
     require_perm(request.user, "learning.manage")
     briefing = queries.get_briefing_for_user(request.user, pk)
     form = forms.VersionForm(data=request.POST)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 
@@ -19,6 +19,9 @@ from safeguarding.learning.checks import no_real_names
 from safeguarding.learning.models import BRIEFING_SECTION_MAX, BRIEFING_TITLE_MAX, LearningBriefing
 from safeguarding.learning.permissions import BRIEFING_WORKFLOW, can_manage_learning
 from safeguarding.reviews.models import Finding, Review
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 BRIEFING_FIELDS = ("title", *LearningBriefing.SECTIONS, "status")
 
@@ -68,7 +71,7 @@ def briefing_prefill(review: Review) -> dict[str, str]:
 
 @kernel.service
 def create_briefing(
-    *, actor: Any, review: Review, findings: Sequence[Finding] = (), at: datetime | None = None, **sections: str
+    *, actor: Person, review: Review, findings: Sequence[Finding] = (), at: datetime | None = None, **sections: str
 ) -> LearningBriefing:
     kernel.require(can_manage_learning(actor), "Only the business unit can write learning briefings.")
     values = {k: (sections.get(k) or "").strip() for k in ("title", *LearningBriefing.SECTIONS)}
@@ -87,7 +90,7 @@ def create_briefing(
 @kernel.service
 def update_briefing(
     *,
-    actor: Any,
+    actor: Person,
     briefing: LearningBriefing,
     version: int,
     findings: Sequence[Finding] | None = None,
@@ -113,7 +116,7 @@ def update_briefing(
 
 @kernel.service
 def publish_briefing(
-    *, actor: Any, briefing: LearningBriefing, version: int, at: datetime | None = None
+    *, actor: Person, briefing: LearningBriefing, version: int, at: datetime | None = None
 ) -> LearningBriefing:
     """Publish to practitioners (`permissions.BRIEFING_WORKFLOW`): every signed-in person in the
     partnership can then read it."""

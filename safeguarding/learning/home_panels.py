@@ -3,9 +3,7 @@ follow-up surveys I still owe) and on a review's page (its learning events and b
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import HttpRequest
+from typing import TYPE_CHECKING, Any
 
 from safeguarding.core.home import Panel
 from safeguarding.core.sections import Section
@@ -13,9 +11,12 @@ from safeguarding.learning import queries
 from safeguarding.learning.models import Registration
 from safeguarding.learning.permissions import can_manage_learning, is_person
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
 
-def my_learning(request: HttpRequest) -> Panel | None:
-    user: Any = request.user
+
+def my_learning(request: PersonRequest) -> Panel | None:
+    user = request.user
     if not is_person(user):
         return None
     upcoming = list(
@@ -45,7 +46,7 @@ def my_learning(request: HttpRequest) -> Panel | None:
     )
 
 
-def review_section(request: HttpRequest, review: Any) -> Section | None:
+def review_section(request: PersonRequest, review: Any) -> Section | None:
     """On a review's page, for the business unit: its learning events and briefings, and links to add them."""
     user = request.user
     if not can_manage_learning(user):

@@ -9,13 +9,16 @@ their place on the event's page and on their home page either way.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +43,7 @@ def _send(messages: list[Message]) -> None:
         logger.exception("learning: an email about a place on a learning event could not be sent")
 
 
-def _queue(user: Any, subject: str, body: str) -> None:
+def _queue(user: Person | None, subject: str, body: str) -> None:
     """Send to `user` after the transaction commits (nothing if they have no email or a disabled account)."""
     if user is None or not user.email or not user.is_active or getattr(user, "is_system", False):
         return

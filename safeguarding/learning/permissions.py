@@ -12,7 +12,7 @@ pages, the API, templates and the services alike.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import rules
 from django.core.exceptions import ValidationError
@@ -23,32 +23,39 @@ from safeguarding.core.access import is_active_person
 from safeguarding.learning.enums import BriefingStatus, EventStatus
 from safeguarding.learning.models import LearningEvent
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, Viewer
+
 MANAGING_ROLES = frozenset({Role.BUSINESS_UNIT, Role.ADMINISTRATOR})
 
 
-@rules.predicate
-def is_person(user: Any) -> bool:
+def _is_person(user: Viewer | None) -> TypeGuard[Person]:
     """Signed in as a person (not an agency system's token)."""
     return is_active_person(user) and not user.is_system
 
 
-@rules.predicate
-def can_manage_learning(user: Any) -> bool:
-    return is_person(user) and bool(user.roles & MANAGING_ROLES)
+# The predicate (for rules and the navigation); the module's own predicates call `_is_person`, which
+# narrows `user` for the type checker.
+is_person = rules.predicate(_is_person, name="is_person")
 
 
 @rules.predicate
-def can_read_reports(user: Any) -> bool:
-    return can_manage_learning(user) or (is_person(user) and user.has_role(Role.SCRUTINEER))
+def can_manage_learning(user: Viewer) -> bool:
+    return _is_person(user) and bool(user.roles & MANAGING_ROLES)
 
 
 @rules.predicate
-def is_facilitator(user: Any, event: LearningEvent) -> bool:
-    return is_person(user) and event is not None and event.facilitator_id == user.pk
+def can_read_reports(user: Viewer) -> bool:
+    return can_manage_learning(user) or (_is_person(user) and user.has_role(Role.SCRUTINEER))
 
 
 @rules.predicate
-def can_organise(user: Any, event: LearningEvent) -> bool:
+def is_facilitator(user: Viewer, event: LearningEvent) -> bool:
+    return _is_person(user) and event is not None and event.facilitator_id == user.pk
+
+
+@rules.predicate
+def can_organise(user: Viewer, event: LearningEvent) -> bool:
     """The event's organisers — the business unit, or the event's facilitator — once it is published (not
     cancelled): they record attendance and walk-ins, and take people off the register or the waiting list."""
     if event is None or event.status != EventStatus.PUBLISHED:
@@ -57,7 +64,7 @@ def can_organise(user: Any, event: LearningEvent) -> bool:
 
 
 @rules.predicate
-def can_see_registrations(user: Any, event: LearningEvent) -> bool:
+def can_see_registrations(user: Viewer, event: LearningEvent) -> bool:
     """Everyone's registrations and the waiting list: the business unit and the event's facilitator."""
     return event is not None and bool(can_manage_learning(user) or is_facilitator(user, event))
 
@@ -66,16 +73,16 @@ def can_see_registrations(user: Any, event: LearningEvent) -> bool:
 can_record_attendance = can_organise
 
 
-def invitation_memberships(user: Any, event: LearningEvent) -> list[Any]:
+def invitation_memberships(user: Viewer, event: LearningEvent) -> list[Any]:
     """The person's memberships that the event's invitations cover (the first is used to register)."""
-    if not is_person(user):
+    if not _is_person(user):
         return []
     invitations = list(event.invitations.all())
     return [m for m in user.active_memberships if any(i.covers(m.agency, m.role) for i in invitations)]
 
 
 @rules.predicate
-def is_invited(user: Any, event: LearningEvent) -> bool:
+def is_invited(user: Viewer, event: LearningEvent) -> bool:
     return event is not None and bool(invitation_memberships(user, event))
 
 

@@ -6,7 +6,7 @@ anyone else sees their own only."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -32,8 +32,11 @@ from safeguarding.learning.permissions import (
     invitation_memberships,
 )
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, Viewer
 
-def invited_condition(user: Any) -> Q:
+
+def invited_condition(user: Person) -> Q:
     """Events whose invitations cover one of the person's memberships (agency or kind, role or any)."""
     q = Q(pk__in=[])
     for m in user.active_memberships:
@@ -47,7 +50,7 @@ def invited_condition(user: Any) -> Q:
     return q
 
 
-def events_visible_to(user: Any) -> LearningEventQuerySet:
+def events_visible_to(user: Viewer) -> LearningEventQuerySet:
     """The business unit: all. Others: published events they are invited to, registered for or facilitate."""
     if not is_active_person(user):
         return LearningEvent.objects.none()
@@ -62,22 +65,22 @@ def with_related(qs: LearningEventQuerySet) -> LearningEventQuerySet:
     return qs.select_related("facilitator", "review", "created_by").prefetch_related("themes", "invitations__agency")
 
 
-def get_event_for_user(user: Any, pk: Any) -> LearningEvent:
+def get_event_for_user(user: Viewer, pk: Any) -> LearningEvent:
     return get_or_404(with_related(events_visible_to(user)), pk)
 
 
-def registrations_visible_to(user: Any, event: LearningEvent) -> RegistrationQuerySet:
+def registrations_visible_to(user: Person, event: LearningEvent) -> RegistrationQuerySet:
     """Everyone's registrations for the business unit and the facilitator; only one's own for others."""
     qs = Registration.objects.filter(event=event).select_related("user", "agency")
     return qs if can_see_registrations(user, event) else qs.filter(user_id=user.pk)
 
 
-def attendance_visible_to(user: Any, event: LearningEvent) -> QuerySet[Attendance]:
+def attendance_visible_to(user: Person, event: LearningEvent) -> QuerySet[Attendance]:
     qs = Attendance.objects.filter(event=event).select_related("user", "agency", "recorded_by")
     return qs if can_see_registrations(user, event) else qs.filter(user_id=user.pk)
 
 
-def evaluations_visible_to(user: Any) -> QuerySet[Evaluation]:
+def evaluations_visible_to(user: Viewer) -> QuerySet[Evaluation]:
     """Evaluations feed the reports (business unit, scrutineers); a practitioner sees their own only."""
     if not is_active_person(user):
         return Evaluation.objects.none()
@@ -86,7 +89,7 @@ def evaluations_visible_to(user: Any) -> QuerySet[Evaluation]:
     return Evaluation.objects.filter(user_id=user.pk)
 
 
-def active_registration(user: Any, event: LearningEvent) -> Registration | None:
+def active_registration(user: Person, event: LearningEvent) -> Registration | None:
     """The person's live registration: a place, or a place on the waiting list (see its `status`)."""
     return Registration.objects.live().filter(event=event, user_id=user.pk).first()
 
@@ -119,7 +122,7 @@ def invited_agencies(event: LearningEvent) -> QuerySet[Agency]:
     return Agency.objects.filter(Q(pk__in=ids) | Q(kind__in=kinds), is_active=True).order_by("name")
 
 
-def walk_in_membership(user: Any, event: LearningEvent) -> Membership | None:
+def walk_in_membership(user: Person, event: LearningEvent) -> Membership | None:
     """The agency and role a walk-in with an account came for: a membership the invitations cover, else
     any of theirs in an invited agency (someone whose role was not invited may still come)."""
     covered = invitation_memberships(user, event)
@@ -149,7 +152,7 @@ def walk_in_candidates(event: LearningEvent) -> QuerySet[Any]:
     )
 
 
-def briefings_visible_to(user: Any) -> QuerySet[LearningBriefing]:
+def briefings_visible_to(user: Viewer) -> QuerySet[LearningBriefing]:
     """Published briefings for everyone signed in to the partnership; drafts for the business unit."""
     if not is_active_person(user):
         return LearningBriefing.objects.none()
@@ -158,13 +161,13 @@ def briefings_visible_to(user: Any) -> QuerySet[LearningBriefing]:
     return LearningBriefing.objects.published()
 
 
-def get_briefing_for_user(user: Any, pk: Any) -> LearningBriefing:
+def get_briefing_for_user(user: Viewer, pk: Any) -> LearningBriefing:
     return get_or_404(
         briefings_visible_to(user).select_related("review", "published_by").prefetch_related("findings__themes"), pk
     )
 
 
-def evaluations_owed(user: Any) -> LearningEventQuerySet:
+def evaluations_owed(user: Viewer) -> LearningEventQuerySet:
     """Events the person attended (attendance is recorded once an event has started) without their evaluation."""
     if not is_active_person(user) or user.is_system:
         return LearningEvent.objects.none()
@@ -173,7 +176,7 @@ def evaluations_owed(user: Any) -> LearningEventQuerySet:
     return LearningEvent.objects.filter(Exists(attended)).exclude(Exists(evaluated)).order_by("-ends_at")
 
 
-def follow_ups_owed(user: Any) -> LearningEventQuerySet:
+def follow_ups_owed(user: Viewer) -> LearningEventQuerySet:
     """Events whose follow-up survey the person was sent and has not answered."""
     from safeguarding.learning.models import FollowUpRequest, FollowUpResponse
 

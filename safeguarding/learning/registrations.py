@@ -6,7 +6,7 @@ the place itself taken by a conditional UPDATE the database constraint backs (`_
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import F
 
@@ -18,6 +18,9 @@ from safeguarding.learning.checks import FULL_MESSAGE, NOT_INVITED_MESSAGE, Even
 from safeguarding.learning.enums import EventStatus, RegistrationStatus
 from safeguarding.learning.models import Attendance, LearningEvent, Registration
 from safeguarding.learning.permissions import can_organise, invitation_memberships
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 
 def _take_place(event: LearningEvent) -> bool:
@@ -41,7 +44,7 @@ def _sync_places(event: LearningEvent, locked: LearningEvent) -> None:
 
 
 @kernel.service
-def register_for_event(*, actor: Any, event: LearningEvent, at: datetime | None = None) -> Registration:
+def register_for_event(*, actor: Person, event: LearningEvent, at: datetime | None = None) -> Registration:
     """Take a place or, when every place is taken (or others are already waiting), join the waiting list.
 
     The event row is locked (PostgreSQL) so registrations, cancellations and promotions for one event
@@ -86,7 +89,7 @@ def register_for_event(*, actor: Any, event: LearningEvent, at: datetime | None 
 
 
 def _cancel(
-    *, actor: Any, locked: LearningEvent, registration: Registration, now: datetime, action: str
+    *, actor: Person, locked: LearningEvent, registration: Registration, now: datetime, action: str
 ) -> Registration:
     """Cancel a live registration (a place or a place in the queue); a freed place goes to the waiting list."""
     kernel.require(not Attendance.objects.filter(registration=registration).exists(), "Attendance is already recorded.")
@@ -102,7 +105,7 @@ def _cancel(
 
 
 @kernel.service
-def cancel_registration(*, actor: Any, event: LearningEvent, at: datetime | None = None) -> Registration:
+def cancel_registration(*, actor: Person, event: LearningEvent, at: datetime | None = None) -> Registration:
     """Give up one's place (the first on the waiting list is moved into it) or leave the waiting list."""
     locked = locked_event(event)
     registration = Registration.objects.live().filter(event=locked, user=actor).first()
@@ -120,7 +123,7 @@ def cancel_registration(*, actor: Any, event: LearningEvent, at: datetime | None
 
 
 @kernel.service
-def remove_registration(*, actor: Any, registration: Registration, at: datetime | None = None) -> Registration:
+def remove_registration(*, actor: Person, registration: Registration, at: datetime | None = None) -> Registration:
     """The organiser takes someone off the event: their place (the first waiting person is moved into it)
     or their place on the waiting list. They are told by email."""
     locked = locked_event(registration.event)
@@ -141,7 +144,7 @@ def remove_registration(*, actor: Any, registration: Registration, at: datetime 
 
 
 @kernel.service
-def promote_from_waiting_list(*, actor: Any, event: LearningEvent, at: datetime | None = None) -> list[Registration]:
+def promote_from_waiting_list(*, actor: Person, event: LearningEvent, at: datetime | None = None) -> list[Registration]:
     """Move people from the waiting list into free places, first come first served, and email each one.
 
     Called by every service that frees a place or adds places (a cancellation, the organiser taking

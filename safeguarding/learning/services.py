@@ -13,7 +13,7 @@ import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -56,6 +56,9 @@ from safeguarding.learning.registrations import (
     remove_registration,
 )
 from safeguarding.reviews.models import Review, Theme
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 __all__ = [
     "FULL_MESSAGE",
@@ -148,7 +151,7 @@ def _validate_event(values: dict[str, Any], *, places_taken: int = 0) -> None:
 
 @kernel.service
 def create_event(
-    *, actor: Any, themes: Sequence[Theme] = (), at: datetime | None = None, **fields: Any
+    *, actor: Person, themes: Sequence[Theme] = (), at: datetime | None = None, **fields: Any
 ) -> LearningEvent:
     """Create an event (draft or published). Fields: see `EVENT_FIELDS`."""
     kernel.require(can_manage_learning(actor), "Only the business unit can create learning events.")
@@ -170,7 +173,7 @@ def create_event(
 
 @kernel.service
 def update_event(
-    *, actor: Any, event: LearningEvent, version: int, themes: Sequence[Theme] | None = None, **fields: Any
+    *, actor: Person, event: LearningEvent, version: int, themes: Sequence[Theme] | None = None, **fields: Any
 ) -> LearningEvent:
     kernel.require(can_manage_learning(actor), "Only the business unit can change learning events.")
     locked = locked_event(event, version)
@@ -216,7 +219,7 @@ def update_event(
 
 @kernel.service
 def add_invitation(
-    *, actor: Any, event: LearningEvent, agency: Agency | None = None, agency_kind: str = "", role: str = ""
+    *, actor: Person, event: LearningEvent, agency: Agency | None = None, agency_kind: str = "", role: str = ""
 ) -> Invitation:
     kernel.require(can_manage_learning(actor), "Only the business unit can invite people to learning events.")
     if (agency is None) == (not agency_kind):
@@ -240,7 +243,7 @@ def add_invitation(
 
 
 @kernel.service
-def remove_invitation(*, actor: Any, invitation: Invitation) -> None:
+def remove_invitation(*, actor: Person, invitation: Invitation) -> None:
     kernel.require(can_manage_learning(actor), "Only the business unit can change invitations.")
     event = invitation.event
     record_activity(
@@ -259,7 +262,7 @@ def remove_invitation(*, actor: Any, invitation: Invitation) -> None:
 
 @kernel.service
 def record_attendance(
-    *, actor: Any, event: LearningEvent, attended: Mapping[int, bool], at: datetime | None = None
+    *, actor: Person, event: LearningEvent, attended: Mapping[int, bool], at: datetime | None = None
 ) -> list[Attendance]:
     """Record who came: `attended` maps the user id of each registered person to yes/no."""
     locked = locked_event(event)
@@ -316,7 +319,7 @@ def record_attendance(
 @kernel.service
 def submit_evaluation(
     *,
-    actor: Any,
+    actor: Person,
     event: LearningEvent,
     confidence_before: int,
     confidence_after: int,
@@ -383,7 +386,7 @@ def send_due_follow_ups(*, today: date | None = None) -> int:
 
 
 @kernel.service
-def _send_follow_ups_for(event: LearningEvent, *, actor: Any = None) -> int:
+def _send_follow_ups_for(event: LearningEvent, *, actor: Person | None = None) -> int:
     """One event's follow-up emails, in one transaction under the event's lock (`actor`: None, the job)."""
     locked = locked_event(event)
     already = FollowUpRequest.objects.filter(event=locked).values_list("user_id", flat=True)
@@ -410,7 +413,7 @@ def _send_follow_ups_for(event: LearningEvent, *, actor: Any = None) -> int:
 
 @kernel.service
 def submit_follow_up(
-    *, actor: Any, event: LearningEvent, practice_changed: str, example: str = "", at: datetime | None = None
+    *, actor: Person, event: LearningEvent, practice_changed: str, example: str = "", at: datetime | None = None
 ) -> FollowUpResponse:
     attendance = Attendance.objects.filter(event=event, user_id=actor.pk, attended=True).first()
     kernel.require(attendance is not None, "The follow-up survey is for people who attended the event.")

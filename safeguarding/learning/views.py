@@ -4,13 +4,13 @@ are POST only."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -29,6 +29,9 @@ from safeguarding.learning.models import (
 )
 from safeguarding.reviews.queries import get_review_for_user
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
+
 
 def add_errors(form: Any, exc: ValidationError) -> None:
     """A service's ValidationError on the form; an event's times are shown against its end time."""
@@ -41,14 +44,14 @@ def add_errors(form: Any, exc: ValidationError) -> None:
     add_service_errors(form, exc, field_for)
 
 
-def _me(request: HttpRequest) -> int:
+def _me(request: PersonRequest) -> int:
     """The signed-in person's id (every view here requires sign-in)."""
     return int(request.user.pk or 0)
 
 
 @login_required
-def events(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def events(request: PersonRequest) -> HttpResponse:
+    user = request.user
     require_perm(user, "learning.use")
     form = forms.EventFilterForm(data=request.GET or None)
     when = request.GET.get("when") if request.GET.get("when") in ("upcoming", "past") else "upcoming"
@@ -82,8 +85,8 @@ def events(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user: Any = request.user
+def detail(request: PersonRequest, pk: int) -> HttpResponse:
+    user = request.user
     event = queries.get_event_for_user(user, pk)
     registration = queries.active_registration(user, event)
     attendance = Attendance.objects.filter(event=event, user_id=user.pk).first()
@@ -123,7 +126,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def register(request: HttpRequest, pk: int) -> HttpResponse:
+def register(request: PersonRequest, pk: int) -> HttpResponse:
     event = queries.get_event_for_user(request.user, pk)
     try:
         registration = services.register_for_event(actor=request.user, event=event)
@@ -144,7 +147,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel(request: PersonRequest, pk: int) -> HttpResponse:
     event = queries.get_event_for_user(request.user, pk)
     try:
         registration = services.cancel_registration(actor=request.user, event=event)
@@ -160,7 +163,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def remove_registration(request: HttpRequest, pk: int, registration_pk: int) -> HttpResponse:
+def remove_registration(request: PersonRequest, pk: int, registration_pk: int) -> HttpResponse:
     """The organisers take someone off the event: their place or their place on the waiting list."""
     event = queries.get_event_for_user(request.user, pk)
     require_perm(request.user, "learning.organise", event)
@@ -175,7 +178,7 @@ def remove_registration(request: HttpRequest, pk: int, registration_pk: int) -> 
     return redirect("learning:detail", pk=event.pk)
 
 
-def _event_form_page(request: HttpRequest, *, event: LearningEvent | None, review: Any = None) -> HttpResponse:
+def _event_form_page(request: PersonRequest, *, event: LearningEvent | None, review: Any = None) -> HttpResponse:
     user = request.user
     initial: dict[str, Any] = {}
     if event is not None:
@@ -215,27 +218,27 @@ def _event_form_page(request: HttpRequest, *, event: LearningEvent | None, revie
 
 
 @login_required
-def create(request: HttpRequest) -> HttpResponse:
+def create(request: PersonRequest) -> HttpResponse:
     require_perm(request.user, "learning.manage")
     return _event_form_page(request, event=None)
 
 
 @login_required
-def create_from_review(request: HttpRequest, review_pk: int) -> HttpResponse:
+def create_from_review(request: PersonRequest, review_pk: int) -> HttpResponse:
     require_perm(request.user, "learning.manage")
     review = get_review_for_user(request.user, review_pk)
     return _event_form_page(request, event=None, review=review)
 
 
 @login_required
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: PersonRequest, pk: int) -> HttpResponse:
     require_perm(request.user, "learning.manage")
     event = queries.get_event_for_user(request.user, pk)
     return _event_form_page(request, event=event, review=event.review)
 
 
 @login_required
-def invitations(request: HttpRequest, pk: int) -> HttpResponse:
+def invitations(request: PersonRequest, pk: int) -> HttpResponse:
     require_perm(request.user, "learning.manage")
     event = queries.get_event_for_user(request.user, pk)
     form = forms.InvitationForm(data=request.POST or None)
@@ -263,7 +266,7 @@ def invitations(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def remove_invitation(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+def remove_invitation(request: PersonRequest, pk: int, invitation_pk: int) -> HttpResponse:
     require_perm(request.user, "learning.manage")
     event = queries.get_event_for_user(request.user, pk)
     invitation = get_or_404(event.invitations.all(), invitation_pk)
@@ -273,7 +276,7 @@ def remove_invitation(request: HttpRequest, pk: int, invitation_pk: int) -> Http
 
 
 @login_required
-def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance(request: PersonRequest, pk: int) -> HttpResponse:
     event = queries.get_event_for_user(request.user, pk)
     require_perm(request.user, "learning.record_attendance", event)
     registrations = list(queries.registrations_visible_to(request.user, event).with_place())
@@ -313,7 +316,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def walk_in(request: HttpRequest, pk: int) -> HttpResponse:
+def walk_in(request: PersonRequest, pk: int) -> HttpResponse:
     """Record someone who came without registering: a person with an account, or by hand."""
     event = queries.get_event_for_user(request.user, pk)
     require_perm(request.user, "learning.record_attendance", event)
@@ -359,7 +362,7 @@ def walk_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def remove_walk_in(request: HttpRequest, pk: int, attendance_pk: int) -> HttpResponse:
+def remove_walk_in(request: PersonRequest, pk: int, attendance_pk: int) -> HttpResponse:
     event = queries.get_event_for_user(request.user, pk)
     require_perm(request.user, "learning.record_attendance", event)
     row = get_or_404(Attendance.objects.filter(event=event, walk_in=True).select_related("user"), attendance_pk)
@@ -375,7 +378,7 @@ def remove_walk_in(request: HttpRequest, pk: int, attendance_pk: int) -> HttpRes
 
 
 @login_required
-def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluate(request: PersonRequest, pk: int) -> HttpResponse:
     event = queries.get_event_for_user(request.user, pk)
     form = forms.EvaluationForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -404,7 +407,7 @@ def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up(request: PersonRequest, pk: int) -> HttpResponse:
     event = queries.get_event_for_user(request.user, pk)
     form = forms.FollowUpForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -430,7 +433,7 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: PersonRequest) -> HttpResponse:
     require_perm(request.user, "learning.read_reports")
     form = PeriodForm(data=request.GET or None)
     period = reports.Period()

@@ -11,7 +11,7 @@ register. It takes no place: places are about registration, and the person is al
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 
@@ -25,12 +25,15 @@ from safeguarding.learning.checks import NOT_STARTED, ORGANISERS_ONLY, locked_ev
 from safeguarding.learning.models import Attendance, Evaluation, LearningEvent, Registration
 from safeguarding.learning.permissions import can_record_attendance
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
+
 NAME_MAX = 200
 # Every role a person can hold (an agency's system cannot walk into a room).
 WALK_IN_ROLES = tuple(r.value for r in Role if r != Role.AGENCY_SYSTEM)
 
 
-def _person_errors(user: Any, event: LearningEvent) -> tuple[dict[str, str], Any]:
+def _person_errors(user: Person, event: LearningEvent) -> tuple[dict[str, str], Any]:
     """What stops a person with an account being recorded as a walk-in, and the membership they came for."""
     if not is_active_person(user) or getattr(user, "is_system", False):
         return {"user": "Choose a person with an active account."}, None
@@ -66,9 +69,9 @@ def _by_hand_errors(event: LearningEvent, name: str, agency: Agency | None, role
 @kernel.service
 def record_walk_in(
     *,
-    actor: Any,
+    actor: Person,
     event: LearningEvent,
-    user: Any = None,
+    user: Person | None = None,
     name: str = "",
     agency: Agency | None = None,
     role: str = "",
@@ -130,7 +133,7 @@ def record_walk_in(
 
 
 @kernel.service
-def remove_walk_in(*, actor: Any, attendance: Attendance) -> None:
+def remove_walk_in(*, actor: Person, attendance: Attendance) -> None:
     """Undo a walk-in recorded by mistake (not once the person has evaluated the event)."""
     locked = locked_event(attendance.event)
     kernel.require(can_record_attendance(actor, locked), ORGANISERS_ONLY)

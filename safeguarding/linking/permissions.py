@@ -3,16 +3,19 @@ partnership file). Declared once here and asked by pages, the API and templates 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import rules
 
 from safeguarding.agencies.enums import Role
 from safeguarding.core.access import is_active_person
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Viewer
+
 
 @rules.predicate
-def can_steward(user: Any) -> bool:
+def can_steward(user: Viewer) -> bool:
     return is_active_person(user) and not user.is_system and user.has_role(Role.DATA_STEWARD)
 
 

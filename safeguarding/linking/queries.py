@@ -5,7 +5,7 @@ not exist)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
@@ -15,13 +15,16 @@ from safeguarding.core.access import require_perm
 from safeguarding.linking import permissions  # noqa: F401 — registers the rules asked here
 from safeguarding.linking.models import ChildMerge, PossibleMatch
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Viewer
 
-def pending_matches(user: Any) -> QuerySet[PossibleMatch]:
+
+def pending_matches(user: Viewer) -> QuerySet[PossibleMatch]:
     require_perm(user, "linking.decide_match")
     return PossibleMatch.objects.pending().select_related("child_a", "child_b").order_by("-score", "id")
 
 
-def get_match_for_steward(user: Any, pk: Any) -> PossibleMatch:
+def get_match_for_steward(user: Viewer, pk: Any) -> PossibleMatch:
     from safeguarding.core.access import get_or_404
 
     require_perm(user, "linking.decide_match")
@@ -29,12 +32,12 @@ def get_match_for_steward(user: Any, pk: Any) -> PossibleMatch:
     return get_or_404(PossibleMatch.objects.select_related("child_a", "child_b", "decided_by"), pk)
 
 
-def merges_for_steward(user: Any) -> QuerySet[ChildMerge]:
+def merges_for_steward(user: Viewer) -> QuerySet[ChildMerge]:
     require_perm(user, "linking.decide_match")
     return ChildMerge.objects.select_related("kept", "merged", "merged_by", "unmerged_by")
 
 
-def get_merge_for_steward(user: Any, pk: Any) -> ChildMerge:
+def get_merge_for_steward(user: Viewer, pk: Any) -> ChildMerge:
     from safeguarding.core.access import get_or_404
 
     require_perm(user, "linking.decide_match")

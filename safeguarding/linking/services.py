@@ -17,7 +17,7 @@ import json
 import uuid
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core import serializers
@@ -33,6 +33,9 @@ from safeguarding.linking import permissions
 from safeguarding.linking.enums import MatchStatus
 from safeguarding.linking.matching import PendingPair, current_model
 from safeguarding.linking.models import ChildMerge, PossibleMatch
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 # Identifying fields a merge may fill in on the kept record from the merged one (restored on unmerge).
 IDENTITY_FIELDS = ("first_name", "last_name", "other_names", "date_of_birth", "sex", "nhs_number", "is_verified")
@@ -81,7 +84,7 @@ def record_possible_matches(pairs: Iterable[PendingPair], new_ids: dict[int, int
 # ---- deciding --------------------------------------------------------------------------------
 
 
-def _locked_pending(actor: Any, match: PossibleMatch, version: int | None) -> PossibleMatch:
+def _locked_pending(actor: Person, match: PossibleMatch, version: int | None) -> PossibleMatch:
     if not permissions.can_steward(actor):
         raise PermissionDenied("Only the partnership's data stewards decide possible matches.")
     locked = kernel.lock(PossibleMatch, match.pk)
@@ -91,7 +94,7 @@ def _locked_pending(actor: Any, match: PossibleMatch, version: int | None) -> Po
 
 
 @kernel.service
-def reject_match(*, actor: Any, match: PossibleMatch, version: int | None = None, note: str = "") -> PossibleMatch:
+def reject_match(*, actor: Person, match: PossibleMatch, version: int | None = None, note: str = "") -> PossibleMatch:
     """Two different children: remembered, so this pair is never suggested again."""
     match = _locked_pending(actor, match, version)
     match.status = MatchStatus.REJECTED
@@ -110,7 +113,7 @@ def reject_match(*, actor: Any, match: PossibleMatch, version: int | None = None
 
 
 @kernel.service
-def accept_match(*, actor: Any, match: PossibleMatch, version: int | None = None, note: str = "") -> ChildMerge:
+def accept_match(*, actor: Person, match: PossibleMatch, version: int | None = None, note: str = "") -> ChildMerge:
     """One child: the newer record is merged into the older one."""
     match = _locked_pending(actor, match, version)
     match.status = MatchStatus.ACCEPTED
@@ -210,7 +213,7 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
 
 @kernel.service
 def merge_children(
-    *, actor: Any, kept: Child, merged: Child, possible_match: PossibleMatch | None = None, reason: str = ""
+    *, actor: Person, kept: Child, merged: Child, possible_match: PossibleMatch | None = None, reason: str = ""
 ) -> ChildMerge:
     if not permissions.can_steward(actor):
         raise PermissionDenied("Only the partnership's data stewards merge child records.")
@@ -274,7 +277,7 @@ def _supersede_pairs(child_id: int, keep: PossibleMatch | None) -> None:
 
 
 @kernel.service
-def unmerge_children(*, actor: Any, merge: ChildMerge, reason: str) -> ChildMerge:
+def unmerge_children(*, actor: Person, merge: ChildMerge, reason: str) -> ChildMerge:
     """Undo a merge: every row that moved goes back, removed rows come back under their own ids,
     and both records' identifying fields are as they were."""
     if not permissions.can_steward(actor):

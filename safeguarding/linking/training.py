@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from safeguarding.children.models import Child
 from safeguarding.core import kernel
 from safeguarding.core.services import record_activity
 from safeguarding.linking import engine
 from safeguarding.linking.models import LinkageModel
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 MAX_TRAINING_RECORDS = 200_000
 
@@ -25,7 +28,7 @@ def training_records(limit: int = MAX_TRAINING_RECORDS) -> list[engine.PersonRec
     ]
 
 
-def train_model(*, actor: Any, dry_run: bool = False) -> LinkageModel | None:
+def train_model(*, actor: Person | None, dry_run: bool = False) -> LinkageModel | None:
     records = training_records()
     parameters = engine.train(records)
     if dry_run:
@@ -34,7 +37,7 @@ def train_model(*, actor: Any, dry_run: bool = False) -> LinkageModel | None:
 
 
 @kernel.service
-def store_model(*, actor: Any, parameters: Any, records: int) -> LinkageModel:
+def store_model(*, actor: Person | None, parameters: Any, records: int) -> LinkageModel:
     """A trained model as the next version (the latest row locked, so two trainings number apart)."""
     latest = LinkageModel.objects.select_for_update().order_by("-version").first()
     model = LinkageModel.objects.create(

@@ -3,11 +3,13 @@ reject, the merges made and undoing one. Every view of a pair is logged against 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -15,6 +17,9 @@ from safeguarding.children.services import record_child_view
 from safeguarding.core.forms import attempt
 from safeguarding.linking import queries, services
 from safeguarding.linking.forms import ACCEPT, DecideMatchForm, UnmergeForm
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
 
 FIELDS = [
     ("First name", "first_name"),
@@ -27,7 +32,7 @@ FIELDS = [
 
 
 @login_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: PersonRequest) -> HttpResponse:
     page = Paginator(queries.pending_matches(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "linking/queue.html", {"page": page})
 
@@ -42,7 +47,7 @@ def _rows(match_a: object, match_b: object) -> list[tuple[str, object, object, b
 
 
 @login_required
-def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def match_detail(request: PersonRequest, pk: int) -> HttpResponse:
     match = queries.get_match_for_steward(request.user, pk)
     form = DecideMatchForm(data=request.POST or None, initial={"version": match.version})
     # A pair decided by someone else since this page was opened: the service refuses it as stale.
@@ -78,13 +83,13 @@ def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def merge_list(request: HttpRequest) -> HttpResponse:
+def merge_list(request: PersonRequest) -> HttpResponse:
     page = Paginator(queries.merges_for_steward(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "linking/merges.html", {"page": page})
 
 
 @login_required
-def merge_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def merge_detail(request: PersonRequest, pk: int) -> HttpResponse:
     merge = queries.get_merge_for_steward(request.user, pk)
     record_child_view(actor=request.user, child=merge.kept, action="possible_match.viewed")
     return render(request, "linking/merge.html", {"merge": merge, "form": UnmergeForm()})
@@ -92,7 +97,7 @@ def merge_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def unmerge(request: HttpRequest, pk: int) -> HttpResponse:
+def unmerge(request: PersonRequest, pk: int) -> HttpResponse:
     merge = queries.get_merge_for_steward(request.user, pk)
     form = UnmergeForm(data=request.POST)
     if form.is_valid() and attempt(

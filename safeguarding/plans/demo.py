@@ -59,7 +59,7 @@ def _review(plan: CarePlan, lead: User, days_ago: int, scores: list[services.Sco
         plan=plan,
         version=plan.version,
         held_on=_ago(days_ago),
-        attendance="\n".join(s.name or s.user.get_full_name() for s in scores),
+        attendance="\n".join(s.name or (s.user.get_full_name() if s.user else "") for s in scores),
         decisions=decisions,
         next_review_on=_ago(days_ago) + timedelta(days=28),
         scores=scores,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 
 from safeguarding.core.home import Panel
@@ -10,8 +11,11 @@ from safeguarding.plans import queries
 from safeguarding.plans.enums import PlanStatus
 from safeguarding.plans.models import OverdueNotice
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
 
-def plans_you_lead(request: HttpRequest) -> Panel | None:
+
+def plans_you_lead(request: PersonRequest) -> Panel | None:
     user = request.user
     if not user.has_perm("plans.create"):
         return None

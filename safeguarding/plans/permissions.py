@@ -16,7 +16,7 @@ templates `{% has_perm %}`, and services the same predicates.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
 
@@ -24,6 +24,9 @@ from safeguarding.agencies.enums import Role
 from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
 from safeguarding.plans.enums import PersonKind, PlanStatus
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Viewer
 
 EDIT_ROLES = frozenset({Role.PRACTITIONER, Role.MANAGER, Role.SENIOR_MANAGER, Role.SAFEGUARDING_LEAD})
 UPDATE_ROLES = EDIT_ROLES | {Role.AGENCY_SYSTEM}
@@ -40,19 +43,19 @@ def plan_agency_ids(plan: Any) -> set[int]:
     return ids
 
 
-def _sees(user: Any, plan: Any) -> bool:
+def _sees(user: Viewer, plan: Any) -> bool:
     from safeguarding.plans.queries import plans_visible_to
 
     return plans_visible_to(user).filter(pk=plan.pk).exists()
 
 
 @rules.predicate
-def can_create_plan(user: Any) -> bool:
+def can_create_plan(user: Viewer) -> bool:
     return is_active_person(user) and not user.is_system and bool(user.roles & EDIT_ROLES)
 
 
 @rules.predicate
-def can_edit_draft(user: Any, plan: Any) -> bool:
+def can_edit_draft(user: Viewer, plan: Any) -> bool:
     if plan is None or not is_active_person(user) or user.is_system or plan.status == PlanStatus.ENDED:
         return False
     if user.pk == plan.lead_professional_id:
@@ -61,7 +64,7 @@ def can_edit_draft(user: Any, plan: Any) -> bool:
 
 
 @rules.predicate
-def can_record_update(user: Any, plan: Any) -> bool:
+def can_record_update(user: Viewer, plan: Any) -> bool:
     if plan is None or not is_active_person(user) or plan.status != PlanStatus.AGREED:
         return False
     if user.pk == plan.lead_professional_id:
@@ -70,7 +73,7 @@ def can_record_update(user: Any, plan: Any) -> bool:
 
 
 @rules.predicate
-def can_hold_meeting(user: Any, plan: Any) -> bool:
+def can_hold_meeting(user: Viewer, plan: Any) -> bool:
     """Agree a version, record a review, end the plan: the lead professional or their manager."""
     if plan is None or not is_active_person(user) or user.is_system or plan.status == PlanStatus.ENDED:
         return False
@@ -80,13 +83,13 @@ def can_hold_meeting(user: Any, plan: Any) -> bool:
 
 
 @rules.predicate
-def can_cite(user: Any, plan: Any) -> bool:
+def can_cite(user: Viewer, plan: Any) -> bool:
     """Cite an objective: anyone who may see the plan and holds a case role (the target is checked too)."""
     return is_active_person(user) and not user.is_system and plan is not None and _sees(user, plan)
 
 
 @rules.predicate
-def can_record_review(user: Any, plan: Any) -> bool:
+def can_record_review(user: Viewer, plan: Any) -> bool:
     """A review meeting is of the agreed plan in force, recorded by the lead professional or their manager."""
     return plan is not None and plan.status == PlanStatus.AGREED and can_hold_meeting(user, plan)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
@@ -20,8 +20,11 @@ from safeguarding.core.access import get_or_404, is_active_person
 from safeguarding.plans.enums import ObjectiveStatus, PlanStatus
 from safeguarding.plans.models import CarePlan, CarePlanChild, Objective, ObjectiveUpdate, PlanVersion
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, Viewer
 
-def plans_visible_to(user: Any) -> QuerySet[CarePlan]:
+
+def plans_visible_to(user: Viewer) -> QuerySet[CarePlan]:
     if not is_active_person(user):
         return CarePlan.objects.none()
     hidden_child = CarePlanChild.objects.filter(plan_id=OuterRef("pk")).exclude(
@@ -36,11 +39,11 @@ def with_related(qs: QuerySet[CarePlan]) -> QuerySet[CarePlan]:
     )
 
 
-def get_plan_for_user(user: Any, pk: Any) -> CarePlan:
+def get_plan_for_user(user: Viewer, pk: Any) -> CarePlan:
     return get_or_404(with_related(plans_visible_to(user)), pk)
 
 
-def plans_for_child(user: Any, child: Child) -> QuerySet[CarePlan]:
+def plans_for_child(user: Viewer, child: Child) -> QuerySet[CarePlan]:
     return with_related(plans_visible_to(user).filter(child_links__child=child)).order_by("-started_on", "-pk")
 
 
@@ -73,7 +76,7 @@ def find_objective(plan: CarePlan, uid: Any) -> Objective:
     return found
 
 
-def people_label(user: Any, agency: Any) -> str:
+def people_label(user: Person, agency: Any) -> str:
     return f"{user.get_full_name() or user.username} ({agency.name})"
 
 
@@ -116,7 +119,7 @@ def plan_professionals(plan: CarePlan) -> list[tuple[str, str]]:
     from safeguarding.plans.enums import PersonKind
 
     rows = plan.participants.filter(kind=PersonKind.PROFESSIONAL).select_related("user", "agency")
-    return [(f"{p.user_id}:{p.agency_id}", people_label(p.user, p.agency)) for p in rows]
+    return [(f"{p.user_id}:{p.agency_id}", people_label(p.user, p.agency)) for p in rows if p.user]
 
 
 def plan_people(plan: CarePlan) -> list[tuple[str, str]]:

@@ -4,16 +4,17 @@ only plans whose every child the person may see."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import HttpRequest
+from typing import TYPE_CHECKING, Any
 
 from safeguarding.core.sections import Section
 from safeguarding.plans import queries
 from safeguarding.plans.models import Citation
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
 
-def child_section(request: HttpRequest, child: Any) -> Section | None:
+
+def child_section(request: PersonRequest, child: Any) -> Section | None:
     plans = list(queries.plans_for_child(request.user, child)[:5])
     current = next((p for p in plans if p.status != "ended"), None)
     latest_review = current.reviews.order_by("-held_on").first() if current else None
@@ -30,7 +31,7 @@ def child_section(request: HttpRequest, child: Any) -> Section | None:
     )
 
 
-def _citations(request: HttpRequest, **where: Any) -> Section | None:
+def _citations(request: PersonRequest, **where: Any) -> Section | None:
     rows = list(
         Citation.objects.filter(plan__in=queries.plans_visible_to(request.user), **where)
         .select_related("objective", "plan", "cited_by")
@@ -44,9 +45,9 @@ def _citations(request: HttpRequest, **where: Any) -> Section | None:
     return Section("plans/sections/citations.html", {"rows": [(c, latest[c.pk]) for c in rows]})
 
 
-def escalation_section(request: HttpRequest, escalation: Any) -> Section | None:
+def escalation_section(request: PersonRequest, escalation: Any) -> Section | None:
     return _citations(request, escalation=escalation)
 
 
-def review_section(request: HttpRequest, review: Any) -> Section | None:
+def review_section(request: PersonRequest, review: Any) -> Section | None:
     return _citations(request, review=review)

@@ -5,7 +5,7 @@ are in `views_monitoring.py`."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -25,8 +25,11 @@ from safeguarding.plans.enums import PersonKind, PlanStatus
 from safeguarding.plans.models import CONTENT_FIELDS, CarePlan, Citation, Objective, PlanVersion
 from safeguarding.plans.versions import compare as compare_versions
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
 
-def load_plan(request: HttpRequest, pk: Any, *, log: bool = True) -> CarePlan:
+
+def load_plan(request: PersonRequest, pk: Any, *, log: bool = True) -> CarePlan:
     plan = queries.get_plan_for_user(request.user, pk)
     if log:
         services.record_plan_view(actor=request.user, plan=plan)
@@ -42,7 +45,7 @@ def split_professional(value: str) -> tuple[Any, Agency | None]:
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: PersonRequest) -> HttpResponse:
     visible = queries.with_related(queries.plans_visible_to(request.user))
     led = (
         visible.filter(lead_professional_id=request.user.pk)
@@ -55,7 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def for_child(request: HttpRequest, child_pk: int) -> HttpResponse:
+def for_child(request: PersonRequest, child_pk: int) -> HttpResponse:
     child = get_child_for_user(request.user, child_pk)
     record_child_view(actor=request.user, child=child, action="care_plan.viewed")
     plans = list(queries.plans_for_child(request.user, child))
@@ -68,7 +71,7 @@ def for_child(request: HttpRequest, child_pk: int) -> HttpResponse:
 
 @login_required
 @perm_required("plans.create")
-def new(request: HttpRequest) -> HttpResponse:
+def new(request: PersonRequest) -> HttpResponse:
     user = request.user
     chosen = request.GET.get("child")
     if not chosen:
@@ -110,7 +113,7 @@ def new(request: HttpRequest) -> HttpResponse:
     return render(request, "plans/new.html", {"form": form, "child": child})
 
 
-def _version_to_show(request: HttpRequest, plan: CarePlan) -> PlanVersion:
+def _version_to_show(request: PersonRequest, plan: CarePlan) -> PlanVersion:
     number = parse_id(request.GET.get("version", ""))
     if number is not None:
         version = plan.versions.filter(number=number).first()
@@ -121,7 +124,7 @@ def _version_to_show(request: HttpRequest, plan: CarePlan) -> PlanVersion:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: PersonRequest, pk: int) -> HttpResponse:
     plan = load_plan(request, pk)
     shown = _version_to_show(request, plan)
     latest = queries.latest_updates(plan)
@@ -162,7 +165,7 @@ EDIT_REFUSED = "Only the lead professional and the agencies in the plan can chan
 AGREED_REFUSED = "This version has been agreed and cannot be changed. Amend the plan to make a new draft."
 
 
-def _draft_or_redirect(request: HttpRequest, plan: CarePlan) -> PlanVersion | HttpResponse:
+def _draft_or_redirect(request: PersonRequest, plan: CarePlan) -> PlanVersion | HttpResponse:
     refusal = refused(request, "plans.edit_draft", plan, EDIT_REFUSED)
     if refusal:
         return refusal
@@ -174,7 +177,7 @@ def _draft_or_redirect(request: HttpRequest, plan: CarePlan) -> PlanVersion | Ht
 
 
 @login_required
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: PersonRequest, pk: int) -> HttpResponse:
     plan = load_plan(request, pk)
     draft = _draft_or_redirect(request, plan)
     if isinstance(draft, HttpResponse):
@@ -207,7 +210,7 @@ def _objective_input(data: dict[str, Any]) -> services.ObjectiveInput:
     )
 
 
-def _objective_form_page(request: HttpRequest, plan: CarePlan, existing: Objective | None) -> HttpResponse:
+def _objective_form_page(request: PersonRequest, plan: CarePlan, existing: Objective | None) -> HttpResponse:
     initial: dict[str, Any] = {"version": plan.version}
     if existing is not None:
         initial.update(
@@ -248,7 +251,7 @@ def _objective_form_page(request: HttpRequest, plan: CarePlan, existing: Objecti
 
 
 @login_required
-def objective_add(request: HttpRequest, pk: int) -> HttpResponse:
+def objective_add(request: PersonRequest, pk: int) -> HttpResponse:
     plan = load_plan(request, pk)
     draft = _draft_or_redirect(request, plan)
     if isinstance(draft, HttpResponse):
@@ -265,7 +268,7 @@ def _draft_objective(plan: CarePlan, draft: PlanVersion, uid: str) -> Objective:
 
 
 @login_required
-def objective_edit(request: HttpRequest, pk: int, uid: str) -> HttpResponse:
+def objective_edit(request: PersonRequest, pk: int, uid: str) -> HttpResponse:
     plan = load_plan(request, pk)
     draft = _draft_or_redirect(request, plan)
     if isinstance(draft, HttpResponse):
@@ -274,7 +277,7 @@ def objective_edit(request: HttpRequest, pk: int, uid: str) -> HttpResponse:
 
 
 @login_required
-def objective_remove(request: HttpRequest, pk: int, uid: str) -> HttpResponse:
+def objective_remove(request: PersonRequest, pk: int, uid: str) -> HttpResponse:
     plan = load_plan(request, pk)
     draft = _draft_or_redirect(request, plan)
     if isinstance(draft, HttpResponse):
@@ -292,7 +295,7 @@ def objective_remove(request: HttpRequest, pk: int, uid: str) -> HttpResponse:
 
 
 @login_required
-def participants(request: HttpRequest, pk: int) -> HttpResponse:
+def participants(request: PersonRequest, pk: int) -> HttpResponse:
     plan = load_plan(request, pk)
     refusal = refused(request, "plans.edit_draft", plan, EDIT_REFUSED)
     if refusal:
@@ -324,7 +327,7 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def participant_remove(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
+def participant_remove(request: PersonRequest, pk: int, participant_pk: int) -> HttpResponse:
     plan = load_plan(request, pk, log=False)
     if request.method != "POST":
         return redirect("plans:participants", pk=plan.pk)
@@ -345,7 +348,7 @@ def participant_remove(request: HttpRequest, pk: int, participant_pk: int) -> Ht
 
 
 @login_required
-def agree(request: HttpRequest, pk: int) -> HttpResponse:
+def agree(request: PersonRequest, pk: int) -> HttpResponse:
     plan = load_plan(request, pk)
     refusal = refused(request, "plans.agree", plan, permissions.PLAN_WORKFLOW["agree"].not_allowed)
     if refusal:
@@ -388,7 +391,7 @@ def agree(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def amend(request: HttpRequest, pk: int) -> HttpResponse:
+def amend(request: PersonRequest, pk: int) -> HttpResponse:
     plan = load_plan(request, pk)
     refusal = refused(request, "plans.edit_draft", plan, EDIT_REFUSED)
     if refusal:
@@ -410,7 +413,7 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def compare(request: HttpRequest, pk: int) -> HttpResponse:
+def compare(request: PersonRequest, pk: int) -> HttpResponse:
     plan = load_plan(request, pk)
     versions = list(plan.versions.order_by("number"))
     numbers = [v.number for v in versions]

@@ -3,11 +3,11 @@ chart, the family PDF, ending the plan, and citing an objective in an escalation
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from safeguarding.core.access import parse_id, require_perm
@@ -17,9 +17,12 @@ from safeguarding.plans.enums import PersonKind
 from safeguarding.plans.models import Participant
 from safeguarding.plans.views import load_plan, refused
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, PersonRequest
+
 
 @login_required
-def objective_updates(request: HttpRequest, pk: int, uid: str) -> HttpResponse:
+def objective_updates(request: PersonRequest, pk: int, uid: str) -> HttpResponse:
     plan = load_plan(request, pk)
     objective = queries.find_objective(plan, uid)
     can_update = request.user.has_perm("plans.record_update", plan)
@@ -84,7 +87,7 @@ def _score_inputs(plan: Any, score_forms: Any) -> list[services.ScoreInput]:
 
 
 @login_required
-def review_new(request: HttpRequest, pk: int) -> HttpResponse:
+def review_new(request: PersonRequest, pk: int) -> HttpResponse:
     plan = load_plan(request, pk)
     refusal = refused(
         request,
@@ -119,7 +122,7 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def scaling_chart(request: HttpRequest, pk: int) -> HttpResponse:
+def scaling_chart(request: PersonRequest, pk: int) -> HttpResponse:
     plan = load_plan(request, pk)
     data = scaling.history(plan)
     svg = scaling.chart_svg(data)
@@ -131,7 +134,7 @@ def scaling_chart(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def family_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def family_pdf(request: PersonRequest, pk: int) -> HttpResponse:
     plan = load_plan(request, pk, log=False)
     version = plan.agreed_version()
     if version is None:
@@ -145,7 +148,7 @@ def family_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def end(request: HttpRequest, pk: int) -> HttpResponse:
+def end(request: PersonRequest, pk: int) -> HttpResponse:
     plan = load_plan(request, pk)
     refusal = refused(request, "plans.end", plan, permissions.PLAN_WORKFLOW["end"].not_allowed)
     if refusal:
@@ -164,7 +167,7 @@ def end(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "plans/end.html", {"plan": plan, "form": form})
 
 
-def _targets(user: Any) -> list[tuple[str, str]]:
+def _targets(user: Person) -> list[tuple[str, str]]:
     from safeguarding.escalations.queries import escalations_visible_to
     from safeguarding.reviews.queries import reviews_visible_to
 
@@ -178,7 +181,7 @@ def _targets(user: Any) -> list[tuple[str, str]]:
 
 
 @login_required
-def cite(request: HttpRequest, pk: int, uid: str) -> HttpResponse:
+def cite(request: PersonRequest, pk: int, uid: str) -> HttpResponse:
     from safeguarding.escalations.models import Escalation
     from safeguarding.reviews.models import Review
 

@@ -9,28 +9,31 @@ review page, the management command and the templates (as `publishing.*` permiss
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, TypeGuard
 
 import rules
 
 from safeguarding.agencies.enums import Role
 from safeguarding.core.access import is_active_person
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, Viewer
+
 WRITE_ROLES = frozenset({Role.BUSINESS_UNIT, Role.ADMINISTRATOR})
 READ_ROLES = WRITE_ROLES | {Role.SCRUTINEER}
 
 
-def _person(user: Any) -> bool:
+def _person(user: Viewer | None) -> TypeGuard[Person]:
     return is_active_person(user) and not getattr(user, "is_system", False)
 
 
 @rules.predicate
-def can_read_reports(user: Any) -> bool:
+def can_read_reports(user: Viewer) -> bool:
     return _person(user) and user.has_role(*READ_ROLES)
 
 
 @rules.predicate
-def can_write_reports(user: Any) -> bool:
+def can_write_reports(user: Viewer) -> bool:
     return _person(user) and user.has_role(*WRITE_ROLES)
 
 

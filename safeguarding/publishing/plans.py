@@ -7,18 +7,21 @@ Their refusals are kernel ServiceErrors, so the pages show them like this app's 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from safeguarding.actionplans import services as plan_services
 from safeguarding.actionplans.models import ActionPlan, ActionPlanVersion, CommitteeDecision
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
-def freeze_plan(*, actor: Any, plan: ActionPlan, reason: str) -> ActionPlanVersion:
+
+def freeze_plan(*, actor: Person, plan: ActionPlan, reason: str) -> ActionPlanVersion:
     return plan_services.freeze_version(actor=actor, plan=plan, reason=reason)
 
 
 def record_decision(
-    *, actor: Any, plan_version: ActionPlanVersion, committee: str, meeting_on: date, outcome: str, questions: str
+    *, actor: Person, plan_version: ActionPlanVersion, committee: str, meeting_on: date, outcome: str, questions: str
 ) -> CommitteeDecision:
     return plan_services.record_committee_decision(
         actor=actor,

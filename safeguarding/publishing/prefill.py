@@ -5,7 +5,7 @@ review is scrubbed (`anonymity.scrub`), and the notification's summary is never 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -15,10 +15,13 @@ from safeguarding.publishing.content import format_date
 from safeguarding.reviews.enums import RequestKind
 from safeguarding.reviews.models import PracticeReview, Review
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
+
 DEFAULT_COMMITTEE = "Children and Young People Overview and Scrutiny Committee"
 
 
-def header_for(review: Review, actor: Any) -> dict[str, Any]:
+def header_for(review: Review, actor: Person) -> dict[str, Any]:
     return {
         "title": f"Learning from the case review {review.title}: the partnership's action plan",
         "committee": DEFAULT_COMMITTEE,

@@ -3,15 +3,16 @@ start one) for those who may see them; nothing for anyone else."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import HttpRequest
+from typing import TYPE_CHECKING, Any
 
 from safeguarding.core.sections import Section
 from safeguarding.publishing import queries
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
 
-def review_section(request: HttpRequest, review: Any) -> Section | None:
+
+def review_section(request: PersonRequest, review: Any) -> Section | None:
     user = request.user
     if not user.has_perm("publishing.read"):
         return None

@@ -18,7 +18,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max
@@ -37,6 +37,9 @@ from safeguarding.publishing.permissions import can_read_reports, can_write_repo
 from safeguarding.publishing.queries import plan_of
 from safeguarding.publishing.rendering import render_docx, render_pdf
 from safeguarding.reviews.models import Review
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 __all__ = [
     "Header",
@@ -67,7 +70,7 @@ IDENTIFYING = (
 )
 
 
-def _require_writer(actor: Any) -> None:
+def _require_writer(actor: Person) -> None:
     kernel.require(can_write_reports(actor), "Only the partnership business unit or an administrator can do this.")
 
 
@@ -137,7 +140,7 @@ def default_text(review: Review) -> dict[str, str]:
 
 @kernel.service
 def create_report(
-    *, actor: Any, review: Review, header: Header, text: dict[str, str] | None = None, at: datetime | None = None
+    *, actor: Person, review: Review, header: Header, text: dict[str, str] | None = None, at: datetime | None = None
 ) -> CommitteeReport:
     _require_writer(actor)
     plan = _plan_of(review)
@@ -159,7 +162,7 @@ def create_report(
 
 
 @kernel.service
-def update_report(*, actor: Any, report: CommitteeReport, version: int, header: Header) -> CommitteeReport:
+def update_report(*, actor: Person, report: CommitteeReport, version: int, header: Header) -> CommitteeReport:
     """Change the header block. `version` is the report's version as the person read it: a change made
     since refuses this one (StaleVersion)."""
     _require_writer(actor)
@@ -190,7 +193,7 @@ def _check_text(fields: dict[str, str], review: Review) -> None:
 
 @kernel.service
 def edit_text(
-    *, actor: Any, report: CommitteeReport, base_number: int, fields: dict[str, str], at: datetime | None = None
+    *, actor: Person, report: CommitteeReport, base_number: int, fields: dict[str, str], at: datetime | None = None
 ) -> ReportText:
     """A new version of the text. `base_number` is the version the person started from: when someone
     saved another since, the edit is refused (nothing is overwritten)."""
@@ -245,7 +248,7 @@ def text_diff(old: ReportText, new: ReportText) -> list[FieldDiff]:
 
 
 @kernel.service
-def request_generation(*, actor: Any, report: CommitteeReport, at: datetime | None = None) -> GeneratedReport:
+def request_generation(*, actor: Person, report: CommitteeReport, at: datetime | None = None) -> GeneratedReport:
     """Queue a generation from the latest text version (the task does the work: `generate_report`)."""
     _require_writer(actor)
     text = report.latest_text()
@@ -268,7 +271,7 @@ def generation_reason(report: CommitteeReport) -> str:
 
 
 @kernel.service
-def generate_report(*, actor: Any, generated: GeneratedReport, at: datetime | None = None) -> GeneratedReport:
+def generate_report(*, actor: Person, generated: GeneratedReport, at: datetime | None = None) -> GeneratedReport:
     """Freeze the plan, build the content once, render PDF and DOCX, keep all of it.
 
     `actor` is the person who asked for it (the task and `generate_now` pass `requested_by`), checked
@@ -313,7 +316,7 @@ def mark_failed(generated: GeneratedReport, message: str) -> None:
     )
 
 
-def generate_now(*, actor: Any, report: CommitteeReport, at: datetime | None = None) -> GeneratedReport:
+def generate_now(*, actor: Person, report: CommitteeReport, at: datetime | None = None) -> GeneratedReport:
     """Request and run a generation in this process (the management command and the demo data)."""
     generated = request_generation(actor=actor, report=report, at=at)
     try:
@@ -324,7 +327,7 @@ def generate_now(*, actor: Any, report: CommitteeReport, at: datetime | None = N
 
 
 @kernel.service
-def record_download(*, actor: Any, generated: GeneratedReport, file_format: str) -> None:
+def record_download(*, actor: Person, generated: GeneratedReport, file_format: str) -> None:
     kernel.require(can_read_reports(actor), "You cannot download committee reports.")
     record_activity(
         actor=actor,
@@ -339,7 +342,7 @@ def record_download(*, actor: Any, generated: GeneratedReport, file_format: str)
 
 @kernel.service
 def record_decision(
-    *, actor: Any, generated: GeneratedReport, outcome: str, questions: str = "", meeting_on: date | None = None
+    *, actor: Person, generated: GeneratedReport, outcome: str, questions: str = "", meeting_on: date | None = None
 ) -> CommitteeDecision:
     """Recorded by the action plans app against the plan version this report carried."""
     _require_writer(actor)

@@ -3,11 +3,11 @@ see), validate with a form, call a service, redirect with a message. Downloads a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -22,10 +22,13 @@ from safeguarding.publishing.models import CommitteeReport, GeneratedReport
 from safeguarding.publishing.rendering import DOCX_TYPE
 from safeguarding.publishing.tasks import generate_committee_report_task
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
+
 
 @login_required
 @perm_required("publishing.read")
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: PersonRequest) -> HttpResponse:
     reports = list(queries.reports_visible_to(request.user).order_by("-meeting_on", "-pk")[:200])
     with_reports = {r.review_id for r in reports}
     candidates = [r for r in queries.reviews_for_new_report(request.user)[:200] if r.pk not in with_reports]
@@ -37,7 +40,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def new(request: HttpRequest, review_id: int) -> HttpResponse:
+def new(request: PersonRequest, review_id: int) -> HttpResponse:
     review = queries.get_review_for_new_report(request.user, review_id)
     form = ReportForm(data=request.POST or None, initial=prefill.header_for(review, request.user))
     created: list[CommitteeReport] = []
@@ -56,7 +59,7 @@ def new(request: HttpRequest, review_id: int) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: PersonRequest, pk: int) -> HttpResponse:
     report = queries.get_report_for_user(request.user, pk)
     generated = list(report.generated.select_related("text", "plan_version", "requested_by", "generated_by"))
     decisions = {
@@ -78,7 +81,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: PersonRequest, pk: int) -> HttpResponse:
     report = queries.get_report_for_writer(request.user, pk)
     initial = {name: getattr(report, name) for name in CommitteeReport.HEADER_FIELDS} | {"version": report.version}
     form = ReportForm(data=request.POST or None, initial=initial)
@@ -98,7 +101,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def edit_text(request: HttpRequest, pk: int) -> HttpResponse:
+def edit_text(request: PersonRequest, pk: int) -> HttpResponse:
     report = queries.get_report_for_writer(request.user, pk)
     latest = report.latest_text()
     initial: dict[str, Any] = (latest.values() if latest else {}) | {"base_number": latest.number if latest else 0}
@@ -115,7 +118,7 @@ def edit_text(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def history(request: HttpRequest, pk: int) -> HttpResponse:
+def history(request: PersonRequest, pk: int) -> HttpResponse:
     report = queries.get_report_for_user(request.user, pk)
     versions = list(report.texts.select_related("created_by").order_by("-number"))
     by_number = {v.number: v for v in versions}
@@ -132,7 +135,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def generate(request: HttpRequest, pk: int) -> HttpResponse:
+def generate(request: PersonRequest, pk: int) -> HttpResponse:
     report = queries.get_report_for_writer(request.user, pk)
     try:
         generated = services.request_generation(actor=request.user, report=report)
@@ -151,7 +154,7 @@ def generate(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("publishing:detail", pk=report.pk)
 
 
-def _download(request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
+def _download(request: PersonRequest, pk: int, file_format: str) -> HttpResponse:
     generated = queries.get_generated_for_user(request.user, pk)
     if not generated.is_done:
         raise Http404
@@ -164,18 +167,18 @@ def _download(request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
 
 
 @login_required
-def download_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def download_pdf(request: PersonRequest, pk: int) -> HttpResponse:
     return _download(request, pk, "pdf")
 
 
 @login_required
-def download_docx(request: HttpRequest, pk: int) -> HttpResponse:
+def download_docx(request: PersonRequest, pk: int) -> HttpResponse:
     return _download(request, pk, "docx")
 
 
 @login_required
 @perm_required("publishing.write")
-def decision(request: HttpRequest, pk: int) -> HttpResponse:
+def decision(request: PersonRequest, pk: int) -> HttpResponse:
     generated: GeneratedReport = queries.get_generated_for_user(request.user, pk)
     if not generated.is_done:
         raise Http404

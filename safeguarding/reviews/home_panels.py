@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from typing import TYPE_CHECKING
 
 from safeguarding.core.home import Panel
 from safeguarding.reviews import queries
 from safeguarding.reviews.enums import RequestStatus
 from safeguarding.reviews.permissions import is_business_unit, lead_agency_ids
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
 
-def open_requests(request: HttpRequest) -> Panel | None:
+
+def open_requests(request: PersonRequest) -> Panel | None:
     user = request.user
     if not user.is_authenticated or is_business_unit(user) or not lead_agency_ids(user):
         return None

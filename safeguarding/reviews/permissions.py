@@ -8,7 +8,7 @@ services call the same functions, so a link or button is shown exactly when the 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
 
@@ -17,6 +17,9 @@ from safeguarding.agencies.models import Agency
 from safeguarding.core.access import is_active_person
 from safeguarding.reviews.enums import MemberRole, RequestStatus, Stage
 from safeguarding.reviews.models import AgencyRequest, Review
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Viewer
 
 # People in the local authority who may notify a serious incident (besides the business unit).
 NOTIFYING_ROLES = frozenset({Role.SENIOR_MANAGER, Role.SAFEGUARDING_LEAD, Role.AGENCY_SYSTEM})
@@ -29,12 +32,12 @@ WRITING_STAGES = frozenset({Stage.IN_PROGRESS, Stage.DRAFT, Stage.WITH_FAMILY})
 # ---- people --------------------------------------------------------------------------------------
 
 
-def is_business_unit(user: Any) -> bool:
+def is_business_unit(user: Viewer) -> bool:
     """The partnership's business unit: sees every review, and alone may show children's names."""
     return is_active_person(user) and not user.is_system and user.has_role(Role.BUSINESS_UNIT)
 
 
-def member_roles(user: Any, review: Review) -> set[str]:
+def member_roles(user: Viewer, review: Review) -> set[str]:
     """The roles `user` is named in on `review` (remembered on the review for the request)."""
     if not is_active_person(user) or user.is_system:
         return set()
@@ -47,7 +50,7 @@ def member_roles(user: Any, review: Review) -> set[str]:
     return set(cache[user.pk])
 
 
-def notifying_agencies(user: Any) -> list[Agency]:
+def notifying_agencies(user: Viewer) -> list[Agency]:
     """Statutory children's social care agencies this person (or system) may notify for."""
     if not is_active_person(user):
         return []
@@ -59,7 +62,7 @@ def notifying_agencies(user: Any) -> list[Agency]:
     )
 
 
-def lead_agency_ids(user: Any) -> set[int]:
+def lead_agency_ids(user: Viewer) -> set[int]:
     """Agencies whose review requests this person (or agency system) answers."""
     return user.agency_ids_with_role(REQUEST_ROLES) if is_active_person(user) else set()
 
@@ -67,18 +70,18 @@ def lead_agency_ids(user: Any) -> set[int]:
 # ---- a review ------------------------------------------------------------------------------------
 
 
-def can_see_review(user: Any, review: Review) -> bool:
+def can_see_review(user: Viewer, review: Review) -> bool:
     """Review material: the business unit, and the review's panel members, reviewers and chair."""
     return is_business_unit(user) or bool(member_roles(user, review))
 
 
-def can_run_review(user: Any, review: Review) -> bool:
+def can_run_review(user: Viewer, review: Review) -> bool:
     """Move the stage, send requests, record the panel, sign-offs and dates, change a recommendation's
     status: the business unit and the chair."""
     return is_business_unit(user) or MemberRole.CHAIR in member_roles(user, review)
 
 
-def can_write_review(user: Any, review: Review) -> bool:
+def can_write_review(user: Viewer, review: Review) -> bool:
     """Findings, recommendations, drafts, events, family engagement: also the independent reviewer."""
     return can_run_review(user, review) or MemberRole.REVIEWER in member_roles(user, review)
 
@@ -88,12 +91,12 @@ def at_writing_stage(review: Review) -> bool:
     return review.stage in WRITING_STAGES
 
 
-def can_write_findings(user: Any, review: Review) -> bool:
+def can_write_findings(user: Viewer, review: Review) -> bool:
     """Add findings and recommendations: a writer of the review, while the report is being drafted."""
     return can_write_review(user, review) and at_writing_stage(review)
 
 
-def can_sign_off_for(user: Any, review: Review, agency: Agency) -> bool:
+def can_sign_off_for(user: Viewer, review: Review, agency: Agency) -> bool:
     """Record a statutory partner's sign-off: the business unit or the chair, or the partner's own
     person named on the review."""
     if can_run_review(user, review):
@@ -104,7 +107,7 @@ def can_sign_off_for(user: Any, review: Review, agency: Agency) -> bool:
     return own and bool(member_roles(user, review))
 
 
-def can_show_names(user: Any, review: Review) -> bool:
+def can_show_names(user: Viewer, review: Review) -> bool:
     """The review chronology with children's names: the business unit only (the default is anonymised)."""
     return is_business_unit(user)
 
@@ -112,21 +115,21 @@ def can_show_names(user: Any, review: Review) -> bool:
 # ---- the app -------------------------------------------------------------------------------------
 
 
-def can_monitor(user: Any) -> bool:
+def can_monitor(user: Viewer) -> bool:
     """The monitoring page (every review's stage and timeliness, no material): business unit, scrutineers."""
     return is_active_person(user) and not user.is_system and user.has_role(Role.BUSINESS_UNIT, Role.SCRUTINEER)
 
 
-def can_open_any_review(user: Any) -> bool:
+def can_open_any_review(user: Viewer) -> bool:
     """Open any review from the monitoring page: only those who may see every review's material."""
     return is_business_unit(user)
 
 
-def can_notify(user: Any) -> bool:
+def can_notify(user: Viewer) -> bool:
     return is_business_unit(user) or bool(notifying_agencies(user))
 
 
-def can_use_reviews(user: Any) -> bool:
+def can_use_reviews(user: Viewer) -> bool:
     """Whether "Case reviews" appears in the navigation (and its index page answers)."""
     if not is_active_person(user) or user.is_system:
         return False
@@ -136,7 +139,7 @@ def can_use_reviews(user: Any) -> bool:
 # ---- an agency's request -------------------------------------------------------------------------
 
 
-def answers_for_agency(user: Any, request: AgencyRequest) -> bool:
+def answers_for_agency(user: Viewer, request: AgencyRequest) -> bool:
     """The request is to this person's (or system's) agency, whose safeguarding lead answers it."""
     return request.agency_id in lead_agency_ids(user)
 
@@ -145,7 +148,7 @@ def request_is_open(request: AgencyRequest) -> bool:
     return request.status == RequestStatus.REQUESTED
 
 
-def can_answer_request(user: Any, request: AgencyRequest) -> bool:
+def can_answer_request(user: Viewer, request: AgencyRequest) -> bool:
     """Submit the agency's answer: its lead (or system), while the request is still open."""
     return request_is_open(request) and answers_for_agency(user, request)
 

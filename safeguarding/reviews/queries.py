@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -22,6 +22,9 @@ from safeguarding.reviews.enums import Stage, Timeliness
 from safeguarding.reviews.models import AgencyRequest, Document, PracticeReview, ReportDraft, Review, Submission
 from safeguarding.reviews.permissions import is_business_unit, lead_agency_ids
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Viewer
+
 
 def _pk(value: Any) -> int:
     number = parse_id(value)
@@ -30,7 +33,7 @@ def _pk(value: Any) -> int:
     return number
 
 
-def reviews_visible_to(user: Any) -> QuerySet[Review]:
+def reviews_visible_to(user: Viewer | None) -> QuerySet[Review]:
     """Review material: the business unit sees every review; panel members, reviewers and chairs theirs."""
     if not is_active_person(user) or user.is_system:
         return Review.objects.none()
@@ -43,11 +46,11 @@ def with_related(qs: QuerySet[Review]) -> QuerySet[Review]:
     return qs.select_related("notification", "rapid_review", "practice_review", "created_by")
 
 
-def get_review_for_user(user: Any, pk: Any) -> Review:
+def get_review_for_user(user: Viewer, pk: Any) -> Review:
     return get_or_404(with_related(reviews_visible_to(user)), pk)
 
 
-def requests_visible_to(user: Any) -> QuerySet[AgencyRequest]:
+def requests_visible_to(user: Viewer) -> QuerySet[AgencyRequest]:
     """An agency's own requests, for its safeguarding lead (or its system); all of them for the business unit."""
     if not is_active_person(user):
         return AgencyRequest.objects.none()
@@ -56,11 +59,11 @@ def requests_visible_to(user: Any) -> QuerySet[AgencyRequest]:
     return AgencyRequest.objects.filter(agency_id__in=lead_agency_ids(user))
 
 
-def get_request_for_user(user: Any, pk: Any) -> AgencyRequest:
+def get_request_for_user(user: Viewer, pk: Any) -> AgencyRequest:
     return get_or_404(requests_visible_to(user).select_related("review", "agency"), pk)
 
 
-def get_document_for_user(user: Any, pk: Any) -> Document:
+def get_document_for_user(user: Viewer, pk: Any) -> Document:
     """A stored document, for those who may see what it belongs to: an agency's submission (its lead,
     or those who may see the review) or a report draft (those who may see the review). 404 otherwise."""
     doc = get_or_404(Document.objects.all(), pk)

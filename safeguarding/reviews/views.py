@@ -10,7 +10,7 @@ and the review chronology in `views_findings.py`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,6 +26,9 @@ from safeguarding.reviews import clocks, forms, queries, services, workflow
 from safeguarding.reviews.enums import Action
 from safeguarding.reviews.models import Review, Submission
 from safeguarding.reviews.permissions import lead_agency_ids
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, PersonRequest
 
 # ---- shared by the review pages --------------------------------------------------------------------
 
@@ -82,7 +85,7 @@ def form_flow(
 
 @login_required
 @perm_required("reviews.use_reviews")
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: PersonRequest) -> HttpResponse:
     user = request.user
     reviews = list(queries.with_related(queries.reviews_visible_to(user)).order_by("-created_at")[:200])
     own_requests = list(
@@ -100,7 +103,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @perm_required("reviews.notify")
-def notify(request: HttpRequest) -> HttpResponse:
+def notify(request: PersonRequest) -> HttpResponse:
     form = forms.NotifyForm(data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -134,7 +137,7 @@ def notify(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
     review = queries.get_review_for_user(user, pk)
     record_activity(actor=user, action="review.viewed", target=review)
@@ -193,14 +196,14 @@ ACTION_FORMS: dict[str, type[forms.VersionedForm]] = {
 }
 
 
-def _run_transition(action: str, user: Any, review: Review, data: dict[str, Any]) -> None:
+def _run_transition(action: str, user: Person, review: Review, data: dict[str, Any]) -> None:
     """The same entry point as the API: `services.move_review` (guard, version check, history row, log)."""
     details = {name: value for name, value in data.items() if name != "version" and value is not None}
     services.move_review(actor=user, review=review, action=action, version=data["version"], **details)
 
 
 @login_required
-def transition(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+def transition(request: PersonRequest, pk: int, slug: str) -> HttpResponse:
     review = queries.get_review_for_user(request.user, pk)
     action = URL_ACTIONS.get(slug)
     if action is None:
@@ -230,7 +233,7 @@ def transition(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 
 @login_required
 @perm_required("reviews.monitor")
-def monitoring(request: HttpRequest) -> HttpResponse:
+def monitoring(request: PersonRequest) -> HttpResponse:
     record_activity(actor=request.user, action="review.monitoring_viewed")
     return render(request, "reviews/monitoring.html", {"rows": queries.monitoring_rows()})
 
@@ -239,7 +242,7 @@ def monitoring(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def request_detail(request: PersonRequest, pk: int) -> HttpResponse:
     agency_request = queries.get_request_for_user(request.user, pk)
     record_activity(actor=request.user, action="review.request_viewed", target=agency_request)
     answering = request.user.has_perm("reviews.answer_request", agency_request)
@@ -274,7 +277,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def document(request: HttpRequest, pk: int) -> HttpResponse:
+def document(request: PersonRequest, pk: int) -> HttpResponse:
     """A stored document, for those who may see what it belongs to (404 otherwise)."""
     doc = queries.get_document_for_user(request.user, pk)
     record_activity(actor=request.user, action="review.document_downloaded", target=doc)

@@ -4,8 +4,10 @@ for the business unit and the chair, children's names for the business unit (log
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from safeguarding.core.access import get_or_404
@@ -13,9 +15,12 @@ from safeguarding.core.services import record_activity
 from safeguarding.reviews import chronology, forms, queries, services
 from safeguarding.reviews.views import form_flow, review_for
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
+
 
 @login_required
-def findings(request: HttpRequest, pk: int) -> HttpResponse:
+def findings(request: PersonRequest, pk: int) -> HttpResponse:
     review = queries.get_review_for_user(request.user, pk)
     record_activity(actor=request.user, action="review.findings_viewed", target=review)
     return render(
@@ -30,7 +35,7 @@ def findings(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def add_finding(request: HttpRequest, pk: int) -> HttpResponse:
+def add_finding(request: PersonRequest, pk: int) -> HttpResponse:
     review = review_for(request, pk, "reviews.write_review")
     form = forms.FindingForm(data=request.POST or None)
     return form_flow(
@@ -48,7 +53,7 @@ def add_finding(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def add_recommendation(request: HttpRequest, pk: int) -> HttpResponse:
+def add_recommendation(request: PersonRequest, pk: int) -> HttpResponse:
     review = review_for(request, pk, "reviews.write_review")
     form = forms.RecommendationForm(data=request.POST or None)
     return form_flow(
@@ -66,7 +71,7 @@ def add_recommendation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def recommendation_status(request: HttpRequest, pk: int, rec_pk: int) -> HttpResponse:
+def recommendation_status(request: PersonRequest, pk: int, rec_pk: int) -> HttpResponse:
     """The business unit or the chair moves a recommendation on (404 for anyone else, as other recording pages)."""
     review = review_for(request, pk, "reviews.run_review")
     recommendation = get_or_404(review.recommendations.all(), rec_pk)
@@ -86,7 +91,7 @@ def recommendation_status(request: HttpRequest, pk: int, rec_pk: int) -> HttpRes
 
 
 @login_required
-def review_chronology(request: HttpRequest, pk: int) -> HttpResponse:
+def review_chronology(request: PersonRequest, pk: int) -> HttpResponse:
     review = queries.get_review_for_user(request.user, pk)
     # Names are shown only to the business unit, and only when asked for; the default is anonymised.
     named = request.GET.get("names") == "shown" and request.user.has_perm("reviews.show_names", review)

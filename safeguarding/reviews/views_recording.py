@@ -4,14 +4,19 @@ and sent dates. Each is offered only to those the rule allows (404 otherwise).""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
 from safeguarding.agencies.enums import Role
 from safeguarding.agencies.models import Agency
 from safeguarding.reviews import forms, queries, services, workflow
 from safeguarding.reviews.views import form_flow, review_for, upload_of
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import PersonRequest
 
 RUN = "reviews.run_review"
 WRITE = "reviews.write_review"
@@ -20,7 +25,7 @@ MEMBER_ROLES = [Role.REVIEWER, Role.SAFEGUARDING_LEAD, Role.SENIOR_MANAGER, Role
 
 
 @login_required
-def panel(request: HttpRequest, pk: int) -> HttpResponse:
+def panel(request: PersonRequest, pk: int) -> HttpResponse:
     review = review_for(request, pk, RUN)
     rapid = review.rapid_review
     initial = {
@@ -52,7 +57,7 @@ def panel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+def sign_off(request: PersonRequest, pk: int) -> HttpResponse:
     review = review_for(request, pk, RUN)
     partners = Agency.objects.filter(pk__in=[a.pk for a in workflow.statutory_partners()]).order_by("name")
     form = forms.SignOffForm(data=request.POST or None, agencies=partners)
@@ -74,7 +79,7 @@ def sign_off(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def new_request(request: HttpRequest, pk: int) -> HttpResponse:
+def new_request(request: PersonRequest, pk: int) -> HttpResponse:
     review = review_for(request, pk, RUN)
     form = forms.RequestForm(data=request.POST or None)
     return form_flow(
@@ -96,7 +101,7 @@ def new_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def add_member(request: HttpRequest, pk: int) -> HttpResponse:
+def add_member(request: PersonRequest, pk: int) -> HttpResponse:
     review = review_for(request, pk, RUN)
     people = (
         get_user_model()
@@ -119,7 +124,7 @@ def add_member(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def terms(request: HttpRequest, pk: int) -> HttpResponse:
+def terms(request: PersonRequest, pk: int) -> HttpResponse:
     review = review_for(request, pk, WRITE)
     practice = queries.practice_or_none(review)
     initial = (
@@ -145,7 +150,7 @@ def terms(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def practitioner_event(request: HttpRequest, pk: int) -> HttpResponse:
+def practitioner_event(request: PersonRequest, pk: int) -> HttpResponse:
     review = review_for(request, pk, WRITE)
     form = forms.PractitionerEventForm(data=request.POST or None)
     return form_flow(
@@ -162,7 +167,7 @@ def practitioner_event(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def family_contact(request: HttpRequest, pk: int) -> HttpResponse:
+def family_contact(request: PersonRequest, pk: int) -> HttpResponse:
     review = review_for(request, pk, WRITE)
     form = forms.FamilyContactForm(data=request.POST or None)
     return form_flow(
@@ -184,7 +189,7 @@ def family_contact(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def upload_draft(request: HttpRequest, pk: int) -> HttpResponse:
+def upload_draft(request: PersonRequest, pk: int) -> HttpResponse:
     review = review_for(request, pk, WRITE)
     form = forms.DraftForm(data=request.POST or None, files=request.FILES or None)
     return form_flow(
@@ -201,7 +206,7 @@ def upload_draft(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def sent_dates(request: HttpRequest, pk: int) -> HttpResponse:
+def sent_dates(request: PersonRequest, pk: int) -> HttpResponse:
     review = review_for(request, pk, RUN)
     form = forms.SentDatesForm(data=request.POST or None)
     return form_flow(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -36,6 +36,9 @@ from safeguarding.reviews.permissions import (  # noqa: F401
     member_roles,
     notifying_agencies,
 )
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, Viewer
 
 # The kernel's errors, under the names importers use (the API maps them: 403, 409).
 ReviewError = kernel.ServiceError
@@ -180,7 +183,7 @@ READY: dict[str, Readiness] = {
 }
 
 
-def blocker(action: str, user: Any, review: Review, today: date | None = None) -> str | None:
+def blocker(action: str, user: Viewer, review: Review, today: date | None = None) -> str | None:
     """Why `user` may not take `action` now (None when they may)."""
     transition = WORKFLOW[action]
     if review.stage not in transition.sources:
@@ -190,11 +193,11 @@ def blocker(action: str, user: Any, review: Review, today: date | None = None) -
     return READY.get(action, _always)(review, today or timezone.localdate())
 
 
-def can(action: str, user: Any, review: Review, today: date | None = None) -> bool:
+def can(action: str, user: Viewer, review: Review, today: date | None = None) -> bool:
     return blocker(action, user, review, today) is None
 
 
-def check(action: str, user: Any, review: Review, today: date | None = None) -> None:
+def check(action: str, user: Viewer, review: Review, today: date | None = None) -> None:
     reason = blocker(action, user, review, today)
     if reason is not None:
         raise NotAllowed(reason)
@@ -213,7 +216,7 @@ def next_stages(review: Review) -> list[str]:
     return [str(t.target) for t in TRANSITIONS.values() if review.stage in t.sources]
 
 
-def available_actions(user: Any, review: Review) -> list[tuple[str, str, str | None]]:
+def available_actions(user: Viewer, review: Review) -> list[tuple[str, str, str | None]]:
     """(action, label, blocker) for the transitions out of the current stage this person could take."""
     return [
         (action, WORKFLOW[action].label, blocker(action, user, review)) for action in WORKFLOW.allowed(user, review)
@@ -223,12 +226,12 @@ def available_actions(user: Any, review: Review) -> list[tuple[str, str, str | N
 # ---- the history and the change ------------------------------------------------------------------
 
 
-def acting_agency_id(user: Any) -> int | None:
+def acting_agency_id(user: Viewer) -> int | None:
     return user.primary_agency.pk if is_active_person(user) and user.primary_agency else None
 
 
 def write_history(
-    review: Review, *, action: str, from_stage: str, to_stage: str, actor: Any, at: datetime, reason: str = ""
+    review: Review, *, action: str, from_stage: str, to_stage: str, actor: Person, at: datetime, reason: str = ""
 ) -> StageChange:
     """The review's history row for one step (the transitions, and the review's opening)."""
     return StageChange.objects.create(
@@ -247,7 +250,7 @@ def apply_transition(
     review: Review,
     *,
     action: str,
-    actor: Any,
+    actor: Person,
     version: int,
     reason: str = "",
     at: datetime | None = None,

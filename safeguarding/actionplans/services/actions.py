@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max, QuerySet
@@ -20,6 +20,9 @@ from safeguarding.core.services import created_diff, diff, record_activity, snap
 from safeguarding.reviews.enums import RecommendationStatus
 from safeguarding.reviews.models import ReviewRecommendation
 from safeguarding.reviews.services import follow_actions
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 
 def _works_in(officer: Any, agency: Agency) -> bool:
@@ -64,7 +67,7 @@ def _check_action(errors: dict[str, str], plan: ActionPlan, values: dict[str, An
     _check_dates(errors, values)
 
 
-def follow(actor: Any, recommendation: ReviewRecommendation | None) -> None:
+def follow(actor: Person, recommendation: ReviewRecommendation | None) -> None:
     """Keep a review recommendation's status with its actions: once it has actions it is "in an action
     plan", and "complete" when every one of them is signed off (a reopened action takes it back)."""
     if recommendation is None:
@@ -102,7 +105,7 @@ def sync(target: Action, source: Action) -> Action:
 @kernel.service
 def add_action(
     *,
-    actor: Any,
+    actor: Person,
     plan: ActionPlan,
     recommendation: ReviewRecommendation | None = None,
     description: str,
@@ -153,7 +156,7 @@ def add_action(
 
 
 @kernel.service
-def edit_action(*, actor: Any, action: Action, version: int, **fields: Any) -> Action:
+def edit_action(*, actor: Person, action: Action, version: int, **fields: Any) -> Action:
     """Change what an action is (not its status or RAG, which updates set). `version` is the one the
     person read: a change made since refuses this one (StaleVersion), never overwritten silently."""
     kernel.require(can_manage_plan(actor), "Only the business unit or an administrator can change actions.")

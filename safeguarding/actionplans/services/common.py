@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, TypeGuard
 
 from django.utils import timezone
 
 from safeguarding.core.access import is_active_person
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, Viewer
 
 PLAN_FIELDS = ("title", "source", "review", "source_reference", "owner_group", "chair", "deputy_chair")
 ACTION_FIELDS = (
@@ -40,6 +43,6 @@ def required_text(errors: dict[str, str], name: str, value: str | None, message:
     return value
 
 
-def is_person(user: Any) -> bool:
+def is_person(user: Viewer | None) -> TypeGuard[Person]:
     """A person with an active account (not an agency system)."""
     return is_active_person(user) and not getattr(user, "is_system", False)

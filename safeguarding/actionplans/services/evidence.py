@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 
 from safeguarding.reviews.models import Document
 from safeguarding.reviews.services import Upload, store_document
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 # At most this many evidence files on one update (each at most the reviews app's MAX_DOCUMENT_BYTES).
 MAX_EVIDENCE_FILES = 10
@@ -26,7 +29,7 @@ def files_problem(files: Sequence[Any], max_bytes: int) -> str | None:
     return None
 
 
-def store_evidence(actor: Any, files: Sequence[Upload], at: datetime | None) -> list[Document]:
+def store_evidence(actor: Person, files: Sequence[Upload], at: datetime | None) -> list[Document]:
     """Store the files (inside the calling service's transaction); a refused file names itself."""
     documents = []
     for upload in files:

@@ -4,7 +4,7 @@ version. A review's plan (source "review") is one per review."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -19,6 +19,9 @@ from safeguarding.actionplans.versions import plan_snapshot
 from safeguarding.core import kernel
 from safeguarding.core.services import created_diff, diff, record_activity, snapshot
 from safeguarding.reviews.models import Review
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 # What `edit_plan` may change (not the source or the review).
 EDITABLE_PLAN_FIELDS = frozenset({"title", "owner_group", "chair", "deputy_chair", "source_reference"})
@@ -59,7 +62,7 @@ def _check_plan(
 @kernel.service
 def create_plan(
     *,
-    actor: Any,
+    actor: Person,
     title: str,
     source: str,
     owner_group: str,
@@ -102,7 +105,7 @@ def create_plan(
 
 
 @kernel.service
-def edit_plan(*, actor: Any, plan: ActionPlan, version: int, **fields: Any) -> ActionPlan:
+def edit_plan(*, actor: Person, plan: ActionPlan, version: int, **fields: Any) -> ActionPlan:
     """Change the title, owner group, chair, deputy chair or source reference (not the source or review).
     `version` is the plan's version as the person read it: a change made since refuses this one."""
     kernel.require(can_manage_plan(actor), "Only the business unit or an administrator can change an action plan.")
@@ -138,7 +141,7 @@ def edit_plan(*, actor: Any, plan: ActionPlan, version: int, **fields: Any) -> A
 
 
 @kernel.service
-def freeze_version(*, actor: Any, plan: ActionPlan, reason: str, at: datetime | None = None) -> ActionPlanVersion:
+def freeze_version(*, actor: Person, plan: ActionPlan, reason: str, at: datetime | None = None) -> ActionPlanVersion:
     """Freeze the plan as it stands (plan and actions as JSON), e.g. when it goes to a committee.
     The version never changes afterwards; later changes show against it (`changes_since`)."""
     kernel.require(
@@ -191,7 +194,7 @@ def _decision_errors(
 @kernel.service
 def record_committee_decision(
     *,
-    actor: Any,
+    actor: Person,
     plan_version: ActionPlanVersion,
     committee: str,
     meeting_on: date,

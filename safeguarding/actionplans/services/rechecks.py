@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 
@@ -20,6 +20,9 @@ from safeguarding.actionplans.services.updates import apply_update, date_problem
 from safeguarding.core import kernel
 from safeguarding.core.services import diff, record_activity, snapshot
 from safeguarding.reviews.services import MAX_DOCUMENT_BYTES, Upload
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 
 def _new_dates_errors(locked: Action, *, due_on: date | None, recheck_on: date | None, today: date) -> dict[str, str]:
@@ -68,7 +71,7 @@ def _recheck_errors(
     return errors
 
 
-def _check_may_recheck(actor: Any, locked: Action, version: int) -> None:
+def _check_may_recheck(actor: Person, locked: Action, version: int) -> None:
     """Who may record it is said before whether their read is stale (the same order as the pages),
     then whether the action may be re-checked now."""
     kernel.require(
@@ -85,7 +88,7 @@ def _check_may_recheck(actor: Any, locked: Action, version: int) -> None:
 @kernel.service
 def record_recheck(
     *,
-    actor: Any,
+    actor: Person,
     action: Action,
     version: int,
     rechecked_on: date | None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max
@@ -26,6 +26,9 @@ from safeguarding.core import kernel
 from safeguarding.core.services import diff, record_activity, snapshot
 from safeguarding.reviews.models import Document
 from safeguarding.reviews.services import Upload
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 # The RAG an update may give with each status (see the package docstring).
 RAG_FOR_STATUS: dict[str, frozenset[str]] = {
@@ -99,7 +102,7 @@ def _move_state(locked: Action, *, status: str, rag: str, written_on: date) -> d
 
 
 def apply_update(
-    actor: Any,
+    actor: Person,
     locked: Action,
     *,
     written_on: date,
@@ -155,7 +158,7 @@ def apply_update(
 @kernel.service
 def add_update(
     *,
-    actor: Any,
+    actor: Person,
     action: Action,
     written_on: date,
     narrative: str,
@@ -204,7 +207,7 @@ def add_update(
 
 
 @kernel.service
-def sign_off(*, actor: Any, action: Action, at: datetime | None = None) -> Action:
+def sign_off(*, actor: Person, action: Action, at: datetime | None = None) -> Action:
     """The plan's chair (or deputy chair) signs off a complete action; never its own lead officer
     (the rule, `permissions.sign_off_blocker`, says why not)."""
     locked = locked_action(action)

@@ -7,13 +7,16 @@ the record that have their own rules (involvements) go through their own helpers
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import F, Prefetch
 
 from safeguarding.children.enums import CHILD_TO_CHILD_KINDS
 from safeguarding.children.models import Adult, Child, HouseholdMember
 from safeguarding.children.queries import involvements_visible_to
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def relationships_of(child: Child) -> list[RelationshipRow]:
     return rows
 
 
-def load_child_record(user: Any, child: Child) -> Child:
+def load_child_record(user: Person, child: Child) -> Child:
     """Attach the parts of the record that `ChildDetailSerializer` shows (as `api_*` attributes)."""
     setattr(child, "api_households", households_of(child))  # noqa: B010 - attributes not on the model
     setattr(child, "api_relationships", relationships_of(child))  # noqa: B010

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -37,6 +37,9 @@ from safeguarding.chronology.queries import memberships
 from safeguarding.core.restriction import can_see_restricted
 from safeguarding.linking.matching import PendingPair
 from safeguarding.linking.services import record_possible_matches
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person, Viewer
 
 # The importer names columns as a file's header would; the API names its own fields.
 IMPORT_COLUMN_FIELDS = {"Child name": "children.{n}", "Agency ref": "children.{n}.child_reference"}
@@ -164,13 +167,13 @@ def _flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "non_field_errors": messages}
 
 
-def recording_agencies(user: Any) -> list[Agency]:
+def recording_agencies(user: Viewer) -> list[Agency]:
     """The agencies `user` may record for (`permissions.recording_agencies`), by code: the order the
     messages list them in."""
     return sorted(permissions.recording_agencies(user), key=lambda a: a.code)
 
 
-def _choose_agency(user: Any, token_agency: Agency | None, code: str, allowed: list[Agency]) -> Agency | str:
+def _choose_agency(user: Viewer, token_agency: Agency | None, code: str, allowed: list[Agency]) -> Agency | str:
     """The agency an item records for, or the message saying why there is none."""
     code = (code or "").strip()
     if token_agency is not None:
@@ -221,7 +224,7 @@ def _rows_for(item: _Item, vocabulary: Vocabulary, number: int) -> list[Row]:
 
 
 def _children_for(
-    actor: Any, item: _Item, new_children: list[NewChild], created: dict[tuple[int, int], int]
+    actor: Person, item: _Item, new_children: list[NewChild], created: dict[tuple[int, int], int]
 ) -> list[Child]:
     """The item's children, creating (in the caller's transaction) those no record matched."""
     ids = []
@@ -252,7 +255,7 @@ def _children_for(
     return list(Child.objects.filter(pk__in=ids).order_by("pk"))
 
 
-def record_events(*, actor: Any, token_agency: Agency | None, items: list[dict[str, Any]]) -> list[ItemResult]:
+def record_events(*, actor: Person, token_agency: Agency | None, items: list[dict[str, Any]]) -> list[ItemResult]:
     """Record each posted entry on its own (`items` already have the documented shape: see
     `entries_from_body`); returns one result per entry, in order."""
     allowed = [token_agency] if token_agency is not None else recording_agencies(actor)
@@ -310,7 +313,7 @@ def record_events(*, actor: Any, token_agency: Agency | None, items: list[dict[s
 
 
 def _record(
-    actor: Any,
+    actor: Person,
     item: _Item,
     vocabulary: Vocabulary,
     new_children: list[NewChild],
@@ -379,7 +382,7 @@ def _record(
     result.child_ids = sorted(visible.values_list("pk", flat=True))
 
 
-def _exists(actor: Any, result: ItemResult, existing: Event) -> None:
+def _exists(actor: Person, result: ItemResult, existing: Event) -> None:
     """The entry is already recorded. A caller who may not see it (a restricted entry of its own
     agency) learns only that the reference is taken; children it may not see are left out."""
     if not can_see_restricted(memberships(actor), existing):

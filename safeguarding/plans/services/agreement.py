@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -28,6 +28,9 @@ from safeguarding.plans.services.common import (
     today,
     type_label,
 )
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 
 def _agreement_errors(
@@ -57,7 +60,7 @@ def _agreement_errors(
 @kernel.service
 def agree_version(
     *,
-    actor: Any,
+    actor: Person,
     plan: CarePlan,
     version: int,
     agreed_on: date,
@@ -114,7 +117,7 @@ AMEND_MESSAGE = "Only the lead professional and the agencies in the plan can ame
 
 
 @kernel.service
-def amend_plan(*, actor: Any, plan: CarePlan, version: int, at: datetime | None = None) -> PlanVersion:
+def amend_plan(*, actor: Person, plan: CarePlan, version: int, at: datetime | None = None) -> PlanVersion:
     """Start a new draft copying the latest agreed version (objectives keep their uid)."""
     stored = locked(plan, version)
     kernel.require(permissions.can_edit_draft(actor, stored), AMEND_MESSAGE)
@@ -151,7 +154,7 @@ def amend_plan(*, actor: Any, plan: CarePlan, version: int, at: datetime | None 
 
 
 @kernel.service
-def end_plan(*, actor: Any, plan: CarePlan, version: int, ended_on: date, reason: str) -> CarePlan:
+def end_plan(*, actor: Person, plan: CarePlan, version: int, ended_on: date, reason: str) -> CarePlan:
     stored = locked(plan, version)
     permissions.PLAN_WORKFLOW.check("end", actor, stored)
     errors: dict[str, str] = {}

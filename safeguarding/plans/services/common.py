@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -19,6 +19,9 @@ from safeguarding.core.services import record_activity
 from safeguarding.plans import permissions
 from safeguarding.plans.enums import PersonKind, PlanType
 from safeguarding.plans.models import CONTENT_FIELD_NAMES, AgreedVersionLocked, CarePlan, Objective, PlanVersion
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 NotAllowed = kernel.NotAllowed
 StaleVersion = kernel.StaleVersion
@@ -34,7 +37,7 @@ class PersonInput:
     kind: str
     name: str = ""
     relationship: str = ""
-    user: Any = None
+    user: Person | None = None
     agency: Agency | None = None
 
 
@@ -45,7 +48,7 @@ class ObjectiveInput:
     due_on: date | None
     progress_measure: str
     support_offered: str = ""
-    owner_user: Any = None
+    owner_user: Person | None = None
     owner_agency: Agency | None = None
     owner_name: str = ""
     owner_relationship: str = ""
@@ -58,7 +61,7 @@ class ScoreInput:
     reason: str
     name: str = ""
     role: str = ""
-    user: Any = None
+    user: Person | None = None
     agency: Agency | None = None
 
 
@@ -72,7 +75,7 @@ def today(at: datetime | None) -> date:
     return timezone.localdate(at) if at else timezone.localdate()
 
 
-def display_name(user: Any) -> str:
+def display_name(user: Person) -> str:
     return str(user.get_full_name() or user.username)
 
 
@@ -80,7 +83,9 @@ def child_ids(plan: CarePlan) -> list[int]:
     return list(plan.child_links.values_list("child_id", flat=True))
 
 
-def log(actor: Any, action: str, plan: CarePlan, target: Any = None, changes: dict[str, Any] | None = None) -> None:
+def log(
+    actor: Person | None, action: str, plan: CarePlan, target: Any = None, changes: dict[str, Any] | None = None
+) -> None:
     """One activity row per child in the plan, so each child's record shows the change."""
     for child_id in child_ids(plan):
         record_activity(actor=actor, action=action, target=target or plan, child_id=child_id, changes=changes)
@@ -105,7 +110,7 @@ def bump(stored: CarePlan, caller: CarePlan, version: int) -> CarePlan:
 
 
 def move(
-    actor: Any,
+    actor: Person,
     stored: CarePlan,
     caller: CarePlan,
     *,
@@ -147,7 +152,7 @@ def draft_of(plan: CarePlan) -> PlanVersion:
     return draft
 
 
-def editing(actor: Any, plan: CarePlan, version: int) -> tuple[CarePlan, PlanVersion]:
+def editing(actor: Person, plan: CarePlan, version: int) -> tuple[CarePlan, PlanVersion]:
     """The plan locked at `version`, checked editable by `actor`, and its draft (an agreed version: refused)."""
     stored = locked(plan, version)
     kernel.require(permissions.can_edit_draft(actor, stored), EDIT_MESSAGE)
@@ -161,13 +166,13 @@ def draft_objective(draft: PlanVersion, uid: Any) -> Objective:
     return objective
 
 
-def record_plan_view(*, actor: Any, plan: CarePlan, action: str = "care_plan.viewed") -> None:
+def record_plan_view(*, actor: Person, plan: CarePlan, action: str = "care_plan.viewed") -> None:
     """Every view or download of a plan is a view of each child's record (called after the access check)."""
     for child in plan.children.all():
         record_child_view(actor=actor, child=child, action=action)
 
 
-def chronology(*, actor: Any, plan: CarePlan, code: str, summary: str, on: date) -> Any:
+def chronology(*, actor: Person, plan: CarePlan, code: str, summary: str, on: date) -> Any:
     """Write a milestone to the children's chronology for the lead agency (or the actor's own agency)."""
     from safeguarding.chronology.models import EventType
     from safeguarding.chronology.permissions import may_record_for_agency
@@ -238,5 +243,5 @@ def person_values(person: PersonInput | ScoreInput) -> dict[str, Any]:
         "kind": person.kind,
         "user": person.user if professional else None,
         "agency": person.agency if professional else None,
-        "name": display_name(person.user) if professional else person.name.strip(),
+        "name": display_name(person.user) if professional and person.user else person.name.strip(),
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -43,6 +43,9 @@ from safeguarding.plans.services.common import (
     type_label,
 )
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
+
 # Free-text content is personal: the activity log says it changed, not how.
 MASKED_CONTENT = tuple(name for name in CONTENT_FIELD_NAMES if name not in ("review_date", "review_forum"))
 OBJECTIVE_LOG_FIELDS = (
@@ -61,7 +64,7 @@ CREATE_MESSAGE = "Only practitioners and managers of agencies that work with chi
 
 
 def _plan_errors(
-    actor: Any, unique: dict[int, Child], plan_type: str, lead_professional: Any, lead_agency: Agency | None
+    actor: Person, unique: dict[int, Child], plan_type: str, lead_professional: Any, lead_agency: Agency | None
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not unique:
@@ -87,7 +90,7 @@ def _plan_errors(
 @kernel.service
 def create_plan(
     *,
-    actor: Any,
+    actor: Person,
     children: Sequence[Child],
     plan_type: str,
     lead_professional: Any,
@@ -150,7 +153,7 @@ def create_plan(
 
 
 @kernel.service
-def update_draft(*, actor: Any, plan: CarePlan, version: int, content: dict[str, Any]) -> PlanVersion:
+def update_draft(*, actor: Person, plan: CarePlan, version: int, content: dict[str, Any]) -> PlanVersion:
     """Change the draft's content. An agreed version is never changed: amend the plan first."""
     stored, draft = editing(actor, plan, version)
     cleaned = clean_content(content)
@@ -194,7 +197,7 @@ def _objective_values(data: ObjectiveInput) -> dict[str, Any]:
         "owner_kind": data.owner_kind,
         "owner_user": data.owner_user if professional else None,
         "owner_agency": data.owner_agency if professional else None,
-        "owner_name": display_name(data.owner_user) if professional else data.owner_name.strip(),
+        "owner_name": display_name(data.owner_user) if professional and data.owner_user else data.owner_name.strip(),
         "owner_relationship": (data.owner_relationship or "").strip(),
         "due_on": data.due_on,
         "support_offered": (data.support_offered or "").strip(),
@@ -203,7 +206,7 @@ def _objective_values(data: ObjectiveInput) -> dict[str, Any]:
 
 
 @kernel.service
-def add_objective(*, actor: Any, plan: CarePlan, version: int, data: ObjectiveInput) -> Objective:
+def add_objective(*, actor: Person, plan: CarePlan, version: int, data: ObjectiveInput) -> Objective:
     stored, draft = editing(actor, plan, version)
     values = _objective_values(data)
     order = (draft.objectives.order_by("-order").values_list("order", flat=True).first() or 0) + 1
@@ -220,7 +223,7 @@ def add_objective(*, actor: Any, plan: CarePlan, version: int, data: ObjectiveIn
 
 
 @kernel.service
-def change_objective(*, actor: Any, plan: CarePlan, version: int, uid: Any, data: ObjectiveInput) -> Objective:
+def change_objective(*, actor: Person, plan: CarePlan, version: int, uid: Any, data: ObjectiveInput) -> Objective:
     stored, draft = editing(actor, plan, version)
     objective = draft_objective(draft, uid)
     values = _objective_values(data)
@@ -240,7 +243,7 @@ def change_objective(*, actor: Any, plan: CarePlan, version: int, uid: Any, data
 
 
 @kernel.service
-def remove_objective(*, actor: Any, plan: CarePlan, version: int, uid: Any) -> None:
+def remove_objective(*, actor: Person, plan: CarePlan, version: int, uid: Any) -> None:
     stored, draft = editing(actor, plan, version)
     objective = draft_objective(draft, uid)
     if objective.citations.exists() or objective.updates.exists():
@@ -257,7 +260,7 @@ def remove_objective(*, actor: Any, plan: CarePlan, version: int, uid: Any) -> N
 
 
 @kernel.service
-def add_participant(*, actor: Any, plan: CarePlan, version: int, person: PersonInput) -> Participant:
+def add_participant(*, actor: Person, plan: CarePlan, version: int, person: PersonInput) -> Participant:
     stored = locked(plan, version)
     kernel.require(permissions.can_edit_draft(actor, stored), EDIT_MESSAGE)
     problem = person_errors(person)
@@ -278,7 +281,7 @@ def add_participant(*, actor: Any, plan: CarePlan, version: int, person: PersonI
 
 
 @kernel.service
-def remove_participant(*, actor: Any, plan: CarePlan, version: int, participant: Participant) -> None:
+def remove_participant(*, actor: Person, plan: CarePlan, version: int, participant: Participant) -> None:
     stored = locked(plan, version)
     kernel.require(permissions.can_edit_draft(actor, stored), EDIT_MESSAGE)
     kernel.require(participant.plan_id == stored.pk, "This person is not in this plan.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -37,12 +37,15 @@ from safeguarding.plans.services.common import (
     type_label,
 )
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
+
 UPDATE_MESSAGE = "Progress is recorded on an agreed plan, by the lead professional and the agencies in it."
 REVIEW_MESSAGE = "Only the lead professional or their manager can record a review."
 REVIEW_AGREED_MESSAGE = "A plan is reviewed once it has been agreed."
 
 
-def _acting_agency(actor: Any, plan: CarePlan) -> Agency | None:
+def _acting_agency(actor: Person, plan: CarePlan) -> Agency | None:
     ids = actor.agency_ids_with_role(permissions.UPDATE_ROLES) & permissions.plan_agency_ids(plan)
     if not ids:
         return None
@@ -52,7 +55,7 @@ def _acting_agency(actor: Any, plan: CarePlan) -> Agency | None:
 @kernel.service
 def record_objective_update(
     *,
-    actor: Any,
+    actor: Person,
     plan: CarePlan,
     uid: Any,
     status: str,
@@ -140,7 +143,7 @@ def _review_errors(
 @kernel.service
 def record_review(
     *,
-    actor: Any,
+    actor: Person,
     plan: CarePlan,
     version: int,
     held_on: date,
@@ -198,7 +201,7 @@ def record_review(
 
 
 @kernel.service
-def flag_overdue_objective(objective: Objective, *, actor: Any = None, today: date | None = None) -> bool:
+def flag_overdue_objective(objective: Objective, *, actor: Person | None = None, today: date | None = None) -> bool:
     """Flag one overdue objective once per due date (a scheduled job: `actor` is None): tell the lead
     professional and a professional owner, and write `plan_objective_overdue` to the children's chronology.
     False when it was flagged already."""
@@ -238,7 +241,7 @@ def flag_overdue_objectives(today: date | None = None) -> OverdueResult:
 
 @kernel.service
 def cite_objective(
-    *, actor: Any, objective: Objective, note: str, escalation: Any = None, review: Any = None
+    *, actor: Person, objective: Objective, note: str, escalation: Any = None, review: Any = None
 ) -> Citation:
     """Cite an objective in an escalation or a review the actor may see."""
     from safeguarding.escalations.queries import escalations_visible_to

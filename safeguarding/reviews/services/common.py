@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -15,6 +15,9 @@ from safeguarding.children.models import Child
 from safeguarding.core import kernel
 from safeguarding.reviews.models import Document, Review
 from safeguarding.reviews.workflow import NOUN
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
@@ -57,7 +60,7 @@ class Upload:
     content_type: str = "application/octet-stream"
 
 
-def store_document(*, actor: Any, upload: Upload, at: datetime | None = None) -> Document:
+def store_document(*, actor: Person, upload: Upload, at: datetime | None = None) -> Document:
     """Store an uploaded file. Called inside the service the file belongs to (a submission, a report
     draft, an action's evidence), which logs the change."""
     if not upload.content:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max
@@ -18,8 +18,11 @@ from safeguarding.reviews.models import Finding, Review, ReviewRecommendation, T
 from safeguarding.reviews.permissions import at_writing_stage, can_run_review, can_write_review
 from safeguarding.reviews.services.common import locked, required_text
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
-def _writing(actor: Any, review: Review) -> Review:
+
+def _writing(actor: Person, review: Review) -> Review:
     """The review locked, so the next number is taken once; refused unless `can_write_findings`."""
     current = locked(review)
     kernel.require(
@@ -34,7 +37,7 @@ def _writing(actor: Any, review: Review) -> Review:
 
 @kernel.service
 def add_finding(
-    *, actor: Any, review: Review, title: str, text: str, themes: Sequence[Theme] = (), at: datetime | None = None
+    *, actor: Person, review: Review, title: str, text: str, themes: Sequence[Theme] = (), at: datetime | None = None
 ) -> Finding:
     current = _writing(actor, review)
     errors: dict[str, str] = {}
@@ -52,7 +55,7 @@ def add_finding(
 @kernel.service
 def add_recommendation(
     *,
-    actor: Any,
+    actor: Person,
     review: Review,
     text: str,
     addressee: Agency | None = None,
@@ -77,7 +80,7 @@ def _locked_status(recommendation: ReviewRecommendation) -> str:
 
 
 @kernel.service
-def follow_actions(*, actor: Any, recommendation: ReviewRecommendation, status: str) -> bool:
+def follow_actions(*, actor: Person, recommendation: ReviewRecommendation, status: str) -> bool:
     """Move a recommendation to the status its action plan's actions give it (in an action plan, or
     complete once every action is signed off). Called by the action-plan services, which have checked
     that `actor` may change the plan; logged as the person's change. True if the status changed."""
@@ -97,7 +100,9 @@ def follow_actions(*, actor: Any, recommendation: ReviewRecommendation, status: 
 
 
 @kernel.service
-def set_recommendation_status(*, actor: Any, recommendation: ReviewRecommendation, status: str) -> ReviewRecommendation:
+def set_recommendation_status(
+    *, actor: Person, recommendation: ReviewRecommendation, status: str
+) -> ReviewRecommendation:
     """The business unit or the chair moves a recommendation on (draft, agreed, in an action plan, complete).
     The row is locked in the service's transaction (under autocommit on PostgreSQL too)."""
     kernel.require(can_run_review(actor, recommendation.review), "Only the business unit or the chair can change this.")

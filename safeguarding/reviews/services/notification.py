@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 
@@ -28,8 +28,11 @@ from safeguarding.reviews.permissions import can_notify, can_run_review, can_sig
 from safeguarding.reviews.services.common import ChildInput, locked, required_text, sync, today_of
 from safeguarding.reviews.workflow import apply_transition, statutory_partners, write_history
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
-def _children_errors(actor: Any, children: Sequence[ChildInput], pseudonyms: list[str]) -> str | None:
+
+def _children_errors(actor: Person, children: Sequence[ChildInput], pseudonyms: list[str]) -> str | None:
     if not children:
         return "Add at least one child the notification is about."
     if any(not p for p in pseudonyms):
@@ -46,7 +49,7 @@ def _children_errors(actor: Any, children: Sequence[ChildInput], pseudonyms: lis
 @kernel.service
 def notify_serious_incident(
     *,
-    actor: Any,
+    actor: Person,
     incident_on: date,
     aware_on: date,
     harm: str,
@@ -99,7 +102,7 @@ def notify_serious_incident(
 
 @kernel.service
 def record_notification_sent(
-    *, actor: Any, review: Review, version: int, sent_on: date, reason: str = "", at: datetime | None = None
+    *, actor: Person, review: Review, version: int, sent_on: date, reason: str = "", at: datetime | None = None
 ) -> Review:
     """The notification went to the national panel: the rapid review's 15 working days run from it."""
     current = locked(review, version)
@@ -123,7 +126,7 @@ def record_notification_sent(
 @kernel.service
 def record_panel_meeting(
     *,
-    actor: Any,
+    actor: Person,
     review: Review,
     met_on: date,
     attendance: str,
@@ -161,7 +164,7 @@ def record_panel_meeting(
 
 @kernel.service
 def sign_off_rapid_review(
-    *, actor: Any, review: Review, agency: Agency, signed_by_name: str, signed_on: date, at: datetime | None = None
+    *, actor: Person, review: Review, agency: Agency, signed_by_name: str, signed_on: date, at: datetime | None = None
 ) -> SignOff:
     """A statutory partner's sign-off (recorded by the business unit or chair, or by the partner's own people)."""
     current = locked(review)
@@ -192,7 +195,7 @@ def sign_off_rapid_review(
 
 @kernel.service
 def send_rapid_review(
-    *, actor: Any, review: Review, version: int, sent_on: date, reason: str = "", at: datetime | None = None
+    *, actor: Person, review: Review, version: int, sent_on: date, reason: str = "", at: datetime | None = None
 ) -> Review:
     current = locked(review, version)
     if sent_on > today_of(at):
@@ -213,7 +216,7 @@ def send_rapid_review(
 @kernel.service
 def decide_practice_review(
     *,
-    actor: Any,
+    actor: Person,
     review: Review,
     version: int,
     kind: str,
@@ -245,7 +248,7 @@ def decide_practice_review(
 
 @kernel.service
 def close_at_decision(
-    *, actor: Any, review: Review, version: int, decision: str, reason: str, at: datetime | None = None
+    *, actor: Person, review: Review, version: int, decision: str, reason: str, at: datetime | None = None
 ) -> Review:
     """No local practice review: no further review, or the national panel takes a national review."""
     current = locked(review, version)
@@ -268,7 +271,7 @@ def close_at_decision(
 @kernel.service
 def open_legacy_review(
     *,
-    actor: Any,
+    actor: Person,
     title: str,
     decided_on: date,
     children: Sequence[ChildInput],

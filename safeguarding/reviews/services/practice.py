@@ -4,7 +4,7 @@ engagement, report drafts, the dates the final report was sent, and its stages f
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max
@@ -26,9 +26,12 @@ from safeguarding.reviews.permissions import can_run_review, can_write_review
 from safeguarding.reviews.services.common import Upload, locked, required_text, store_document, sync, today_of
 from safeguarding.reviews.workflow import NotAllowed, apply_transition
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
+
 
 @kernel.service
-def add_member(*, actor: Any, review: Review, user: Any, role: str, at: datetime | None = None) -> ReviewMember:
+def add_member(*, actor: Person, review: Review, user: Person, role: str, at: datetime | None = None) -> ReviewMember:
     kernel.require(can_run_review(actor, review), "Only the business unit or the review's chair can name people on it.")
     if role == MemberRole.REVIEWER and not user.has_role(Role.REVIEWER):
         raise ValidationError({"user": "Choose someone who holds the independent reviewer role."})
@@ -42,7 +45,7 @@ def add_member(*, actor: Any, review: Review, user: Any, role: str, at: datetime
     return member
 
 
-def _practice(actor: Any, review: Review, *, run: bool = False) -> PracticeReview:
+def _practice(actor: Person, review: Review, *, run: bool = False) -> PracticeReview:
     allowed = can_run_review(actor, review) if run else can_write_review(actor, review)
     kernel.require(allowed, "Only the business unit, the chair or the review's independent reviewer can do this.")
     try:
@@ -53,7 +56,7 @@ def _practice(actor: Any, review: Review, *, run: bool = False) -> PracticeRevie
 
 @kernel.service
 def update_terms_of_reference(
-    *, actor: Any, review: Review, terms_of_reference: str, key_lines_of_enquiry: str
+    *, actor: Person, review: Review, terms_of_reference: str, key_lines_of_enquiry: str
 ) -> PracticeReview:
     practice = _practice(actor, locked(review))
     errors: dict[str, str] = {}
@@ -69,7 +72,7 @@ def update_terms_of_reference(
 
 @kernel.service
 def add_practitioner_event(
-    *, actor: Any, review: Review, held_on: date, attendance: str, notes: str = ""
+    *, actor: Person, review: Review, held_on: date, attendance: str, notes: str = ""
 ) -> PractitionerEvent:
     practice = _practice(actor, locked(review))
     if not attendance.strip():
@@ -83,7 +86,7 @@ def add_practitioner_event(
 
 @kernel.service
 def add_family_contact(
-    *, actor: Any, review: Review, who: str, met_on: date | None, report_shared_on: date | None, notes: str = ""
+    *, actor: Person, review: Review, who: str, met_on: date | None, report_shared_on: date | None, notes: str = ""
 ) -> FamilyContact:
     practice = _practice(actor, locked(review))
     if not who.strip():
@@ -97,7 +100,7 @@ def add_family_contact(
 
 @kernel.service
 def upload_report_draft(
-    *, actor: Any, review: Review, upload: Upload, note: str = "", at: datetime | None = None
+    *, actor: Person, review: Review, upload: Upload, note: str = "", at: datetime | None = None
 ) -> ReportDraft:
     practice = _practice(actor, locked(review))
     # Numbered under the review's lock, so two uploads at once cannot take the same number.
@@ -114,7 +117,7 @@ def upload_report_draft(
 
 @kernel.service
 def record_sent_dates(
-    *, actor: Any, review: Review, sent_to_panel_on: date | None, sent_to_secretary_of_state_on: date | None
+    *, actor: Person, review: Review, sent_to_panel_on: date | None, sent_to_secretary_of_state_on: date | None
 ) -> PracticeReview:
     """The final report goes to the national panel and the Secretary of State before publication."""
     current = locked(review)
@@ -132,27 +135,29 @@ def record_sent_dates(
 # ---- stages from draft to closed -----------------------------------------------------------------
 
 
-def _move(action: str, *, actor: Any, review: Review, version: int, reason: str = "", at: datetime | None) -> Review:
+def _move(action: str, *, actor: Person, review: Review, version: int, reason: str = "", at: datetime | None) -> Review:
     current = locked(review, version)
     apply_transition(current, action=action, actor=actor, version=version, reason=reason, at=at, today=today_of(at))
     return sync(review, current)
 
 
 @kernel.service
-def move_to_draft(*, actor: Any, review: Review, version: int, reason: str = "", at: datetime | None = None) -> Review:
+def move_to_draft(
+    *, actor: Person, review: Review, version: int, reason: str = "", at: datetime | None = None
+) -> Review:
     return _move(Action.DRAFT_RECEIVED, actor=actor, review=review, version=version, reason=reason.strip(), at=at)
 
 
 @kernel.service
 def share_with_family(
-    *, actor: Any, review: Review, version: int, reason: str = "", at: datetime | None = None
+    *, actor: Person, review: Review, version: int, reason: str = "", at: datetime | None = None
 ) -> Review:
     return _move(Action.SHARED_WITH_FAMILY, actor=actor, review=review, version=version, reason=reason.strip(), at=at)
 
 
 @kernel.service
 def finalise_report(
-    *, actor: Any, review: Review, version: int, reason: str = "", at: datetime | None = None
+    *, actor: Person, review: Review, version: int, reason: str = "", at: datetime | None = None
 ) -> Review:
     return _move(Action.FINALISED, actor=actor, review=review, version=version, reason=reason.strip(), at=at)
 
@@ -160,7 +165,7 @@ def finalise_report(
 @kernel.service
 def publish_review(
     *,
-    actor: Any,
+    actor: Person,
     review: Review,
     version: int,
     published_on: date,
@@ -192,5 +197,7 @@ def publish_review(
 
 
 @kernel.service
-def close_review(*, actor: Any, review: Review, version: int, reason: str = "", at: datetime | None = None) -> Review:
+def close_review(
+    *, actor: Person, review: Review, version: int, reason: str = "", at: datetime | None = None
+) -> Review:
     return _move(Action.CLOSED, actor=actor, review=review, version=version, reason=reason.strip(), at=at)

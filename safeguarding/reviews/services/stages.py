@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 
@@ -27,6 +27,9 @@ from safeguarding.reviews.services.practice import (
     share_with_family,
 )
 from safeguarding.reviews.workflow import NOUN, WORKFLOW, check
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 # What each stage change needs besides the version (the services check the values themselves).
 TRANSITION_NEEDS: dict[str, dict[str, str]] = {
@@ -55,7 +58,7 @@ _PLAIN_STEPS: dict[str, Callable[..., Review]] = {
 @kernel.service
 def move_review(
     *,
-    actor: Any,
+    actor: Person,
     review: Review,
     action: str,
     version: int,

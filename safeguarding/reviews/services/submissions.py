@@ -5,7 +5,7 @@ Emails name no child."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -24,6 +24,9 @@ from safeguarding.reviews.models import AgencyRequest, Review, Submission
 from safeguarding.reviews.permissions import answers_for_agency, can_run_review, request_is_open
 from safeguarding.reviews.services.common import Upload, locked, required_text, store_document, today_of
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
+
 # Agency chronologies and reports are requested for a practice review; summaries for the rapid review.
 REQUEST_STAGES = {
     RequestKind.AGENCY_SUMMARY: frozenset({Stage.NOTIFIED, Stage.RAPID_REVIEW}),
@@ -35,7 +38,7 @@ REQUEST_STAGES = {
 @kernel.service
 def request_from_agency(
     *,
-    actor: Any,
+    actor: Person,
     review: Review,
     agency: Agency,
     kind: str,
@@ -106,7 +109,7 @@ def _email_leads(request: AgencyRequest, headline: str) -> None:
 
 
 @kernel.service
-def remind_agency(*, actor: Any = None, request: AgencyRequest, today: date) -> bool:
+def remind_agency(*, actor: Person | None = None, request: AgencyRequest, today: date) -> bool:
     """Remind the agency of one open request, once a day (the scheduled job's step; `actor` None).
     The conditional UPDATE is the check: two workers cannot both remind for the same day."""
     pending = AgencyRequest.objects.filter(pk=request.pk, status=RequestStatus.REQUESTED).exclude(
@@ -138,7 +141,7 @@ def send_request_reminders(*, today: date | None = None) -> int:
 @kernel.service
 def submit_to_request(
     *,
-    actor: Any,
+    actor: Person,
     request: AgencyRequest,
     involvement: str,
     analysis: str = "",
