@@ -80,7 +80,7 @@ def can_manage_training(user: Viewer) -> bool:
 
 
 @rules.predicate
-def may_record_training_for(actor: Person, person: Any) -> bool:
+def may_record_training_for(actor: Viewer, person: Person | None) -> bool:
     """An administrator for anyone; a safeguarding lead for people with a membership in their agency."""
     if is_administrator(actor):
         return True

@@ -325,12 +325,12 @@ def create_action_from_finding(
     finding: AuditFinding,
     description: str,
     lead_agency: Agency,
-    lead_officer: Any,
+    lead_officer: Person | None,
     due_on: date,
     success_measure: str,
     start_on: date | None = None,
     owner_group: str = "Quality assurance subgroup",
-    chair: Any = None,
+    chair: Person | None = None,
 ) -> Action:
     """An action in the audit's action plan (source = audit; created with the first action), linked to the finding."""
     audit = finding.audit

@@ -73,7 +73,7 @@ def add_involvement(
     start: date,
     end: date | None = None,
     service: str = "",
-    lead_professional: Any = None,
+    lead_professional: Person | None = None,
     lawful_basis: str | None = None,
     confidentiality: str = Confidentiality.NORMAL,
     restricted_to_roles: list[str] | None = None,

@@ -80,7 +80,7 @@ def _raising_errors(
     children: Sequence[Child],
     raising_agency: Agency,
     receiving_agency: Agency,
-    receiving_person: Any,
+    receiving_person: Person | None,
     evidence: Sequence[Any],
 ) -> dict[str, str]:
     """Field errors in who and what an escalation is raised about."""
@@ -144,7 +144,7 @@ def raise_escalation(
     desired_outcome: str,
     raiser_level_of_need: int,
     urgency: str = Urgency.STANDARD,
-    receiving_person: Any = None,
+    receiving_person: Person | None = None,
     evidence: Sequence[Any] = (),
     at: datetime | None = None,
 ) -> Escalation:

@@ -105,8 +105,8 @@ def _advance(
     review: Review,
     target: Stage,
     *,
-    bu: Any,
-    reviewer: Any,
+    bu: User,
+    reviewer: User,
     start: date,
     agencies: list[Agency],
     whitlock: bool = False,
@@ -148,7 +148,7 @@ def _advance(
     services.publish_review(actor=bu, review=review, version=review.version, published_on=published, at=_at(published))
 
 
-def _notify_and_ask_agencies(review: Review, *, bu: Any, sent: date, agencies: list[Agency], submit: bool) -> None:
+def _notify_and_ask_agencies(review: Review, *, bu: User, sent: date, agencies: list[Agency], submit: bool) -> None:
     """The notification sent; two agencies asked for a summary, answered by their leads when `submit`."""
     services.record_notification_sent(actor=bu, review=review, version=review.version, sent_on=sent, at=_at(sent))
     for agency in agencies[:2]:
@@ -166,7 +166,7 @@ def _notify_and_ask_agencies(review: Review, *, bu: Any, sent: date, agencies: l
             )
 
 
-def _hold_rapid_review(review: Review, *, bu: Any, sent: date) -> date:
+def _hold_rapid_review(review: Review, *, bu: User, sent: date) -> date:
     """The panel meets, every statutory partner signs off, the rapid review is sent; returns that day."""
     panel_day = add_working_days(sent, 11)
     services.record_panel_meeting(
@@ -193,7 +193,7 @@ def _hold_rapid_review(review: Review, *, bu: Any, sent: date) -> date:
     return done
 
 
-def _decide_and_scope(review: Review, *, bu: Any, reviewer: Any, decided: date) -> None:
+def _decide_and_scope(review: Review, *, bu: User, reviewer: User, decided: date) -> None:
     """A local practice review decided on, the independent reviewer added, the terms of reference set."""
     services.decide_practice_review(
         actor=bu, review=review, version=review.version, kind=ReviewKind.LCSPR, decided_on=decided, at=_at(decided)
@@ -207,7 +207,7 @@ def _decide_and_scope(review: Review, *, bu: Any, reviewer: Any, decided: date) 
     )
 
 
-def _gather_chronologies(review: Review, *, bu: Any, decided: date, start: date, agencies: list[Agency]) -> None:
+def _gather_chronologies(review: Review, *, bu: User, decided: date, start: date, agencies: list[Agency]) -> None:
     """The featured review: health, school and police each send their chronology as a CSV file."""
     for key, agency in zip(("health", "school", "police"), agencies, strict=False):
         request = services.request_from_agency(
@@ -224,7 +224,7 @@ def _gather_chronologies(review: Review, *, bu: Any, decided: date, start: date,
             )
 
 
-def _draft_report(review: Review, *, bu: Any, reviewer: Any, event_day: date, agencies: list[Agency]) -> None:
+def _draft_report(review: Review, *, bu: User, reviewer: User, event_day: date, agencies: list[Agency]) -> None:
     """The practitioner event, the first draft, and the draft's findings and recommendations."""
     services.add_practitioner_event(
         actor=bu, review=review, held_on=event_day, attendance="Practitioners from six agencies.", notes="Recorded."
@@ -259,7 +259,7 @@ def _draft_report(review: Review, *, bu: Any, reviewer: Any, event_day: date, ag
         )
 
 
-def _share_with_family(review: Review, *, bu: Any, reviewer: Any, shared: date, report_shared: bool) -> None:
+def _share_with_family(review: Review, *, bu: User, reviewer: User, shared: date, report_shared: bool) -> None:
     services.share_with_family(actor=bu, review=review, version=review.version, at=_at(shared))
     services.add_family_contact(
         actor=reviewer,
@@ -304,7 +304,7 @@ def _featured_agencies() -> list[Agency]:
     return [a for a in (health, school, police) if a is not None]
 
 
-def _one_at_each_stage(today: date, others: list[Child], *, bu: Any, reviewer: Any, agencies: list[Agency]) -> None:
+def _one_at_each_stage(today: date, others: list[Child], *, bu: User, reviewer: User, agencies: list[Agency]) -> None:
     """A review at each stage, two other children each (Child C, Child D, ...)."""
     # How long ago each stage's case began (days), so every clock lands where the stage says.
     ages = {
@@ -333,7 +333,7 @@ def _one_at_each_stage(today: date, others: list[Child], *, bu: Any, reviewer: A
         _advance(review, stage, bu=bu, reviewer=reviewer, start=aware, agencies=agencies)
 
 
-def _whitlock_review(today: date, *, bu: Any, reviewer: Any, agencies: list[Agency]) -> None:
+def _whitlock_review(today: date, *, bu: User, reviewer: User, agencies: list[Agency]) -> None:
     """The featured brothers as Child A and Child B, with the family."""
     brothers = list(Child.objects.filter(last_name="Whitlock").order_by("-date_of_birth"))
     if len(brothers) < 2:
@@ -353,7 +353,7 @@ def _whitlock_review(today: date, *, bu: Any, reviewer: Any, agencies: list[Agen
     _advance(review, Stage.WITH_FAMILY, bu=bu, reviewer=reviewer, start=aware, agencies=agencies, whitlock=True)
 
 
-def _closed_and_legacy(today: date, others: list[Child], *, bu: Any, reviewer: Any, agencies: list[Agency]) -> None:
+def _closed_and_legacy(today: date, others: list[Child], *, bu: User, reviewer: User, agencies: list[Agency]) -> None:
     """A closed case (no further review) and a legacy serious case review."""
     aware = today - timedelta(days=60)
     review = services.notify_serious_incident(

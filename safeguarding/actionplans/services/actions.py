@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from safeguarding.core.types import Person
 
 
-def _works_in(officer: Any, agency: Agency) -> bool:
+def _works_in(officer: Person, agency: Agency) -> bool:
     return bool(
         officer.memberships.filter(agency=agency, is_active=True, agency__is_active=True)
         .exclude(role=Role.AGENCY_SYSTEM)
@@ -110,7 +110,7 @@ def add_action(
     recommendation: ReviewRecommendation | None = None,
     description: str,
     lead_agency: Agency,
-    lead_officer: Any,
+    lead_officer: Person | None,
     start_on: date,
     due_on: date,
     success_measure: str,

@@ -34,8 +34,8 @@ def _check_plan(
     source: str,
     review: Review | None,
     source_reference: str,
-    chair: Any,
-    deputy_chair: Any,
+    chair: Person | None,
+    deputy_chair: Person | None,
     plan: ActionPlan | None = None,
 ) -> None:
     if source not in ActionSource.values:
@@ -66,10 +66,10 @@ def create_plan(
     title: str,
     source: str,
     owner_group: str,
-    chair: Any,
+    chair: Person,
     review: Review | None = None,
     source_reference: str = "",
-    deputy_chair: Any = None,
+    deputy_chair: Person | None = None,
     at: datetime | None = None,
 ) -> ActionPlan:
     """A new plan. A review's plan (source "review") is one per review; its actions are added one by

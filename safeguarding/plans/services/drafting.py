@@ -64,7 +64,11 @@ CREATE_MESSAGE = "Only practitioners and managers of agencies that work with chi
 
 
 def _plan_errors(
-    actor: Person, unique: dict[int, Child], plan_type: str, lead_professional: Any, lead_agency: Agency | None
+    actor: Person,
+    unique: dict[int, Child],
+    plan_type: str,
+    lead_professional: Person | None,
+    lead_agency: Agency | None,
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not unique:
@@ -93,7 +97,7 @@ def create_plan(
     actor: Person,
     children: Sequence[Child],
     plan_type: str,
-    lead_professional: Any,
+    lead_professional: Person,
     lead_agency: Agency,
     started_on: date | None = None,
     content: dict[str, Any] | None = None,
