@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils import timezone
@@ -17,6 +17,9 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from safeguarding.api.models import KEY_PREFIX, PREFIX_LENGTH, AgencyApiToken, hash_key
+
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
 
 INVALID_TOKEN = "Invalid or revoked token."
 # `last_used_at` is written at most this often per token, not on every request.
@@ -26,7 +29,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 class AgencyTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Token"
 
-    def authenticate(self, request: Request) -> tuple[Any, AgencyApiToken] | None:
+    def authenticate(self, request: Request) -> tuple[Person, AgencyApiToken] | None:
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
@@ -40,7 +43,7 @@ class AgencyTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(INVALID_TOKEN) from exc
         return self.authenticate_credentials(key)
 
-    def authenticate_credentials(self, key: str) -> tuple[Any, AgencyApiToken]:
+    def authenticate_credentials(self, key: str) -> tuple[Person, AgencyApiToken]:
         if not key.startswith(KEY_PREFIX) or len(key) <= len(KEY_PREFIX) + PREFIX_LENGTH:
             raise exceptions.AuthenticationFailed(INVALID_TOKEN)
         prefix = key[len(KEY_PREFIX) : len(KEY_PREFIX) + PREFIX_LENGTH]
@@ -75,7 +78,7 @@ class AgencyTokenAuthentication(authentication.BaseAuthentication):
 class VerifiedSessionAuthentication(authentication.SessionAuthentication):
     """The browser session of a person who has passed two-factor sign-in (django-otp)."""
 
-    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+    def authenticate(self, request: Request) -> tuple[Person, None] | None:
         user = getattr(request._request, "user", None)
         if not user or not user.is_active or getattr(user, "is_system", False):
             return None

@@ -262,7 +262,7 @@ def record_event(
     return event
 
 
-def _author(actor: Person) -> Any:
+def _author(actor: Person) -> Person | None:
     """The person who wrote an entry (an agency system's account is no author)."""
     return actor if not getattr(actor, "is_system", False) else None
 
