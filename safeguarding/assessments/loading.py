@@ -180,7 +180,7 @@ def apply_template(spec: TemplateSpec, m: Any = None, *, filename: str = "") -> 
     return template, changes
 
 
-def load_template(*, actor: Person, path: str | Path, dry_run: bool = False) -> LoadReport:
+def load_template(*, actor: Person | None, path: str | Path, dry_run: bool = False) -> LoadReport:
     """Check the whole file, then write it in one transaction (or roll it back for a dry run)."""
     data, filename, problems = read_file(path)
     spec = check_template(data, filename, problems)
@@ -256,7 +256,7 @@ def apply_descriptors(spec: DescriptorFileSpec, template: Any, filename: str) ->
 
 
 def load_descriptors(
-    *, actor: Person, template_code: str, path: str | Path, version: int | None = None, dry_run: bool = False
+    *, actor: Person | None, template_code: str, path: str | Path, version: int | None = None, dry_run: bool = False
 ) -> LoadReport:
     m = real_models()
     data, filename, problems = read_file(path)

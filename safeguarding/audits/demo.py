@@ -61,7 +61,7 @@ REAUDIT_FINDINGS = (
 )
 
 
-def _person(agency: Agency, *roles: str) -> Any:
+def _person(agency: Agency, *roles: str) -> User | None:
     m = (
         Membership.objects.filter(agency=agency, role__in=roles, is_active=True, user__is_system=False)
         .select_related("user")

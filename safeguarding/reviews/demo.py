@@ -6,7 +6,6 @@ and dated in the past with their `at` argument. The featured Whitlock brothers a
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.utils import timezone
 
@@ -88,7 +87,7 @@ def _at(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=10))
 
 
-def _lead(agency: Agency) -> Any:
+def _lead(agency: Agency) -> User | None:
     m = Membership.objects.filter(agency=agency, role=Role.SAFEGUARDING_LEAD, is_active=True).select_related("user")
     first = m.order_by("pk").first()
     return first.user if first else None

@@ -9,7 +9,7 @@ against an older `version` answers 409 too. Reading a plan is logged as a view o
 from __future__ import annotations
 
 import uuid
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
@@ -42,6 +42,9 @@ from safeguarding.plans.api.serializers import (
 from safeguarding.plans.models import AgreedVersionLocked, CarePlan, Objective, ScalingScore
 from safeguarding.plans.queries import plans_visible_to, with_related
 
+if TYPE_CHECKING:
+    from safeguarding.core.types import Person
+
 ERRORS = {
     **ERROR_RESPONSES,
     400: OpenApiResponse(BadRequestSerializer, description="The request has errors, or its body could not be read."),
@@ -63,7 +66,7 @@ CHILD_PARAMETER = OpenApiParameter(
 )
 
 
-def _user_or_none(value: int | None) -> Any:
+def _user_or_none(value: int | None) -> Person | None:
     return get_user_model().objects.filter(pk=value).first() if value else None
 
 

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from safeguarding.agencies.models import User
 
 
-def actor_from(username: str | None) -> Any:
+def actor_from(username: str | None) -> User | None:
     if not username:
         return None
     actor = User.objects.filter(username=username, is_active=True, is_system=False).first()
