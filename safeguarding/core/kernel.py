@@ -132,7 +132,6 @@ def service(func: Callable[P, R]) -> Callable[P, R]:
             parent[0] += frame[0]
         return result
 
-    wrapper.is_service = True  # type: ignore[attr-defined]
     return wrapper
 
 
