@@ -111,7 +111,9 @@ def bu_key(db: None) -> str:
     return make_token(f.AgencyFactory(code="BU", name="Test Business Unit", kind=AgencyKind.BUSINESS_UNIT))[1]
 
 
-@schema.include(path="/api/v1/dashboard/").parametrize()
+# (`schema.include(path=…)` selects nothing here: the config's per-operation block adds an include
+# that matches every operation, and includes are alternatives; an exclusion narrows for certain.)
+@schema.exclude(func=lambda ctx: ctx.operation.path != "/api/v1/dashboard/").parametrize()
 @settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_schema_as_the_business_unit(case: Any, bu_key: str) -> None:
     case.call_and_validate(headers={"Authorization": f"Token {bu_key}"})
