@@ -16,7 +16,7 @@ include .env
 export
 endif
 
-.PHONY: run test test-dates install install-dev browser lint typecheck checks pytest migrate seed worker css bench clean
+.PHONY: run test test-dates install install-dev browser lint typecheck migrations typecheck-and-migrations checks pytest migrate seed worker css bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,19 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy safeguarding bench
 
+# Every migration applied to an empty database on the suite's engine, compared with a database built
+# the way the suite builds its own (tables from the models, then the migrations' code): see
+# scripts/check_migrations.py and safeguarding/testing/schema.py.
+migrations: install-dev
+	$(BIN)/python scripts/check_migrations.py
+
+# mypy and the migrations check side by side: each uses one core.
+typecheck-and-migrations: install-dev
+	@mkdir -p var
+	@$(BIN)/python scripts/check_migrations.py > var/check-migrations.log 2>&1 & migrations=$$!; \
+	  $(BIN)/mypy safeguarding bench; status=$$?; \
+	  wait $$migrations || status=1; cat var/check-migrations.log; exit $$status
+
 checks: install-dev
 	$(MANAGE) makemigrations --check --dry-run
 	DJANGO_ENV=production SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
@@ -73,7 +86,7 @@ PYTEST_WORKERS ?= auto
 pytest: install-dev browser
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -n $(PYTEST_WORKERS) --durations=25 $(PYTEST_ARGS)
 
-test: lint typecheck checks pytest
+test: lint typecheck-and-migrations checks pytest
 
 # The tests of the apps that count days, run again with this process's clock on a leap day more than
 # a year ahead (Debian's faketime; the database server keeps real time). The wall clock starts there

@@ -52,6 +52,19 @@ def client_for() -> Any:
 _db_blocker: Any = None
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any) -> None:
+    """Under `--nomigrations` (the suite's default: see safeguarding/testing/schema.py) the tables
+    come from the models; then the migrations' own code runs: triggers and configuration rows. On
+    PostgreSQL the flush after each transactional test then deletes rather than truncates."""
+    from safeguarding.testing.schema import delete_instead_of_truncate, run_migration_code
+
+    with django_db_blocker.unblock():
+        if request.config.getvalue("nomigrations"):
+            run_migration_code()
+        delete_instead_of_truncate()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _remember_db_blocker(django_db_blocker: Any) -> None:
     global _db_blocker  # read by the teardown hook below, which gets no fixtures
