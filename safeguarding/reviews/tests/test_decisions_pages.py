@@ -269,3 +269,15 @@ def test_reopen_page_is_the_business_units_only(rc: ReviewCast, client_for: Any)
     assert "Only the business unit can reopen a closed review." in refused.content.decode()
     assert client_for(rc.cast.unrelated).get(f"/reviews/{review.pk}/reopen/").status_code == 404
     assert Review.objects.get(pk=review.pk).stage == Stage.CLOSED
+
+
+def test_a_legacy_review_page_has_no_notification_panels(rc: ReviewCast, client_for: Any) -> None:
+    review = services.open_legacy_review(
+        actor=rc.business,
+        title="Child R",
+        decided_on=date(2017, 5, 1),
+        children=[services.ChildInput(rc.cast.child, "Child R")],
+    )
+    page = client_for(rc.business).get(f"/reviews/{review.pk}/").content.decode()
+    assert "Safeguarding partners informed" not in page
+    assert "Practice review recorded" in page  # the case's record still has its history
