@@ -10,6 +10,10 @@ class Stage(models.TextChoices):
     NOTIFIED = "notified", "Notified"
     RAPID_REVIEW = "rapid_review", "Rapid review"
     DECISION = "decision", "Decision"
+    # The rapid review recommended a national review: the case waits for the national panel's response.
+    AWAITING_PANEL = "awaiting_panel", "Awaiting the national panel"
+    # The national panel accepted it for a national review: the partnership contributes, the case stays open.
+    NATIONAL_REVIEW = "national_review", "National review"
     IN_PROGRESS = "in_progress", "In progress"
     DRAFT = "draft", "Draft report"
     WITH_FAMILY = "with_family", "With the family"
@@ -34,6 +38,14 @@ class Recommendation(models.TextChoices):
     OTHER_LEARNING = "other_learning", "Another form of learning review"
     NO_FURTHER_REVIEW = "no_further_review", "No further review"
     NATIONAL_REVIEW = "national_review", "Refer for a national review"
+
+
+class PanelResponse(models.TextChoices):
+    """The national panel's response to a rapid review that recommended a national review."""
+
+    ACCEPTED = "accepted", "Accepted for a national review"
+    RETURNED = "returned", "Returned for a local child safeguarding practice review"
+    NO_REVIEW = "no_review", "No review"
 
 
 # Decisions that go on to a local practice review (the others close the case locally).
@@ -95,3 +107,9 @@ class Action(models.TextChoices):
     PUBLISHED = "published", "Published"
     CLOSED = "closed", "Closed"
     LEGACY_OPENED = "legacy_opened", "Practice review recorded"
+    NATIONAL_REVIEW_REFERRED = "national_review_referred", "Referred to the national panel for a national review"
+    NATIONAL_REVIEW_ACCEPTED = "national_review_accepted", "National panel: accepted for a national review"
+    RETURNED_FOR_LOCAL_REVIEW = "returned_for_local_review", "National panel: returned for a local review"
+    PANEL_NO_REVIEW = "panel_no_review", "National panel: no review"
+    NATIONAL_REVIEW_CLOSED = "national_review_closed", "National review closed"
+    REOPENED = "reopened", "Reopened"

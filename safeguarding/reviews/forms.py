@@ -56,10 +56,47 @@ class VersionedForm(GovUKForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+def yes_no(label: str, *, help_text: str = "", required_message: str) -> forms.TypedChoiceField:
+    """A yes/no question as GOV.UK radios, answered True or False."""
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=help_text,
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": required_message},
+    )
+
+
 class NotifyForm(GovUKForm):
     incident_on = DateField(label="Date of the incident")
     aware_on = DateField(label="Date the local authority became aware")
     harm = forms.ChoiceField(label="What happened to the child?", choices=Harm.choices, widget=forms.RadioSelect)
+    abuse_or_neglect = yes_no(
+        "Is abuse or neglect known or suspected?",
+        help_text="A serious child safeguarding case is notified when abuse or neglect is known or suspected "
+        "(Children Act 2004 s.16C(1)). If not, it is not a notifiable incident, unless the child was looked "
+        "after and died.",
+        required_message="Say whether abuse or neglect is known or suspected",
+    )
+    looked_after = yes_no(
+        "Was the child looked after by the local authority?",
+        help_text="If a looked-after child died, the local authority also notifies the Secretary of State and "
+        "Ofsted, whatever the cause (Children Act 2004 s.16C(2)).",
+        required_message="Say whether the child was looked after",
+    )
+    harm_outside_england = yes_no(
+        "Did the death or harm happen outside England?",
+        help_text="A child who normally lives in this area is still notified here; the partnership then "
+        "informs the area where it happened.",
+        required_message="Say whether it happened outside England",
+    )
+    harm_location = forms.CharField(
+        label="If outside England, where did it happen?",
+        max_length=200,
+        required=False,
+        help_text="For example, Cardiff, Wales.",
+    )
     summary = _text("Summary of the incident", help_text="What happened, what is known about abuse or neglect.")
     child_1_nhs = forms.CharField(label="First child: NHS number", max_length=12)
     child_1_pseudonym = forms.CharField(
@@ -93,6 +130,19 @@ class SentForm(VersionedForm):
     sent_on = DateField(label="Date sent to the national panel")
 
 
+class NotificationSentForm(SentForm):
+    ofsted_sent_on = DateField(
+        label="Date the copy was sent to Ofsted",
+        required=False,
+        help_text="Required if a looked-after child died. For example, 27/03/2026",
+    )
+    secretary_of_state_sent_on = DateField(
+        label="Date the copy was sent to the Secretary of State",
+        required=False,
+        help_text="Required if a looked-after child died. For example, 27/03/2026",
+    )
+
+
 class DecideForm(VersionedForm):
     kind = forms.ChoiceField(
         label="What kind of review?",
@@ -108,10 +158,8 @@ class DecideForm(VersionedForm):
 class CloseAtDecisionForm(VersionedForm):
     decision = forms.ChoiceField(
         label="What did the partners decide?",
-        choices=[
-            (Recommendation.NO_FURTHER_REVIEW.value, Recommendation.NO_FURTHER_REVIEW.label),
-            (Recommendation.NATIONAL_REVIEW.value, "The national panel takes a national review"),
-        ],
+        # A national review is referred to the national panel instead ("Decide: refer for a national review").
+        choices=[(Recommendation.NO_FURTHER_REVIEW.value, Recommendation.NO_FURTHER_REVIEW.label)],
         widget=forms.RadioSelect,
     )
     reason = _text("Reasons for the decision")
@@ -132,6 +180,10 @@ class PublishForm(VersionedForm):
 
 class CloseForm(VersionedForm):
     reason = _text("Why is the review closing?", required=False, rows=3)
+
+
+class ReferForm(VersionedForm):
+    reason = _text("Note for the history", required=False, rows=3)
 
 
 class PanelForm(GovUKForm):

@@ -24,6 +24,7 @@ from safeguarding.reviews.enums import (
     Action,
     Harm,
     MemberRole,
+    PanelResponse,
     Recommendation,
     RecommendationStatus,
     RequestKind,
@@ -138,6 +139,17 @@ class Notification(models.Model):
     aware_on = models.DateField()
     harm = models.CharField(max_length=16, choices=Harm.choices)
     summary = models.TextField()
+    # Children Act 2004 s.16C(1): a serious child safeguarding case needs abuse or neglect known or suspected.
+    abuse_or_neglect = models.BooleanField()
+    # s.16C(2): the death of a looked-after child is notified to the Secretary of State and Ofsted
+    # whatever the cause (Working Together 2023, ch. 5).
+    looked_after = models.BooleanField(default=False)
+    # s.16C(1)(b): harm outside England to a child normally resident here is still notified here.
+    harm_outside_england = models.BooleanField(default=False)
+    harm_location = models.CharField(max_length=200, blank=True, help_text="Where the harm happened, outside England.")
+    harm_area_informed_on = models.DateField(null=True, blank=True)
+    ofsted_sent_on = models.DateField(null=True, blank=True)
+    secretary_of_state_sent_on = models.DateField(null=True, blank=True)
     due_on = models.DateField()
     sent_to_panel_on = models.DateField(null=True, blank=True)
     notified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -150,6 +162,14 @@ class Notification(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(aware_on__gte=models.F("incident_on")), name="notification_aware_after"),
             models.CheckConstraint(condition=Q(due_on__gt=models.F("aware_on")), name="notification_due_after"),
+            # Only a serious child safeguarding case, or the death of a looked-after child, is notified.
+            models.CheckConstraint(
+                condition=Q(abuse_or_neglect=True) | Q(looked_after=True, harm=Harm.DEATH),
+                name="notification_is_notifiable",
+            ),
+            models.CheckConstraint(
+                condition=Q(harm_outside_england=False) | ~Q(harm_location=""), name="notification_outside_where"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -159,6 +179,28 @@ class Notification(models.Model):
         """Not sent by its due date (sent late counts too: the flag stays on the record)."""
         sent_or_today = self.sent_to_panel_on or today or timezone.localdate()
         return sent_or_today > self.due_on
+
+    @property
+    def looked_after_death(self) -> bool:
+        """The death of a looked-after child: the Secretary of State and Ofsted must be told (s.16C(2))."""
+        return self.looked_after and self.harm == Harm.DEATH
+
+
+class PartnerInformed(models.Model):
+    """The date a statutory safeguarding partner was told of the incident (Working Together 2023, ch. 5:
+    the local authority reports it to the safeguarding partners within 5 working days)."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="partners_informed")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    informed_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["informed_on", "agency__name"]
+        constraints = [models.UniqueConstraint(fields=["notification", "agency"], name="partner_informed_once")]
+
+    def __str__(self) -> str:
+        return f"{self.agency} informed of {self.notification.review}"
 
 
 class RapidReview(models.Model):
@@ -174,9 +216,21 @@ class RapidReview(models.Model):
     recommendation = models.CharField(max_length=20, choices=Recommendation.choices, blank=True)
     recommendation_reasons = models.TextField(blank=True)
     sent_to_panel_on = models.DateField(null=True, blank=True)
+    # The national panel's response to a recommended national review: its date and its own words.
+    panel_response = models.CharField(max_length=16, choices=PanelResponse.choices, blank=True)
+    panel_responded_on = models.DateField(null=True, blank=True)
+    panel_response_words = models.TextField(blank=True)
+    national_published_on = models.DateField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(due_on__gt=models.F("opened_on")), name="rapid_due_after")]
+        constraints = [
+            models.CheckConstraint(condition=Q(due_on__gt=models.F("opened_on")), name="rapid_due_after"),
+            models.CheckConstraint(
+                condition=Q(panel_response="", panel_responded_on__isnull=True)
+                | (~Q(panel_response="") & Q(panel_responded_on__isnull=False)),
+                name="rapid_panel_response_dated",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Rapid review for {self.review}"

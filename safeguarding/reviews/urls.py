@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safeguarding.reviews import views, views_findings, views_recording
+from safeguarding.reviews import views, views_decisions, views_findings, views_recording
 
 app_name = "reviews"
 
@@ -29,5 +29,10 @@ urlpatterns = [
         name="recommendation-status",
     ),
     path("<int:pk>/chronology/", views_findings.review_chronology, name="chronology"),
+    path("<int:pk>/notification-copies/", views_decisions.copies, name="notification-copies"),
+    path("<int:pk>/partners-informed/", views_decisions.partners_informed, name="partners-informed"),
+    path("<int:pk>/panel-response/", views_decisions.panel_response, name="panel-response"),
+    path("<int:pk>/close-national-review/", views_decisions.close_national_review, name="close-national-review"),
+    path("<int:pk>/reopen/", views_decisions.reopen, name="reopen"),
     path("<int:pk>/<slug:slug>/", views.transition, name="transition"),
 ]

@@ -16,13 +16,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding.core.access import perm_required, require_perm
 from safeguarding.core.forms import attempt
 from safeguarding.core.sections import sections_for
 from safeguarding.core.services import record_activity
-from safeguarding.reviews import clocks, forms, queries, services, workflow
+from safeguarding.reviews import clocks, forms, queries, services, timeline, workflow
 from safeguarding.reviews.enums import Action
 from safeguarding.reviews.models import Review, Submission
 from safeguarding.reviews.permissions import lead_agency_ids
@@ -118,6 +119,10 @@ def notify(request: PersonRequest) -> HttpResponse:
                     harm=data["harm"],
                     summary=data["summary"],
                     children=[services.ChildInput(c, p) for c, p in data["children"]],
+                    abuse_or_neglect=data["abuse_or_neglect"],
+                    looked_after=data["looked_after"],
+                    harm_outside_england=data["harm_outside_england"],
+                    harm_location=data["harm_location"],
                 )
             )
 
@@ -131,7 +136,8 @@ def notify(request: PersonRequest) -> HttpResponse:
         title="Notify a serious incident",
         button="Record the notification",
         intro="The local authority notifies the national panel within 5 working days of becoming aware that a "
-        "child has died or been seriously harmed and abuse or neglect is known or suspected.",
+        "child has died or been seriously harmed and abuse or neglect is known or suspected, and tells the "
+        "other safeguarding partners. The death of a looked-after child is notified whatever the cause.",
         back="reviews:index",
     )
 
@@ -161,7 +167,10 @@ def detail(request: PersonRequest, pk: int) -> HttpResponse:
             else [],
             "partners": workflow.statutory_partners(),
             "history": review.stage_changes.select_related("actor", "actor_agency"),
-            "actions": [(ACTION_URLS[a], label, why) for a, label, why in workflow.available_actions(user, review)],
+            "actions": [
+                (action_href(review, a), label, why) for a, label, why in workflow.available_actions(user, review)
+            ],
+            **decision_context(review),
             "findings_count": review.findings.count(),
             "recommendations_count": review.recommendations.count(),
             "sections": sections_for("review", request, review),
@@ -181,10 +190,11 @@ URL_ACTIONS = {
     "finalise": Action.FINALISED,
     "publish": Action.PUBLISHED,
     "close": Action.CLOSED,
+    "refer-national-review": Action.NATIONAL_REVIEW_REFERRED,
 }
 ACTION_URLS: dict[str, str] = {action: slug for slug, action in URL_ACTIONS.items()}
 ACTION_FORMS: dict[str, type[forms.VersionedForm]] = {
-    Action.NOTIFICATION_SENT: forms.SentForm,
+    Action.NOTIFICATION_SENT: forms.NotificationSentForm,
     Action.RAPID_REVIEW_SENT: forms.SentForm,
     Action.PRACTICE_REVIEW_OPENED: forms.DecideForm,
     Action.CLOSED_AT_DECISION: forms.CloseAtDecisionForm,
@@ -193,7 +203,27 @@ ACTION_FORMS: dict[str, type[forms.VersionedForm]] = {
     Action.FINALISED: forms.ConfirmForm,
     Action.PUBLISHED: forms.PublishForm,
     Action.CLOSED: forms.CloseForm,
+    Action.NATIONAL_REVIEW_REFERRED: forms.ReferForm,
 }
+
+
+def action_href(review: Review, action: str) -> str:
+    """The page of a stage change: the generic one, or the step's own (`views_decisions.OWN_PAGES`)."""
+    from safeguarding.reviews.views_decisions import OWN_PAGES
+
+    if action in OWN_PAGES:
+        name, query = OWN_PAGES[action]
+        return reverse(name, args=[review.pk]) + query
+    return reverse("reviews:transition", args=[review.pk, ACTION_URLS[action]])
+
+
+def decision_context(review: Review) -> dict[str, Any]:
+    """The notification's parts, the partners informed and the case's record, for the review page."""
+    return {
+        "partners_informed": timeline.partners_informed(review),
+        "partners_not_informed": timeline.partners_not_informed(review),
+        "case_record": timeline.case_record(review),
+    }
 
 
 def _run_transition(action: str, user: Person, review: Review, data: dict[str, Any]) -> None:
@@ -215,6 +245,7 @@ def transition(request: PersonRequest, pk: int, slug: str) -> HttpResponse:
         return redirect("reviews:detail", pk=review.pk)
     label = workflow.WORKFLOW[action].label
     form = ACTION_FORMS[action](data=request.POST or None, initial={"version": review.version})
+    stale = request.method == "POST" and form.is_valid() and form.cleaned_data["version"] != review.version
     if (
         request.method == "POST"
         and form.is_valid()
@@ -225,7 +256,10 @@ def transition(request: PersonRequest, pk: int, slug: str) -> HttpResponse:
             f"Done: {label.lower()}. The review is now at the {review.get_stage_display().lower()} stage.",
         )
         return redirect("reviews:detail", pk=review.pk)
-    return form_page(request, form, title=label, button=label, review=review)
+    response = form_page(request, form, title=label, button=label, review=review)
+    if stale:
+        response.status_code = 409  # someone else moved the review since this form was read
+    return response
 
 
 # ---- monitoring ----------------------------------------------------------------------------------

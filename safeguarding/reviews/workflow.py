@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from safeguarding.agencies.enums import PartnerStatus
+from safeguarding.agencies.enums import AgencyKind, PartnerStatus
 from safeguarding.agencies.models import Agency
 from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
-from safeguarding.reviews.enums import Action, MemberRole, Stage
+from safeguarding.reviews.enums import Action, MemberRole, Recommendation, Stage
 from safeguarding.reviews.models import Review, StageChange
 
 # Re-exported: the API and other modules import the rules and errors from here.
@@ -50,6 +50,12 @@ NOUN = "review"
 
 def statutory_partners() -> list[Agency]:
     return list(Agency.objects.active().filter(partner_status=PartnerStatus.STATUTORY).order_by("name"))
+
+
+def partners_to_inform() -> list[Agency]:
+    """The other safeguarding partners the local authority tells of a notified incident: the statutory
+    partners except its own children's social care, which notifies (Working Together 2023, ch. 5)."""
+    return [a for a in statutory_partners() if a.kind != AgencyKind.CHILDRENS_SOCIAL_CARE]
 
 
 # ---- what each step needs first ------------------------------------------------------------------
@@ -111,6 +117,50 @@ def _always(review: Review, today: date) -> str | None:
     return None
 
 
+def _recommended_national(review: Review) -> bool:
+    return review.rapid_review.recommendation == Recommendation.NATIONAL_REVIEW
+
+
+def _referral_ready(review: Review, today: date) -> str | None:
+    if not _recommended_national(review):
+        return "Only a rapid review that recommends a national review is referred to the national panel for one."
+    return None
+
+
+def _close_at_decision_ready(review: Review, today: date) -> str | None:
+    # A national review is the national panel's decision (Working Together 2023, ch. 5): the case waits
+    # for its response instead of closing locally.
+    if _recommended_national(review) and not review.rapid_review.panel_response:
+        return (
+            "The rapid review recommended a national review: refer the case to the national panel and record "
+            "the Panel's response, instead of closing it here."
+        )
+    return None
+
+
+# Where a reopened case goes: back to the stage it closed from, except a case the national panel
+# declined (closed from awaiting its response), which goes back to the partners' decision: the Panel
+# has answered, and what is left to decide is local (a local review, or none).
+REOPEN_TO: dict[str, str] = {
+    Stage.DECISION: Stage.DECISION,
+    Stage.AWAITING_PANEL: Stage.DECISION,
+    Stage.NATIONAL_REVIEW: Stage.NATIONAL_REVIEW,
+    Stage.PUBLISHED: Stage.PUBLISHED,
+}
+
+
+def reopen_stage(review: Review) -> str | None:
+    """The stage a closed review reopens at (None when its history does not say where it closed from)."""
+    closing = review.stage_changes.filter(to_stage=Stage.CLOSED).order_by("-at", "-id").first()
+    return REOPEN_TO.get(closing.from_stage) if closing is not None else None
+
+
+def _reopen_ready(review: Review, today: date) -> str | None:
+    if reopen_stage(review) is None:
+        return "The history does not show the stage this review closed from, so it cannot be reopened here."
+    return None
+
+
 # ---- the table -----------------------------------------------------------------------------------
 
 
@@ -120,6 +170,7 @@ def _step(action: Action, label: str, source: Stage, target: Stage, not_allowed:
 
 
 _RUN = "Only the business unit or the review's chair can"
+_PANEL = f"{_RUN} record the national panel's response."
 
 WORKFLOW = kernel.Workflow(
     name="review",
@@ -168,6 +219,44 @@ WORKFLOW = kernel.Workflow(
         _step(Action.FINALISED, "Finalise the report", Stage.WITH_FAMILY, Stage.FINAL, f"{_RUN} move the review on."),
         _step(Action.PUBLISHED, "Publish", Stage.FINAL, Stage.PUBLISHED, f"{_RUN} publish the review."),
         _step(Action.CLOSED, "Close the review", Stage.PUBLISHED, Stage.CLOSED, f"{_RUN} close the review."),
+        _step(
+            Action.NATIONAL_REVIEW_REFERRED,
+            "Decide: refer for a national review",
+            Stage.DECISION,
+            Stage.AWAITING_PANEL,
+            f"{_RUN} record the decision.",
+        ),
+        _step(
+            Action.NATIONAL_REVIEW_ACCEPTED,
+            "National panel: accepted for a national review",
+            Stage.AWAITING_PANEL,
+            Stage.NATIONAL_REVIEW,
+            _PANEL,
+        ),
+        _step(
+            Action.RETURNED_FOR_LOCAL_REVIEW,
+            "National panel: returned for a local review",
+            Stage.AWAITING_PANEL,
+            Stage.IN_PROGRESS,
+            _PANEL,
+        ),
+        _step(Action.PANEL_NO_REVIEW, "National panel: no review", Stage.AWAITING_PANEL, Stage.CLOSED, _PANEL),
+        _step(
+            Action.NATIONAL_REVIEW_CLOSED,
+            "Close the national review",
+            Stage.NATIONAL_REVIEW,
+            Stage.CLOSED,
+            f"{_RUN} close the national review.",
+        ),
+        # Back to the stage it closed from (`reopen_stage`): the business unit only, with a reason.
+        kernel.Transition(
+            Action.REOPENED,
+            "Reopen the review",
+            frozenset({Stage.CLOSED}),
+            None,
+            "Only the business unit can reopen a closed review.",
+            who=lambda user, review: is_business_unit(user),
+        ),
     ],
 )
 TRANSITIONS = WORKFLOW.transitions
@@ -180,7 +269,22 @@ READY: dict[str, Readiness] = {
     Action.FINALISED: _final_ready,
     Action.PUBLISHED: _publish_ready,
     Action.CLOSED: _close_ready,
+    Action.CLOSED_AT_DECISION: _close_at_decision_ready,
+    Action.NATIONAL_REVIEW_REFERRED: _referral_ready,
+    Action.REOPENED: _reopen_ready,
 }
+
+# Steps with their own entry point (service, page and API endpoint), because they need more than the
+# generic stage change carries: the national panel's response, closing a national review, reopening.
+OWN_ENTRY_ACTIONS: frozenset[str] = frozenset(
+    {
+        Action.NATIONAL_REVIEW_ACCEPTED,
+        Action.RETURNED_FOR_LOCAL_REVIEW,
+        Action.PANEL_NO_REVIEW,
+        Action.NATIONAL_REVIEW_CLOSED,
+        Action.REOPENED,
+    }
+)
 
 
 def blocker(action: str, user: Viewer, review: Review, today: date | None = None) -> str | None:
@@ -206,14 +310,18 @@ def check(action: str, user: Viewer, review: Review, today: date | None = None) 
 def action_to(review: Review, to_stage: str) -> str | None:
     """The transition that moves `review` from its current stage to `to_stage` (None if there is none)."""
     for t in TRANSITIONS.values():
-        if review.stage in t.sources and t.target == to_stage:
+        if review.stage in t.sources and t.target == to_stage and t.action not in OWN_ENTRY_ACTIONS:
             return t.action
     return None
 
 
 def next_stages(review: Review) -> list[str]:
-    """The stages the review can move to from where it is now."""
-    return [str(t.target) for t in TRANSITIONS.values() if review.stage in t.sources]
+    """The stages the generic stage change can move the review to from where it is now."""
+    return [
+        str(t.target)
+        for t in TRANSITIONS.values()
+        if review.stage in t.sources and t.action not in OWN_ENTRY_ACTIONS and t.target is not None
+    ]
 
 
 def available_actions(user: Viewer, review: Review) -> list[tuple[str, str, str | None]]:
@@ -255,9 +363,12 @@ def apply_transition(
     reason: str = "",
     at: datetime | None = None,
     today: date | None = None,
+    target: str | None = None,
+    log_changes: dict[str, object] | None = None,
 ) -> StageChange:
     """Move the review along `action` if the guard and the step's readiness allow it and nobody changed
-    it since `version`; write the history row and the activity log. Call inside a service."""
+    it since `version`; write the history row and the activity log. `target`: the stage of a step whose
+    table target is computed (reopening). Call inside a service."""
     check(action, actor, review, today)
     moment = kernel.now(at)
     steps: list[StageChange] = []
@@ -266,6 +377,8 @@ def apply_transition(
         action=action,
         actor=actor,
         version=version,
+        target=target,
+        log_changes=log_changes,
         fields={"stage_changed_at": moment},
         history=lambda moved: steps.append(
             write_history(

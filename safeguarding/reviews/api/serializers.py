@@ -11,8 +11,10 @@ from rest_framework import serializers
 
 from safeguarding.agencies.models import Agency
 from safeguarding.api.fields import CodeField
+from safeguarding.reviews import timeline
 from safeguarding.reviews.enums import (
     Harm,
+    PanelResponse,
     Recommendation,
     RecommendationStatus,
     RequestKind,
@@ -91,6 +93,42 @@ class ReviewSerializer(serializers.ModelSerializer):
         source="practice_review.target_publication_on", read_only=True, allow_null=True
     )
     published_on = serializers.DateField(source="practice_review.published_on", read_only=True, allow_null=True)
+    # What the notification records (Children Act 2004 s.16C; Working Together 2023, ch. 5).
+    abuse_or_neglect = serializers.BooleanField(
+        source="notification.abuse_or_neglect",
+        read_only=True,
+        allow_null=True,
+        help_text="Abuse or neglect known or suspected (needed for a serious child safeguarding case).",
+    )
+    looked_after = serializers.BooleanField(source="notification.looked_after", read_only=True, allow_null=True)
+    harm_outside_england = serializers.BooleanField(
+        source="notification.harm_outside_england", read_only=True, allow_null=True
+    )
+    harm_location = serializers.CharField(source="notification.harm_location", read_only=True, allow_null=True)
+    harm_area_informed_on = serializers.DateField(
+        source="notification.harm_area_informed_on", read_only=True, allow_null=True
+    )
+    ofsted_sent_on = serializers.DateField(source="notification.ofsted_sent_on", read_only=True, allow_null=True)
+    secretary_of_state_sent_on = serializers.DateField(
+        source="notification.secretary_of_state_sent_on", read_only=True, allow_null=True
+    )
+    panel_response = serializers.CharField(
+        source="rapid_review.panel_response",
+        read_only=True,
+        allow_null=True,
+        help_text="The national panel's response to a recommended national review: '' (none yet), "
+        + ", ".join(PanelResponse.values)
+        + ".",
+    )
+    panel_responded_on = serializers.DateField(
+        source="rapid_review.panel_responded_on", read_only=True, allow_null=True
+    )
+    panel_response_words = serializers.CharField(
+        source="rapid_review.panel_response_words", read_only=True, allow_null=True
+    )
+    national_published_on = serializers.DateField(
+        source="rapid_review.national_published_on", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Review
@@ -105,6 +143,17 @@ class ReviewSerializer(serializers.ModelSerializer):
             "rapid_review_due_on",
             "target_publication_on",
             "published_on",
+            "abuse_or_neglect",
+            "looked_after",
+            "harm_outside_england",
+            "harm_location",
+            "harm_area_informed_on",
+            "ofsted_sent_on",
+            "secretary_of_state_sent_on",
+            "panel_response",
+            "panel_responded_on",
+            "panel_response_words",
+            "national_published_on",
             "version",
         ]
         read_only_fields = fields
@@ -126,6 +175,43 @@ class ReviewSerializer(serializers.ModelSerializer):
         return data
 
 
+class PartnerInformedSerializer(serializers.Serializer):
+    agency = serializers.CharField(help_text="The statutory partner's agency code.")
+    informed_on = serializers.DateField()
+
+
+class RecordEntrySerializer(serializers.Serializer):
+    on = serializers.DateField()
+    text = serializers.CharField()
+    detail = serializers.CharField(help_text="The reason or the national panel's words, if any.")
+
+
+class ReviewDetailSerializer(ReviewSerializer):
+    """One review: also the partners informed and not yet informed, and the case's dated record."""
+
+    partners_informed = serializers.SerializerMethodField()
+    partners_not_informed = serializers.SerializerMethodField()
+    record = serializers.SerializerMethodField()
+
+    class Meta(ReviewSerializer.Meta):
+        fields = [*ReviewSerializer.Meta.fields, "partners_informed", "partners_not_informed", "record"]
+        read_only_fields = fields
+
+    @extend_schema_field(PartnerInformedSerializer(many=True))
+    def get_partners_informed(self, obj: Review) -> list[dict[str, Any]]:
+        return [{"agency": row.agency.code, "informed_on": row.informed_on} for row in timeline.partners_informed(obj)]
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.CharField(), help_text="Codes of the partners not yet informed.")
+    )
+    def get_partners_not_informed(self, obj: Review) -> list[str]:
+        return [agency.code for agency in timeline.partners_not_informed(obj)]
+
+    @extend_schema_field(RecordEntrySerializer(many=True))
+    def get_record(self, obj: Review) -> list[dict[str, Any]]:
+        return [{"on": e.on, "text": e.text, "detail": e.detail} for e in timeline.case_record(obj)]
+
+
 class ChildPseudonymSerializer(serializers.Serializer):
     nhs_number = serializers.RegexField(r"^\d{10}$", help_text="The child's NHS number, 10 digits.")
     pseudonym = serializers.CharField(max_length=60, help_text="The name the review will use, e.g. 'Child A'.")
@@ -137,6 +223,17 @@ class NotifySerializer(serializers.Serializer):
     harm = serializers.ChoiceField(choices=Harm.choices)
     summary = serializers.CharField(max_length=20000)
     children = ChildPseudonymSerializer(many=True, allow_empty=False)
+    abuse_or_neglect = serializers.BooleanField(
+        help_text="Abuse or neglect known or suspected. Required: false is accepted only for the death of a "
+        "looked-after child (Children Act 2004 s.16C)."
+    )
+    looked_after = serializers.BooleanField(required=False, default=False, help_text="The child was looked after.")
+    harm_outside_england = serializers.BooleanField(
+        required=False, default=False, help_text="The death or harm happened outside England."
+    )
+    harm_location = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", help_text="Where, when outside England."
+    )
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
@@ -251,4 +348,17 @@ class ReviewTransitionSerializer(serializers.Serializer):
         allow_null=True,
         default=None,
         help_text="published: the date the report may come down (at least 12 months later; default exactly 12).",
+    )
+    ofsted_sent_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="rapid_review: the date the copy went to Ofsted (required for the death of a looked-after child).",
+    )
+    secretary_of_state_sent_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="rapid_review: the date the copy went to the Secretary of State (required for the death of a "
+        "looked-after child).",
     )

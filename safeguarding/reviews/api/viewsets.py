@@ -26,6 +26,7 @@ from safeguarding.children.models import Child
 from safeguarding.core import kernel
 from safeguarding.core.services import record_activity
 from safeguarding.reviews import services
+from safeguarding.reviews.api.decisions import DecisionActions
 from safeguarding.reviews.api.serializers import (
     AgencyRequestSerializer,
     FindingCreateSerializer,
@@ -34,6 +35,7 @@ from safeguarding.reviews.api.serializers import (
     RecommendationCreateSerializer,
     RecommendationSerializer,
     RecommendationStatusSerializer,
+    ReviewDetailSerializer,
     ReviewSerializer,
     ReviewTransitionSerializer,
     SubmitSerializer,
@@ -70,10 +72,14 @@ TAGS = ["Case reviews"]
         responses={200: ReviewSerializer(many=True), **ERRORS},
     ),
     retrieve=extend_schema(
-        tags=TAGS, summary="A case review", parameters=[ID_PARAMETER], responses={200: ReviewSerializer, **ERRORS}
+        tags=TAGS,
+        summary="A case review",
+        description="With the partners informed and not yet informed, and the case's dated record.",
+        parameters=[ID_PARAMETER],
+        responses={200: ReviewDetailSerializer, **ERRORS},
     ),
 )
-class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReviewViewSet(DecisionActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = Review.objects.none()  # depends on the caller: see get_queryset()
     serializer_class = ReviewSerializer
     schema = PageAutoSchema()
@@ -95,7 +101,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return review
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(ReviewSerializer(self._get(kwargs.get("pk"))).data)
+        return Response(ReviewDetailSerializer(self._get(kwargs.get("pk"))).data)
 
     @extend_schema(
         tags=TAGS,
@@ -124,6 +130,10 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             harm=v["harm"],
             summary=v["summary"],
             children=children,
+            abuse_or_neglect=v["abuse_or_neglect"],
+            looked_after=v["looked_after"],
+            harm_outside_england=v["harm_outside_england"],
+            harm_location=v["harm_location"],
         )
         if not reviews_visible_to(request.user).filter(pk=review.pk).exists():
             # The notifier is not named on it: answer with the reference, not the review's material.
@@ -225,9 +235,11 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         summary="Move the review to its next stage",
         description="The same stage change as the review page's buttons, by the business unit or the review's "
         "chair; the workflow's guard decides whether it may happen now. `to_stage` must be reachable from the "
-        "review's current stage (`notified → rapid_review → decision → in_progress | closed`, `in_progress → "
-        "draft → with_family → final → published → closed`). Besides `version`, each step needs: "
-        "`rapid_review` and `decision` a `sent_on` date; `in_progress` (from decision) a `kind` and "
+        "review's current stage (`notified → rapid_review → decision → in_progress | awaiting_panel | closed`, "
+        "`in_progress → draft → with_family → final → published → closed`). Besides `version`, each step needs: "
+        "`rapid_review` and `decision` a `sent_on` date (`rapid_review` also `ofsted_sent_on` and "
+        "`secretary_of_state_sent_on` when a looked-after child died); `awaiting_panel` nothing (the rapid "
+        "review must recommend a national review); `in_progress` (from decision) a `kind` and "
         "`decided_on`; `closed` from decision a `decision` and `reason`; `published` a `published_on` (and "
         "optionally `may_come_down_on`). `reason` is otherwise an optional note kept in the history.\n\n"
         "Answers the updated review. 400: bad input, or a stage not reachable from here (`errors` names the "
@@ -250,7 +262,13 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             stage = review.get_stage_display().lower()
             options = ", ".join(next_stages(review)) or "no other stage"
             raise exceptions.ValidationError(
-                {"to_stage": [f"From the {stage} stage the review can move to: {options}."]}
+                {
+                    "to_stage": [
+                        f"From the {stage} stage the review can move to: {options}. The national panel's "
+                        "response, closing a national review and reopening have their own endpoints "
+                        "(panel-response, close-national-review, reopen)."
+                    ]
+                }
             )
         services.move_review(
             actor=person(request),
@@ -264,6 +282,8 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             decision=v["decision"],
             published_on=v["published_on"],
             may_come_down_on=v["may_come_down_on"],
+            ofsted_sent_on=v["ofsted_sent_on"],
+            secretary_of_state_sent_on=v["secretary_of_state_sent_on"],
         )
         return Response(ReviewSerializer(self.get_queryset().get(pk=review.pk)).data)
 

@@ -5,6 +5,8 @@ Pages, the API, commands and demo data call these; this module names them all.
 
 By part of the review's life:
 - `notification`: the notification, the rapid review and the partners' decision;
+- `decisions`: the notification's copies and the partners informed, a national review (referral, the
+  national panel's response, closing it) and reopening a closed case;
 - `submissions`: requests to agencies, reminders and the agencies' answers;
 - `practice`: the practice review from terms of reference to publication and closure;
 - `stages`: `move_review`, the one entry point for a stage change;
@@ -17,6 +19,15 @@ from __future__ import annotations
 
 from safeguarding.reviews.permissions import WRITING_STAGES
 from safeguarding.reviews.services.common import MAX_DOCUMENT_BYTES, ChildInput, Upload, store_document
+from safeguarding.reviews.services.decisions import (
+    RESPONSE_ACTIONS,
+    close_national_review,
+    record_notification_copies,
+    record_panel_response,
+    record_partners_informed,
+    refer_national_review,
+    reopen_review,
+)
 from safeguarding.reviews.services.findings import (
     add_finding,
     add_recommendation,
@@ -58,6 +69,7 @@ from safeguarding.reviews.services.submissions import (
 __all__ = [
     "MAX_DOCUMENT_BYTES",
     "REQUEST_STAGES",
+    "RESPONSE_ACTIONS",
     "TRANSITION_NEEDS",
     "WRITING_STAGES",
     "ChildInput",
@@ -68,6 +80,7 @@ __all__ = [
     "add_practitioner_event",
     "add_recommendation",
     "close_at_decision",
+    "close_national_review",
     "close_review",
     "decide_practice_review",
     "finalise_report",
@@ -77,10 +90,15 @@ __all__ = [
     "notify_serious_incident",
     "open_legacy_review",
     "publish_review",
+    "record_notification_copies",
     "record_notification_sent",
     "record_panel_meeting",
+    "record_panel_response",
+    "record_partners_informed",
     "record_sent_dates",
+    "refer_national_review",
     "remind_agency",
+    "reopen_review",
     "request_from_agency",
     "send_rapid_review",
     "send_request_reminders",

@@ -15,7 +15,7 @@ from safeguarding.children.queries import children_visible_to
 from safeguarding.core import kernel
 from safeguarding.core.services import record_activity
 from safeguarding.reviews import clocks
-from safeguarding.reviews.enums import LOCAL_REVIEW_DECISIONS, Action, ReviewKind, Stage
+from safeguarding.reviews.enums import LOCAL_REVIEW_DECISIONS, Action, Harm, Recommendation, ReviewKind, Stage
 from safeguarding.reviews.models import (
     Notification,
     PracticeReview,
@@ -46,6 +46,27 @@ def _children_errors(actor: Person, children: Sequence[ChildInput], pseudonyms: 
     return None
 
 
+NOT_NOTIFIABLE = (
+    "This is not a notifiable incident. A serious child safeguarding case is notified only when abuse or "
+    "neglect is known or suspected (Children Act 2004 s.16C(1)); the one exception is the death of a "
+    "looked-after child, which is notified whatever the cause. If abuse or neglect is suspected, answer yes."
+)
+
+
+def _notifiable_errors(
+    errors: dict[str, str], *, harm: str, abuse_or_neglect: bool, looked_after: bool, outside: bool, location: str
+) -> None:
+    """The combinations the law allows (docs/reviews.md, "Notification")."""
+    if harm not in Harm.values:
+        errors["harm"] = "Choose whether the child died or was seriously harmed."
+    elif not abuse_or_neglect and not (looked_after and harm == Harm.DEATH):
+        errors["abuse_or_neglect"] = NOT_NOTIFIABLE
+    if outside and not location.strip():
+        errors["harm_location"] = "Say where outside England the harm happened, for example 'Cardiff, Wales'."
+    if not outside and location.strip():
+        errors["harm_location"] = "Leave this blank when the harm happened in England, or answer yes above."
+
+
 @kernel.service
 def notify_serious_incident(
     *,
@@ -56,13 +77,28 @@ def notify_serious_incident(
     summary: str,
     children: Sequence[ChildInput],
     title: str = "",
+    abuse_or_neglect: bool = True,
+    looked_after: bool = False,
+    harm_outside_england: bool = False,
+    harm_location: str = "",
     at: datetime | None = None,
 ) -> Review:
-    """Record a serious incident notification and open its rapid review (both clocks start)."""
+    """Record a serious incident notification and open its rapid review (both clocks start).
+
+    `abuse_or_neglect` defaults to yes for callers written before it was asked (demo data); the page and
+    the API always ask it."""
     kernel.require(can_notify(actor), "Only the business unit or the local authority's senior managers can notify.")
     today = today_of(at)
     errors: dict[str, str] = {}
     summary = required_text(errors, "summary", summary, "Describe what happened.")
+    _notifiable_errors(
+        errors,
+        harm=harm,
+        abuse_or_neglect=abuse_or_neglect,
+        looked_after=looked_after,
+        outside=harm_outside_england,
+        location=harm_location,
+    )
     if aware_on < incident_on:
         errors["aware_on"] = "The date the local authority became aware must be on or after the incident."
     if aware_on > today or incident_on > today:
@@ -90,6 +126,10 @@ def notify_serious_incident(
         aware_on=aware_on,
         harm=harm,
         summary=summary,
+        abuse_or_neglect=abuse_or_neglect,
+        looked_after=looked_after,
+        harm_outside_england=harm_outside_england,
+        harm_location=harm_location.strip(),
         due_on=clocks.notification_due(aware_on),
         notified_by=actor,
     )
@@ -100,15 +140,64 @@ def notify_serious_incident(
     return review
 
 
+def copy_errors(
+    notification: Notification,
+    today: date,
+    *,
+    ofsted_sent_on: date | None,
+    secretary_of_state_sent_on: date | None,
+    require_looked_after: bool = True,
+) -> dict[str, str]:
+    """The copies' dates: between awareness and today; both required (`require_looked_after`) for a
+    looked-after child's death, given now or recorded before."""
+    errors: dict[str, str] = {}
+    given = {"ofsted_sent_on": ofsted_sent_on, "secretary_of_state_sent_on": secretary_of_state_sent_on}
+    for name, day in given.items():
+        if day is not None and (day > today or day < notification.aware_on):
+            errors[name] = "Enter a date between the date the local authority became aware and today."
+    if require_looked_after and notification.looked_after_death:
+        if ofsted_sent_on is None and notification.ofsted_sent_on is None:
+            errors["ofsted_sent_on"] = (
+                "A looked-after child died: enter the date the local authority notified Ofsted "
+                "(Children Act 2004 s.16C(2))."
+            )
+        if secretary_of_state_sent_on is None and notification.secretary_of_state_sent_on is None:
+            errors["secretary_of_state_sent_on"] = (
+                "A looked-after child died: enter the date the local authority notified the Secretary of State "
+                "(Children Act 2004 s.16C(2))."
+            )
+    return errors
+
+
 @kernel.service
 def record_notification_sent(
-    *, actor: Person, review: Review, version: int, sent_on: date, reason: str = "", at: datetime | None = None
+    *,
+    actor: Person,
+    review: Review,
+    version: int,
+    sent_on: date,
+    reason: str = "",
+    ofsted_sent_on: date | None = None,
+    secretary_of_state_sent_on: date | None = None,
+    at: datetime | None = None,
 ) -> Review:
-    """The notification went to the national panel: the rapid review's 15 working days run from it."""
+    """The notification went to the national panel: the rapid review's 15 working days run from it.
+
+    For the death of a looked-after child the copies to Ofsted and the Secretary of State must be dated
+    (here or recorded before, `record_notification_copies`)."""
     current = locked(review, version)
-    if sent_on > today_of(at) or sent_on < current.notification.aware_on:
-        raise ValidationError({"sent_on": "Enter a date between the date of awareness and today."})
-    Notification.objects.filter(review=current).update(sent_to_panel_on=sent_on)
+    notification = current.notification
+    errors = copy_errors(
+        notification, today_of(at), ofsted_sent_on=ofsted_sent_on, secretary_of_state_sent_on=secretary_of_state_sent_on
+    )
+    if sent_on > today_of(at) or sent_on < notification.aware_on:
+        errors["sent_on"] = "Enter a date between the date of awareness and today."
+    if errors:
+        raise ValidationError(errors)
+    copies = {"ofsted_sent_on": ofsted_sent_on, "secretary_of_state_sent_on": secretary_of_state_sent_on}
+    Notification.objects.filter(review=current).update(
+        sent_to_panel_on=sent_on, **{name: day for name, day in copies.items() if day is not None}
+    )
     RapidReview.objects.filter(review=current).update(opened_on=sent_on, due_on=clocks.rapid_review_due(sent_on))
     # Summaries already requested keep their own dates; default ones move with the clock.
     apply_transition(
@@ -250,10 +339,19 @@ def decide_practice_review(
 def close_at_decision(
     *, actor: Person, review: Review, version: int, decision: str, reason: str, at: datetime | None = None
 ) -> Review:
-    """No local practice review: no further review, or the national panel takes a national review."""
+    """No local practice review and no national review: the partners decide no further review (a national
+    review is referred to the national panel instead: `refer_national_review`)."""
     current = locked(review, version)
     if decision in LOCAL_REVIEW_DECISIONS:
         raise ValidationError({"decision": "Choose no further review or a national review."})
+    if decision == Recommendation.NATIONAL_REVIEW:
+        # A national review is the national panel's to decide: the case waits for its response.
+        raise ValidationError(
+            {
+                "decision": "A national review is for the national panel to decide: refer the case "
+                "(Decide: refer for a national review) and record the Panel's response."
+            }
+        )
     if not reason.strip():
         raise ValidationError({"reason": "Give the reasons for the decision."})
     apply_transition(

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from safeguarding.core import kernel
 from safeguarding.reviews.enums import Action
 from safeguarding.reviews.models import Review
+from safeguarding.reviews.services.decisions import refer_national_review
 from safeguarding.reviews.services.notification import (
     close_at_decision,
     decide_practice_review,
@@ -26,7 +27,7 @@ from safeguarding.reviews.services.practice import (
     publish_review,
     share_with_family,
 )
-from safeguarding.reviews.workflow import NOUN, WORKFLOW, check
+from safeguarding.reviews.workflow import NOUN, OWN_ENTRY_ACTIONS, WORKFLOW, check
 
 if TYPE_CHECKING:
     from safeguarding.core.types import Person
@@ -52,6 +53,7 @@ _PLAIN_STEPS: dict[str, Callable[..., Review]] = {
     Action.SHARED_WITH_FAMILY: share_with_family,
     Action.FINALISED: finalise_report,
     Action.CLOSED: close_review,
+    Action.NATIONAL_REVIEW_REFERRED: refer_national_review,
 }
 
 
@@ -69,12 +71,15 @@ def move_review(
     decision: str = "",
     published_on: date | None = None,
     may_come_down_on: date | None = None,
+    ofsted_sent_on: date | None = None,
+    secretary_of_state_sent_on: date | None = None,
 ) -> Review:
     """Take one stage transition with what it needs: the one entry point for the pages and the API.
 
     The rule is checked before the details, so someone who may not take the step is told so (not
     asked for dates); each step's own service then checks the version, writes and logs."""
-    if action not in WORKFLOW:
+    if action not in WORKFLOW or action in OWN_ENTRY_ACTIONS:
+        # The national panel's response, closing a national review and reopening have their own services.
         raise ValidationError({"action": "Choose one of the review's stage changes."})
     if review.version != version:
         raise kernel.StaleVersion(noun=NOUN)
@@ -92,7 +97,12 @@ def move_review(
         raise ValidationError(errors)
     common: dict[str, Any] = {"actor": actor, "review": review, "version": version, "reason": reason}
     if action == Action.NOTIFICATION_SENT:
-        return record_notification_sent(**common, sent_on=cast(date, sent_on))
+        return record_notification_sent(
+            **common,
+            sent_on=cast(date, sent_on),
+            ofsted_sent_on=ofsted_sent_on,
+            secretary_of_state_sent_on=secretary_of_state_sent_on,
+        )
     if action == Action.RAPID_REVIEW_SENT:
         return send_rapid_review(**common, sent_on=cast(date, sent_on))
     if action == Action.PRACTICE_REVIEW_OPENED:

@@ -114,6 +114,7 @@ def test_notify_through_the_api(rc: ReviewCast) -> None:
         "aware_on": "2026-03-02",
         "harm": "death",
         "summary": "S",
+        "abuse_or_neglect": True,
         "children": [{"nhs_number": rc.cast.child.nhs_number, "pseudonym": "Child A"}],
     }
     response = client.post("/api/v1/reviews/notify/", payload, content_type="application/json")

@@ -100,6 +100,9 @@ def test_notify_page_creates_a_review(rc: ReviewCast, client_for: Any) -> None:
             "incident_on": "02/03/2026",
             "aware_on": "02/03/2026",
             "harm": "serious_harm",
+            "abuse_or_neglect": "yes",
+            "looked_after": "no",
+            "harm_outside_england": "no",
             "summary": "Head injury.",
             "child_1_nhs": rc.cast.child.nhs_number,
             "child_1_pseudonym": "Child A",
@@ -118,7 +121,7 @@ def test_transition_page_refuses_a_stale_form(setup: Any, client_for: Any) -> No
     )
     services.upload_report_draft(actor=rc.reviewer, review=review, upload=services.Upload("d.txt", b"d"))
     response = client_for(rc.business).post(f"/reviews/{review.pk}/draft/", {"version": review.version - 1})
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "Someone else changed this review" in response.content.decode()
     review.refresh_from_db()
     assert review.stage == Stage.IN_PROGRESS
