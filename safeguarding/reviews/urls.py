@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safeguarding.reviews import views, views_findings, views_recording
+from safeguarding.reviews import views, views_findings, views_publication, views_recording
 
 app_name = "reviews"
 
@@ -29,5 +29,13 @@ urlpatterns = [
         name="recommendation-status",
     ),
     path("<int:pk>/chronology/", views_findings.review_chronology, name="chronology"),
+    path("<int:pk>/publication/", views_publication.page, name="publication"),
+    path("<int:pk>/publication/defer/", views_publication.defer, name="publication-defer"),
+    path("<int:pk>/publication/resume/", views_publication.resume, name="publication-resume"),
+    path("<int:pk>/publication/learning-only/", views_publication.learning_only, name="publication-learning-only"),
+    path("<int:pk>/publication/report/", views_publication.upload, name="publication-upload"),
+    path("<int:pk>/publication/reports/<int:report_pk>/", views_publication.download, name="publication-download"),
+    path("<int:pk>/publication/identifiers/<int:hit_pk>/", views_publication.intended, name="publication-intended"),
+    path("<int:pk>/publication/nspcc/", views_publication.nspcc, name="publication-nspcc"),
     path("<int:pk>/<slug:slug>/", views.transition, name="transition"),
 ]

@@ -18,6 +18,7 @@ from safeguarding.agencies.enums import PartnerStatus
 from safeguarding.agencies.models import Agency
 from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
+from safeguarding.reviews import publication
 from safeguarding.reviews.enums import Action, MemberRole, Stage
 from safeguarding.reviews.models import Review, StageChange
 
@@ -94,21 +95,37 @@ def _final_ready(review: Review, today: date) -> str | None:
 
 
 def _publish_ready(review: Review, today: date) -> str | None:
-    practice = review.practice_review
-    if not practice.sent_to_panel_on or not practice.sent_to_secretary_of_state_on:
-        return "Record when the report was sent to the national panel and the Secretary of State first."
-    return None
+    """Not while deferred. The copies to the Panel and the Secretary of State (7 working days before the
+    date) and the identifier scan are checked against the date typed (`practice.publish_review`), so the
+    form says exactly what is missing."""
+    return publication.deferral_problem(review.practice_review)
 
 
 def _close_ready(review: Review, today: date) -> str | None:
     practice = review.practice_review
+    if not publication.is_statutory(practice):
+        return None  # another learning review closes when the partnership decides
     if practice.may_come_down_on is None or today < practice.may_come_down_on:
         return "A published review is closed once its report may come down (at least 12 months online)."
     return None
 
 
+def _close_unpublished_ready(review: Review, today: date) -> str | None:
+    if publication.is_statutory(review.practice_review):
+        return (
+            "A statutory review must be published: defer publication, or publish the learning only, instead of "
+            "closing it unpublished."
+        )
+    return None
+
+
 def _always(review: Review, today: date) -> str | None:
     return None
+
+
+def _runs_learning_review(user: Viewer, review: Review) -> bool:
+    """Closing unpublished is offered for another learning review only (a statutory one is published)."""
+    return can_run_review(user, review) and not publication.is_statutory(review.practice_review)
 
 
 # ---- the table -----------------------------------------------------------------------------------
@@ -168,6 +185,14 @@ WORKFLOW = kernel.Workflow(
         _step(Action.FINALISED, "Finalise the report", Stage.WITH_FAMILY, Stage.FINAL, f"{_RUN} move the review on."),
         _step(Action.PUBLISHED, "Publish", Stage.FINAL, Stage.PUBLISHED, f"{_RUN} publish the review."),
         _step(Action.CLOSED, "Close the review", Stage.PUBLISHED, Stage.CLOSED, f"{_RUN} close the review."),
+        kernel.Transition(
+            Action.CLOSED_UNPUBLISHED,
+            "Close without publishing",
+            frozenset(publication.BEFORE_PUBLICATION),
+            Stage.CLOSED,
+            "Only another learning review closes without publication, by the business unit or the review's chair.",
+            who=_runs_learning_review,
+        ),
     ],
 )
 TRANSITIONS = WORKFLOW.transitions
@@ -180,6 +205,7 @@ READY: dict[str, Readiness] = {
     Action.FINALISED: _final_ready,
     Action.PUBLISHED: _publish_ready,
     Action.CLOSED: _close_ready,
+    Action.CLOSED_UNPUBLISHED: _close_unpublished_ready,
 }
 
 

@@ -26,6 +26,7 @@ from safeguarding.reviews.services.practice import (
     publish_review,
     share_with_family,
 )
+from safeguarding.reviews.services.publication import close_without_publication
 from safeguarding.reviews.workflow import NOUN, WORKFLOW, check
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ TRANSITION_NEEDS: dict[str, dict[str, str]] = {
         "reason": "Give the reasons for the decision.",
     },
     Action.PUBLISHED: {"published_on": "Enter the date of publication."},
+    Action.CLOSED_UNPUBLISHED: {"reason": "Say why the review is closing without publication."},
 }
 
 # The steps that need nothing but the version (and an optional note for the history).
@@ -52,6 +54,7 @@ _PLAIN_STEPS: dict[str, Callable[..., Review]] = {
     Action.SHARED_WITH_FAMILY: share_with_family,
     Action.FINALISED: finalise_report,
     Action.CLOSED: close_review,
+    Action.CLOSED_UNPUBLISHED: close_without_publication,
 }
 
 
