@@ -95,7 +95,9 @@ def test_text_is_read_from_word_files_including_tables_and_headers() -> None:
     content = docx_bytes("Body text.", header="Header 0113 496 0000", table_cell="Cell AB 12 34 56 C")
     assert identifier_scan.file_format(content) == "docx"
     text = identifier_scan.extract_text(content, "docx")
-    assert "Body text." in text and "Cell AB 12 34 56 C" in text and "Header 0113 496 0000" in text
+    assert "Body text." in text
+    assert "Cell AB 12 34 56 C" in text
+    assert "Header 0113 496 0000" in text
 
 
 def test_text_is_read_from_pdf_files() -> None:

@@ -132,7 +132,8 @@ def test_api_publication_journey(rc: ReviewCast, final: Review) -> None:
         {"version": state["review_version"], "reason_kind": "inquest", "reason": "Inquest", "review_by": "2027-01-29"},
         format="json",
     ).json()
-    assert deferred["deferred"] is True and deferred["deferral"]["reason_kind"] == "inquest"
+    assert deferred["deferred"] is True
+    assert deferred["deferral"]["reason_kind"] == "inquest"
     resumed = client.post(base + "resume/", {"version": deferred["review_version"]}, format="json").json()
     assert resumed["deferred"] is False
     send_copies(rc, final, date(2026, 11, 2), date(2026, 11, 2))
