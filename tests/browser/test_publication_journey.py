@@ -61,8 +61,24 @@ def test_publication_through_a_deferral_and_the_seven_day_check(live_server, pag
     today = timezone.localdate()
     base = live_server.url
     sign_in(page, base, rc.business.username, device)
+    review = _notify_then_final(page, base, rc)
+    publication = f"{base}/reviews/{review.pk}/publication/"
+    _defer_and_resume(page, base, review, today)
+    _too_early_then_the_copies(page, base, review, today)
+    _residual_identifier_marked(page, publication)
 
-    # Notify (the page), then to the final report (the services).
+    # Publish.
+    page.goto(f"{base}/reviews/{review.pk}/publish/")
+    page.get_by_label("Date of publication").fill(_typed(today))
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text("The review is now at the published stage.")).to_be_visible()
+    review.refresh_from_db()
+    assert review.stage == "published"
+    assert review.practice_review.published_on == today
+
+
+def _notify_then_final(page: Page, base: str, rc) -> Review:
+    """Notify (the page), then to the final report (the services)."""
     page.goto(f"{base}/reviews/notify/")
     page.get_by_label("Date of the incident").fill("02/03/2026")
     page.get_by_label("Date the local authority became aware").fill("02/03/2026")
@@ -74,9 +90,12 @@ def test_publication_through_a_deferral_and_the_seven_day_check(live_server, pag
     expect(page.get_by_text("Notification recorded as CR-")).to_be_visible()
     review = Review.objects.get()
     _to_final(rc, review)
-    publication = f"{base}/reviews/{review.pk}/publication/"
+    return review
 
-    # Defer during criminal proceedings: shown as deferred, not late.
+
+def _defer_and_resume(page: Page, base: str, review: Review, today: date) -> None:
+    """Defer during criminal proceedings (shown as deferred, not late), then resume."""
+    publication = f"{base}/reviews/{review.pk}/publication/"
     page.goto(publication)
     assert_no_axe_violations(page)
     page.get_by_role("link", name="Defer publication").click()
@@ -91,13 +110,14 @@ def test_publication_through_a_deferral_and_the_seven_day_check(live_server, pag
     page.goto(f"{base}/reviews/{review.pk}/")
     expect(page.locator(".govuk-inset-text").get_by_text("Deferred")).to_be_visible()
 
-    # Resume.
     page.goto(publication)
     page.get_by_role("link", name="Resume publication").click()
     page.get_by_role("button", name="Resume publication").click()
     expect(page.get_by_text("Publication resumed.")).to_be_visible()
 
-    # Too early: no copies yet.
+
+def _too_early_then_the_copies(page: Page, base: str, review: Review, today: date) -> None:
+    """Publishing with no copies is refused with the rule; then the copies, 7 working days ago."""
     page.goto(f"{base}/reviews/{review.pk}/publish/")
     assert_no_axe_violations(page)
     page.get_by_label("Date of publication").fill(_typed(today))
@@ -107,8 +127,8 @@ def test_publication_through_a_deferral_and_the_seven_day_check(live_server, pag
     )
     assert_no_axe_violations(page)
 
-    # The copies, 7 working days ago.
     sent = _seven_working_days_before(today)
+    publication = f"{base}/reviews/{review.pk}/publication/"
     page.goto(publication)
     page.get_by_role("link", name="Record when the full report was sent").click()
     page.get_by_label("Date sent to the national panel").fill(_typed(sent))
@@ -117,7 +137,9 @@ def test_publication_through_a_deferral_and_the_seven_day_check(live_server, pag
     page.goto(publication)
     expect(page.get_by_text(f"{today:%-d %B %Y} (7 working days after the later copy)")).to_be_visible()
 
-    # A report with a residual identifier: blocked until marked as intended.
+
+def _residual_identifier_marked(page: Page, publication: str) -> None:
+    """A report with a residual identifier: blocked until marked as intended."""
     page.get_by_role("link", name="Upload the report to be published").click()
     assert_no_axe_violations(page)
     page.get_by_label("Report to be published").set_input_files(
@@ -140,12 +162,3 @@ def test_publication_through_a_deferral_and_the_seven_day_check(live_server, pag
     page.get_by_role("button", name="Mark as intended").click()
     expect(page.get_by_text("Marked as intended: Phone number.")).to_be_visible()
     assert_no_axe_violations(page)
-
-    # Publish.
-    page.goto(f"{base}/reviews/{review.pk}/publish/")
-    page.get_by_label("Date of publication").fill(_typed(today))
-    page.get_by_role("button", name="Publish").click()
-    expect(page.get_by_text("The review is now at the published stage.")).to_be_visible()
-    review.refresh_from_db()
-    assert review.stage == "published"
-    assert review.practice_review.published_on == today
