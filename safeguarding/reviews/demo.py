@@ -144,6 +144,8 @@ def _advance(
     if target == Stage.FINAL:
         return
     published = shared + timedelta(days=30)
+    # The file to be published, checked for identifying details (nothing found: pseudonyms only).
+    services.upload_publication_report(actor=bu, review=review, upload=_published_report(review), at=_at(published))
     services.publish_review(actor=bu, review=review, version=review.version, published_on=published, at=_at(published))
 
 
@@ -380,3 +382,17 @@ def _closed_and_legacy(today: date, others: list[Child], *, bu: User, reviewer: 
         children=[services.ChildInput(others[17], "Child R")],
         at=_at(date(2017, 11, 6)),
     )
+
+
+def _published_report(review: Review) -> services.Upload:
+    """A short synthetic report, as a Word file, naming the children by pseudonym only."""
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_heading(f"Local child safeguarding practice review: {review.title}", 0)
+    document.add_paragraph("Agencies each held part of the picture of neglect; no one saw it whole.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return services.Upload(f"{review.reference}.docx", buffer.getvalue())

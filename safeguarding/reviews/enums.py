@@ -58,6 +58,27 @@ class ReviewKind(models.TextChoices):
     OTHER_LEARNING = "other_learning", "Other learning review"
 
 
+# The reviews the publication rules bind (SI 2018/789 reg. 15; Working Together 2018 ch. 4, 2023 ch. 5):
+# published within 6 months of the decision, copies to the national panel and the Secretary of State
+# at least 7 working days before. Another learning review is the partnership's own: no statutory clock.
+STATUTORY_KINDS = frozenset({ReviewKind.LCSPR, ReviewKind.SCR})
+
+
+class PublicationScope(models.TextChoices):
+    """What is published: the report in full, or information about the improvements to be
+    made, with the reasons, where publishing the report in full is inappropriate (SI 2018/789 reg. 15)."""
+
+    FULL = "full", "The report in full"
+    LEARNING_ONLY = "learning_only", "The learning only (information about the improvements to be made)"
+
+
+class DeferralReason(models.TextChoices):
+    CRIMINAL_PROCEEDINGS = "criminal_proceedings", "Criminal proceedings"
+    INQUEST = "inquest", "A coroner's inquest"
+    FAMILY = "family", "The welfare of the child or family"
+    OTHER = "other", "Another reason"
+
+
 class MemberRole(models.TextChoices):
     """People named on a review: they see its material (and only the reviews they are named on)."""
 
@@ -91,6 +112,8 @@ class Timeliness(models.TextChoices):
     ON_TIME = "on_time", "On time"
     AT_RISK = "at_risk", "At risk"
     LATE = "late", "Late"
+    # Publication deferred (e.g. during criminal proceedings): the clock is paused, not late.
+    DEFERRED = "deferred", "Deferred"
 
 
 class Action(models.TextChoices):
@@ -106,6 +129,7 @@ class Action(models.TextChoices):
     FINALISED = "finalised", "Report finalised"
     PUBLISHED = "published", "Published"
     CLOSED = "closed", "Closed"
+    CLOSED_UNPUBLISHED = "closed_unpublished", "Closed without publication (another learning review)"
     LEGACY_OPENED = "legacy_opened", "Practice review recorded"
     NATIONAL_REVIEW_REFERRED = "national_review_referred", "Referred to the national panel for a national review"
     NATIONAL_REVIEW_ACCEPTED = "national_review_accepted", "National panel: accepted for a national review"

@@ -488,3 +488,36 @@ class ReviewRecommendation(models.Model):
     @property
     def addressee_name(self) -> str:
         return self.addressee.name if self.addressee else "The partnership"
+
+
+# The publication stage's models live in their own module; imported here so Django finds them.
+from safeguarding.reviews.models_publication import (  # noqa: E402
+    IdentifierHit,
+    Publication,
+    PublicationDeferral,
+    PublicationReport,
+)
+
+__all__ = [
+    "AgencyRequest",
+    "ChronologyEntry",
+    "Document",
+    "FamilyContact",
+    "Finding",
+    "IdentifierHit",
+    "Notification",
+    "PracticeReview",
+    "PractitionerEvent",
+    "Publication",
+    "PublicationDeferral",
+    "PublicationReport",
+    "RapidReview",
+    "ReportDraft",
+    "Review",
+    "ReviewChild",
+    "ReviewMember",
+    "ReviewRecommendation",
+    "SignOff",
+    "StageChange",
+    "Theme",
+]

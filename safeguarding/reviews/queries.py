@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from safeguarding.core.access import get_or_404, is_active_person, parse_id
+from safeguarding.reviews import publication
 from safeguarding.reviews.clocks import Clock, timeliness
 from safeguarding.reviews.enums import Stage, Timeliness
 from safeguarding.reviews.models import AgencyRequest, Document, PracticeReview, ReportDraft, Review, Submission
@@ -98,9 +99,23 @@ def current_clock(review: Review) -> Clock | None:
         r = review.rapid_review
         return Clock("Rapid review", r.opened_on, r.due_on)
     practice = practice_or_none(review)
-    if practice is not None and review.stage in (Stage.IN_PROGRESS, Stage.DRAFT, Stage.WITH_FAMILY, Stage.FINAL):
+    # Another learning review has no statutory publication target (`publication.py`).
+    if (
+        practice is not None
+        and review.stage in (Stage.IN_PROGRESS, Stage.DRAFT, Stage.WITH_FAMILY, Stage.FINAL)
+        and publication.publication_clock_applies(practice)
+    ):
         return Clock("Publication", practice.decided_on, practice.target_publication_on)
     return None
+
+
+def clock_timeliness(review: Review, clock: Clock, today: date) -> Timeliness:
+    """The clock's timeliness; a deferred publication shows as deferred, not late."""
+    computed = timeliness(clock, today)
+    practice = practice_or_none(review)
+    if clock.label == "Publication" and practice is not None:
+        return publication.publication_timeliness(practice, computed)
+    return computed
 
 
 @dataclass(frozen=True)
@@ -115,6 +130,8 @@ class MonitoringRow:
 def _finished_timeliness(review: Review) -> Timeliness | None:
     practice = practice_or_none(review)
     if practice is not None and practice.published_on is not None:
+        if not publication.publication_clock_applies(practice):
+            return None
         return Timeliness.LATE if practice.published_on > practice.target_publication_on else Timeliness.ON_TIME
     return None
 
@@ -130,7 +147,7 @@ def monitoring_rows(today: date | None = None) -> list[MonitoringRow]:
                 review=review,
                 kind=practice.get_kind_display() if practice else "Rapid review",
                 clock=clock,
-                timeliness=timeliness(clock, today) if clock else _finished_timeliness(review),
+                timeliness=clock_timeliness(review, clock, today) if clock else _finished_timeliness(review),
                 published_on=practice.published_on if practice else None,
             )
         )

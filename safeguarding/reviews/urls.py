@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safeguarding.reviews import views, views_decisions, views_findings, views_recording
+from safeguarding.reviews import views, views_decisions, views_findings, views_publication, views_recording
 
 app_name = "reviews"
 
@@ -34,5 +34,13 @@ urlpatterns = [
     path("<int:pk>/panel-response/", views_decisions.panel_response, name="panel-response"),
     path("<int:pk>/close-national-review/", views_decisions.close_national_review, name="close-national-review"),
     path("<int:pk>/reopen/", views_decisions.reopen, name="reopen"),
+    path("<int:pk>/publication/", views_publication.page, name="publication"),
+    path("<int:pk>/publication/defer/", views_publication.defer, name="publication-defer"),
+    path("<int:pk>/publication/resume/", views_publication.resume, name="publication-resume"),
+    path("<int:pk>/publication/learning-only/", views_publication.learning_only, name="publication-learning-only"),
+    path("<int:pk>/publication/report/", views_publication.upload, name="publication-upload"),
+    path("<int:pk>/publication/reports/<int:report_pk>/", views_publication.download, name="publication-download"),
+    path("<int:pk>/publication/identifiers/<int:hit_pk>/", views_publication.intended, name="publication-intended"),
+    path("<int:pk>/publication/nspcc/", views_publication.nspcc, name="publication-nspcc"),
     path("<int:pk>/<slug:slug>/", views.transition, name="transition"),
 ]

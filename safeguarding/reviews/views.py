@@ -23,7 +23,7 @@ from safeguarding.core.access import perm_required, require_perm
 from safeguarding.core.forms import attempt
 from safeguarding.core.sections import sections_for
 from safeguarding.core.services import record_activity
-from safeguarding.reviews import clocks, forms, queries, services, timeline, workflow
+from safeguarding.reviews import forms, forms_publication, publication, queries, services, timeline, workflow
 from safeguarding.reviews.enums import Action
 from safeguarding.reviews.models import Review, Submission
 from safeguarding.reviews.permissions import lead_agency_ids
@@ -158,7 +158,7 @@ def detail(request: PersonRequest, pk: int) -> HttpResponse:
             "practice": practice,
             "clock": clock,
             "notification_overdue": hasattr(review, "notification") and review.notification.is_overdue(today),
-            "timeliness": clocks.timeliness(clock, today) if clock else None,
+            "timeliness": queries.clock_timeliness(review, clock, today) if clock else None,
             "children": review.child_links.all(),
             "members": review.members.select_related("user"),
             "requests": review.requests.select_related("agency", "submission").order_by("kind", "agency__name"),
@@ -191,6 +191,7 @@ URL_ACTIONS = {
     "publish": Action.PUBLISHED,
     "close": Action.CLOSED,
     "refer-national-review": Action.NATIONAL_REVIEW_REFERRED,
+    "close-without-publishing": Action.CLOSED_UNPUBLISHED,
 }
 ACTION_URLS: dict[str, str] = {action: slug for slug, action in URL_ACTIONS.items()}
 ACTION_FORMS: dict[str, type[forms.VersionedForm]] = {
@@ -204,6 +205,7 @@ ACTION_FORMS: dict[str, type[forms.VersionedForm]] = {
     Action.PUBLISHED: forms.PublishForm,
     Action.CLOSED: forms.CloseForm,
     Action.NATIONAL_REVIEW_REFERRED: forms.ReferForm,
+    Action.CLOSED_UNPUBLISHED: forms_publication.CloseUnpublishedForm,
 }
 
 
@@ -256,7 +258,8 @@ def transition(request: PersonRequest, pk: int, slug: str) -> HttpResponse:
             f"Done: {label.lower()}. The review is now at the {review.get_stage_display().lower()} stage.",
         )
         return redirect("reviews:detail", pk=review.pk)
-    response = form_page(request, form, title=label, button=label, review=review)
+    intro = publication.publish_intro(review) if action == Action.PUBLISHED else ""
+    response = form_page(request, form, title=label, button=label, review=review, intro=intro)
     if stale:
         response.status_code = 409  # someone else moved the review since this form was read
     return response

@@ -18,6 +18,7 @@ from safeguarding.agencies.enums import AgencyKind, PartnerStatus
 from safeguarding.agencies.models import Agency
 from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
+from safeguarding.reviews import publication
 from safeguarding.reviews.enums import Action, MemberRole, Recommendation, Stage
 from safeguarding.reviews.models import Review, StageChange
 
@@ -100,16 +101,27 @@ def _final_ready(review: Review, today: date) -> str | None:
 
 
 def _publish_ready(review: Review, today: date) -> str | None:
-    practice = review.practice_review
-    if not practice.sent_to_panel_on or not practice.sent_to_secretary_of_state_on:
-        return "Record when the report was sent to the national panel and the Secretary of State first."
-    return None
+    """Not while deferred. The copies to the Panel and the Secretary of State (7 working days before the
+    date) and the identifier scan are checked against the date typed (`practice.publish_review`), so the
+    form says exactly what is missing."""
+    return publication.deferral_problem(review.practice_review)
 
 
 def _close_ready(review: Review, today: date) -> str | None:
     practice = review.practice_review
+    if not publication.is_statutory(practice):
+        return None  # another learning review closes when the partnership decides
     if practice.may_come_down_on is None or today < practice.may_come_down_on:
         return "A published review is closed once its report may come down (at least 12 months online)."
+    return None
+
+
+def _close_unpublished_ready(review: Review, today: date) -> str | None:
+    if publication.is_statutory(review.practice_review):
+        return (
+            "A statutory review must be published: defer publication, or publish the learning only, instead of "
+            "closing it unpublished."
+        )
     return None
 
 
@@ -146,6 +158,8 @@ REOPEN_TO: dict[str, str] = {
     Stage.AWAITING_PANEL: Stage.DECISION,
     Stage.NATIONAL_REVIEW: Stage.NATIONAL_REVIEW,
     Stage.PUBLISHED: Stage.PUBLISHED,
+    # Another learning review closed without publication goes back to where it was.
+    **{stage: stage for stage in (Stage.IN_PROGRESS, Stage.DRAFT, Stage.WITH_FAMILY, Stage.FINAL)},
 }
 
 
@@ -159,6 +173,11 @@ def _reopen_ready(review: Review, today: date) -> str | None:
     if reopen_stage(review) is None:
         return "The history does not show the stage this review closed from, so it cannot be reopened here."
     return None
+
+
+def _runs_learning_review(user: Viewer, review: Review) -> bool:
+    """Closing unpublished is offered for another learning review only (a statutory one is published)."""
+    return can_run_review(user, review) and not publication.is_statutory(review.practice_review)
 
 
 # ---- the table -----------------------------------------------------------------------------------
@@ -257,6 +276,14 @@ WORKFLOW = kernel.Workflow(
             "Only the business unit can reopen a closed review.",
             who=lambda user, review: is_business_unit(user),
         ),
+        kernel.Transition(
+            Action.CLOSED_UNPUBLISHED,
+            "Close without publishing",
+            frozenset(publication.BEFORE_PUBLICATION),
+            Stage.CLOSED,
+            "Only another learning review closes without publication, by the business unit or the review's chair.",
+            who=_runs_learning_review,
+        ),
     ],
 )
 TRANSITIONS = WORKFLOW.transitions
@@ -272,6 +299,7 @@ READY: dict[str, Readiness] = {
     Action.CLOSED_AT_DECISION: _close_at_decision_ready,
     Action.NATIONAL_REVIEW_REFERRED: _referral_ready,
     Action.REOPENED: _reopen_ready,
+    Action.CLOSED_UNPUBLISHED: _close_unpublished_ready,
 }
 
 # Steps with their own entry point (service, page and API endpoint), because they need more than the

@@ -16,6 +16,8 @@ from playwright.sync_api import Page, expect
 from safeguarding.reviews.defaults import install_themes
 from safeguarding.reviews.models import Review
 from safeguarding.reviews.tests.conftest import build_review_cast
+from safeguarding.reviews.tests.reports import CLEAN_TEXT, docx_bytes
+from tests.browser.test_publication_journey import _seven_working_days_before
 from tests.browser.test_sign_in_and_find_a_child import assert_no_axe_violations, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -216,10 +218,19 @@ def _draft_to_published(j: Journey) -> None:
     _submit(page, "Save")
     _click(page, "Finalise the report")
     _submit(page, "Finalise the report")
+    # The copies went to the Panel and the Secretary of State at least 7 working days before publication.
+    sent = _seven_working_days_before(timezone.localdate()).strftime("%d/%m/%Y")
     _click(page, "Record when the report was sent")
-    page.get_by_label("Date sent to the national panel").fill(today)
-    page.get_by_label("Date sent to the Secretary of State").fill(today)
+    page.get_by_label("Date sent to the national panel").fill(sent)
+    page.get_by_label("Date sent to the Secretary of State").fill(sent)
     _submit(page, "Save")
+    page.goto(f"{j.base}/reviews/{j.the_review.pk}/publication/report/")
+    page.get_by_label("Report to be published").set_input_files(
+        {"name": "final.docx", "mimeType": "application/octet-stream", "buffer": docx_bytes(CLEAN_TEXT)}
+    )
+    _submit(page, "Upload and check")
+    expect(page.get_by_text("The check found no identifying details.")).to_be_visible()
+    page.goto(j.detail)
     _click(page, "Publish")
     page.get_by_label("Date of publication").fill(today)
     _submit(page, "Publish")

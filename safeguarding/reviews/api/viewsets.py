@@ -356,5 +356,8 @@ class ReviewRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
 
 def register(router: SimpleRouter) -> None:
+    from safeguarding.reviews.api import publication
+
+    publication.register(router)
     router.register("reviews", ReviewViewSet, basename="review")
     router.register("review-requests", ReviewRequestViewSet, basename="review-request")

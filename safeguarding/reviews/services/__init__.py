@@ -10,7 +10,9 @@ By part of the review's life:
 - `submissions`: requests to agencies, reminders and the agencies' answers;
 - `practice`: the practice review from terms of reference to publication and closure;
 - `stages`: `move_review`, the one entry point for a stage change;
-- `findings`: findings, recommendations and a recommendation's status.
+- `findings`: findings, recommendations and a recommendation's status;
+- `publication`: deferring publication, publishing the learning only, the file to be published and its
+  identifier scan, the NSPCC copy, closing another learning review unpublished.
 
 `at` lets demo data date a change in the past; pages and the API never pass it.
 """
@@ -57,6 +59,15 @@ from safeguarding.reviews.services.practice import (
     update_terms_of_reference,
     upload_report_draft,
 )
+from safeguarding.reviews.services.publication import (
+    close_without_publication,
+    defer_publication,
+    mark_identifier_intended,
+    publish_learning_only,
+    record_nspcc_copy,
+    resume_publication,
+    upload_publication_report,
+)
 from safeguarding.reviews.services.stages import TRANSITION_NEEDS, move_review
 from safeguarding.reviews.services.submissions import (
     REQUEST_STAGES,
@@ -82,16 +93,21 @@ __all__ = [
     "close_at_decision",
     "close_national_review",
     "close_review",
+    "close_without_publication",
     "decide_practice_review",
+    "defer_publication",
     "finalise_report",
     "follow_actions",
+    "mark_identifier_intended",
     "move_review",
     "move_to_draft",
     "notify_serious_incident",
     "open_legacy_review",
+    "publish_learning_only",
     "publish_review",
     "record_notification_copies",
     "record_notification_sent",
+    "record_nspcc_copy",
     "record_panel_meeting",
     "record_panel_response",
     "record_partners_informed",
@@ -100,6 +116,7 @@ __all__ = [
     "remind_agency",
     "reopen_review",
     "request_from_agency",
+    "resume_publication",
     "send_rapid_review",
     "send_request_reminders",
     "set_recommendation_status",
@@ -108,5 +125,6 @@ __all__ = [
     "store_document",
     "submit_to_request",
     "update_terms_of_reference",
+    "upload_publication_report",
     "upload_report_draft",
 ]

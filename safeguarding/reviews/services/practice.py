@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max
+from django.utils import timezone
 
 from safeguarding.agencies.enums import Role
 from safeguarding.core import kernel
 from safeguarding.core.services import record_activity
-from safeguarding.reviews import clocks
+from safeguarding.reviews import clocks, publication
 from safeguarding.reviews.enums import Action, MemberRole, Stage
 from safeguarding.reviews.models import (
     FamilyContact,
@@ -125,6 +126,17 @@ def record_sent_dates(
     kernel.require(
         current.stage == Stage.FINAL, "The final report is sent once the review is at the final report stage."
     )
+    today = timezone.localdate()
+    future = {
+        name: "The date must be today or in the past."
+        for name, day in (
+            ("sent_to_panel_on", sent_to_panel_on),
+            ("sent_to_secretary_of_state_on", sent_to_secretary_of_state_on),
+        )
+        if day is not None and day > today
+    }
+    if future:
+        raise ValidationError(future)
     practice.sent_to_panel_on = sent_to_panel_on
     practice.sent_to_secretary_of_state_on = sent_to_secretary_of_state_on
     practice.save(update_fields=["sent_to_panel_on", "sent_to_secretary_of_state_on"])
@@ -173,7 +185,10 @@ def publish_review(
     reason: str = "",
     at: datetime | None = None,
 ) -> Review:
-    """Published reports stay online for at least 12 months: the take-down date defaults to that."""
+    """Record publication (`reviews.publication` has the rules and their sources): not while deferred; a
+    statutory review's full report went to the Panel and the Secretary of State at least 7 working days
+    before `published_on`; the file to be published was scanned and each residual identifier marked as
+    intended. Published reports stay online for at least 12 months: the take-down date defaults to that."""
     current = locked(review, version)
     practice = current.practice_review
     earliest = clocks.earliest_takedown(published_on)
@@ -181,18 +196,24 @@ def publish_review(
     errors: dict[str, str] = {}
     if published_on > today_of(at):
         errors["published_on"] = "The publication date must be today or in the past."
-    elif practice.sent_to_secretary_of_state_on and published_on < practice.sent_to_secretary_of_state_on:
-        errors["published_on"] = "Publish after the report was sent to the Secretary of State."
+    elif problem := publication.copy_problem(practice, published_on):
+        errors["published_on"] = problem
     if may_come_down_on < earliest:
         errors["may_come_down_on"] = f"The report must stay online until at least {earliest:%d %B %Y}."
     if errors:
         raise ValidationError(errors)
+    problem = publication.deferral_problem(practice) or publication.report_problem(practice)
+    kernel.require(problem is None, problem or "", error=kernel.ServiceError)
     apply_transition(
         current, action=Action.PUBLISHED, actor=actor, version=version, reason=reason.strip(), at=at, today=today_of(at)
     )
     practice.published_on = published_on
     practice.may_come_down_on = may_come_down_on
     practice.save(update_fields=["published_on", "may_come_down_on"])
+    published = publication.publication_of(practice)
+    if published is not None:
+        published.published_report = publication.current_report(practice)
+        published.save(update_fields=["published_report"])
     return sync(review, current)
 
 

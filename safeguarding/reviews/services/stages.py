@@ -27,6 +27,7 @@ from safeguarding.reviews.services.practice import (
     publish_review,
     share_with_family,
 )
+from safeguarding.reviews.services.publication import close_without_publication
 from safeguarding.reviews.workflow import NOUN, OWN_ENTRY_ACTIONS, WORKFLOW, check
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ TRANSITION_NEEDS: dict[str, dict[str, str]] = {
         "reason": "Give the reasons for the decision.",
     },
     Action.PUBLISHED: {"published_on": "Enter the date of publication."},
+    Action.CLOSED_UNPUBLISHED: {"reason": "Say why the review is closing without publication."},
 }
 
 # The steps that need nothing but the version (and an optional note for the history).
@@ -54,6 +56,7 @@ _PLAIN_STEPS: dict[str, Callable[..., Review]] = {
     Action.FINALISED: finalise_report,
     Action.CLOSED: close_review,
     Action.NATIONAL_REVIEW_REFERRED: refer_national_review,
+    Action.CLOSED_UNPUBLISHED: close_without_publication,
 }
 
 

@@ -30,6 +30,12 @@ def _clock_after_the_casts_days(time_machine: Any) -> None:
     time_machine.move_to(REVIEW_MOMENT, tick=False)
 
 
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings: Any, tmp_path: Any) -> None:
+    """Reports uploaded for publication go to Django's default storage: here, a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def at(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()).replace(hour=10))
 

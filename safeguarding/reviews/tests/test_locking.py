@@ -19,6 +19,7 @@ from safeguarding.reviews import services
 from safeguarding.reviews.enums import Action, MemberRole, Recommendation, RecommendationStatus, RequestKind, Stage
 from safeguarding.reviews.models import AgencyRequest, Review, ReviewRecommendation, StageChange, Submission
 from safeguarding.reviews.tests.conftest import ReviewCast, at, build_review_cast
+from safeguarding.reviews.tests.reports import clean_report
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -208,6 +209,7 @@ def test_the_practice_review_services_lock_the_review_under_autocommit(trc: Revi
     stage to closure, each in its own transaction; numbers are taken under the review's lock."""
     review = trc.to_in_progress(trc.notify())
     _practice_review_to_final(trc, review)
+    services.upload_publication_report(actor=trc.reviewer, review=review, upload=clean_report())
     services.publish_review(
         actor=trc.business,
         review=review,

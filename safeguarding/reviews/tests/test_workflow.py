@@ -11,6 +11,7 @@ from safeguarding.reviews import services
 from safeguarding.reviews.enums import Action, MemberRole, Recommendation, RequestKind, Stage
 from safeguarding.reviews.models import Notification, Review, StageChange
 from safeguarding.reviews.tests.conftest import ReviewCast, at
+from safeguarding.reviews.tests.reports import clean_report
 
 
 def test_notify_starts_both_clocks_and_writes_history(rc: ReviewCast) -> None:
@@ -192,7 +193,7 @@ def test_practice_review_guards_through_to_publication_and_closure(rc: ReviewCas
         report_shared_on=date(2026, 4, 2),
     )
     services.finalise_report(actor=rc.business, review=review, version=review.version, at=at(date(2026, 4, 3)))
-    with pytest.raises(NotAllowed, match="Secretary of State"):
+    with pytest.raises(ValidationError, match="Secretary of State"):
         services.publish_review(
             actor=rc.business,
             review=review,
@@ -206,6 +207,7 @@ def test_practice_review_guards_through_to_publication_and_closure(rc: ReviewCas
         sent_to_panel_on=date(2026, 4, 20),
         sent_to_secretary_of_state_on=date(2026, 4, 20),
     )
+    services.upload_publication_report(actor=rc.reviewer, review=review, upload=clean_report())
     with pytest.raises(ValidationError, match="online until"):
         services.publish_review(
             actor=rc.business,
