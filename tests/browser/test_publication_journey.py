@@ -84,6 +84,12 @@ def _notify_then_final(page: Page, base: str, rc) -> Review:
     page.get_by_label("Date the local authority became aware").fill("02/03/2026")
     page.get_by_label("A child has been seriously harmed").check()
     page.get_by_label("Summary of the incident").fill("A head injury.")
+    for question, answer in (
+        ("Is abuse or neglect known or suspected?", "Yes"),
+        ("Was the child looked after by the local authority?", "No"),
+        ("Did the death or harm happen outside England?", "No"),
+    ):
+        page.get_by_role("group", name=question).get_by_label(answer, exact=True).check()
     page.get_by_label("First child: NHS number").fill(rc.cast.child.nhs_number)
     page.get_by_label("First child: pseudonym").fill("Child A")
     page.get_by_role("button", name="Record the notification").click()
