@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from safeguarding.agencies.models import Agency
 from safeguarding.api.fields import CodeField
+from safeguarding.reviews import regime
 from safeguarding.reviews.enums import (
     Harm,
     Recommendation,
@@ -78,6 +79,17 @@ class RecommendationCreateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=RecommendationStatus.choices, default=RecommendationStatus.DRAFT)
 
 
+class RegimeSerializer(serializers.Serializer):
+    """The statutory regime of the review's decision (docs/reviews.md "Regime by date")."""
+
+    regime = serializers.ChoiceField(choices=regime.Regime.choices)
+    kind = serializers.CharField()
+    decided_on = serializers.DateField()
+    decided_by = serializers.CharField(help_text="The LSCB, or the safeguarding partners.")
+    legal_basis = serializers.CharField()
+    guidance = serializers.CharField(help_text="The edition of Working Together in force on the decision date.")
+
+
 class ReviewSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     stage = serializers.CharField(read_only=True, help_text=STAGE_HELP)
@@ -91,6 +103,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         source="practice_review.target_publication_on", read_only=True, allow_null=True
     )
     published_on = serializers.DateField(source="practice_review.published_on", read_only=True, allow_null=True)
+    regime = serializers.SerializerMethodField()
 
     class Meta:
         model = Review
@@ -105,9 +118,24 @@ class ReviewSerializer(serializers.ModelSerializer):
             "rapid_review_due_on",
             "target_publication_on",
             "published_on",
+            "regime",
             "version",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(RegimeSerializer(allow_null=True))
+    def get_regime(self, obj: Review) -> dict[str, str] | None:
+        found = regime.of_review(obj)
+        if found is None:
+            return None
+        return {
+            "regime": str(found.regime),
+            "kind": found.kind,
+            "decided_on": found.decided_on.isoformat(),
+            "decided_by": found.decider,
+            "legal_basis": found.rules.legal_short,
+            "guidance": found.guidance_sentence,
+        }
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField(), help_text="The children's pseudonyms."))
     def get_children(self, obj: Review) -> list[str]:
