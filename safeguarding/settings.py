@@ -7,7 +7,7 @@ Development defaults are safe for a laptop (SQLite, DEBUG on, console email). Wi
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -313,6 +313,28 @@ if not 0 < LINKAGE_POSSIBLE_AT < LINKAGE_LINK_AT <= 1:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("LINKAGE_POSSIBLE_AT must be above 0 and below LINKAGE_LINK_AT, which is at most 1.")
+# Case reviews (docs/reviews.md "Regime by date"): the day this partnership's safeguarding arrangements
+# began (ISO date, between 29 June 2018 and 29 September 2019). Empty: the national dates are used —
+# local child safeguarding practice reviews from 29 June 2018, serious case reviews until 29 September 2019.
+_arrangements = env_str("PARTNERSHIP_ARRANGEMENTS_BEGAN_ON", "")
+try:
+    PARTNERSHIP_ARRANGEMENTS_BEGAN_ON = date.fromisoformat(_arrangements) if _arrangements else None
+except ValueError as _exc:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("PARTNERSHIP_ARRANGEMENTS_BEGAN_ON must be a date such as 2019-06-29.") from _exc
+_began = PARTNERSHIP_ARRANGEMENTS_BEGAN_ON
+if _began and not date(2018, 6, 29) <= _began <= date(2019, 9, 29):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("PARTNERSHIP_ARRANGEMENTS_BEGAN_ON must be between 2018-06-29 and 2019-09-29.")
+# Committee reports (docs/publishing.md): the RAG an overdue action is shown with in the report, whatever
+# its own RAG — "red" (the default), "amber", or "own" (keep the action's own RAG, marked overdue).
+COMMITTEE_REPORT_OVERDUE_RAG = env_str("COMMITTEE_REPORT_OVERDUE_RAG", "red")
+if COMMITTEE_REPORT_OVERDUE_RAG not in ("red", "amber", "own"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("COMMITTEE_REPORT_OVERDUE_RAG must be red, amber or own.")
 SERVICE_NAME = "Safeguarding Hub"
 # The address people use to reach the service, for links in emails.
 SITE_URL = env_str("SITE_URL") if PRODUCTION else env_str("SITE_URL", "http://127.0.0.1:8000")

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+from django.conf import settings
 from django.utils import timezone
 
-from safeguarding.actionplans.enums import ActionRag
+from safeguarding.actionplans.enums import ActionRag, ActionStatus
 from safeguarding.actionplans.models import Action, ActionPlan
 from safeguarding.actionplans.progress import Progress, plan_progress, recommendation_progress
 from safeguarding.core.dates import long_date
@@ -26,6 +27,9 @@ from safeguarding.publishing.models import CommitteeReport, ReportText
 from safeguarding.reviews import clocks
 from safeguarding.reviews.enums import Timeliness
 from safeguarding.reviews.models import PracticeReview, Review, ReviewRecommendation
+
+# Who a report is by when it names no author (the documents' metadata).
+PARTNERSHIP = "Safeguarding Children Partnership"
 
 BlockKind = Literal["p", "bullets", "numbered", "quote", "verified"]
 
@@ -51,8 +55,9 @@ class PlanRow:
     description: str
     lead: str
     due: str
-    status: str  # e.g. "At risk (Amber)"
+    status: str  # e.g. "At risk (Amber)"; an overdue action "At risk (Red) – overdue" (`shown_rag`)
     overdue: bool
+    at_risk: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,11 @@ class ReportContent:
     narrative: tuple[str, ...] = field(default=(), repr=False)
 
     @property
+    def document_author(self) -> str:
+        """The documents' author: the report's author, else the partnership."""
+        return self.author[0] if self.author else PARTNERSHIP
+
+    @property
     def figures_statement(self) -> str:
         return f"Figures as at {format_datetime(self.figures_at)}"
 
@@ -95,8 +105,33 @@ def rag_name(rag: str) -> str:
     return str(ActionRag(rag).label).split(" (")[0]
 
 
-def status_with_rag(action: Action) -> str:
-    return f"{action.get_status_display()} ({rag_name(action.rag)})"
+def overdue_rag() -> str:
+    """The RAG an overdue action is shown with (setting COMMITTEE_REPORT_OVERDUE_RAG: red by default,
+    amber, or "own" to keep the action's own RAG). An overdue action has missed its due date, so the
+    committee sees it as Red unless the partnership decides otherwise."""
+    return str(getattr(settings, "COMMITTEE_REPORT_OVERDUE_RAG", ActionRag.RED) or ActionRag.RED)
+
+
+def shown_rag(action: Action, today: date | None = None) -> str:
+    """The action's RAG as the report shows it: the overdue rule first, then the action's own."""
+    rule = overdue_rag()
+    if today is not None and action.is_overdue(today) and rule != "own":
+        return ActionRag(rule).value
+    return action.rag
+
+
+def status_with_rag(action: Action, today: date | None = None) -> str:
+    return f"{action.get_status_display()} ({rag_name(shown_rag(action, today))})"
+
+
+def is_at_risk(action: Action, today: date) -> bool:
+    """Not complete, not overdue, but at risk: status at risk or off track, or RAG red or amber."""
+    if action.is_complete or action.is_overdue(today):
+        return False
+    return action.status in (ActionStatus.AT_RISK, ActionStatus.OFF_TRACK) or action.rag in (
+        ActionRag.RED,
+        ActionRag.AMBER,
+    )
 
 
 def _status_note(action: Action, today: date) -> str:
@@ -180,8 +215,9 @@ def _plan_table(plan: ActionPlan, terms: list[Term], today: date) -> tuple[tuple
                         description=scrub(a.description, terms),
                         lead=f"{a.lead_agency.name}: {a.lead_officer}",
                         due=f"{a.due_on:%d/%m/%Y}",
-                        status=status_with_rag(a) + _status_note(a, today),
+                        status=status_with_rag(a, today) + _status_note(a, today),
                         overdue=a.is_overdue(today),
+                        at_risk=is_at_risk(a, today),
                     )
                     for a in sorted(group.actions, key=lambda a: a.number)
                 ),
@@ -265,7 +301,33 @@ def _background(
     ]
 
 
-def _closing(t: dict[str, str], appendix_title: str) -> list[Section]:
+def _risks(t: dict[str, str], groups: tuple[PlanGroup, ...]) -> Section:
+    """3.6: the risks to delivering the plan — the overdue and at-risk actions from the live figures,
+    then what the partnership wrote about them."""
+    rows = [row for group in groups for row in group.rows]
+    overdue = tuple(f"{r.reference} (overdue, due {r.due}): {r.description}" for r in rows if r.overdue)
+    at_risk = tuple(f"{r.reference} ({r.status}, due {r.due}): {r.description}" for r in rows if r.at_risk)
+    blocks: list[Block] = []
+    if overdue:
+        blocks += [Block("p", f"Overdue actions ({len(overdue)}):"), Block("bullets", items=overdue)]
+    if at_risk:
+        blocks += [Block("p", f"Actions at risk ({len(at_risk)}):"), Block("bullets", items=at_risk)]
+    if not overdue and not at_risk:
+        blocks.append(Block("p", "No action is overdue or at risk."))
+    blocks += blocks_from_text(t.get("risks", ""))
+    return Section("3.6", "Risks to delivering the action plan", 2, tuple(blocks))
+
+
+def appendix_b(review: Review) -> str | None:
+    """Appendix B, the published review report: only once the review is published."""
+    practice = _practice(review)
+    if practice is None or not practice.published_on:
+        return None
+    published = format_date(practice.published_on)
+    return f"Appendix B: The published review report ({review.reference}, published {published})"
+
+
+def _closing(t: dict[str, str], appendix_titles: tuple[str, ...]) -> list[Section]:
     """Sections 4 to 10: issues, reasons, consultation, impact, the implications (each verified by
     someone), the appendices and the background papers."""
     sections = [
@@ -282,7 +344,7 @@ def _closing(t: dict[str, str], appendix_title: str) -> list[Section]:
             Section(f"8.{n}", heading, 2, (*blocks, Block("verified", f"Implications verified by: {verified}")))
         )
     sections.append(
-        Section("9", "Appendices", 1, (Block("bullets", items=(appendix_title, *lines_of(t["appendices"]))),))
+        Section("9", "Appendices", 1, (Block("bullets", items=(*appendix_titles, *lines_of(t["appendices"]))),))
     )
     papers = lines_of(t["background_papers"])
     sections.append(
@@ -310,7 +372,13 @@ def build_content(report: CommitteeReport, text: ReportText, *, figures_at: date
     t = text.values()
     groups, counts = _plan_table(plan, terms, timezone.localdate(figures_at))
     appendix_title = f"Appendix A: Action plan {plan.reference} for case review {review.reference}"
-    sections = [*_background(report, t, terms, counts, figures_at), *_closing(t, appendix_title)]
+    published = appendix_b(review)
+    appendices = (appendix_title, published) if published else (appendix_title,)
+    sections = [
+        *_background(report, t, terms, counts, figures_at),
+        _risks(t, groups),
+        *_closing(t, appendices),
+    ]
     author = tuple(line for line in (report.author_name, report.author_title, report.author_contact) if line)
     return ReportContent(
         reference=report.reference,

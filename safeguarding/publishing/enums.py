@@ -54,6 +54,13 @@ TEXT_FIELDS: tuple[TextField, ...] = (
     ),
     TextField("commissioning", "Commissioning of the review", "Why and when the partnership commissioned it.", 5),
     TextField("method", "Method of the review", "How the review was carried out.", 5),
+    TextField(
+        "risks",
+        "Risks to delivering the action plan",
+        "What could stop the plan being delivered and how it is managed. The overdue and at-risk actions are "
+        "listed for you from the live figures.",
+        4,
+    ),
     TextField("issues_and_options", "Issues and options", "The options considered.", 6),
     TextField("reasons", "Reasons for the recommendation", "", 4),
     TextField("consultation", "Consultation", "Who was consulted on the review and the plan.", 4),

@@ -121,3 +121,26 @@ class DecisionForm(GovUKForm):
         if data.get("outcome") == CommitteeOutcome.REFERRED_BACK and not (data.get("questions") or "").strip():
             self.add_error("questions", "Enter the committee's questions: it referred the plan back")
         return data
+
+
+class GenerateForm(GovUKForm):
+    """Generate, confirming (when the text says things the figures contradict) that it was checked."""
+
+    govuk_mark_optional = False
+    confirm = forms.BooleanField(
+        label="I have checked each of these statements: the text is right as it is",
+        required=False,
+    )
+
+
+class InsertSentencesForm(GovUKForm):
+    """Insert the sentences the figures give at the end of one text field (a new text version)."""
+
+    govuk_mark_optional = False
+    base_number = forms.IntegerField(widget=forms.HiddenInput)
+    field = forms.ChoiceField(
+        label="Add them to",
+        choices=[(spec.key, spec.label) for spec in TEXT_FIELDS if not spec.short],
+        initial="risks",
+        error_messages={"required": "Choose the part of the text to add the sentences to"},
+    )

@@ -5,6 +5,7 @@ take the same content, so they say the same."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from django.template.loader import render_to_string
 
@@ -19,10 +20,75 @@ def render_html(content: ReportContent) -> str:
 
 
 def render_pdf(content: ReportContent) -> bytes:
+    """A tagged PDF (PDF/UA-1: structure tree, language, title shown), as the family PDF of the plans app."""
     from weasyprint import HTML
 
-    pdf: bytes = HTML(string=render_html(content)).write_pdf()
-    return pdf
+    document = HTML(string=render_html(content))
+    try:
+        return bytes(document.write_pdf(pdf_variant="pdf/ua-1"))
+    except (TypeError, ValueError):  # an older WeasyPrint without PDF/UA
+        return bytes(document.write_pdf())
+
+
+def _field_run(paragraph: Any, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) in `paragraph`: begin, instruction, a placeholder result, end."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def char(kind: str) -> Any:
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        return element
+
+    run = paragraph.add_run()
+    run._r.append(char("begin"))
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = f" {instruction} "
+    run._r.append(code)
+    run._r.append(char("separate"))
+    placeholder = OxmlElement("w:t")
+    placeholder.text = "1"
+    run._r.append(placeholder)
+    run._r.append(char("end"))
+
+
+def _page_footer(section: Any) -> None:
+    """'Page X of Y' with real PAGE and NUMPAGES fields (Word fills them in)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    footer = section.footer.paragraphs[0]
+    footer.text = ""
+    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    footer.add_run("Page ")
+    _field_run(footer, "PAGE")
+    footer.add_run(" of ")
+    _field_run(footer, "NUMPAGES")
+
+
+def repeat_header_row(row: Any) -> None:
+    """Mark a table row as a header row that repeats at the top of each page (w:tblHeader)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    properties = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
+
+
+def _core_properties(doc: Any, content: ReportContent) -> None:
+    """Title, author, subject and dates of the document, set when it is generated (never the template's)."""
+    properties = doc.core_properties
+    properties.title = content.title
+    properties.author = content.document_author
+    properties.last_modified_by = content.document_author
+    properties.subject = f"Committee report {content.reference}"
+    properties.keywords = "committee report; case review; action plan"
+    properties.comments = content.figures_statement
+    properties.created = content.figures_at
+    properties.modified = content.figures_at
+    properties.revision = 1
 
 
 def render_docx(content: ReportContent) -> bytes:
@@ -41,6 +107,8 @@ def render_docx(content: ReportContent) -> bytes:
     header = section.header.paragraphs[0]
     header.text = content.access_marking
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _page_footer(section)
+    _core_properties(doc, content)
 
     doc.add_heading(content.title, level=0)
     table = doc.add_table(rows=0, cols=2)
@@ -84,6 +152,7 @@ def render_docx(content: ReportContent) -> bytes:
     for cell, text in zip(plan.rows[0].cells, PLAN_HEADERS, strict=True):
         cell.text = text
         cell.paragraphs[0].runs[0].bold = True
+    repeat_header_row(plan.rows[0])
     for group in content.plan_groups:
         row = plan.add_row().cells
         merged = row[0].merge(row[-1])

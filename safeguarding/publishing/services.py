@@ -27,7 +27,7 @@ from django.utils import timezone
 from safeguarding.actionplans.models import ActionPlan, CommitteeDecision
 from safeguarding.core import kernel
 from safeguarding.core.services import created_diff, diff, record_activity, snapshot
-from safeguarding.publishing import plans, prefill
+from safeguarding.publishing import consistency, plans, prefill
 from safeguarding.publishing.anonymity import find_identifying, identifying_terms
 from safeguarding.publishing.content import build_content, format_date, identifying_in
 from safeguarding.publishing.enums import TEXT_KEYS, TEXT_LABELS, Access, GenerationStatus
@@ -42,13 +42,16 @@ if TYPE_CHECKING:
     from safeguarding.core.types import Person
 
 __all__ = [
+    "FiguresContradicted",
     "Header",
     "NotAllowed",
     "PublishingError",
     "StaleVersion",
+    "contradictions",
     "create_report",
     "default_text",
     "edit_text",
+    "figure_sentences",
     "generate_now",
     "generate_report",
     "generation_reason",
@@ -247,22 +250,54 @@ def text_diff(old: ReportText, new: ReportText) -> list[FieldDiff]:
 # ---- generation ------------------------------------------------------------------------------------
 
 
+class FiguresContradicted(kernel.ServiceError):
+    """The text says something the live figures contradict, and nobody has confirmed it yet."""
+
+    def __init__(self, contradictions: list[consistency.Contradiction]) -> None:
+        count = len(contradictions)
+        super().__init__(
+            f"The report's text says {count} thing{'s' if count != 1 else ''} the live figures contradict. "
+            "Check each one, then edit the text or confirm that it is right."
+        )
+        self.contradictions = contradictions
+
+
+def contradictions(report: CommitteeReport, today: date | None = None) -> list[consistency.Contradiction]:
+    """What the latest text says that the action plan and the review contradict now."""
+    text = report.latest_text()
+    if text is None:
+        return []
+    facts = consistency.facts_for(report.plan, report.review, today or timezone.localdate())
+    return consistency.check_text(text.values(), facts)
+
+
+def figure_sentences(report: CommitteeReport, today: date | None = None) -> list[str]:
+    facts = consistency.facts_for(report.plan, report.review, today or timezone.localdate())
+    return consistency.figure_sentences(facts)
+
+
 @kernel.service
-def request_generation(*, actor: Person, report: CommitteeReport, at: datetime | None = None) -> GeneratedReport:
-    """Queue a generation from the latest text version (the task does the work: `generate_report`)."""
+def request_generation(
+    *, actor: Person, report: CommitteeReport, confirmed: bool = False, at: datetime | None = None
+) -> GeneratedReport:
+    """Queue a generation from the latest text version (the task does the work: `generate_report`).
+
+    The text is checked against the live figures first: any contradiction refuses the generation
+    (`FiguresContradicted`) until the person confirms the text (`confirmed`), which the log records."""
     _require_writer(actor)
     text = report.latest_text()
     if text is None:
         raise kernel.ServiceError("Write the report's text first.")
+    found = contradictions(report, timezone.localdate(kernel.now(at)))
+    if found and not confirmed:
+        raise FiguresContradicted(found)
     generated = GeneratedReport.objects.create(
         report=report, text=text, requested_by=actor, requested_at=kernel.now(at)
     )
-    record_activity(
-        actor=actor,
-        action="publishing.generation_requested",
-        target=report,
-        changes={"text_version": [None, text.number]},
-    )
+    changes: dict[str, Any] = {"text_version": [None, text.number]}
+    if found:
+        changes["contradictions_confirmed"] = [None, len(found)]
+    record_activity(actor=actor, action="publishing.generation_requested", target=report, changes=changes)
     return generated
 
 
@@ -316,9 +351,11 @@ def mark_failed(generated: GeneratedReport, message: str) -> None:
     )
 
 
-def generate_now(*, actor: Person, report: CommitteeReport, at: datetime | None = None) -> GeneratedReport:
+def generate_now(
+    *, actor: Person, report: CommitteeReport, confirmed: bool = False, at: datetime | None = None
+) -> GeneratedReport:
     """Request and run a generation in this process (the management command and the demo data)."""
-    generated = request_generation(actor=actor, report=report, at=at)
+    generated = request_generation(actor=actor, report=report, confirmed=confirmed, at=at)
     try:
         return generate_report(actor=actor, generated=generated, at=at)
     except kernel.ServiceError as exc:

@@ -17,7 +17,7 @@ from safeguarding.core.access import parse_id, perm_required
 from safeguarding.core.forms import attempt
 from safeguarding.publishing import prefill, queries, services
 from safeguarding.publishing.enums import GenerationStatus
-from safeguarding.publishing.forms import DecisionForm, ReportForm, TextForm
+from safeguarding.publishing.forms import DecisionForm, GenerateForm, InsertSentencesForm, ReportForm, TextForm
 from safeguarding.publishing.models import CommitteeReport, GeneratedReport
 from safeguarding.publishing.rendering import DOCX_TYPE
 from safeguarding.publishing.tasks import generate_committee_report_task
@@ -133,12 +133,36 @@ def history(request: PersonRequest, pk: int) -> HttpResponse:
     return render(request, "publishing/history.html", {"report": report, "versions": versions, "compare": compare})
 
 
+def _check_page(request: PersonRequest, report: CommitteeReport, form: GenerateForm) -> HttpResponse:
+    latest = report.latest_text()
+    insert = InsertSentencesForm(initial={"base_number": latest.number if latest else 0, "field": "risks"})
+    return render(
+        request,
+        "publishing/generate_check.html",
+        {
+            "report": report,
+            "form": form,
+            "insert": insert,
+            "contradictions": services.contradictions(report),
+            "sentences": services.figure_sentences(report),
+        },
+    )
+
+
 @login_required
-@require_POST
 def generate(request: PersonRequest, pk: int) -> HttpResponse:
+    """GET: the text checked against the live figures. POST: generate (confirming any contradiction)."""
     report = queries.get_report_for_writer(request.user, pk)
+    form = GenerateForm(data=request.POST if request.method == "POST" else None)
+    if not form.is_bound or not form.is_valid():
+        return _check_page(request, report, form)
     try:
-        generated = services.request_generation(actor=request.user, report=report)
+        generated = services.request_generation(
+            actor=request.user, report=report, confirmed=form.cleaned_data["confirm"]
+        )
+    except services.FiguresContradicted as exc:
+        form.add_error("confirm", exc.message)
+        return _check_page(request, report, form)
     except kernel.ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("publishing:detail", pk=report.pk)
@@ -152,6 +176,29 @@ def generate(request: PersonRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "The report is being generated. Refresh this page in a minute.")
     return redirect("publishing:detail", pk=report.pk)
+
+
+@login_required
+@require_POST
+def insert_sentences(request: PersonRequest, pk: int) -> HttpResponse:
+    """Add the sentences the figures give to one text field, as a new text version."""
+    report = queries.get_report_for_writer(request.user, pk)
+    form = InsertSentencesForm(data=request.POST)
+    latest = report.latest_text()
+    if form.is_valid() and latest is not None:
+        key = form.cleaned_data["field"]
+        fields = latest.values()
+        added = " ".join(services.figure_sentences(report))
+        fields[key] = "\n\n".join(part for part in (fields[key].strip(), added) if part)
+        call = lambda: services.edit_text(  # noqa: E731
+            actor=request.user, report=report, base_number=form.cleaned_data["base_number"], fields=fields
+        )
+        if attempt(form, call):
+            messages.success(request, "The sentences from the figures were added as a new version of the text.")
+            return redirect("publishing:generate", pk=report.pk)
+    for error in form.non_field_errors() or [e for errors in form.errors.values() for e in errors]:
+        messages.error(request, str(error))
+    return redirect("publishing:generate", pk=report.pk)
 
 
 def _download(request: PersonRequest, pk: int, file_format: str) -> HttpResponse:

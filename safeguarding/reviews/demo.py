@@ -1,6 +1,8 @@
 """Demo case reviews for `seed_demo`: one at every stage, built through the same services as the pages
 and dated in the past with their `at` argument. The featured Whitlock brothers appear as "Child A" and
-"Child B" in a practice review about persistent neglect with five recommendations (all details fictional).
+"Child B" in a local child safeguarding practice review (the 2018 regime) about persistent neglect with five
+recommendations; "Child R" is a serious case review decided by the LSCB in 2017 (the 2006 regime) and
+published in 2018 (all details fictional).
 """
 
 from __future__ import annotations
@@ -375,12 +377,73 @@ def _closed_and_legacy(today: date, others: list[Child], *, bu: User, reviewer: 
         reason="Learning already captured by a recent review.",
         at=_at(aware + timedelta(days=35)),
     )
-    services.open_legacy_review(
+    _serious_case_review(others[17], bu=bu, reviewer=reviewer)
+
+
+# The serious case review of 2017 (fictional): decided by the LSCB under regulation 5 of the LSCB
+# Regulations 2006, no rapid review, Working Together 2015; published in 2018; its action plan still runs.
+SCR_DECIDED = date(2017, 11, 6)
+SCR_RECOMMENDATIONS = [
+    "The LSCB should issue multi-agency guidance on recognising and responding to bruising in non-mobile babies.",
+    "Health services should make sure that every health visitor's contact records who else lives in the home.",
+    "Children's social care should hold a multi-agency strategy discussion for every referral about a baby.",
+]
+SCR_FINDINGS = [
+    ("Bruising on a baby who could not move was seen as accidental.", ["professional-curiosity"]),
+    ("Nobody asked who the adults in the household were.", ["information-sharing"]),
+]
+
+
+def _serious_case_review(child: Child, *, bu: User, reviewer: User) -> None:
+    """A pre-2018 serious case review (Child R), taken from the LSCB's decision to publication."""
+    review = services.open_legacy_review(
         actor=bu,
         title="Child R (serious case review, 2017)",
-        decided_on=date(2017, 11, 6),
-        children=[services.ChildInput(others[17], "Child R")],
-        at=_at(date(2017, 11, 6)),
+        decided_on=SCR_DECIDED,
+        children=[services.ChildInput(child, "Child R")],
+        at=_at(SCR_DECIDED),
+    )
+    services.add_member(actor=bu, review=review, user=reviewer, role=MemberRole.REVIEWER, at=_at(SCR_DECIDED))
+    services.update_terms_of_reference(
+        actor=bu,
+        review=review,
+        terms_of_reference="Period under review: Child R's birth to the injury (eight months). Agencies: health, "
+        "children's social care, police, the GP practice.",
+        key_lines_of_enquiry="How did agencies respond to bruising on a non-mobile baby?\n"
+        "What did agencies know about the adults in the household?",
+    )
+    services.add_practitioner_event(
+        actor=bu, review=review, held_on=date(2018, 1, 23), attendance="Practitioners from five agencies."
+    )
+    services.upload_report_draft(
+        actor=reviewer,
+        review=review,
+        upload=services.Upload("scr-draft-1.txt", b"Overview report (fictional demo text).", "text/plain"),
+        note="First draft of the overview report",
+        at=_at(date(2018, 3, 2)),
+    )
+    services.move_to_draft(actor=bu, review=review, version=review.version, at=_at(date(2018, 3, 2)))
+    themes = {t.code: t for t in Theme.objects.all()}
+    for title, codes in SCR_FINDINGS:
+        services.add_finding(
+            actor=reviewer,
+            review=review,
+            title=title,
+            text="The agency reports show this over the period under review.",
+            themes=[themes[c] for c in codes if c in themes],
+            at=_at(date(2018, 3, 5)),
+        )
+    for text in SCR_RECOMMENDATIONS:
+        services.add_recommendation(
+            actor=reviewer, review=review, text=text, status=RecommendationStatus.AGREED, at=_at(date(2018, 3, 5))
+        )
+    _share_with_family(review, bu=bu, reviewer=reviewer, shared=date(2018, 4, 10), report_shared=True)
+    services.finalise_report(actor=bu, review=review, version=review.version, at=_at(date(2018, 4, 24)))
+    services.record_sent_dates(
+        actor=bu, review=review, sent_to_panel_on=date(2018, 4, 30), sent_to_secretary_of_state_on=date(2018, 4, 30)
+    )
+    services.publish_review(
+        actor=bu, review=review, version=review.version, published_on=date(2018, 5, 17), at=_at(date(2018, 5, 17))
     )
 
 

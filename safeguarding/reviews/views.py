@@ -23,7 +23,16 @@ from safeguarding.core.access import perm_required, require_perm
 from safeguarding.core.forms import attempt
 from safeguarding.core.sections import sections_for
 from safeguarding.core.services import record_activity
-from safeguarding.reviews import forms, forms_publication, publication, queries, services, timeline, workflow
+from safeguarding.reviews import (
+    forms,
+    forms_publication,
+    publication,
+    queries,
+    regime,
+    services,
+    timeline,
+    workflow,
+)
 from safeguarding.reviews.enums import Action
 from safeguarding.reviews.models import Review, Submission
 from safeguarding.reviews.permissions import lead_agency_ids
@@ -156,6 +165,7 @@ def detail(request: PersonRequest, pk: int) -> HttpResponse:
         {
             "review": review,
             "practice": practice,
+            "regime": regime.of_practice(practice) if practice else None,
             "clock": clock,
             "notification_overdue": hasattr(review, "notification") and review.notification.is_overdue(today),
             "timeliness": queries.clock_timeliness(review, clock, today) if clock else None,

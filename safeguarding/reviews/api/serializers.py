@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from safeguarding.agencies.models import Agency
 from safeguarding.api.fields import CodeField
-from safeguarding.reviews import timeline
+from safeguarding.reviews import regime, timeline
 from safeguarding.reviews.enums import (
     Harm,
     PanelResponse,
@@ -80,6 +80,17 @@ class RecommendationCreateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=RecommendationStatus.choices, default=RecommendationStatus.DRAFT)
 
 
+class RegimeSerializer(serializers.Serializer):
+    """The statutory regime of the review's decision (docs/reviews.md "Regime by date")."""
+
+    regime = serializers.ChoiceField(choices=regime.Regime.choices)
+    kind = serializers.CharField()
+    decided_on = serializers.DateField()
+    decided_by = serializers.CharField(help_text="The LSCB, or the safeguarding partners.")
+    legal_basis = serializers.CharField()
+    guidance = serializers.CharField(help_text="The edition of Working Together in force on the decision date.")
+
+
 class ReviewSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     stage = serializers.CharField(read_only=True, help_text=STAGE_HELP)
@@ -129,6 +140,7 @@ class ReviewSerializer(serializers.ModelSerializer):
     national_published_on = serializers.DateField(
         source="rapid_review.national_published_on", read_only=True, allow_null=True
     )
+    regime = serializers.SerializerMethodField()
 
     class Meta:
         model = Review
@@ -154,9 +166,24 @@ class ReviewSerializer(serializers.ModelSerializer):
             "panel_responded_on",
             "panel_response_words",
             "national_published_on",
+            "regime",
             "version",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(RegimeSerializer(allow_null=True))
+    def get_regime(self, obj: Review) -> dict[str, str] | None:
+        found = regime.of_review(obj)
+        if found is None:
+            return None
+        return {
+            "regime": str(found.regime),
+            "kind": found.kind,
+            "decided_on": found.decided_on.isoformat(),
+            "decided_by": found.decider,
+            "legal_basis": found.rules.legal_short,
+            "guidance": found.guidance_sentence,
+        }
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField(), help_text="The children's pseudonyms."))
     def get_children(self, obj: Review) -> list[str]:

@@ -14,7 +14,7 @@ from safeguarding.agencies.models import Agency
 from safeguarding.children.queries import children_visible_to
 from safeguarding.core import kernel
 from safeguarding.core.services import record_activity
-from safeguarding.reviews import clocks
+from safeguarding.reviews import clocks, regime
 from safeguarding.reviews.enums import LOCAL_REVIEW_DECISIONS, Action, Harm, Recommendation, ReviewKind, Stage
 from safeguarding.reviews.models import (
     Notification,
@@ -319,6 +319,7 @@ def decide_practice_review(
         raise ValidationError({"kind": "Choose a local practice review or another learning review."})
     if decided_on > today_of(at):
         raise ValidationError({"decided_on": "The date must be today or in the past."})
+    regime.check_decision(kind, decided_on)  # an LCSPR only once the partners' arrangements began
     apply_transition(
         current,
         action=Action.PRACTICE_REVIEW_OPENED,
@@ -378,6 +379,13 @@ def open_legacy_review(
 ) -> Review:
     """Record a review that began before this system (e.g. a pre-2018 serious case review) at 'in progress'."""
     kernel.require(is_business_unit(actor), "Only the business unit can record an earlier review.")
+    if kind not in ReviewKind.values:
+        raise ValidationError(
+            {"kind": "Choose a serious case review, a local practice review or another learning review."}
+        )
+    if decided_on > today_of(at):
+        raise ValidationError({"decided_on": "The date must be today or in the past."})
+    regime.check_decision(kind, decided_on)  # an SCR only by the LSCB, on or before 29 September 2019
     now = kernel.now(at)
     review = Review.objects.create(
         title=title.strip(), created_by=actor, created_at=now, stage=Stage.IN_PROGRESS, stage_changed_at=now

@@ -1,6 +1,9 @@
 """Generate a committee report as PDF or DOCX, for operators:
 
-    manage.py committee_report REPORT_ID --format pdf --output report.pdf [--as USERNAME]
+    manage.py committee_report REPORT_ID --format pdf --output report.pdf [--as USERNAME] [--confirm-text]
+
+The text is checked against the live figures first: each contradiction is printed and nothing is
+generated, unless --confirm-text says the text was checked and is right.
 
 It freezes the action plan and keeps what was generated, exactly as the page's "Generate" does; the
 person it acts as (default: the first active business unit member) must be allowed to generate.
@@ -20,7 +23,7 @@ from safeguarding.core.context import use_via
 from safeguarding.core.enums import Via
 from safeguarding.core.kernel import ServiceError
 from safeguarding.publishing.models import CommitteeReport
-from safeguarding.publishing.services import generate_now, record_download
+from safeguarding.publishing.services import FiguresContradicted, generate_now, record_download
 
 
 class Command(BaseCommand):
@@ -31,6 +34,11 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["pdf", "docx"], default="pdf")
         parser.add_argument("--output", required=True, help="File to write.")
         parser.add_argument("--as", dest="username", default="", help="Act as this business unit member.")
+        parser.add_argument(
+            "--confirm-text",
+            action="store_true",
+            help="Generate even though the text says things the live figures contradict (after checking them).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         number = parse_id(options["report_id"])
@@ -51,7 +59,11 @@ class Command(BaseCommand):
             raise CommandError("Nobody to act as: pass --as USERNAME of a business unit member.")
         with use_via(Via.COMMAND):
             try:
-                generated = generate_now(actor=actor, report=report)
+                generated = generate_now(actor=actor, report=report, confirmed=options["confirm_text"])
+            except FiguresContradicted as exc:
+                for item in exc.contradictions:
+                    self.stderr.write(f'{item.label}: "{item.quote}" {item.says} {item.figures}')
+                raise CommandError(exc.message + " (or pass --confirm-text)") from exc
             except ServiceError as exc:
                 raise CommandError(exc.message) from exc
             content = bytes(generated.pdf if options["format"] == "pdf" else generated.docx)
