@@ -25,8 +25,13 @@ from safeguarding.children.enums import RelationshipKind
 from safeguarding.children.models import AccessGrant, Adult, Child, Household, Involvement, Relationship
 from safeguarding.children.queries import children_visible_to
 from safeguarding.children.validators import nhs_number_is_valid
+from safeguarding.core.demo import DemoContext
 from safeguarding.core.enums import Confidentiality
 from safeguarding.core.models import ActivityLog
+from safeguarding.reviews import demo_decisions
+from safeguarding.reviews.enums import Action, PanelResponse, Recommendation, ReviewKind, Stage
+from safeguarding.reviews.models import Review, ReviewChild
+from safeguarding.reviews.timeline import partners_not_informed
 
 SEED = 7
 
@@ -279,6 +284,82 @@ def test_seed_demo_pupils_are_at_the_right_school_for_their_year(demo):
         assert year_group is not None
         assert inv.agency.code in (secondary if year_group >= 7 else primary)
         assert inv.start >= school_start(dob)
+
+
+# --- Case reviews after the decision (reviews/demo_decisions.py) ---------------------------------
+
+
+def _review(pseudonym: str) -> Review:
+    return Review.objects.get(child_links__pseudonym=pseudonym)
+
+
+def test_seed_demo_has_a_looked_after_childs_death_with_both_copies_dated(demo):
+    review = _review("Child S")
+    notification = review.notification
+    assert notification.looked_after_death
+    assert not notification.abuse_or_neglect  # notified whatever the cause (s.16C(2))
+    assert notification.aware_on <= notification.ofsted_sent_on <= timezone.localdate()
+    assert notification.aware_on <= notification.secretary_of_state_sent_on <= timezone.localdate()
+    assert review.stage == Stage.AWAITING_PANEL
+    assert review.rapid_review.recommendation == Recommendation.NATIONAL_REVIEW
+
+
+def test_seed_demo_has_harm_outside_england_with_the_area_informed_and_a_national_review(demo):
+    review = _review("Child T")
+    notification = review.notification
+    assert notification.harm_outside_england
+    assert notification.harm_location == demo_decisions.HARM_LOCATION == "Cardiff, Wales"
+    assert notification.aware_on <= notification.harm_area_informed_on <= timezone.localdate()
+    assert review.stage == Stage.NATIONAL_REVIEW
+    rapid = review.rapid_review
+    assert rapid.panel_response == PanelResponse.ACCEPTED
+    assert rapid.panel_response_words == demo_decisions.PANEL_WORDS[PanelResponse.ACCEPTED]
+    assert rapid.sent_to_panel_on <= rapid.panel_responded_on <= timezone.localdate()
+
+
+def test_seed_demo_has_a_review_the_panel_returned_for_a_local_review(demo):
+    review = _review("Child U")
+    assert review.stage == Stage.IN_PROGRESS
+    assert review.rapid_review.panel_response == PanelResponse.RETURNED
+    assert review.practice_review.kind == ReviewKind.LCSPR
+    assert review.practice_review.decided_on == review.rapid_review.panel_responded_on
+
+
+def test_seed_demo_has_a_review_closed_by_the_panel_and_reopened_with_a_reason(demo):
+    review = _review("Child V")
+    assert review.stage == Stage.DECISION  # closed from awaiting the Panel: back to the local decision
+    rows = list(review.stage_changes.order_by("at", "id").values_list("action", "from_stage", "to_stage", "reason"))
+    assert rows[-2][:3] == (Action.PANEL_NO_REVIEW, Stage.AWAITING_PANEL, Stage.CLOSED)
+    assert rows[-1] == (Action.REOPENED, Stage.CLOSED, Stage.DECISION, demo_decisions.REOPEN_REASON)
+    assert review.stage_changes.order_by("at", "id").last().actor == user("business.unit")
+
+
+def test_seed_demo_has_a_partner_not_yet_informed(demo):
+    review = _review("Child W")
+    informed = [row.agency.kind for row in review.notification.partners_informed.all()]
+    assert informed == [AgencyKind.POLICE]
+    assert [a.kind for a in partners_not_informed(review)] == [AgencyKind.HEALTH]
+    # Every other demo notification told all the partners.
+    others = Review.objects.filter(child_links__pseudonym__in=["Child S", "Child T", "Child U", "Child V"])
+    assert all(not partners_not_informed(r) for r in others)
+
+
+def test_seed_demo_decisions_are_on_synthetic_children_of_their_own_and_dated_by_today(demo):
+    pseudonyms = ["Child S", "Child T", "Child U", "Child V", "Child W"]
+    links = ReviewChild.objects.filter(pseudonym__in=pseudonyms)
+    assert links.count() == 5
+    # Each child is one of the demo's own families' children, on no other demo review.
+    assert all(ReviewChild.objects.filter(child=link.child).count() == 1 for link in links)
+    assert all(link.child.is_verified and link.child.last_name != "Whitlock" for link in links)
+    today = timezone.localdate()
+    for link in links:
+        assert all(timezone.localdate(h.at) <= today for h in link.review.stage_changes.all())
+
+
+def test_seed_demo_decisions_step_runs_once(demo):
+    before = (Review.objects.count(), ActivityLog.objects.count())
+    demo_decisions.seed_review_decisions(DemoContext(size="small", seed=SEED, log=lambda _: None))
+    assert (Review.objects.count(), ActivityLog.objects.count()) == before
 
 
 # --- Activity log and guards ----------------------------------------------------------------------
