@@ -7,7 +7,7 @@ Development defaults are safe for a laptop (SQLite, DEBUG on, console email). Wi
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -313,6 +313,22 @@ if not 0 < LINKAGE_POSSIBLE_AT < LINKAGE_LINK_AT <= 1:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("LINKAGE_POSSIBLE_AT must be above 0 and below LINKAGE_LINK_AT, which is at most 1.")
+# Statutory clocks (docs/reviews.md). RAPID_REVIEW_CLOCK_FROM: "awareness" (default; Working Together
+# 2018 ch. 4 / 2023 ch. 5: 15 working days from the day the partners became aware of the incident) or
+# "notification" (where the partnership's own procedure counts from the notification to the panel).
+RAPID_REVIEW_CLOCK_FROM = env_str("RAPID_REVIEW_CLOCK_FROM", "awareness")
+if RAPID_REVIEW_CLOCK_FROM not in ("awareness", "notification"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured('RAPID_REVIEW_CLOCK_FROM must be "awareness" or "notification".')
+# The last day the working-day calendar is trusted for a statutory deadline (YYYY-MM-DD); empty = the
+# end of the year after the current one. Beyond it a deadline is refused (core.calendar.CalendarOutOfRange).
+try:
+    CALENDAR_KNOWN_UNTIL = date.fromisoformat(_known) if (_known := env_str("CALENDAR_KNOWN_UNTIL", "")) else None
+except ValueError as _exc:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("CALENDAR_KNOWN_UNTIL must be a date written YYYY-MM-DD, or empty.") from _exc
 SERVICE_NAME = "Safeguarding Hub"
 # The address people use to reach the service, for links in emails.
 SITE_URL = env_str("SITE_URL") if PRODUCTION else env_str("SITE_URL", "http://127.0.0.1:8000")

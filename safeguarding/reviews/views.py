@@ -10,6 +10,7 @@ and the review chronology in `views_findings.py`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -136,6 +137,10 @@ def notify(request: PersonRequest) -> HttpResponse:
     )
 
 
+def _timeliness_of(clock: clocks.Clock | None, today: date) -> str | None:
+    return clocks.timeliness(clock, today) if clock else None
+
+
 @login_required
 def detail(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
@@ -151,8 +156,9 @@ def detail(request: PersonRequest, pk: int) -> HttpResponse:
             "review": review,
             "practice": practice,
             "clock": clock,
-            "notification_overdue": hasattr(review, "notification") and review.notification.is_overdue(today),
-            "timeliness": clocks.timeliness(clock, today) if clock else None,
+            "notification_timeliness": _timeliness_of(queries.notification_clock(review), today),
+            "rapid_timeliness": _timeliness_of(queries.rapid_review_clock(review), today),
+            "timeliness": _timeliness_of(clock, today),
             "children": review.child_links.all(),
             "members": review.members.select_related("user"),
             "requests": review.requests.select_related("agency", "submission").order_by("kind", "agency__name"),
