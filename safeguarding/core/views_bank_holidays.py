@@ -47,7 +47,7 @@ def bank_holiday_list(request: PersonRequest) -> HttpResponse:
 
 
 def _change(request: PersonRequest, form: BankHolidayForm) -> bool:
-    d = form.cleaned_data
+    d = dict(form.cleaned_data)  # a refusal takes the field out of cleaned_data: keep what was given
     if d["change"] == "add":
         done = attempt(
             form,
