@@ -1,5 +1,5 @@
 """`/api/v1/bank-holidays/`: the days the statutory clocks skip, and the partnership's amendments
-(`core.bank_holidays`). Anyone signed in reads; the business unit changes (403 for others)."""
+(`core.bank_holidays`). Anyone signed in reads; the business unit changes (404 for others)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from safeguarding.api.people import person
 from safeguarding.api.schema import ERROR_RESPONSES
 from safeguarding.core import bank_holidays, calendar
 from safeguarding.core.models import BankHolidayAmendment
-from safeguarding.core.permissions import can_view_bank_holidays
+from safeguarding.core.permissions import can_manage_bank_holidays, can_view_bank_holidays
 
 TAG = ["Bank holidays"]
 
@@ -59,6 +59,11 @@ class BankHolidayViewSet(viewsets.GenericViewSet):
         if not can_view_bank_holidays(request.user):
             raise exceptions.NotFound()
 
+    def _changeable(self, request: Request) -> None:
+        """Changes are the business unit's: for anyone else the endpoint answers 404, as if absent."""
+        if not can_manage_bank_holidays(request.user):
+            raise exceptions.NotFound()
+
     @extend_schema(tags=TAG, summary="The partnership's amendments", responses={200: AmendmentSerializer(many=True)})
     def list(self, request: Request) -> Response:
         self._readable(request)
@@ -89,7 +94,7 @@ class BankHolidayViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"])
     def add(self, request: Request) -> Response:
-        self._readable(request)
+        self._changeable(request)
         body = AddSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         row = bank_holidays.add_bank_holiday(actor=person(request), **body.validated_data)
@@ -105,7 +110,7 @@ class BankHolidayViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"])
     def cancel(self, request: Request) -> Response:
-        self._readable(request)
+        self._changeable(request)
         body = CancelSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         row = bank_holidays.cancel_bank_holiday(actor=person(request), **body.validated_data)
