@@ -135,3 +135,28 @@ def test_a_deadline_beyond_the_known_range_is_refused_with_a_clear_message(
     )
     assert response.status_code == 200
     assert "the last day the working-day calendar knows the bank holidays for" in response.content.decode()
+
+
+def test_the_data_migration_counts_stored_rapid_reviews_from_awareness(rc: ReviewCast, settings: Any) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from safeguarding.reviews.models import RapidReview
+
+    migration = importlib.import_module("safeguarding.reviews.migrations.0003_rapid_review_clock_from")
+    review = rc.notify(aware_on=date(2025, 3, 3))
+    # As stored before: counted from a late notification sent on 17 March 2025.
+    RapidReview.objects.filter(review=review).update(opened_on=date(2025, 3, 17), due_on=date(2025, 4, 7))
+    migration.forwards(apps, None)
+    rapid = RapidReview.objects.get(review=review)
+    assert (rapid.opened_on, rapid.due_on, rapid.clock_from) == (date(2025, 3, 3), date(2025, 3, 24), "awareness")
+    review.notification.sent_to_panel_on = date(2025, 3, 17)
+    review.notification.save(update_fields=["sent_to_panel_on"])
+    migration.backwards(apps, None)
+    rapid.refresh_from_db()
+    assert (rapid.opened_on, rapid.due_on, rapid.clock_from) == (date(2025, 3, 17), date(2025, 4, 7), "notification")
+    settings.RAPID_REVIEW_CLOCK_FROM = "notification"
+    migration.forwards(apps, None)  # a partnership counting from the notification keeps its dates
+    rapid.refresh_from_db()
+    assert (rapid.opened_on, rapid.due_on, rapid.clock_from) == (date(2025, 3, 17), date(2025, 4, 7), "notification")
