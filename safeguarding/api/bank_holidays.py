@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
@@ -72,14 +73,14 @@ class BankHolidayViewSet(viewsets.GenericViewSet):
     @extend_schema(
         tags=TAG,
         summary="The bank holidays of a year, as the clocks count them, and the known range",
-        parameters=[OpenApiParameter("year", int, description="Default: this year.")],
+        parameters=[OpenApiParameter("year", int, description="1900 to 2100. Default: this year.")],
         responses={200: CalendarSerializer, **ERROR_RESPONSES},
     )
     @action(detail=False, methods=["get"])
     def calendar(self, request: Request) -> Response:
         self._readable(request)
         first, last = calendar.known_range()
-        text = request.query_params.get("year") or str(last.year - 1)
+        text = request.query_params.get("year", str(timezone.localdate().year))  # empty is refused, as any non-year
         if not (text.isascii() and text.isdigit() and 1900 <= int(text) <= 2100):
             raise exceptions.ValidationError({"year": ["Give a year from 1900 to 2100, for example 2027."]})
         year = int(text)

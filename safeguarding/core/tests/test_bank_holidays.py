@@ -157,3 +157,10 @@ def test_command_lists_adds_and_cancels(db: None) -> None:
         call_command("bank_holidays", "add", "7/6/2027", "X")
     with pytest.raises(CommandError, match="already on the list"):
         call_command("bank_holidays", "add", "2027-06-07", "Again")
+
+
+def test_api_refuses_an_empty_or_impossible_year(business: Any) -> None:
+    client = signed_in_client(business, verified=True)
+    assert client.get("/api/v1/bank-holidays/calendar/?year=").status_code == 400
+    assert client.get("/api/v1/bank-holidays/calendar/?year=1800").status_code == 400
+    assert client.get("/api/v1/bank-holidays/calendar/").json()["year"] == 2026
