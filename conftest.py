@@ -25,6 +25,24 @@ def _fast_settings(settings: Any) -> None:
     }
 
 
+@pytest.fixture(autouse=True)
+def _working_calendar(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test reads the partnership's bank holiday list afresh (what an earlier test added was rolled
+    back); a test without the database counts with the `holidays` package's England days alone."""
+    from safeguarding.core import calendar
+
+    calendar.forget()
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "django_db_setup", "live_server"} & set(request.fixturenames)
+    )
+    if uses_db:
+        yield
+        calendar.forget()
+        return
+    with calendar.use(calendar.WorkingCalendar()):
+        yield
+
+
 @pytest.fixture
 def cast(db: None) -> Cast:
     return build_cast()

@@ -335,6 +335,22 @@ if COMMITTEE_REPORT_OVERDUE_RAG not in ("red", "amber", "own"):
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("COMMITTEE_REPORT_OVERDUE_RAG must be red, amber or own.")
+# Statutory clocks (docs/reviews.md). RAPID_REVIEW_CLOCK_FROM: "awareness" (default; Working Together
+# 2018 ch. 4 / 2023 ch. 5: 15 working days from the day the partners became aware of the incident) or
+# "notification" (where the partnership's own procedure counts from the notification to the panel).
+RAPID_REVIEW_CLOCK_FROM = env_str("RAPID_REVIEW_CLOCK_FROM", "awareness")
+if RAPID_REVIEW_CLOCK_FROM not in ("awareness", "notification"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured('RAPID_REVIEW_CLOCK_FROM must be "awareness" or "notification".')
+# The last day the working-day calendar is trusted for a statutory deadline (YYYY-MM-DD); empty = the
+# end of the year after the current one. Beyond it a deadline is refused (core.calendar.CalendarOutOfRange).
+try:
+    CALENDAR_KNOWN_UNTIL = date.fromisoformat(_known) if (_known := env_str("CALENDAR_KNOWN_UNTIL", "")) else None
+except ValueError as _exc:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("CALENDAR_KNOWN_UNTIL must be a date written YYYY-MM-DD, or empty.") from _exc
 SERVICE_NAME = "Safeguarding Hub"
 # The address people use to reach the service, for links in emails.
 SITE_URL = env_str("SITE_URL") if PRODUCTION else env_str("SITE_URL", "http://127.0.0.1:8000")

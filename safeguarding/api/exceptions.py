@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from safeguarding.core.access import parse_id
+from safeguarding.core.calendar import CalendarOutOfRange
 from safeguarding.core.kernel import ServiceError, StaleVersion
 
 VALIDATION_DETAIL = "The request has errors. Correct the fields named in errors and try again."
@@ -58,6 +59,8 @@ def service_error_as_api(exc: Exception) -> exceptions.APIException | None:
         return exceptions.ValidationError(detail)
     if isinstance(exc, StaleVersion):
         return Conflict(exc.message)
+    if isinstance(exc, CalendarOutOfRange):  # the dates given cannot be counted: the request's problem, 400
+        return exceptions.ValidationError({"non_field_errors": [exc.message]})
     if isinstance(exc, ServiceError):
         return exceptions.PermissionDenied(exc.message)
     return None

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from safeguarding.actionplans.api import viewsets as actionplans
-from safeguarding.api import views
+from safeguarding.api import bank_holidays, views
 from safeguarding.api.docs import ApiDocsView
 from safeguarding.assessments.api import viewsets as assessments
 from safeguarding.audits.api import viewsets as audits
@@ -37,6 +37,7 @@ for app in (
     learning,
     linking,
     dashboards,
+    bank_holidays,
 ):
     app.register(router)
 

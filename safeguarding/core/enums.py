@@ -14,3 +14,10 @@ class Via(models.TextChoices):
 class Confidentiality(models.TextChoices):
     NORMAL = "normal", "Normal"
     RESTRICTED = "restricted", "Restricted"
+
+
+class HolidayChange(models.TextChoices):
+    """How the partnership's list amends the `holidays` package's England bank holidays."""
+
+    ADDED = "added", "Extra bank holiday"
+    CANCELLED = "cancelled", "Bank holiday cancelled (a working day)"

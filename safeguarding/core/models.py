@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
-from safeguarding.core.enums import Via
+from safeguarding.core.enums import HolidayChange, Via
 
 
 class AppendOnlyError(Exception):
@@ -91,3 +91,34 @@ class ActivityLog(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("The activity log is append-only.")
+
+
+class BankHolidayAmendment(models.Model):
+    """The partnership's amendment of one day of England's bank holidays (`core.calendar`): an extra
+    bank holiday (announced after the `holidays` package was released) or a package bank holiday
+    cancelled (moved: cancel the old day and add the new one). Changed only by `core.bank_holidays`."""
+
+    day = models.DateField(unique=True)  # unique: one amendment per day (also serves lookups by day)
+    change = models.CharField(max_length=16, choices=HolidayChange.choices)
+    name = models.CharField(max_length=100, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(change="added") | ~models.Q(name=""), name="bank_holiday_added_has_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} {self.get_change_display()}"
+
+    @property
+    def holiday_name(self) -> str | None:
+        """The day's bank holiday name when added, None when cancelled (as `WorkingCalendar` reads it)."""
+        return self.name if self.change == HolidayChange.ADDED else None

@@ -29,7 +29,8 @@ from safeguarding.escalations import reports as escalation_reports
 from safeguarding.escalations.deadlines import working_days_taken
 from safeguarding.escalations.enums import EscalationStatus
 from safeguarding.escalations.models import EscalationReason, EscalationStage
-from safeguarding.reviews.enums import Stage
+from safeguarding.reviews import clocks as review_clocks
+from safeguarding.reviews.enums import Stage, Timeliness
 from safeguarding.reviews.models import Finding, Notification, PracticeReview, RapidReview, Review, StageChange, Theme
 
 # Seconds the page and API keep figures for one period (the pack and the command always recount).
@@ -92,14 +93,36 @@ class ReviewFigures:
     overdue_clocks: list[OverdueClock]
 
 
-CLOCKS = (
-    # label, rule, model, started, due, met, review path
-    ("Notification to the national panel", "5 working days from becoming aware", Notification, "aware_on", "due_on",
-     "sent_to_panel_on"),
-    ("Rapid review", "15 working days from the notification", RapidReview, "opened_on", "due_on", "sent_to_panel_on"),
-    ("Publication of the practice review", "6 months from the decision to hold it", PracticeReview, "decided_on",
-     "target_publication_on", "published_on"),
-)  # fmt: skip
+def _clocks() -> tuple[tuple[str, str, Any, str, str, str], ...]:
+    """label, rule, model, started, due, met (the rapid review's rule as RAPID_REVIEW_CLOCK_FROM sets it)."""
+    rapid_rule = review_clocks.rapid_review_rule(review_clocks.rapid_review_clock_from())
+    return (
+        ("Notification to the national panel", "5 working days from becoming aware", Notification, "aware_on",
+         "due_on", "sent_to_panel_on"),
+        ("Rapid review", rapid_rule, RapidReview, "opened_on", "due_on", "sent_to_panel_on"),
+        ("Publication of the practice review", "6 months from the decision to hold it", PracticeReview, "decided_on",
+         "target_publication_on", "published_on"),
+    )  # fmt: skip
+
+
+def _clock_figures(label: str, rule: str, rows: list[tuple[Any, ...]], as_at: date) -> tuple[ClockTimeliness, list]:
+    """Each clock classified by `reviews.clocks.timeliness`, the one function the review page and the
+    monitoring page use too: met by the as-at day, it keeps the answer it was met with."""
+    counts = {"met_on_time": 0, "met_late": 0, "running_on_time": 0, "running_overdue": 0}
+    late: list[OverdueClock] = []
+    for pk, title, stage, started, due, met in rows:
+        clock = review_clocks.Clock(label, started, due, met)
+        state = review_clocks.timeliness(clock, as_at)
+        if review_clocks.is_met(clock, as_at):
+            counts["met_late" if state == Timeliness.LATE else "met_on_time"] += 1
+        elif stage == Stage.CLOSED:
+            continue  # a closed review's clock stops (e.g. closed at decision): neither on time nor overdue
+        elif state == Timeliness.LATE:
+            counts["running_overdue"] += 1
+            late.append(OverdueClock(f"CR-{pk:04d}", title, label, due, (as_at - due).days))
+        else:
+            counts["running_on_time"] += 1
+    return ClockTimeliness(label, rule, **counts), late
 
 
 def review_figures(period: Period, as_at: date) -> ReviewFigures:
@@ -121,25 +144,16 @@ def review_figures(period: Period, as_at: date) -> ReviewFigures:
     by_stage = [StageCount(s.value, s.label, counts.get(s.value, 0)) for s in IN_PROGRESS_STAGES]
     clocks: list[ClockTimeliness] = []
     overdue: list[OverdueClock] = []
-    for label, rule, model, started, due, met in CLOCKS:
+    for label, rule, model, started, due, met in _clocks():
         # Clocks running at some time in the period: started by the as-at day, not met before the period.
-        qs = model.objects.filter(**{f"{started}__lte": as_at}).filter(
-            Q(**{f"{met}__isnull": True}) | Q(**{f"{met}__gte": period.start})
+        rows = list(
+            model.objects.filter(**{f"{started}__lte": as_at})
+            .filter(Q(**{f"{met}__isnull": True}) | Q(**{f"{met}__gte": period.start}))
+            .values_list("review_id", "review__title", "review__stage", started, due, met)
         )
-        met_by = Q(**{f"{met}__lte": as_at})
-        # A closed review's clock stops (e.g. closed at decision): it is neither on time nor overdue.
-        running = (Q(**{f"{met}__isnull": True}) | Q(**{f"{met}__gt": as_at})) & ~Q(review__stage=Stage.CLOSED)
-        figures = qs.aggregate(
-            met_on_time=Count("pk", filter=met_by & Q(**{f"{met}__lte": F(due)})),
-            met_late=Count("pk", filter=met_by & Q(**{f"{met}__gt": F(due)})),
-            running_on_time=Count("pk", filter=running & Q(**{f"{due}__gte": as_at})),
-            running_overdue=Count("pk", filter=running & Q(**{f"{due}__lt": as_at})),
-        )
-        clocks.append(ClockTimeliness(label, rule, **figures))
-        late = qs.filter(running & Q(**{f"{due}__lt": as_at})).values_list("review_id", "review__title", due)
-        overdue += [
-            OverdueClock(f"CR-{pk:04d}", title, label, due_on, (as_at - due_on).days) for pk, title, due_on in late
-        ]
+        figures, late = _clock_figures(label, rule, rows, as_at)
+        clocks.append(figures)
+        overdue += late
     overdue.sort(key=lambda row: (-row.days_overdue, row.review))
     return ReviewFigures(
         notified_in_period=Review.objects.filter(created_at__gte=period.starts_at, created_at__lt=period.ends_before)
@@ -481,7 +495,7 @@ def headline(today: date | None = None) -> Headline:
     """Today's overdue actions and reviews with a statutory clock running past its due date (3 queries)."""
     today = today or timezone.localdate()
     reviews: set[int] = set()
-    for _, _, model, _, due, met in CLOCKS:
+    for _, _, model, _, due, met in _clocks():
         reviews |= set(
             model.objects.filter(**{f"{met}__isnull": True, f"{due}__lt": today})
             .exclude(review__stage=Stage.CLOSED)

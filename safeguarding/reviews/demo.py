@@ -191,7 +191,8 @@ def _hold_rapid_review(review: Review, *, bu: User, sent: date) -> date:
             signed_on=panel_day,
             at=_at(panel_day),
         )
-    done = add_working_days(sent, 14)
+    # Sent on working day 14 from awareness (the notification went on day 2): on time by the statutory clock.
+    done = add_working_days(sent, 12)
     services.send_rapid_review(actor=bu, review=review, version=review.version, sent_on=done, at=_at(done))
     return done
 
@@ -441,6 +442,9 @@ def _serious_case_review(child: Child, *, bu: User, reviewer: User) -> None:
     services.finalise_report(actor=bu, review=review, version=review.version, at=_at(date(2018, 4, 24)))
     services.record_sent_dates(
         actor=bu, review=review, sent_to_panel_on=date(2018, 4, 30), sent_to_secretary_of_state_on=date(2018, 4, 30)
+    )
+    services.upload_publication_report(
+        actor=bu, review=review, upload=_published_report(review), at=_at(date(2018, 5, 17))
     )
     services.publish_review(
         actor=bu, review=review, version=review.version, published_on=date(2018, 5, 17), at=_at(date(2018, 5, 17))

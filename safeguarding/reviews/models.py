@@ -204,11 +204,20 @@ class PartnerInformed(models.Model):
 
 
 class RapidReview(models.Model):
-    """Opened with each notification; completed within 15 working days of it."""
+    """Opened with each notification; completed within 15 working days of the day the partners became
+    aware of the incident (or of the notification, where RAPID_REVIEW_CLOCK_FROM says so)."""
 
     review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="rapid_review")
+    # The day its clock starts (`clocks.rapid_review_start`): the day of awareness, or the notification's.
     opened_on = models.DateField()
+    # Stored when the clock starts (the dashboard counts with it in SQL) and kept with the rule that
+    # set it, so a later change of RAPID_REVIEW_CLOCK_FROM never moves a date already given.
     due_on = models.DateField()
+    clock_from = models.CharField(
+        max_length=16,
+        choices=[("awareness", "The day the partners became aware"), ("notification", "The notification")],
+        default="awareness",
+    )
     panel_met_on = models.DateField(null=True, blank=True)
     panel_attendance = models.TextField(blank=True, help_text="Who attended, by agency and role.")
     panel_notes = models.TextField(blank=True)
@@ -234,6 +243,13 @@ class RapidReview(models.Model):
 
     def __str__(self) -> str:
         return f"Rapid review for {self.review}"
+
+    @property
+    def rule(self) -> str:
+        """The rule that set `due_on`, in words."""
+        from safeguarding.reviews.clocks import rapid_review_rule
+
+        return rapid_review_rule(self.clock_from)
 
 
 class SignOff(models.Model):

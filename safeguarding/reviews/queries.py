@@ -90,22 +90,40 @@ def practice_or_none(review: Review) -> PracticeReview | None:
         return None
 
 
-def current_clock(review: Review) -> Clock | None:
-    """The clock that matters at the review's stage (None once published or closed)."""
-    if review.stage == Stage.NOTIFIED:
-        n = review.notification
-        return Clock("Notification to the national panel", n.aware_on, n.due_on)
-    if review.stage in (Stage.RAPID_REVIEW, Stage.DECISION):
-        r = review.rapid_review
-        return Clock("Rapid review", r.opened_on, r.due_on)
+def notification_clock(review: Review) -> Clock | None:
+    """5 working days from the day of awareness, met when sent to the national panel."""
+    if not hasattr(review, "notification"):
+        return None
+    n = review.notification
+    return Clock("Notification to the national panel", n.aware_on, n.due_on, n.sent_to_panel_on)
+
+
+def rapid_review_clock(review: Review) -> Clock | None:
+    """15 working days from the day its clock starts (its `rule` says which), met when sent."""
+    if not hasattr(review, "rapid_review"):
+        return None
+    r = review.rapid_review
+    return Clock("Rapid review", r.opened_on, r.due_on, r.sent_to_panel_on)
+
+
+def publication_clock(review: Review) -> Clock | None:
     practice = practice_or_none(review)
     # Another learning review has no statutory publication target (`publication.py`).
-    if (
-        practice is not None
-        and review.stage in (Stage.IN_PROGRESS, Stage.DRAFT, Stage.WITH_FAMILY, Stage.FINAL)
-        and publication.publication_clock_applies(practice)
-    ):
-        return Clock("Publication", practice.decided_on, practice.target_publication_on)
+    if practice is None or not publication.publication_clock_applies(practice):
+        return None
+    return Clock("Publication", practice.decided_on, practice.target_publication_on, practice.published_on)
+
+
+def current_clock(review: Review) -> Clock | None:
+    """The clock that matters at the review's stage (None when closed without a publication). Its timeliness is always
+    `clocks.timeliness(clock, today)`: a met clock keeps the answer it was met with."""
+    if review.stage == Stage.NOTIFIED:
+        return notification_clock(review)
+    if review.stage in (Stage.RAPID_REVIEW, Stage.DECISION):
+        return rapid_review_clock(review)
+    publication = publication_clock(review)
+    if publication is not None and (review.stage != Stage.CLOSED or publication.met_on is not None):
+        return publication  # running, or met (published): a review closed after publishing keeps its answer
     return None
 
 
@@ -127,15 +145,6 @@ class MonitoringRow:
     published_on: date | None
 
 
-def _finished_timeliness(review: Review) -> Timeliness | None:
-    practice = practice_or_none(review)
-    if practice is not None and practice.published_on is not None:
-        if not publication.publication_clock_applies(practice):
-            return None
-        return Timeliness.LATE if practice.published_on > practice.target_publication_on else Timeliness.ON_TIME
-    return None
-
-
 def monitoring_rows(today: date | None = None) -> list[MonitoringRow]:
     today = today or timezone.localdate()
     rows = []
@@ -147,7 +156,7 @@ def monitoring_rows(today: date | None = None) -> list[MonitoringRow]:
                 review=review,
                 kind=practice.get_kind_display() if practice else "Rapid review",
                 clock=clock,
-                timeliness=clock_timeliness(review, clock, today) if clock else _finished_timeliness(review),
+                timeliness=clock_timeliness(review, clock, today) if clock else None,
                 published_on=practice.published_on if practice else None,
             )
         )

@@ -10,6 +10,7 @@ and the review chronology in `views_findings.py`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -24,6 +25,7 @@ from safeguarding.core.forms import attempt
 from safeguarding.core.sections import sections_for
 from safeguarding.core.services import record_activity
 from safeguarding.reviews import (
+    clocks,
     forms,
     forms_publication,
     publication,
@@ -151,6 +153,10 @@ def notify(request: PersonRequest) -> HttpResponse:
     )
 
 
+def _timeliness_of(clock: clocks.Clock | None, today: date) -> str | None:
+    return clocks.timeliness(clock, today) if clock else None
+
+
 @login_required
 def detail(request: PersonRequest, pk: int) -> HttpResponse:
     user = request.user
@@ -167,7 +173,8 @@ def detail(request: PersonRequest, pk: int) -> HttpResponse:
             "practice": practice,
             "regime": regime.of_practice(practice) if practice else None,
             "clock": clock,
-            "notification_overdue": hasattr(review, "notification") and review.notification.is_overdue(today),
+            "notification_timeliness": _timeliness_of(queries.notification_clock(review), today),
+            "rapid_timeliness": _timeliness_of(queries.rapid_review_clock(review), today),
             "timeliness": queries.clock_timeliness(review, clock, today) if clock else None,
             "children": review.child_links.all(),
             "members": review.members.select_related("user"),

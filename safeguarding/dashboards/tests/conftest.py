@@ -113,6 +113,7 @@ def make_review(
         incident_on=aware_on,
         aware_on=aware_on,
         harm=Harm.SERIOUS_HARM,
+        abuse_or_neglect=True,
         summary="Synthetic.",
         due_on=notification_due,
         sent_to_panel_on=sent_on,

@@ -51,7 +51,8 @@ def test_xlsx_holds_a_cover_and_one_sheet_per_section_with_the_figures(dataset: 
     assert any(row and row[0] == "Generated at" for row in cover)
     reviews = sheets["Case reviews"]
     assert ("Reviews in progress", 4) in reviews
-    assert ("Rapid review", "15 working days from the notification", 2, 0, 0, 1, 2, 1) in reviews
+    rule = "15 working days from the day the partners became aware (Working Together 2018, chapter 4; 2023, chapter 5)"
+    assert ("Rapid review", rule, 2, 0, 0, 1, 2, 1) in reviews
     plans = sheets["Action plans"]
     assert ("Actions overdue", 3) in plans
     assert ("Percentage complete", "33%") in plans

@@ -133,8 +133,14 @@ def notify_serious_incident(
         due_on=clocks.notification_due(aware_on),
         notified_by=actor,
     )
-    # The rapid review opens with the notification; its clock is reset to the date the notification is sent.
-    RapidReview.objects.create(review=review, opened_on=today, due_on=clocks.rapid_review_due(today))
+    # The rapid review opens with the notification. Its clock starts on the day of awareness (Working
+    # Together 2018 ch. 4, 2023 ch. 5), or where the partnership's procedure says so on the day the
+    # notification is sent (today until then; `record_notification_sent` resets it).
+    clock_from = clocks.rapid_review_clock_from()
+    start = clocks.rapid_review_start(aware_on, None, recorded_on=today, clock_from=clock_from)
+    RapidReview.objects.create(
+        review=review, opened_on=start, due_on=clocks.rapid_review_due(start), clock_from=clock_from
+    )
     write_history(review, action=Action.NOTIFIED, from_stage="", to_stage=Stage.NOTIFIED, actor=actor, at=now)
     record_activity(actor=actor, action="review.notified", target=review, changes={"children": [None, len(children)]})
     return review
@@ -181,7 +187,8 @@ def record_notification_sent(
     secretary_of_state_sent_on: date | None = None,
     at: datetime | None = None,
 ) -> Review:
-    """The notification went to the national panel: the rapid review's 15 working days run from it.
+    """The notification went to the national panel (late if after its due date: the record keeps it). The
+    rapid review's clock moves to this day only where the procedure counts from the notification.
 
     For the death of a looked-after child the copies to Ofsted and the Secretary of State must be dated
     (here or recorded before, `record_notification_copies`)."""
@@ -198,7 +205,10 @@ def record_notification_sent(
     Notification.objects.filter(review=current).update(
         sent_to_panel_on=sent_on, **{name: day for name, day in copies.items() if day is not None}
     )
-    RapidReview.objects.filter(review=current).update(opened_on=sent_on, due_on=clocks.rapid_review_due(sent_on))
+    if current.rapid_review.clock_from == clocks.FROM_NOTIFICATION:
+        # Only where the procedure counts from the notification: a late notification never moves a
+        # clock that runs from the day of awareness.
+        RapidReview.objects.filter(review=current).update(opened_on=sent_on, due_on=clocks.rapid_review_due(sent_on))
     # Summaries already requested keep their own dates; default ones move with the clock.
     apply_transition(
         current,

@@ -64,7 +64,8 @@ def request_from_agency(
     today = today_of(at)
     if due_on is None:
         if kind == RequestKind.AGENCY_SUMMARY:
-            due_on = clocks.agency_summary_due(current.rapid_review.opened_on)
+            # Day 10 of the rapid review's clock (the same start as its due date); today when asked later.
+            due_on = max(clocks.agency_summary_due(current.rapid_review.opened_on), today)
         else:
             due_on = add_working_days(today, 20)
     if due_on < today:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -36,14 +37,25 @@ def test_notification_overdue_flag(rc: ReviewCast) -> None:
     assert list(Notification.objects.overdue(date(2026, 3, 12))) == []
 
 
-def test_notification_sent_resets_the_rapid_review_clock(rc: ReviewCast) -> None:
+def test_notification_sent_leaves_the_rapid_review_clock_on_the_day_of_awareness(rc: ReviewCast) -> None:
     review = rc.notify(aware_on=date(2026, 3, 2))
     services.record_notification_sent(
         actor=rc.business, review=review, version=review.version, sent_on=date(2026, 3, 5), at=at(date(2026, 3, 5))
     )
     review.refresh_from_db()
     assert review.stage == Stage.RAPID_REVIEW
-    assert review.rapid_review.due_on == date(2026, 3, 26)
+    assert (review.rapid_review.opened_on, review.rapid_review.due_on) == (date(2026, 3, 2), date(2026, 3, 23))
+
+
+def test_notification_sent_resets_the_rapid_review_clock_under_the_procedure(rc: ReviewCast, settings: Any) -> None:
+    settings.RAPID_REVIEW_CLOCK_FROM = "notification"
+    review = rc.notify(aware_on=date(2026, 3, 2))
+    services.record_notification_sent(
+        actor=rc.business, review=review, version=review.version, sent_on=date(2026, 3, 5), at=at(date(2026, 3, 5))
+    )
+    review.refresh_from_db()
+    assert (review.rapid_review.opened_on, review.rapid_review.due_on) == (date(2026, 3, 5), date(2026, 3, 26))
+    assert review.rapid_review.clock_from == "notification"
 
 
 def test_practitioner_cannot_notify(rc: ReviewCast) -> None:
