@@ -19,7 +19,7 @@ from safeguarding.publishing.anonymity import identifying_terms, scrub
 from safeguarding.publishing.content import format_date
 from safeguarding.reviews import regime
 from safeguarding.reviews.enums import RequestKind
-from safeguarding.reviews.models import Notification, PracticeReview, Review
+from safeguarding.reviews.models import Notification, PracticeReview, RapidReview, Review
 
 if TYPE_CHECKING:
     from safeguarding.core.types import Person
@@ -72,6 +72,20 @@ def _notification_sentence(review: Review) -> str:
     )
 
 
+def _rapid_review_sentence(review: Review) -> str | None:
+    """When the rapid review was due, by which rule (`clocks.rapid_review_rule`), and when it was sent."""
+    rapid = RapidReview.objects.filter(review=review).first()
+    if rapid is None:
+        return None
+    sentence = f"The rapid review was due by {format_date(rapid.due_on)}, {rapid.rule}"
+    if rapid.sent_to_panel_on is None:
+        return sentence + "."
+    late = rapid.sent_to_panel_on > rapid.due_on
+    return (
+        sentence + f"; it was sent to the Panel on {format_date(rapid.sent_to_panel_on)}" + (", late." if late else ".")
+    )
+
+
 def _commissioning(review: Review, practice: PracticeReview | None) -> list[str]:
     found = regime.of_practice(practice) if practice else None
     if practice is None or found is None:
@@ -86,8 +100,10 @@ def _commissioning(review: Review, practice: PracticeReview | None) -> list[str]
             "The LSCB's functions ended when the partnership's safeguarding arrangements began; the safeguarding "
             "partners now oversee the action plan that answers the review.",
         ]
+    rapid = _rapid_review_sentence(review)
     return [
         _notification_sentence(review),
+        *([rapid] if rapid else []),
         f"The rapid review recommended, and {found.decider} decided on {decided}, to hold a {found.review_name}: "
         f"{review.title} ({review.reference}).",
     ]

@@ -404,3 +404,30 @@ def test_seed_demo_refuses_to_run_in_production(settings, db):
         call_command("seed_demo", "--if-empty", stdout=StringIO())
 
     assert (Agency.objects.count(), Child.objects.count()) == before
+
+
+def test_seed_demo_committee_reports_read_in_the_regime_of_their_review(demo: str) -> None:
+    """Issue 15: the demo's 2017 serious case review (the LSCB, the 2006 Regulations, no rapid review)
+    and its local child safeguarding practice review (the partners, SI 2018/789) each read in their
+    own regime, in the report as generated from the demo's own text."""
+    from safeguarding.publishing.content import build_content
+    from safeguarding.publishing.demo import FEATURED_REVIEW, SCR_REVIEW
+    from safeguarding.publishing.models import CommitteeReport
+    from safeguarding.publishing.rendering import render_html
+
+    def report_text(title: str) -> str:
+        report = CommitteeReport.objects.get(review__title=title)
+        return " ".join(render_html(build_content(report, report.texts.first())).split())
+
+    scr = report_text(SCR_REVIEW)
+    assert "Local Safeguarding Children Boards Regulations 2006" in scr
+    assert "rapid review" not in scr.lower()
+    assert "SI 2018/789" not in scr
+    assert "Working Together to Safeguard Children 2023" not in scr
+
+    lcspr = report_text(FEATURED_REVIEW)
+    assert "SI 2018/789" in lcspr
+    assert "safeguarding partners" in lcspr
+    assert "rapid review" in lcspr.lower()
+    assert "within five working days of becoming aware" in lcspr
+    assert "Local Safeguarding Children Boards Regulations 2006" not in lcspr

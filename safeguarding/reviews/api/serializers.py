@@ -100,6 +100,18 @@ class ReviewSerializer(serializers.ModelSerializer):
         source="notification.sent_to_panel_on", read_only=True, allow_null=True
     )
     rapid_review_due_on = serializers.DateField(source="rapid_review.due_on", read_only=True, allow_null=True)
+    rapid_review_clock_from = serializers.CharField(
+        source="rapid_review.clock_from",
+        read_only=True,
+        allow_null=True,
+        help_text="Where the rapid review's 15 working days were counted from: awareness or notification.",
+    )
+    rapid_review_rule = serializers.CharField(
+        source="rapid_review.rule",
+        read_only=True,
+        allow_null=True,
+        help_text="The rule that set the rapid review's due date, in words, with its source.",
+    )
     target_publication_on = serializers.DateField(
         source="practice_review.target_publication_on", read_only=True, allow_null=True
     )
@@ -153,6 +165,8 @@ class ReviewSerializer(serializers.ModelSerializer):
             "notification_due_on",
             "notification_sent_on",
             "rapid_review_due_on",
+            "rapid_review_clock_from",
+            "rapid_review_rule",
             "target_publication_on",
             "published_on",
             "abuse_or_neglect",

@@ -163,3 +163,29 @@ def test_the_data_migration_counts_stored_rapid_reviews_from_awareness(rc: Revie
     migration.forwards(apps, None)  # a partnership counting from the notification keeps its dates
     rapid.refresh_from_db()
     assert (rapid.opened_on, rapid.due_on, rapid.clock_from) == (date(2025, 3, 17), date(2025, 4, 7), "notification")
+
+
+def test_the_api_says_which_rule_set_the_rapid_review_due_date(
+    rc: ReviewCast, time_machine: Any, settings: Any
+) -> None:
+    from safeguarding.api.tests.factories import signed_in_client
+
+    review = _cr_0003(rc, time_machine, sent_on=date(2026, 11, 30))
+    detail = signed_in_client(rc.business, verified=True).get(f"/api/v1/reviews/{review.pk}/").json()
+    assert detail["rapid_review_due_on"] == "2026-12-01"
+    assert detail["rapid_review_clock_from"] == "awareness"
+    assert detail["rapid_review_rule"].startswith("15 working days from the day the partners became aware")
+
+
+def test_the_committee_report_text_says_which_rule_set_the_rapid_review_due_date(rc: ReviewCast) -> None:
+    from safeguarding.core.dates import long_date
+    from safeguarding.publishing import prefill
+
+    review = rc.to_in_progress(rc.notify())
+    due = review.rapid_review.due_on
+    assert due == add_working_days(review.notification.aware_on, 15)
+    commissioning = " ".join(prefill.text_for(review)["commissioning"].split())
+    assert (
+        f"The rapid review was due by {long_date(due)}, 15 working days from the day the partners became aware "
+        "(Working Together 2018, chapter 4; 2023, chapter 5)"
+    ) in commissioning
