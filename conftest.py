@@ -117,3 +117,19 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
         with _db_blocker.unblock():
             install_default_data()
+
+
+# The longest tests first (browser journeys, the API's schemathesis run, the seeded demo), so the
+# workers share out the short ones at the end and finish together, rather than one waiting out a
+# journey that started last. A stable sort: the order within each group stays as collected.
+LONG_FIRST = (
+    "tests/browser/",
+    "safeguarding/api/tests/test_schemathesis.py",
+    "safeguarding/children/tests/test_seed_demo.py",
+    "safeguarding/chronology/tests/test_demo.py",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(LONG_FIRST))
