@@ -16,7 +16,7 @@ include .env
 export
 endif
 
-.PHONY: run test test-dates install install-dev browser lint typecheck migrations typecheck-and-migrations checks pytest migrate seed worker css bench clean
+.PHONY: run test test-dates install install-dev browser lint typecheck migrations static checks pytest migrate seed worker css bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,11 +69,12 @@ typecheck: install-dev
 migrations: install-dev
 	$(BIN)/python scripts/check_migrations.py
 
-# mypy and the migrations check side by side: each uses one core.
-typecheck-and-migrations: install-dev
+# The static checks with the migrations check running beside them (it takes about as long as lint,
+# mypy and the deployment checks together, each of them using one core).
+static: install-dev
 	@mkdir -p var
 	@$(BIN)/python scripts/check_migrations.py > var/check-migrations.log 2>&1 & migrations=$$!; \
-	  $(BIN)/mypy safeguarding bench; status=$$?; \
+	  $(MAKE) --no-print-directory lint typecheck checks; status=$$?; \
 	  wait $$migrations || status=1; cat var/check-migrations.log; exit $$status
 
 checks: install-dev
@@ -88,7 +89,7 @@ PYTEST_WORKERS ?= auto
 pytest: install-dev browser
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -n $(PYTEST_WORKERS) --durations=25 $(PYTEST_ARGS)
 
-test: lint typecheck-and-migrations checks pytest
+test: static pytest
 
 # The tests of the apps that count days, run again with this process's clock on a leap day more than
 # a year ahead (Debian's faketime; the database server keeps real time). The wall clock starts there

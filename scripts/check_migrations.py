@@ -10,7 +10,7 @@ is left unapplied.
 
 Both scratch databases sit beside the one DATABASE_URL names (`<name>_check_migrate` and
 `<name>_check_models` on PostgreSQL; temporary files for SQLite) and are removed afterwards.
-`make test` runs this beside mypy.
+`make test` runs this beside lint, mypy and the deployment checks (`make static`).
 """
 
 from __future__ import annotations

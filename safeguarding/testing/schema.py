@@ -9,7 +9,7 @@ migration order: the database triggers (the append-only activity log, the agreed
 configuration rows (vocabulary, rules, stages, themes, tools).
 
 The migrations themselves are proved separately, on the suite's engine, by
-`scripts/check_migrations.py` (which `make test` runs beside mypy): it applies every migration to an
+`scripts/check_migrations.py` (which `make test` runs beside the static checks): it applies every migration to an
 empty database, builds a second one this way, and requires the two to hold the same tables, columns,
 triggers and rows.
 """
