@@ -162,3 +162,15 @@ def test_who_looked_page_is_for_the_involved_agencys_safeguarding_lead(cast, cli
         html = response.content.decode()
         assert cast.involved.get_full_name() in html
         assert "child.viewed" in html
+
+
+def test_all_activity_shows_system_rows_as_the_system(cast, client_for):
+    """Rows with no actor (an alert the scan raised) appear as "System" under "show all", not a 500."""
+    from safeguarding.core.services import record_activity
+
+    lead = f.member(cast.agency, Role.SAFEGUARDING_LEAD, username="lead")
+    record_activity(actor=None, action="alert.raised", child_id=cast.child.pk)
+    response = client_for(lead).get(f"/children/{cast.child.pk}/activity/?show=all")
+    assert response.status_code == 200
+    row = response.content.decode().split("<code>alert.raised</code>", 1)[0].rsplit("<tr", 1)[1]
+    assert "System" in row
