@@ -149,12 +149,47 @@ class Table:
     household: list[int] | None = None
 
 
-def _csv_rows(content: bytes) -> Iterator[list[Any]]:
+UTF8_BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def decode_text(content: bytes) -> str:
+    """A CSV file's text: UTF-16 (Excel's "Unicode text", with its byte-order mark), UTF-8 (with or
+    without a byte-order mark) or, failing that, Windows-1252, as spreadsheets saved as "CSV" on
+    Windows often are. A UTF-8 byte-order mark in front of a Windows-1252 file is dropped, not read
+    into the first column's name. A file in none of these is refused, saying so."""
+    if content.startswith(UTF16_BOMS):
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise FileError(_UNREADABLE) from exc
+    body = content.removeprefix(UTF8_BOM)
+    if b"\x00" in body[:4096]:
+        # UTF-16 saved without its byte-order mark: every other byte of plain text is zero, the
+        # second of each pair in little-endian order, the first in big-endian.
+        head = body[:4096]
+        encoding = "utf-16-le" if head[1::2].count(0) >= head[0::2].count(0) else "utf-16-be"
+        try:
+            return body.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise FileError(_UNREADABLE) from exc
     try:
-        text = content.decode("utf-8-sig")
+        return body.decode("utf-8")
     except UnicodeDecodeError:
-        # Spreadsheets saved as "CSV" on Windows are often in Windows-1252.
-        text = content.decode("cp1252", errors="strict")
+        pass
+    try:
+        return body.decode("cp1252", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise FileError(_UNREADABLE) from exc
+
+
+_UNREADABLE = (
+    'The file\'s text could not be read: save it as CSV in UTF-8 ("CSV UTF-8" in Excel) or as .xlsx, and '
+    "upload it again."
+)
+
+
+def _csv_rows(text: str) -> Iterator[list[Any]]:
     sample = text[:8192]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -186,10 +221,7 @@ def read_table(filename: str, content: bytes, overrides: dict[str, str] | None =
     if is_xlsx(filename, content):
         raw, close = _xlsx_rows(content)
     elif filename.lower().endswith((".csv", ".txt")) or not filename:
-        try:
-            raw = _csv_rows(content)
-        except UnicodeDecodeError as exc:
-            raise FileError("The file is not readable text. Save it as CSV (UTF-8) or as .xlsx.") from exc
+        raw = _csv_rows(decode_text(content))  # decoded here, so a refusal is the file's, before any row
     else:
         raise FileError("Upload a CSV (.csv) or Excel (.xlsx) file.")
     numbered = enumerate(raw, start=1)

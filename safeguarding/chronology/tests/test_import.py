@@ -285,3 +285,28 @@ def test_import_matches_by_reference_when_the_name_is_spelt_differently(agency: 
     ChildAgencyReference.objects.create(agency=agency, child=ellis, reference="UPN9")
     result = run(agency, csv_bytes(HEADER, ["12/03/2016", "Elis Marsh", "01/05/2014", "", "UPN9", "WNB", "x", ""]))
     assert (result.children_matched, result.children_created) == (1, 0)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_import_events_command_reads_a_utf16_file(agency: Agency, ellis: Child, tmp_path, encoding: str) -> None:
+    """Excel's "Unicode text" is UTF-16: read as such (it was an uncaught UnicodeDecodeError)."""
+    path = tmp_path / "school.csv"
+    path.write_bytes(
+        csv_bytes(HEADER, ["12/03/2016", "Ellis Marsh", "01/05/2014", "", "", "Fish", "x", ""])
+        .decode()
+        .encode(encoding)
+    )
+    out = StringIO()
+    call_command("import_events", "--agency", "SCH", str(path), stdout=out, stderr=StringIO())
+    assert "events created: 1" in out.getvalue()
+    assert list(Event.objects.get().child_links.values_list("child_id", flat=True)) == [ellis.pk]
+
+
+def test_import_events_command_refuses_unreadable_text_with_a_clear_message(agency: Agency, tmp_path) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_bytes(b"Date,Child name\n\x81\x8d,\x81\n")
+    out = StringIO()
+    with pytest.raises(CommandError, match="rejected"):
+        call_command("import_events", "--agency", "SCH", str(path), stdout=out, stderr=StringIO())
+    assert 'save it as CSV in UTF-8 ("CSV UTF-8" in Excel)' in out.getvalue()
+    assert Event.objects.count() == 0

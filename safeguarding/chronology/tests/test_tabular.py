@@ -85,3 +85,33 @@ def test_map_headers_gives_each_column_one_field() -> None:
 def test_split_name_handles_surname_first() -> None:
     assert tabular.split_name("MARSH, Ellis Jo") == ("Ellis Jo", "MARSH")
     assert tabular.split_name("Ellis Jo  Marsh") == ("Ellis Jo", "Marsh")
+
+
+CSV_TEXT = "Date,Child name,Date of birth,Event type,Details\n12/03/2016,Zoë Ärnsdóttir,01/02/2014,School,Café visit\n"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        CSV_TEXT.encode("utf-8"),
+        tabular.UTF8_BOM + CSV_TEXT.encode("utf-8"),
+        CSV_TEXT.encode("utf-16"),  # Excel's "Unicode text": UTF-16 with its byte-order mark
+        CSV_TEXT.encode("utf-16-le"),  # and without one
+        CSV_TEXT.encode("utf-16-be"),
+        CSV_TEXT.encode("cp1252"),
+        tabular.UTF8_BOM + CSV_TEXT.encode("cp1252"),  # a UTF-8 mark in front of a Windows-1252 file
+    ],
+    ids=["utf-8", "utf-8-bom", "utf-16-bom", "utf-16-le", "utf-16-be", "cp1252", "bom-then-cp1252"],
+)
+def test_csv_in_each_encoding_reads_the_same_header_and_names(content: bytes) -> None:
+    table = tabular.read_table("entries.csv", content)
+    assert table.header[0] == "Date"  # never "ï»¿Date" or "\ufeffDate"
+    assert table.columns == {"date": 0, "child": 1, "dob": 2, "type": 3, "summary": 4}
+    number, cells = next(table.rows)
+    assert (number, cells[1], cells[4]) == (2, "Zoë Ärnsdóttir", "Café visit")
+
+
+def test_text_in_no_known_encoding_is_refused_saying_how_to_save_it() -> None:
+    # 0x81 and 0x8d are not characters in Windows-1252, and not UTF-8 here.
+    with pytest.raises(tabular.FileError, match='save it as CSV in UTF-8 \\("CSV UTF-8" in Excel\\)'):
+        tabular.read_table("entries.csv", b"Date,Child name\n\x81\x8d,\x81\n")
