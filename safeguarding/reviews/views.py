@@ -84,12 +84,14 @@ def form_flow(
     button: str,
     done: str,
     to: str = "reviews:detail",
+    intro: str = "",
 ) -> HttpResponse:
-    """Show the form; on a valid POST call the service, then redirect with `done` (or show its refusal)."""
+    """Show the form; on a valid POST call the service, then redirect to `to` with `done` (or show its
+    refusal on the form)."""
     if request.method == "POST" and form.is_valid() and attempt(form, lambda: call(form.cleaned_data)):
         messages.success(request, done)
         return redirect(to, pk=review.pk)
-    return form_page(request, form, title=title, button=button, review=review)
+    return form_page(request, form, title=title, button=button, review=review, intro=intro)
 
 
 # ---- the index, notifying, a review --------------------------------------------------------------

@@ -6,18 +6,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 
-from safeguarding.core.forms import attempt
 from safeguarding.core.sections import Section
 from safeguarding.core.services import record_activity
 from safeguarding.reviews import forms, forms_publication, publication, queries, services
 from safeguarding.reviews.models import IdentifierHit, PublicationReport, Review
-from safeguarding.reviews.views import form_page, review_for, upload_of
+from safeguarding.reviews.views import form_flow, review_for, upload_of
 
 if TYPE_CHECKING:
     from safeguarding.core.types import PersonRequest
@@ -32,13 +30,9 @@ def _with_practice(review: Review) -> Review:
     return review
 
 
-def _flow(
-    request: PersonRequest, review: Review, form: Any, call: Any, *, title: str, button: str, done: str, intro: str = ""
-) -> HttpResponse:
-    if request.method == "POST" and form.is_valid() and attempt(form, lambda: call(form.cleaned_data)):
-        messages.success(request, done)
-        return redirect("reviews:publication", pk=review.pk)
-    return form_page(request, form, title=title, button=button, review=review, intro=intro)
+def _flow(request: PersonRequest, review: Review, form: Any, call: Any, **page: str) -> HttpResponse:
+    """`form_flow`, back to the publication page."""
+    return form_flow(request, review, form, call, to="reviews:publication", **page)
 
 
 @login_required
