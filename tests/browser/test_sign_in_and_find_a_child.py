@@ -7,6 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from safeguarding.core.models import ActivityLog
@@ -19,7 +20,19 @@ AXE = Axe()
 
 
 def assert_no_axe_violations(page: Page) -> None:
-    results = AXE.run(page)
+    """axe-core on the page as it stands once loaded.
+
+    A click that follows a link returns before the next page has replaced the old one; axe run in
+    that moment finds no document ("reading 'documentElement'") or loses its context. Wait for the
+    load, and if the page was still changing, wait again and run once more."""
+    page.wait_for_load_state("load")
+    try:
+        results = AXE.run(page)
+    except PlaywrightError as error:
+        if "documentElement" not in str(error) and "context was destroyed" not in str(error):
+            raise
+        page.wait_for_load_state("load")
+        results = AXE.run(page)
     assert results.violations_count == 0, results.generate_report()
 
 
