@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from safeguarding.core.access import perm_required, require_perm
 from safeguarding.core.forms import attempt
+from safeguarding.core.kernel import StaleVersion
 from safeguarding.core.sections import sections_for
 from safeguarding.core.services import record_activity
 from safeguarding.reviews import (
@@ -247,6 +248,39 @@ def decision_context(review: Review) -> dict[str, Any]:
     }
 
 
+def versioned_step(
+    request: PersonRequest,
+    review: Review,
+    form: Any,
+    call: Callable[[dict[str, Any]], Any],
+    *,
+    title: str,
+    done: str | Callable[[], str],
+    intro: str = "",
+) -> HttpResponse:
+    """A stage change's page: on a valid POST call the service and redirect; a stale version answers 409.
+
+    `done` is the banner, or a function giving it once the service has run (to name the new stage)."""
+    stale = False
+    if request.method == "POST" and form.is_valid():
+
+        def run() -> None:
+            nonlocal stale
+            try:
+                call(form.cleaned_data)
+            except StaleVersion:
+                stale = True
+                raise
+
+        if attempt(form, run):
+            messages.success(request, done() if callable(done) else done)
+            return redirect("reviews:detail", pk=review.pk)
+    response = form_page(request, form, title=title, button=title, review=review, intro=intro)
+    if stale:
+        response.status_code = 409
+    return response
+
+
 def _run_transition(action: str, user: Person, review: Review, data: dict[str, Any]) -> None:
     """The same entry point as the API: `services.move_review` (guard, version check, history row, log)."""
     details = {name: value for name, value in data.items() if name != "version" and value is not None}
@@ -266,22 +300,15 @@ def transition(request: PersonRequest, pk: int, slug: str) -> HttpResponse:
         return redirect("reviews:detail", pk=review.pk)
     label = workflow.WORKFLOW[action].label
     form = ACTION_FORMS[action](data=request.POST or None, initial={"version": review.version})
-    stale = request.method == "POST" and form.is_valid() and form.cleaned_data["version"] != review.version
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and attempt(form, lambda: _run_transition(action, request.user, review, form.cleaned_data))
-    ):
-        messages.success(
-            request,
-            f"Done: {label.lower()}. The review is now at the {review.get_stage_display().lower()} stage.",
-        )
-        return redirect("reviews:detail", pk=review.pk)
-    intro = publication.publish_intro(review) if action == Action.PUBLISHED else ""
-    response = form_page(request, form, title=label, button=label, review=review, intro=intro)
-    if stale:
-        response.status_code = 409  # someone else moved the review since this form was read
-    return response
+    return versioned_step(
+        request,
+        review,
+        form,
+        lambda data: _run_transition(action, request.user, review, data),
+        title=label,
+        done=lambda: f"Done: {label.lower()}. The review is now at the {review.get_stage_display().lower()} stage.",
+        intro=publication.publish_intro(review) if action == Action.PUBLISHED else "",
+    )
 
 
 # ---- monitoring ----------------------------------------------------------------------------------

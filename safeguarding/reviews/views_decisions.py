@@ -9,8 +9,7 @@ which keeps what was typed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,13 +17,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 
 from safeguarding.agencies.models import Agency
-from safeguarding.core import kernel
-from safeguarding.core.forms import attempt
 from safeguarding.reviews import forms_decisions as dforms
 from safeguarding.reviews import queries, services, workflow
 from safeguarding.reviews.enums import Action, PanelResponse, Stage
 from safeguarding.reviews.models import Review
-from safeguarding.reviews.views import form_flow, form_page, review_for
+from safeguarding.reviews.views import form_flow, review_for, versioned_step
 
 if TYPE_CHECKING:
     from safeguarding.core.types import PersonRequest
@@ -39,37 +36,6 @@ OWN_PAGES: dict[str, tuple[str, str]] = {
     Action.NATIONAL_REVIEW_CLOSED: ("reviews:close-national-review", ""),
     Action.REOPENED: ("reviews:reopen", ""),
 }
-
-
-def versioned_step(
-    request: PersonRequest,
-    review: Review,
-    form: Any,
-    call: Callable[[dict[str, Any]], Any],
-    *,
-    title: str,
-    done: str,
-    intro: str = "",
-) -> HttpResponse:
-    """A stage change's page: on a valid POST call the service and redirect; a stale version answers 409."""
-    stale = False
-    if request.method == "POST" and form.is_valid():
-
-        def run() -> None:
-            nonlocal stale
-            try:
-                call(form.cleaned_data)
-            except kernel.StaleVersion:
-                stale = True
-                raise
-
-        if attempt(form, run):
-            messages.success(request, done)
-            return redirect("reviews:detail", pk=review.pk)
-    response = form_page(request, form, title=title, button=title, review=review, intro=intro)
-    if stale:
-        response.status_code = 409
-    return response
 
 
 def _blocked(request: PersonRequest, review: Review, action: str) -> HttpResponse | None:
