@@ -76,6 +76,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that makes a response, so lockouts and redirects get it too.
+    "safeguarding.core.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -165,6 +167,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# How many reverse proxies (load balancer, ingress) stand in front of the application and append to
+# X-Forwarded-For: the client address axes locks on is the entry that many from the right. 0 (the
+# development default) uses the connection's own address; production behind one load balancer: 1.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "safeguarding.accounts.client_ip.client_ip"
 
 # Two-factor authentication with an authenticator app (TOTP).
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Safeguarding Hub")

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -39,7 +39,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         services.record_sign_in_event(actor=user, action="user.signed_in_password")
         has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
         target = "accounts:two-factor" if has_device else "accounts:two-factor-setup"
-        return redirect(f"{reverse(target)}?next={_next_url(request)}")
+        # Encoded, so that a `next` with its own query string arrives whole at the second step.
+        return redirect(f"{reverse(target)}?{urlencode({'next': _next_url(request)})}")
     return render(request, "accounts/sign_in.html", {"form": form, "next": _next_url(request)})
 
 

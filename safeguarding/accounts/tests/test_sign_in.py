@@ -105,3 +105,48 @@ def test_open_redirects_are_refused(person):
     client.post("/sign-in/", {"username": "casey.hv", "password": f.TEST_PASSWORD})
     response = client.post("/sign-in/two-factor/", {"token": current_code(device), "next": "https://evil.example/"})
     assert response["Location"] == "/"
+
+
+def test_next_keeps_its_query_string_through_both_steps(person):
+    _, device = person
+    client = Client()
+    wanted = "/children/?name=marsh&date_of_birth=2019-01-02"
+    response = client.post("/sign-in/", {"username": "casey.hv", "password": f.TEST_PASSWORD, "next": wanted})
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert page.context["next"] == wanted
+    response = client.post("/sign-in/two-factor/", {"token": current_code(device), "next": page.context["next"]})
+    assert response["Location"] == wanted
+
+
+def test_next_sent_to_the_second_step_is_still_checked(person):
+    client = Client()
+    response = client.post(
+        "/sign-in/", {"username": "casey.hv", "password": f.TEST_PASSWORD, "next": "https://evil.example/?a=1"}
+    )
+    assert response["Location"] == "/sign-in/two-factor/?next=%2F"
+
+
+def test_lockout_behind_the_proxy_is_per_client_address(person, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.5"}
+    attacker = Client(HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
+    colleague = Client(HTTP_X_FORWARDED_FOR="198.51.100.20", **proxy)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attacker.post("/sign-in/", {"username": "casey.hv", "password": "wrong"})
+    assert attacker.post("/sign-in/", {"username": "casey.hv", "password": f.TEST_PASSWORD}).status_code == 429
+    response = colleague.post("/sign-in/", {"username": "casey.hv", "password": f.TEST_PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/sign-in/two-factor/")
+
+
+def test_addresses_the_client_wrote_in_front_are_not_trusted(person, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.5"}
+    # The attacker prepends a new fake address each time; the proxy appends the real one.
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        Client(HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.7", **proxy).post(
+            "/sign-in/", {"username": "casey.hv", "password": "wrong"}
+        )
+    again = Client(HTTP_X_FORWARDED_FOR="192.0.2.99, 203.0.113.7", **proxy)
+    assert again.post("/sign-in/", {"username": "casey.hv", "password": f.TEST_PASSWORD}).status_code == 429
