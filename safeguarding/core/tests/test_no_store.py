@@ -4,7 +4,6 @@ person or an agency system says `Cache-Control: no-store` (issue 16's listed def
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from safeguarding.api.tests.factories import build_api_cast
