@@ -36,4 +36,3 @@ def test_not_found_for_a_signed_in_person_is_not_stored_either(cast, client_for)
     response = client_for(cast.unrelated).get(f"/children/{cast.child.pk}/")
     assert response.status_code == 404
     assert "no-store" in response["Cache-Control"]
-
