@@ -52,6 +52,17 @@ def test_activity_log_refuses_raw_sql_update_on_postgresql():
     assert ActivityLog.objects.get(pk=row.pk).action == "test.done"
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database trigger exists on PostgreSQL only")
+def test_activity_log_refuses_truncate_on_postgresql():
+    """A row trigger does not fire on TRUNCATE; the statement trigger refuses it (issue 16)."""
+    row = record_activity(actor=None, action="test.done")
+    with pytest.raises((DatabaseError, InternalError), match="TRUNCATE is refused"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own pending FK checks first
+            cursor.execute("TRUNCATE core_activitylog CASCADE")
+    assert ActivityLog.objects.filter(pk=row.pk).exists()
+
+
 def test_diff_masks_personal_fields_but_shows_they_changed():
     changes = diff(
         {"first_name": "Ellis", "sex": "male"}, {"first_name": "Elis", "sex": "female"}, masked=["first_name"]
