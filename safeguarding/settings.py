@@ -175,6 +175,8 @@ AXES_CLIENT_IP_CALLABLE = "safeguarding.accounts.client_ip.client_ip"
 
 # Two-factor authentication with an authenticator app (TOTP).
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Safeguarding Hub")
+# The Django admin never shows an authenticator secret or its QR code (issue 16).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -1,5 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as BaseTOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safeguarding.agencies.models import Agency, Membership, Team, User
 
@@ -29,3 +32,15 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["is_system", "is_active", "is_staff"]
     fieldsets = [*BaseUserAdmin.fieldsets, ("Safeguarding Hub", {"fields": ["job_title", "is_system"]})]  # type: ignore[misc]
     inlines = [MembershipInline]
+
+
+# Authenticator devices: the secret and its QR code are never shown (OTP_ADMIN_HIDE_SENSITIVE_DATA
+# hides them on existing devices). A device is never added here either, because the add form would
+# show a new secret: each person enrols their own at sign-in. To reset a lost device, delete it.
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(BaseTOTPDeviceAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

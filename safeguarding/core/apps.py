@@ -7,6 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from safeguarding.core import navigation, permissions  # noqa: F401 - registers the rules
+        from safeguarding.core import admin_log, navigation, permissions  # noqa: F401 - registers the rules
 
         navigation.register("Home", "core:home", order=0, visible=lambda user: True)

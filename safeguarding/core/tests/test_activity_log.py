@@ -56,9 +56,9 @@ def test_activity_log_refuses_raw_sql_update_on_postgresql():
 def test_activity_log_refuses_truncate_on_postgresql():
     """A row trigger does not fire on TRUNCATE; the statement trigger refuses it (issue 16)."""
     row = record_activity(actor=None, action="test.done")
-    with pytest.raises((DatabaseError, InternalError), match="TRUNCATE is refused"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own pending FK checks first
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own pending FK checks first
+        with pytest.raises((DatabaseError, InternalError), match="TRUNCATE is refused"), transaction.atomic():
             cursor.execute("TRUNCATE core_activitylog CASCADE")
     assert ActivityLog.objects.filter(pk=row.pk).exists()
 
