@@ -63,6 +63,11 @@ def _sync(target: Escalation, source: Escalation) -> Escalation:
     return target
 
 
+# One message for every evidence id the raiser may not cite: an entry that does not exist, one about
+# another child, a restricted one or one the raiser cannot see all answer alike (issue 16).
+EVIDENCE_NOT_VISIBLE = "Choose only chronology entries about these children that you can see."
+
+
 def evidence_visible(actor: Person, children: Sequence[Child], evidence: Sequence[Any]) -> bool:
     """Every entry is a current chronology entry about one of `children` that `actor` may see."""
     from safeguarding.chronology.queries import events_for_child
@@ -99,7 +104,7 @@ def _raising_errors(
     ):
         errors["receiving_person"] = "Choose a person who works in the receiving agency, or leave it blank."
     if evidence and "children" not in errors and not evidence_visible(actor, children, evidence):
-        errors["evidence"] = "Choose only chronology entries about these children that you can see."
+        errors["evidence"] = EVIDENCE_NOT_VISIBLE
     return errors
 
 

@@ -13,10 +13,10 @@ from safeguarding.api.fields import CodeField
 from safeguarding.children.models import Child
 from safeguarding.children.queries import children_visible_to
 from safeguarding.chronology.models import Event
-from safeguarding.chronology.queries import memberships
-from safeguarding.core.restriction import restriction_q
+from safeguarding.chronology.queries import events_for_child
 from safeguarding.escalations.enums import EscalationStatus, ResponseKind, Urgency
 from safeguarding.escalations.models import AgreedAction, Escalation, EscalationReason, EscalationStep
+from safeguarding.escalations.services import EVIDENCE_NOT_VISIBLE
 
 STATUS_HELP = "One of: " + ", ".join(EscalationStatus.values) + "."
 NEED_HELP = "The level of need, 1 (universal) to 4 (specialist or statutory)."
@@ -109,9 +109,8 @@ class EscalationCreateSerializer(serializers.Serializer):
     reason = CodeField(
         slug_field="code", queryset=EscalationReason.objects.active(), help_text="A reason code, e.g. 'threshold'."
     )
-    evidence = serializers.PrimaryKeyRelatedField(
-        many=True,
-        queryset=Event.objects.all(),
+    evidence = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
         required=False,
         default=list,
         help_text="Ids of chronology entries about these children that your agency may see.",
@@ -129,14 +128,27 @@ class EscalationCreateSerializer(serializers.Serializer):
             # exist, so the API cannot be used to probe for them.
             user = request.user
             self.fields["children"].child_relation.queryset = children_visible_to(user)  # type: ignore[attr-defined]
-            self.fields["evidence"].child_relation.queryset = Event.objects.filter(  # type: ignore[attr-defined]
-                restriction_q(memberships(user))
-            )
 
     def validate_children(self, value: list[Child]) -> list[Child]:
         if not value:
             raise serializers.ValidationError("Give at least one child's id.")
         return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Evidence ids become entries only where they are about these children and visible to the
+        caller; any other id (missing, another child's, restricted) gets the one message."""
+        ids = set(attrs.get("evidence") or [])
+        if not ids:
+            attrs["evidence"] = []
+            return attrs
+        user = self.context["request"].user
+        found: dict[int, Event] = {}
+        for child in attrs["children"]:
+            found.update({e.pk: e for e in events_for_child(user, child).filter(pk__in=ids)})
+        if set(found) != ids:
+            raise serializers.ValidationError({"evidence": [EVIDENCE_NOT_VISIBLE]})
+        attrs["evidence"] = [found[pk] for pk in sorted(ids)]
+        return attrs
 
 
 class VersionedSerializer(serializers.Serializer):

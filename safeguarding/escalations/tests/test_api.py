@@ -156,3 +156,53 @@ def test_a_nul_character_in_a_code_is_a_400_not_a_server_error(db):
     assert not serializer.is_valid()
     assert "receiving_agency" in serializer.errors
     assert "reason" in serializer.errors
+
+
+def _entry(actor, agency, child, **kwargs):
+    from django.utils import timezone
+
+    from safeguarding.chronology.models import EventType
+    from safeguarding.chronology.services import record_event
+
+    return record_event(
+        actor=actor,
+        agency=agency,
+        children=[child],
+        event_type=EventType.objects.get(code="other"),
+        occurred_on=timezone.localdate(),
+        summary="Seen at home.",
+        **kwargs,
+    )
+
+
+def test_create_answers_alike_for_every_evidence_id_the_caller_may_not_cite(api_cast: ApiCast) -> None:
+    """A missing entry, another child's entry and a restricted entry get the same answer (issue 16:
+    different messages told entries that exist apart from those that don't, and marked restricted ones)."""
+    cast = api_cast.cast
+    own = _entry(cast.involved, cast.agency, cast.child)
+    other_childs = _entry(cast.partner, cast.partner_agency, cast.other_child)
+    restricted = _entry(
+        cast.involved, cast.agency, cast.child, confidentiality="restricted", restricted_to_roles=["data_steward"]
+    )
+    missing = max(own.pk, other_childs.pk, restricted.pk) + 1000
+
+    def post(evidence: list[int]):
+        body = {
+            "children": [cast.child.pk],
+            "receiving_agency": "POL",
+            "reason": "threshold",
+            "disputed_decision": "No further action.",
+            "desired_outcome": "Strategy discussion.",
+            "raiser_level_of_need": 4,
+            "evidence": evidence,
+        }
+        return api_cast.client("involved").post("/api/v1/escalations/", body, format="json")
+
+    answers = [post([pk]) for pk in (missing, other_childs.pk, restricted.pk)]
+
+    assert {r.status_code for r in answers} == {400}
+    assert [r.json() for r in answers] == [answers[0].json()] * 3
+    assert answers[0].json()["errors"]["evidence"] == [services.EVIDENCE_NOT_VISIBLE]
+    created = post([own.pk])
+    assert created.status_code == 201, created.json()
+    assert Escalation.objects.get().evidence.get() == own
