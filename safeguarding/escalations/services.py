@@ -504,6 +504,19 @@ def mark_overdue_escalations(*, now: datetime | None = None) -> int:
     return sum(1 for pk in pending if mark_escalation_overdue(pk, now))
 
 
+def record_escalations_listed(
+    *, actor: Person, escalations: Sequence[Escalation], visible_child_ids: dict[int, list[int]]
+) -> None:
+    """A list of escalations shows what each one is about, as a detail does: the same view rows, for
+    each escalation in the page and each child of it the reader may see (issue 16)."""
+    for escalation in escalations:
+        child_ids = visible_child_ids.get(escalation.pk, [])
+        if not child_ids:
+            record_activity(actor=actor, action="escalation.viewed", target=escalation)
+        for child_id in child_ids:
+            record_activity(actor=actor, action="escalation.viewed", target=escalation, child_id=child_id)
+
+
 def record_escalation_view(*, actor: Person, escalation: Escalation, children: Sequence[Child]) -> None:
     """Opening an escalation shows the named children and their chronology entries: a view of each
     child's record, logged against each child so it appears in "who has looked at this record"."""

@@ -101,8 +101,11 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         paginator = cast(PageNumberPagination, self.paginator)
-        page = paginator.paginate_queryset(self._filtered(), request, view=self) or []
+        page = paginator.paginate_queryset(self._filtered().select_related("child"), request, view=self) or []
         context = {"evidence": evidence_map([a.pk for a in page])}
+        # A list shows each alert as its detail does: the same record of a look at each child's record.
+        for child in {alert.child_id: alert.child for alert in page}.values():
+            record_child_view(actor=person(request), child=child, action="alert.viewed")
         return paginator.get_paginated_response(AlertSerializer(page, many=True, context=context).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -39,6 +39,15 @@ def test_reading_one_alert_is_logged_as_a_look_at_the_childs_record(cast: Cast, 
     assert ActivityLog.objects.for_child(cast.child.pk).views().filter(action="alert.viewed").count() == 1
 
 
+def test_listing_alerts_is_logged_as_a_look_at_each_childs_record(cast: Cast, alert: Alert) -> None:
+    """The list returns what the detail logs as a view, so it logs it too (issue 16)."""
+    from safeguarding.core.models import ActivityLog
+
+    _, key = make_token(cast.agency)
+    assert token_client(key).get(URL, {"child": cast.child.pk}).json()["count"] == 1
+    assert ActivityLog.objects.for_child(cast.child.pk).views().filter(action="alert.viewed").count() == 1
+
+
 @pytest.mark.parametrize("persona", ["partner", "unrelated"])
 def test_other_agencies_get_nothing_and_404(cast: Cast, alert: Alert, persona: str) -> None:
     agency = cast.partner_agency if persona == "partner" else cast.unrelated_agency

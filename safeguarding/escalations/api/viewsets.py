@@ -113,10 +113,12 @@ class EscalationViewSet(
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         paginator = cast(PageNumberPagination, self.paginator)
-        page = paginator.paginate_queryset(self.get_queryset(), request, view=self) or []
-        return paginator.get_paginated_response(
-            EscalationSerializer(page, many=True, context=self._context(list(page))).data
+        page = list(paginator.paginate_queryset(self.get_queryset(), request, view=self) or [])
+        context = self._context(page)
+        services.record_escalations_listed(
+            actor=person(request), escalations=page, visible_child_ids=context["visible_child_ids"]
         )
+        return paginator.get_paginated_response(EscalationSerializer(page, many=True, context=context).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         esc = self._get(kwargs.get("pk"))

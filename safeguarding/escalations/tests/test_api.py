@@ -50,6 +50,23 @@ def test_escalation_list_access_matrix(api_cast: ApiCast, persona: str, count: i
     assert api_cast.client(persona).get("/api/v1/escalations/").json()["count"] == count
 
 
+def test_listing_escalations_is_logged_as_a_look_at_each_visible_childs_record(api_cast: ApiCast) -> None:
+    """The list returns what the detail logs as a view, so it logs it too (issue 16)."""
+    from safeguarding.core.models import ActivityLog
+
+    esc = raise_one(api_cast)
+    assert api_cast.client("involved").get("/api/v1/escalations/").json()["count"] == 1
+    assert api_cast.client("partner").get("/api/v1/escalations/").json()["count"] == 1
+
+    views = ActivityLog.objects.filter(action="escalation.viewed", target_id=str(esc.pk))
+    assert views.count() == 2
+    # The involved agency sees the child, so its look is against the child's record; the partner sees
+    # the escalation without the child.
+    assert sorted(views.values_list("subject_child_id", flat=True), key=str) == sorted(
+        [api_cast.cast.child.pk, None], key=str
+    )
+
+
 def test_create_raises_for_the_token_agency(api_cast: ApiCast) -> None:
     response = api_cast.client("involved").post(
         "/api/v1/escalations/",
