@@ -82,6 +82,19 @@ def involvements_visible_to(user: Person, child: Child) -> list[Involvement]:
     return [inv for inv in rows if can_see_restricted(memberships, inv)]
 
 
+def agencies_hidden_from(user: Person, child: Child) -> set[str]:
+    """Codes of agencies whose only involvement with `child` is restricted and not visible to `user`.
+
+    Their people's looks at the record are left out of "who has looked at this record" for `user`:
+    listing them, by name and agency, would reveal the restricted involvement (issue 16)."""
+    memberships = _memberships(user)
+    shown: set[str] = set()
+    hidden: set[str] = set()
+    for inv in child.involvements.select_related("agency"):
+        (shown if can_see_restricted(memberships, inv) or not inv.is_restricted else hidden).add(inv.agency.code)
+    return hidden - shown
+
+
 def active_grants_for_child(child: Child) -> QuerySet[AccessGrant]:
     return child.access_grants.active().select_related("user", "granted_by")
 

@@ -80,7 +80,12 @@ def activity(request: PersonRequest, pk: int) -> HttpResponse:
     # A record's history includes that of the records merged into it (the log keeps the ids it was
     # written with; it is never rewritten).
     ids = [child.pk, *Child.all_records.filter(merged_into=child).values_list("pk", flat=True)]
-    rows = ActivityLog.objects.filter(subject_child_id__in=ids).select_related("actor").order_by("-at", "-id")
+    rows = (
+        ActivityLog.objects.filter(subject_child_id__in=ids)
+        .exclude(actor_agency_code__in=queries.agencies_hidden_from(request.user, child))
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
     views_only = request.GET.get("show") != "all"
     if views_only:
         rows = rows.views()

@@ -164,6 +164,28 @@ def test_who_looked_page_is_for_the_involved_agencys_safeguarding_lead(cast, cli
         assert "child.viewed" in html
 
 
+def test_who_looked_does_not_reveal_a_restricted_involvement(cast, client_for):
+    """A mental-health trust's involvement is restricted to its safeguarding lead; its lead's look at
+    the record is not listed to another agency's safeguarding lead (issue 16), but is to its own."""
+    mental_health = f.AgencyFactory(code="MHT", name="Test Mental Health Trust")
+    f.InvolvementFactory(
+        agency=mental_health,
+        child=cast.child,
+        confidentiality=Confidentiality.RESTRICTED,
+        restricted_to_roles=encode_roles([Role.SAFEGUARDING_LEAD]),
+    )
+    mht_lead = f.member(mental_health, Role.SAFEGUARDING_LEAD, first_name="Morwenna", last_name="Treharne")
+    assert client_for(mht_lead).get(f"/children/{cast.child.pk}/").status_code == 200
+    assert ActivityLog.objects.filter(actor=mht_lead, actor_agency_code="MHT").exists()
+    other_lead = f.member(cast.agency, Role.SAFEGUARDING_LEAD, username="lead")
+
+    for show in ("", "?show=all"):
+        html = client_for(other_lead).get(f"/children/{cast.child.pk}/activity/{show}").content.decode()
+        assert "Treharne" not in html
+        assert "Mental Health" not in html
+    assert "Treharne" in client_for(mht_lead).get(f"/children/{cast.child.pk}/activity/").content.decode()
+
+
 def test_all_activity_shows_system_rows_as_the_system(cast, client_for):
     """Rows with no actor (an alert the scan raised) appear as "System" under "show all", not a 500."""
     from safeguarding.core.services import record_activity
