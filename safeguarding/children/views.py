@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from safeguarding.agencies.enums import GRANTING_ROLES, Role
 from safeguarding.children import queries, services, sharing
+from safeguarding.children.api.queries import withhold_unseen_children
 from safeguarding.children.forms import ChildSearchForm, GrantAccessForm
 from safeguarding.children.models import AccessGrant, Child
 from safeguarding.children.sharing_forms import SharingDecisionForm
@@ -57,7 +58,8 @@ def detail(request: PersonRequest, pk: int) -> HttpResponse:
     child = queries.get_child_for_user(request.user, pk)
     services.record_child_view(actor=request.user, child=child)
     household_links = child.household_links.select_related("household").order_by("-moved_in")
-    relationships = child.relationships.select_related("adult", "other_child").order_by("kind")
+    relationships = list(child.relationships.select_related("adult", "other_child").order_by("kind"))
+    withhold_unseen_children(request.user, [rel.person for rel in relationships])
     context = {
         "child": child,
         "household_links": household_links,

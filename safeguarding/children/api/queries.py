@@ -67,9 +67,26 @@ def relationships_of(child: Child) -> list[RelationshipRow]:
     return rows
 
 
+def withhold_unseen_children(user: Person, people: list[Child | Adult]) -> None:
+    """Mark the other children named in this record that `user` may not see, so the record names
+    them as "a child you do not have access to" without their id, name or date of birth (issue 16:
+    an unseen sibling was named, with id and date of birth, in a visible child's household)."""
+    from safeguarding.children.queries import children_visible_to
+
+    others = {p.pk: p for p in people if isinstance(p, Child)}
+    visible = set(children_visible_to(user).filter(pk__in=list(others)).values_list("pk", flat=True))
+    for person in people:
+        if isinstance(person, Child):
+            person.withheld = person.pk not in visible  # type: ignore[attr-defined]
+
+
 def load_child_record(user: Person, child: Child) -> Child:
     """Attach the parts of the record that `ChildDetailSerializer` shows (as `api_*` attributes)."""
-    setattr(child, "api_households", households_of(child))  # noqa: B010 - attributes not on the model
-    setattr(child, "api_relationships", relationships_of(child))  # noqa: B010
+    households = households_of(child)
+    relationships = relationships_of(child)
+    people = [m.person for link in households for m in link.household.members.all() if m.child_id != child.pk]
+    withhold_unseen_children(user, [*people, *(row.person for row in relationships)])
+    setattr(child, "api_households", households)  # noqa: B010 - attributes not on the model
+    setattr(child, "api_relationships", relationships)  # noqa: B010
     setattr(child, "api_involvements", involvements_visible_to(user, child))  # noqa: B010
     return child

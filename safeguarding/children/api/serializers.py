@@ -64,14 +64,25 @@ class PersonSummarySerializer(serializers.Serializer):
     """A child or adult named in another child's record."""
 
     person_type = serializers.SerializerMethodField()
-    id = serializers.IntegerField()
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
+    id = serializers.IntegerField(allow_null=True, help_text="Null for a child you do not have access to.")
+    first_name = serializers.CharField(help_text="Blank for a child you do not have access to.")
+    last_name = serializers.CharField(help_text="Blank for a child you do not have access to.")
     date_of_birth = serializers.DateField(allow_null=True)
+    withheld = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.ChoiceField(choices=["child", "adult"]))
     def get_person_type(self, obj: Child | Adult) -> str:
         return "child" if isinstance(obj, Child) else "adult"
+
+    @extend_schema_field(serializers.BooleanField(help_text="A child you do not have access to: only that they exist."))
+    def get_withheld(self, obj: Child | Adult) -> bool:
+        return bool(getattr(obj, "withheld", False))
+
+    def to_representation(self, instance: Child | Adult) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if data["withheld"]:
+            data.update(id=None, first_name="", last_name="", date_of_birth=None)
+        return data
 
 
 class HouseholdMemberSerializer(serializers.Serializer):

@@ -196,3 +196,15 @@ def test_all_activity_shows_system_rows_as_the_system(cast, client_for):
     assert response.status_code == 200
     row = response.content.decode().split("<code>alert.raised</code>", 1)[0].rsplit("<tr", 1)[1]
     assert "System" in row
+
+
+def test_the_record_page_withholds_a_sibling_the_reader_may_not_see(cast, client_for):
+    """The record names other children only to people who may see them (issue 16)."""
+    from safeguarding.children.enums import RelationshipKind
+
+    f.RelationshipFactory(child=cast.child, adult=None, other_child=cast.other_child, kind=RelationshipKind.SIBLING)
+    html = client_for(cast.involved).get(f"/children/{cast.child.pk}/").content.decode()
+    assert "A child you do not have access to" in html
+    assert "Robin" not in html
+    f.InvolvementFactory(agency=cast.agency, child=cast.other_child)
+    assert "Robin Marsh" in client_for(cast.involved).get(f"/children/{cast.child.pk}/").content.decode()

@@ -138,6 +138,7 @@ def test_child_detail_shows_household_relationships_and_involvements(api_cast: A
                         "first_name": "Dana",
                         "last_name": "Marsh",
                         "date_of_birth": "1990-05-17",
+                        "withheld": False,
                     },
                     "moved_in": "2019-06-01",
                     "moved_out": None,
@@ -147,7 +148,7 @@ def test_child_detail_shows_household_relationships_and_involvements(api_cast: A
     ]
     assert [(r["kind"], r["person"]["person_type"], r["person"]["id"]) for r in body["relationships"]] == [
         ("mother", "adult", mother.pk),
-        ("sibling", "child", api_cast.cast.other_child.pk),
+        ("sibling", "child", None),  # the health visitors do not work with the sibling: withheld
     ]
     assert body["relationships"][0]["lives_with_child"] is True
     assert body["relationships"][0]["kind_display"] == "Mother"
@@ -164,6 +165,29 @@ def test_child_detail_shows_household_relationships_and_involvements(api_cast: A
         "lawful_basis_display": involvement.get_lawful_basis_display(),
         "confidentiality": "normal",
     }
+
+
+def test_an_unseen_sibling_in_the_household_is_withheld_until_the_reader_may_see_them(api_cast: ApiCast) -> None:
+    """Issue 16: a sibling the reader may not see was named, with id and date of birth."""
+    child, sibling = api_cast.cast.child, api_cast.cast.other_child
+    household = f.HouseholdFactory(reference="HH-2")
+    f.HouseholdMemberFactory(household=household, child=child)
+    f.HouseholdMemberFactory(household=household, child=sibling)
+    client = api_cast.client("involved")
+
+    [member] = client.get(detail_url(child.pk)).json()["households"][0]["members"]
+
+    assert member["person"] == {
+        "person_type": "child",
+        "id": None,
+        "first_name": "",
+        "last_name": "",
+        "date_of_birth": None,
+        "withheld": True,
+    }
+    f.InvolvementFactory(agency=api_cast.cast.agency, child=sibling)
+    [member] = client.get(detail_url(child.pk)).json()["households"][0]["members"]
+    assert (member["person"]["id"], member["person"]["withheld"]) == (sibling.pk, False)
 
 
 def test_child_detail_hides_another_agencys_restricted_involvement(api_cast: ApiCast) -> None:
