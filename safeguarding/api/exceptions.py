@@ -100,6 +100,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is not None and isinstance(exc, exceptions.ValidationError):
         errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
         response.data = {"detail": VALIDATION_DETAIL, "errors": errors}
+    elif response is not None and isinstance(exc, exceptions.ParseError):
+        # A body that is not JSON: the documented 400 shape, the parser's reason as a non-field error.
+        response.data = {"detail": VALIDATION_DETAIL, "errors": {"non_field_errors": [str(exc.detail)]}}
     return response
 
 

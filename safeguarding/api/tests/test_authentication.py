@@ -128,3 +128,18 @@ def test_session_authentication_refuses_a_system_account(api_cast: ApiCast) -> N
     response = signed_in_client(service_user, verified=True).get(LIST_URL)
 
     assert response.status_code == 401
+
+
+def test_malformed_json_answers_the_documented_400_shape(db: None) -> None:
+    """Issue 16: a body that is not JSON answered 400 without the documented `errors` key."""
+    from safeguarding.api.exceptions import VALIDATION_DETAIL
+    from safeguarding.api.tests.factories import build_api_cast
+
+    client = build_api_cast().client("involved")
+    response = client.post("/api/v1/escalations/", data="{not json", content_type="application/json")
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"] == VALIDATION_DETAIL
+    assert list(body["errors"]) == ["non_field_errors"]
+    assert "JSON parse error" in body["errors"]["non_field_errors"][0]

@@ -364,7 +364,7 @@ def test_events_post_malformed_json_is_a_400(api_cast: ApiCast) -> None:
     response = api_cast.client("involved").post(URL, data="{not json", content_type="application/json")
 
     assert response.status_code == 400
-    assert "JSON parse error" in response.json()["detail"]
+    assert "JSON parse error" in response.json()["errors"]["non_field_errors"][0]
 
 
 def test_a_reused_reference_of_a_restricted_entry_reveals_nothing(db):

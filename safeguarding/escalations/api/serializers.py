@@ -99,6 +99,25 @@ class EscalationSerializer(serializers.ModelSerializer):
         return allowed_actions(self.context["request"].user, obj)
 
 
+class IdList(serializers.ListField):
+    """A list of ids whose errors are one list of messages (the documented error shape), not a
+    mapping by position as a ListField gives."""
+
+    child = serializers.IntegerField(min_value=1)
+
+    def to_internal_value(self, data: Any) -> list[int]:
+        try:
+            return super().to_internal_value(data)  # type: ignore[no-any-return]
+        except serializers.ValidationError as exc:
+            detail = exc.detail
+            messages = (
+                sorted({str(m) for msgs in detail.values() for m in msgs})  # type: ignore[union-attr]
+                if isinstance(detail, dict)
+                else detail
+            )
+            raise serializers.ValidationError(messages) from exc
+
+
 class EscalationCreateSerializer(serializers.Serializer):
     children = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Child.objects.all(), help_text="Ids of children your agency works with."
@@ -109,8 +128,7 @@ class EscalationCreateSerializer(serializers.Serializer):
     reason = CodeField(
         slug_field="code", queryset=EscalationReason.objects.active(), help_text="A reason code, e.g. 'threshold'."
     )
-    evidence = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+    evidence = IdList(
         required=False,
         default=list,
         help_text="Ids of chronology entries about these children that your agency may see.",
