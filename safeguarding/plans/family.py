@@ -8,6 +8,7 @@ plain ones (`GLOSSARY`); headings are plain questions. Tagged PDF (PDF/UA-1) whe
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -86,6 +87,14 @@ def _names(plan: CarePlan) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def next_check_date(plan: CarePlan, version: PlanVersion) -> date | None:
+    """When the plan will next be checked: the latest review's next review date, else the version's
+    review date; None when that date has passed (the family is told a date will be agreed)."""
+    latest = plan.reviews.order_by("-held_on", "-id").first()
+    when = (latest.next_review_on if latest else None) or version.review_date
+    return when if when is not None and when >= timezone.localdate() else None
+
+
 def context(plan: CarePlan, version: PlanVersion) -> dict[str, Any]:
     text_fields = (
         "harm",
@@ -121,6 +130,7 @@ def context(plan: CarePlan, version: PlanVersion) -> dict[str, Any]:
         "child_views": version.child_views,
         "objectives": objectives,
         "agreement": agreement,
+        "next_check": next_check_date(plan, version),
         "agreed_people": list(agreement.people.all()),
         "generated": timezone.now(),
     }
