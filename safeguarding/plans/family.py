@@ -8,6 +8,7 @@ plain ones (`GLOSSARY`); headings are plain questions. Tagged PDF (PDF/UA-1) whe
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -42,10 +43,15 @@ GLOSSARY: dict[str, str] = {
     "multi-agency": "with different services",
 }
 # Longer phrases first, so "contingency plan" is swapped before "contingency".
+# An article just before the term is matched with it, so that it and the replacement's own leading
+# article are never both kept ("a strategy discussion" is not "a a meeting ...").
 _PATTERN = re.compile(
-    r"\b(" + "|".join(re.escape(term) for term in sorted(GLOSSARY, key=len, reverse=True)) + r")\b",
+    r"\b(?:(?P<article>a|an|the)(?P<space>\s+))?(?P<term>"
+    + "|".join(re.escape(term) for term in sorted(GLOSSARY, key=len, reverse=True))
+    + r")\b",
     re.IGNORECASE,
 )
+_LEADING_ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.IGNORECASE)
 _LOOKUP = {term.lower(): plain for term, plain in GLOSSARY.items()}
 _ABBREVIATIONS = {term for term in GLOSSARY if term.isupper()}
 
@@ -54,18 +60,39 @@ def plain_words(text: str) -> str:
     """The text with professional words swapped for the glossary's plain words."""
 
     def swap(match: re.Match[str]) -> str:
-        word = match.group(0)
-        if word.upper() in _ABBREVIATIONS:
+        word = match.group("term")
+        if word.upper() in _ABBREVIATIONS and not word.isupper():
             # Abbreviations only when written as such ("CP", not the letters inside an ordinary word).
-            return GLOSSARY[word.upper()] if word.isupper() else word
-        return _LOOKUP[word.lower()]
+            return match.group(0)
+        plain = GLOSSARY[word.upper()] if word.upper() in _ABBREVIATIONS else _LOOKUP[word.lower()]
+        article = match.group("article")
+        return plain if article is None else _after_article(article, match.group("space"), plain)
 
     return _PATTERN.sub(swap, text or "")
+
+
+def _after_article(article: str, space: str, plain: str) -> str:
+    """`article` followed by `plain`, with no doubled article and "a"/"an" agreeing."""
+    if plain.lower().startswith("what "):  # "the contingency" -> "what will happen ..."
+        return plain[0].upper() + plain[1:] if article[0].isupper() else plain
+    plain = _LEADING_ARTICLE.sub("", plain)
+    if article.lower() in ("a", "an"):
+        wanted = "an" if plain[:1].lower() in "aeiou" else "a"
+        article = wanted.capitalize() if article[0].isupper() else wanted
+    return article + space + plain
 
 
 def _names(plan: CarePlan) -> str:
     names = [c.first_name for c in plan.children.order_by("date_of_birth", "id")]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def next_check_date(plan: CarePlan, version: PlanVersion) -> date | None:
+    """When the plan will next be checked: the latest review's next review date, else the version's
+    review date; None when that date has passed (the family is told a date will be agreed)."""
+    latest = plan.reviews.order_by("-held_on", "-id").first()
+    when = (latest.next_review_on if latest else None) or version.review_date
+    return when if when is not None and when >= timezone.localdate() else None
 
 
 def context(plan: CarePlan, version: PlanVersion) -> dict[str, Any]:
@@ -103,6 +130,7 @@ def context(plan: CarePlan, version: PlanVersion) -> dict[str, Any]:
         "child_views": version.child_views,
         "objectives": objectives,
         "agreement": agreement,
+        "next_check": next_check_date(plan, version),
         "agreed_people": list(agreement.people.all()),
         "generated": timezone.now(),
     }

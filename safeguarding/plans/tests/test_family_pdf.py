@@ -3,15 +3,17 @@ nothing from restricted chronology entries."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 
+import pytest
 from django.urls import reverse
 
 from safeguarding.chronology.models import EventType
 from safeguarding.chronology.services import record_event
 from safeguarding.core.enums import Confidentiality
 from safeguarding.core.models import ActivityLog
-from safeguarding.plans.family import plain_words
+from safeguarding.plans.family import GLOSSARY, plain_words
 from safeguarding.plans.tests.conftest import agree, draft_plan, today
 
 SECRET = "Zanzibar restricted disclosure"
@@ -25,13 +27,30 @@ def _text(pdf: bytes, tmp_path) -> str:
 
 def test_plain_words_swaps_jargon():
     assert plain_words("The contingency is a strategy discussion.") == (
-        "The what will happen if the plan is not followed is a a meeting between professionals about the "
-        "children's safety."
+        "What will happen if the plan is not followed is a meeting between professionals about the children's safety."
     )
+    assert plain_words("There was an MASH referral and a LADO call.") == (
+        "There was a team that looks at new worries about children referral and a person who looks at "
+        "concerns about adults who work with children call."
+    )
+    assert plain_words("a DA incident; an s47") == "a domestic abuse incident; a child protection enquiry"
     assert (
         plain_words("The CP plan; cpu is not an abbreviation")
         == "The child protection plan; cpu is not an abbreviation"
     )
+
+
+_DOUBLED = re.compile(r"\b(a|an|the)\s+(a|an|the|what)\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("article", ["a", "an", "the", "A", "An", "The"])
+@pytest.mark.parametrize("term", sorted(GLOSSARY))
+def test_plain_words_never_doubles_an_article(term, article):
+    out = plain_words(f"We had {article} {term} today. {article} {term} helped.")
+    assert not _DOUBLED.search(out), out
+    assert not re.search(r"\ba\s+[aeiou]", out, re.IGNORECASE), out
+    assert not re.search(r"\ban\s+[^aeiou\s]", out, re.IGNORECASE), out
+    assert term not in out or term.lower() in GLOSSARY[term].lower(), out
 
 
 def test_family_pdf_is_plain_large_and_holds_nothing_restricted(pc, client_for, tmp_path):
@@ -62,7 +81,7 @@ def test_family_pdf_is_plain_large_and_holds_nothing_restricted(pc, client_for, 
     assert "What will happen if the plan is not followed" in text
     assert "We want Ellis to be healthy." in text  # the family's own words
     assert "When we will meet again" in text
-    assert "the group of people who meet to check the plan" in text
+    assert "A group of people who meet to check the plan will meet" in text
     for jargon in ("Contingency", "Danger statement", "CIN", "core group", "Signs of Safety"):
         assert jargon not in text, jargon
     path = tmp_path / "plan.pdf"
