@@ -15,7 +15,15 @@ from safeguarding.plans import services
 from safeguarding.plans.family import next_check_date
 from safeguarding.plans.tests.conftest import agree, draft_plan
 
-START = date(2027, 1, 4)  # after the cast is set up (fixtures use the real clock)
+# After the cast is set up: the fixtures use the process's clock (real, or faketime's in `make
+# test-dates`), so every date here counts from it.
+START = date.today() + timedelta(days=30)
+REVIEW = START + timedelta(days=60)
+EARLIER, LATER = START + timedelta(days=28), START + timedelta(days=162)
+
+
+def _long(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def _pdf_text(client, plan) -> str:
@@ -32,13 +40,13 @@ def _plan(pc):
 def test_version_review_date_is_shown_until_it_has_passed(pc, client_for):
     with time_machine.travel(START, tick=False):
         plan = _plan(pc)
-        assert next_check_date(plan, plan.current_version()) == date(2027, 3, 5)
-        assert "We will meet to check the plan on 5 March 2027" in _pdf_text(client_for(pc.lead), plan)
-    with time_machine.travel(date(2027, 3, 6), tick=False):
+        assert next_check_date(plan, plan.current_version()) == REVIEW
+        assert f"We will meet to check the plan on {_long(REVIEW)}" in _pdf_text(client_for(pc.lead), plan)
+    with time_machine.travel(REVIEW + timedelta(days=1), tick=False):
         assert next_check_date(plan, plan.current_version()) is None
         text = _pdf_text(client_for(pc.lead), plan)
         assert "We will agree a date to check the plan." in text
-        assert "5 March 2027" not in text
+        assert _long(REVIEW) not in text
 
 
 def test_latest_review_next_review_date_wins_and_is_hidden_once_past(pc, client_for):
@@ -46,7 +54,7 @@ def test_latest_review_next_review_date_wins_and_is_hidden_once_past(pc, client_
         plan = _plan(pc)
     with time_machine.travel(START + timedelta(days=1), tick=False):
         plan.refresh_from_db()
-        for held, following in ((START, date(2027, 2, 1)), (START + timedelta(days=1), date(2027, 6, 15))):
+        for held, following in ((START, EARLIER), (START + timedelta(days=1), LATER)):
             services.record_review(
                 actor=pc.lead,
                 plan=plan,
@@ -58,9 +66,9 @@ def test_latest_review_next_review_date_wins_and_is_hidden_once_past(pc, client_
             )
     with time_machine.travel(START + timedelta(days=2), tick=False):
         text = _pdf_text(client_for(pc.lead), plan)
-        assert "We will meet to check the plan on 15 June 2027" in text
-        assert "5 March 2027" not in text
-    with time_machine.travel(date(2027, 6, 16), tick=False):
+        assert f"We will meet to check the plan on {_long(LATER)}" in text
+        assert _long(REVIEW) not in text
+    with time_machine.travel(LATER + timedelta(days=1), tick=False):
         text = _pdf_text(client_for(pc.lead), plan)
         assert "We will agree a date to check the plan." in text
-        assert "15 June 2027" not in text
+        assert _long(LATER) not in text
