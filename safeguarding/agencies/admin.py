@@ -34,6 +34,11 @@ class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
 
 
+# No "delete selected" on any list: the admin logs a bulk deletion with one bulk insert, which sends no
+# signal, so `core.admin_log` could not put it in the activity log. Deleting one at a time is logged.
+admin.site.disable_action("delete_selected")
+
+
 # Authenticator devices: the secret and its QR code are never shown (OTP_ADMIN_HIDE_SENSITIVE_DATA
 # hides them on existing devices). A device is never added here either, because the add form would
 # show a new secret: each person enrols their own at sign-in. To reset a lost device, delete it.

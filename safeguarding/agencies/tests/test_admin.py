@@ -96,3 +96,10 @@ def test_the_admin_never_shows_an_authenticator_secret(superuser: User):
         assert "qrcode" not in page.content.decode().lower()
     assert client.get(f"{base}{device.pk}/config/").status_code == 403
     assert client.get(f"{base}add/").status_code == 403  # the add form would show a new secret
+
+
+def test_the_admin_offers_no_bulk_delete_which_would_go_unlogged(superuser: User):
+    client = signed_in_client(superuser, verified=True)
+    page = client.get("/django-admin/agencies/agency/")
+    assert page.status_code == 200
+    assert "delete_selected" not in page.content.decode()
