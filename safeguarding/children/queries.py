@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from safeguarding.children.models import AccessGrant, Child, Involvement, normalise_name
+from safeguarding.children.models import AccessGrant, Adult, Child, Involvement, normalise_name
 from safeguarding.children.validators import normalise_nhs_number
 from safeguarding.core.access import get_or_404
 from safeguarding.core.restriction import can_see_restricted, restriction_q
@@ -80,6 +80,17 @@ def involvements_visible_to(user: Person, child: Child) -> list[Involvement]:
     memberships = _memberships(user)
     rows = child.involvements.select_related("agency", "lead_professional").order_by("-start", "id")
     return [inv for inv in rows if can_see_restricted(memberships, inv)]
+
+
+def withhold_unseen_children(user: Person, people: list[Child | Adult]) -> None:
+    """Mark the other children named in this record that `user` may not see, so the record names
+    them as "a child you do not have access to" without their id, name or date of birth (issue 16:
+    an unseen sibling was named, with id and date of birth, in a visible child's household)."""
+    others = {p.pk: p for p in people if isinstance(p, Child)}
+    visible = set(children_visible_to(user).filter(pk__in=list(others)).values_list("pk", flat=True))
+    for person in people:
+        if isinstance(person, Child):
+            person.withheld = person.pk not in visible  # type: ignore[attr-defined]
 
 
 def agencies_hidden_from(user: Person, child: Child) -> set[str]:

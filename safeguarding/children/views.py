@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from safeguarding.agencies.enums import GRANTING_ROLES, Role
 from safeguarding.children import queries, services, sharing
-from safeguarding.children.api.queries import withhold_unseen_children
 from safeguarding.children.forms import ChildSearchForm, GrantAccessForm
 from safeguarding.children.models import AccessGrant, Child
 from safeguarding.children.sharing_forms import SharingDecisionForm
@@ -59,7 +58,7 @@ def detail(request: PersonRequest, pk: int) -> HttpResponse:
     services.record_child_view(actor=request.user, child=child)
     household_links = child.household_links.select_related("household").order_by("-moved_in")
     relationships = list(child.relationships.select_related("adult", "other_child").order_by("kind"))
-    withhold_unseen_children(request.user, [rel.person for rel in relationships])
+    queries.withhold_unseen_children(request.user, [rel.person for rel in relationships])
     context = {
         "child": child,
         "household_links": household_links,

@@ -510,17 +510,17 @@ def record_escalations_listed(
     """A list of escalations shows what each one is about, as a detail does: the same view rows, for
     each escalation in the page and each child of it the reader may see (issue 16)."""
     for escalation in escalations:
-        child_ids = visible_child_ids.get(escalation.pk, [])
-        if not child_ids:
-            record_activity(actor=actor, action="escalation.viewed", target=escalation)
-        for child_id in child_ids:
-            record_activity(actor=actor, action="escalation.viewed", target=escalation, child_id=child_id)
+        _record_view(actor, escalation, visible_child_ids.get(escalation.pk, []))
 
 
 def record_escalation_view(*, actor: Person, escalation: Escalation, children: Sequence[Child]) -> None:
     """Opening an escalation shows the named children and their chronology entries: a view of each
     child's record, logged against each child so it appears in "who has looked at this record"."""
-    if not children:
+    _record_view(actor, escalation, [child.pk for child in children])
+
+
+def _record_view(actor: Person, escalation: Escalation, child_ids: Sequence[int]) -> None:
+    if not child_ids:
         record_activity(actor=actor, action="escalation.viewed", target=escalation)
-    for child in children:
-        record_activity(actor=actor, action="escalation.viewed", target=escalation, child_id=child.pk)
+    for child_id in child_ids:
+        record_activity(actor=actor, action="escalation.viewed", target=escalation, child_id=child_id)

@@ -13,7 +13,7 @@ from django.db.models import F, Prefetch
 
 from safeguarding.children.enums import CHILD_TO_CHILD_KINDS
 from safeguarding.children.models import Adult, Child, HouseholdMember
-from safeguarding.children.queries import involvements_visible_to
+from safeguarding.children.queries import involvements_visible_to, withhold_unseen_children
 
 if TYPE_CHECKING:
     from safeguarding.core.types import Person
@@ -65,19 +65,6 @@ def relationships_of(child: Child) -> list[RelationshipRow]:
         for rel in reverse
     )
     return rows
-
-
-def withhold_unseen_children(user: Person, people: list[Child | Adult]) -> None:
-    """Mark the other children named in this record that `user` may not see, so the record names
-    them as "a child you do not have access to" without their id, name or date of birth (issue 16:
-    an unseen sibling was named, with id and date of birth, in a visible child's household)."""
-    from safeguarding.children.queries import children_visible_to
-
-    others = {p.pk: p for p in people if isinstance(p, Child)}
-    visible = set(children_visible_to(user).filter(pk__in=list(others)).values_list("pk", flat=True))
-    for person in people:
-        if isinstance(person, Child):
-            person.withheld = person.pk not in visible  # type: ignore[attr-defined]
 
 
 def load_child_record(user: Person, child: Child) -> Child:

@@ -8,6 +8,7 @@ import pytest
 from safeguarding.api.tests.factories import ApiCast, build_api_cast
 from safeguarding.escalations import services
 from safeguarding.escalations.models import Escalation, EscalationReason
+from safeguarding.escalations.tests.helpers import entry_about as _entry
 
 
 @pytest.fixture
@@ -173,23 +174,6 @@ def test_a_nul_character_in_a_code_is_a_400_not_a_server_error(db):
     assert not serializer.is_valid()
     assert "receiving_agency" in serializer.errors
     assert "reason" in serializer.errors
-
-
-def _entry(actor, agency, child, **kwargs):
-    from django.utils import timezone
-
-    from safeguarding.chronology.models import EventType
-    from safeguarding.chronology.services import record_event
-
-    return record_event(
-        actor=actor,
-        agency=agency,
-        children=[child],
-        event_type=EventType.objects.get(code="other"),
-        occurred_on=timezone.localdate(),
-        summary="Seen at home.",
-        **kwargs,
-    )
 
 
 def test_create_answers_alike_for_every_evidence_id_the_caller_may_not_cite(api_cast: ApiCast) -> None:

@@ -15,6 +15,7 @@ from safeguarding.escalations import services
 from safeguarding.escalations.enums import Action, EscalationStatus, ResponseKind
 from safeguarding.escalations.models import Escalation, EscalationStep, StageVisit
 from safeguarding.escalations.tests.conftest import EscCast
+from safeguarding.escalations.tests.helpers import entry_about as _event
 from safeguarding.escalations.workflow import NotAllowed, StaleVersion, allowed_actions, can
 
 
@@ -238,21 +239,6 @@ def test_check_escalation_deadlines_command_and_task(esc_cast: EscCast, django_c
     call_command("check_escalation_deadlines", stdout=out)
     assert "1 escalation stage marked overdue" in out.getvalue()
     assert check_escalation_deadlines_task.enqueue().return_value == 0
-
-
-def _event(actor, agency, child, **kwargs):
-    from safeguarding.chronology.models import EventType
-    from safeguarding.chronology.services import record_event
-
-    return record_event(
-        actor=actor,
-        agency=agency,
-        children=[child],
-        event_type=EventType.objects.get(code="other"),
-        occurred_on=timezone.localdate(),
-        summary="Seen at home.",
-        **kwargs,
-    )
 
 
 def test_evidence_links_chronology_entries_the_raiser_may_see(esc_cast: EscCast) -> None:
