@@ -16,6 +16,12 @@ include .env
 export
 endif
 
+# Python caches each module's bytecode as it is first imported (the install skips compiling every file
+# of every package: see --no-compile below). A shell that sets PYTHONDONTWRITEBYTECODE (this
+# machine's does) would make every process compile every module it imports from source again: about
+# 14 s of CPU for each test worker's collection alone, and again in each manage.py the checks run.
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: run test test-dates install install-dev browser lint typecheck migrations static checks pytest migrate seed worker css bench clean
 
 $(BIN)/python:

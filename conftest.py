@@ -67,56 +67,19 @@ def client_for() -> Any:
     return verified_client
 
 
-_db_blocker: Any = None
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any) -> None:
     """Under `--nomigrations` (the suite's default: see safeguarding/testing/schema.py) the tables
-    come from the models; then the migrations' own code runs: triggers and configuration rows. On
-    PostgreSQL the flush after each transactional test then deletes rather than truncates."""
-    from safeguarding.testing.schema import delete_instead_of_truncate, run_migration_code
+    come from the models; then the migrations' own code runs: triggers and configuration rows. The
+    flush that ends each transactional (and browser) test leaves those rows where they are, and puts
+    back any a test changed (`keep_configuration_rows`), so every test finds the database as the
+    migrations left it, in whatever order pytest runs them."""
+    from safeguarding.testing.schema import keep_configuration_rows, run_migration_code
 
     with django_db_blocker.unblock():
         if request.config.getvalue("nomigrations"):
             run_migration_code()
-        delete_instead_of_truncate()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _remember_db_blocker(django_db_blocker: Any) -> None:
-    global _db_blocker  # read by the teardown hook below, which gets no fixtures
-    _db_blocker = django_db_blocker
-
-
-@pytest.fixture(autouse=True)
-def _default_data_in_transactional_tests(request: pytest.FixtureRequest) -> None:
-    """Transactional tests run on a flushed database: give them the migrations' configuration data
-    (and, after the flush that ends them, `pytest_runtest_teardown` puts it back for later tests)."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = "live_server" in request.fixturenames or (
-        marker is not None and marker.kwargs.get("transaction", False)
-    )
-    if transactional:
-        from safeguarding.testing.defaults import install_default_data
-
-        request.getfixturevalue("transactional_db")
-        install_default_data()
-        request.node.flushes_database = True  # type: ignore[attr-defined]
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    """After a transactional test's flush, put the migrations' configuration data back, so the tests
-    that run after it (in whatever order pytest chooses) find the database as migrations left it.
-    Not after the last test: its teardown has already destroyed the test database, and the
-    connection points at the configured one again, which must never be written to."""
-    yield
-    if getattr(item, "flushes_database", False) and nextitem is not None and _db_blocker is not None:
-        from safeguarding.testing.defaults import install_default_data
-
-        with _db_blocker.unblock():
-            install_default_data()
+        keep_configuration_rows()
 
 
 # The longest tests first (browser journeys, the API's schemathesis run, the seeded demo), so the

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps as global_apps
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.migrations import RunPython, RunSQL
 from django.db.migrations.loader import MigrationLoader
 from django.test.utils import override_settings
@@ -108,40 +108,97 @@ def run_migration_code(alias: str = "default") -> int:
     return ran
 
 
-def delete_instead_of_truncate(alias: str = "default") -> bool:
-    """Make the test runner's flush (after every transactional and browser test) empty PostgreSQL's
-    tables with DELETE rather than TRUNCATE.
+# What the migrations left in the database (content types, permissions, vocabulary, stages, rules,
+# tools...), read once per test database by `keep_configuration_rows`: the test flush leaves these
+# tables alone and puts back any of them a test changed.
+_kept: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = {}
 
-    TRUNCATE gives each of the 125 tables a new file on disk and waits for it: about 4 s a flush on
-    these machines, paid by every transactional test; DELETE of the few rows a test wrote takes
-    about 15 ms. The rows go under `session_replication_role = replica` (for that transaction only),
-    so foreign keys are not checked row by row and no trigger fires, the same as TRUNCATE. That
-    needs a superuser, as the suite's PostgreSQL user is; for any other user, and for the sequence
-    reset (`reset_sequences`), the flush stays TRUNCATE. Answers whether it was switched."""
+
+def keep_configuration_rows(alias: str = "default") -> list[str]:
+    """Make the test runner's flush (after every transactional and browser test) cheap and leave the
+    migrations' configuration rows in place.
+
+    Django's flush empties every table and then re-creates the content types and permissions
+    (post_migrate: about 1 s on these machines); the project's configuration rows then had to be
+    installed again (another 1–2 s), for every transactional test. Instead, the tables that hold rows
+    once the migrations' code has run are remembered with those rows: the flush skips them and no
+    post_migrate runs; a table a test changed (a rule switched off, a theme added) is put back to the
+    remembered rows in the flush's own transaction, with the same ids, so every cache of ids stays
+    true. Answers the kept tables."""
+    from django.core.management.commands import flush as flush_command
+
     connection = connections[alias]
-    if connection.vendor != "postgresql":
-        return False
+    _kept.clear()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('is_superuser')")
-        if cursor.fetchone()[0] != "on":
-            return False
-    # Patched on the class: a browser test's flush may run through another wrapper of the same
-    # database (the connection handler is per thread and per context), which must delete too.
+        for table in sorted(connection.introspection.django_table_names(only_existing=True)):
+            columns, rows = _read(cursor, connection, table)
+            if rows:
+                _kept[table] = (columns, rows)
     operations = type(connection.ops)
-    if getattr(operations, "_flush_deletes", False):
-        return True
-    truncate = operations.sql_flush
+    if not getattr(operations, "_keeps_configuration", False):
+        _patch_flush(operations)
+    # The flush command's post_migrate would re-create content types and permissions that are kept.
+    flush_command.emit_post_migrate_signal = _no_post_migrate  # type: ignore[attr-defined]
+    return sorted(_kept)
 
-    def sql_flush(
+
+def _no_post_migrate(*args: Any, **kwargs: Any) -> None:
+    """The test flush keeps the content types and permissions, so there is nothing to re-create."""
+
+
+def _read(cursor: Any, connection: Any, table: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    quoted = connection.ops.quote_name(table)
+    cursor.execute(f"SELECT * FROM {quoted} ORDER BY 1")  # noqa: S608 - a table name
+    columns = [column[0] for column in cursor.description]
+    return columns, [tuple(row) for row in cursor.fetchall()]
+
+
+def _patch_flush(operations: Any) -> None:
+    # Patched on the class: a browser test's flush may run through another wrapper of the same
+    # database (the connection handler is per thread and per context), which must behave the same.
+    sql_flush = operations.sql_flush
+    execute_sql_flush = operations.execute_sql_flush
+
+    def flush_sql(
         self: Any, style: object, tables: list[str], *, reset_sequences: bool = False, allow_cascade: bool = False
     ) -> list[str]:
+        tables = [table for table in tables if table not in _kept]
+        if self.connection.vendor != "postgresql":
+            return sql_flush(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        # PostgreSQL: DELETE rather than TRUNCATE. TRUNCATE gives each table a new file on disk and
+        # waits for it (about 4 s a flush here); DELETE of the few rows a test wrote takes about
+        # 15 ms. Under `session_replication_role = replica` (this transaction only) no foreign key
+        # is checked row by row and no trigger fires, as with TRUNCATE (the activity log's
+        # append-only triggers would refuse it). That needs a superuser, as the suite's PostgreSQL
+        # user is. A flush that resets sequences still truncates, under the replica role too.
         replica = "SET LOCAL session_replication_role = replica;"
         if reset_sequences or not tables:
-            # Still under the replica role: the activity log's statement trigger refuses TRUNCATE.
-            statements = truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+            statements = sql_flush(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
             return [replica, *statements] if statements else statements
         return [replica, *(f"DELETE FROM {self.quote_name(table)};" for table in tables)]  # noqa: S608 - table names
 
-    operations.sql_flush = sql_flush  # type: ignore[method-assign]
-    operations._flush_deletes = True  # type: ignore[attr-defined]
-    return True
+    def flush_and_restore(self: Any, sql_list: list[str]) -> None:
+        atomic = transaction.atomic(using=self.connection.alias, savepoint=self.connection.features.can_rollback_ddl)
+        with atomic, self.connection.cursor() as cursor:
+            for sql in sql_list:
+                cursor.execute(sql)
+            _restore_changed(cursor, self.connection)
+
+    del execute_sql_flush  # replaced whole: the restore must share the flush's transaction
+    operations.sql_flush = flush_sql
+    operations.execute_sql_flush = flush_and_restore
+    operations._keeps_configuration = True
+
+
+def _restore_changed(cursor: Any, connection: Any) -> None:
+    """Put back, in the flush's transaction, every kept table whose rows a test changed."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL session_replication_role = replica;")
+    for table, (columns, rows) in _kept.items():
+        if _read(cursor, connection, table) == (columns, rows):
+            continue
+        quoted = connection.ops.quote_name(table)
+        names = ", ".join(connection.ops.quote_name(column) for column in columns)
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.execute(f"DELETE FROM {quoted}")  # noqa: S608 - a table name
+        cursor.executemany(f"INSERT INTO {quoted} ({names}) VALUES ({marks})", rows)  # noqa: S608

@@ -23,7 +23,6 @@ from safeguarding.audits.models import Audit, AuditCase, AuditProgramme
 from safeguarding.audits.sampling import Criteria
 from safeguarding.children.models import Child
 from safeguarding.testing import factories as f
-from safeguarding.testing.defaults import install_default_data
 from safeguarding.testing.personas import Cast, build_cast
 
 # The moment the audit tests run at. Audits are planned around today, but the sampling pool's children
@@ -103,9 +102,6 @@ def set_dates(audit: Audit, start_on: date, end_on: date) -> None:
 
 @pytest.fixture
 def ac(db: None) -> AuditCast:
-    # The migrations' configuration rows (audit tool, themes, event vocabulary): idempotent, and needed when
-    # a transactional (browser) test earlier in the same run has flushed the database.
-    install_default_data()
     cast = build_cast()
     bu_agency = f.AgencyFactory(code="BU", name="Test Business Unit", kind=AgencyKind.BUSINESS_UNIT)
     business = f.member(bu_agency, Role.BUSINESS_UNIT, username="business")
