@@ -157,6 +157,34 @@ def test_api_publication_journey(rc: ReviewCast, final: Review) -> None:
     assert nspcc["sent_to_nspcc_on"] == "2026-11-20"
 
 
+def test_api_records_the_copies_to_the_panel_and_the_secretary_of_state(rc: ReviewCast, final: Review) -> None:
+    # The 7-working-day check needs both copies: an agency system or script records them through the API too.
+    client = signed_in_client(rc.business, verified=True)
+    base = f"/api/v1/reviews/{final.pk}/publication/"
+    future = client.post(
+        base + "copies/",
+        {"sent_to_panel_on": "2026-11-21", "sent_to_secretary_of_state_on": None},
+        content_type="application/json",
+    )
+    assert future.status_code == 400
+    assert future.json()["errors"] == {"sent_to_panel_on": ["The date must be today or in the past."]}
+    state = client.post(
+        base + "copies/",
+        {"sent_to_panel_on": "2026-11-12", "sent_to_secretary_of_state_on": "2026-11-10"},
+        content_type="application/json",
+    ).json()
+    assert (state["sent_to_panel_on"], state["sent_to_secretary_of_state_on"]) == ("2026-11-12", "2026-11-10")
+    assert state["earliest_publication_on"] == "2026-11-23"  # 7 working days after the later copy
+    assert ActivityLog.objects.filter(action="review.report_sent", target_id=str(final.pk)).exists()
+    for user in (rc.reviewer, rc.police_lead):
+        refused = signed_in_client(user, verified=True).post(
+            base + "copies/",
+            {"sent_to_panel_on": "2026-11-12", "sent_to_secretary_of_state_on": None},
+            content_type="application/json",
+        )
+        assert refused.status_code == (403 if user == rc.reviewer else 404)
+
+
 def test_api_refuses_and_hides(rc: ReviewCast, final: Review) -> None:
     base = f"/api/v1/reviews/{final.pk}/publication/"
     for user in (rc.police_lead, rc.scrutineer, rc.cast.unrelated):
