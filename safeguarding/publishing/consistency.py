@@ -7,8 +7,9 @@ Also the sentences the figures themselves give (`figure_sentences`), which the p
 
 What counts as "naming an action": its reference (AP-0001-A2, or A2), or two consecutive significant
 words of its description ("neglect practice" of "…neglect practice guidance…"). Status words:
-overdue / late / behind schedule; complete / completed / delivered / done; on track; at risk / off
-track; "not (yet) complete". Counts: "two actions are overdue", "3 of 9 actions are complete".
+overdue / late / behind schedule; complete / completed / finished / delivered (not "will be
+completed"); on track; at risk / off track; "not (yet) complete". Counts: "two actions are overdue",
+"3 of 9 actions are complete", "3 out of 9 actions are complete", "all actions are complete".
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ NUMBER_WORDS = {
 STATUS_PATTERNS: dict[str, str] = {
     "open": r"\bnot\s+(?:yet\s+)?(?:been\s+)?(?:complete|completed|delivered|done|finished)\b|\bincomplete\b",
     "overdue": r"\boverdue\b|\blate\b|\bbehind\s+schedule\b|\bpast\s+(?:its|their)\s+due\s+date\b",
-    "complete": r"(?<!not )(?<!not yet )(?<!in)\b(?:complete|completed|finished)\b",
+    # "will be completed", "being delivered" speak of what is still to come: no claim.
+    "complete": r"(?<!not )(?<!not yet )(?<!in)(?<!be )(?<!being )\b(?:complete|completed|finished|delivered)\b",
     "on_track": r"\bon\s+track\b",
     "at_risk": r"\bat\s+risk\b|\boff\s+track\b",
 }
@@ -53,9 +55,15 @@ STATUS_WORDS = {"open": "not complete", "overdue": "overdue", "complete": "compl
 STATUS_WORDS["at_risk"] = "at risk"
 COUNT = re.compile(
     r"\b(?P<n>\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
-    r"(?:\s+of\s+(?:the\s+)?(?:\d+|\w+))?\s+(?:of\s+the\s+)?(?:\w+\s+)?actions?\s+"
+    r"(?:\s+(?:out\s+)?of\s+(?:the\s+)?(?:\d+|\w+))?\s+(?:of\s+the\s+)?(?:\w+\s+)?actions?\s+"
     r"(?:(?:are|is|were|was|remain|remains|have\s+been|has\s+been|now)\s+)*(?:now\s+)?"
-    r"(?P<status>overdue|late|complete|completed|on\s+track|at\s+risk)\b",
+    r"(?P<status>overdue|late|complete|completed|delivered|on\s+track|at\s+risk)\b",
+    re.IGNORECASE,
+)
+# "All actions are complete", "all six of the actions have been delivered", "every action is complete".
+ALL_COMPLETE = re.compile(
+    r"(?<!not )\b(?:all(?:\s+of)?(?:\s+the)?(?:\s+(?:\d+|\w+))?\s+actions|every\s+action)\s+"
+    r"(?:(?:are|is|were|was|have\s+been|has\s+been|now)\s+)*(?:complete|completed|finished|delivered)\b",
     re.IGNORECASE,
 )
 PUBLISHED_REPORT = re.compile(r"\bpublished\s+(?:review\s+)?report\b|\bappendix\s+b\b", re.IGNORECASE)
@@ -215,7 +223,7 @@ def _check_actions(sentence: str, facts: Facts) -> list[tuple[str, str]]:
 def _count_now(status: str, facts: Facts) -> int:
     if status in ("overdue", "late"):
         return facts.counts.overdue
-    if status.startswith("complete"):
+    if status.startswith("complete") or status == "delivered":
         return facts.counts.complete
     if status.startswith("at"):
         return facts.at_risk
@@ -232,6 +240,13 @@ def _check_counts(sentence: str, facts: Facts) -> list[tuple[str, str]]:
         if said != now:
             out.append((f"It says {said} action{'s' if said != 1 else ''} {status}.", f"The figures: {now} {status}."))
     return out
+
+
+def _check_all_complete(sentence: str, facts: Facts) -> list[tuple[str, str]]:
+    total, complete = facts.counts.total, facts.counts.complete
+    if ALL_COMPLETE.search(sentence) and complete != total:
+        return [(f"It says all {total} actions complete.", f"The figures: {complete} complete.")]
+    return []
 
 
 def _check_published(sentence: str, facts: Facts) -> list[tuple[str, str]]:
@@ -251,7 +266,10 @@ def check_text(values: dict[str, str], facts: Facts) -> list[Contradiction]:
             if not sentence:
                 continue
             for says, figures in (
-                _check_actions(sentence, facts) + _check_counts(sentence, facts) + _check_published(sentence, facts)
+                _check_actions(sentence, facts)
+                + _check_counts(sentence, facts)
+                + _check_all_complete(sentence, facts)
+                + _check_published(sentence, facts)
             ):
                 found.append(Contradiction(spec.key, spec.label, sentence, says, figures))
     return found

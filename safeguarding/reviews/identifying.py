@@ -4,8 +4,9 @@
 Reviews name children by pseudonym (`ReviewChild`); nothing published may carry a child's or family
 member's name, NHS number, date of birth or home postcode. `identifying_terms(review)` lists those
 details for the review's children and the adults and children linked to them; with `wider=True` it
-adds the households' addresses and references and the schools the children attend (involvements of
-school agencies), which a published report must not name either but a committee report may (an
+adds the households' addresses and references, each agency's own references for the children
+(`chronology.ChildAgencyReference`: UPN, local authority child ID…) and the schools the children
+attend (involvements of school agencies), which a published report must not name either but a committee report may (an
 agency leading an action is named there).
 
 `find_identifying` says whether a text contains any (whole words, any case); `find_terms` says where;
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 
 from safeguarding.agencies.enums import AgencyKind
 from safeguarding.children.models import Adult, Child, HouseholdMember, Involvement, Relationship
+from safeguarding.chronology.models import ChildAgencyReference
 from safeguarding.reviews.models import Review
 
 REMOVED = "[removed]"
@@ -68,7 +70,18 @@ def _dates(child: Child | Adult) -> list[str]:
     dob = child.date_of_birth
     if dob is None:
         return []
-    return [f"{dob:%d/%m/%Y}", f"{dob.day}/{dob.month}/{dob.year}", f"{dob.day} {dob:%B %Y}", dob.isoformat()]
+    # The ways a report writes a date: 05/03/2015, 5/3/2015, 05.03.2015, 05-03-2015, 5 March 2015,
+    # 5 Mar 2015, March 5, 2015 and 2015-03-05.
+    return [
+        f"{dob:%d/%m/%Y}",
+        f"{dob.day}/{dob.month}/{dob.year}",
+        f"{dob:%d.%m.%Y}",
+        f"{dob:%d-%m-%Y}",
+        f"{dob.day} {dob:%B %Y}",
+        f"{dob.day} {dob:%b %Y}",
+        f"{dob:%B} {dob.day}, {dob.year}",
+        dob.isoformat(),
+    ]
 
 
 def _names(person: Child | Adult) -> list[str]:
@@ -96,6 +109,9 @@ def _wider_terms(child_ids: Iterable[int], households: Iterable[HouseholdMember]
         for line in (household.address_line_1, household.address_line_2):
             if len(line.strip()) >= 4:
                 terms.append(Term(line.strip(), REMOVED, TermKind.ADDRESS))
+    # Each agency's own identifier for a child (UPN, local authority child ID, crime reference…).
+    for reference in ChildAgencyReference.objects.filter(child_id__in=list(child_ids)):
+        terms.append(Term(reference.reference, REMOVED, TermKind.REFERENCE))
     schools = Involvement.objects.filter(child_id__in=list(child_ids), agency__kind=AgencyKind.SCHOOL)
     for involvement in schools.select_related("agency"):
         terms.append(Term(involvement.agency.name, "the school", TermKind.SCHOOL))

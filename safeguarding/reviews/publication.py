@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from safeguarding.core.calendar import add_working_days
-from safeguarding.reviews.enums import STATUTORY_KINDS, PublicationScope, Stage, Timeliness
+from safeguarding.reviews.enums import STATUTORY_KINDS, PublicationScope, ReviewKind, Stage, Timeliness
 from safeguarding.reviews.models import (
     PracticeReview,
     Publication,
@@ -37,6 +37,16 @@ from safeguarding.reviews.models import (
 # before publication.
 COPY_WORKING_DAYS = 7
 PANEL = "the Child Safeguarding Practice Review Panel"
+# A serious case review (the LSCB regime, before the Panel existed) went to the national panel of
+# independent experts on serious case reviews.
+SCR_PANEL = "the national panel of independent experts on serious case reviews"
+
+
+def panel_for(practice: PracticeReview) -> str:
+    """The national panel a review's full report goes to, in the regime of the review."""
+    return SCR_PANEL if practice.kind == ReviewKind.SCR else PANEL
+
+
 # Stages at which publication may be deferred or scoped (before publication).
 BEFORE_PUBLICATION = frozenset({Stage.IN_PROGRESS, Stage.DRAFT, Stage.WITH_FAMILY, Stage.FINAL})
 
@@ -84,7 +94,8 @@ def copy_problem(practice: PracticeReview, published_on: date) -> str | None:
         return None
     panel, sos = practice.sent_to_panel_on, practice.sent_to_secretary_of_state_on
     if panel is None or sos is None:
-        missing = " and ".join(name for name, sent in ((PANEL, panel), ("the Secretary of State", sos)) if sent is None)
+        copies = ((panel_for(practice), panel), ("the Secretary of State", sos))
+        missing = " and ".join(name for name, sent in copies if sent is None)
         return (
             f"Send the full report to {missing} and record the date first: it must reach them at least "
             f"{COPY_WORKING_DAYS} working days before publication."
@@ -94,9 +105,9 @@ def copy_problem(practice: PracticeReview, published_on: date) -> str | None:
     if published_on < earliest:
         later = max(panel, sos)
         return (
-            f"The full report must reach {PANEL} and the Secretary of State at least {COPY_WORKING_DAYS} working "
-            f"days before publication. The later copy was sent on {later:%-d %B %Y}, so the earliest publication "
-            f"date is {earliest:%-d %B %Y}."
+            f"The full report must reach {panel_for(practice)} and the Secretary of State at least "
+            f"{COPY_WORKING_DAYS} working days before publication. The later copy was sent on "
+            f"{later:%-d %B %Y}, so the earliest publication date is {earliest:%-d %B %Y}."
         )
     return None
 
@@ -153,6 +164,7 @@ class PublicationState:
     report: PublicationReport | None
     open_hits: int
     problem: str | None  # what still stops publication (besides the date)
+    panel: str = PANEL  # the national panel the full report goes to, in the review's regime
 
 
 def state(review: Review) -> PublicationState:
@@ -173,6 +185,7 @@ def state(review: Review) -> PublicationState:
         report=report,
         open_hits=report.hits.filter(intended=False).count() if report else 0,
         problem=problem,
+        panel=panel_for(practice),
     )
 
 
@@ -184,7 +197,7 @@ def publish_intro(review: Review) -> str:
     earliest = earliest_publication(practice)
     if earliest is None:
         return (
-            f"Record when the full report was sent to {PANEL} and the Secretary of State first: publication "
-            f"is allowed from {COPY_WORKING_DAYS} working days after both copies."
+            f"Record when the full report was sent to {panel_for(practice)} and the Secretary of State first: "
+            f"publication is allowed from {COPY_WORKING_DAYS} working days after both copies."
         )
     return f"The earliest publication date is {earliest:%-d %B %Y} ({COPY_WORKING_DAYS} working days after the copies)."

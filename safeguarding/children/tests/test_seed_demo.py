@@ -356,6 +356,18 @@ def test_seed_demo_decisions_are_on_synthetic_children_of_their_own_and_dated_by
         assert all(timezone.localdate(h.at) <= today for h in link.review.stage_changes.all())
 
 
+def test_seed_demo_rapid_reviews_and_notifications_are_sent_on_time(demo):
+    # The demo shows what a partnership that keeps its clocks sees: every notification and rapid review
+    # sent is on time (a late one would read "Late" on monitoring, as CR-0003 once did).
+    sent = Review.objects.filter(rapid_review__sent_to_panel_on__isnull=False).select_related(
+        "notification", "rapid_review"
+    )
+    assert sent.count() >= 10
+    for review in sent:
+        assert review.notification.sent_to_panel_on <= review.notification.due_on, review.reference
+        assert review.rapid_review.sent_to_panel_on <= review.rapid_review.due_on, review.reference
+
+
 def test_seed_demo_decisions_step_runs_once(demo):
     before = (Review.objects.count(), ActivityLog.objects.count())
     demo_decisions.seed_review_decisions(DemoContext(size="small", seed=SEED, log=lambda _: None))

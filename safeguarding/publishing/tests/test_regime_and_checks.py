@@ -194,6 +194,23 @@ def test_a_narrative_naming_a_complete_action_as_overdue_is_listed(pc: Publishin
     assert log.changes["contradictions_confirmed"] == [None, len(found)]
 
 
+def test_the_check_reads_all_out_of_delivered_and_what_is_still_to_be_done(pc: PublishingCast) -> None:
+    _complete_first_action(pc)  # 6 actions: 1 complete, 1 overdue (actions[1]), 1 at risk
+    report = pc.report()
+    overdue, running = pc.actions[1].reference, pc.actions[2].reference
+    _edit(
+        pc,
+        report,
+        issues_and_options="All actions are complete. Not all actions are complete. 1 out of 6 actions are "
+        f"complete. {overdue} has been delivered. {running} will be completed in the spring.",
+    )
+    found = services.contradictions(report)
+    assert len(found) == 2, [c.says for c in found]
+    assert (found[0].says, found[0].figures) == ("It says all 6 actions complete.", "The figures: 1 complete.")
+    assert found[1].says.startswith(f"It says {overdue} (")
+    assert found[1].says.endswith("is complete.")
+
+
 def test_the_figures_own_sentences_contradict_nothing(pc: PublishingCast) -> None:
     _complete_first_action(pc)
     report = pc.report()

@@ -110,6 +110,15 @@ class IdentifierIntendedSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=20000)
 
 
+class PublicationCopiesSerializer(serializers.Serializer):
+    sent_to_panel_on = serializers.DateField(
+        allow_null=True, help_text="The day the full report went to the Child Safeguarding Practice Review Panel."
+    )
+    sent_to_secretary_of_state_on = serializers.DateField(
+        allow_null=True, help_text="The day the full report went to the Secretary of State."
+    )
+
+
 class PublicationNspccSerializer(serializers.Serializer):
     sent_on = serializers.DateField()
 
@@ -287,6 +296,28 @@ class PublicationViewSet(viewsets.GenericViewSet):
         v = validated_by_field(IdentifierIntendedSerializer(data=request.data))
         marked = services.mark_identifier_intended(actor=person(request), review=review, hit=hit, reason=v["reason"])
         return Response(IdentifierHitSerializer(marked).data)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Record the copies to the Panel and the Secretary of State",
+        description="The dates the full report was sent (today or earlier; null for not yet), at the final "
+        "report stage. A statutory review is published no fewer than 7 working days after the later copy "
+        "(SI 2018/789 reg. 15): the answer gives `earliest_publication_on`. Business unit or chair.",
+        parameters=[REVIEW],
+        request=PublicationCopiesSerializer,
+        responses={200: PublicationSerializer, **ERRORS},
+    )
+    @action(detail=False, methods=["post"])
+    def copies(self, request: Request, review_pk: Any = None) -> Response:
+        review = self._review()
+        v = validated_by_field(PublicationCopiesSerializer(data=request.data))
+        services.record_sent_dates(
+            actor=person(request),
+            review=review,
+            sent_to_panel_on=v["sent_to_panel_on"],
+            sent_to_secretary_of_state_on=v["sent_to_secretary_of_state_on"],
+        )
+        return self._answer(review)
 
     @extend_schema(
         tags=TAGS,

@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from safeguarding.agencies.models import Agency
 from safeguarding.api.fields import CodeField
-from safeguarding.reviews import regime, timeline
+from safeguarding.reviews import clocks, queries, regime, timeline
 from safeguarding.reviews.enums import (
     Harm,
     PanelResponse,
@@ -32,6 +33,14 @@ from safeguarding.reviews.models import (
 )
 
 STAGE_HELP = "One of: " + ", ".join(Stage.values) + "."
+TIMELINESS_HELP = (
+    "One of: on_time, at_risk, late (a clock met keeps the answer it was met with: late when sent after its due "
+    "date); null when there is no such clock."
+)
+
+
+def _timeliness(clock: clocks.Clock | None) -> str | None:
+    return None if clock is None else str(clocks.timeliness(clock, timezone.localdate()))
 
 
 class FindingSerializer(serializers.ModelSerializer):
@@ -99,7 +108,9 @@ class ReviewSerializer(serializers.ModelSerializer):
     notification_sent_on = serializers.DateField(
         source="notification.sent_to_panel_on", read_only=True, allow_null=True
     )
+    notification_timeliness = serializers.SerializerMethodField(help_text=TIMELINESS_HELP)
     rapid_review_due_on = serializers.DateField(source="rapid_review.due_on", read_only=True, allow_null=True)
+    rapid_review_timeliness = serializers.SerializerMethodField(help_text=TIMELINESS_HELP)
     rapid_review_clock_from = serializers.CharField(
         source="rapid_review.clock_from",
         read_only=True,
@@ -164,7 +175,9 @@ class ReviewSerializer(serializers.ModelSerializer):
             "children",
             "notification_due_on",
             "notification_sent_on",
+            "notification_timeliness",
             "rapid_review_due_on",
+            "rapid_review_timeliness",
             "rapid_review_clock_from",
             "rapid_review_rule",
             "target_publication_on",
@@ -184,6 +197,14 @@ class ReviewSerializer(serializers.ModelSerializer):
             "version",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text=TIMELINESS_HELP))
+    def get_notification_timeliness(self, obj: Review) -> str | None:
+        return _timeliness(queries.notification_clock(obj))
+
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text=TIMELINESS_HELP))
+    def get_rapid_review_timeliness(self, obj: Review) -> str | None:
+        return _timeliness(queries.rapid_review_clock(obj))
 
     @extend_schema_field(RegimeSerializer(allow_null=True))
     def get_regime(self, obj: Review) -> dict[str, str] | None:

@@ -88,6 +88,23 @@ def test_a_late_notification_does_not_extend_the_rapid_review(rc: ReviewCast, ti
     assert clocks.timeliness(notification, date(2025, 4, 1)) == Timeliness.LATE
 
 
+def test_a_late_notification_shows_late_on_the_page_and_in_the_api(rc: ReviewCast, time_machine: Any) -> None:
+    from safeguarding.api.tests.factories import signed_in_client
+
+    time_machine.move_to(datetime(2025, 3, 18, 10, tzinfo=ZoneInfo("Europe/London")), tick=False)
+    review = rc.notify(aware_on=date(2025, 3, 3))
+    services.record_notification_sent(
+        actor=rc.business, review=review, version=review.version, sent_on=date(2025, 3, 17), at=at(date(2025, 3, 17))
+    )
+    detail = signed_in_client(rc.business, verified=True).get(f"/api/v1/reviews/{review.pk}/").json()
+    # The notification was due 10 March: late for good. The rapid review (due 24 March) is still running.
+    assert (detail["notification_due_on"], detail["notification_timeliness"]) == ("2025-03-10", "late")
+    assert (detail["rapid_review_due_on"], detail["rapid_review_timeliness"]) == ("2025-03-24", "on_time")
+    html = signed_in_client(rc.business, verified=True).get(f"/reviews/{review.pk}/").content.decode()
+    notification_part = html[html.index("Notification due") :][:600]
+    assert "Late" in notification_part
+
+
 def test_the_procedure_setting_counts_from_the_notification_and_says_so(
     rc: ReviewCast, time_machine: Any, settings: Any, client_for: Any
 ) -> None:

@@ -3,10 +3,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.test import override_settings
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from safeguarding.core.calendar import is_working_day, working_days_between
+from safeguarding.core.tests.test_calendar_properties import independent_england_bank_holidays
+from safeguarding.core.tests.test_calendar_properties import starts as calendar_starts
 from safeguarding.reviews import clocks
 from safeguarding.reviews.enums import Timeliness
 
@@ -47,6 +49,7 @@ def test_timeliness_on_time_at_risk_and_late() -> None:
     assert clocks.timeliness(clock, date(2026, 3, 24)) == Timeliness.LATE
 
 
+@settings(deadline=None)  # a shared machine under load is slow; the answer, not the time, is tested
 @given(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)))
 def test_working_day_clocks_land_on_working_days(start: date) -> None:
     with override_settings(CALENDAR_KNOWN_UNTIL=date(2031, 12, 31)):
@@ -55,3 +58,25 @@ def test_working_day_clocks_land_on_working_days(start: date) -> None:
         assert is_working_day(due)
         assert working_days_between(start, due) == days
         assert due - start >= timedelta(days=days)
+
+
+def _independent_add(start: date, days: int) -> date:
+    """Count working days one by one with the independent rule-based England calendar (not `core.calendar`)."""
+    day = start
+    while days:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in independent_england_bank_holidays(day.year):
+            days -= 1
+    return day
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=calendar_starts)
+def test_the_statutory_clocks_match_an_independent_count_at_year_ends_easter_christmas_and_one_offs(
+    start: date,
+) -> None:
+    # Starts around the year ends and Christmas, Easter, and the one-off days of 2012, 2020, 2022, 2023.
+    with override_settings(CALENDAR_KNOWN_UNTIL=date(2029, 12, 31)):
+        assert clocks.notification_due(start) == _independent_add(start, 5)
+        assert clocks.rapid_review_due(start) == _independent_add(start, 15)
+        assert clocks.agency_summary_due(start) == _independent_add(start, 10)

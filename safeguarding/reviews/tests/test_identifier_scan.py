@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from safeguarding.agencies.enums import AgencyKind
+from safeguarding.chronology.models import ChildAgencyReference
 from safeguarding.reviews import identifier_scan
 from safeguarding.reviews.identifying import Term, TermKind, identifying_terms
 from safeguarding.reviews.tests.conftest import ReviewCast
@@ -89,6 +90,23 @@ def test_the_reviews_records_are_found_with_their_kind(rc: ReviewCast) -> None:
     # The committee report's list stays as it was: no addresses, schools or references.
     narrow = {t.kind for t in identifying_terms(review)}
     assert narrow.isdisjoint({TermKind.ADDRESS, TermKind.SCHOOL, TermKind.REFERENCE})
+
+
+def test_the_childrens_agency_references_and_other_date_forms_are_found(rc: ReviewCast) -> None:
+    # An agency's own identifier for a child (a UPN, the local authority's child ID) is a reference
+    # from the review's linked records too; a date of birth is found however a report writes it.
+    review = rc.to_in_progress(rc.notify())
+    child = rc.cast.child
+    school = f.AgencyFactory(code="SCH2", name="Larch Primary", kind=AgencyKind.SCHOOL)
+    ChildAgencyReference.objects.create(agency=school, child=child, reference="N123456789012")
+    dob = child.date_of_birth
+    forms = [f"{dob.day} {dob:%b %Y}", f"{dob:%B} {dob.day}, {dob.year}", f"{dob:%d.%m.%Y}", f"{dob:%d-%m-%Y}"]
+    text = "UPN N123456789012; born " + "; ".join(forms) + "."
+    found = _kinds(text, identifying_terms(review, wider=True))
+    assert (TermKind.REFERENCE, "N123456789012") in found
+    assert [value for kind, value in found if kind == TermKind.DATE_OF_BIRTH] == forms
+    # The committee report's list keeps to its narrow part: no agency references there either.
+    assert "N123456789012" not in {t.text for t in identifying_terms(review)}
 
 
 def test_text_is_read_from_word_files_including_tables_and_headers() -> None:

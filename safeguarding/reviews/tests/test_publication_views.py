@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from safeguarding.api.tests.factories import signed_in_client
 from safeguarding.core.models import ActivityLog
 from safeguarding.reviews import services
-from safeguarding.reviews.enums import Stage
+from safeguarding.reviews.enums import ReviewKind, Stage
 from safeguarding.reviews.models import Review
 from safeguarding.reviews.tests.conftest import ReviewCast
 from safeguarding.reviews.tests.reports import clean_report, docx_bytes
@@ -63,6 +63,17 @@ def test_publication_page_shows_the_earliest_date_and_the_publish_page_refuses_t
     assert "The later copy was sent on 12 November 2026, so the earliest publication date is 23 November 2026." in body
     assert 'value="20/11/2026"' in body  # the form keeps what was typed
     assert Review.objects.get(pk=final.pk).stage == Stage.FINAL
+
+
+def test_a_serious_case_review_names_the_panel_of_its_regime(rc: ReviewCast, client_for: Any) -> None:
+    # Before June 2018 there was no Child Safeguarding Practice Review Panel: an LSCB's serious case review
+    # went to the national panel of independent experts on serious case reviews.
+    scr = to_final(rc, ReviewKind.SCR)
+    page = client_for(rc.business).get(f"/reviews/{scr.pk}/publication/").content.decode()
+    assert "National panel of independent experts on serious case reviews: not yet" in page
+    assert "Child Safeguarding Practice Review Panel" not in page
+    lcspr = client_for(rc.business).get(f"/reviews/{to_final(rc).pk}/publication/").content.decode()
+    assert "Child Safeguarding Practice Review Panel: not yet" in lcspr
 
 
 def test_defer_and_resume_through_the_pages(rc: ReviewCast, final: Review, client_for: Any) -> None:
@@ -155,6 +166,34 @@ def test_api_publication_journey(rc: ReviewCast, final: Review) -> None:
     assert published.status_code == 200
     nspcc = client.post(base + "nspcc/", {"sent_on": "2026-11-20"}, format="json").json()
     assert nspcc["sent_to_nspcc_on"] == "2026-11-20"
+
+
+def test_api_records_the_copies_to_the_panel_and_the_secretary_of_state(rc: ReviewCast, final: Review) -> None:
+    # The 7-working-day check needs both copies: an agency system or script records them through the API too.
+    client = signed_in_client(rc.business, verified=True)
+    base = f"/api/v1/reviews/{final.pk}/publication/"
+    future = client.post(
+        base + "copies/",
+        {"sent_to_panel_on": "2026-11-21", "sent_to_secretary_of_state_on": None},
+        content_type="application/json",
+    )
+    assert future.status_code == 400
+    assert future.json()["errors"] == {"sent_to_panel_on": ["The date must be today or in the past."]}
+    state = client.post(
+        base + "copies/",
+        {"sent_to_panel_on": "2026-11-12", "sent_to_secretary_of_state_on": "2026-11-10"},
+        content_type="application/json",
+    ).json()
+    assert (state["sent_to_panel_on"], state["sent_to_secretary_of_state_on"]) == ("2026-11-12", "2026-11-10")
+    assert state["earliest_publication_on"] == "2026-11-23"  # 7 working days after the later copy
+    assert ActivityLog.objects.filter(action="review.report_sent", target_id=str(final.pk)).exists()
+    for user in (rc.reviewer, rc.police_lead):
+        refused = signed_in_client(user, verified=True).post(
+            base + "copies/",
+            {"sent_to_panel_on": "2026-11-12", "sent_to_secretary_of_state_on": None},
+            content_type="application/json",
+        )
+        assert refused.status_code == (403 if user == rc.reviewer else 404)
 
 
 def test_api_refuses_and_hides(rc: ReviewCast, final: Review) -> None:

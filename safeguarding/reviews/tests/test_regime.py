@@ -5,11 +5,13 @@ the edition of Working Together follows the date of the decision."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from safeguarding.api.tests.factories import signed_in_client
@@ -133,6 +135,25 @@ def test_recording_a_serious_case_review_decided_in_2025_is_refused(rc: ReviewCa
         )
     assert "29 September 2019" in caught.value.message_dict["decided_on"][0]
     assert not Review.objects.exists()
+
+
+def test_the_command_records_an_earlier_review_in_the_regime_of_its_date(rc: ReviewCast) -> None:
+    # The business unit's way to record a review that began before the Hub: the same service and checks.
+    child = rc.cast.child
+    args = ["record_earlier_review", "Child Q", "--child", f"{child.nhs_number}:Child Q", "--actor"]
+    with pytest.raises(CommandError, match="29 September 2019"):
+        call_command(*args, rc.business.username, "--decided-on", "2025-02-03")
+    with pytest.raises(CommandError, match="SI 2018/789"):
+        call_command(*args, rc.business.username, "--decided-on", "2015-05-01", "--kind", LCSPR)
+    with pytest.raises(CommandError, match="Only the business unit"):
+        call_command(*args, rc.reviewer.username, "--decided-on", "2017-11-06")
+    assert not Review.objects.exists()
+    out = io.StringIO()
+    call_command(*args, rc.business.username, "--decided-on", "2017-11-06", stdout=out)
+    review = Review.objects.get()
+    assert out.getvalue().startswith(f"Recorded {review.reference}: Child Q, in progress.")
+    assert (review.stage, review.practice_review.kind) == (Stage.IN_PROGRESS, ReviewKind.SCR)
+    assert regime.of_review(review).regime == Regime.LSCB  # type: ignore[union-attr]
 
 
 def test_a_serious_case_review_of_2017_is_recorded_in_the_lscb_regime(rc: ReviewCast) -> None:
