@@ -115,6 +115,16 @@ def _takes_version(operation: dict[str, Any], components: dict[str, Any]) -> boo
     return "version" in target.get("properties", {})
 
 
+# Answers that are not a record but name one: the entries posted answer the children they are about
+# (those the caller may see), whose record and chronology are read next.
+_NAMED_LINKS = {
+    ("/api/v1/events/", "post"): {
+        "v1_children_retrieve": {"id": "$response.body#/0/child_ids/0"},
+        "v1_children_chronology_list": {"id": "$response.body#/0/child_ids/0"},
+    },
+}
+
+
 def add_links(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: OpenAPI links from every answer that is a record (a create, a
     read, an update or a transition answering what `GET /api/v1/<things>/{id}/` answers) to every operation
@@ -166,4 +176,9 @@ def add_links(result: dict[str, Any], generator: Any, request: Any, public: bool
                     if version and _takes_version(consumer, components):
                         link["requestBody"] = {"version": "$response.body#/version"}
                     links[consumer["operationId"]] = link
+    for (path, method), named in _NAMED_LINKS.items():
+        operation = paths.get(path, {}).get(method)
+        for response in (operation or {}).get("responses", {}).values():
+            if str(response.get("content", {}).get("application/json", {}).get("schema", {}).get("type")) == "array":
+                response["links"] = {name: {"operationId": name, "parameters": p} for name, p in named.items()}
     return result

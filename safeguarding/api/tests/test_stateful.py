@@ -32,9 +32,11 @@ RAISE = "POST /api/v1/escalations/"
 # The receiving side's steps, sent with the receiving agency's token so that a sequence can go the whole
 # way: raised (HV), answered and its outcome agreed (POL), resolved or escalated (HV).
 RECEIVING_SIDE = ("POST /api/v1/escalations/{id}/respond/", "POST /api/v1/escalations/{id}/outcome/")
-# The records an agency system can create, and everything on them: the escalations, and the children
-# they name with their chronologies. (Every operation is in the stateless run, test_schemathesis.py.)
-STATEFUL_PATHS = r"^/api/v1/(escalations|children)/"
+RECORD = "POST /api/v1/events/"
+# The records an agency system can create, and everything on them: escalations, and chronology entries
+# with the children they are about and their chronologies. (Every operation is in the stateless run,
+# test_schemathesis.py.)
+STATEFUL_PATHS = r"^/api/v1/(escalations|events|children)/"
 
 # Valid data only, through the links the schema declares (none inferred), so each step can succeed and
 # the sequences test the links themselves; the stateless run sends the invalid data.
@@ -75,6 +77,15 @@ def test_api_statefully(api_cast: ApiCast) -> None:
     }
     calls: Counter[tuple[str, int]] = Counter()
 
+    def valid_entry() -> dict[str, Any]:
+        return {
+            "agency_reference": f"HV-S{sum(calls.values())}",
+            "children": [{"nhs_number": api_cast.cast.child.nhs_number}],
+            "occurred_on": "2024-03-01",
+            "type": "health_visitor_contact",
+            "summary": "Home visit.",
+        }
+
     class Workflow(_linked_schema().as_state_machine()):  # type: ignore[misc]
         def before_call(self, case: Any) -> None:
             super().before_call(case)
@@ -85,6 +96,8 @@ def test_api_statefully(api_cast: ApiCast) -> None:
                     **case.body,
                     **valid_raise,
                 }
+            if case.operation.label == RECORD:
+                case.body = [valid_entry()]
 
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             token = receiving_key if case.operation.label in RECEIVING_SIDE else key
@@ -105,3 +118,5 @@ def test_api_statefully(api_cast: ApiCast) -> None:
     assert calls[(RAISE, 201)] > 0
     assert calls[("GET /api/v1/escalations/{id}/", 200)] > 0
     assert any(label.endswith("/{id}/respond/") and code != 404 for label, code in calls)
+    # Entries were recorded, and the child they are about read through the answer's `child_ids`.
+    assert calls[(RECORD, 201)] > 0
