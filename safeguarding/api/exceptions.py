@@ -2,14 +2,15 @@
 
 A 404 always says "Not found.", whether the thing does not exist or the caller may not see it.
 Written once for every app's viewsets: the project-wide `EXCEPTION_HANDLER` (a service's
-`ValidationError` 400, `StaleVersion` 409, any other `ServiceError` 403), the one `Conflict` and
-`Pagination`, `id_or_404`, and the few helpers for an endpoint whose errors are shaped differently
-(`conflict_on`, `api_field_names`, `validated`, `validated_by_field`, `flatten_errors`).
+`ValidationError` 400, `StaleVersion` 409, any other `ServiceError` 403; every 400's `errors` named by
+field, a nested field by its path: `grades[0].unit`), the one `Conflict` and `Pagination`,
+`id_or_404`, and a few helpers (`conflict_on`, `api_field_names`, `validated`, `error_path`,
+`flatten_errors`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -98,31 +99,47 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     exc = service_error_as_api(exc) or exc
     response = exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.ValidationError):
-        errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
-        response.data = {"detail": VALIDATION_DETAIL, "errors": errors}
+        # Every endpoint's field errors in the one documented shape, nested ones named by their path.
+        response.data = {"detail": VALIDATION_DETAIL, "errors": flatten_errors(response.data)}
     elif response is not None and isinstance(exc, exceptions.ParseError):
         # A body that is not JSON: the documented 400 shape, the parser's reason as a non-field error.
         response.data = {"detail": VALIDATION_DETAIL, "errors": {"non_field_errors": [str(exc.detail)]}}
     return response
 
 
-def flatten_errors(detail: Any, prefix: str = "", *, fold_non_field: bool = False) -> dict[str, list[str]]:
-    """Nested serializer or service errors as `{"grades[0].unit": ["..."]}`: the documented shape of a
-    400's `errors`. With `fold_non_field`, an item's own errors are named by the item (`walk_ins[1]`)
-    rather than `walk_ins[1].non_field_errors`."""
+def error_path(parts: Iterable[Any]) -> str:
+    """The one name of a nested field in a 400's `errors`: its path in the request body, a field by
+    its name after a dot and a list item by its index in brackets (`grades[0].unit`, `[3].occurred_on`
+    for the fourth entry of a posted array, `walk_ins[1]` for an item's own errors)."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int) or str(part).isdigit():
+            out += f"[{part}]"
+        elif part not in ("", None):
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Nested serializer or service errors as `{"grades[0].unit": ["..."]}` (see `error_path`): the
+    documented shape of every 400's `errors`. An item's own errors are named by the item
+    (`walk_ins[1]`, not `walk_ins[1].non_field_errors`); the body's own stay `non_field_errors`.
+    Already-flat errors come out unchanged."""
     out: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
-            if str(key).isdigit():  # a list serializer's errors, by the item's index
-                name = f"{prefix}[{key}]"
-            elif fold_non_field and prefix and key == "non_field_errors":
+            if prefix and key in ("non_field_errors", "__all__"):
                 name = prefix
+            elif not prefix and key == "__all__":
+                name = "non_field_errors"
             else:
-                name = f"{prefix}.{key}" if prefix else str(key)
-            out.update(flatten_errors(value, name, fold_non_field=fold_non_field))
+                name = error_path([prefix, key])
+            for field, messages in flatten_errors(value, name).items():
+                out.setdefault(field, []).extend(messages)
     elif isinstance(detail, list) and not all(isinstance(item, str) for item in detail):
         for index, item in enumerate(detail):
-            out.update(flatten_errors(item, f"{prefix}[{index}]", fold_non_field=fold_non_field))
+            for field, messages in flatten_errors(item, f"{prefix}[{index}]").items():
+                out.setdefault(field, []).extend(messages)
     else:
         messages = [str(item) for item in (detail if isinstance(detail, list) else [detail])]
         if messages:
@@ -131,28 +148,7 @@ def flatten_errors(detail: Any, prefix: str = "", *, fold_non_field: bool = Fals
 
 
 def validated(serializer: Any) -> dict[str, Any]:
-    """The serializer's validated data, or a 400 whose `errors` are flattened by path
-    (`{"grades[0].unit": ["..."]}`, see `flatten_errors`)."""
-    if not serializer.is_valid():
-        raise exceptions.ValidationError(flatten_errors(serializer.errors))
-    return dict(serializer.validated_data)
-
-
-def _messages(detail: Any, prefix: str = "") -> list[str]:
-    if isinstance(detail, dict):
-        return [m for key, value in detail.items() for m in _messages(value, f"{prefix}{key}: ")]
-    if isinstance(detail, list):
-        out = []
-        for index, value in enumerate(detail):
-            label = f"{prefix}item {index + 1}: " if isinstance(value, (dict, list)) else prefix
-            out.extend(_messages(value, label))
-        return out
-    return [f"{prefix}{detail}"]
-
-
-def validated_by_field(serializer: Any) -> dict[str, Any]:
-    """The serializer's validated data, or a 400 whose `errors` are `{field: [messages]}`, a nested
-    field's errors flattened into its messages (`"reasons: item 2: ..."`)."""
-    if not serializer.is_valid():
-        raise exceptions.ValidationError({name: _messages(value) for name, value in serializer.errors.items()})
+    """The serializer's validated data, or a 400 whose `errors` name each field by its path
+    (`{"grades[0].unit": ["..."]}`: the handler flattens every 400 so)."""
+    serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)

@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.exceptions import api_field_names, id_or_404, validated_by_field
+from safeguarding.api.exceptions import api_field_names, id_or_404, validated
 from safeguarding.api.people import person
 from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, ErrorSerializer, PageAutoSchema
 from safeguarding.audits import services, workflow
@@ -135,7 +135,7 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         refusal = workflow.plan_change_refusal(request.user, audit)
         if refusal:
             raise exceptions.PermissionDenied(refusal)
-        values = dict(validated_by_field(AuditPlanUpdateSerializer(data=request.data, context={"user": request.user})))
+        values = dict(validated(AuditPlanUpdateSerializer(data=request.data, context={"user": request.user})))
         version = values.pop("version")
         if "lead_id" in values:
             values["lead"] = values.pop("lead_id")
@@ -188,7 +188,7 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         auditor = audit.auditors.filter(pk=id_or_404(auditor_id)).first()
         if auditor is None:
             raise exceptions.NotFound()
-        v = validated_by_field(AuditAuditorRemoveSerializer(data=request.data))
+        v = validated(AuditAuditorRemoveSerializer(data=request.data))
         services.take_auditor_off(actor=person(request), audit=audit, auditor=auditor, reason=v["reason"])
         rows = audit.auditors.select_related("user", "agency").order_by("agency__code", "pk")
         return Response(AuditAuditorSerializer(rows, many=True).data)
@@ -227,7 +227,7 @@ class AuditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 .order_by("case__number", "question__number", "agency__code")
             )
             return Response(AuditResponseSerializer(rows, many=True).data)
-        v = validated_by_field(AuditResponsesCreateSerializer(data=request.data))
+        v = validated(AuditResponsesCreateSerializer(data=request.data))
         case = audit.cases.filter(pk=v["case"]).first()
         if case is None:
             raise exceptions.ValidationError({"case": ["No case with this id in the audit's sample."]})

@@ -106,6 +106,19 @@ def test_post_responses_validation(ac, api):
         format="json",
     )
     assert no_question.status_code == 400
+    # A nested field is named by its path, as on every endpoint (not folded into "answers": ["item 2: ..."]).
+    unreadable = health.post(
+        f"/api/v1/audits/{audit.pk}/responses/",
+        {"case": case.pk, "answers": [*_answers(audit), {"question": "first", "grade": "good"}]},
+        format="json",
+    )
+    assert unreadable.status_code == 400
+    errors = unreadable.json()["errors"]
+    index = len(_answers(audit))
+    assert errors == {
+        f"answers[{index}].question": ["A valid integer is required."],
+        f"answers[{index}].narrative": ["This field is required."],
+    }
 
 
 def test_post_after_the_audit_period_is_refused(ac, api):

@@ -19,6 +19,7 @@ from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
 from safeguarding.agencies.models import Agency
+from safeguarding.api.exceptions import error_path, flatten_errors
 from safeguarding.children import services as children_services
 from safeguarding.children.api.serializers import NHS_NUMBER_FORMAT_MESSAGE
 from safeguarding.children.models import Child, normalise_name
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from safeguarding.core.types import Person, Viewer
 
 # The importer names columns as a file's header would; the API names its own fields.
-IMPORT_COLUMN_FIELDS = {"Child name": "children.{n}", "Agency ref": "children.{n}.child_reference"}
+IMPORT_COLUMN_FIELDS = {"Child name": "children[{n}]", "Agency ref": "children[{n}].child_reference"}
 
 
 _ITEM_VALIDATOR = Draft7Validator(EVENT_ITEM_SCHEMA)
@@ -108,12 +109,14 @@ def entries_from_body(body: Any) -> list[dict[str, Any]]:
         raise ShapeError({"non_field_errors": [f"Send at most {MAX_BATCH} entries at a time; split the batch."]})
     errors: dict[str, list[str]] = {}
     for index, item in enumerate(items):
+        # Each problem named by its path in the body: `[3].occurred_on` in a batch, `occurred_on` for one entry.
+        at = [index] if isinstance(body, list) else []
         if not isinstance(item, dict):
-            errors.setdefault(str(index), []).append("Send each entry as a JSON object.")
+            errors.setdefault(error_path(at), []).append("Send each entry as a JSON object.")
             continue
         for error in sorted(_ITEM_VALIDATOR.iter_errors(item), key=lambda e: list(map(str, e.absolute_path))):
             path, message = _shape_message(error)
-            errors.setdefault(".".join(str(p) for p in [index, *path] if p != ""), []).append(message)
+            errors.setdefault(error_path([*at, *path]) or "non_field_errors", []).append(message)
     if errors:
         raise ShapeError(errors)
     return items
@@ -148,23 +151,6 @@ class _Item:
     data: dict[str, Any]
     agency: Agency
     rows: list[Row] = field(default_factory=list)
-
-
-def _flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
-    """DRF's nested errors as {"children.0.nhs_number": [...]}."""
-    if isinstance(errors, dict):
-        flat: dict[str, list[str]] = {}
-        for name, value in errors.items():
-            flat.update(_flatten(value, f"{prefix}.{name}" if prefix else str(name)))
-        return flat
-    if isinstance(errors, list) and errors and all(isinstance(e, (dict, list)) for e in errors):
-        flat = {}
-        for n, value in enumerate(errors):
-            if value:
-                flat.update(_flatten(value, f"{prefix}.{n}" if prefix else str(n)))
-        return flat
-    messages = [str(e) for e in errors] if isinstance(errors, list) else [str(errors)]
-    return {prefix or "non_field_errors": messages}
 
 
 def recording_agencies(user: Viewer) -> list[Agency]:
@@ -265,7 +251,7 @@ def record_events(*, actor: Person, token_agency: Agency | None, items: list[dic
     for result, raw in zip(results, items, strict=True):
         serializer = EventInputSerializer(data=raw)
         if not serializer.is_valid():
-            result.errors = _flatten(serializer.errors)
+            result.errors = flatten_errors(serializer.errors)
             continue
         data = dict(serializer.validated_data)
         agency = _choose_agency(actor, token_agency, data.get("agency", ""), allowed)
@@ -296,7 +282,7 @@ def record_events(*, actor: Person, token_agency: Agency | None, items: list[dic
         pairs_by_agency[agency.pk] = report.pending_pairs
         for error in report.errors:
             owner, position = row_owner[(agency.pk, error["row"])]
-            name = IMPORT_COLUMN_FIELDS.get(error["column"], "children.{n}").format(n=position)
+            name = IMPORT_COLUMN_FIELDS.get(error["column"], "children[{n}]").format(n=position)
             owner.result.add_error(name, error["reason"])
 
     created_children: dict[tuple[int, int], int] = {}

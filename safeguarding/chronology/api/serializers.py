@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from safeguarding.agencies.enums import HUMAN_ROLES
@@ -213,7 +214,10 @@ class EventResultSerializer(serializers.Serializer):
     child_ids = serializers.ListField(child=serializers.IntegerField(), help_text="The children it was recorded for.")
     errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
-        help_text="Messages by field name (`children.0.nhs_number` for a child's field); empty unless status is error.",
+        help_text=(
+            "Messages by field, a nested one by its path (`children[0].nhs_number`; `children[0]` for the "
+            "child as a whole); empty unless status is error."
+        ),
     )
 
 
@@ -266,6 +270,9 @@ class ChronologyChildSerializer(serializers.Serializer):
     date_of_birth = serializers.DateField(allow_null=True)
 
 
+# One object, not a list: the chronology is the viewset's `list` action, which drf-spectacular would
+# otherwise document as an array of these.
+@extend_schema_serializer(many=False)
 class ChronologySerializer(serializers.Serializer):
     """Every entry the caller may see about the child (and, with `family`, siblings and household)."""
 

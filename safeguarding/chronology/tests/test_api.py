@@ -11,6 +11,9 @@ import pytest
 
 from safeguarding.agencies.enums import Role
 from safeguarding.api.tests.factories import ApiCast, build_api_cast, signed_in_client
+
+# The schema as served, and its fixture that keeps the test's database connection across WSGI calls.
+from safeguarding.api.tests.test_schemathesis import _keep_the_test_transactions_connection, schema  # noqa: F401
 from safeguarding.chronology.models import EventType
 from safeguarding.core.enums import Confidentiality, Via
 from safeguarding.core.models import ActivityLog
@@ -258,3 +261,24 @@ def test_chronology_family_adds_siblings_entries(api_cast: ApiCast) -> None:
     assert [e["type"] for e in alone["entries"]] == ["home_visit"]
     assert [e["type"] for e in family["entries"]] == ["home_visit", "injury"]
     assert [c["id"] for c in family["children"]] == [cast.child.pk, sibling.pk]
+
+
+def test_chronology_answers_the_object_its_schema_documents(api_cast: ApiCast) -> None:
+    """The chronology is one object (child, children, entries, highlights), and the schema says so:
+    schemathesis validates real answers, with entries and a highlight, against the served schema."""
+    cast = api_cast.cast
+    for days in (0, 30, 60):
+        add(cast.involved, cast.agency, [cast.child], "was_not_brought", days)
+    add(cast.involved, cast.agency, [cast.child], "health_visitor_contact", 90)
+    documented = schema.raw_schema["paths"]["/api/v1/children/{id}/chronology/"]["get"]["responses"]["200"]
+    assert documented["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Chronology"}
+    operation = schema["/api/v1/children/{id}/chronology/"]["GET"]
+    headers = {"Authorization": f"Token {api_cast.involved_key}"}
+    for query in ({}, {"family": "true", "gap_days": "20"}):
+        case = operation.Case(path_parameters={"id": cast.child.pk}, query=query)
+        response = case.call_and_validate(headers=headers)
+        assert response.status_code == 200
+        body = response.json()
+        assert isinstance(body, dict)
+        assert len(body["entries"]) == 4
+        assert body["highlights"]

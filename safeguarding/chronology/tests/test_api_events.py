@@ -151,7 +151,7 @@ def test_events_post_bad_items_do_not_stop_the_good_ones(api_cast: ApiCast) -> N
         ]
     }
     assert results[2]["errors"] == {
-        "children.0.nhs_number": [
+        "children[0].nhs_number": [
             "This is not a valid NHS number: its check digit does not match. Correct it or leave it out."
         ]
     }
@@ -166,7 +166,7 @@ def test_events_post_item_without_a_way_to_identify_the_child_is_an_error(api_ca
 
     assert response.status_code == 207
     assert response.json()[0]["errors"] == {
-        "children.0.non_field_errors": [
+        "children[0]": [
             "Identify the child by NHS number, by first name, last name and date of birth, "
             "or by your reference for the child."
         ]
@@ -349,13 +349,13 @@ def test_events_post_badly_shaped_entries_are_a_400_and_nothing_is_recorded(api_
 
     assert response.status_code == 400
     assert response.json()["errors"] == {
-        "1.occurred_on": ["Enter the date as YYYY-MM-DD, for example 2016-03-12."],
-        "2": ["Send each entry as a JSON object."],
-        "3.type": ["This field is required."],
-        "3.children.0.nhs_number": ["Enter an NHS number of 10 digits, like 943 476 5919."],
-        "3.summary": ["Send text here."],
-        "4.precision": ["Use one of: day, month, year."],
-        "4.approximate": ["Send true or false here."],
+        "[1].occurred_on": ["Enter the date as YYYY-MM-DD, for example 2016-03-12."],
+        "[2]": ["Send each entry as a JSON object."],
+        "[3].type": ["This field is required."],
+        "[3].children[0].nhs_number": ["Enter an NHS number of 10 digits, like 943 476 5919."],
+        "[3].summary": ["Send text here."],
+        "[4].precision": ["Use one of: day, month, year."],
+        "[4].approximate": ["Send true or false here."],
     }
     assert not Event.objects.exists()
 

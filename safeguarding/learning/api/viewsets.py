@@ -201,7 +201,7 @@ class LearningEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
                     )
                 except DjangoValidationError as exc:
                     detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-                    raise exceptions.ValidationError(flatten_errors(detail, where, fold_non_field=True)) from exc
+                    raise exceptions.ValidationError(flatten_errors(detail, where)) from exc
 
     @extend_schema(
         methods=["GET"],
@@ -234,7 +234,7 @@ class LearningEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         if request.method == "POST":
             data = AttendanceWriteSerializer(data=request.data)
             if not data.is_valid():
-                raise exceptions.ValidationError(flatten_errors(data.errors, fold_non_field=True))
+                raise exceptions.ValidationError(flatten_errors(data.errors))
             self._record(event, data.validated_data)
         return Response(AttendanceRowSerializer(self._attendance_rows(event), many=True).data)
 

@@ -156,7 +156,19 @@ class PlanVersionedSerializer(serializers.Serializer):
 
 
 class PlanDraftUpdateSerializer(PlanVersionedSerializer):
+    """A change to the draft: send `version` and only the fields that change."""
+
     review_date = serializers.DateField(required=False, allow_null=True)
+
+    # Validated whole even for a PATCH, so the schema (which documents PATCH bodies as partial) and the
+    # validation both say that `version` is required; every other field is optional anyway.
+    @property
+    def partial(self) -> bool:
+        return False
+
+    @partial.setter
+    def partial(self, value: bool) -> None:
+        pass
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from safeguarding.agencies.models import Agency
-from safeguarding.api.exceptions import validated_by_field
+from safeguarding.api.exceptions import validated
 from safeguarding.api.fields import CodeField
 from safeguarding.api.people import person
 from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, ErrorSerializer
@@ -114,7 +114,7 @@ class DecisionActions:
     @action(detail=True, methods=["post"], url_path="notification-copies", url_name="notification-copies")
     def notification_copies(self, request: Request, pk: Any = None) -> Response:
         review = self._get(pk)
-        v = validated_by_field(CopiesSerializer(data=request.data))
+        v = validated(CopiesSerializer(data=request.data))
         services.record_notification_copies(actor=person(request), review=review, **v)
         return self._answer(review)
 
@@ -131,7 +131,7 @@ class DecisionActions:
     @action(detail=True, methods=["post"], url_path="partners-informed", url_name="partners-informed")
     def partners_informed(self, request: Request, pk: Any = None) -> Response:
         review = self._get(pk)
-        v = validated_by_field(PartnersInformedSerializer(data=request.data))
+        v = validated(PartnersInformedSerializer(data=request.data))
         services.record_partners_informed(
             actor=person(request),
             review=review,
@@ -155,7 +155,7 @@ class DecisionActions:
     @action(detail=True, methods=["post"], url_path="panel-response", url_name="panel-response")
     def panel_response(self, request: Request, pk: Any = None) -> Response:
         review = self._get(pk)
-        v = validated_by_field(PanelResponseSerializer(data=request.data))
+        v = validated(PanelResponseSerializer(data=request.data))
         services.record_panel_response(actor=person(request), review=review, **v)
         return self._answer(review)
 
@@ -171,7 +171,7 @@ class DecisionActions:
     @action(detail=True, methods=["post"], url_path="close-national-review", url_name="close-national-review")
     def close_national_review(self, request: Request, pk: Any = None) -> Response:
         review = self._get(pk)
-        v = validated_by_field(CloseNationalReviewSerializer(data=request.data))
+        v = validated(CloseNationalReviewSerializer(data=request.data))
         services.close_national_review(actor=person(request), review=review, **v)
         return self._answer(review)
 
@@ -188,6 +188,6 @@ class DecisionActions:
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: Any = None) -> Response:
         review = self._get(pk)
-        v = validated_by_field(ReopenSerializer(data=request.data))
+        v = validated(ReopenSerializer(data=request.data))
         services.reopen_review(actor=person(request), review=review, **v)
         return self._answer(review)

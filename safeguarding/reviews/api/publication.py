@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.exceptions import id_or_404, validated_by_field
+from safeguarding.api.exceptions import id_or_404, validated
 from safeguarding.api.people import person
 from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, ErrorSerializer
 from safeguarding.core.services import record_activity
@@ -206,7 +206,7 @@ class PublicationViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["post"])
     def defer(self, request: Request, review_pk: Any = None) -> Response:
         review = self._review()
-        v = validated_by_field(PublicationDeferSerializer(data=request.data))
+        v = validated(PublicationDeferSerializer(data=request.data))
         services.defer_publication(
             actor=person(request),
             review=review,
@@ -228,7 +228,7 @@ class PublicationViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["post"])
     def resume(self, request: Request, review_pk: Any = None) -> Response:
         review = self._review()
-        v = validated_by_field(PublicationVersionSerializer(data=request.data))
+        v = validated(PublicationVersionSerializer(data=request.data))
         services.resume_publication(actor=person(request), review=review, version=v["version"])
         return self._answer(review)
 
@@ -244,7 +244,7 @@ class PublicationViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["post"], url_path="learning-only", url_name="learning-only")
     def learning_only(self, request: Request, review_pk: Any = None) -> Response:
         review = self._review()
-        v = validated_by_field(PublicationLearningOnlySerializer(data=request.data))
+        v = validated(PublicationLearningOnlySerializer(data=request.data))
         services.publish_learning_only(
             actor=person(request),
             review=review,
@@ -266,7 +266,7 @@ class PublicationViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["post"])
     def report(self, request: Request, review_pk: Any = None) -> Response:
         review = self._review()
-        v = validated_by_field(PublicationUploadSerializer(data=request.data))
+        v = validated(PublicationUploadSerializer(data=request.data))
         try:
             content = base64.b64decode(v["document_base64"], validate=True)
         except (binascii.Error, ValueError) as exc:
@@ -293,7 +293,7 @@ class PublicationViewSet(viewsets.GenericViewSet):
         ).first()
         if hit is None:
             raise exceptions.NotFound()
-        v = validated_by_field(IdentifierIntendedSerializer(data=request.data))
+        v = validated(IdentifierIntendedSerializer(data=request.data))
         marked = services.mark_identifier_intended(actor=person(request), review=review, hit=hit, reason=v["reason"])
         return Response(IdentifierHitSerializer(marked).data)
 
@@ -330,7 +330,7 @@ class PublicationViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["post"])
     def nspcc(self, request: Request, review_pk: Any = None) -> Response:
         review = self._review()
-        v = validated_by_field(PublicationNspccSerializer(data=request.data))
+        v = validated(PublicationNspccSerializer(data=request.data))
         services.record_nspcc_copy(actor=person(request), review=review, sent_on=v["sent_on"])
         return self._answer(review)
 

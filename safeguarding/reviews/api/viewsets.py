@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from safeguarding.api.exceptions import id_or_404, validated_by_field
+from safeguarding.api.exceptions import id_or_404, validated
 from safeguarding.api.people import person
 from safeguarding.api.schema import ERROR_RESPONSES, BadRequestSerializer, ErrorSerializer, PageAutoSchema
 from safeguarding.children.models import Child
@@ -116,7 +116,7 @@ class ReviewViewSet(DecisionActions, mixins.ListModelMixin, mixins.RetrieveModel
     def notify(self, request: Request) -> Response:
         if not can_notify(request.user):
             raise exceptions.NotFound()  # as the notify page: not offered to those who may not notify
-        v = validated_by_field(NotifySerializer(data=request.data))
+        v = validated(NotifySerializer(data=request.data))
         children = []
         for index, item in enumerate(v["children"]):
             child = Child.objects.filter(nhs_number=item["nhs_number"]).first()
@@ -160,7 +160,7 @@ class ReviewViewSet(DecisionActions, mixins.ListModelMixin, mixins.RetrieveModel
         review = self._get(pk)
         if request.method == "GET":
             return Response(FindingSerializer(review.findings.prefetch_related("themes"), many=True).data)
-        v = validated_by_field(FindingCreateSerializer(data=request.data))
+        v = validated(FindingCreateSerializer(data=request.data))
         finding = services.add_finding(
             actor=person(request),
             review=review,
@@ -192,7 +192,7 @@ class ReviewViewSet(DecisionActions, mixins.ListModelMixin, mixins.RetrieveModel
         if request.method == "GET":
             rows = review.recommendations.select_related("addressee", "review")
             return Response(RecommendationSerializer(rows, many=True).data)
-        v = validated_by_field(RecommendationCreateSerializer(data=request.data))
+        v = validated(RecommendationCreateSerializer(data=request.data))
         recommendation = services.add_recommendation(
             actor=person(request),
             review=review,
@@ -224,7 +224,7 @@ class ReviewViewSet(DecisionActions, mixins.ListModelMixin, mixins.RetrieveModel
         )
         if recommendation is None:
             raise exceptions.NotFound()
-        v = validated_by_field(RecommendationStatusSerializer(data=request.data))
+        v = validated(RecommendationStatusSerializer(data=request.data))
         changed = services.set_recommendation_status(
             actor=person(request), recommendation=recommendation, status=v["status"]
         )
@@ -252,7 +252,7 @@ class ReviewViewSet(DecisionActions, mixins.ListModelMixin, mixins.RetrieveModel
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: Any = None) -> Response:
         review = self._get(pk)
-        v = validated_by_field(ReviewTransitionSerializer(data=request.data))
+        v = validated(ReviewTransitionSerializer(data=request.data))
         if v["version"] != review.version:
             raise kernel.StaleVersion(noun="review")
         if not can_run_review(request.user, review):
@@ -335,7 +335,7 @@ class ReviewRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: Any = None) -> Response:
         found = self._get(pk)
-        v = validated_by_field(SubmitSerializer(data=request.data))
+        v = validated(SubmitSerializer(data=request.data))
         upload = None
         if v["document_base64"]:
             try:
