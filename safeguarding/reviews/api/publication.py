@@ -310,7 +310,7 @@ class PublicationViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["post"])
     def copies(self, request: Request, review_pk: Any = None) -> Response:
         review = self._review()
-        v = validated_by_field(PublicationCopiesSerializer(data=request.data))
+        v = validated(PublicationCopiesSerializer(data=request.data))
         services.record_sent_dates(
             actor=person(request),
             review=review,
