@@ -5,26 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0002_linking_roles_front_door_import_columns'),
-        ('chronology', '0004_import_children_involved_shared'),
+        ("agencies", "0002_linking_roles_front_door_import_columns"),
+        ("chronology", "0004_import_children_involved_shared"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importbatch',
-            name='heartbeat_at',
+            model_name="importbatch",
+            name="heartbeat_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='importbatch',
-            name='version',
+            model_name="importbatch",
+            name="version",
             field=models.PositiveIntegerField(default=1),
         ),
         migrations.AddIndex(
-            model_name='importbatch',
-            index=models.Index(condition=models.Q(('status', 'running')), fields=['heartbeat_at'], name='import_batch_running_heartbeat'),
+            model_name="importbatch",
+            index=models.Index(
+                condition=models.Q(("status", "running")),
+                fields=["heartbeat_at"],
+                name="import_batch_running_heartbeat",
+            ),
         ),
     ]
