@@ -100,8 +100,9 @@ def _import_detail_context(
         "confirmed": confirmed,
         "can_retry": batch.status == ImportStatus.FAILED and user.has_perm("chronology.retry_import", batch),
         "retry_form": retry_form,
-        # A page that waits on the worker says so when the worker has stopped.
-        "worker_down": not batch.is_finished and worker.worker_is_down(batch.started_at or batch.created_at),
+        # A batch waiting for the worker says so when the worker has stopped. A running one has its own
+        # heartbeat: whoever runs it (the worker, or the command) is alive until it is marked stalled.
+        "worker_down": batch.status == ImportStatus.QUEUED and worker.worker_is_down(batch.created_at),
         "worker_down_message": worker.DOWN_MESSAGE,
     }
 
