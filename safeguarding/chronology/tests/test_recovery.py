@@ -269,3 +269,25 @@ def test_the_command_marks_stalled_batches_and_retries_them(cast: Cast, capsys: 
         call_command("recover_imports", "--retry", str(batch.pk))
     with pytest.raises(CommandError, match="No import has the id 999999"):
         call_command("recover_imports", "--retry", "999999")
+
+
+# ---- the waiting page when the worker is down ----------------------------------------------------
+
+
+def test_a_queued_import_says_the_worker_is_down_instead_of_updating_itself(cast: Cast, client_for: Any) -> None:
+    from safeguarding.core.models import WorkerHeartbeat
+    from safeguarding.core.worker import DOWN_MESSAGE
+
+    now = timezone.now()
+    batch = importer.create_batch(actor=cast.involved, agency=cast.agency, filename="hv.csv", content=FILE)
+    WorkerHeartbeat.objects.create(worker_id="w1", last_seen_at=now)
+    client = client_for(cast.involved)
+    url = reverse("chronology:import-detail", args=[batch.pk])
+    with _later(now, settings.WORKER_STALE_AFTER - 1):
+        html = client.get(url).content.decode()
+    assert "This page updates itself" in html
+    assert DOWN_MESSAGE not in html
+    with _later(now, settings.WORKER_STALE_AFTER + 1):
+        html = client.get(url).content.decode()
+    assert DOWN_MESSAGE in html
+    assert "This page updates itself" not in html
