@@ -41,6 +41,8 @@ from django.utils import timezone
 from safeguarding.chronology.enums import ImportStatus
 from safeguarding.chronology.models import Event, ImportBatch
 from safeguarding.core import kernel
+from safeguarding.core.context import use_via
+from safeguarding.core.enums import Via
 
 if TYPE_CHECKING:
     from safeguarding.core.types import Person
@@ -179,7 +181,9 @@ def check_stalled(batch: ImportBatch) -> ImportBatch:
     if not _looks_stalled(batch):
         return batch
     try:
-        if fail_stalled_import(actor=None, batch_id=batch.pk):
+        with use_via(Via.SYSTEM):  # the system marks it, not the person who happened to look
+            stalled = fail_stalled_import(actor=None, batch_id=batch.pk)
+        if stalled:
             batch.refresh_from_db(fields=["status", "finished_at", "errors"])
     except DatabaseError:
         logger.warning("Could not check import batch %s for a stalled worker; the database is busy.", batch.pk)

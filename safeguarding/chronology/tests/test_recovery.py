@@ -186,6 +186,8 @@ def test_the_page_finds_the_stalled_batch_and_retries_it(cast: Cast, client_for:
         assert "nothing from this file was saved. Try again." in html
         assert 'http-equiv="refresh"' not in html
         assert "Try the import again" in html
+        stalled = ActivityLog.objects.get(action="import_batch.stalled")
+        assert (stalled.actor, stalled.via) == (None, "system")
         retry = reverse("chronology:import-retry", args=[batch.pk])
         response = client.post(retry, {"version": 1})
         assert response.status_code == 302
