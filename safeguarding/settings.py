@@ -51,10 +51,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_tasks",
-    "django_tasks_db",
     # Our apps: core first; imports run core <- feature apps <- api.
     "safeguarding.core",
+    # After core, so that core's `db_worker` (theirs, with a heartbeat) is the one `manage.py` runs.
+    "django_tasks",
+    "django_tasks_db",
     "safeguarding.agencies",
     "safeguarding.accounts",
     "safeguarding.children",
@@ -262,6 +263,16 @@ TASKS = {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# Recovery (docs/operations.md, "When the worker stops"). The worker (`db_worker`) says it is alive
+# every WORKER_HEARTBEAT_SECONDS; silent for WORKER_STALE_AFTER seconds, it is shown as down on /healthz
+# and on pages that wait for it. A running import says it is alive every IMPORT_HEARTBEAT_SECONDS;
+# silent for IMPORT_STALE_AFTER seconds, `recover_imports` (or the import's page) marks it failed.
+# On SQLite no heartbeat can be written while an import saves (one writer at a time), so
+# IMPORT_STALE_AFTER must be longer than the longest save.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
+WORKER_STALE_AFTER = env_int("WORKER_STALE_AFTER", 60)
+IMPORT_HEARTBEAT_SECONDS = env_int("IMPORT_HEARTBEAT_SECONDS", 10)
+IMPORT_STALE_AFTER = env_int("IMPORT_STALE_AFTER", 300)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -128,6 +128,16 @@ class ConfirmTypesForm(GovUKForm):
         return {s["label"]: self.cleaned_data[f"type_{n}"] for n, s in enumerate(self.suggestions)}
 
 
+class RetryImportForm(GovUKForm):
+    """Try a failed import again: the version the page was read at, so a stale page cannot queue it twice."""
+
+    version = forms.IntegerField(
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"required": "Refresh the page and try again.", "invalid": "Refresh the page and try again."},
+    )
+
+
 # --- Recording and correcting entries ------------------------------------------------------------
 
 # Roles in the recording agency a restricted entry can be shown to (case-holding people only).

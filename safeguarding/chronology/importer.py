@@ -169,46 +169,14 @@ def run_batch(batch: ImportBatch, *, progress: Progress | None = None) -> Import
     from safeguarding.chronology.permissions import may_record_for_agency
 
     batch.status = ImportStatus.RUNNING
-    batch.started_at = timezone.now()
-    batch.save(update_fields=["status", "started_at"])
+    batch.started_at = batch.heartbeat_at = timezone.now()
+    batch.save(update_fields=["status", "started_at", "heartbeat_at"])
     actor = batch.uploaded_by
     result = ImportResult()
     if actor is not None and not may_record_for_agency(actor, batch.agency):
         result.add_error(0, "", "You no longer work in this agency, so the file was not imported. Ask a colleague.")
     else:
-
-        def report(done: int, total: int, stage: str) -> None:
-            if stage == "validating":
-                # Progress is committed while validating; the writing happens in one transaction.
-                ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done)
-            if progress:
-                progress(done, total, stage)
-
-        try:
-            result = import_table(
-                actor=actor,
-                agency=batch.agency,
-                filename=batch.filename,
-                content=bytes(batch.content or b""),
-                batch=batch,
-                dry_run=batch.dry_run,
-                progress=report,
-                reference_columns=batch.reference_columns,
-                type_mapping=batch.type_mapping,
-            )
-        except Exception:
-            batch.status = ImportStatus.FAILED
-            batch.finished_at = timezone.now()
-            batch.errors = [
-                {
-                    "row": 0,
-                    "column": "",
-                    "reason": "The import stopped unexpectedly and nothing was saved. "
-                    "Try again; if it fails again, contact the partnership's support team.",
-                }
-            ]
-            batch.save(update_fields=["status", "finished_at", "errors"])
-            raise
+        result = _run_with_heartbeat(batch, progress)
     if result.rejected:
         batch.status = ImportStatus.REJECTED
     elif result.needs_confirmation:
@@ -225,6 +193,46 @@ def run_batch(batch: ImportBatch, *, progress: Progress | None = None) -> Import
         batch.type_suggestions = result.type_suggestions
     batch.save(update_fields=[*RESULT_FIELDS, "status", "finished_at", "rows_done", "errors", "type_suggestions"])
     return result
+
+
+def _run_with_heartbeat(batch: ImportBatch, progress: Progress | None) -> ImportResult:
+    """Import the batch's file while its heartbeat beats (`recovery.Heartbeat`); a crash marks it failed."""
+    from safeguarding.chronology.enums import ImportStatus
+    from safeguarding.chronology.recovery import Heartbeat
+
+    def report(done: int, total: int, stage: str) -> None:
+        if stage == "validating":
+            # Progress is committed while validating; the writing happens in one transaction.
+            ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done)
+        if progress:
+            progress(done, total, stage)
+
+    try:
+        with Heartbeat(batch.pk):
+            return import_table(
+                actor=batch.uploaded_by,
+                agency=batch.agency,
+                filename=batch.filename,
+                content=bytes(batch.content or b""),
+                batch=batch,
+                dry_run=batch.dry_run,
+                progress=report,
+                reference_columns=batch.reference_columns,
+                type_mapping=batch.type_mapping,
+            )
+    except Exception:
+        batch.status = ImportStatus.FAILED
+        batch.finished_at = timezone.now()
+        batch.errors = [
+            {
+                "row": 0,
+                "column": "",
+                "reason": "The import stopped unexpectedly and nothing was saved. "
+                "Try again; if it fails again, contact the partnership's support team.",
+            }
+        ]
+        batch.save(update_fields=["status", "finished_at", "errors"])
+        raise
 
 
 @kernel.service
@@ -299,13 +307,14 @@ def confirm_import_types(*, actor: Person | None, batch: ImportBatch, mapping: d
     locked.rows_done = 0
     locked.started_at = None
     locked.finished_at = None
-    locked.save(update_fields=["type_mapping", "status", "rows_done", "started_at", "finished_at"])
+    locked.version += 1
+    locked.save(update_fields=["type_mapping", "status", "rows_done", "started_at", "finished_at", "version"])
     record_activity(
         actor=actor,
         action="import_batch.types_confirmed",
         target=locked,
         changes={"type_mapping": [before or None, locked.type_mapping]},
     )
-    for name in ("type_mapping", "status", "rows_done", "started_at", "finished_at"):
+    for name in ("type_mapping", "status", "rows_done", "started_at", "finished_at", "version"):
         setattr(batch, name, getattr(locked, name))
     return batch

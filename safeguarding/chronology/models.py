@@ -121,12 +121,22 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written every few seconds by the process running the import, outside the import's transaction
+    # (`chronology.recovery.Heartbeat`): a running batch whose heartbeat is old has lost its worker.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Counts the changes people and operators make (retry, confirm types), so a retry from a stale
+    # page is refused (409) rather than queued twice.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             # "This agency's imports, newest first"
             models.Index(fields=["agency", "-created_at"], name="import_batch_agency_created"),
+            # "Running batches whose heartbeat is old" (recover_imports, every few minutes)
+            models.Index(
+                fields=["heartbeat_at"], name="import_batch_running_heartbeat", condition=models.Q(status="running")
+            ),
         ]
         verbose_name_plural = "import batches"
 

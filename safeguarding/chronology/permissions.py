@@ -78,7 +78,14 @@ def can_confirm_import_types(user: Viewer, batch: ImportBatch | None) -> bool:
     return batch is not None and can_view_import_batch(user, batch) and may_record_for_agency(user, batch.agency)
 
 
+@rules.predicate
+def can_retry_import(user: Viewer, batch: ImportBatch | None) -> bool:
+    """Trying a failed import again: a case-holding member of the uploading agency, as for confirming."""
+    return batch is not None and can_view_import_batch(user, batch) and may_record_for_agency(user, batch.agency)
+
+
 rules.add_perm("chronology.record_event", can_record_event)
+rules.add_perm("chronology.retry_import", can_retry_import)
 rules.add_perm("chronology.add_entries", can_add_entries)
 rules.add_perm("chronology.confirm_import_types", can_confirm_import_types)
 rules.add_perm("chronology.correct_event", can_correct_event)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("imports/new/", views.import_new, name="import-new"),
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),
     path("imports/<int:pk>/confirm-types/", views.import_confirm_types, name="import-confirm-types"),
+    path("imports/<int:pk>/retry/", views.import_retry, name="import-retry"),
     path("children/<int:child_id>/", views.child_chronology, name="child"),
     path("children/<int:child_id>/add/", views.entry_add, name="entry-add"),
     path("children/<int:child_id>/export.pdf", views.export_pdf, name="export-pdf"),

@@ -16,7 +16,17 @@ from safeguarding.agencies.models import Agency
 from safeguarding.children.models import Child
 from safeguarding.children.queries import children_visible_to, get_child_for_user
 from safeguarding.children.services import record_child_view
-from safeguarding.chronology import exports, importer, merged, permissions, queries, rendering, services, timeline
+from safeguarding.chronology import (
+    exports,
+    importer,
+    merged,
+    permissions,
+    queries,
+    recovery,
+    rendering,
+    services,
+    timeline,
+)
 from safeguarding.chronology.enums import ImportStatus
 from safeguarding.chronology.forms import (
     ChronologyFilterForm,
@@ -24,9 +34,11 @@ from safeguarding.chronology.forms import (
     CorrectionForm,
     EntryForm,
     ImportUploadForm,
+    RetryImportForm,
 )
 from safeguarding.chronology.models import Event, ImportBatch
 from safeguarding.chronology.tasks import import_events_task
+from safeguarding.core import worker
 from safeguarding.core.access import perm_required, require_perm
 from safeguarding.core.forms import add_service_errors, attempt
 from safeguarding.core.restriction import restriction_q
@@ -66,7 +78,12 @@ def import_new(request: PersonRequest) -> HttpResponse:
     return render(request, "chronology/import_new.html", {"form": form})
 
 
-def _import_detail_context(user: Person, batch: ImportBatch, form: ConfirmTypesForm | None = None) -> dict[str, Any]:
+def _import_detail_context(
+    user: Person,
+    batch: ImportBatch,
+    form: ConfirmTypesForm | None = None,
+    retry_form: RetryImportForm | None = None,
+) -> dict[str, Any]:
     can_confirm = batch.status == ImportStatus.NEEDS_CONFIRMATION and user.has_perm(
         "chronology.confirm_import_types", batch
     )
@@ -77,13 +94,44 @@ def _import_detail_context(user: Person, batch: ImportBatch, form: ConfirmTypesF
         for s in batch.type_suggestions
         if s["label"] in batch.type_mapping
     ]
-    return {"batch": batch, "form": form if can_confirm else None, "confirmed": confirmed}
+    return {
+        "batch": batch,
+        "form": form if can_confirm else None,
+        "confirmed": confirmed,
+        "can_retry": batch.status == ImportStatus.FAILED and user.has_perm("chronology.retry_import", batch),
+        "retry_form": retry_form,
+        # A batch waiting for the worker says so when the worker has stopped. A running one has its own
+        # heartbeat: whoever runs it (the worker, or the command) is alive until it is marked stalled.
+        "worker_down": batch.status == ImportStatus.QUEUED and worker.worker_is_down(batch.created_at),
+        "worker_down_message": worker.DOWN_MESSAGE,
+    }
 
 
 @login_required
 def import_detail(request: PersonRequest, pk: int) -> HttpResponse:
-    batch = queries.get_batch_for_user(request.user, pk)
+    # Reading a batch whose worker died marks it failed (as `recover_imports` would), so it can be retried.
+    batch = recovery.check_stalled(queries.get_batch_for_user(request.user, pk))
     return render(request, "chronology/import_detail.html", _import_detail_context(request.user, batch))
+
+
+@login_required
+@require_POST
+def import_retry(request: PersonRequest, pk: int) -> HttpResponse:
+    """Try a failed import again with the file it was uploaded with."""
+    batch = queries.get_batch_for_user(request.user, pk)  # 404 for other agencies' imports
+    require_perm(request.user, "chronology.retry_import", batch, hidden=False)
+    form = RetryImportForm(data=request.POST)
+    if form.is_valid() and attempt(
+        form, lambda: recovery.retry_import(actor=request.user, batch=batch, version=form.cleaned_data["version"])
+    ):
+        # The batch row is committed (views are not wrapped in a transaction), so a worker finds it.
+        import_events_task.enqueue(batch.pk)
+        messages.success(request, f"{batch.filename} is being imported again.")
+        return redirect("chronology:import-detail", pk=batch.pk)
+    batch.refresh_from_db()
+    return render(
+        request, "chronology/import_detail.html", _import_detail_context(request.user, batch, retry_form=form)
+    )
 
 
 @login_required

@@ -122,3 +122,23 @@ class BankHolidayAmendment(models.Model):
     def holiday_name(self) -> str | None:
         """The day's bank holiday name when added, None when cancelled (as `WorkingCalendar` reads it)."""
         return self.name if self.change == HolidayChange.ADDED else None
+
+
+class WorkerHeartbeat(models.Model):
+    """One running task worker (`manage.py db_worker`), as it last said it was alive (`core.worker`).
+
+    Operational state, not a record of anyone's work: written every few seconds by the worker's own
+    thread, outside any service, and never in the activity log. No personal data."""
+
+    worker_id = models.CharField(max_length=64, unique=True)  # unique: one row per worker process
+    hostname = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now, db_index=True)  # "the newest heartbeat"
+    stopped_at = models.DateTimeField(null=True, blank=True)  # set when the worker stops cleanly
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} (last seen {self.last_seen_at:%Y-%m-%d %H:%M:%S})"

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from safeguarding.actionplans.models import CommitteeDecision
-from safeguarding.core import kernel
+from safeguarding.core import kernel, worker
 from safeguarding.core.access import parse_id, perm_required
 from safeguarding.core.forms import attempt
 from safeguarding.publishing import prefill, queries, services
@@ -62,6 +62,7 @@ def new(request: PersonRequest, review_id: int) -> HttpResponse:
 def detail(request: PersonRequest, pk: int) -> HttpResponse:
     report = queries.get_report_for_user(request.user, pk)
     generated = list(report.generated.select_related("text", "plan_version", "requested_by", "generated_by"))
+    pending = [g for g in generated if g.status == GenerationStatus.QUEUED]
     decisions = {
         d.plan_version_id: d
         for d in CommitteeDecision.objects.filter(
@@ -75,7 +76,10 @@ def detail(request: PersonRequest, pk: int) -> HttpResponse:
             "report": report,
             "text": report.latest_text(),
             "generated": [(g, decisions.get(g.plan_version_id) if g.plan_version_id else None) for g in generated],
-            "pending": any(g.status == GenerationStatus.QUEUED for g in generated),
+            "pending": bool(pending),
+            # A page that waits on the worker says so when the worker has stopped.
+            "worker_down": bool(pending) and worker.worker_is_down(min(g.requested_at for g in pending)),
+            "worker_down_message": worker.DOWN_MESSAGE,
         },
     )
 
@@ -173,6 +177,8 @@ def generate(request: PersonRequest, pk: int) -> HttpResponse:
         messages.success(request, "Report generated. Download the PDF or the Word document below.")
     elif generated.status == GenerationStatus.FAILED:
         messages.error(request, generated.error)
+    elif worker.worker_is_down(generated.requested_at):
+        messages.warning(request, f"The report has been asked for. {worker.DOWN_MESSAGE}")
     else:
         messages.success(request, "The report is being generated. Refresh this page in a minute.")
     return redirect("publishing:detail", pk=report.pk)

@@ -331,5 +331,8 @@ class ChildChronologyViewSet(viewsets.GenericViewSet):
 
 
 def register(router: SimpleRouter) -> None:
+    from safeguarding.chronology.api import imports
+
     router.register(r"children/(?P<id>[^/]+)/chronology", ChildChronologyViewSet, basename="child-chronology")
     router.register("events", EventViewSet, basename="event")
+    imports.register(router)
