@@ -19,7 +19,7 @@ What it does, in order:
 
 from __future__ import annotations
 
-import contextlib
+import http.client
 import importlib.util
 import json
 import os
@@ -29,8 +29,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -187,7 +185,9 @@ def _what_they_see(user: Any, tokens: dict[int, dict[str, Any]]) -> dict[str, An
     return {
         "username": user.username,
         "children": list(children.values_list("pk", flat=True)[:50]),
+        "search": user.has_perm("children.search_children"),
         "search_terms": surnames or ["Smith", "Khan"],
+        "alerts_page": user.has_perm("concerns.use_alerts"),
         "alerts": list(alerts_visible_to(user).order_by("pk").values_list("pk", flat=True)[:30]),
         "action_plans": list(plans_visible_to(user).order_by("pk").values_list("pk", flat=True)[:20]),
         "dashboard": user.has_perm("dashboards.view_page"),
@@ -226,7 +226,7 @@ def write_profiles(path: Path, *, users: int) -> dict[str, Any]:
     tokens = _agency_tokens()
     staff = list(User.objects.filter(is_active=True, is_system=False, totpdevice__confirmed=True).order_by("username"))
     seen = [(user, _what_they_see(user, tokens)) for user in staff]
-    useful = [(u, p) for u, p in seen if p["children"] or p["alerts"] or p["action_plans"] or p["dashboard"]]
+    useful = [(u, p) for u, p in seen if p["children"] or p["alerts_page"] or p["action_plans"] or p["dashboard"]]
     browsers = []
     for number in range(users):
         user, profile = useful[number % len(useful)]
@@ -250,19 +250,30 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_for(url: str, seconds: float = 180) -> None:
+def _fetch(host: str, path: str, headers: dict[str, str], timeout: float = 30) -> int:
+    """GET `path` from our own server as the TLS-terminating proxy would pass it on (no redirects
+    followed: they point at https://, which the plain port does not speak); returns the status."""
+    parts = urlsplit(host)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers={"X-Forwarded-Proto": "https", **headers})
+        response = connection.getresponse()
+        response.read()
+        return int(response.status)
+    finally:
+        connection.close()
+
+
+def _wait_for(host: str, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
-    # As the load balancer would ask: over its TLS connection (else the HTTPS redirect answers 301).
-    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
     while True:
         try:
-            with urllib.request.urlopen(request, timeout=5) as response:
-                if response.status == 200:
-                    return
+            if _fetch(host, "/healthz", {}, timeout=5) == 200:
+                return
         except OSError:  # refused, reset or timed out while the workers boot
             pass
         if time.monotonic() > deadline:
-            raise RuntimeError(f"The server did not answer {url} within {seconds:.0f} s.")
+            raise RuntimeError(f"The server at {host} did not answer /healthz within {seconds:.0f} s.")
         time.sleep(0.5)
 
 
@@ -287,7 +298,7 @@ def serving(env: dict[str, str], log: Path) -> Iterator[str]:
         server = subprocess.Popen(command, env=env, cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT)
         worker = subprocess.Popen(worker_command, env=env, cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT)
         try:
-            _wait_for(f"http://127.0.0.1:{port}/healthz")
+            _wait_for(f"http://127.0.0.1:{port}")
             yield f"http://127.0.0.1:{port}"
         finally:
             for process in (server, worker):
@@ -304,10 +315,7 @@ def warm_up(host: str, profile: dict[str, Any]) -> None:
     cookie = f"sessionid={profile['session']}; csrftoken={profile['csrf']}"
     for _ in range(GUNICORN["workers"] * 3):
         for path in PAGES:
-            request = urllib.request.Request(f"{host}{path}", headers={"Cookie": cookie, "X-Forwarded-Proto": "https"})
-            # A page this person may not open answers 404: the scenario does not ask them for it either.
-            with contextlib.suppress(urllib.error.HTTPError):
-                urllib.request.urlopen(request, timeout=30).close()
+            _fetch(host, path, {"Cookie": cookie})  # a page this person may not open answers 404
 
 
 def _cpu_times() -> tuple[int, int]:

@@ -106,6 +106,8 @@ class Practitioner(_SignedIn):
 
     @task(3)
     def search(self) -> None:
+        if not self.profile["search"]:
+            return
         term = random.choice(self.profile["search_terms"])
         self._get(f"/children/?name={term}", "search")
 
@@ -133,7 +135,8 @@ class Practitioner(_SignedIn):
 
     @task(2)
     def alerts(self) -> None:
-        self._get("/alerts/", "alerts")
+        if self.profile["alerts_page"]:
+            self._get("/alerts/", "alerts")
 
     @task(2)
     def alert(self) -> None:
