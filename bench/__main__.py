@@ -14,6 +14,7 @@ import argparse
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from bench.common import RESULTS_DIR, save_results, say, setup_django, using_postgresql
 
@@ -43,6 +44,14 @@ def scratch_postgresql_database() -> Iterator[None]:
         os.environ["DATABASE_URL"] = url
 
 
+def _add_load_parser(sub: Any) -> None:
+    load = sub.add_parser("load", help="Locust: signed-in people and an import a minute against gunicorn")
+    load.add_argument("--minutes", type=float, default=10, help="how long the load runs (default 10)")
+    load.add_argument("--users", type=int, default=50, help="signed-in people browsing at once (default 50)")
+    load.add_argument("--keep", action="store_true", help="keep the run's copy of the database afterwards")
+    load.add_argument("--locust-python", help="a Python with Locust, if this one has none (it runs only the scenario)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     sub = parser.add_subparsers(dest="benchmark", required=True)
@@ -66,11 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     linkage.add_argument("--possible-at", type=float, default=0.80, help="probability of a possible match (0.80)")
     linkage.add_argument("--existing", type=int, default=46_000, help="existing children, import case (46,000)")
     linkage.add_argument("--incoming", type=int, default=5_000, help="incoming records, import case (5,000)")
-    load = sub.add_parser("load", help="Locust: signed-in people and an import a minute against gunicorn")
-    load.add_argument("--minutes", type=float, default=10, help="how long the load runs (default 10)")
-    load.add_argument("--users", type=int, default=50, help="signed-in people browsing at once (default 50)")
-    load.add_argument("--keep", action="store_true", help="keep the run's copy of the database afterwards")
-    load.add_argument("--locust-python", help="a Python with Locust, if this one has none (it runs only the scenario)")
+    _add_load_parser(sub)
     args = parser.parse_args(argv)
 
     if args.benchmark == "import":

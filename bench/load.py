@@ -278,8 +278,9 @@ def _wait_for(host: str, seconds: float = 180) -> None:
 
 
 @contextmanager
-def serving(env: dict[str, str], log: Path) -> Iterator[str]:
-    """gunicorn and one db_worker with the production environment; yields the server's address."""
+def serving(env: dict[str, str], log: Path) -> Iterator[tuple[str, list[int]]]:
+    """gunicorn and one db_worker with the production environment; yields the server's address and
+    the two processes' ids (gunicorn's master, the worker)."""
     port = _free_port()
     command = [
         sys.executable,
@@ -299,7 +300,7 @@ def serving(env: dict[str, str], log: Path) -> Iterator[str]:
         worker = subprocess.Popen(worker_command, env=env, cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT)
         try:
             _wait_for(f"http://127.0.0.1:{port}")
-            yield f"http://127.0.0.1:{port}"
+            yield f"http://127.0.0.1:{port}", [server.pid, worker.pid]
         finally:
             for process in (server, worker):
                 process.send_signal(signal.SIGTERM)
@@ -316,6 +317,45 @@ def warm_up(host: str, profile: dict[str, Any]) -> None:
     for _ in range(GUNICORN["workers"] * 3):
         for path in PAGES:
             _fetch(host, path, {"Cookie": cookie})  # a page this person may not open answers 404
+
+
+def _process_cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a live process (0 if it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def server_cpu_seconds(pids: list[int]) -> dict[str, float]:
+    """CPU time so far of the gunicorn workers, the db_worker and the PostgreSQL backends serving this
+    database: what the requests cost, whatever else the machine is doing."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        backends = [int(row[0]) for row in cursor.fetchall()]
+    master, worker = pids
+    return {
+        "gunicorn": round(sum(_process_cpu_seconds(p) for p in [master, *_children(master)]), 2),
+        "db_worker": round(_process_cpu_seconds(worker), 2),
+        "postgresql": round(sum(_process_cpu_seconds(p) for p in backends), 2),
+    }
 
 
 def _cpu_times() -> tuple[int, int]:
@@ -390,17 +430,23 @@ def run(*, users: int, minutes: float, keep: bool, python_for_locust: str | None
         people = write_profiles(profiles, users=users)
         say(f"{people['sessions']} verified sessions for {people['people']} people; {people['importer']} imports.")
         load_before = list(os.getloadavg())
-        with serving(env, RESULTS_DIR / "load-server.log") as host:
+        with serving(env, RESULTS_DIR / "load-server.log") as (host, pids):
             browsers = json.loads(profiles.read_text(encoding="utf-8"))["browsers"]
             warm_up(host, browsers[0])
             say(f"Running {users} people and one importer for {minutes:g} minutes against {host}…")
+            cpu_before = server_cpu_seconds(pids)
             summary = run_locust(runner, host=host, profiles=profiles, users=users, minutes=minutes)
             time.sleep(2)  # the last import's worker run
+            cpu = {k: round(v - cpu_before.get(k, 0.0), 2) for k, v in server_cpu_seconds(pids).items()}
         profiles.unlink()  # it holds live session keys and API tokens of the run's database
         summary["import_batches"] = _import_outcomes()
         summary["load_average_before"] = load_before
         summary["server"] = {**GUNICORN, "settings": "DJANGO_ENV=production, DEBUG off", "db_workers": 1}
         summary["people"] = people
+        count = summary["overall"]["requests"] or 1
+        summary["server_cpu_s"] = cpu
+        summary["server_cpu_ms_per_request"] = round(1000 * sum(cpu.values()) / count, 1)
+        summary["requests_per_second_two_idle_cores"] = round(2000 / summary["server_cpu_ms_per_request"], 1)
         return summary, save_results("load", summary)
 
 
@@ -417,5 +463,11 @@ def report(summary: dict[str, Any]) -> None:
     say(
         f"Load average (1 min) during the run: {loads['min']:.2f}–{loads['max']:.2f}, mean {loads['mean']:.2f} "
         f"(before: {summary['load_average_before'][0]:.2f}); the machine's CPUs {summary['machine_cpu_busy']:.0%} busy."
+    )
+    cpu = summary["server_cpu_s"]
+    say(
+        f"Server CPU: {cpu['gunicorn']:.1f} s gunicorn, {cpu['postgresql']:.1f} s PostgreSQL, {cpu['db_worker']:.1f} s "
+        f"db_worker = {summary['server_cpu_ms_per_request']:.0f} ms a request (two idle cores: at most "
+        f"~{summary['requests_per_second_two_idle_cores']:.0f} requests a second)."
     )
     say(f"Imports: {summary['import_batches']}. Errors: {summary['errors'] or 'none'}")
