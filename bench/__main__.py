@@ -1,10 +1,11 @@
-"""`python -m bench import|chronology|concerns|linkage [options]`
+"""`python -m bench import|chronology|concerns|linkage|load [options]`
 (or `make bench BENCH_ARGS="chronology --events 100000"`).
 
 On SQLite each benchmark uses its own file under bench/results/. On PostgreSQL (`DATABASE_URL`):
 `import` creates a scratch database beside the one named and drops it afterwards, so every run
 starts empty; `chronology` uses the named database, generating its data the first time.
-`linkage` needs no database (the file it is given only labels its results).
+`linkage` needs no database (the file it is given only labels its results). `load` runs on PostgreSQL
+only: the database named is seeded once and copied for each run (see bench/load.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import argparse
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from bench.common import RESULTS_DIR, save_results, say, setup_django, using_postgresql
 
@@ -42,6 +44,14 @@ def scratch_postgresql_database() -> Iterator[None]:
         os.environ["DATABASE_URL"] = url
 
 
+def _add_load_parser(sub: Any) -> None:
+    load = sub.add_parser("load", help="Locust: signed-in people and an import a minute against gunicorn")
+    load.add_argument("--minutes", type=float, default=10, help="how long the load runs (default 10)")
+    load.add_argument("--users", type=int, default=50, help="signed-in people browsing at once (default 50)")
+    load.add_argument("--keep", action="store_true", help="keep the run's copy of the database afterwards")
+    load.add_argument("--locust-python", help="a Python with Locust, if this one has none (it runs only the scenario)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     sub = parser.add_subparsers(dest="benchmark", required=True)
@@ -65,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     linkage.add_argument("--possible-at", type=float, default=0.80, help="probability of a possible match (0.80)")
     linkage.add_argument("--existing", type=int, default=46_000, help="existing children, import case (46,000)")
     linkage.add_argument("--incoming", type=int, default=5_000, help="incoming records, import case (5,000)")
+    _add_load_parser(sub)
     args = parser.parse_args(argv)
 
     if args.benchmark == "import":
@@ -97,6 +108,14 @@ def main(argv: list[str] | None = None) -> int:
             incoming=args.incoming,
         )
         path = save_results("linkage", results)
+    elif args.benchmark == "load":
+        from bench.load import report
+        from bench.load import run as run_load
+
+        results, path = run_load(
+            users=args.users, minutes=args.minutes, keep=args.keep, python_for_locust=args.locust_python
+        )
+        report(results)
     elif args.benchmark == "concerns":
         setup_django(f"chronology-{args.events}.sqlite3")  # the chronology benchmark's data, topped up
         from bench.concerns import run as run_concerns

@@ -95,7 +95,16 @@ class EscalationStage(models.Model):
         return decode_roles(self.partnership_roles)
 
     def next_stage(self) -> EscalationStage | None:
+        if "_next_stage" in self.__dict__:  # set by know_next_stage() for a list of escalations
+            return self.__dict__["_next_stage"]
         return EscalationStage.objects.filter(number__gt=self.number).order_by("number").first()
+
+    def know_next_stage(self, stages: list[EscalationStage]) -> None:
+        """Remember the next stage from `stages` (every stage, read once for a list) instead of asking
+        the database each time a guard needs it."""
+        self.__dict__["_next_stage"] = min(
+            (s for s in stages if s.number > self.number), key=lambda s: s.number, default=None
+        )
 
 
 class EscalationQuerySet(models.QuerySet["Escalation"]):

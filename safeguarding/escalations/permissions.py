@@ -78,7 +78,12 @@ def is_business_unit(user: Viewer) -> bool:
 
 
 def has_acted_on(user: Viewer, esc: Escalation) -> bool:
-    return is_active_person(user) and esc.steps.filter(actor_id=user.pk).exists()
+    if not is_active_person(user):
+        return False
+    known = esc.__dict__.get("_acted_on_by")  # set by queries.know_who_acted() for a list of escalations
+    if known is not None and known[0] == user.pk:
+        return bool(known[1])
+    return esc.steps.filter(actor_id=user.pk).exists()
 
 
 def is_involved(user: Viewer, esc: Escalation) -> bool:

@@ -87,11 +87,31 @@ def visible_child_ids(user: Viewer, escalations: list[Escalation]) -> dict[int, 
 WAITING_ACTIONS = frozenset({Action.RESPONDED, Action.OUTCOME_RECORDED, Action.ACCEPTED})
 
 
+def know_who_acted(user: Viewer, escalations: list[Escalation]) -> list[Escalation]:
+    """Answer the workflow's per-escalation questions for a whole list in two queries: whether this
+    person has acted on each (`has_acted_on`) and each stage's next stage (`next_stage`). Without it a
+    list asks both once or twice per escalation."""
+    from safeguarding.escalations.models import EscalationStage
+
+    if not escalations or not is_active_person(user):
+        return escalations
+    acted = set(
+        EscalationStep.objects.filter(escalation__in=escalations, actor_id=user.pk).values_list(
+            "escalation_id", flat=True
+        )
+    )
+    stages = list(EscalationStage.objects.all())
+    for esc in escalations:
+        esc.__dict__["_acted_on_by"] = (user.pk, esc.pk in acted)
+        esc.stage.know_next_stage(stages)
+    return escalations
+
+
 def awaiting_action_by(user: Viewer) -> list[tuple[Escalation, list[str]]]:
     """Open escalations waiting for this person, soonest deadline first, with what they can do."""
     rows = with_related(escalations_visible_to(user).filter(status__in=OPEN_STATUSES)).order_by("stage_due_at", "pk")
     out = []
-    for esc in rows[:500]:
+    for esc in know_who_acted(user, list(rows[:500])):
         actions = allowed_actions(user, esc)
         if WAITING_ACTIONS & set(actions) or (Action.ESCALATED in actions and esc.is_overdue):
             out.append((esc, actions))

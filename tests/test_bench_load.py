@@ -1,0 +1,71 @@
+"""The load benchmark's Locust scenario (bench/load_scenario.py) imports and defines its people and
+tasks. No load is generated here: `python -m bench load` does that (bench/README.md)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import pytest
+
+
+@pytest.fixture
+def scenario(monkeypatch: pytest.MonkeyPatch):
+    # Locust patches the standard library with gevent on import unless told not to: not in the suite.
+    monkeypatch.setenv("LOCUST_SKIP_MONKEY_PATCH", "1")
+    monkeypatch.delitem(sys.modules, "bench.load_scenario", raising=False)
+    return importlib.import_module("bench.load_scenario")
+
+
+def test_the_scenario_defines_its_people_and_their_tasks(scenario) -> None:
+    from locust import FastHttpUser
+
+    assert issubclass(scenario.Practitioner, FastHttpUser)
+    assert issubclass(scenario.Importer, FastHttpUser)
+    assert scenario.Importer.fixed_count == 1
+    tasks = {task.__name__ for task in scenario.Practitioner.tasks}
+    assert tasks == {
+        "home",
+        "search",
+        "chronology_page",
+        "chronology_api",
+        "alerts",
+        "alert",
+        "action_plan",
+        "dashboard",
+    }
+    assert [task.__name__ for task in scenario.Importer.tasks] == ["upload"]
+    # Think time between 0.5 and 1.5 s.
+    waits = [scenario.Practitioner.wait_time(None) for _ in range(200)]
+    assert min(waits) >= 0.5
+    assert max(waits) <= 1.5
+    assert scenario.THINK_TIME == (0.5, 1.5)
+
+
+def test_the_summary_gives_percentiles_per_request_and_overall(scenario) -> None:
+    samples = [("home", float(ms), False, 0.0) for ms in range(1, 101)] + [("alerts", 500.0, True, 0.0)]
+    summary = scenario.summarise(samples, seconds=10)
+    home = summary["requests"]["home"]
+    assert (home["p50_ms"], home["p95_ms"], home["p99_ms"], home["requests"]) == (50.0, 95.0, 99.0, 100)
+    assert summary["requests"]["alerts"]["failures"] == 1
+    assert summary["overall"]["requests"] == 101
+    assert summary["overall"]["per_second"] == 10.1
+    assert list(summary["requests"]) == ["home", "alerts"]  # in the scenario's order
+
+
+def test_each_import_file_is_new(scenario) -> None:
+    importer = scenario.Importer.__new__(scenario.Importer)
+    importer.profile = {
+        "import_children": [
+            {
+                "name": "Ellis Marsh",
+                "date_of_birth": "01/05/2014",
+                "nhs_number": "9434765919",
+                "occurred_on": "06/12/2026",
+            }
+        ]
+    }
+    first, second = importer._csv(1).decode(), importer._csv(2).decode()
+    assert first.splitlines()[0].startswith("Date of event,Child name,DOB,NHS number,Agency ref")
+    assert "Ellis Marsh,01/05/2014,9434765919" in first
+    assert first.splitlines()[1] != second.splitlines()[1]  # another agency reference: not skipped as a repeat
