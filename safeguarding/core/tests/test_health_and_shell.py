@@ -56,3 +56,33 @@ def test_only_the_closest_navigation_item_is_active(monkeypatch):
     assert items == {"Home": False, "Find a child": False, "Access grants": True}
     items = {i.label: i.active for i in navigation.items_for(None, "/children/12/")}
     assert items == {"Home": False, "Find a child": True, "Access grants": False}
+
+
+def test_production_answers_a_plain_http_health_check_instead_of_redirecting_it():
+    """A load balancer asks /healthz over plain HTTP without X-Forwarded-Proto; production's HTTPS
+    redirect must not answer it 301 (every other path is still redirected)."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup()\n"
+        "from django.http import HttpResponse\n"
+        "from django.middleware.security import SecurityMiddleware\n"
+        "from django.test import RequestFactory\n"
+        "middleware = SecurityMiddleware(lambda request: HttpResponse('ok'))\n"
+        "factory = RequestFactory(SERVER_NAME='hub.example.org')\n"
+        "print(middleware(factory.get('/healthz')).status_code, middleware(factory.get('/sign-in')).status_code)\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "safeguarding.settings",
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "test-only-" + "x" * 50,
+        "ALLOWED_HOSTS": "hub.example.org",
+        "SITE_URL": "https://hub.example.org",
+        "DATABASE_URL": "sqlite:///:memory:",
+    }
+    env.pop("SECURE_SSL_REDIRECT", None)
+    answer = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert answer.stdout.split() == ["200", "301"]
