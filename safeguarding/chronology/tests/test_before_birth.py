@@ -127,6 +127,23 @@ def test_an_import_row_dated_before_the_birth_it_gives_is_refused_and_nothing_is
     assert not Child.objects.filter(last_name="Marsh").exists()
 
 
+def test_an_import_row_before_the_birth_of_a_child_the_agency_works_with_is_refused_naming_it(cast: Cast) -> None:
+    child = _born(cast)
+    content = csv_bytes(HEADER, ["12/03/2016", "", "", child.nhs_number, "Home visit", "Seen"])
+    result = run(cast.agency, content)
+    assert [(e["row"], e["column"]) for e in result.errors] == [(2, "Date")]
+    assert "Ellis Marsh's date of birth (14 May 2020)" in result.errors[0]["reason"]
+    assert not Event.objects.exists()
+
+
+def test_an_import_row_about_a_child_the_agency_does_not_see_is_not_checked_against_the_record(cast: Cast) -> None:
+    child = _born(cast)
+    agency = f.AgencyFactory(code="SCH", name="Test Primary School")
+    content = csv_bytes(HEADER, ["12/03/2016", "Ellis Marsh", "", child.nhs_number, "Home visit", "Seen"])
+    result = run(agency, content)
+    assert (result.rejected, result.events_created) == (False, 1)
+
+
 # --- the API -------------------------------------------------------------------------------------
 
 
