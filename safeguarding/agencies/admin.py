@@ -30,7 +30,7 @@ class AgencyAdmin(admin.ModelAdmin):
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "is_system", "is_active"]
     list_filter = ["is_system", "is_active", "is_staff"]
-    fieldsets = [*BaseUserAdmin.fieldsets, ("Safeguarding Hub", {"fields": ["job_title", "is_system"]})]  # type: ignore[misc]
+    fieldsets = [*BaseUserAdmin.fieldsets, ("Safeguarding Hub", {"fields": ["job_title", "work_phone", "is_system"]})]  # type: ignore[misc]
     inlines = [MembershipInline]
 
 

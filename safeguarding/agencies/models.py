@@ -14,6 +14,9 @@ code_validator = RegexValidator(
     r"^[A-Z0-9][A-Z0-9_-]{1,31}$",
     "Use 2 to 32 capital letters, digits, hyphens or underscores, starting with a letter or digit.",
 )
+PHONE_MESSAGE = "Enter a UK telephone number, like 01632 960 123 or 07700 900 123 (digits and spaces)."
+# A UK number as people write it: 0 and 9 or 10 more digits, or +44 and 9 or 10, in groups.
+phone_validator = RegexValidator(r"^(?:0|\+44 ?(?:\(0\) ?)?)(?:\d[ -]?){8,9}\d$", PHONE_MESSAGE)
 
 
 class AgencyQuerySet(models.QuerySet["Agency"]):
@@ -53,6 +56,8 @@ class Team(models.Model):
     # The partnership's front door (MASH): told when an agency shares information about a child
     # who has no lead professional, and decides whether that agency becomes involved.
     is_front_door = models.BooleanField(default=False)
+    # The team's (or the front door's) number, for a family whose worker has no work number recorded.
+    phone = models.CharField(max_length=20, blank=True, validators=[phone_validator])
 
     class Meta:
         ordering = ["agency__name", "name"]
@@ -69,6 +74,13 @@ class User(AbstractUser):
         default=False, help_text="An agency system's API account: it cannot sign in to pages."
     )
     job_title = models.CharField(max_length=200, blank=True)
+    # Shown to families (the family PDF: "You can contact … on …"): a work number only, never a personal one.
+    work_phone = models.CharField(
+        max_length=20,
+        blank=True,
+        validators=[phone_validator],
+        help_text="A work telephone number families and colleagues may ring. Never a personal number.",
+    )
     # A trained Graded-Care-Profile-style assessor etc. is recorded later by the assessments app.
 
     class Meta:

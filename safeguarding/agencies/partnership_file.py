@@ -25,16 +25,16 @@ from safeguarding.agencies.line_yaml import PartnershipFileError as PartnershipF
 from safeguarding.agencies.line_yaml import Problem as Problem
 from safeguarding.agencies.line_yaml import read_file as read_file
 from safeguarding.agencies.line_yaml import read_yaml as read_yaml
-from safeguarding.agencies.models import code_validator
+from safeguarding.agencies.models import PHONE_MESSAGE, code_validator, phone_validator
 
 TOP_KEYS = ("partnership", "agencies", "users")
 AGENCY_KEYS = ("code", "name", "kind", "partner_status", "active", "teams", "import_columns")
-TEAM_KEYS = ("code", "name", "active", "front_door")
+TEAM_KEYS = ("code", "name", "active", "front_door", "phone")
 # How an agency's file columns of references are read (Agency.import_columns): the agency's own
 # reference for a child, or a household, tenancy, family or incident reference several children share.
 IMPORT_COLUMN_KINDS = ("child", "household")
 MAX_HEADING_LENGTH = 100
-USER_KEYS = ("username", "first_name", "last_name", "email", "job_title", "active", "memberships")
+USER_KEYS = ("username", "first_name", "last_name", "email", "job_title", "work_phone", "active", "memberships")
 MEMBERSHIP_KEYS = ("agency", "team", "role")
 
 _USERNAME_VALIDATOR = UnicodeUsernameValidator()
@@ -51,6 +51,7 @@ class TeamSpec:
     line: int | None
     front_door: bool | None = None
     front_door_line: int | None = None
+    phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class UserSpec:
     active: bool | None
     memberships: tuple[MembershipSpec, ...]
     line: int | None
+    work_phone: str | None = None
 
 
 @dataclass
@@ -349,6 +351,7 @@ def _read_agency(reader: _Reader, raw: Any, line: int | None) -> AgencySpec | No
         team_name = reader.text(team_entry, "name", team_what)
         team_active = reader.flag(team_entry, "active", team_what)
         front_door = reader.flag(team_entry, "front_door", team_what)
+        phone = _read_phone(reader, team_entry, "phone", team_what)
         if front_door and team_active is False:
             reader.problem(
                 _line(team_entry, "front_door"),
@@ -364,6 +367,7 @@ def _read_agency(reader: _Reader, raw: Any, line: int | None) -> AgencySpec | No
                     _line(raw_teams, index),
                     front_door,
                     _line(team_entry, "front_door") if "front_door" in team_entry else None,
+                    phone,
                 )
             )
     import_columns = _read_import_columns(reader, entry, what)
@@ -471,6 +475,7 @@ def _read_user(reader: _Reader, raw: Any, line: int | None) -> UserSpec | None:
         except ValidationError:
             reader.problem(_line(entry, "email"), f"email '{email}' of {what} is not an email address; correct it.")
     job_title = reader.text(entry, "job_title", what, required=False)
+    work_phone = _read_phone(reader, entry, "work_phone", what)
     active = reader.flag(entry, "active", what)
     memberships: list[MembershipSpec] = []
     raw_memberships = reader.sequence(entry, "memberships", what, required=True)
@@ -488,8 +493,30 @@ def _read_user(reader: _Reader, raw: Any, line: int | None) -> UserSpec | None:
     if not (username and first_name and last_name) or raw_memberships is None:
         return None
     return UserSpec(
-        username, first_name, last_name, email, job_title, active, tuple(memberships), _entry_line(entry, line)
+        username,
+        first_name,
+        last_name,
+        email,
+        job_title,
+        active,
+        tuple(memberships),
+        _entry_line(entry, line),
+        work_phone,
     )
+
+
+def _read_phone(reader: _Reader, entry: Mapping[str, Any], key: str, what: str) -> str | None:
+    """An optional work telephone number ("" clears it); a number that is not one is a problem."""
+    phone = reader.text(entry, key, what, required=False, max_length=20)
+    if phone:
+        try:
+            phone_validator(phone)
+        except ValidationError:
+            reader.problem(
+                _line(entry, key), f"'{key}' '{phone}' of {what} is not a UK telephone number. {PHONE_MESSAGE}"
+            )
+            return None
+    return phone
 
 
 def _read_role(reader: _Reader, entry: Mapping[str, Any], what: str) -> str | None:

@@ -35,10 +35,10 @@ if TYPE_CHECKING:
     from safeguarding.core.types import Person
 
 AGENCY_FIELDS = ("code", "name", "kind", "partner_status", "is_active", "import_columns")
-TEAM_FIELDS = ("agency", "code", "name", "is_active", "is_front_door")
-USER_FIELDS = ("username", "first_name", "last_name", "email", "job_title", "is_active")
-# Staff names and addresses are personal data: the activity log says they changed, not to what.
-USER_MASKED_FIELDS = ("first_name", "last_name", "email")
+TEAM_FIELDS = ("agency", "code", "name", "is_active", "is_front_door", "phone")
+USER_FIELDS = ("username", "first_name", "last_name", "email", "job_title", "work_phone", "is_active")
+# Staff names, addresses and numbers are personal data: the activity log says they changed, not to what.
+USER_MASKED_FIELDS = ("first_name", "last_name", "email", "work_phone")
 MEMBERSHIP_FIELDS = ("user", "agency", "team", "role", "is_active")
 
 
@@ -372,19 +372,24 @@ class _Writer:
                 name=spec.name,
                 is_active=True if spec.active is None else spec.active,
                 is_front_door=bool(spec.front_door),
+                phone=spec.phone or "",
             )
             self.state.teams[key] = team
             record_activity(
                 actor=self.actor,
                 action="team.created",
                 target=team,
-                changes=created_diff(team, [f for f in TEAM_FIELDS if f != "is_front_door" or team.is_front_door]),
+                changes=created_diff(
+                    team, [f for f in TEAM_FIELDS if f not in ("is_front_door", "phone") or getattr(team, f)]
+                ),
             )
             self.report.teams.created += 1
             self.note(f"Created team {agency.code}/{team.code} ({team.name})")
             return team
         changes = self._update(
-            team, TEAM_FIELDS, {"name": spec.name, "is_active": spec.active, "is_front_door": spec.front_door}
+            team,
+            TEAM_FIELDS,
+            {"name": spec.name, "is_active": spec.active, "is_front_door": spec.front_door, "phone": spec.phone},
         )
         if changes:
             record_activity(actor=self.actor, action="team.updated", target=team, changes=changes)
@@ -403,6 +408,7 @@ class _Writer:
                 last_name=spec.last_name,
                 email=spec.email or "",
                 job_title=spec.job_title or "",
+                work_phone=spec.work_phone or "",
                 is_active=True if spec.active is None else spec.active,
             )
             # No password travels in the file: an administrator sets one, or the person uses the
@@ -424,6 +430,7 @@ class _Writer:
             "last_name": spec.last_name,
             "email": spec.email,
             "job_title": spec.job_title,
+            "work_phone": spec.work_phone,
             "is_active": spec.active,
         }
         changes = self._update(user, USER_FIELDS, values)

@@ -73,6 +73,14 @@ class GrantAccessForm(GovUKForm):
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
         error_messages={"required": "Enter the child's NHS number or Hub ID"},
     )
+    # Asked with the number, and matched with it: a number alone would confirm that a child with that
+    # NHS number exists. A wrong date of birth is answered exactly like a number nobody has.
+    child_date_of_birth = DayFirstDateField(
+        label="Child's date of birth",
+        help_text="For example, 27/03/2019. It must match the record.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "off"}),
+        error_messages={"required": "Enter the child's date of birth"},
+    )
     reason = forms.CharField(
         label="Reason for access",
         widget=forms.Textarea(attrs={"rows": 4}),

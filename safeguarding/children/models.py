@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
 from safeguarding.children.enums import LawfulBasis, RelationshipKind, Sex, SharingStatus
-from safeguarding.children.validators import validate_nhs_number
+from safeguarding.children.validators import validate_born, validate_nhs_number
 from safeguarding.core.restriction import Restrictable
 
 _SPACES = re.compile(r"\s+")
@@ -52,7 +52,7 @@ class Person(models.Model):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     other_names = models.CharField(max_length=200, blank=True, help_text="Known as, previous names.")
-    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True, validators=[validate_born])
     sex = models.CharField(max_length=16, choices=Sex.choices, default=Sex.NOT_KNOWN)
     nhs_number = models.CharField(
         max_length=10, null=True, blank=True, unique=True, validators=[validate_nhs_number], verbose_name="NHS number"

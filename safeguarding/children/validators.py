@@ -1,10 +1,13 @@
-"""NHS number: 10 digits, the last a modulus 11 check digit (NHS Data Dictionary)."""
+"""NHS number: 10 digits, the last a modulus 11 check digit (NHS Data Dictionary); a date of birth
+that has happened."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 _NON_DIGITS = re.compile(r"[\s-]")
 
@@ -46,3 +49,13 @@ def nhs_check_digit(first_nine: str) -> int | None:
     if check == 10:
         return None
     return check
+
+
+BIRTH_IN_FUTURE = "The date of birth is in the future. Enter a date of birth that is today or earlier."
+
+
+def validate_born(value: date | None) -> None:
+    """A date of birth in the future cannot be (the model has no expected date of birth: an unborn
+    child's record has none until the child is born)."""
+    if value is not None and value > timezone.localdate():
+        raise ValidationError(BIRTH_IN_FUTURE, code="future_date_of_birth")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
@@ -18,7 +19,7 @@ from safeguarding.children.forms import ChildSearchForm, GrantAccessForm
 from safeguarding.children.models import AccessGrant, Child
 from safeguarding.children.sharing_forms import SharingDecisionForm
 from safeguarding.children.validators import normalise_nhs_number
-from safeguarding.core.access import perm_required, require_perm
+from safeguarding.core.access import parse_id, perm_required, require_perm
 from safeguarding.core.forms import attempt
 from safeguarding.core.models import ActivityLog
 from safeguarding.core.sections import sections_for
@@ -118,14 +119,20 @@ def grants(request: PersonRequest) -> HttpResponse:
     return render(request, "children/grants.html", {"grants": rows.order_by("expires_at")})
 
 
-def _find_child_for_grant(reference: str) -> Child | None:
+# The one answer for a number nobody has and for a number whose child was born on another day.
+NO_CHILD_FOR_GRANT = "No child has that NHS number or Hub ID with that date of birth. Check both and try again."
+
+
+def _find_child_for_grant(reference: str, date_of_birth: date) -> Child | None:
+    """The child with this NHS number (or Hub ID) and this date of birth, or None: the number and
+    the date are matched together, in one query, so a form cannot confirm that a number exists."""
     reference = reference.strip()
     digits = normalise_nhs_number(reference)
+    children = Child.objects.filter(date_of_birth=date_of_birth)
     if len(digits) == 10 and digits.isdigit():
-        return Child.objects.filter(nhs_number=digits).first()
-    if reference.isdigit():
-        return Child.objects.filter(pk=int(reference)).first()
-    return None
+        return children.filter(nhs_number=digits).first()
+    pk = parse_id(reference)
+    return children.filter(pk=pk).first() if pk is not None else None
 
 
 @login_required
@@ -133,9 +140,9 @@ def _find_child_for_grant(reference: str) -> Child | None:
 def grant_new(request: PersonRequest) -> HttpResponse:
     form = GrantAccessForm(data=request.POST or None, users=_grantable_users(request.user))
     if request.method == "POST" and form.is_valid():
-        child = _find_child_for_grant(form.cleaned_data["child_reference"])
+        child = _find_child_for_grant(form.cleaned_data["child_reference"], form.cleaned_data["child_date_of_birth"])
         if child is None:
-            form.add_error("child_reference", "No child has that NHS number or Hub ID. Check the number and try again.")
+            form.add_error("child_reference", NO_CHILD_FOR_GRANT)
         else:
             try:
                 services.grant_access(

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import pairwise
 
+from safeguarding.chronology.birth import ends_before
 from safeguarding.core.dates import long_date
 
 WAS_NOT_BROUGHT = "was_not_brought"
@@ -40,6 +41,7 @@ class Entry:
     tags: frozenset[str] = frozenset()
     category: str = ""
     child_ids: frozenset[int] = frozenset()
+    precision: str = "day"
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,12 @@ def was_not_brought_runs(entries: Sequence[Entry]) -> list[Highlight]:
     ]
 
 
-def gaps(entries: Sequence[Entry], *, gap_days: int = DEFAULT_GAP_DAYS, today: date | None = None) -> list[Highlight]:
-    ordered = _sorted(entries)
+def gaps(
+    entries: Sequence[Entry], *, gap_days: int = DEFAULT_GAP_DAYS, today: date | None = None, born: date | None = None
+) -> list[Highlight]:
+    """Periods with no agency contact. Never counted from before `born` (the earliest date of birth of
+    the children shown): an entry dated before it says nothing about contact with a child not yet born."""
+    ordered = [e for e in _sorted(entries) if not ends_before(e.occurred_on, e.precision, born)]
     found = []
     limit = timedelta(days=gap_days)
     for before, after in pairwise(ordered):
@@ -193,12 +199,16 @@ def closed_for_non_engagement_while_concerns_continue(entries: Sequence[Entry]) 
 
 
 def find_highlights(
-    entries: Sequence[Entry], *, gap_days: int = DEFAULT_GAP_DAYS, today: date | None = None
+    entries: Sequence[Entry],
+    *,
+    gap_days: int = DEFAULT_GAP_DAYS,
+    today: date | None = None,
+    born: date | None = None,
 ) -> list[Highlight]:
     """Every highlight for these entries, in date order."""
     found = [
         *was_not_brought_runs(entries),
-        *gaps(entries, gap_days=gap_days, today=today),
+        *gaps(entries, gap_days=gap_days, today=today, born=born),
         *repeated_nfa_referrals(entries),
         *closed_for_non_engagement_while_concerns_continue(entries),
     ]

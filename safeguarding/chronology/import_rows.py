@@ -25,7 +25,7 @@ from django.utils import timezone
 from safeguarding.agencies.models import Agency
 from safeguarding.children.models import Child, Involvement, normalise_name
 from safeguarding.children.validators import nhs_number_is_valid, normalise_nhs_number
-from safeguarding.chronology import services, tabular
+from safeguarding.chronology import birth, services, tabular
 from safeguarding.chronology.import_vocabulary import OTHER_CHOICE as OTHER_CHOICE  # for the importer and command
 from safeguarding.chronology.import_vocabulary import Vocabulary as Vocabulary
 from safeguarding.chronology.import_vocabulary import label_key as _label_key
@@ -252,6 +252,9 @@ class _RowReader:
         value = self._value(cells, event_type)
         nhs, first_name, last_name, dob, child_reference = self._child(cells)
         event_reference, household_reference = self._references(cells, child_reference)
+        if birth.ends_before(occurred_on, precision, dob):
+            # Against the row's own date of birth: never the record's, which the agency may not see.
+            self.error("date", birth.BEFORE_GIVEN_BIRTH)
         if len(first_name) > 100 or len(last_name) > 100:
             self.error("child", "The child's name is too long (at most 100 characters for each part).")
         row = None
@@ -354,6 +357,9 @@ class _RowReader:
                 dob = _birth_date(dob_text)
             except tabular.CellError as exc:
                 self.error("dob", str(exc))
+            if dob is not None and dob > self.today:
+                self.error("dob", birth.BIRTH_IN_FUTURE)
+                dob = None
         child_reference = tabular.cell_text(self.get(cells, "child_reference"))
         if not (nhs or full_name or child_reference):
             self.error("child", "Enter the child's name and date of birth, NHS number or your reference for the child.")

@@ -27,12 +27,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
-from safeguarding.chronology import tabular
+from safeguarding.children.models import Child, Involvement
+from safeguarding.chronology import birth, tabular
 from safeguarding.chronology.import_rows import (
     OTHER_CHOICE,
     ImportResult,
     Progress,
+    Row,
     Vocabulary,
+    chunks,
     match_children,
     parse_rows,
 )
@@ -98,6 +101,7 @@ def import_table(
     if result.type_suggestions and not dry_run:
         return result  # nothing is written until the uploader confirms what each label means
     new_children = match_children(rows, agency, result)
+    _refuse_before_birth_of_children_seen(rows, agency, result)
     if result.rejected:
         return result
     with contextlib.suppress(_DryRunRollback):  # a dry run is rolled back, its counts kept
@@ -112,6 +116,22 @@ def import_table(
             dry_run=dry_run,
         )
     return result
+
+
+def _refuse_before_birth_of_children_seen(rows: list[Row], agency: Agency, result: ImportResult) -> None:
+    """A row dated before the recorded birth of a child the agency works with is refused, naming the
+    date of birth (the row's own date of birth was checked as it was read). A child the agency does not
+    work with is never checked against the record: the answer would tell it the child's date of birth."""
+    ids = {row.child_id for row in rows if row.child_id is not None}
+    seen: dict[int, Child] = {}
+    for chunk in chunks(sorted(ids)):
+        involved = Involvement.objects.active_on().filter(agency=agency, child_id__in=chunk).values("child_id")
+        seen.update(Child.objects.filter(pk__in=involved, date_of_birth__isnull=False).in_bulk())
+    for row in rows:
+        child = seen.get(row.child_id) if row.child_id is not None else None
+        message = birth.before_birth_of([child], row.occurred_on, row.precision) if child is not None else ""
+        if message:
+            result.add_error(row.number, tabular.COLUMN_NAMES["date"], message)
 
 
 @kernel.service

@@ -152,6 +152,7 @@ def _entry(event: Event, child_ids: frozenset[int]) -> highlights.Entry:
         tags=frozenset(decode_tags(event.event_type.tags)),
         category=event.category,
         child_ids=child_ids,
+        precision=event.precision,
     )
 
 
@@ -164,7 +165,10 @@ def merged_chronology(user: Person, child: Child, filters: ChronologyFilters | N
     by_id = {e.pk: e for e in events}
     entries = [_entry(e, child_links.get(e.pk, frozenset())) for e in events]
     # Highlights look at everything the person may see, so a filter cannot hide a gap or a run.
-    found = highlights.find_highlights(entries, gap_days=filters.gap_days, today=timezone.localdate())
+    births = [c.date_of_birth for c in children if c.date_of_birth is not None]
+    found = highlights.find_highlights(
+        entries, gap_days=filters.gap_days, today=timezone.localdate(), born=min(births, default=None)
+    )
     kinds_by_entry: dict[int, set[str]] = defaultdict(set)
     for h in found:
         for entry_id in h.entry_ids:

@@ -18,7 +18,7 @@ from safeguarding.agencies.models import Agency
 from safeguarding.children import sharing
 from safeguarding.children.models import Child
 from safeguarding.children.queries import children_visible_to
-from safeguarding.chronology import permissions
+from safeguarding.chronology import birth, permissions
 from safeguarding.chronology.enums import EventSource, Precision
 from safeguarding.chronology.models import Event, EventChild, EventType
 from safeguarding.chronology.signals import send_events_changed
@@ -227,6 +227,7 @@ def record_event(
     if errors:
         raise ValidationError(errors)
     unique_children = _check_children(actor, agency, children, shared_in)
+    _refuse_before_birth(actor, unique_children, occurred_on, precision, checked_visible=not shared_in)
     agency_reference = (agency_reference or "").strip()
     if agency_reference:
         _refuse_duplicate_reference(agency, agency_reference)
@@ -260,6 +261,21 @@ def record_event(
         sharing.note_information_shared(actor=actor, agency=agency, entries={c.pk: 1 for c in unique_children})
     send_events_changed(Event, [c.pk for c in unique_children])
     return event
+
+
+def _refuse_before_birth(
+    actor: Person, children: Sequence[Child], occurred_on: dt.date, precision: str, *, checked_visible: bool
+) -> None:
+    """An entry about a time before a child was born is refused, naming the date of birth; only for
+    the children `actor` may see, so the answer never tells an agency anything about a record it does
+    not see (an import row or a posted entry is checked against the date of birth it gives)."""
+    seen = list(children)
+    if not checked_visible:
+        visible = set(children_visible_to(actor).filter(pk__in=[c.pk for c in seen]).values_list("pk", flat=True))
+        seen = [c for c in seen if c.pk in visible]
+    message = birth.before_birth_of(seen, occurred_on, precision)
+    if message:
+        raise ValidationError({"occurred_on": message})
 
 
 def _author(actor: Person) -> Person | None:
@@ -321,6 +337,12 @@ def correct_event(
     )
     if errors:
         raise ValidationError(errors)
+    # A date of an entry made before a date of birth was recorded stays as it is until it is corrected.
+    added = [c for c in new_children if c.pk not in {o.pk for o in old_children}]
+    redated = new.occurred_on != current.occurred_on or new.precision != current.precision
+    _refuse_before_birth(
+        actor, new_children if redated else added, new.occurred_on, new.precision, checked_visible=False
+    )
     new.occurred_on = date_for_precision(new.occurred_on, new.precision)
     compared = tuple(f for f in EVENT_FIELDS if f not in ("author", "version"))
     before, after = snapshot(current, compared), snapshot(new, compared)

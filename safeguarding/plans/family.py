@@ -14,6 +14,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from safeguarding.agencies.models import Team
 from safeguarding.plans.models import CarePlan, PlanVersion
 
 # Professional words and the plain words the family version uses instead (whole words, any case).
@@ -95,6 +96,21 @@ def next_check_date(plan: CarePlan, version: PlanVersion) -> date | None:
     return when if when is not None and when >= timezone.localdate() else None
 
 
+def contact_sentence(plan: CarePlan) -> str:
+    """How the family can ring the lead professional: their work number; without one, the number of
+    their team in the lead agency, else the front door's; without any, nothing (never a guess)."""
+    lead = plan.lead_professional
+    name = lead.get_full_name() or lead.username
+    if lead.work_phone:
+        return f"You can contact {name} on {lead.work_phone}."
+    teams = Team.objects.filter(is_active=True).exclude(phone="")
+    team = (
+        teams.filter(agency=plan.lead_agency, memberships__user=lead, memberships__is_active=True).first()
+        or teams.filter(is_front_door=True).order_by("agency__name", "name").first()
+    )
+    return f"You can contact {team.name} on {team.phone}." if team is not None else ""
+
+
 def context(plan: CarePlan, version: PlanVersion) -> dict[str, Any]:
     text_fields = (
         "harm",
@@ -131,6 +147,7 @@ def context(plan: CarePlan, version: PlanVersion) -> dict[str, Any]:
         "objectives": objectives,
         "agreement": agreement,
         "next_check": next_check_date(plan, version),
+        "contact": contact_sentence(plan),
         "agreed_people": list(agreement.people.all()),
         "generated": timezone.now(),
     }

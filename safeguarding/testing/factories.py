@@ -96,9 +96,10 @@ class ChildFactory(factory.django.DjangoModelFactory):
 
     first_name = factory.Sequence(lambda n: f"Childfirst{n}")
     last_name = factory.Sequence(lambda n: f"Childlast{n}")
-    # 2015 to 2024, round again: never a date a report or plan of the tests' own time prints (a long
-    # run's children were once born on an action's due date, and a committee report was refused as naming one).
-    date_of_birth = factory.Sequence(lambda n: dt.date(2015, 1, 1) + dt.timedelta(days=n % 3650))
+    # 2013 to 2015, round again: never a date a report or plan of the tests' own time prints (a long
+    # run's children were once born on an action's due date, and a committee report was refused as naming one),
+    # and before every date the tests give entries (from 2016): an entry before the child's birth is refused.
+    date_of_birth = factory.Sequence(lambda n: dt.date(2013, 1, 1) + dt.timedelta(days=n % 1095))
     nhs_number = factory.Sequence(synthetic_nhs_number)
 
 

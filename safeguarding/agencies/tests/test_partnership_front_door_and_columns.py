@@ -170,7 +170,7 @@ AGENCY = "agencies:\n  - code: HOMES\n    name: Testshire Homes\n    kind: housi
         (
             AGENCY + "    teams:\n      - {code: T1, name: One, front_dor: true}\n",
             "FILE:6: unknown key 'front_dor' in team in agency HOMES. Did you mean 'front_door'? "
-            "Allowed keys: code, name, active, front_door.",
+            "Allowed keys: code, name, active, front_door, phone.",
         ),
         (
             AGENCY + "    teams:\n      - {code: T1, name: One, front_door: true}\n      - {code: T2, name: Two}\n"

@@ -147,7 +147,10 @@ class AssessmentViewSet(
         if errors:
             raise exceptions.ValidationError(errors)
         paginator = cast(PageNumberPagination, self.paginator)
-        page = paginator.paginate_queryset(qs, request, view=self) or []
+        page = list(paginator.paginate_queryset(qs, request, view=self) or [])
+        # A list shows each assessment as its detail does: the same record of a look at the child's record.
+        for assessment in page:
+            services.record_assessment_view(actor=person(request), assessment=assessment)
         return paginator.get_paginated_response(AssessmentSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

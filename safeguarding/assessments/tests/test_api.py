@@ -53,6 +53,19 @@ def test_token_access_matrix(asm: AsmCast, persona: str, status: int, count: int
         assert response.json() == {"detail": "Not found."}
 
 
+def test_listing_assessments_is_logged_as_a_look_at_each_childs_record(asm: AsmCast) -> None:
+    """The list returns what the detail logs as a view, so it logs it too (issue 16)."""
+    first = asm.completed(days_ago=20)
+    second = asm.completed(asm.csc, days_ago=5)
+    assert _token(asm, "involved").get("/api/v1/assessments/").json()["count"] == 2
+    views = ActivityLog.objects.filter(action="assessment.viewed")
+    assert sorted(views.values_list("target_id", flat=True)) == sorted([str(first.pk), str(second.pk)])
+    assert set(views.values_list("subject_child_id", flat=True)) == {asm.cast.child.pk}
+    # Nothing shown, nothing logged.
+    assert _token(asm, "partner").get("/api/v1/assessments/").json()["count"] == 0
+    assert views.count() == 2
+
+
 def test_list_filters(asm: AsmCast) -> None:
     asm.completed(days_ago=20)
     csc_one = asm.completed(asm.csc, days_ago=5)

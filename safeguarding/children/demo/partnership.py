@@ -361,6 +361,28 @@ class DemoStaff:
 
 
 _NOT_LETTERS = re.compile(r"[^a-z]")
+# Work numbers from Ofcom's ranges for drama, which no real telephone has: mobiles 07700 900000–900999
+# for the people who work with families, landlines 01632 960000–960999 for the teams.
+_WORK_PHONE_ROLES = frozenset({Role.PRACTITIONER, Role.MANAGER, Role.SENIOR_MANAGER, Role.SAFEGUARDING_LEAD})
+
+
+def _drama_mobile(n: int) -> str:
+    return f"07700 900{n % 1000:03d}"
+
+
+def _drama_landline(n: int) -> str:
+    return f"01632 960{n % 1000:03d}"
+
+
+def _teams(agency: DemoAgency, numbered: list[int]) -> list[dict[str, Any]]:
+    teams = []
+    for code, name in agency.teams:
+        numbered[0] += 1
+        team: dict[str, Any] = {"code": code, "name": name, "phone": _drama_landline(numbered[0])}
+        if (agency.code, code) == FRONT_DOOR:
+            team["front_door"] = True
+        teams.append(team)
+    return teams
 
 
 def build_staff(rng: random.Random) -> DemoStaff:
@@ -388,6 +410,7 @@ def build_staff(rng: random.Random) -> DemoStaff:
                     "last_name": last,
                     "email": email,
                     "job_title": post.job_title,
+                    **({"work_phone": _drama_mobile(len(users))} if post.role in _WORK_PHONE_ROLES else {}),
                     "memberships": [membership],
                 }
             )
@@ -396,6 +419,7 @@ def build_staff(rng: random.Random) -> DemoStaff:
                 practitioners.setdefault(agency.code, []).append(username)
             if post.role in (Role.MANAGER, Role.SAFEGUARDING_LEAD):
                 granters.setdefault(agency.code, []).append(username)
+    numbered = [0]
     data = {
         "partnership": PARTNERSHIP_LABEL,
         "agencies": [
@@ -404,10 +428,7 @@ def build_staff(rng: random.Random) -> DemoStaff:
                 "name": agency.name,
                 "kind": str(agency.kind),
                 "partner_status": str(agency.partner_status),
-                "teams": [
-                    {"code": code, "name": name, **({"front_door": True} if (agency.code, code) == FRONT_DOOR else {})}
-                    for code, name in agency.teams
-                ],
+                "teams": _teams(agency, numbered),
                 **({"import_columns": IMPORT_COLUMNS[agency.code]} if agency.code in IMPORT_COLUMNS else {}),
             }
             for agency in AGENCIES

@@ -3,10 +3,12 @@ per item, and a child's merged chronology. Access and writing happen elsewhere (
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
@@ -14,6 +16,7 @@ from safeguarding.agencies.enums import HUMAN_ROLES
 from safeguarding.children.api.serializers import NHS_NUMBER_FORMAT_MESSAGE, NHS_NUMBER_PATTERN
 from safeguarding.children.models import clean_name
 from safeguarding.children.validators import normalise_nhs_number, validate_nhs_number
+from safeguarding.chronology import birth
 from safeguarding.chronology.enums import Precision
 from safeguarding.core.enums import Confidentiality
 
@@ -89,6 +92,11 @@ class ChildIdentifierSerializer(serializers.Serializer):
                 "This is not a valid NHS number: its check digit does not match. Correct it or leave it out."
             ) from exc
         return normalise_nhs_number(value)
+
+    def validate_date_of_birth(self, value: dt.date | None) -> dt.date | None:
+        if value is not None and value > timezone.localdate():
+            raise serializers.ValidationError(birth.BIRTH_IN_FUTURE)
+        return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         has_name = bool(attrs.get("first_name", "").strip() and attrs.get("last_name", "").strip())
@@ -196,6 +204,15 @@ class EventInputSerializer(serializers.Serializer):
         if not value.strip():
             raise serializers.ValidationError("Enter the event type, for example 'was_not_brought' or 'Home visit'.")
         return value.strip()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Against the dates of birth sent here: never a record's, which the agency may not see.
+        for n, child in enumerate(attrs.get("children", [])):
+            if birth.ends_before(
+                attrs["occurred_on"], attrs.get("precision", Precision.DAY), child.get("date_of_birth")
+            ):
+                raise serializers.ValidationError({"occurred_on": [birth.BEFORE_GIVEN_BIRTH_IN_ENTRY.format(n=n)]})
+        return attrs
 
 
 class EventResultSerializer(serializers.Serializer):

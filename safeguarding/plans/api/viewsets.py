@@ -125,7 +125,10 @@ class CarePlanViewSet(
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         paginator = cast(PageNumberPagination, self.paginator)
-        page = paginator.paginate_queryset(self.get_queryset(), request, view=self) or []
+        page = list(paginator.paginate_queryset(self.get_queryset(), request, view=self) or [])
+        # A list shows each plan as its detail does: the same record of a look at each child's record.
+        for plan in page:
+            services.record_plan_view(actor=person(request), plan=plan)
         return paginator.get_paginated_response(CarePlanSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

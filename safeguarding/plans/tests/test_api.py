@@ -40,6 +40,17 @@ def test_list_and_retrieve_for_the_three_personas(agreed_plan, pc, tokens):
     assert ActivityLog.objects.filter(action="care_plan.viewed", subject_child_id=pc.cast.child.pk).exists()
 
 
+def test_listing_plans_is_logged_as_a_look_at_each_childs_record(agreed_plan, pc, tokens):
+    """The list returns what the detail logs as a view, so it logs it too (issue 16)."""
+    assert tokens["involved"].get("/api/v1/care-plans/").json()["count"] == 1
+    views = ActivityLog.objects.filter(action="care_plan.viewed")
+    children = set(agreed_plan.children.values_list("pk", flat=True))
+    assert set(views.values_list("subject_child_id", flat=True)) == children
+    assert views.count() == len(children)
+    assert tokens["partner"].get("/api/v1/care-plans/").json()["count"] == 0
+    assert views.count() == len(children)
+
+
 def test_list_filters_by_child(agreed_plan, pc, tokens):
     client = tokens["involved"]
     assert len(client.get(f"/api/v1/care-plans/?child={pc.cast.child.pk}").json()["results"]) == 1
