@@ -14,9 +14,10 @@ It runs right after each transaction that wrote log rows commits (`seal_after_co
 `on_commit` callback per transaction, which never makes the request fail), and at the start of
 verification and anchoring.
 
-Which rows are pending, cheaply: a row with an id above the highest sealed one, or one at or above
-the first id the committing transaction wrote (its own rows, which a shorter transaction's pass
-may already have overtaken). A row that missed both — its process died between commit and the
+Which rows are pending, cheaply: after a commit, the unsealed rows from the first id that
+transaction wrote (its own rows, which a shorter transaction's pass may already have overtaken,
+and those committed after them: never a long import's backlog, which its own commit seals);
+otherwise those above the highest sealed id. A row that missed its sealing — its process died between commit and the
 callback — is swept by the passes of verification and anchoring while it is recent (`recent=`),
 and otherwise reported by the verifier as left unsealed; `seal_activity_log --all` seals it.
 """
@@ -127,21 +128,20 @@ def unsealed(from_id: int = 0) -> Expression:
 
 
 def anything_pending(since_id: int | None = None) -> bool:
-    """One query, two index look-ups: is the newest log row above the newest sealed one, or is a row
-    at or above `since_id` (the committing transaction's first) without a link?"""
+    """One query of index look-ups: is a row at or above `since_id` (the committing transaction's
+    first) without a link — or, with no `since_id`, is the newest log row above the newest sealed one?"""
     quote = connection.ops.quote_name
     log, seals = log_table(), quote(ActivityLogSeal._meta.db_table)
-    newest = f"COALESCE((SELECT MAX({quote('id')}) FROM {log}), 0)"  # noqa: S608 - names from the models
-    sealed = f"COALESCE((SELECT MAX({quote('log_id')}) FROM {seals}), 0)"  # noqa: S608
-    sql = f"SELECT CASE WHEN {newest} > {sealed} THEN 1 ELSE 0 END"
-    params: list[int] = []
-    if since_id is not None:
-        mine = (
+    if since_id is None:
+        newest = f"COALESCE((SELECT MAX({quote('id')}) FROM {log}), 0)"  # noqa: S608 - names from the models
+        sealed = f"COALESCE((SELECT MAX({quote('log_id')}) FROM {seals}), 0)"  # noqa: S608
+        sql, params = f"SELECT CASE WHEN {newest} > {sealed} THEN 1 ELSE 0 END", []
+    else:
+        sql = (
             f"SELECT 1 FROM {log} l WHERE l.{quote('id')} >= %s AND NOT EXISTS (SELECT 1 FROM {seals} s "  # noqa: S608
             f"WHERE s.{quote('log_id')} = l.{quote('id')} AND s.{quote('log_id')} >= %s)"
         )
-        sql = f"SELECT CASE WHEN {newest} > {sealed} OR EXISTS ({mine}) THEN 1 ELSE 0 END"
-        params = [since_id, since_id]
+        sql, params = f"SELECT CASE WHEN EXISTS ({sql}) THEN 1 ELSE 0 END", [since_id, since_id]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return bool(cursor.fetchone()[0])
@@ -192,14 +192,16 @@ def _seal_batch(ids: list[int]) -> int:
 def seal_pending(since_id: int | None = None, *, recent: timedelta | None = None, everything: bool = False) -> int:
     """Append links for the committed rows that have none, in id order; answers how many.
 
-    Pending: rows above the highest sealed id, or at or above `since_id`, or (with `recent`) written
-    within that long, or (with `everything`) any row at all. Cheap when nothing is pending: one query.
-    Each batch of `BATCH` rows is sealed in a short transaction of its own, so that a large import's
-    sealing holds the lock a fraction of a second at a time, not for all its rows."""
+    Pending: rows at or above `since_id` (a commit's own first row), else above the highest sealed
+    id; and (with `recent`) those written within that long, or (with `everything`) any row at all.
+    Cheap when nothing is pending: one query. Each batch of `BATCH` rows is sealed in a short
+    transaction of its own, so a large import's sealing holds the lock briefly at a time."""
     if not everything and recent is None and not anything_pending(since_id):
         return 0
-    highest = ActivityLogSeal.objects.aggregate(highest=Max("log_id"))["highest"] or 0
-    lower = min(highest + 1, since_id) if since_id is not None else highest + 1
+    if since_id is not None:
+        lower = since_id  # a commit seals from its own first row: never a longer transaction's backlog
+    else:
+        lower = (ActivityLogSeal.objects.aggregate(highest=Max("log_id"))["highest"] or 0) + 1
     ids = _pending_ids(lower, recent, everything)
     return sum(_seal_batch(ids[start : start + BATCH]) for start in range(0, len(ids), BATCH))
 
