@@ -21,6 +21,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from collections.abc import Mapping
 from contextlib import closing
 from dataclasses import dataclass
@@ -222,10 +223,14 @@ def _writable(path: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BackupError(f"Cannot create the backup directory {folder}: {exc.strerror}. Set BACKUP_DIR.") from exc
-    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
         raise BackupError(
-            f"The backup directory {folder} cannot be written to: give this user write access or set BACKUP_DIR."
-        )
+            f"The backup directory {folder} cannot be written to ({exc.strerror}): "
+            "give this user write access or set BACKUP_DIR."
+        ) from exc
     for existing in (path, manifest_path(path)):
         if existing.exists():
             raise BackupError(f"{existing} already exists: choose another --output (a backup is never overwritten).")
@@ -274,6 +279,10 @@ def create_backup(output: Path | None = None, *, at: datetime | None = None) -> 
     path = Path(output) if output is not None else default_path(database.engine, created)
     path = path.resolve()
     _writable(path)
+    if connection.in_atomic_block:
+        # PostgreSQL's snapshot must begin its own transaction, and SQLite's copy would wait for ever
+        # on the lock this connection's own transaction holds.
+        raise BackupError("A backup cannot run inside a transaction: run manage.py backup on its own.")
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
@@ -361,9 +370,24 @@ def table_count(database: Database) -> int:
         return len(cursor.fetchall())
 
 
-def count_database(database: Database) -> dict[str, int]:
+def describe_database(database: Database) -> dict[str, Any]:
+    """A database's row counts and activity-log head, as a manifest holds them."""
     with closing(database.connect()) as db, closing(db.cursor()) as cursor:
-        return count_rows(cursor, database.engine)
+        counts = count_rows(cursor, database.engine)
+        return {"tables": counts, "activity_log": activity_log_head(cursor, counts)}
+
+
+def compare_manifest(manifest: Mapping[str, Any], found: Mapping[str, Any]) -> list[str]:
+    """What differs between a backup's manifest and a restored database's description: each table's
+    row count, and the activity log's latest chain hash."""
+    problems = compare_counts(manifest["tables"], found["tables"])
+    expected, restored = manifest["activity_log"], found["activity_log"]
+    if expected.get("latest_hash") != restored.get("latest_hash"):
+        problems.append(
+            f"activity log: the backup's latest chain hash is {expected.get('latest_hash')}, "
+            f"the restored database's {restored.get('latest_hash')}"
+        )
+    return problems
 
 
 def _restore_postgres(path: Path, database: Database, *, clean: bool) -> None:
@@ -410,5 +434,5 @@ def restore_backup(path: Path, database_url: str, *, force: bool = False) -> Res
         _restore_postgres(path, database, clean=bool(tables))
     else:
         _restore_sqlite(path, database)
-    counts = count_database(database)
-    return Restored(manifest=manifest, counts=counts, problems=compare_counts(manifest["tables"], counts))
+    found = describe_database(database)
+    return Restored(manifest=manifest, counts=found["tables"], problems=compare_manifest(manifest, found))
