@@ -363,6 +363,20 @@ except ValueError as _exc:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("CALENDAR_KNOWN_UNTIL must be a date written YYYY-MM-DD, or empty.") from _exc
+# The activity log's hash chain (docs/operations.md, "The activity log: verification and anchor").
+# ACTIVITY_LOG_ANCHOR: where `manage.py anchor_activity_log` appends the chain's latest link — a file
+# path (JSON lines; best on another machine's mount or a write-once store), "syslog" or
+# "syslog:<facility>" (e.g. syslog:local0); empty = not anchored. ACTIVITY_LOG_SEAL_GRACE_MINUTES: how
+# long a committed log row may stay unsealed before verify_activity_log reports it.
+ACTIVITY_LOG_ANCHOR = env_str("ACTIVITY_LOG_ANCHOR", "")
+if ACTIVITY_LOG_ANCHOR.startswith("syslog:"):
+    from logging.handlers import SysLogHandler
+
+    if ACTIVITY_LOG_ANCHOR.partition(":")[2] not in SysLogHandler.facility_names:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("ACTIVITY_LOG_ANCHOR: unknown syslog facility (use e.g. syslog:local0).")
+ACTIVITY_LOG_SEAL_GRACE_MINUTES = env_int("ACTIVITY_LOG_SEAL_GRACE_MINUTES", 5)
 SERVICE_NAME = "Safeguarding Hub"
 # The address people use to reach the service, for links in emails.
 SITE_URL = env_str("SITE_URL") if PRODUCTION else env_str("SITE_URL", "http://127.0.0.1:8000")

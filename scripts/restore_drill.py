@@ -7,8 +7,9 @@
 3. `manage.py restore` into a FRESH database (`<name>_restore_drill` on PostgreSQL, dropped afterwards;
    a temporary file for SQLite).
 4. The checks, on the restored database: every table's row count equals the manifest's, the
-   activity log's latest chain hash is the manifest's, and `manage.py verify_activity_log` passes
-   (run with DATABASE_URL pointing at the restored database).
+   activity log's last chain link and hash are the manifest's, and `manage.py verify_activity_log`
+   passes (run with DATABASE_URL pointing at the restored database; `--anchor-file PATH` checks the
+   chain against a copy of the anchor file too).
 
 Prints a short report and exits non-zero on any mismatch. Nothing is left behind: scratch
 databases are dropped and the temporary directory removed (`--keep DIR` keeps the backup there).
@@ -79,13 +80,15 @@ def scratch(url: str, suffix: str, folder: str) -> Iterator[str]:
         subprocess.run([*psql, drop], check=True, env=env)  # noqa: S603
 
 
-def check(manifest: Path, restored_url: str) -> list[str]:
+def check(manifest: Path, restored_url: str, anchor_file: Path | None = None) -> list[str]:
     """Every difference between the backup's manifest (a file) and the restored database, then
-    whether the activity log's chain verifies there. Empty: the restore is proved."""
+    whether the activity log's chain verifies there (against `anchor_file` too, if given). Empty:
+    the restore is proved."""
     compare = [sys.executable, "-c", COMPARE, str(manifest)]
     problems: list[str] = json.loads(run(compare, restored_url, "Counting the restored database's rows"))
+    verify = [*MANAGE, "verify_activity_log", *(["--anchor-file", str(anchor_file)] if anchor_file else [])]
     try:
-        run([*MANAGE, "verify_activity_log"], restored_url, "manage.py verify_activity_log on the restored database")
+        run(verify, restored_url, "manage.py verify_activity_log on the restored database")
     except DrillFailed as exc:
         problems.append(str(exc))
     return problems
@@ -115,9 +118,9 @@ class Drill:
         self.step("restore", [*MANAGE, "restore", str(path), "--database-url", target_url], source_url)
         return manifest
 
-    def verify(self, manifest: Path, target_url: str) -> list[str]:
+    def verify(self, manifest: Path, target_url: str, anchor_file: Path | None) -> list[str]:
         started = time.monotonic()
-        problems = check(manifest, target_url)
+        problems = check(manifest, target_url, anchor_file)
         self.timings.append(("checks", time.monotonic() - started))
         return problems
 
@@ -126,6 +129,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--from-current", action="store_true", help="Back up the database DATABASE_URL names.")
     parser.add_argument("--keep", metavar="DIR", type=Path, help="Keep the backup and its manifest in DIR.")
+    parser.add_argument(
+        "--anchor-file",
+        metavar="PATH",
+        type=Path,
+        help="Check the restored chain against this copy of the anchor file too (with --from-current).",
+    )
     options = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'var' / 'db.sqlite3'}"
     os.environ.setdefault("PGOPTIONS", "--client-min-messages=warning")
@@ -138,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
                 path = Path(folder) / ("drill.dump" if is_postgres(url) else "drill.sqlite3")
                 with scratch(url, "restore_drill", folder) as target_url:
                     manifest = drill.backup_and_restore(source_url, target_url, path)
-                    problems = drill.verify(path.with_name(path.name + ".json"), target_url)
+                    problems = drill.verify(path.with_name(path.name + ".json"), target_url, options.anchor_file)
             if options.keep:
                 options.keep.mkdir(parents=True, exist_ok=True)
                 for kept in Path(folder).glob("drill.*"):

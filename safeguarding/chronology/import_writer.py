@@ -27,6 +27,7 @@ from safeguarding.chronology.import_rows import WRITE_BATCH, ImportResult, NewCh
 from safeguarding.chronology.models import ChildAgencyReference, Event, EventChild, ImportBatch
 from safeguarding.chronology.signals import send_events_changed
 from safeguarding.core import context, kernel
+from safeguarding.core.chain import seal_after_commit
 from safeguarding.core.enums import Confidentiality
 from safeguarding.core.models import ActivityLog
 from safeguarding.core.services import actor_agency_code
@@ -74,6 +75,8 @@ def _insert_activity(actor: Person | None, rows: list[tuple[Any, ...]]) -> None:
         "via": ctx.via,
         "request_id": ctx.request_id,
     }
+    if rows:
+        seal_after_commit()  # before the insert: the floor of the ids it will write
     for start in range(0, len(rows), WRITE_BATCH):
         raw_insert(
             ActivityLog,

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from safeguarding.concerns.models import Alert
 from safeguarding.core import context
+from safeguarding.core.chain import seal_after_commit
 from safeguarding.core.models import ActivityLog
 
 _muted: contextvars.ContextVar[bool] = contextvars.ContextVar("concern_emails_muted", default=False)
@@ -67,6 +68,8 @@ def log_and_notify(raised: Sequence[Alert], updated: Sequence[tuple[int, int]], 
         for pk, child_id in updated
     ]
     ActivityLog.objects.bulk_create(rows, batch_size=2000)
+    if rows:  # both backends return the new ids; else from the first id it could have written
+        seal_after_commit(min((r.pk for r in rows if r.pk is not None), default=1))
     if raised and not _muted.get():
         ids = [a.pk for a in raised]
         transaction.on_commit(lambda: send_new_alert_emails(ids))

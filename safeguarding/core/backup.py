@@ -6,9 +6,10 @@
 - SQLite: the online backup API (`sqlite3.Connection.backup`), safe while the application runs;
   the counts are taken from the copy itself.
 The manifest holds the engine, the database's name, when, every table's row count, the activity
-log's row count and latest chain hash (when the log carries one) and the file's SHA-256: no
-personal data. `restore_backup` checks the file against its manifest, refuses a non-empty database
-unless forced, restores, and compares the restored row counts with the manifest's.
+log's row count and the end of its hash chain (the last link in `core_activitylogseal`: its number,
+log row and hash; `core.chain`) and the file's SHA-256: no personal data. `restore_backup` checks
+the file against its manifest, refuses a non-empty database unless forced, restores, and compares
+the restored row counts and chain end with the manifest's.
 
 A password never goes on a command line: pg_dump and pg_restore read it from PGPASSWORD.
 """
@@ -40,9 +41,6 @@ if TYPE_CHECKING:
     from safeguarding.core.types import Person
 
 POSTGRESQL, SQLITE = "postgresql", "sqlite"
-ACTIVITY_LOG_TABLE = "core_activitylog"
-# The activity log's chain column (issue 16), whichever of these names the model gives it.
-CHAIN_COLUMNS = ("hash", "row_hash", "chain_hash", "entry_hash")
 MANIFEST_FORMAT = 1
 
 TABLES_SQL = {
@@ -163,24 +161,23 @@ def count_rows(cursor: Any, engine: str) -> dict[str, int]:
     return counts
 
 
-def chain_column() -> str | None:
-    """The activity log's chain-hash column, if the log carries one."""
-    from safeguarding.core.models import ActivityLog
-
-    names = {field.column for field in ActivityLog._meta.concrete_fields}
-    return next((name for name in CHAIN_COLUMNS if name in names), None)
-
-
 def activity_log_head(cursor: Any, counts: Mapping[str, int]) -> dict[str, Any]:
-    """The activity log's row count and, when it has a chain, the latest row's id and hash."""
-    head: dict[str, Any] = {"count": counts.get(ACTIVITY_LOG_TABLE, 0), "latest_id": None, "latest_hash": None}
-    column = chain_column()
-    if column is None or ACTIVITY_LOG_TABLE not in counts:
-        return head
-    cursor.execute(f"SELECT id, {quote(column)} FROM {ACTIVITY_LOG_TABLE} ORDER BY id DESC LIMIT 1")  # noqa: S608
-    row = cursor.fetchone()
-    if row is not None:
-        head["latest_id"], head["latest_hash"] = int(row[0]), row[1]
+    """The activity log's row count and the end of its hash chain (`core.chain`): the number of
+    links, and the last link's number, log row and hash (None where the chain is empty or absent)."""
+    from safeguarding.core.models import ActivityLog, ActivityLogSeal
+
+    seal_table = ActivityLogSeal._meta.db_table
+    head: dict[str, Any] = {
+        "count": counts.get(ActivityLog._meta.db_table, 0),
+        "links": counts.get(seal_table, 0),
+        "latest_seq": None,
+        "latest_log_id": None,
+        "latest_hash": None,
+    }
+    if counts.get(seal_table):
+        cursor.execute(f"SELECT seq, log_id, row_hash FROM {quote(seal_table)} ORDER BY seq DESC LIMIT 1")  # noqa: S608
+        seq, log_id, row_hash = cursor.fetchone()
+        head.update(latest_seq=int(seq), latest_log_id=int(log_id), latest_hash=row_hash)
     return head
 
 
@@ -322,6 +319,7 @@ def record_backup(*, actor: Person | None, manifest: Mapping[str, Any]) -> None:
             "tables": len(manifest["tables"]),
             "total_rows": manifest["total_rows"],
             "activity_log_count": manifest["activity_log"]["count"],
+            "activity_log_latest_seq": manifest["activity_log"]["latest_seq"],
             "activity_log_latest_hash": manifest["activity_log"]["latest_hash"],
         },
     )
@@ -382,11 +380,10 @@ def compare_manifest(manifest: Mapping[str, Any], found: Mapping[str, Any]) -> l
     row count, and the activity log's latest chain hash."""
     problems = compare_counts(manifest["tables"], found["tables"])
     expected, restored = manifest["activity_log"], found["activity_log"]
-    if expected.get("latest_hash") != restored.get("latest_hash"):
-        problems.append(
-            f"activity log: the backup's latest chain hash is {expected.get('latest_hash')}, "
-            f"the restored database's {restored.get('latest_hash')}"
-        )
+    for key, label in (("latest_seq", "last chain link"), ("latest_hash", "last chain hash")):
+        if expected.get(key) != restored.get(key):
+            was, now = expected.get(key), restored.get(key)
+            problems.append(f"activity log: the backup's {label} is {was}, the restored database's {now}")
     return problems
 
 

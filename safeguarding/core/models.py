@@ -93,6 +93,26 @@ class ActivityLog(models.Model):
         raise AppendOnlyError("The activity log is append-only.")
 
 
+class ActivityLogSeal(models.Model):
+    """One link of the activity log's hash chain (`core.chain`): the SHA-256 of the previous link's
+    hash and one log row's canonical content, appended in `seq` order by the sealing step after the
+    row's transaction commits. Append-only like the log (a PostgreSQL trigger refuses UPDATE, DELETE
+    and TRUNCATE). `log_id` is a plain column, not a foreign key: a seal must outlive a deleted log
+    row, so that the verifier can name the row that went."""
+
+    seq = models.PositiveBigIntegerField(unique=True)  # 1, 2, 3… without gaps; unique: one link per place
+    log_id = models.BigIntegerField(unique=True)  # unique: a row is sealed once (and the sealer's anti-join)
+    prev_hash = models.CharField(max_length=64)
+    row_hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"seal {self.seq} of log row {self.log_id}"
+
+
 class BankHolidayAmendment(models.Model):
     """The partnership's amendment of one day of England's bank holidays (`core.calendar`): an extra
     bank holiday (announced after the `holidays` package was released) or a package bank holiday

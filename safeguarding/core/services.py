@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from safeguarding.core import context
+from safeguarding.core.chain import seal_after_commit
 from safeguarding.core.kernel import note_logged
 from safeguarding.core.models import ActivityLog
 
@@ -75,7 +76,7 @@ def record_activity(
 ) -> ActivityLog:
     ctx = context.current()
     note_logged()
-    return ActivityLog.objects.create(
+    row = ActivityLog.objects.create(
         actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
         actor_agency_code=actor_agency_code(actor),
         action=action,
@@ -86,3 +87,5 @@ def record_activity(
         via=ctx.via,
         request_id=ctx.request_id,
     )
+    seal_after_commit(row.pk)  # chained into the log's hash chain once the transaction commits
+    return row
