@@ -154,41 +154,54 @@ def _pending_ids(lower: int, recent: timedelta | None, everything: bool) -> list
         return list(ActivityLog.objects.filter(unsealed()).order_by("pk").values_list("pk", flat=True))
     window = Q(pk__gte=lower)
     if recent is not None:
-        since = ActivityLog.objects.filter(at__gte=timezone.now() - recent).order_by("pk").values_list("pk", flat=True)
-        first_recent = since.first()
+        cutoff = timezone.now() - recent
+        first_recent = ActivityLog.objects.filter(at__gte=cutoff).order_by("pk").values_list("pk", flat=True).first()
         if first_recent is not None and first_recent < lower:
-            window |= Q(pk__in=since)
+            window |= Q(at__gte=cutoff)
             lower = first_recent
     pending = ActivityLog.objects.filter(unsealed(lower)).filter(window).order_by("pk")
     return list(pending.values_list("pk", flat=True))
+
+
+def _lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def _seal_batch(ids: list[int]) -> int:
+    """Under the lock, in a transaction of its own: append the links of those of `ids` still unsealed
+    (another pass may have sealed some meanwhile)."""
+    with transaction.atomic():
+        _lock()
+        done = set(ActivityLogSeal.objects.filter(log_id__in=ids).values_list("log_id", flat=True))
+        todo = [pk for pk in ids if pk not in done]
+        last = ActivityLogSeal.objects.order_by("-seq").values_list("seq", "row_hash").first()
+        seq, prev = last if last else (0, GENESIS)
+        now = timezone.now()
+        links = []
+        for row in _rows(todo) if todo else []:
+            seq += 1
+            row_hash = link_hash(prev, row)
+            links.append((seq, row[0], prev, row_hash, now))
+            prev = row_hash
+        _insert_links(links)
+        return len(links)
 
 
 def seal_pending(since_id: int | None = None, *, recent: timedelta | None = None, everything: bool = False) -> int:
     """Append links for the committed rows that have none, in id order; answers how many.
 
     Pending: rows above the highest sealed id, or at or above `since_id`, or (with `recent`) written
-    within that long, or (with `everything`) any row at all. Cheap when nothing is pending: one query."""
+    within that long, or (with `everything`) any row at all. Cheap when nothing is pending: one query.
+    Each batch of `BATCH` rows is sealed in a short transaction of its own, so that a large import's
+    sealing holds the lock a fraction of a second at a time, not for all its rows."""
     if not everything and recent is None and not anything_pending(since_id):
         return 0
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-        last = ActivityLogSeal.objects.order_by("-seq").values_list("seq", "row_hash").first()
-        seq, prev = last if last else (0, GENESIS)
-        highest = ActivityLogSeal.objects.aggregate(highest=Max("log_id"))["highest"] or 0
-        lower = min(highest + 1, since_id) if since_id is not None else highest + 1
-        ids = _pending_ids(lower, recent, everything)
-        now = timezone.now()
-        for start in range(0, len(ids), BATCH):
-            links = []
-            for row in _rows(ids[start : start + BATCH]):
-                seq += 1
-                row_hash = link_hash(prev, row)
-                links.append((seq, row[0], prev, row_hash, now))
-                prev = row_hash
-            _insert_links(links)
-    return len(ids)
+    highest = ActivityLogSeal.objects.aggregate(highest=Max("log_id"))["highest"] or 0
+    lower = min(highest + 1, since_id) if since_id is not None else highest + 1
+    ids = _pending_ids(lower, recent, everything)
+    return sum(_seal_batch(ids[start : start + BATCH]) for start in range(0, len(ids), BATCH))
 
 
 def _insert_links(links: list[tuple[int, int, str, str, datetime]]) -> None:
@@ -196,6 +209,8 @@ def _insert_links(links: list[tuple[int, int, str, str, datetime]]) -> None:
     time preparing each value through its field than the sealing spends hashing."""
     table = _quote(ActivityLogSeal._meta.db_table)
     columns = ", ".join(_quote(name) for name in ("seq", "log_id", "prev_hash", "row_hash", "sealed_at"))
+    if not links:
+        return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -204,7 +219,7 @@ def _insert_links(links: list[tuple[int, int, str, str, datetime]]) -> None:
             return
         field = ActivityLogSeal._meta.get_field("sealed_at")
         assert isinstance(field, Field)
-        at = field.get_db_prep_save(links[0][4], connection) if links else None
+        at = field.get_db_prep_save(links[0][4], connection)
         sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)"  # noqa: S608 - names from the model
         cursor.executemany(sql, [(*link[:4], at) for link in links])
 
