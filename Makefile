@@ -2,6 +2,7 @@
 #   make run   - install, migrate the embedded SQLite database, load demo data, serve http://127.0.0.1:8000
 #   make test  - install, lint, type-check and run the whole suite (browser tests included)
 #   make test-dates - the date-sensitive apps' tests again under faketime, on a leap day over a year ahead
+#   make restore-drill - back a demo database up, restore it into a fresh one and check every row count and the log chain
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -22,7 +23,7 @@ endif
 # 14 s of CPU for each test worker's collection alone, and again in each manage.py the checks run.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test test-dates install install-dev browser lint typecheck migrations static checks pytest migrate seed worker css bench clean
+.PHONY: run test test-dates restore-drill install install-dev browser lint typecheck migrations static checks pytest migrate seed worker css bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -107,6 +108,13 @@ FAKE_NOW ?= 2028-02-29 10:00:00
 test-dates: install-dev browser
 	@command -v faketime >/dev/null || { echo "make test-dates needs Debian's faketime: apt-get install faketime" >&2; exit 1; }
 	faketime --exclude-monotonic '$(FAKE_NOW)' $(BIN)/pytest -n $(PYTEST_WORKERS) -q -p no:randomly $(addprefix safeguarding/,$(DATE_APPS))
+
+# Prove a backup restores (scripts/restore_drill.py): a drill database of its own (migrated, small demo data)
+# beside DATABASE_URL's, backed up, restored into a fresh database, and every table's row count and the
+# activity log's chain checked there; scratch databases are dropped. DRILL_ARGS=--from-current backs up
+# DATABASE_URL's own database instead.
+restore-drill: install
+	$(BIN)/python scripts/restore_drill.py $(DRILL_ARGS)
 
 # Rebuild the committed GOV.UK Frontend CSS/JS (needs Node; running the app does not).
 css:

@@ -197,6 +197,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = BASE_DIR / "var" / "media"
+# Where `manage.py backup` writes its files when no --output is given (docs/operations.md, "Backup and
+# restore"); keep copies off this machine too.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
 
 # Security headers; the production block switches on HTTPS-only behaviour.
 SECURE_CONTENT_TYPE_NOSNIFF = True
