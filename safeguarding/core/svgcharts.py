@@ -14,16 +14,21 @@ from __future__ import annotations
 import base64
 import hashlib
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 # GOV.UK colours, each distinguishable from its neighbours; lines also differ by dash and marker.
 COLOURS = ("#1d70b8", "#f47738", "#00703c", "#d4351c", "#4c2c92", "#505a5f", "#85994b", "#6f72af")
 DASHES = ("", "6 3", "2 3", "8 3 2 3")
 MARKERS = ("circle", "square", "triangle", "diamond")
 WIDTH = 640
-FONT = "Helvetica, Arial, sans-serif"  # one system family: small PDFs, no font files to embed
+# The PDFs' own font first, so a PDF embeds one family; in pages the stylesheet gives the page's font.
+FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 MAX_LABEL = 40
 TEXT = "#0b0c0c"
 GRID = "#b1b4b6"
@@ -147,8 +152,8 @@ def bar_chart(
     per_row = 1 if stacked else max(len(series), 1)
     bar = 16 if per_row == 1 else 12
     row_height = per_row * bar + 10
-    parts = [_text(0, 18, title, size=15, extra=' font-weight="bold"')]
-    y = 34.0
+    parts: list[str] = []  # the title is the <title>: the page's heading above the chart shows it
+    y = 6.0
     if len(series) > 1:
         legend, used = _legend(names, y + 12, colours=colours)
         parts += legend
@@ -204,8 +209,8 @@ def line_chart(
     shown = [short(label, 24) for label in categories]
     values = sorted(scale) or [0, 1]
     low, high = values[0] - 0.5, values[-1] + 0.5
-    parts = [_text(0, 18, title, size=15, extra=' font-weight="bold"')]
-    top, plot_height = 36.0, 28.0 * len(values) + 10
+    parts: list[str] = []  # the title is the <title>: the page's heading above the chart shows it
+    top, plot_height = 10.0, 28.0 * len(values) + 10
     plot_left, plot_right = 52.0, WIDTH - 16.0
     step = (plot_right - plot_left) / max(len(shown), 1)
 
@@ -259,3 +264,15 @@ def line_chart(
 def data_uri(svg: str) -> str:
     """The SVG as an image address (for PDFs): an `<img>` needs no inline style or script."""
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def html(svg: str, *, as_image: bool = False) -> SafeString:
+    """The chart for a template: the SVG inline (built here with every text escaped), or, for a PDF,
+    an `<img class="app-chart">` whose alt text is the chart's <desc>."""
+    if not svg:
+        return mark_safe("")
+    if not as_image:
+        return mark_safe(svg)  # noqa: S308 — built by this module, every text escaped
+    found = re.search(r"<desc[^>]*>(.*?)</desc>", svg, re.S)
+    alt = unescape(found.group(1)) if found else ""
+    return format_html('<img class="app-chart" src="{}" alt="{}">', data_uri(svg), alt)
