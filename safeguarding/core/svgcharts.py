@@ -31,6 +31,9 @@ WIDTH = 640
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 MAX_LABEL = 40
 TEXT = "#0b0c0c"
+# Type sizes in the drawing's units: a chart is often scaled down to ~70% to fit half a column.
+LABEL = 15
+SMALL = 14
 GRID = "#b1b4b6"
 
 
@@ -49,7 +52,7 @@ def nice_ticks(top: float, most: int = 6) -> list[float]:
         return [0, 1]
     raw = top / most
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
     step = max(step, 1) if top >= 1 else step
     count = math.ceil(top / step - 1e-9)
     return [round(i * step, 6) for i in range(count + 1)]
@@ -102,10 +105,10 @@ def _legend(
     parts, x, row = [], 0.0, 0
     for index, name in enumerate(names):
         label = short(name, 70)
-        width = 28 + text_width(label, 12) + 16
+        width = 28 + text_width(label, LABEL) + 16
         if x and x + width > WIDTH:
             x, row = 0.0, row + 1
-        top = y + row * 20
+        top = y + row * 22
         colour = colours[index % len(colours)]
         if lines:
             dash = DASHES[index % len(DASHES)]
@@ -114,9 +117,9 @@ def _legend(
             parts.append(_marker(MARKERS[index % len(MARKERS)], x + 11, top - 4, colour))
         else:
             parts.append(_rect(x, top - 12, 16, 12, colour))
-        parts.append(_text(x + 28, top, label, size=12))
+        parts.append(_text(x + 28, top, label, size=LABEL))
         x += width
-    return parts, (row + 1) * 20 if names else 0
+    return parts, (row + 1) * 22 if names else 0
 
 
 def _marker(kind: str, x: float, y: float, colour: str) -> str:
@@ -148,9 +151,9 @@ def bar_chart(
     shown = [short(label) for label in labels]
     values = [[float(v) for v in vs] for _, vs in series]
     names = [name for name, _ in series]
-    label_width = min(max((text_width(label, 12) for label in shown), default=80) + 8, 250)
+    label_width = min(max((text_width(label, LABEL) for label in shown), default=80) + 8, 280)
     per_row = 1 if stacked else max(len(series), 1)
-    bar = 16 if per_row == 1 else 12
+    bar = 20 if per_row == 1 else 15
     row_height = per_row * bar + 10
     parts: list[str] = []  # the title is the <title>: the page's heading above the chart shows it
     y = 6.0
@@ -168,12 +171,12 @@ def bar_chart(
     for tick in ticks:
         x = plot_left + tick * scale
         parts.append(_line(x, top, x, top + plot_height, GRID, css="app-chart__grid"))
-        parts.append(_text(x, top + plot_height + 16, number(tick), anchor="middle", size=12))
+        parts.append(_text(x, top + plot_height + 18, number(tick), anchor="middle", size=LABEL))
     if not shown:
-        parts.append(_text(plot_left + 8, top + row_height / 2 + 4, empty, size=12))
+        parts.append(_text(plot_left + 8, top + row_height / 2 + 4, empty, size=LABEL))
     for row, label in enumerate(shown):
         row_top = top + row * row_height + 5
-        parts.append(_text(label_width, row_top + per_row * bar / 2 + 4, label, anchor="end", size=12))
+        parts.append(_text(label_width, row_top + per_row * bar / 2 + 4, label, anchor="end", size=LABEL))
         left = plot_left
         for index, vs in enumerate(values):
             value = vs[row] if row < len(vs) else 0.0
@@ -185,12 +188,12 @@ def bar_chart(
             if stacked:
                 left += width
             else:
-                parts.append(_text(x + width + 4, bar_top + bar / 2 + 3, number(value), size=11))
+                parts.append(_text(x + width + 4, bar_top + bar / 2 + 3, number(value), size=SMALL))
         if stacked:
-            parts.append(_text(left + 4, row_top + bar / 2 + 4, number(totals[row]) if totals else "0", size=11))
+            parts.append(_text(left + 4, row_top + bar / 2 + 4, number(totals[row]) if totals else "0", size=SMALL))
     parts.append(_line(plot_left, top, plot_left, top + plot_height, TEXT))
-    parts.append(_text((plot_left + plot_right) / 2, top + plot_height + 34, unit, anchor="middle", size=12))
-    return _Svg(title, desc, top + plot_height + 42, parts).render()
+    parts.append(_text((plot_left + plot_right) / 2, top + plot_height + 38, unit, anchor="middle", size=LABEL))
+    return _Svg(title, desc, top + plot_height + 46, parts).render()
 
 
 def line_chart(
@@ -210,8 +213,8 @@ def line_chart(
     values = sorted(scale) or [0, 1]
     low, high = values[0] - 0.5, values[-1] + 0.5
     parts: list[str] = []  # the title is the <title>: the page's heading above the chart shows it
-    top, plot_height = 10.0, 28.0 * len(values) + 10
-    plot_left, plot_right = 52.0, WIDTH - 16.0
+    top, plot_height = 10.0, 30.0 * len(values) + 10
+    plot_left, plot_right = 56.0, WIDTH - 16.0
     step = (plot_right - plot_left) / max(len(shown), 1)
 
     def y_of(value: float) -> float:
@@ -224,10 +227,10 @@ def line_chart(
     for value in values:
         y = y_of(value)
         parts.append(_line(plot_left, y, plot_right, y, "#dddddd", css="app-chart__grid"))
-        parts.append(_text(plot_left - 8, y + 4, number(value), anchor="end", size=12))
+        parts.append(_text(plot_left - 8, y + 5, number(value), anchor="end", size=LABEL))
     middle = top + plot_height / 2
     parts.append(
-        _text(14, middle, axis_label, anchor="middle", size=12, extra=f' transform="rotate(-90 14 {middle:.1f})"')
+        _text(16, middle, axis_label, anchor="middle", size=LABEL, extra=f' transform="rotate(-90 16 {middle:.1f})"')
     )
     for index, spread in enumerate(ranges):
         if spread is not None and spread[0] != spread[1]:
@@ -246,16 +249,16 @@ def line_chart(
         parts += [_marker(MARKERS[index % len(MARKERS)], x, y, colour) for x, y in coordinates]
     bottom = top + plot_height
     parts.append(_line(plot_left, bottom, plot_right, bottom, TEXT))
-    longest = max((text_width(label, 11) for label in shown), default=0)
+    longest = max((text_width(label, SMALL) for label in shown), default=0)
     rotate = longest > step - 6
     for index, label in enumerate(shown):
         x = x_of(index)
         if rotate:
-            extra = f' transform="rotate(-35 {x:.1f} {bottom + 14:.1f})"'
-            parts.append(_text(x, bottom + 14, label, anchor="end", size=11, extra=extra))
+            extra = f' transform="rotate(-35 {x:.1f} {bottom + 18:.1f})"'
+            parts.append(_text(x, bottom + 18, label, anchor="end", size=SMALL, extra=extra))
         else:
-            parts.append(_text(x, bottom + 16, label, anchor="middle", size=11))
-    label_room = (longest * 0.6 + 20) if rotate else 24
+            parts.append(_text(x, bottom + 20, label, anchor="middle", size=SMALL))
+    label_room = (longest * 0.6 + 24) if rotate else 28
     legend, used = _legend([name for name, _ in series], bottom + label_room + 16, lines=True)
     parts += legend
     return _Svg(title, desc, bottom + label_room + used + 8, parts).render()
