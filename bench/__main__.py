@@ -1,11 +1,12 @@
-"""`python -m bench import|chronology|concerns|linkage|load [options]`
+"""`python -m bench import|chronology|concerns|linkage|load|pages [options]`
 (or `make bench BENCH_ARGS="chronology --events 100000"`).
 
 On SQLite each benchmark uses its own file under bench/results/. On PostgreSQL (`DATABASE_URL`):
 `import` creates a scratch database beside the one named and drops it afterwards, so every run
 starts empty; `chronology` uses the named database, generating its data the first time.
 `linkage` needs no database (the file it is given only labels its results). `load` runs on PostgreSQL
-only: the database named is seeded once and copied for each run (see bench/load.py).
+only: the database named is seeded once and copied for each run (see bench/load.py). `pages` loads
+the demo data (`seed_demo`) into its own file (or the named PostgreSQL database) the first time.
 """
 
 from __future__ import annotations
@@ -76,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     linkage.add_argument("--existing", type=int, default=46_000, help="existing children, import case (46,000)")
     linkage.add_argument("--incoming", type=int, default=5_000, help="incoming records, import case (5,000)")
     _add_load_parser(sub)
+    pages = sub.add_parser("pages", help="the slowest pages and documents on the demo data (< 1 s, < 3 s)")
+    pages.add_argument("--repeat", type=int, default=3, help="measured runs per line after the first (default 3)")
+    pages.add_argument("--only", default="", help="only the lines whose label contains this")
     args = parser.parse_args(argv)
 
     if args.benchmark == "import":
@@ -116,6 +120,12 @@ def main(argv: list[str] | None = None) -> int:
             users=args.users, minutes=args.minutes, keep=args.keep, python_for_locust=args.locust_python
         )
         report(results)
+    elif args.benchmark == "pages":
+        setup_django("pages.sqlite3")
+        from bench.pages import run as run_pages
+
+        results = run_pages(repeat=args.repeat, only=args.only)
+        path = save_results("pages", results)
     elif args.benchmark == "concerns":
         setup_django(f"chronology-{args.events}.sqlite3")  # the chronology benchmark's data, topped up
         from bench.concerns import run as run_concerns

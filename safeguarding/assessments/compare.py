@@ -1,5 +1,5 @@
-"""Comparing a child's assessments over time and between agencies: per area, a chart (matplotlib SVG,
-one series per assessment) and a table of grades with each change marked in words.
+"""Comparing a child's assessments over time and between agencies: per area, a chart (a small SVG from
+`core.svgcharts`, one series per assessment) and a table of grades with each change marked in words.
 
 Lower grades are better (1: all needs met). Units are matched by code, so assessments made with two
 versions of the same template compare wherever their units agree.
@@ -7,17 +7,13 @@ versions of the same template compare wherever their units agree.
 
 from __future__ import annotations
 
-import base64
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
 from safeguarding.assessments.enums import Change
 from safeguarding.assessments.models import Assessment, Grade
 from safeguarding.assessments.structure import Unit, by_area, grade_key, units_of
-
-MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
-COLOURS = ["#1d70b8", "#d4351c", "#00703c", "#4c2c92", "#f47738", "#5694ca", "#85994b", "#6f72af"]
+from safeguarding.core import svgcharts
 
 
 @dataclass(frozen=True)
@@ -56,7 +52,7 @@ class AreaComparison:
 
     @property
     def chart_data_uri(self) -> str:
-        return "data:image/svg+xml;base64," + base64.b64encode(self.chart_svg.encode()).decode()
+        return svgcharts.data_uri(self.chart_svg)
 
 
 @dataclass
@@ -111,48 +107,19 @@ def build_comparison(assessments: list[Assessment], *, charts: bool = True) -> C
     return comparison
 
 
-def _short(text: str, length: int = 22) -> str:
-    return text if len(text) <= length else text[: length - 1] + "…"
-
-
 def area_chart_svg(area: AreaComparison, comparison: Comparison) -> str:
-    """One series per assessment across the area's units; each with its own marker and line style, so
-    it reads without colour. Built on a Figure (not pyplot), so it is safe in threads."""
-    from matplotlib.figure import Figure
-
-    values = [v for v, _ in comparison.scale] or [1, 5]
-    labels = [_short(row.title) for row in area.rows]
-    figure = Figure(figsize=(6.4, 3.2))
-    axes = figure.add_subplot()
-    positions = list(range(len(labels)))
-    styles = ["-", "--", "-.", ":"]
-    for index, (_, label) in enumerate(comparison.columns):
-        ys = [row.cells[index].grade for row in area.rows]
-        xs = [x for x, y in zip(positions, ys, strict=True) if y is not None]
-        ys_shown = [y for y in ys if y is not None]
-        axes.plot(
-            xs,
-            ys_shown,
-            marker=MARKERS[index % len(MARKERS)],
-            linestyle=styles[index % len(styles)],
-            color=COLOURS[index % len(COLOURS)],
-            label=_short(label, 70),
-            linewidth=1.5,
-            markersize=7,
-        )
-    axes.set_xticks(positions, labels=labels, rotation=20, ha="right", fontsize=8)
-    axes.set_yticks(values)
-    axes.set_ylim(max(values) + 0.5, min(values) - 0.5)  # better (lower) grades at the top
-    axes.set_ylabel("Grade (1 is best)")
-    axes.set_title(area.title, loc="left", fontsize=11)
-    axes.grid(axis="y", color="#dddddd")
-    axes.spines[["top", "right"]].set_visible(False)
-    if comparison.assessments:
-        axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.3), frameon=False)
-    buffer = io.StringIO()
-    # "tight" keeps the legend below the axes inside the image.
-    figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    return buffer.getvalue()
+    """One line per assessment across the area's units, each with its own colour, dash and marker, so
+    it reads without colour; better (lower) grades at the top."""
+    return svgcharts.line_chart(
+        area.title,
+        f"Line chart of the grades for {area.title.lower()}, one line per assessment. "
+        "The table gives the same figures.",
+        [row.title for row in area.rows],
+        [(label, [row.cells[index].grade for row in area.rows]) for index, (_, label) in enumerate(comparison.columns)],
+        scale=[v for v, _ in comparison.scale] or [1, 5],
+        axis_label="Grade (1 is best)",
+        lowest_at_top=True,
+    )
 
 
 def summary_of(assessment: Assessment) -> list[tuple[str, list[tuple[str, int | None]]]]:

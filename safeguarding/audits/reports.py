@@ -1,12 +1,10 @@
-"""The audit summary: grade distribution per area and per agency (a chart each, matplotlib SVG, the
-same in the page and the PDF, with a data table beside it), the comparison with the baseline, and the
-findings. Scrutineers may read it: it names no child (cases are "Case 1", "Case 2"…, and only counts
-appear)."""
+"""The audit summary: grade distribution per area and per agency (a chart each, a small SVG from
+`core.svgcharts`, inline in the page and the PDF, with a data table beside it), the comparison with
+the baseline, and the findings. Scrutineers may read it: it names no child (cases are "Case 1",
+"Case 2"…, and only counts appear)."""
 
 from __future__ import annotations
 
-import base64
-import io
 from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
@@ -14,6 +12,7 @@ from django.utils import timezone
 
 from safeguarding.audits import grading
 from safeguarding.audits.models import Audit, AuditTool
+from safeguarding.core import svgcharts
 
 # Best to worst: GOV.UK green, light green, orange, red; further grades of a longer scale in greys.
 GRADE_COLOURS = ("#00703c", "#85994b", "#f47738", "#d4351c", "#505a5f", "#b1b4b6")
@@ -34,7 +33,7 @@ class Chart:
 
     @property
     def data_uri(self) -> str:
-        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
+        return svgcharts.data_uri(self.svg)
 
 
 @dataclass
@@ -55,29 +54,17 @@ class Summary:
 
 
 def stacked_chart_svg(title: str, rows: list[grading.Distribution], tool: AuditTool) -> str:
-    """Horizontal stacked bars (one per row, one colour per grade). Built on a Figure, safe in threads."""
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
-    labels = [r.label for r in rows] or ["Nothing graded"]
-    figure = Figure(figsize=(7.0, 0.45 * len(labels) + 1.6), layout="constrained")
-    axes = figure.add_subplot()
-    positions = list(range(len(labels)))
-    left = [0] * len(labels)
-    for index, (code, label) in enumerate(tool.scale):
-        values = [r.counts.get(code, 0) for r in rows] or [0]
-        axes.barh(positions, values, left=left, color=GRADE_COLOURS[index % len(GRADE_COLOURS)], label=label)
-        left = [a + b for a, b in zip(left, values, strict=True)]
-    axes.set_yticks(positions, labels=labels)
-    axes.invert_yaxis()
-    axes.set_title(title, loc="left", fontsize=11)
-    axes.set_xlabel("Grades")
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    figure.legend(loc="outside lower center", ncols=len(tool.scale), fontsize=8, frameon=False)
-    axes.spines[["top", "right"]].set_visible(False)
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
+    """Horizontal stacked bars (one per row, one colour per grade), as SVG text (`core.svgcharts`)."""
+    return svgcharts.bar_chart(
+        title,
+        f"Stacked bar chart: {title.lower()}. The table below gives the same figures.",
+        [r.label for r in rows],
+        [(label, [r.counts.get(code, 0) for r in rows]) for code, label in tool.scale],
+        unit="Grades",
+        stacked=True,
+        empty="Nothing graded",
+        colours=GRADE_COLOURS,
+    )
 
 
 def build_summary(audit: Audit, *, charts: bool = True) -> Summary:

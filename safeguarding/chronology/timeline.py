@@ -125,7 +125,7 @@ def render_timeline(chronology: MergedChronology, *, id_prefix: str = "timeline"
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
         f'class="app-timeline__svg" role="img" aria-labelledby="{title_id} {desc_id}" '
-        f'font-family="Helvetica, Arial, sans-serif">',
+        f'font-family="DejaVu Sans, Helvetica, Arial, sans-serif">',  # the PDF's font: one family embedded
         f'<title id="{title_id}">{escape(summary(chronology))}</title>',
         f'<desc id="{desc_id}">{escape(" ".join(description))}</desc>',
     ]

@@ -1,13 +1,12 @@
 """The partnership's escalation log and report (domain.md §4): counts by raising and receiving agency,
 reason, level of need, stage reached, outcome and overdue responses, and time taken at each stage;
-a chart per dimension (matplotlib SVG, the same in pages and PDFs) with its data table; CSV and PDF.
+a chart per dimension (a small SVG from `core.svgcharts`, inline in pages and PDFs) with its data table; CSV and PDF.
 
 The report names no child: it is for the business unit, scrutineers and the quarterly report.
 """
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 from collections import Counter, defaultdict
@@ -19,6 +18,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from safeguarding.core import svgcharts
 from safeguarding.core.spreadsheets import neutralise_formula
 from safeguarding.escalations.deadlines import working_days_taken
 from safeguarding.escalations.enums import EscalationStatus, LevelOfNeed
@@ -61,7 +61,7 @@ class Dimension:
 
     @property
     def chart_data_uri(self) -> str:
-        return "data:image/svg+xml;base64," + base64.b64encode(self.chart_svg.encode()).decode()
+        return svgcharts.data_uri(self.chart_svg)
 
 
 @dataclass(frozen=True)
@@ -175,28 +175,15 @@ def stage_times(visits: list[StageVisit], all_stages: list[str]) -> list[StageTi
 
 
 def bar_chart_svg(title: str, rows: list[tuple[str, int]]) -> str:
-    """A horizontal bar chart as SVG text. Built on a Figure (not pyplot), so it is safe in threads."""
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
-    labels = [label if len(label) <= 40 else label[:39] + "…" for label, _ in rows] or ["No escalations"]
-    values = [count for _, count in rows] or [0]
-    figure = Figure(figsize=(6.4, 0.45 * len(labels) + 1.0))
-    axes = figure.add_subplot()
-    positions = list(range(len(labels)))
-    axes.barh(positions, values, color="#1d70b8")
-    axes.set_yticks(positions, labels=labels)
-    axes.invert_yaxis()
-    axes.set_title(title, loc="left", fontsize=11)
-    axes.set_xlabel("Escalations")
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    for position, value in zip(positions, values, strict=True):
-        axes.text(value, position, f" {value}", va="center", fontsize=9)
-    axes.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
+    """A horizontal bar chart as SVG text (`core.svgcharts`)."""
+    return svgcharts.bar_chart(
+        title,
+        f"Bar chart of escalations by {title.lower()}. The table gives the same figures.",
+        [label for label, _ in rows],
+        [("Escalations", [count for _, count in rows])],
+        unit="Escalations",
+        empty="No escalations",
+    )
 
 
 def neutralise(value: Any) -> str:

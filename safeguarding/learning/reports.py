@@ -9,13 +9,11 @@
 3. Themes: events held on each theme against the escalations flagged for learning and the review
    findings on that theme, so the learning group sees themes with learning flags but no event.
 
-Charts are matplotlib SVG (the same text in pages and exports), each with a data table beside it.
+Charts are small SVGs from `core.svgcharts` (inline in pages and exports), each with a data table beside it.
 """
 
 from __future__ import annotations
 
-import base64
-import io
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,6 +26,7 @@ from django.utils import timezone
 
 from safeguarding.agencies.enums import Role
 from safeguarding.agencies.models import Agency
+from safeguarding.core import svgcharts
 from safeguarding.escalations.models import Escalation
 from safeguarding.escalations.reports import Period
 from safeguarding.learning.enums import Confidence, EventStatus, PracticeChanged
@@ -74,37 +73,19 @@ def held_in(period: Period) -> QuerySet[LearningEvent]:
 
 
 def chart_data_uri(svg: str) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return svgcharts.data_uri(svg)
 
 
 def grouped_bar_svg(title: str, labels: list[str], series: list[tuple[str, list[float]]], unit: str) -> str:
-    """Horizontal bars, one group per label and one bar per series. Built on a Figure (not pyplot), so
-    it is safe in threads."""
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
-    labels = [label if len(label) <= 40 else label[:39] + "…" for label in labels] or ["Nothing in this period"]
-    colours = ["#1d70b8", "#f47738", "#00703c", "#4c2c92"]
-    n = max(len(series), 1)
-    height = 0.8 / n
-    figure = Figure(figsize=(6.4, max(0.3 * len(labels) * n + 1.2, 2.0)))
-    axes = figure.add_subplot()
-    for index, (name, values) in enumerate(series):
-        values = values or [0] * len(labels)
-        positions = [row + index * height for row in range(len(labels))]
-        axes.barh(positions, values, height=height, label=name, color=colours[index % len(colours)])
-    axes.set_yticks([row + height * (n - 1) / 2 for row in range(len(labels))], labels=labels)
-    axes.invert_yaxis()
-    axes.set_title(title, loc="left", fontsize=11)
-    axes.set_xlabel(unit)
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    if len(series) > 1:
-        axes.legend(loc="lower right", fontsize=8, frameon=False)
-    axes.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
+    """Horizontal bars, one group per label and one bar per series, as SVG text (`core.svgcharts`)."""
+    return svgcharts.bar_chart(
+        title,
+        f"Bar chart: {title[:1].lower()}{title[1:]}. The table gives the same figures.",
+        labels,
+        series,
+        unit=unit,
+        empty="Nothing in this period",
+    )
 
 
 # ---- attendance -----------------------------------------------------------------------------------

@@ -129,7 +129,7 @@ def scaling_chart(request: PersonRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "plans/scaling.html",
-        {"plan": plan, "history": data, "chart": scaling.data_uri(svg), "reviews": plan.reviews.order_by("-held_on")},
+        {"plan": plan, "history": data, "chart": svg, "reviews": plan.reviews.order_by("-held_on")},
     )
 
 

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser.checks import watch_console
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -37,3 +39,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(request: pytest.FixtureRequest) -> Any:
+    """Every browser test fails if the page's Content Security Policy blocked anything (Chromium says
+    so on the console); `assert_no_axe_violations` also checks it page by page."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    found = watch_console(page)
+    yield
+    assert not found, "The Content Security Policy blocked something:\n" + "\n".join(found)

@@ -94,5 +94,5 @@ def test_complete_two_neglect_assessments_and_compare(live_server, page: Page) -
     expect(
         page.locator("#table-esteem").get_by_role("row", name="Stimulation").get_by_text("Worse by 1")
     ).to_be_visible()
-    expect(page.locator("img.app-chart")).to_have_count(4)
+    expect(page.locator("svg.app-chart")).to_have_count(4)
     assert_no_axe_violations(page)

@@ -1,39 +1,21 @@
 """A practitioner signs in with two-factor authentication, finds a child and opens the record;
-axe-core reports no accessibility violations on the pages on the way."""
+axe-core reports no accessibility violations on the pages on the way (at 1280 and 375 px, each page
+fitting its viewport: `tests/browser/checks.py`)."""
 
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from safeguarding.core.models import ActivityLog
 from safeguarding.testing import factories as f
 from safeguarding.testing.personas import build_cast
+from tests.browser.checks import assert_no_axe_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-AXE = Axe()
-
-
-def assert_no_axe_violations(page: Page) -> None:
-    """axe-core on the page as it stands once loaded.
-
-    A click that follows a link returns before the next page has replaced the old one; axe run in
-    that moment finds no document ("reading 'documentElement'") or loses its context. Wait for the
-    load, and if the page was still changing, wait again and run once more."""
-    page.wait_for_load_state("load")
-    try:
-        results = AXE.run(page)
-    except PlaywrightError as error:
-        if "documentElement" not in str(error) and "context was destroyed" not in str(error):
-            raise
-        page.wait_for_load_state("load")
-        results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+__all__ = ["assert_no_axe_violations", "code_for", "sign_in"]
 
 
 def code_for(device: TOTPDevice) -> str:

@@ -114,7 +114,10 @@ def test_scaling_history_keeps_a_series_per_person_and_shows_the_spread(agreed_p
     assert [m.spread for m in data.meetings] == [3, 5]
     assert [cells for _, cells in data.table] == [[5, 2, None], [7, 2, 6]]
     svg = scaling.chart_svg(data)
-    assert svg.count('<g id="line2d_') >= 3
+    for label in ("Jo Marsh (Mother)", "Sam Marsh (Father)", "Ellis (Child)"):
+        assert f">{label}</text>" in svg  # in the legend
+    assert svg.count('<polyline class="app-chart__line"') == 2  # Ellis scored once: a marker, no line
+    assert svg.count('fill="#b1b4b6"') == 2  # a spread bar at each review
 
 
 def test_scores_outside_0_to_10_or_without_a_reason_are_refused(agreed_plan, pc):

@@ -1,0 +1,68 @@
+"""The small SVG charts: well-formed, named for assistive technology, nothing the CSP blocks."""
+
+from __future__ import annotations
+
+import xml.dom.minidom
+
+from safeguarding.core import svgcharts
+
+
+def _root(svg: str) -> xml.dom.minidom.Element:
+    return xml.dom.minidom.parseString(svg).documentElement
+
+
+def test_bar_chart_is_small_accessible_svg_without_inline_styles() -> None:
+    svg = svgcharts.bar_chart(
+        "Escalations by reason",
+        "Bar chart of escalations by reason.",
+        ["Threshold <disagreement>", "Plan not followed"],
+        [("Raised", [5, 2]), ("Received", [3, 0])],
+        unit="Escalations",
+    )
+    root = _root(svg)
+    assert root.getAttribute("role") == "img"
+    assert root.getAttribute("class") == "app-chart"
+    title_id, desc_id = root.getAttribute("aria-labelledby").split()
+    titles = {e.getAttribute("id"): e.firstChild.data for e in root.getElementsByTagName("title")}
+    assert titles[title_id] == "Escalations by reason"
+    assert root.getElementsByTagName("desc")[0].getAttribute("id") == desc_id
+    assert "style" not in svg  # neither attributes nor a <style> element: the CSP allows neither
+    assert "&lt;disagreement&gt;" in svg  # labels are escaped
+    assert len(root.getElementsByTagName("rect")) == 3 + 2  # three bars above zero, two legend keys
+    assert len(svg) < 6_000
+
+
+def test_stacked_bars_total_and_empty_chart() -> None:
+    svg = svgcharts.bar_chart("Grades", "d", ["Area"], [("Good", [2]), ("Poor", [3])], unit="Grades", stacked=True)
+    assert ">5</text>" in svg  # the total at the end of the bar
+    empty = svgcharts.bar_chart("Nothing", "d", [], [("x", [])], unit="x", empty="None in this period")
+    assert "None in this period" in empty
+
+
+def test_line_chart_marks_missing_values_and_puts_the_best_grade_on_top() -> None:
+    svg = svgcharts.line_chart(
+        "Physical care",
+        "d",
+        ["Nutrition", "Housing", "Hygiene"],
+        [("First", [3, None, 1]), ("Second", [2, 2, 2])],
+        scale=[1, 2, 3, 4, 5],
+        axis_label="Grade (1 is best)",
+        lowest_at_top=True,
+    )
+    root = _root(svg)
+    assert len(root.getElementsByTagName("polyline")) == 2
+    first = root.getElementsByTagName("polyline")[0].getAttribute("points").split()
+    assert len(first) == 2  # the missing grade is left out, not drawn as zero
+    assert float(first[1].split(",")[1]) < float(first[0].split(",")[1])  # grade 1 above grade 3
+
+
+def test_two_charts_on_one_page_have_different_ids() -> None:
+    one = svgcharts.bar_chart("A", "d", ["x"], [("n", [1])], unit="n")
+    two = svgcharts.bar_chart("B", "d", ["x"], [("n", [1])], unit="n")
+    assert _root(one).getAttribute("aria-labelledby") != _root(two).getAttribute("aria-labelledby")
+
+
+def test_nice_ticks() -> None:
+    assert svgcharts.nice_ticks(11) == [0, 2, 4, 6, 8, 10, 12]
+    assert svgcharts.nice_ticks(0) == [0, 1]
+    assert svgcharts.nice_ticks(3) == [0, 1, 2, 3]
