@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from safeguarding.core.sections import Section
 from safeguarding.core.services import record_activity
@@ -117,8 +118,8 @@ def learning_only(request: PersonRequest, pk: int) -> HttpResponse:
         button="Publish the learning only",
         done="Decided: the learning will be published, not the report in full.",
         intro="Where publishing the report in full would be inappropriate, the partners publish information about "
-        "the improvements to be made, and the reasons. The national panel and the Secretary of State still get "
-        "the full report.",
+        f"the improvements to be made, and the reasons. {capfirst(publication.copy_rule(review.practice_review).both)} "
+        "still get the full report.",
     )
 
 
