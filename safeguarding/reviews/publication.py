@@ -191,8 +191,14 @@ def deferral_problem(practice: PracticeReview) -> str | None:
 
 
 def publication_clock_applies(practice: PracticeReview) -> bool:
-    """The 6-month target binds statutory reviews only."""
-    return is_statutory(practice)
+    """The 6-month publication target binds a local child safeguarding practice review (a serious case review's
+    6 months are for completing it; another learning review has none)."""
+    return is_statutory(practice) and practice.kind != ReviewKind.SCR
+
+
+def completion_clock_applies(practice: PracticeReview) -> bool:
+    """A serious case review is completed within 6 months of the decision (Working Together 2015, chapter 4)."""
+    return practice.kind == ReviewKind.SCR
 
 
 def publication_timeliness(practice: PracticeReview, computed: Timeliness) -> Timeliness:
@@ -213,6 +219,7 @@ class PublicationState:
     open_hits: int
     problem: str | None  # what still stops publication (besides the date)
     copies: CopyRule = LCSPR_COPIES  # who gets the full report before publication, in the review's regime
+    completion_target_on: date | None = None  # a serious case review's: completed within 6 months of the decision
 
 
 def state(review: Review) -> PublicationState:
@@ -234,6 +241,7 @@ def state(review: Review) -> PublicationState:
         open_hits=report.hits.filter(intended=False).count() if report else 0,
         problem=problem,
         copies=copy_rule(practice),
+        completion_target_on=practice.target_publication_on if completion_clock_applies(practice) else None,
     )
 
 

@@ -71,7 +71,14 @@ class PublicationSerializer(serializers.Serializer):
     scope = serializers.CharField(help_text="full, or learning_only.")
     learning_only_reasons = serializers.CharField()
     learning_summary = serializers.CharField()
-    target_publication_on = serializers.DateField(allow_null=True, help_text="None for another learning review.")
+    target_publication_on = serializers.DateField(
+        allow_null=True, help_text="None for another learning review and for a serious case review."
+    )
+    target_completion_on = serializers.DateField(
+        allow_null=True,
+        help_text="A serious case review's completion target: within 6 months of the decision to hold it (Working "
+        "Together 2015, chapter 4); a deferral of publication does not move it. None for other reviews.",
+    )
     deferred = serializers.BooleanField()
     deferral = PublicationDeferralSerializer(allow_null=True)
     copies_to = serializers.ListField(
@@ -160,6 +167,7 @@ def publication_data(review: Review) -> dict[str, Any]:
         "learning_only_reasons": found.learning_only_reasons if found else "",
         "learning_summary": found.learning_summary if found else "",
         "target_publication_on": state.target_on,
+        "target_completion_on": state.completion_target_on,
         "deferred": deferral is not None,
         "deferral": PublicationDeferralSerializer(deferral).data if deferral else None,
         "copies_to": [capfirst(name) for name in state.copies.recipients],
