@@ -78,7 +78,9 @@ def defer(request: PersonRequest, pk: int) -> HttpResponse:
         ),
         title="Defer publication",
         button="Defer publication",
-        done="Publication deferred. The publication target is paused until publication resumes.",
+        done="Publication deferred. The publication target is paused until publication resumes."
+        if publication.publication_clock_applies(review.practice_review)
+        else "Publication deferred.",
         intro="For example while criminal proceedings are under way. The publication clock is paused, and shown "
         "as deferred rather than late.",
     )
@@ -95,7 +97,9 @@ def resume(request: PersonRequest, pk: int) -> HttpResponse:
         lambda d: services.resume_publication(actor=request.user, review=review, version=d["version"]),
         title="Resume publication",
         button="Resume publication",
-        done="Publication resumed. The publication target has moved on by the days it was deferred.",
+        done="Publication resumed. The publication target has moved on by the days it was deferred."
+        if publication.publication_clock_applies(review.practice_review)
+        else "Publication resumed.",
     )
 
 
