@@ -18,8 +18,8 @@ from statistics import median
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from safeguarding.actionplans.enums import COMPLETE_STATUSES, ActionRag, ActionSource, ActionStatus
@@ -30,7 +30,8 @@ from safeguarding.escalations.deadlines import working_days_taken
 from safeguarding.escalations.enums import EscalationStatus
 from safeguarding.escalations.models import EscalationReason, EscalationStage
 from safeguarding.reviews import clocks as review_clocks
-from safeguarding.reviews.enums import Stage, Timeliness
+from safeguarding.reviews.enums import Action as ReviewAction
+from safeguarding.reviews.enums import ReviewKind, Stage, Timeliness
 from safeguarding.reviews.models import Finding, Notification, PracticeReview, RapidReview, Review, StageChange, Theme
 
 # Seconds the page and API keep figures for one period (the pack and the command always recount).
@@ -93,15 +94,30 @@ class ReviewFigures:
     overdue_clocks: list[OverdueClock]
 
 
-def _clocks() -> tuple[tuple[str, str, Any, str, str, str], ...]:
-    """label, rule, model, started, due, met (the rapid review's rule as RAPID_REVIEW_CLOCK_FROM sets it)."""
+def _completed_on() -> Subquery:
+    """A serious case review's completion: the day its final report was received (moved to the final stage)."""
+    return Subquery(
+        StageChange.objects.filter(review_id=OuterRef("review_id"), action=ReviewAction.FINALISED)
+        .annotate(day=TruncDate("at"))
+        .order_by("-at", "-id")
+        .values("day")[:1]
+    )
+
+
+def _clocks() -> tuple[tuple[str, str, QuerySet[Any], str, str, str], ...]:
+    """label, rule, rows, started, due, met (the rapid review's rule as RAPID_REVIEW_CLOCK_FROM sets it). A serious
+    case review's 6 months are for completing it (Working Together 2015, chapter 4), not publishing it."""
     rapid_rule = review_clocks.rapid_review_rule(review_clocks.rapid_review_clock_from())
+    practice = PracticeReview.objects.all()
     return (
-        ("Notification to the national panel", "5 working days from becoming aware", Notification, "aware_on",
-         "due_on", "sent_to_panel_on"),
-        ("Rapid review", rapid_rule, RapidReview, "opened_on", "due_on", "sent_to_panel_on"),
-        ("Publication of the practice review", "6 months from the decision to hold it", PracticeReview, "decided_on",
-         "target_publication_on", "published_on"),
+        ("Notification to the national panel", "5 working days from becoming aware", Notification.objects.all(),
+         "aware_on", "due_on", "sent_to_panel_on"),
+        ("Rapid review", rapid_rule, RapidReview.objects.all(), "opened_on", "due_on", "sent_to_panel_on"),
+        ("Publication of the practice review", "6 months from the decision to hold it",
+         practice.exclude(kind=ReviewKind.SCR), "decided_on", "target_publication_on", "published_on"),
+        ("Completion of the serious case review", review_clocks.COMPLETION_RULE,
+         practice.filter(kind=ReviewKind.SCR).annotate(completed_on=_completed_on()), "decided_on",
+         "target_publication_on", "completed_on"),
     )  # fmt: skip
 
 
@@ -144,10 +160,10 @@ def review_figures(period: Period, as_at: date) -> ReviewFigures:
     by_stage = [StageCount(s.value, s.label, counts.get(s.value, 0)) for s in IN_PROGRESS_STAGES]
     clocks: list[ClockTimeliness] = []
     overdue: list[OverdueClock] = []
-    for label, rule, model, started, due, met in _clocks():
+    for label, rule, source, started, due, met in _clocks():
         # Clocks running at some time in the period: started by the as-at day, not met before the period.
         rows = list(
-            model.objects.filter(**{f"{started}__lte": as_at})
+            source.filter(**{f"{started}__lte": as_at})
             .filter(Q(**{f"{met}__isnull": True}) | Q(**{f"{met}__gte": period.start}))
             .values_list("review_id", "review__title", "review__stage", started, due, met)
         )
@@ -492,12 +508,12 @@ class Headline:
 
 
 def headline(today: date | None = None) -> Headline:
-    """Today's overdue actions and reviews with a statutory clock running past its due date (3 queries)."""
+    """Today's overdue actions and reviews with a statutory clock running past its due date (5 queries)."""
     today = today or timezone.localdate()
     reviews: set[int] = set()
-    for _, _, model, _, due, met in _clocks():
+    for _, _, source, _, due, met in _clocks():
         reviews |= set(
-            model.objects.filter(**{f"{met}__isnull": True, f"{due}__lt": today})
+            source.filter(**{f"{met}__isnull": True, f"{due}__lt": today})
             .exclude(review__stage=Stage.CLOSED)
             .values_list("review_id", flat=True)
         )

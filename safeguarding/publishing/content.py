@@ -25,7 +25,8 @@ from safeguarding.publishing.anonymity import Term, find_identifying, identifyin
 from safeguarding.publishing.enums import IMPLICATIONS, Access
 from safeguarding.publishing.models import CommitteeReport, ReportText
 from safeguarding.reviews import clocks
-from safeguarding.reviews.enums import Timeliness
+from safeguarding.reviews import queries as review_queries
+from safeguarding.reviews.enums import ReviewKind, Timeliness
 from safeguarding.reviews.models import PracticeReview, Review, ReviewRecommendation
 
 # Who a report is by when it names no author (the documents' metadata).
@@ -179,6 +180,8 @@ def review_timeliness(review: Review, today: date) -> str:
     practice = _practice(review)
     if practice is None:
         return "The partners have not yet decided to hold a practice review."
+    if practice.kind == ReviewKind.SCR:
+        return _completion_timeliness(review, practice, today)
     target = practice.target_publication_on
     if practice.published_on:
         late = practice.published_on > target
@@ -193,6 +196,23 @@ def review_timeliness(review: Review, today: date) -> str:
         f"Publication is due by {format_date(target)} (6 months after the decision on "
         f"{format_date(practice.decided_on)}); not yet published: {words}."
     )
+
+
+def _completion_timeliness(review: Review, practice: PracticeReview, today: date) -> str:
+    """A serious case review's clock is for completing it: the final report within 6 months of the decision to
+    hold it (Working Together 2015, chapter 4), not publication."""
+    target = practice.target_publication_on
+    rule = f"6 months after the decision on {format_date(practice.decided_on)}; Working Together 2015, chapter 4"
+    completed = review_queries.completed_on(review)
+    if completed is not None:
+        late = completed > target
+        return (
+            f"Completed (final report received) on {format_date(completed)}, "
+            f"{'after' if late else 'within'} the completion target of {format_date(target)} ({rule})."
+        )
+    state = clocks.timeliness(clocks.Clock("Completion", practice.decided_on, target), today)
+    words = {Timeliness.ON_TIME: "on time", Timeliness.AT_RISK: "at risk", Timeliness.LATE: "late"}[state]
+    return f"Completion is due by {format_date(target)} ({rule}); the final report is not yet received: {words}."
 
 
 def _plan_table(plan: ActionPlan, terms: list[Term], today: date) -> tuple[tuple[PlanGroup, ...], Progress]:

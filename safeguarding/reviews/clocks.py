@@ -79,6 +79,15 @@ def target_publication(decided_on: date) -> date:
     return add_months(decided_on, PUBLICATION_MONTHS)
 
 
+def target_completion(decided_on: date) -> date:
+    """A serious case review is completed within 6 months of the decision to hold it (Working Together 2015,
+    chapter 4): the same date as `target_publication`, kept in the same field, but a completion target."""
+    return add_months(decided_on, PUBLICATION_MONTHS)
+
+
+COMPLETION_RULE = "6 months after the decision to hold it (Working Together 2015, chapter 4)"
+
+
 def earliest_takedown(published_on: date) -> date:
     """Published reports stay online for at least 12 months."""
     return add_months(published_on, MINIMUM_MONTHS_ONLINE)

@@ -59,8 +59,10 @@ class ReviewKind(models.TextChoices):
 
 
 # The reviews the publication rules bind (SI 2018/789 reg. 15; Working Together 2018 ch. 4, 2023 ch. 5):
-# published within 6 months of the decision, copies to the national panel and the Secretary of State
-# at least 7 working days before. Another learning review is the partnership's own: no statutory clock.
+# an LCSPR published within 6 months of the decision, copies to the Panel and the Secretary of State at least
+# 7 working days before; a serious case review completed within 6 months, copies to Ofsted and the Department
+# for Education at least one week before (Working Together 2013 and 2015, ch. 4; `publication.copy_rule`).
+# Another learning review is the partnership's own: no statutory clock.
 STATUTORY_KINDS = frozenset({ReviewKind.LCSPR, ReviewKind.SCR})
 
 

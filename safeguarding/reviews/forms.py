@@ -262,8 +262,17 @@ class DraftForm(GovUKForm):
 
 
 class SentDatesForm(GovUKForm):
-    sent_to_panel_on = DateField(label="Date sent to the national panel")
+    """The two copies of the full report, labelled by the review's regime (`publication.copy_rule`): the
+    Panel and the Secretary of State, or, for a serious case review, Ofsted and the Department for Education."""
+
+    sent_to_panel_on = DateField(label="Date sent to the Child Safeguarding Practice Review Panel")
     sent_to_secretary_of_state_on = DateField(label="Date sent to the Secretary of State")
+
+    def __init__(self, *args: Any, recipients: tuple[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if recipients is not None:
+            self.fields["sent_to_panel_on"].label = f"Date sent to {recipients[0]}"
+            self.fields["sent_to_secretary_of_state_on"].label = f"Date sent to {recipients[1]}"
 
 
 class FindingForm(GovUKForm):

@@ -3,7 +3,8 @@ report in full, or the learning only with the reasons), deferrals of publication
 uploaded for publication and the residual identifiers their scan found, and the copy sent to the
 NSPCC national case review repository.
 
-The dates sent to the national panel and the Secretary of State, the publication date and the
+The dates the full report was sent before publication (the Panel and the Secretary of State; for a
+serious case review, Ofsted and the Department for Education), the publication date and the
 take-down date stay on `PracticeReview`. Files are kept in Django's default storage (object storage in
 production), never on a local disk that only one process can see.
 """

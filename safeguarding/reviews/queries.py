@@ -19,7 +19,7 @@ from django.utils import timezone
 from safeguarding.core.access import get_or_404, is_active_person, parse_id
 from safeguarding.reviews import publication
 from safeguarding.reviews.clocks import Clock, timeliness
-from safeguarding.reviews.enums import Stage, Timeliness
+from safeguarding.reviews.enums import Action, Stage, Timeliness
 from safeguarding.reviews.models import AgencyRequest, Document, PracticeReview, ReportDraft, Review, Submission
 from safeguarding.reviews.permissions import is_business_unit, lead_agency_ids
 
@@ -108,10 +108,26 @@ def rapid_review_clock(review: Review) -> Clock | None:
 
 def publication_clock(review: Review) -> Clock | None:
     practice = practice_or_none(review)
-    # Another learning review has no statutory publication target (`publication.py`).
+    # Another learning review has no statutory publication target, a serious case review a completion target
+    # instead (`publication.py`).
     if practice is None or not publication.publication_clock_applies(practice):
         return None
     return Clock("Publication", practice.decided_on, practice.target_publication_on, practice.published_on)
+
+
+def completed_on(review: Review) -> date | None:
+    """The day the final report was received (the review moved to the final report stage; the latest time)."""
+    change = review.stage_changes.filter(action=Action.FINALISED).order_by("-at", "-id").first()
+    return timezone.localdate(change.at) if change else None
+
+
+def completion_clock(review: Review) -> Clock | None:
+    """A serious case review's clock: completed (the final report received) within 6 months of the decision to
+    hold it (Working Together 2015, chapter 4). `target_publication_on` holds that target for it."""
+    practice = practice_or_none(review)
+    if practice is None or not publication.completion_clock_applies(practice):
+        return None
+    return Clock("Completion", practice.decided_on, practice.target_publication_on, completed_on(review))
 
 
 def current_clock(review: Review) -> Clock | None:
@@ -121,9 +137,9 @@ def current_clock(review: Review) -> Clock | None:
         return notification_clock(review)
     if review.stage in (Stage.RAPID_REVIEW, Stage.DECISION):
         return rapid_review_clock(review)
-    publication = publication_clock(review)
-    if publication is not None and (review.stage != Stage.CLOSED or publication.met_on is not None):
-        return publication  # running, or met (published): a review closed after publishing keeps its answer
+    target = publication_clock(review) or completion_clock(review)
+    if target is not None and (review.stage != Stage.CLOSED or target.met_on is not None):
+        return target  # running, or met (published, completed): a closed review keeps the answer it was met with
     return None
 
 

@@ -175,6 +175,8 @@ def detail(request: PersonRequest, pk: int) -> HttpResponse:
             "review": review,
             "practice": practice,
             "regime": regime.of_practice(practice) if practice else None,
+            "copies": publication.copy_rule(practice) if practice else None,
+            "completed_on": queries.completed_on(review) if practice else None,
             "clock": clock,
             "notification_timeliness": _timeliness_of(queries.notification_clock(review), today),
             "rapid_timeliness": _timeliness_of(queries.rapid_review_clock(review), today),

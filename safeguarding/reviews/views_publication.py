@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from safeguarding.core.sections import Section
 from safeguarding.core.services import record_activity
@@ -77,7 +78,9 @@ def defer(request: PersonRequest, pk: int) -> HttpResponse:
         ),
         title="Defer publication",
         button="Defer publication",
-        done="Publication deferred. The publication target is paused until publication resumes.",
+        done="Publication deferred. The publication target is paused until publication resumes."
+        if publication.publication_clock_applies(review.practice_review)
+        else "Publication deferred.",
         intro="For example while criminal proceedings are under way. The publication clock is paused, and shown "
         "as deferred rather than late.",
     )
@@ -94,7 +97,9 @@ def resume(request: PersonRequest, pk: int) -> HttpResponse:
         lambda d: services.resume_publication(actor=request.user, review=review, version=d["version"]),
         title="Resume publication",
         button="Resume publication",
-        done="Publication resumed. The publication target has moved on by the days it was deferred.",
+        done="Publication resumed. The publication target has moved on by the days it was deferred."
+        if publication.publication_clock_applies(review.practice_review)
+        else "Publication resumed.",
     )
 
 
@@ -117,8 +122,8 @@ def learning_only(request: PersonRequest, pk: int) -> HttpResponse:
         button="Publish the learning only",
         done="Decided: the learning will be published, not the report in full.",
         intro="Where publishing the report in full would be inappropriate, the partners publish information about "
-        "the improvements to be made, and the reasons. The national panel and the Secretary of State still get "
-        "the full report.",
+        f"the improvements to be made, and the reasons. {capfirst(publication.copy_rule(review.practice_review).both)} "
+        "still get the full report.",
     )
 
 

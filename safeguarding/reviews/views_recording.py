@@ -12,7 +12,7 @@ from django.http import HttpResponse
 
 from safeguarding.agencies.enums import Role
 from safeguarding.agencies.models import Agency
-from safeguarding.reviews import forms, queries, services, workflow
+from safeguarding.reviews import forms, publication, queries, services, workflow
 from safeguarding.reviews.views import form_flow, review_for, upload_of
 
 if TYPE_CHECKING:
@@ -208,7 +208,9 @@ def upload_draft(request: PersonRequest, pk: int) -> HttpResponse:
 @login_required
 def sent_dates(request: PersonRequest, pk: int) -> HttpResponse:
     review = review_for(request, pk, RUN)
-    form = forms.SentDatesForm(data=request.POST or None)
+    practice = queries.practice_or_none(review)
+    rule = publication.copy_rule(practice) if practice else None
+    form = forms.SentDatesForm(data=request.POST or None, recipients=rule.recipients if rule else None)
     return form_flow(
         request,
         review,
@@ -222,4 +224,7 @@ def sent_dates(request: PersonRequest, pk: int) -> HttpResponse:
         title="Record when the final report was sent",
         button="Save",
         done="Dates recorded.",
+        intro=f"The full report reaches {rule.both} at least {rule.notice} before publication ({rule.source})."
+        if rule
+        else "",
     )

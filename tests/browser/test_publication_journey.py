@@ -137,7 +137,7 @@ def _too_early_then_the_copies(page: Page, base: str, review: Review, today: dat
     publication = f"{base}/reviews/{review.pk}/publication/"
     page.goto(publication)
     page.get_by_role("link", name="Record when the full report was sent").click()
-    page.get_by_label("Date sent to the national panel").fill(_typed(sent))
+    page.get_by_label("Date sent to the Child Safeguarding Practice Review Panel").fill(_typed(sent))
     page.get_by_label("Date sent to the Secretary of State").fill(_typed(sent))
     page.get_by_role("button", name="Save").click()
     page.goto(publication)

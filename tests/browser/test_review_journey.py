@@ -227,7 +227,7 @@ def _draft_to_published(j: Journey) -> None:
     # The copies went to the Panel and the Secretary of State at least 7 working days before publication.
     sent = _seven_working_days_before(timezone.localdate()).strftime("%d/%m/%Y")
     _click(page, "Record when the report was sent")
-    page.get_by_label("Date sent to the national panel").fill(sent)
+    page.get_by_label("Date sent to the Child Safeguarding Practice Review Panel").fill(sent)
     page.get_by_label("Date sent to the Secretary of State").fill(sent)
     _submit(page, "Save")
     page.goto(f"{j.base}/reviews/{j.the_review.pk}/publication/report/")

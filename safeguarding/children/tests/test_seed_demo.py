@@ -443,3 +443,22 @@ def test_seed_demo_committee_reports_read_in_the_regime_of_their_review(demo: st
     assert "rapid review" in lcspr.lower()
     assert "within five working days of becoming aware" in lcspr
     assert "Local Safeguarding Children Boards Regulations 2006" not in lcspr
+
+
+def test_seed_demo_serious_case_review_is_completed_on_time(demo: str) -> None:
+    """Issue 15: the demo SCR (decided 6 November 2017, final report 24 April 2018, published 17 May 2018) is
+    on time on its completion target (Working Together 2015, chapter 4), not late on a publication target."""
+    from datetime import date
+
+    from safeguarding.publishing.content import review_timeliness
+    from safeguarding.publishing.demo import SCR_REVIEW
+    from safeguarding.reviews.enums import Timeliness
+    from safeguarding.reviews.queries import monitoring_rows
+
+    row = next(r for r in monitoring_rows() if r.review.title == SCR_REVIEW)
+    assert row.clock is not None
+    assert (row.clock.label, row.clock.due_on, row.clock.met_on) == ("Completion", date(2018, 5, 6), date(2018, 4, 24))
+    assert row.timeliness == Timeliness.ON_TIME
+    assert review_timeliness(row.review, date.today()).startswith(
+        "Completed (final report received) on 24 April 2018, within the completion target of 6 May 2018"
+    )

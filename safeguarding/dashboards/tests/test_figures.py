@@ -47,6 +47,7 @@ def test_review_figures_by_stage_and_clock(dataset: Dataset) -> None:
         "Notification to the national panel": (2, 1, 1, 1),  # R1 R4 on time; R3 late; R7 running; R2 overdue
         "Rapid review": (2, 0, 0, 1),  # R3 R4 on time; R1 overdue
         "Publication of the practice review": (1, 0, 1, 0),  # R3 published on time; R4 due 1/4/2026
+        "Completion of the serious case review": (0, 0, 0, 0),  # no serious case review
     }
     assert [(o.review, o.clock, o.days_overdue) for o in r.overdue_clocks] == [
         (dataset.reviews["R2"].reference, "Notification to the national panel", 14),

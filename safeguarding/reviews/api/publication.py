@@ -12,6 +12,7 @@ import base64
 import binascii
 from typing import Any
 
+from django.utils.text import capfirst
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
@@ -70,13 +71,38 @@ class PublicationSerializer(serializers.Serializer):
     scope = serializers.CharField(help_text="full, or learning_only.")
     learning_only_reasons = serializers.CharField()
     learning_summary = serializers.CharField()
-    target_publication_on = serializers.DateField(allow_null=True, help_text="None for another learning review.")
+    target_publication_on = serializers.DateField(
+        allow_null=True, help_text="None for another learning review and for a serious case review."
+    )
+    target_completion_on = serializers.DateField(
+        allow_null=True,
+        help_text="A serious case review's completion target: within 6 months of the decision to hold it (Working "
+        "Together 2015, chapter 4); a deferral of publication does not move it. None for other reviews.",
+    )
     deferred = serializers.BooleanField()
     deferral = PublicationDeferralSerializer(allow_null=True)
-    sent_to_panel_on = serializers.DateField(allow_null=True)
-    sent_to_secretary_of_state_on = serializers.DateField(allow_null=True)
+    copies_to = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Who gets the full report before publication, in the review's regime: the recipients of "
+        "`sent_to_panel_on` and `sent_to_secretary_of_state_on`, in that order (an LCSPR: the Child Safeguarding "
+        "Practice Review Panel, the Secretary of State; a serious case review: Ofsted, the Department for Education).",
+    )
+    copy_rule = serializers.CharField(
+        help_text="How long before publication, and the source: '7 working days (regulation 15 of SI 2018/789)' or "
+        "'one week (7 days) (Working Together 2013 and 2015, chapter 4)'."
+    )
+    sent_to_panel_on = serializers.DateField(
+        allow_null=True, help_text="The first recipient of `copies_to` (the Panel; Ofsted for a serious case review)."
+    )
+    sent_to_secretary_of_state_on = serializers.DateField(
+        allow_null=True,
+        help_text="The second recipient of `copies_to` (the Secretary of State; the Department for Education for a "
+        "serious case review).",
+    )
     earliest_publication_on = serializers.DateField(
-        allow_null=True, help_text="7 working days after the later copy (statutory reviews, once both are recorded)."
+        allow_null=True,
+        help_text="7 working days after the later copy (7 days for a serious case review); statutory reviews, once "
+        "both are recorded.",
     )
     report = PublicationReportSerializer(allow_null=True)
     open_hits = serializers.IntegerField(help_text="Identifiers in the current report not yet marked as intended.")
@@ -112,10 +138,14 @@ class IdentifierIntendedSerializer(serializers.Serializer):
 
 class PublicationCopiesSerializer(serializers.Serializer):
     sent_to_panel_on = serializers.DateField(
-        allow_null=True, help_text="The day the full report went to the Child Safeguarding Practice Review Panel."
+        allow_null=True,
+        help_text="The day the full report went to the Child Safeguarding Practice Review Panel (to Ofsted, for a "
+        "serious case review).",
     )
     sent_to_secretary_of_state_on = serializers.DateField(
-        allow_null=True, help_text="The day the full report went to the Secretary of State."
+        allow_null=True,
+        help_text="The day the full report went to the Secretary of State (to the Department for Education, for a "
+        "serious case review).",
     )
 
 
@@ -137,8 +167,11 @@ def publication_data(review: Review) -> dict[str, Any]:
         "learning_only_reasons": found.learning_only_reasons if found else "",
         "learning_summary": found.learning_summary if found else "",
         "target_publication_on": state.target_on,
+        "target_completion_on": state.completion_target_on,
         "deferred": deferral is not None,
         "deferral": PublicationDeferralSerializer(deferral).data if deferral else None,
+        "copies_to": [capfirst(name) for name in state.copies.recipients],
+        "copy_rule": f"{state.copies.notice} ({state.copies.source})",
         "sent_to_panel_on": practice.sent_to_panel_on,
         "sent_to_secretary_of_state_on": practice.sent_to_secretary_of_state_on,
         "earliest_publication_on": state.earliest_on,
@@ -168,7 +201,8 @@ class PublicationViewSet(viewsets.GenericViewSet):
     @extend_schema(
         tags=TAGS,
         summary="The publication of a review's report",
-        description="Target or deferral, the copies to the Panel and the Secretary of State and the earliest "
+        description="Target or deferral, the copies before publication (to the Panel and the Secretary of State; "
+        "for a serious case review, to Ofsted and the Department for Education) and the earliest "
         "publication date, what is published, the current file and how many identifiers still block it.",
         parameters=[REVIEW],
         responses={200: PublicationSerializer, **ERRORS},
@@ -299,10 +333,13 @@ class PublicationViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         tags=TAGS,
-        summary="Record the copies to the Panel and the Secretary of State",
+        summary="Record the copies of the full report before publication",
         description="The dates the full report was sent (today or earlier; null for not yet), at the final "
-        "report stage. A statutory review is published no fewer than 7 working days after the later copy "
-        "(SI 2018/789 reg. 15): the answer gives `earliest_publication_on`. Business unit or chair.",
+        "report stage. An LCSPR's go to the Panel and the Secretary of State, and it is published no fewer than 7 "
+        "working days after the later copy (SI 2018/789 reg. 15); a serious case review's go to Ofsted and the "
+        "Department for Education (the same two fields, in that order), at least one week (7 days) before "
+        "publication (Working Together 2013 and 2015, chapter 4). The answer gives `copies_to` and "
+        "`earliest_publication_on`. Business unit or chair.",
         parameters=[REVIEW],
         request=PublicationCopiesSerializer,
         responses={200: PublicationSerializer, **ERRORS},

@@ -3,6 +3,7 @@ services as the pages make every change."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -12,7 +13,7 @@ from rest_framework import serializers
 
 from safeguarding.agencies.models import Agency
 from safeguarding.api.fields import CodeField
-from safeguarding.reviews import clocks, queries, regime, timeline
+from safeguarding.reviews import clocks, publication, queries, regime, timeline
 from safeguarding.reviews.enums import (
     Harm,
     PanelResponse,
@@ -123,9 +124,18 @@ class ReviewSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="The rule that set the rapid review's due date, in words, with its source.",
     )
-    target_publication_on = serializers.DateField(
-        source="practice_review.target_publication_on", read_only=True, allow_null=True
+    target_publication_on = serializers.SerializerMethodField(
+        help_text="An LCSPR's publication target (6 months after the decision); null for a serious case review, "
+        "whose 6 months are a completion target (`target_completion_on`)."
     )
+    target_completion_on = serializers.SerializerMethodField(
+        help_text="A serious case review's completion target: the final report within 6 months of the decision to "
+        "hold it (Working Together 2015, chapter 4); null for other reviews."
+    )
+    completed_on = serializers.SerializerMethodField(
+        help_text="A serious case review: the day its final report was received (it moved to the final stage)."
+    )
+    completion_timeliness = serializers.SerializerMethodField(help_text=TIMELINESS_HELP)
     published_on = serializers.DateField(source="practice_review.published_on", read_only=True, allow_null=True)
     # What the notification records (Children Act 2004 s.16C; Working Together 2023, ch. 5).
     abuse_or_neglect = serializers.BooleanField(
@@ -181,6 +191,9 @@ class ReviewSerializer(serializers.ModelSerializer):
             "rapid_review_clock_from",
             "rapid_review_rule",
             "target_publication_on",
+            "target_completion_on",
+            "completed_on",
+            "completion_timeliness",
             "published_on",
             "abuse_or_neglect",
             "looked_after",
@@ -205,6 +218,25 @@ class ReviewSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField(allow_null=True, help_text=TIMELINESS_HELP))
     def get_rapid_review_timeliness(self, obj: Review) -> str | None:
         return _timeliness(queries.rapid_review_clock(obj))
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_target_publication_on(self, obj: Review) -> date | None:
+        practice = queries.practice_or_none(obj)
+        return practice.target_publication_on if practice and publication.publication_clock_applies(practice) else None
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_target_completion_on(self, obj: Review) -> date | None:
+        clock = queries.completion_clock(obj)
+        return clock.due_on if clock else None
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_completed_on(self, obj: Review) -> date | None:
+        clock = queries.completion_clock(obj)
+        return clock.met_on if clock else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text=TIMELINESS_HELP))
+    def get_completion_timeliness(self, obj: Review) -> str | None:
+        return _timeliness(queries.completion_clock(obj))
 
     @extend_schema_field(RegimeSerializer(allow_null=True))
     def get_regime(self, obj: Review) -> dict[str, str] | None:

@@ -120,7 +120,8 @@ def upload_report_draft(
 def record_sent_dates(
     *, actor: Person, review: Review, sent_to_panel_on: date | None, sent_to_secretary_of_state_on: date | None
 ) -> PracticeReview:
-    """The final report goes to the national panel and the Secretary of State before publication."""
+    """The final report goes to the Panel and the Secretary of State before publication (a serious case
+    review's to Ofsted and the Department for Education: `publication.copy_rule`)."""
     current = locked(review)
     practice = _practice(actor, current, run=True)
     kernel.require(
@@ -187,7 +188,8 @@ def publish_review(
 ) -> Review:
     """Record publication (`reviews.publication` has the rules and their sources): not while deferred; a
     statutory review's full report went to the Panel and the Secretary of State at least 7 working days
-    before `published_on`; the file to be published was scanned and each residual identifier marked as
+    before `published_on` (a serious case review's to Ofsted and the Department for Education, at least 7 days
+    before); the file to be published was scanned and each residual identifier marked as
     intended. Published reports stay online for at least 12 months: the take-down date defaults to that."""
     current = locked(review, version)
     practice = current.practice_review

@@ -107,7 +107,8 @@ def defer_publication(
 
 @kernel.service
 def resume_publication(*, actor: Person, review: Review, version: int, at: datetime | None = None) -> PracticeReview:
-    """Publication goes ahead again; a statutory review's target moves on by the days it was deferred."""
+    """Publication goes ahead again; an LCSPR's publication target moves on by the days it was deferred (a serious
+    case review's 6-month target is for completing it, which a deferral of publication does not move)."""
     current = locked(review, version)
     kernel.require(can_run_review(actor, current), RUN_MESSAGE)
     practice = _practice_before_publication(current)
@@ -116,8 +117,9 @@ def resume_publication(*, actor: Person, review: Review, version: int, at: datet
     assert deferral is not None
     today = today_of(at)
     before = practice.target_publication_on
-    practice.target_publication_on = before + (today - deferral.deferred_on)
-    practice.save(update_fields=["target_publication_on"])
+    if publication.publication_clock_applies(practice):
+        practice.target_publication_on = before + (today - deferral.deferred_on)
+        practice.save(update_fields=["target_publication_on"])
     deferral.resumed_on, deferral.resumed_by, deferral.target_after = today, actor, practice.target_publication_on
     deferral.save(update_fields=["resumed_on", "resumed_by", "target_after"])
     sync(review, _bump(current, version))

@@ -105,6 +105,30 @@ def test_publish_review_allows_the_seventh_working_day(rc: ReviewCast, final: Re
     assert stored.practice_review.publication.published_report == publication.current_report(stored.practice_review)
 
 
+def test_a_serious_case_review_goes_to_ofsted_and_the_dfe_at_least_one_week_before(rc: ReviewCast) -> None:
+    # Working Together 2013 and 2015, chapter 4: one week (7 calendar days), not reg. 15's 7 working days.
+    scr = to_final(rc, ReviewKind.SCR)
+    services.upload_publication_report(actor=rc.reviewer, review=scr, upload=clean_report())
+    send_copies(rc, scr, date(2026, 11, 12), None)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError) as refused:
+        publish(rc, scr)
+    assert refused.value.message_dict["published_on"] == [
+        "Send the full report to the Department for Education and record the date first: it must reach them at "
+        "least one week (7 days) before publication."
+    ]
+    send_copies(rc, scr, date(2026, 11, 12), date(2026, 11, 14))  # Saturday 14th + 7 days = Saturday 21st
+    with pytest.raises(ValidationError) as refused:
+        publish(rc, scr)
+    assert refused.value.message_dict["published_on"] == [
+        "The full report must reach Ofsted and the Department for Education at least one week (7 days) before "
+        "publication. The later copy was sent on 14 November 2026, so the earliest publication date is "
+        "21 November 2026."
+    ]
+    send_copies(rc, scr, date(2026, 11, 12), date(2026, 11, 13))  # Friday 13th + 7 days = Friday 20th (today)
+    publish(rc, scr)
+    assert Review.objects.get(pk=scr.pk).stage == Stage.PUBLISHED
+
+
 def test_record_sent_dates_refuses_days_to_come(rc: ReviewCast, final: Review) -> None:
     with pytest.raises(ValidationError) as refused:
         send_copies(rc, final, date(2026, 11, 21), TODAY)

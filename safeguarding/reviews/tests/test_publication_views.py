@@ -65,15 +65,35 @@ def test_publication_page_shows_the_earliest_date_and_the_publish_page_refuses_t
     assert Review.objects.get(pk=final.pk).stage == Stage.FINAL
 
 
-def test_a_serious_case_review_names_the_panel_of_its_regime(rc: ReviewCast, client_for: Any) -> None:
-    # Before June 2018 there was no Child Safeguarding Practice Review Panel: an LSCB's serious case review
-    # went to the national panel of independent experts on serious case reviews.
+def test_a_serious_case_review_names_ofsted_and_the_dfe_and_the_one_week_rule(rc: ReviewCast, client_for: Any) -> None:
+    # Working Together 2013 and 2015, chapter 4: the LSCB sent the final SCR report to Ofsted and the Department
+    # for Education at least one week before publication (reg. 15 of SI 2018/789 binds LCSPRs only).
     scr = to_final(rc, ReviewKind.SCR)
-    page = client_for(rc.business).get(f"/reviews/{scr.pk}/publication/").content.decode()
-    assert "National panel of independent experts on serious case reviews: not yet" in page
+    client = client_for(rc.business)
+    page = client.get(f"/reviews/{scr.pk}/publication/").content.decode()
+    assert "Ofsted: not yet<br>Department for Education: not yet" in page
+    assert "At least one week (7 days) before publication (Working Together 2013 and 2015, chapter 4)" in page
     assert "Child Safeguarding Practice Review Panel" not in page
-    lcspr = client_for(rc.business).get(f"/reviews/{to_final(rc).pk}/publication/").content.decode()
-    assert "Child Safeguarding Practice Review Panel: not yet" in lcspr
+    assert "Secretary of State" not in page
+    form = client.get(f"/reviews/{scr.pk}/sent/").content.decode()
+    assert "Date sent to Ofsted" in form
+    assert "Date sent to the Department for Education" in form
+    # Thursday 12 November + 7 days = Thursday 19 November (an LCSPR's 7 working days would give 23 November).
+    send_copies(rc, scr, date(2026, 11, 12), date(2026, 11, 10))
+    page = client.get(f"/reviews/{scr.pk}/publication/").content.decode()
+    assert "19 November 2026 (7 days after the later copy)" in page
+    assert "Sent before publication" in (detail := client.get(f"/reviews/{scr.pk}/").content.decode())
+    assert "Ofsted: 12 Nov 2026; Department for Education: 10 Nov 2026" in detail
+    api = signed_in_client(rc.business, verified=True).get(f"/api/v1/reviews/{scr.pk}/publication/").json()
+    assert api["copies_to"] == ["Ofsted", "The Department for Education"]
+    assert api["copy_rule"] == "one week (7 days) (Working Together 2013 and 2015, chapter 4)"
+    assert api["earliest_publication_on"] == "2026-11-19"
+    lcspr = to_final(rc)
+    page = client.get(f"/reviews/{lcspr.pk}/publication/").content.decode()
+    assert "Child Safeguarding Practice Review Panel: not yet<br>Secretary of State: not yet" in page
+    assert "At least 7 working days before publication (regulation 15 of SI 2018/789)" in page
+    api = signed_in_client(rc.business, verified=True).get(f"/api/v1/reviews/{lcspr.pk}/publication/").json()
+    assert api["copies_to"] == ["The Child Safeguarding Practice Review Panel", "The Secretary of State"]
 
 
 def test_defer_and_resume_through_the_pages(rc: ReviewCast, final: Review, client_for: Any) -> None:
