@@ -15,6 +15,7 @@ import argparse
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from bench.common import RESULTS_DIR, save_results, say, setup_django, using_postgresql
@@ -53,6 +54,30 @@ def _add_load_parser(sub: Any) -> None:
     load.add_argument("--locust-python", help="a Python with Locust, if this one has none (it runs only the scenario)")
 
 
+def _add_pages_parser(sub: Any) -> None:
+    pages = sub.add_parser("pages", help="the slowest pages and documents on the demo data (< 1 s, < 3 s)")
+    pages.add_argument("--repeat", type=int, default=3, help="measured runs per line after the first (default 3)")
+    pages.add_argument("--only", default="", help="only the lines whose label contains this")
+
+
+def _run_load(args: argparse.Namespace) -> Path:
+    from bench.load import report
+    from bench.load import run as run_load
+
+    results, path = run_load(
+        users=args.users, minutes=args.minutes, keep=args.keep, python_for_locust=args.locust_python
+    )
+    report(results)
+    return path
+
+
+def _run_pages(args: argparse.Namespace) -> Path:
+    setup_django("pages.sqlite3")
+    from bench.pages import run as run_pages
+
+    return save_results("pages", run_pages(repeat=args.repeat, only=args.only))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     sub = parser.add_subparsers(dest="benchmark", required=True)
@@ -77,9 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     linkage.add_argument("--existing", type=int, default=46_000, help="existing children, import case (46,000)")
     linkage.add_argument("--incoming", type=int, default=5_000, help="incoming records, import case (5,000)")
     _add_load_parser(sub)
-    pages = sub.add_parser("pages", help="the slowest pages and documents on the demo data (< 1 s, < 3 s)")
-    pages.add_argument("--repeat", type=int, default=3, help="measured runs per line after the first (default 3)")
-    pages.add_argument("--only", default="", help="only the lines whose label contains this")
+    _add_pages_parser(sub)
     args = parser.parse_args(argv)
 
     if args.benchmark == "import":
@@ -113,19 +136,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         path = save_results("linkage", results)
     elif args.benchmark == "load":
-        from bench.load import report
-        from bench.load import run as run_load
-
-        results, path = run_load(
-            users=args.users, minutes=args.minutes, keep=args.keep, python_for_locust=args.locust_python
-        )
-        report(results)
+        path = _run_load(args)
     elif args.benchmark == "pages":
-        setup_django("pages.sqlite3")
-        from bench.pages import run as run_pages
-
-        results = run_pages(repeat=args.repeat, only=args.only)
-        path = save_results("pages", results)
+        path = _run_pages(args)
     elif args.benchmark == "concerns":
         setup_django(f"chronology-{args.events}.sqlite3")  # the chronology benchmark's data, topped up
         from bench.concerns import run as run_concerns

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_activity_log_seal'),
-        ('core', '0005_worker_heartbeat'),
+        ("core", "0005_activity_log_seal"),
+        ("core", "0005_worker_heartbeat"),
     ]
 
-    operations = [
-    ]
+    operations = []
