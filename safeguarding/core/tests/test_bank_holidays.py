@@ -159,6 +159,16 @@ def test_command_lists_adds_and_cancels(db: None) -> None:
         call_command("bank_holidays", "add", "2027-06-07", "Again")
 
 
+def test_command_lists_a_cancelled_bank_holiday_put_back_as_restored_not_added(db: None) -> None:
+    out = StringIO()
+    call_command("bank_holidays", "cancel", "2027-05-03", "--reason", "Moved", stdout=out)
+    call_command("bank_holidays", "add", "2027-05-03", "Early May bank holiday", stdout=out)
+    call_command("bank_holidays", "list", "--year", "2027", stdout=out)
+    text = out.getvalue()
+    assert "2027-05-03  Mon  Early May bank holiday  [restored by the partnership]" in text
+    assert "[added by the partnership]" not in text
+
+
 def test_api_refuses_an_empty_or_impossible_year(business: Any) -> None:
     client = signed_in_client(business, verified=True)
     assert client.get("/api/v1/bank-holidays/calendar/?year=").status_code == 400

@@ -74,8 +74,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Known range for statutory deadlines: {first:%-d %B %Y} to {last:%-d %B %Y}.")
         cal = calendar.current()
         for y in [year] if year else [this_year, this_year + 1]:
+            package = calendar.package_bank_holidays(y)
             for day, name in cal.bank_holidays(y).items():
-                source = "  [added by the partnership]" if day in cal.amendments else ""
+                source = ""
+                if day in cal.amendments:  # a cancelled package bank holiday put back is restored, not added
+                    source = "  [restored by the partnership]" if day in package else "  [added by the partnership]"
                 self.stdout.write(f"{day.isoformat()}  {day:%a}  {name}{source}")
             for day, amended in cal.amendments.items():
                 if day.year == y and amended is None:
