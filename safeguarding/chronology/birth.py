@@ -29,7 +29,7 @@ BEFORE_GIVEN_BIRTH = (
     "An entry cannot be about a time before the child was born: check both dates."
 )
 BEFORE_GIVEN_BIRTH_IN_ENTRY = (
-    "The date of the event is before the date of birth given in children.{n} of this entry. "
+    "The date of the event is before the date of birth given in children[{n}] of this entry. "
     "An entry cannot be about a time before the child was born: check both dates."
 )
 

@@ -178,12 +178,12 @@ def test_the_api_refuses_entries_before_birth_and_future_dates_of_birth(cast: Ca
     results = response.json()
     assert results[0]["errors"] == {
         "occurred_on": [
-            "The date of the event is before the date of birth given in children.0 of this entry. "
+            "The date of the event is before the date of birth given in children[0] of this entry. "
             "An entry cannot be about a time before the child was born: check both dates."
         ]
     }
     assert results[1]["errors"] == {
-        "children.0.date_of_birth": [
+        "children[0].date_of_birth": [
             "The date of birth is in the future. Enter a date of birth that is today or earlier."
         ]
     }
