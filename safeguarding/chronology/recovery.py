@@ -28,12 +28,11 @@ page and API through the task, the command at once or through the task). A finis
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import DatabaseError
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -43,6 +42,7 @@ from safeguarding.chronology.models import Event, ImportBatch
 from safeguarding.core import kernel
 from safeguarding.core.context import use_via
 from safeguarding.core.enums import Via
+from safeguarding.core.worker import BeatingThread
 
 if TYPE_CHECKING:
     from safeguarding.core.types import Person
@@ -71,15 +71,13 @@ class NotRetryable(kernel.ServiceError):
     """The batch is not in a state that can be tried again (the API answers 409)."""
 
 
-class Heartbeat:
+class Heartbeat(BeatingThread):
     """`with Heartbeat(batch_id):` beats once now (on the caller's connection), then every `every`
     seconds from its own thread (its own connection) until the block ends."""
 
     def __init__(self, batch_id: int, every: float | None = None) -> None:
         self.batch_id = batch_id
-        self.every = settings.IMPORT_HEARTBEAT_SECONDS if every is None else every
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"import-heartbeat-{batch_id}", daemon=True)
+        super().__init__(f"import-heartbeat-{batch_id}", settings.IMPORT_HEARTBEAT_SECONDS if every is None else every)
 
     def beat(self) -> bool:
         try:
@@ -90,21 +88,13 @@ class Heartbeat:
             return False
         return True
 
-    def _run(self) -> None:
-        try:
-            while not self._stop.wait(self.every):
-                self.beat()
-        finally:
-            connections.close_all()  # this thread's own connections
-
     def __enter__(self) -> Heartbeat:
         self.beat()
         self._thread.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=self.every + 30)
+        self.halt()
 
 
 def stale_before(now: datetime | None = None) -> datetime:

@@ -78,14 +78,37 @@ def worker_is_down(waiting_since: datetime | None = None, now: datetime | None =
     return False
 
 
-class WorkerHeartbeatThread:
+class BeatingThread:
+    """Calls `beat()` every `every` seconds from a thread of its own (with its own database
+    connections, closed when it ends) until `halt()`: a worker's or a running import's heartbeat."""
+
+    def __init__(self, name: str, every: float) -> None:
+        self.every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def beat(self) -> bool:
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(self.every):
+                self.beat()
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    def halt(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=self.every + 30)
+
+
+class WorkerHeartbeatThread(BeatingThread):
     """Writes this worker's heartbeat now and then every `every` seconds until stopped."""
 
     def __init__(self, worker_id: str, every: float | None = None) -> None:
         self.worker_id = worker_id
-        self.every = settings.WORKER_HEARTBEAT_SECONDS if every is None else every
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{worker_id}", daemon=True)
+        super().__init__(f"heartbeat-{worker_id}", settings.WORKER_HEARTBEAT_SECONDS if every is None else every)
 
     def start(self) -> None:
         WorkerHeartbeat.objects.filter(last_seen_at__lt=timezone.now() - KEEP_STOPPED).delete()
@@ -104,17 +127,8 @@ class WorkerHeartbeatThread:
             return False
         return True
 
-    def _run(self) -> None:
-        try:
-            while not self._stop.wait(self.every):
-                self.beat()
-        finally:
-            connections.close_all()  # this thread's own connections
-
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=self.every + 30)
+        self.halt()
         WorkerHeartbeat.objects.filter(worker_id=self.worker_id).update(
             last_seen_at=timezone.now(), stopped_at=timezone.now()
         )
