@@ -1,6 +1,6 @@
 """The shipped neglect profile (the Graded Care Profile 2 structure, no licensed wording).
 
-The data migration installs it; `install_defaults()` puts it back where a test flushed the database.
+The data migration installs it; `install_defaults()` can run again safely.
 Both read `data/neglect_profile.yaml` through the same checks as `load_assessment_template`.
 """
 

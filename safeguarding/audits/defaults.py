@@ -1,5 +1,5 @@
 """The default audit tool (configuration: partnerships copy and edit tools in the admin). Installed by
-the data migration and, idempotently, by `install_defaults()` (tests on a flushed database call it)."""
+the data migration and, idempotently, by `install_defaults()`."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The default procedure (domain.md §4): six reasons and four stages. Partnerships change them in the admin.
 
-The data migration installs them; `install_defaults()` puts them back where a test flushed the database.
+The data migration installs them; `install_defaults()` can run again safely.
 """
 
 from __future__ import annotations

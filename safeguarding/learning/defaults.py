@@ -1,6 +1,6 @@
 """Default configuration: which learning theme each escalation reason counts under when an escalation is
 flagged for learning (partnerships change it in the admin). The data migration installs it;
-`install_defaults()` puts it back where a test flushed the database. Idempotent."""
+`install_defaults()` is idempotent."""
 
 from __future__ import annotations
 

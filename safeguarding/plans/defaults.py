@@ -2,8 +2,8 @@
 `plan_started` and `plan_ended`, and the types `plan_agreed`, `plan_reviewed` and
 `plan_objective_overdue` (tag "plan"). The concerns app's rules rely on exactly these codes.
 
-The data migration applies them; `install_defaults()` puts them back where a test flushed the
-database. Like `chronology.vocabulary.load_vocabulary`, it only adds: it never removes or renames
+The data migration applies them; `install_defaults()` can run again
+safely. Like `chronology.vocabulary.load_vocabulary`, it only adds: it never removes or renames
 what a partnership changed.
 """
 

@@ -157,7 +157,6 @@ def _patch_flush(operations: Any) -> None:
     # Patched on the class: a browser test's flush may run through another wrapper of the same
     # database (the connection handler is per thread and per context), which must behave the same.
     sql_flush = operations.sql_flush
-    execute_sql_flush = operations.execute_sql_flush
 
     def flush_sql(
         self: Any, style: object, tables: list[str], *, reset_sequences: bool = False, allow_cascade: bool = False
@@ -184,9 +183,8 @@ def _patch_flush(operations: Any) -> None:
                 cursor.execute(sql)
             _restore_changed(cursor, self.connection)
 
-    del execute_sql_flush  # replaced whole: the restore must share the flush's transaction
     operations.sql_flush = flush_sql
-    operations.execute_sql_flush = flush_and_restore
+    operations.execute_sql_flush = flush_and_restore  # replaced whole: the restore shares the flush's transaction
     operations._keeps_configuration = True
 
 
