@@ -19,6 +19,7 @@ def child_section(request: PersonRequest, child: Any) -> Section | None:
     current = next((p for p in plans if p.status != "ended"), None)
     latest_review = current.reviews.order_by("-held_on").first() if current else None
     version = current.current_version() if current else None
+    overdue = len(queries.overdue_uids(current)) if current else 0
     return Section(
         "plans/sections/child.html",
         {
@@ -26,6 +27,7 @@ def child_section(request: PersonRequest, child: Any) -> Section | None:
             "current": current,
             "version": version,
             "latest_review": latest_review,
+            "overdue": overdue,
             "others": [p for p in plans if p is not current],
         },
     )
