@@ -17,7 +17,8 @@ def test_case_reviews_page_points_a_scrutineer_to_monitoring_not_to_nothing(pc: 
     client = client_for(_scrutineer(pc))
     page = client.get("/reviews/").content.decode()
     assert "There are no reviews or requests for you" not in page
-    assert "1 review" in page and "/reviews/monitoring/" in page
+    assert "1 review" in page
+    assert "/reviews/monitoring/" in page
     assert pc.review.reference in client.get("/reviews/monitoring/").content.decode()
     # Someone with no review role at all still gets the plain message (or no page).
     response = client_for(pc.rc.cast.unrelated).get("/reviews/")
@@ -38,7 +39,8 @@ def test_action_plan_names_its_review_without_a_link_to_page_not_found(pc: PlanC
 
 def test_scrutineer_home_page_offers_reviews_action_plans_and_figures(pc: PlanCast, client_for) -> None:
     home = client_for(_scrutineer(pc)).get("/").content.decode()
-    assert "Case reviews" in home and "/reviews/monitoring/" in home
+    assert "Case reviews" in home
+    assert "/reviews/monitoring/" in home
     assert "Overdue actions across action plans" in home
     # A practitioner gets none of these.
     practitioner = client_for(pc.rc.cast.unrelated).get("/").content.decode()
