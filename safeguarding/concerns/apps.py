@@ -21,6 +21,7 @@ class ConcernsConfig(AppConfig):
         navigation.register("Concern rules", "concerns:rules", order=80, visible=permissions.can_view_quality)
         home.register("concerns_alerts", home_panels.new_alerts, order=8)
         sections.register("child", "concerns_alerts", home_panels.child_section, order=30)
+        sections.register("child_summary", "concerns_alerts", home_panels.child_summary_section, order=30)
         demo.register("concerns", seed_concerns, order=90)
         register_view_actions("alert.viewed")
         register_action_labels(
