@@ -10,8 +10,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from safeguarding.core.models import ActivityLog
 from safeguarding.core.enums import Confidentiality
+from safeguarding.core.models import ActivityLog
 from safeguarding.plans import services
 from safeguarding.plans.tests.conftest import agree, draft_plan, objective
 from safeguarding.testing import factories as f
