@@ -135,7 +135,7 @@ class GovUKDateField(forms.Field):
 
     def validate(self, value: Any) -> None:
         if value in self.empty_values and self.required:
-            raise self._fail(self.error_messages["required"], "required")
+            raise self._fail(str(self.error_messages["required"]), "required")
 
     def prepare_value(self, value: Any) -> Any:
         return value
