@@ -1,4 +1,4 @@
-"""A sweep over every page template (issue 17: "Error: Error: Sign in"): `base.html` alone starts a
+"""GOV.UK patterns over every page (issue 17). Titles: `base.html` alone starts a title with "Error: " when the
 title with "Error: " when the page's form has errors, so no template's own title block may say it
 again; a page with several forms says it once through `title_prefix`."""
 
@@ -40,3 +40,18 @@ def test_pages_with_several_forms_show_one_error_summary() -> None:
         and path.read_text(encoding="utf-8").count('include "includes/error_summary.html"') > 1
     ]
     assert offenders == []
+
+
+def test_a_label_that_says_optional_is_not_marked_optional_again() -> None:
+    """Issue 17: "Anything to add (optional) (optional)"."""
+    from django import forms
+
+    from safeguarding.core.forms import GovUKForm
+
+    class NoteForm(GovUKForm):
+        note = forms.CharField(label="Anything to add (optional)", required=False)
+        reason = forms.CharField(label="Why", required=False)
+
+    html = str(NoteForm())
+    assert html.count("(optional)") == 2  # once in each label
+    assert "(optional) (optional)" not in html
