@@ -1,6 +1,6 @@
-"""GOV.UK patterns over every page (issue 17). Titles: `base.html` alone starts a title with "Error: " when the
-title with "Error: " when the page's form has errors, so no template's own title block may say it
-again; a page with several forms says it once through `title_prefix`."""
+"""GOV.UK patterns over every page (issue 17). Titles: `base.html` alone starts a title with "Error: "
+when the page's form has errors, so no template's own title block may say it again; a page with several
+forms says it once through `title_prefix`, with one error summary. Labels say "(optional)" once."""
 
 from __future__ import annotations
 
