@@ -47,7 +47,7 @@ def your_actions(request: PersonRequest) -> Panel | None:
 
 def overdue_across_plans(request: PersonRequest) -> Panel | None:
     user = request.user
-    if not user.has_perm("actionplans.manage"):
+    if not user.has_perm("actionplans.read_every_plan"):
         return None
     today = timezone.localdate()
     overdue = queries.with_related(Action.objects.overdue(today)).order_by("due_on", "pk")

@@ -135,6 +135,9 @@ def _on_action(check: Any) -> Any:
 
 rules.add_perm("actionplans.use", rules.predicate(lambda u, obj=None: can_use_actionplans(u)))
 rules.add_perm("actionplans.manage", rules.predicate(lambda u, obj=None: can_manage_plan(u)))
+# Every plan and action, to read: the business unit, administrators and scrutineers (the home panel of
+# overdue actions across plans asks this, like the lists and the API's `plans_visible_to`).
+rules.add_perm("actionplans.read_every_plan", rules.predicate(lambda u, obj=None: reads_every_plan(u)))
 rules.add_perm("actionplans.update_action", _on_action(can_update_action))
 # Who records an action's re-checks (`recheck`), and whether they may record one now (`record_recheck`).
 rules.add_perm("actionplans.recheck", _on_action(can_record_recheck))

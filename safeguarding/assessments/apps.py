@@ -17,6 +17,7 @@ class AssessmentsConfig(AppConfig):
         navigation.register("Assessments", "assessments:index", order=40, visible=permissions.can_see_navigation)
         home.register("assessment_drafts", home_panels.my_drafts, order=30)
         core_sections.register("child", "assessments_latest", sections.child_section, order=30)
+        core_sections.register("child_summary", "assessments_latest", sections.child_summary_section, order=40)
         core_sections.register("escalation", "assessments_cited", sections.escalation_section, order=30)
         core_sections.register("review", "assessments_cited", sections.review_section, order=30)
         demo.register("assessments", seed_assessments, order=60)

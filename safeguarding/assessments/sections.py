@@ -48,3 +48,9 @@ def review_section(request: PersonRequest, review: Any) -> Section | None:
     if not citations:
         return None
     return Section("assessments/sections/citations.html", {"citations": citations, "where": "review"})
+
+
+def child_summary_section(request: PersonRequest, child: Any) -> Section:
+    """The latest completed assessment on the child's summary page."""
+    latest = queries.latest_completed(request.user, child)
+    return Section("assessments/sections/summary.html", {"latest": latest})

@@ -16,7 +16,7 @@ class ChildrenConfig(AppConfig):
         navigation.register(
             "Shared information", "children:sharing", order=15, visible=permissions.is_front_door_member
         )
-        register_view_actions("sharing_notice.viewed")
+        register_view_actions("sharing_notice.viewed", "child.summary_viewed")
 
         home.register("my_children", home_panels.my_children, order=10)
         home.register("my_grants", home_panels.my_grants, order=20)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, cast
 
 from django import forms
@@ -9,28 +8,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 
 from safeguarding.children.validators import normalise_nhs_number, validate_nhs_number
-from safeguarding.core.dates import parse_date
+from safeguarding.core.date_input import GovUKDateField
 from safeguarding.core.forms import GovUKForm
-
-
-class DayFirstDateField(forms.CharField):
-    def to_python(self, value: Any) -> date | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if not text:
-            return None
-        parsed = parse_date(text)
-        if parsed > date.today():
-            raise ValidationError("The date of birth must be today or in the past.", code="future_date")
-        return parsed
 
 
 class ChildSearchForm(GovUKForm):
     name = forms.CharField(label="Name", required=False, max_length=200, help_text="First name, last name or both.")
-    date_of_birth = DayFirstDateField(
-        label="Date of birth",
-        required=False,
-        help_text="For example, 27/03/2019",
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "off"}),
+    date_of_birth = GovUKDateField(
+        label="Date of birth", required=False, past_only=True, help_text="For example, 27 3 2019"
     )
     nhs_number = forms.CharField(
         label="NHS number",
@@ -75,10 +60,10 @@ class GrantAccessForm(GovUKForm):
     )
     # Asked with the number, and matched with it: a number alone would confirm that a child with that
     # NHS number exists. A wrong date of birth is answered exactly like a number nobody has.
-    child_date_of_birth = DayFirstDateField(
+    child_date_of_birth = GovUKDateField(
         label="Child's date of birth",
-        help_text="For example, 27/03/2019. It must match the record.",
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "off"}),
+        past_only=True,
+        help_text="For example, 27 3 2019. It must match the record.",
         error_messages={"required": "Enter the child's date of birth"},
     )
     reason = forms.CharField(

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeguarding.agencies.enums import GRANTING_ROLES, Role
@@ -22,7 +23,7 @@ from safeguarding.children.validators import normalise_nhs_number
 from safeguarding.core.access import parse_id, perm_required, require_perm
 from safeguarding.core.forms import attempt
 from safeguarding.core.models import ActivityLog
-from safeguarding.core.sections import sections_for
+from safeguarding.core.sections import sections_for, upcoming_from
 
 if TYPE_CHECKING:
     from safeguarding.core.types import PersonRequest
@@ -72,6 +73,25 @@ def detail(request: PersonRequest, pk: int) -> HttpResponse:
         "sharing_notices": sharing.notices_on_record(child),
     }
     return render(request, "children/detail.html", context)
+
+
+@login_required
+def summary(request: PersonRequest, pk: int) -> HttpResponse:
+    """One page for the lead professional: who is involved, the open plan and its objectives, open alerts,
+    the latest assessment, escalations and the dates coming up. Same access as the record; logged as a
+    view of it. Each app adds its part through the "child_summary" sections (core.sections)."""
+    child = queries.get_child_for_user(request.user, pk)
+    services.record_child_view(actor=request.user, child=child, action="child.summary_viewed")
+    involvements = [inv for inv in queries.involvements_visible_to(request.user, child) if inv.is_active_on()]
+    parts = sections_for("child_summary", request, child)
+    context = {
+        "child": child,
+        "involvements": involvements,
+        "leads": [inv for inv in involvements if inv.lead_professional_id],
+        "sections": parts,
+        "upcoming": upcoming_from(parts, timezone.localdate()),
+    }
+    return render(request, "children/summary.html", context)
 
 
 @login_required

@@ -84,7 +84,9 @@ class EventType(models.Model):
         return [c["code"] for c in self.categories]
 
     def category_label(self, code: str) -> str:
-        return next((c["label"] for c in self.categories if c["code"] == code), code)
+        # A code the vocabulary no longer lists still reads as words, never as "child_protection".
+        fallback = code.replace("_", " ").strip().capitalize()
+        return next((c["label"] for c in self.categories if c["code"] == code), fallback)
 
 
 class ImportBatch(models.Model):

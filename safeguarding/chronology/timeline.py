@@ -93,7 +93,9 @@ def summary(chronology: MergedChronology) -> str:
     if not chronology.rows:
         return "Timeline: no entries to show."
     start, end = chronology.rows[0].event.occurred_on, chronology.rows[-1].event.occurred_on
-    count = sum(len(row.sources) for row in chronology.rows)
+    # The same count as the table below it: one per row. An event that several agencies recorded is one
+    # row, and one mark in each of those agencies' lanes (the lanes' own counts say so).
+    count = len(chronology.rows)
     agencies = len(lanes(chronology))
     return (
         f"Timeline of {count} entr{'y' if count == 1 else 'ies'} from {agencies} "

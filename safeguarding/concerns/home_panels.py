@@ -38,3 +38,9 @@ def child_section(request: PersonRequest, child: Any) -> Section | None:
             "closed": [a for a in alerts if a.status not in OPEN_STATUSES],
         },
     )
+
+
+def child_summary_section(request: PersonRequest, child: Any) -> Section:
+    """The child's open alerts on the summary page (the alerts this person may see)."""
+    alerts = queries.alerts_visible_to(request.user).filter(child_id=child.pk, status__in=list(OPEN_STATUSES))
+    return Section("concerns/sections/summary.html", {"open": list(alerts.order_by("-raised_at", "-pk")[:20])})

@@ -100,6 +100,8 @@ class GovUKBoundField(forms.BoundField):
         """Whether the label says "(optional)": GOV.UK marks optional questions, not required ones."""
         if self.field.required or self.govuk_kind in (CHECKBOX, HIDDEN):
             return False
+        if str(self.label or "").rstrip().lower().endswith("(optional)"):
+            return False  # the label says so already: never "(optional) (optional)"
         return bool(getattr(self.form, "govuk_mark_optional", True))
 
     @property
@@ -109,6 +111,9 @@ class GovUKBoundField(forms.BoundField):
             return ""
         if self.govuk_kind in (RADIOS, CHECKBOXES):
             return f"{self.auto_id}_0"
+        first_error_id = getattr(self.field.widget, "first_error_id", None)
+        if first_error_id is not None:
+            return str(first_error_id(self.auto_id))  # a date input: its first box at fault
         return self.id_for_label or self.auto_id
 
     def as_widget(

@@ -39,8 +39,9 @@ def can_view_dashboard(user: Viewer) -> bool:
 
 @rules.predicate
 def sees_headline_panel(user: Viewer) -> bool:
-    """The home panel with the headline figures: the business unit (a person, not a system)."""
-    return is_active_person(user) and not user.is_system and user.has_role(Role.BUSINESS_UNIT)
+    """The home panel with the headline figures: the business unit and scrutineers (people, not systems),
+    who may both read the dashboard it summarises."""
+    return is_active_person(user) and not user.is_system and user.has_role(Role.BUSINESS_UNIT, Role.SCRUTINEER)
 
 
 @rules.predicate

@@ -8,8 +8,9 @@ class EscalationsConfig(AppConfig):
     verbose_name = "Escalations (resolving professional differences)"
 
     def ready(self) -> None:
-        from safeguarding.core import demo, home, navigation
+        from safeguarding.core import demo, home, navigation, sections
         from safeguarding.escalations import home_panels, permissions, workflow  # noqa: F401 - registers rules
+        from safeguarding.escalations import sections as escalation_sections
         from safeguarding.escalations.demo import seed_escalations
 
         navigation.register("Escalations", "escalations:inbox", order=30, visible=permissions.can_use_escalations)
@@ -17,3 +18,4 @@ class EscalationsConfig(AppConfig):
         home.register("escalations_awaiting", home_panels.awaiting_you, order=5)
         home.register("escalations_partnership", home_panels.partnership, order=45)
         demo.register("escalations", seed_escalations, order=50)
+        sections.register("child_summary", "escalations", escalation_sections.child_summary_section, order=50)

@@ -17,6 +17,7 @@ class PlansConfig(AppConfig):
         navigation.register("Care plans", "plans:index", order=35, visible=permissions.can_create_plan)
         home.register("plans_led", home_panels.plans_you_lead, order=15)
         sections.register("child", "plans_current", plan_sections.child_section, order=20)
+        sections.register("child_summary", "plans_current", plan_sections.child_summary_section, order=20)
         sections.register("escalation", "plans_citations", plan_sections.escalation_section, order=20)
         sections.register("review", "plans_citations", plan_sections.review_section, order=20)
         demo.register("plans", seed_plans, order=60)

@@ -9,7 +9,6 @@ from django.utils import timezone
 from safeguarding.core.home import Panel
 from safeguarding.plans import queries
 from safeguarding.plans.enums import PlanStatus
-from safeguarding.plans.models import OverdueNotice
 
 if TYPE_CHECKING:
     from safeguarding.core.types import PersonRequest
@@ -27,7 +26,8 @@ def plans_you_lead(request: PersonRequest) -> Panel | None:
     )
     if not plans:
         return None
-    overdue = OverdueNotice.objects.filter(plan__in=plans).values("objective_uid").distinct().count()
+    # Overdue now (the same rule as the Overdue tag and the overdue check), not "ever flagged".
+    overdue = sum(len(rows) for rows in queries.overdue_by_plan(plans).values())
     return Panel(
         "plans/panels/led.html",
         {"plans": plans[:10], "total": len(plans), "overdue": overdue, "today": timezone.localdate()},

@@ -17,7 +17,7 @@ from django.utils import timezone
 from safeguarding.children.models import Child
 from safeguarding.children.queries import visible_child_condition
 from safeguarding.core.access import get_or_404, is_active_person
-from safeguarding.plans.enums import ObjectiveStatus, PlanStatus
+from safeguarding.plans.enums import ObjectiveStatus, PlanStatus, VersionState
 from safeguarding.plans.models import CarePlan, CarePlanChild, Objective, ObjectiveUpdate, PlanVersion
 
 if TYPE_CHECKING:
@@ -128,27 +128,66 @@ def plan_people(plan: CarePlan) -> list[tuple[str, str]]:
     return [(f"p:{p.pk}", p.description) for p in rows]
 
 
+def is_overdue(objective: Objective, latest_status: str | None, day: date) -> bool:
+    """The one rule for "overdue", used by the overdue check (its notice and alert) and by every page
+    that shows the Overdue tag: the date has passed (before `day`) and the latest progress is not
+    "achieved" (no progress at all counts as not achieved)."""
+    return objective.due_on is not None and objective.due_on < day and latest_status != ObjectiveStatus.ACHIEVED
+
+
+def overdue_by_plan(plans: Any, today: date | None = None) -> dict[int, list[Objective]]:
+    """For each agreed, open plan of `plans` (a list or a queryset): the objectives of its agreed version
+    in force that are overdue (`is_overdue`), soonest due first. Three queries, whatever the number of
+    plans: the overdue check, the plan page, the child's summary and the lists all ask this."""
+    day = today or timezone.localdate()
+    plan_ids = [p.pk for p in plans if p.status == PlanStatus.AGREED]
+    if not plan_ids:
+        return {}
+    in_force: dict[int, int] = {}
+    for version_id, plan_id in (
+        PlanVersion.objects.filter(plan_id__in=plan_ids, state=VersionState.AGREED)
+        .order_by("plan_id", "-number")
+        .values_list("pk", "plan_id")
+    ):
+        in_force.setdefault(plan_id, version_id)
+    candidates = list(
+        Objective.objects.filter(version_id__in=in_force.values(), due_on__lt=day)
+        .select_related("version", "owner_user", "owner_agency")
+        .order_by("due_on", "pk")
+    )
+    if not candidates:
+        return {}
+    latest: dict[tuple[int, uuid.UUID], str] = {}
+    for plan_id, uid, status in (
+        ObjectiveUpdate.objects.filter(plan_id__in=in_force, objective_uid__in={o.uid for o in candidates})
+        .order_by("-recorded_at", "-id")
+        .values_list("plan_id", "objective_uid", "status")
+    ):
+        latest.setdefault((plan_id, uid), status)
+    out: dict[int, list[Objective]] = {}
+    for o in candidates:
+        if is_overdue(o, latest.get((o.version.plan_id, o.uid)), day):
+            out.setdefault(o.version.plan_id, []).append(o)
+    return out
+
+
+def overdue_uids(plan: CarePlan, today: date | None = None) -> set[uuid.UUID]:
+    """The uids of the plan's overdue objectives (none for a draft or an ended plan)."""
+    return {o.uid for o in overdue_by_plan([plan], today).get(plan.pk, [])}
+
+
+def mark_overdue(plans: list[CarePlan], today: date | None = None) -> list[CarePlan]:
+    """Set `overdue_count` on each plan of a list page (for its Overdue tag)."""
+    found = overdue_by_plan(plans, today)
+    for plan in plans:
+        plan.overdue_count = len(found.get(plan.pk, []))  # type: ignore[attr-defined]
+    return plans
+
+
 def overdue_objectives(today: date | None = None) -> list[Objective]:
     """Objectives of agreed, open plans whose date has passed (before today) and that are not achieved."""
-    day = today or timezone.localdate()
-    out: list[Objective] = []
-    plans = CarePlan.objects.filter(status=PlanStatus.AGREED)
-    for plan in plans.iterator():
-        agreed = plan.agreed_version()
-        if agreed is None:
-            continue
-        candidates = list(agreed.objectives.filter(due_on__lt=day).select_related("owner_user", "owner_agency"))
-        if not candidates:
-            continue
-        latest: dict[uuid.UUID, str] = {}
-        for uid, status in (
-            ObjectiveUpdate.objects.filter(plan=plan, objective_uid__in=[o.uid for o in candidates])
-            .order_by("-recorded_at", "-id")
-            .values_list("objective_uid", "status")
-        ):
-            latest.setdefault(uid, status)
-        out += [o for o in candidates if latest.get(o.uid) != ObjectiveStatus.ACHIEVED]
-    return out
+    found = overdue_by_plan(CarePlan.objects.filter(status=PlanStatus.AGREED).only("pk", "status"), today)
+    return [o for rows in found.values() for o in rows]
 
 
 def children_with_overdue_objectives(today: date | None = None) -> set[int]:

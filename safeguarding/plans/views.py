@@ -54,14 +54,16 @@ def index(request: PersonRequest) -> HttpResponse:
     )
     rows = visible.exclude(status=PlanStatus.ENDED).order_by("-started_on", "-pk")
     page = Paginator(rows, 25).get_page(request.GET.get("page"))
-    return render(request, "plans/index.html", {"led": led[:20], "page": page})
+    led_rows = queries.mark_overdue(list(led[:20]))
+    page.object_list = queries.mark_overdue(list(page.object_list))
+    return render(request, "plans/index.html", {"led": led_rows, "page": page})
 
 
 @login_required
 def for_child(request: PersonRequest, child_pk: int) -> HttpResponse:
     child = get_child_for_user(request.user, child_pk)
     record_child_view(actor=request.user, child=child, action="care_plan.viewed")
-    plans = list(queries.plans_for_child(request.user, child))
+    plans = queries.mark_overdue(list(queries.plans_for_child(request.user, child)))
     return render(
         request,
         "plans/for_child.html",
@@ -133,6 +135,9 @@ def detail(request: PersonRequest, pk: int) -> HttpResponse:
     reviews = list(plan.reviews.prefetch_related("scores").order_by("-held_on", "-id"))
     citations = Citation.objects.filter(plan=plan).select_related("escalation", "review", "cited_by", "objective")
     agreement = getattr(shown, "agreement", None) if shown.is_agreed else None
+    agreed = plan.agreed_version()
+    # The Overdue tag: the same rule as the overdue check (queries.is_overdue), on the version in force.
+    overdue = queries.overdue_uids(plan) if agreed is not None and shown.pk == agreed.pk else set()
     return render(
         request,
         "plans/detail.html",
@@ -148,7 +153,8 @@ def detail(request: PersonRequest, pk: int) -> HttpResponse:
             "reviews": reviews,
             "citations": citations,
             "draft": plan.draft_version(),
-            "agreed": plan.agreed_version(),
+            "agreed": agreed,
+            "overdue": overdue,
         },
     )
 

@@ -21,3 +21,4 @@ class ReviewsConfig(AppConfig):
         demo.register("reviews-decisions", seed_review_decisions, order=41)
         sections.register("review", "publication", publication_section, order=20)
         home.register("review_requests", home_panels.open_requests, order=25)
+        home.register("review_monitoring", home_panels.monitoring, order=46)

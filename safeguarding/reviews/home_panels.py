@@ -24,3 +24,10 @@ def open_requests(request: PersonRequest) -> Panel | None:
         .order_by("due_on", "pk")
     )
     return Panel("reviews/panels/open_requests.html", {"review_requests": list(rows[:20])})
+
+
+def monitoring(request: PersonRequest) -> Panel | None:
+    """Those who monitor case reviews (the business unit, scrutineers): how many are late or at risk."""
+    if not request.user.has_perm("reviews.monitor"):
+        return None
+    return Panel("reviews/panels/monitoring.html", {"summary": queries.monitoring_summary()})

@@ -177,3 +177,20 @@ def monitoring_rows(today: date | None = None) -> list[MonitoringRow]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class MonitoringSummary:
+    total: int
+    late: int
+    at_risk: int
+
+
+def monitoring_summary(today: date | None = None) -> MonitoringSummary:
+    """How many reviews the monitoring page lists, and how many of them are late or at risk."""
+    rows = monitoring_rows(today)
+    return MonitoringSummary(
+        total=len(rows),
+        late=sum(1 for r in rows if r.timeliness == Timeliness.LATE),
+        at_risk=sum(1 for r in rows if r.timeliness == Timeliness.AT_RISK),
+    )

@@ -112,7 +112,13 @@ def index(request: PersonRequest) -> HttpResponse:
     return render(
         request,
         "reviews/index.html",
-        {"reviews": [(r, queries.current_clock(r)) for r in reviews], "own_requests": own_requests},
+        {
+            "reviews": [(r, queries.current_clock(r)) for r in reviews],
+            "own_requests": own_requests,
+            # Those who monitor (the business unit, scrutineers) see every review's stage and timeliness,
+            # if not its material: the page says so and links there, rather than "no reviews for you".
+            "monitoring": queries.monitoring_summary() if user.has_perm("reviews.monitor") else None,
+        },
     )
 
 

@@ -49,13 +49,20 @@ def test_import_raises_an_alert_that_the_lead_professional_acts_on(live_server, 
     page.goto(f"{live_server.url}/")
     panel = page.locator("section", has=page.get_by_role("heading", name="Alerts for children you are responsible for"))
     expect(panel).to_be_visible()
-    expect(panel.get_by_role("cell", name="Repeatedly not brought to health appointments Medium")).to_be_visible()
+    # The link says what the alert is (its rule), not only "Alert 57" (issue 17).
+    rule_link = panel.get_by_role("link", name="Repeatedly not brought to health appointments")
+    expect(rule_link).to_be_visible()
+    expect(panel.get_by_role("cell", name="Medium")).to_be_visible()
     assert_no_axe_violations(page)
-    panel.get_by_role("link", name="Alert").first.click()
+    rule_link.first.click()
 
     expect(page.get_by_role("heading", name="Repeatedly not brought to health appointments")).to_be_visible()
     expect(page.get_by_text("A child missing appointments is the carer's failure")).to_be_visible()
     expect(page.get_by_role("cell", name="Not brought to the audiology review")).to_be_visible()
+    # The history in plain words, never the log's codes (issue 17: "alert.raised (automatic)").
+    history = page.locator("h2:text-is('History') + ul")
+    expect(history).to_contain_text("Alert raised, automatically by the alert rule")
+    expect(history).not_to_contain_text("alert.")
     assert_no_axe_violations(page)
 
     page.get_by_role("link", name="Acknowledge").click()

@@ -91,8 +91,18 @@ def test_search_with_nothing_entered_says_what_to_do(cast, client_for):
 
 
 def test_search_refuses_impossible_dates_rather_than_guessing(cast, client_for):
-    html = client_for(cast.involved).get("/children/", {"date_of_birth": "13/25/2019"}).content.decode()
-    assert "Enter a real date" in html
+    client = client_for(cast.involved)
+    html = client.get("/children/", {"date_of_birth": "13/25/2019"}).content.decode()
+    assert "Date of birth must be a real date" in html
+    # The GOV.UK date input: three boxes, what was typed kept, only the boxes at fault highlighted.
+    typed = {"date_of_birth_day": "31", "date_of_birth_month": "2", "date_of_birth_year": "2019"}
+    html = client.get("/children/", typed).content.decode()
+    assert "Date of birth must be a real date" in html
+    assert 'name="date_of_birth_day" value="31"' in html
+    html = client.get("/children/", {"date_of_birth_day": "3", "date_of_birth_year": "2019"}).content.decode()
+    assert "Date of birth must include a month" in html
+    assert 'href="#id_date_of_birth_1"' in html  # the summary links to the month box
+    assert html.count("govuk-input--error") == 1
 
 
 def test_search_page_is_not_found_for_roles_without_cases(cast, client_for):
@@ -161,7 +171,8 @@ def test_who_looked_page_is_for_the_involved_agencys_safeguarding_lead(cast, cli
     if status == 200:
         html = response.content.decode()
         assert cast.involved.get_full_name() in html
-        assert "child.viewed" in html
+        assert "Viewed the record" in html  # the action in plain words,
+        assert "child.viewed" not in html  # never its code
 
 
 def test_who_looked_does_not_reveal_a_restricted_involvement(cast, client_for):

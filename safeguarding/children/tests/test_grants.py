@@ -69,7 +69,9 @@ def test_grant_form_keeps_what_was_typed_and_explains_errors(cast, client_for):
         {
             "user": cast.unrelated.pk,
             "child_reference": "12345",
-            "child_date_of_birth": "27/03/2019",
+            "child_date_of_birth_day": "27",
+            "child_date_of_birth_month": "3",
+            "child_date_of_birth_year": "2019",
             "reason": "Short",
             "days": 90,
         },
@@ -78,7 +80,8 @@ def test_grant_form_keeps_what_was_typed_and_explains_errors(cast, client_for):
     assert "in at least 10 characters" in html
     assert "at most 30 days" in html
     assert 'value="12345"' in html
-    assert 'value="27/03/2019"' in html
+    assert 'name="child_date_of_birth_day" value="27"' in html  # the GOV.UK date input keeps the boxes
+    assert 'name="child_date_of_birth_year" value="2019"' in html
     assert not AccessGrant.objects.exists()
 
 

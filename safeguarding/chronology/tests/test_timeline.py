@@ -72,3 +72,18 @@ def test_timeline_over_a_short_span_labels_months(cast):
     root = ET.fromstring(render_timeline(merged_chronology(cast.involved, cast.child)))
     labels = [t.text for t in root.iter(f"{SVG}text") if t.get("text-anchor") == "middle"]
     assert labels == ["Feb 2024", "Mar"]
+
+
+def test_timeline_caption_counts_the_tables_rows_when_agencies_recorded_the_same_event(cast):
+    """Issue 17: the caption said 37 entries over a table of 36 (one event recorded by two agencies)."""
+    from safeguarding.chronology.timeline import summary
+
+    officer = f.member(cast.partner_agency, Role.PRACTITIONER)
+    add(cast.involved, cast.agency, cast.child, "health_visitor_contact", 0)
+    add(cast.involved, cast.agency, cast.child, "strategy_discussion", 30, summary="Strategy discussion held")
+    add(officer, cast.partner_agency, cast.child, "strategy_discussion", 30, summary="Strategy discussion held")
+    chronology = merged_chronology(cast.involved, cast.child)
+    assert sum(len(row.sources) for row in chronology.rows) == 3
+    assert len(chronology.rows) == 2  # the shared event is one row, with both agencies
+    assert summary(chronology).startswith("Timeline of 2 entries from 2 agencies")
+    assert [len(lane.marks) for lane in lanes(chronology)] == [2, 1]  # a mark in each agency's lane

@@ -1,0 +1,73 @@
+"""The child's one-page summary for the lead professional (issue 17): who is involved (a restricted
+involvement only for those who may see it), the open plan with its objectives and their status (Overdue
+by the overdue check's rule), the dates coming up; the same access as the record; every view logged."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from safeguarding.core.enums import Confidentiality
+from safeguarding.core.models import ActivityLog
+from safeguarding.plans import services
+from safeguarding.plans.tests.conftest import agree, draft_plan, objective
+from safeguarding.testing import factories as f
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.get_default_timezone())
+
+
+@pytest.fixture
+def travel():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def _plan(cast):
+    plan = draft_plan(cast.involved, cast.child, cast.agency, objectives=0, review_date=date(2026, 12, 28))
+    services.add_objective(
+        actor=cast.involved, plan=plan, version=plan.version, data=objective("See the dentist", days=-6)
+    )
+    services.add_objective(
+        actor=cast.involved, plan=plan, version=plan.version, data=objective("Brush twice a day", days=20)
+    )
+    return agree(plan, cast.involved, on=date(2026, 11, 30))
+
+
+@pytest.mark.parametrize(("persona", "status"), [("involved", 200), ("partner", 404), ("unrelated", 404)])
+def test_summary_has_the_records_access_and_each_view_is_logged(travel, cast, client_for, persona, status):
+    user = getattr(cast, persona)
+    response = client_for(user).get(f"/children/{cast.child.pk}/summary/")
+    assert response.status_code == status
+    logged = ActivityLog.objects.filter(action="child.summary_viewed", actor=user, subject_child_id=cast.child.pk)
+    assert logged.count() == (1 if status == 200 else 0)
+
+
+def test_summary_shows_who_is_involved_the_plan_overdue_objectives_and_dates_coming_up(travel, cast, client_for):
+    cast.child.involvements.update(lead_professional=cast.involved)
+    hidden = f.AgencyFactory(name="Sexual health clinic")
+    f.InvolvementFactory(
+        child=cast.child, agency=hidden, confidentiality=Confidentiality.RESTRICTED, start=date(2026, 1, 5)
+    )
+    plan = _plan(cast)
+    client = client_for(cast.involved)
+    record = client.get(f"/children/{cast.child.pk}/").content.decode()
+    assert f'href="/children/{cast.child.pk}/summary/"' in record  # linked from the record
+    page = client.get(f"/children/{cast.child.pk}/summary/").content.decode()
+    assert cast.agency.name in page
+    assert cast.involved.get_full_name() in page  # the lead professional
+    assert "Sexual health clinic" not in page  # a restricted involvement of another agency
+    assert plan.reference in page
+    assert page.count('govuk-tag--red">Overdue</strong>') == 1  # the dentist, past its date, no progress
+    assert "No progress recorded" in page
+    # Coming up, soonest first: the brushing objective's date (27 December), then the review (28 December).
+    coming = page[page.index('id="summary-upcoming"') :]
+    assert coming.index("27 December 2026") < coming.index("28 December 2026")
+    assert "Objective due: Brush twice a day" in coming
+    assert "See the dentist" not in coming  # overdue already: shown in the plan, not as coming up
+    assert "No open alerts that you can see" in page
+    assert "No completed assessment that you can see" in page
+    assert "No escalations about this child that you can see" in page
