@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from safeguarding.agencies.models import Agency, User
 from safeguarding.children.models import Child, Involvement
+from safeguarding.children.queries import children_visible_to
 from safeguarding.core.calendar import is_working_day
 from safeguarding.core.demo import DemoContext
 from safeguarding.escalations import notifications, services
@@ -45,9 +46,14 @@ def _later(at: datetime, hours: int) -> datetime:
     return min(at + timedelta(hours=hours), timezone.now())
 
 
-def _children_of(agency: Agency, surname: str | None = None, limit: int = 2) -> list[Child]:
+def _children_of(
+    agency: Agency, surname: str | None = None, limit: int = 2, *, seen_by: User | None = None
+) -> list[Child]:
+    """Children `agency` works with now; with `seen_by`, only those that person may see (a restricted
+    involvement, such as a mental health service's, is hidden from the agency's practitioners)."""
     involved = Involvement.objects.active_on().filter(agency=agency).values("child_id")
-    qs = Child.objects.filter(pk__in=involved)
+    qs = children_visible_to(seen_by) if seen_by is not None else Child.objects.all()
+    qs = qs.filter(pk__in=involved)
     if surname:
         qs = qs.filter(last_name=surname)
     return list(qs.order_by("date_of_birth", "pk")[:limit])
@@ -453,7 +459,9 @@ def _many(ctx: DemoContext) -> int:
     for _ in range(150):
         raising, receiving = rng.sample(agencies, 2)
         raiser = _user_in(raising, "practitioner")
-        children = _children_of(raising, limit=50)
+        # Only children the raiser can see: the service refuses any other ("Choose only children your
+        # agency works with."), which stopped the large demo when a restricted involvement came up.
+        children = _children_of(raising, limit=50, seen_by=raiser) if raiser is not None else []
         if raiser is None or not children:
             continue
         start = _days_ago(rng.randint(5, 250))
