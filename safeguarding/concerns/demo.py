@@ -93,7 +93,7 @@ HISTORIES: list[tuple[str, str | None, list[Step]]] = [
     ),
     (
         "Ruby",
-        "disguised-compliance",
+        "closed-non-engagement-concerns-continue",
         [
             (
                 150,
