@@ -154,7 +154,7 @@ def _whitlock_content(d: WhitlockDates) -> dict[str, Any]:
         "Tyler's class teacher.",
         "family_words": "Kayleigh: 'I want the shouting to stop. I'll do the course if it helps the boys.'",
         "child_views": "Tyler: 'I don't like it when it's loud. I like it at Nan's.'",
-        "review_forum": "Review child protection conference (the core group meets in between)",
+        "review_forum": "Review child protection conference",
         "review_date": d.review_conference,
     }
 
