@@ -17,8 +17,10 @@ def warm_up() -> None:
     from safeguarding.core import calendar, pdf
 
     reverse("core:home")  # imports every app's URLs and views and fills the resolver's reverse lookups
-    for engine in engines.all():  # template tag libraries
-        engine.engine.template_libraries  # noqa: B018 - loads them
+    for backend in engines.all():  # the Django engine's template tag libraries
+        engine = getattr(backend, "engine", None)
+        if engine is not None:
+            engine.template_libraries  # noqa: B018 - loads them
     try:
         calendar.current()  # the bank holidays (reads the partnership's amendments from the database)
     except Exception:  # the database may not be reachable yet: the first request loads it instead
