@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class CensusConfig(AppConfig):
+    name = "safeguarding.census"
+    label = "census"
+    verbose_name = "Children in Need census"
+
+    def ready(self) -> None:
+        from safeguarding.census import permissions
+        from safeguarding.census.demo import seed_census
+        from safeguarding.census.services import EXPORTED
+        from safeguarding.core import demo, navigation
+        from safeguarding.core.models import register_view_actions
+
+        navigation.register("CIN census", "census:export", order=66, visible=permissions.can_export_census)
+        # The census file holds each child's identifiers and social care history.
+        register_view_actions(EXPORTED)
+
+        # After every other step: it completes what they made (children, referrals, assessments, plans).
+        demo.register("census", seed_census, order=99)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from safeguarding.census import views
+
+app_name = "census"
+
+urlpatterns = [
+    path("export/", views.export, name="export"),
+]
