@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "safeguarding.children",
     "safeguarding.linking",
     "safeguarding.chronology",
+    "safeguarding.census",
     "safeguarding.escalations",
     "safeguarding.reviews",
     "safeguarding.plans",
@@ -394,6 +395,9 @@ if ACTIVITY_LOG_ANCHOR.startswith("syslog:"):
 
         raise ImproperlyConfigured("ACTIVITY_LOG_ANCHOR: unknown syslog facility (use e.g. syslog:local0).")
 ACTIVITY_LOG_SEAL_GRACE_MINUTES = env_int("ACTIVITY_LOG_SEAL_GRACE_MINUTES", 5)
+# The Children in Need census validator (docs/cin-census.md): the Python of the virtual environment that
+# holds csc-validator-be-cin (`make .venv-cin/.installed`); relative paths are from the project directory.
+CIN_VALIDATOR_PYTHON = env_str("CIN_VALIDATOR_PYTHON", ".venv-cin/bin/python")
 SERVICE_NAME = "Safeguarding Hub"
 # The address people use to reach the service, for links in emails.
 SITE_URL = env_str("SITE_URL") if PRODUCTION else env_str("SITE_URL", "http://127.0.0.1:8000")

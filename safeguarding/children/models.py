@@ -10,8 +10,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
-from safeguarding.children.enums import LawfulBasis, RelationshipKind, Sex, SharingStatus
-from safeguarding.children.validators import validate_born, validate_nhs_number
+from safeguarding.children.enums import Ethnicity, LawfulBasis, RelationshipKind, Sex, SharingStatus, UPNUnknown
+from safeguarding.children.validators import (
+    validate_born,
+    validate_disability_codes,
+    validate_la_child_id,
+    validate_nhs_number,
+    validate_upn,
+)
 from safeguarding.core.restriction import Restrictable
 
 _SPACES = re.compile(r"\s+")
@@ -63,7 +69,7 @@ class Person(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     # Fields whose values never go into the activity log's diffs.
-    MASKED_FIELDS = ("first_name", "last_name", "other_names", "date_of_birth", "nhs_number")
+    MASKED_FIELDS: tuple[str, ...] = ("first_name", "last_name", "other_names", "date_of_birth", "nhs_number")
 
     class Meta:
         abstract = True
@@ -110,6 +116,39 @@ class Child(Person):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records", editable=False
     )
+    # What the Children in Need census needs (docs/cin-census.md). Identifiers are unique when present.
+    la_child_id = models.CharField(
+        max_length=20,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[validate_la_child_id],
+        verbose_name="LA child ID",
+        help_text="The local authority's child ID (CIN census LAchildID).",
+    )
+    upn = models.CharField(
+        max_length=13, null=True, blank=True, unique=True, validators=[validate_upn], verbose_name="UPN"
+    )
+    former_upn = models.CharField(max_length=13, blank=True, validators=[validate_upn], verbose_name="former UPN")
+    upn_unknown = models.CharField(
+        max_length=4, choices=UPNUnknown.choices, blank=True, verbose_name="reason the UPN is unknown"
+    )
+    ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, blank=True)
+    disabilities = models.JSONField(
+        default=list, blank=True, validators=[validate_disability_codes], help_text='Census codes; ["NONE"] for none.'
+    )
+    # An unborn child has no date of birth, only an expected one.
+    expected_date_of_birth = models.DateField(null=True, blank=True)
+    date_of_death = models.DateField(null=True, blank=True, validators=[validate_born])
+
+    MASKED_FIELDS = (
+        *Person.MASKED_FIELDS,
+        "la_child_id",
+        "upn",
+        "former_upn",
+        "expected_date_of_birth",
+        "date_of_death",
+    )
 
     # Every record, merged or not: for merging, unmerging and the activity history.
     all_records = models.Manager()
@@ -126,9 +165,22 @@ class Child(Person):
             models.Index(fields=["date_of_birth"], name="child_dob"),
         ]
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        for field in ("la_child_id", "upn"):
+            if getattr(self, field) == "":
+                setattr(self, field, None)
+        if self.upn:
+            self.upn = self.upn.strip().upper()
+        self.former_upn = (self.former_upn or "").strip().upper()
+        super().save(*args, **kwargs)
+
     @property
     def age(self) -> int | None:
         return self.age_on(timezone.localdate())
+
+    @property
+    def is_unborn(self) -> bool:
+        return self.date_of_birth is None and self.expected_date_of_birth is not None
 
 
 class Adult(Person):
