@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("safeguarding.core.urls")),
     path("children/", include("safeguarding.children.urls")),
     path("chronology/", include("safeguarding.chronology.urls")),
+    path("census/", include("safeguarding.census.urls")),
     path("linking/", include("safeguarding.linking.urls")),
     path("escalations/", include("safeguarding.escalations.urls")),
     path("reviews/", include("safeguarding.reviews.urls")),

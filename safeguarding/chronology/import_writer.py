@@ -374,6 +374,8 @@ def insert_children(new_children: list[NewChild]) -> list[int]:
     The rows carry one creation time, so they are found again in insertion (id) order with one
     query; the check on names and dates of birth makes sure they are exactly ours.
     """
+    if not new_children:
+        return []  # (and no query: another writer's children of this instant are not ours to find)
     stamp = timezone.now()
     expected = [(normalise_name(c.first_name, c.last_name), c.dob) for c in new_children]
     for start in range(0, len(new_children), WRITE_BATCH):
