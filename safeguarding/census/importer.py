@@ -13,8 +13,8 @@ national validator.
    its LA child ID until someone records the name.
 4. In one transaction (the agency row locked, so two imports for one agency run one after the other):
    new children; census fields the matched record lacks; an involvement of the agency per episode
-   (the referral accepted: from the referral date to the closure; a referral with no further action
-   is no involvement); the episode's chronology entries (`census.entries`) through the chronology's
+   (the referral decided: from the referral date to the closure; a referral with no further action
+   ends the day it was decided); the episode's chronology entries (`census.entries`) through the chronology's
    bulk import path, which skips those already imported (by their reference); and the census's other
    values beside them (`CensusDetail`). A dry run does all this and rolls back, so its counts are exact.
 

@@ -46,6 +46,7 @@ CENSUS_FIELDS = (
 )
 SERVICE_CHILD_IN_NEED = "Child in need (census)"
 SERVICE_CHILD_PROTECTION = "Child protection plan (census)"
+SERVICE_NO_FURTHER_ACTION = "Referral: no further action (census)"
 
 
 class DryRunRollback(Exception):
@@ -140,17 +141,28 @@ def _fill_children(planned: list[Planned], actor: Person | None, created: set[in
 
 
 def _service(episode: Episode) -> str:
+    if episode.referral_nfa:
+        return SERVICE_NO_FURTHER_ACTION
     return SERVICE_CHILD_PROTECTION if any(plan.end is None for plan in episode.plans) else SERVICE_CHILD_IN_NEED
 
 
+def _end(episode: Episode) -> dt.date | None:
+    """The closure; a referral with no further action ends the day it was decided (its closure, else
+    the referral's own day): screening it gives no lasting sight of the child."""
+    if episode.referral_nfa:
+        return episode.closure_date or episode.referral_date
+    return episode.closure_date
+
+
 def _involvements(planned: list[Planned], agency: Agency, actor: Person | None) -> None:
-    """One involvement per episode: the referral accepted, from its date to the closure. A later file
-    closes it, or changes its service, and adds nothing when nothing changed."""
+    """One involvement per episode: the referral decided, from its date to the closure (a referral with
+    no further action: that day only). A later file closes it, or changes its service, and adds nothing
+    when nothing changed."""
     wanted: dict[tuple[int, dt.date], tuple[dt.date | None, str]] = {}
     for p in planned:
         for episode in p.census.episodes:
-            if p.child_id is not None and episode.referral_date is not None and not episode.referral_nfa:
-                wanted[(p.child_id, episode.referral_date)] = (episode.closure_date, _service(episode))
+            if p.child_id is not None and episode.referral_date is not None:
+                wanted[(p.child_id, episode.referral_date)] = (_end(episode), _service(episode))
     existing: dict[tuple[int, dt.date], Involvement] = {}
     for chunk in chunks(sorted({child_id for child_id, _start in wanted})):
         for involvement in Involvement.objects.filter(agency=agency, child_id__in=chunk):

@@ -94,11 +94,13 @@ def test_a_valid_file_becomes_social_cares_entries_involvements_and_children(cin
         ["NONE"],
     )
     assert (unborn.date_of_birth, unborn.expected_date_of_birth, unborn.upn_unknown) == (None, D("2026-06-01"), "UN1")
-    # An episode is an involvement from the referral to the closure; a referral with no further action is none.
+    # An episode is an involvement from the referral to the closure; a referral with no further action
+    # one that ended the day it was decided (no lasting sight of the child).
     involvements = Involvement.objects.filter(agency=agency).order_by("start")
     assert [(i.child_id, i.start, i.end, i.service) for i in involvements] == [
         (first.pk, D("2025-05-06"), D("2026-02-20"), "Child in need (census)"),
         (second.pk, D("2025-09-01"), None, "Child in need (census)"),
+        (unborn.pk, D("2026-01-12"), D("2026-01-12"), "Referral: no further action (census)"),
     ]
     assert set(ChildAgencyReference.objects.filter(agency=agency).values_list("reference", flat=True)) == {
         "SYN0001",
@@ -108,7 +110,7 @@ def test_a_valid_file_becomes_social_cares_entries_involvements_and_children(cin
     logged = list(ActivityLog.objects.values_list("action", flat=True))
     assert (logged.count("child.created"), logged.count("involvement.started"), logged.count("event.imported")) == (
         3,
-        2,
+        3,
         3,
     )
 
