@@ -44,6 +44,9 @@ CENSUS_FIELDS = (
     "ethnicity",
     "disabilities",
 )
+# Every census field is masked in the log's diffs: identifiers, and special category data (ethnicity,
+# disability) — the log says which fields were filled in, never their values.
+LOG_MASKED = (*Child.MASKED_FIELDS, *CENSUS_FIELDS)
 SERVICE_CHILD_IN_NEED = "Child in need (census)"
 SERVICE_CHILD_PROTECTION = "Child protection plan (census)"
 SERVICE_NO_FURTHER_ACTION = "Referral: no further action (census)"
@@ -136,7 +139,7 @@ def _fill_children(planned: list[Planned], actor: Person | None, created: set[in
                 action="child.updated",
                 target=record,
                 child_id=record.pk,
-                changes=diff(before, snapshot(record, CENSUS_FIELDS), Child.MASKED_FIELDS),
+                changes=diff(before, snapshot(record, CENSUS_FIELDS), LOG_MASKED),
             )
 
 
