@@ -8,8 +8,12 @@ class CensusConfig(AppConfig):
 
     def ready(self) -> None:
         from safeguarding.census import import_rules  # noqa: F401 - registers the import rule
+        from safeguarding.census.demo import seed_census
         from safeguarding.census.importer import CIN_FORMAT
         from safeguarding.chronology.import_formats import register_format
+        from safeguarding.core import demo
 
+        # After every other step: it completes what they made (children, referrals, assessments, plans).
+        demo.register("census", seed_census, order=99)
         # Census files run through the chronology's import batches (task, heartbeat, retry, page, API).
         register_format(CIN_FORMAT)

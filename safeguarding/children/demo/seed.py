@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from safeguarding.agencies.models import Agency, User
 from safeguarding.agencies.services import LoadReport, load_partnership
 from safeguarding.children.demo import DEMO_PASSWORD, DEMO_TOTP_DEVICE_NAME, DEMO_TOTP_KEY, words
+from safeguarding.children.demo.census import apply_census_fields
 from safeguarding.children.demo.families import SIZES, HouseholdPlan, PersonPlan, iter_households
 from safeguarding.children.demo.partnership import DemoStaff, build_staff
 from safeguarding.children.models import (
@@ -149,6 +150,8 @@ def _write_chunk(
     ]
     adults = [[_person(Adult, a) for a in h.adults] for h in plans]
     children = [[_person(Child, c) for c in h.children] for h in plans]
+    for number, child in enumerate((c for row in children for c in row), start=counts["children"] + 1):
+        apply_census_fields(child, number, timezone.localdate())
     Household.objects.bulk_create(households)
     Adult.objects.bulk_create([a for row in adults for a in row])
     Child.objects.bulk_create([c for row in children for c in row])
