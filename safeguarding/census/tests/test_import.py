@@ -268,3 +268,18 @@ def test_a_missing_validator_refuses_the_file_and_says_who_to_tell(settings, tmp
     assert batch.status == ImportStatus.REJECTED
     assert "census validator could not run" in batch.errors[0]["reason"]
     assert Event.objects.count() == 0
+
+
+def test_the_rule_set_is_the_files_census_year_and_other_years_are_refused(monkeypatch):
+    years = stand_in_validator(monkeypatch)
+    agency = social_care_agency()
+    worker = social_worker(agency)
+    next_year = VALID.replace(b"<ReferenceDate>2026-03-31<", b"<ReferenceDate>2027-03-31<")
+    with time_machine.travel(dt.datetime(2027, 5, 1, tzinfo=dt.UTC), tick=False):
+        assert run_census(agency, worker, next_year).status == ImportStatus.SUCCEEDED
+    assert [y.ruleset for y in years] == ["cin2026_27"]
+    old = run_census(agency, worker, VALID.replace(b"<ReferenceDate>2026-03-31<", b"<ReferenceDate>2024-03-31<"))
+    assert old.status == ImportStatus.REJECTED
+    assert old.errors[0]["column"] == "Header/CollectionDetails/ReferenceDate"
+    assert "2025-26, 2026-27 only" in old.errors[0]["reason"]
+    assert len(years) == 1  # the validator never ran for a year the Hub has no rules for
