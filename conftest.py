@@ -90,6 +90,7 @@ LONG_FIRST = (
     "safeguarding/api/tests/test_schemathesis.py",
     "safeguarding/children/tests/test_seed_demo.py",
     "safeguarding/chronology/tests/test_demo.py",
+    "safeguarding/census/tests/test_demo_export.py",
 )
 
 

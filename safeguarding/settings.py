@@ -398,6 +398,12 @@ ACTIVITY_LOG_SEAL_GRACE_MINUTES = env_int("ACTIVITY_LOG_SEAL_GRACE_MINUTES", 5)
 # The Children in Need census validator (docs/cin-census.md): the Python of the virtual environment that
 # holds csc-validator-be-cin (`make .venv-cin/.installed`); relative paths are from the project directory.
 CIN_VALIDATOR_PYTHON = env_str("CIN_VALIDATOR_PYTHON", ".venv-cin/bin/python")
+# The local authority's three-digit code in the census file's header (Header/Source/LEA).
+CIN_LA_CODE = env_str("CIN_LA_CODE", "201")
+if not (len(CIN_LA_CODE) == 3 and CIN_LA_CODE.isdigit()):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("CIN_LA_CODE must be the local authority's three-digit code, e.g. 201.")
 SERVICE_NAME = "Safeguarding Hub"
 # The address people use to reach the service, for links in emails.
 SITE_URL = env_str("SITE_URL") if PRODUCTION else env_str("SITE_URL", "http://127.0.0.1:8000")

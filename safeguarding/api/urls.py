@@ -11,6 +11,7 @@ from safeguarding.api.docs import ApiDocsView
 from safeguarding.assessments.api import viewsets as assessments
 from safeguarding.audits.api import viewsets as audits
 from safeguarding.census import import_api as census_imports
+from safeguarding.census.api import viewsets as census
 from safeguarding.children.api import viewsets as children
 from safeguarding.chronology.api import viewsets as chronology
 from safeguarding.concerns.api import viewsets as concerns
@@ -30,6 +31,7 @@ for app in (
     escalations,
     reviews,
     chronology,
+    census,
     census_imports,
     plans,
     assessments,

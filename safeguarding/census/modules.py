@@ -60,8 +60,8 @@ def _assessments(entries: list[Entry], raw: RawEpisode, holdings: Holdings, wind
     if current is not None:
         found.append((current, current_entry))
     kept = []
-    for assessment, entry in found:
-        detail = entry.detail if entry else None
+    for assessment, source in found:
+        detail = source.detail if source else None
         if assessment.authorised is not None and assessment.authorised < window.start:
             continue  # completed before the year
         if detail is not None:
