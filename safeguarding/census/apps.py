@@ -7,8 +7,10 @@ class CensusConfig(AppConfig):
     verbose_name = "Children in Need census"
 
     def ready(self) -> None:
-        from safeguarding.census import import_rules  # noqa: F401 - registers the import rule
-        from safeguarding.census import permissions
+        from safeguarding.census import (
+            import_rules,  # noqa: F401 - registers the import rule
+            permissions,
+        )
         from safeguarding.census.demo import seed_census
         from safeguarding.census.importer import CIN_FORMAT
         from safeguarding.census.services import EXPORTED
