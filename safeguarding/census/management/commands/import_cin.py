@@ -77,7 +77,7 @@ class Command(BaseCommand):
         dry_run = batch.dry_run
         verb = "would be " if dry_run else ""
         self.stdout.write(f"{batch.filename} (import {batch.pk}){' – dry run, nothing saved' if dry_run else ''}")
-        self.stdout.write(f"  children in the file: {batch.rows_total} (checked in {seconds:.1f} s)")
+        self.stdout.write(f"  children in the file: {batch.rows_total} (checked and imported in {seconds:.1f} s)")
         for error in batch.errors:
             child = f"child {error['child']}" if error.get("child") else "the file"
             field = f", {error['column']}" if error.get("column") else ""
