@@ -169,15 +169,24 @@ def plan_children(census: reading.CensusFile, agency: Agency, result: ImportResu
     by_la: dict[str | None, int] = {}
     by_ref: dict[str, int] = {}
     by_upn: dict[str | None, int] = {}
+    # Every record, merged ones too: a record merged into another still holds its identifiers (they are
+    # unique), and stands for the record it was merged into.
+    records = Child.all_records
     for chunk in chunks(la_ids):
-        by_la.update(Child.objects.filter(la_child_id__in=chunk).values_list("la_child_id", "pk"))
+        by_la.update(
+            (la, into or pk)
+            for la, pk, into in records.filter(la_child_id__in=chunk).values_list("la_child_id", "pk", "merged_into_id")
+        )
         by_ref.update(
             ChildAgencyReference.objects.filter(
                 agency=agency, reference__in=chunk, child__merged_into__isnull=True
             ).values_list("reference", "child_id")
         )
     for chunk in chunks(upns):
-        by_upn.update(Child.objects.filter(upn__in=chunk).values_list("upn", "pk"))
+        by_upn.update(
+            (upn, into or pk)
+            for upn, pk, into in records.filter(upn__in=chunk).values_list("upn", "pk", "merged_into_id")
+        )
     for p in planned:
         found = {
             "LA child ID": by_la.get(p.census.la_child_id),

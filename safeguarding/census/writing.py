@@ -120,6 +120,7 @@ def _fill_children(planned: list[Planned], actor: Person | None, created: set[in
     records: dict[int, Child] = {}
     for chunk in chunks(ids):
         records.update(Child.objects.in_bulk(chunk))
+    held = _identifiers_held([p.census for p in planned])
     for p in planned:
         record = records.get(p.child_id) if p.child_id is not None else None
         if record is None:
@@ -127,6 +128,8 @@ def _fill_children(planned: list[Planned], actor: Person | None, created: set[in
         before = snapshot(record, CENSUS_FIELDS)
         changed = []
         for name, value in census_values(p.census).items():
+            if name in held and held[name].get(value, record.pk) != record.pk:
+                continue  # another record (one merged into this) holds the identifier: it stays there
             current = getattr(record, name)
             empty = current in (None, "", []) or (name == "sex" and current == Sex.NOT_KNOWN)
             if empty and value not in (None, "", []) and value != current:
@@ -141,6 +144,15 @@ def _fill_children(planned: list[Planned], actor: Person | None, created: set[in
                 child_id=record.pk,
                 changes=diff(before, snapshot(record, CENSUS_FIELDS), LOG_MASKED),
             )
+
+
+def _identifiers_held(children: list[CensusChild]) -> dict[str, dict[Any, int]]:
+    """{"la_child_id"/"upn": {identifier: the record holding it}}, merged records included."""
+    held: dict[str, dict[Any, int]] = {"la_child_id": {}, "upn": {}}
+    for name, values in (("la_child_id", {c.la_child_id for c in children}), ("upn", {c.upn for c in children})):
+        for chunk in chunks(sorted(v for v in values if v)):
+            held[name].update(Child.all_records.filter(**{f"{name}__in": chunk}).values_list(name, "pk"))
+    return held
 
 
 def _service(episode: Episode) -> str:

@@ -283,3 +283,15 @@ def test_the_rule_set_is_the_files_census_year_and_other_years_are_refused(monke
     assert old.errors[0]["column"] == "Header/CollectionDetails/ReferenceDate"
     assert "2025-26, 2026-27 only" in old.errors[0]["reason"]
     assert len(years) == 1  # the validator never ran for a year the Hub has no rules for
+
+
+def test_a_record_merged_into_another_stands_for_it(monkeypatch):
+    stand_in_validator(monkeypatch)
+    agency = social_care_agency()
+    kept = f.ChildFactory(first_name="Ellis", last_name="Marsh")
+    merged = f.ChildFactory(first_name="Elis", last_name="Marsh", la_child_id="SYN0001")
+    Child.all_records.filter(pk=merged.pk).update(merged_into=kept)
+    batch = run_census(agency, social_worker(agency), VALID)
+    assert batch.status == ImportStatus.SUCCEEDED, batch.errors
+    assert Event.objects.filter(child_links__child=kept).count() == 10
+    assert not Event.objects.filter(child_links__child=merged).exists()
