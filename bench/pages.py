@@ -113,6 +113,9 @@ def run(*, repeat: int, only: str = "") -> dict[str, Any]:
     chosen = [line for line in lines() if not only or only.lower() in line.label.lower()]
     clients = {username: _client(username) for username in {line.username for line in chosen}}
     results: dict[str, Any] = {"repeat": repeat, "load_average": os.getloadavg(), "lines": {}}
+    from safeguarding.core.warmup import warm_up
+
+    warm_up()  # what the WSGI entry point does at a web process's start, before any request
     for client in clients.values():  # the process's own start (URL resolvers, app imports), not a page's
         client.get("/healthz")
     cold = {line.label: _get(clients[line.username], line) for line in chosen}  # first request of each

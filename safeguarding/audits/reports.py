@@ -13,6 +13,7 @@ from django.utils import timezone
 from safeguarding.audits import grading
 from safeguarding.audits.models import Audit, AuditTool
 from safeguarding.core import svgcharts
+from safeguarding.core.pdf import render_pdf
 
 # Best to worst: GOV.UK green, light green, orange, red; further grades of a longer scale in greys.
 GRADE_COLOURS = ("#00703c", "#85994b", "#f47738", "#d4351c", "#505a5f", "#b1b4b6")
@@ -83,8 +84,6 @@ def build_summary(audit: Audit, *, charts: bool = True) -> Summary:
 
 
 def summary_pdf(audit: Audit, *, produced_by: str = "") -> bytes:
-    from weasyprint import HTML
-
     html = render_to_string(
         "audits/report_pdf.html",
         {
@@ -94,5 +93,4 @@ def summary_pdf(audit: Audit, *, produced_by: str = "") -> bytes:
             "produced_by": produced_by,
         },
     )
-    pdf: bytes = HTML(string=html).write_pdf()
-    return pdf
+    return render_pdf(html)

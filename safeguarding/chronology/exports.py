@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from safeguarding.chronology.merged import ChronologyFilters, ChronologyRow, MergedChronology
 from safeguarding.chronology.models import Event, EventType
+from safeguarding.core.pdf import render_pdf
 from safeguarding.core.spreadsheets import neutralise_formula
 
 HIGHLIGHT_NAMES = {
@@ -203,8 +204,6 @@ def chronology_xlsx(chronology: MergedChronology, filters: ChronologyFilters, *,
 def chronology_pdf(
     chronology: MergedChronology, filters: ChronologyFilters, *, svg: str, produced_by: str = ""
 ) -> bytes:
-    from weasyprint import HTML
-
     names = child_names(chronology)
     html = render_to_string(
         "chronology/export_pdf.html",
@@ -218,8 +217,7 @@ def chronology_pdf(
             "produced_by": produced_by,
         },
     )
-    pdf: bytes = HTML(string=html).write_pdf()
-    return pdf
+    return render_pdf(html)
 
 
 def export_filename(chronology: MergedChronology, extension: str, today: date | datetime | None = None) -> str:

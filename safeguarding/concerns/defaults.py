@@ -77,12 +77,12 @@ RULES: list[dict[str, Any]] = [
         "notifies": ["lead_professional", "safeguarding_lead"],
     },
     {
-        "code": "disguised-compliance",
+        "code": "closed-non-engagement-concerns-continue",
         "name": "Early help closed for non-engagement, then concerns continue",
         "explanation": (
             "Early help was closed because the family did not engage, and agencies recorded further concerns "
-            "within six months. Apparent co-operation that ends professional involvement can be disguised "
-            "compliance."
+            "within six months: the help ended but the worries did not. Look again at whether the threshold "
+            "for a referral to children's social care is met."
         ),
         "severity": "high",
         "kind": "sequence",

@@ -93,7 +93,7 @@ HISTORIES: list[tuple[str, str | None, list[Step]]] = [
     ),
     (
         "Ruby",
-        "disguised-compliance",
+        "closed-non-engagement-concerns-continue",
         [
             (
                 150,
@@ -110,6 +110,33 @@ HISTORIES: list[tuple[str, str | None, list[Step]]] = [
         "Theo",
         "wnb-during-cp-plan",
         [
+            # The plan made at an initial conference after a strategy discussion and a section 47
+            # enquiry, and reviewed three months on, as the process has it.
+            (220, AgencyKind.CHILDRENS_SOCIAL_CARE, "referral_to_csc", "", None, "Referral from the school."),
+            (
+                218,
+                AgencyKind.CHILDRENS_SOCIAL_CARE,
+                "strategy_discussion",
+                "",
+                None,
+                "Strategy discussion: threshold for section 47 enquiries met.",
+            ),
+            (
+                210,
+                AgencyKind.CHILDRENS_SOCIAL_CARE,
+                "assessment_completed",
+                "",
+                None,
+                "Section 47 enquiry completed: concerns substantiated.",
+            ),
+            (
+                200,
+                AgencyKind.CHILDRENS_SOCIAL_CARE,
+                "child_protection_conference",
+                "",
+                None,
+                "Initial child protection conference: child protection plan.",
+            ),
             (
                 200,
                 AgencyKind.CHILDRENS_SOCIAL_CARE,
@@ -117,6 +144,14 @@ HISTORIES: list[tuple[str, str | None, list[Step]]] = [
                 "child_protection",
                 None,
                 "Child protection plan made.",
+            ),
+            (
+                109,
+                AgencyKind.CHILDRENS_SOCIAL_CARE,
+                "child_protection_conference",
+                "",
+                None,
+                "Review child protection conference: the plan continues.",
             ),
             (100, AgencyKind.HEALTH, "was_not_brought", "", None, "Not brought to the paediatric appointment."),
         ],

@@ -6,6 +6,7 @@ Core imports no feature app; each app says how to add its own synthetic demo dat
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,6 +30,17 @@ def register(name: str, step: DemoStep, *, order: int) -> None:
     _steps.sort(key=lambda row: row[0])
 
 
+class DemoStepError(Exception):
+    """A demo step failed; the message names the step and the cause (the caller rolls back)."""
+
+
 def run_steps(ctx: DemoContext) -> None:
-    for _, _, step in _steps:
-        step(ctx)
+    """Each registered step in order, each timed in the log. A failure is raised as DemoStepError
+    naming the step, so the operator knows where it stopped (`seed_demo` then rolls everything back)."""
+    for _, name, step in _steps:
+        started = time.monotonic()
+        try:
+            step(ctx)
+        except Exception as exc:
+            raise DemoStepError(f"The {name!r} demo step failed: {exc}") from exc
+        ctx.log(f"  [{name}: {time.monotonic() - started:.1f} s]")

@@ -15,6 +15,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from safeguarding.core.pdf import render_pdf
 from safeguarding.core.spreadsheets import neutralise_formula
 from safeguarding.dashboards.figures import Figures
 from safeguarding.dashboards.sections import Cell, Section, build_sections
@@ -97,10 +98,8 @@ def _section_sheet(workbook: Any, section: Section, bold: Any) -> None:
 
 
 def pdf(figures: Figures, base_url: str = "/") -> bytes:
-    from weasyprint import HTML
-
     html = render_to_string(
         "dashboards/pack_pdf.html",
         {"figures": figures, "sections": build_sections(figures), "title": TITLE},
     )
-    return bytes(HTML(string=html, base_url=base_url).write_pdf())
+    return render_pdf(html, base_url=base_url)

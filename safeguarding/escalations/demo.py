@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from safeguarding.agencies.models import Agency, User
 from safeguarding.children.models import Child, Involvement
+from safeguarding.children.queries import children_visible_to
 from safeguarding.core.calendar import is_working_day
 from safeguarding.core.demo import DemoContext
 from safeguarding.escalations import notifications, services
@@ -45,9 +46,14 @@ def _later(at: datetime, hours: int) -> datetime:
     return min(at + timedelta(hours=hours), timezone.now())
 
 
-def _children_of(agency: Agency, surname: str | None = None, limit: int = 2) -> list[Child]:
+def _children_of(
+    agency: Agency, surname: str | None = None, limit: int = 2, *, seen_by: User | None = None
+) -> list[Child]:
+    """Children `agency` works with now; with `seen_by`, only those that person may see (a restricted
+    involvement, such as a mental health service's, is hidden from the agency's practitioners)."""
     involved = Involvement.objects.active_on().filter(agency=agency).values("child_id")
-    qs = Child.objects.filter(pk__in=involved)
+    qs = children_visible_to(seen_by) if seen_by is not None else Child.objects.all()
+    qs = qs.filter(pk__in=involved)
     if surname:
         qs = qs.filter(last_name=surname)
     return list(qs.order_by("date_of_birth", "pk")[:limit])
@@ -162,17 +168,17 @@ def seed_escalations(ctx: DemoContext) -> None:
 
 
 def _awaiting_a_response(c: _Cast) -> None:
-    """Stage 1, awaiting a response (not yet due): health visiting disagrees with "no further action"."""
+    """Stage 1, awaiting a response (not yet due): health visiting asks for Mason's speech delay in the plan."""
     _raise(
         c,
         c.hv,
         c.health,
         c.social_care,
         c.brothers,
-        "threshold",
+        "plan-adequacy",
         _days_ago(1),
-        decision="The referral about both brothers after the head injury was closed with no further action.",
-        wants="A strategy discussion, or a child and family assessment with health visiting involved.",
+        decision="Mason's speech delay, found at this week's joint visit, is not in the child protection plan.",
+        wants="An objective for speech and language therapy, agreed at the next core group.",
         need=LevelOfNeed.SPECIALIST,
         receiving_person=c.csc,
     )
@@ -188,14 +194,14 @@ def _awaiting_the_school(c: _Cast) -> None:
         c.tyler,
         "information-sharing",
         _days_ago(1),
-        decision="Attendance and welfare records asked for on the assessment have not been shared.",
+        decision="Attendance and welfare notes asked for at the review conference have not been shared.",
         wants="The school shares attendance, welfare notes and the last two terms' concerns this week.",
         receiving_person=c.school,
     )
 
 
 def _overdue_at_stage_two(c: _Cast) -> None:
-    """Stage 2 and overdue: the school escalated to manager level; social care has not replied."""
+    """Stage 2 and overdue: no core group for two months; the school escalated to manager level."""
     esc = _raise(
         c,
         c.school,
@@ -204,8 +210,9 @@ def _overdue_at_stage_two(c: _Cast) -> None:
         c.tyler,
         "drift",
         _days_ago(14),
-        decision="The child in need plan agreed in the summer has had no review and no visits recorded.",
-        wants="A review meeting within ten working days and a named social worker.",
+        decision="No core group meeting has been held since the first one, two months ago, and the school has "
+        "had no minutes or visit notes.",
+        wants="A core group meeting within ten working days, with the minutes shared.",
     )
     services.respond_to_escalation(
         actor=c.csc,
@@ -220,14 +227,14 @@ def _overdue_at_stage_two(c: _Cast) -> None:
         actor=c.dsl,
         escalation=esc,
         version=esc.version,
-        reason="No visits recorded for eight weeks.",
+        reason="No core group for two months.",
         at=_days_ago(11),
     )
     services.mark_overdue_escalations()
 
 
 def _responded_at_stage_three(c: _Cast) -> None:
-    """Stage 3: police disagree with social care on whether child protection procedures apply; responded."""
+    """Stage 3: after the third call-out, police ask for the plan to be looked at again; agreed at stage 3."""
     esc = _raise(
         c,
         c.police,
@@ -235,9 +242,10 @@ def _responded_at_stage_three(c: _Cast) -> None:
         c.social_care,
         c.brothers,
         "child-protection",
-        _days_ago(20),
-        decision="The third domestic abuse call-out with the children present led to no strategy discussion.",
-        wants="A strategy discussion under section 47.",
+        _days_ago(48),
+        decision="After the third domestic abuse call-out (Dean back at the home in breach of bail) the child "
+        "protection plan was not looked at again.",
+        wants="An early review child protection conference.",
         need=LevelOfNeed.SPECIALIST,
     )
     services.respond_to_escalation(
@@ -245,31 +253,36 @@ def _responded_at_stage_three(c: _Cast) -> None:
         escalation=esc,
         version=esc.version,
         kind=ResponseKind.DISAGREE,
-        at=_days_ago(19),
-        reasons="The assessment is under way and safety planning is in place.",
+        at=_days_ago(47),
+        reasons="The core group has strengthened the safety plan.",
     )
     services.escalate_to_next_stage(
-        actor=c.police, escalation=esc, version=esc.version, reason="Risk is escalating.", at=_days_ago(18)
+        actor=c.police, escalation=esc, version=esc.version, reason="Risk is escalating.", at=_days_ago(46)
     )
     services.respond_to_escalation(
         actor=c.manager,
         escalation=esc,
         version=esc.version,
         kind=ResponseKind.ALTERNATIVE,
-        at=_days_ago(15),
-        reasons="A strategy discussion is not yet needed.",
-        proposal="A multi-agency meeting within five working days.",
+        at=_days_ago(43),
+        reasons="An early conference is not needed yet.",
+        proposal="A core group meeting with the police within five working days.",
     )
     services.escalate_to_next_stage(
-        actor=c.police, escalation=esc, version=esc.version, reason="A meeting is not enough.", at=_days_ago(14)
+        actor=c.police,
+        escalation=esc,
+        version=esc.version,
+        reason="A core group is not a review of the plan.",
+        at=_days_ago(42),
     )
     services.respond_to_escalation(
         actor=c.senior,
         escalation=esc,
         version=esc.version,
         kind=ResponseKind.AGREE,
-        at=_days_ago(2),
-        reasons="On review, a strategy discussion should be held.",
+        at=_days_ago(35),
+        reasons="Agreed: the police attend the review conference, which looks at the plan in full; another "
+        "incident with the children present means a strategy discussion the same day.",
         level_of_need=LevelOfNeed.SPECIALIST,
     )
 
@@ -284,9 +297,9 @@ def _resolved_and_flagged_for_learning(c: _Cast) -> None:
         c.brothers[:1],
         "plan-adequacy",
         _days_ago(40),
-        decision="The plan has no health actions for missed appointments.",
-        wants="Health actions added to the plan.",
-        need=LevelOfNeed.EARLY_HELP,
+        decision="Tyler's child protection plan has no action on his untreated tooth decay.",
+        wants="A dental appointment added to the plan.",
+        need=LevelOfNeed.SPECIALIST,
     )
     services.respond_to_escalation(
         actor=c.csc,
@@ -301,11 +314,9 @@ def _resolved_and_flagged_for_learning(c: _Cast) -> None:
         escalation=esc,
         version=esc.version,
         at=_days_ago(38),
-        outcome="Health actions added to the plan.",
+        outcome="A dental check for Tyler added to the plan at the core group.",
         actions=[
-            services.ActionInput(
-                "Add 'was not brought' follow-up to the plan", c.social_care, "Jordan Ellis", timezone.localdate()
-            )
+            services.ActionInput("Book Tyler's dental check", c.social_care, "Jordan Ellis", timezone.localdate())
         ],
     )
     services.accept_outcome(actor=c.hv, escalation=esc, version=esc.version, at=_days_ago(37))
@@ -314,7 +325,7 @@ def _resolved_and_flagged_for_learning(c: _Cast) -> None:
         escalation=esc,
         version=esc.version,
         at=_days_ago(30),
-        note="Plans that leave out health: a theme for the next practice workshop on 'was not brought'.",
+        note="Plans that leave out children's health needs: a theme for the next practice workshop.",
     )
 
 
@@ -337,7 +348,7 @@ def _resolved_by_referral(c: _Cast) -> None:
         escalation=esc,
         version=esc.version,
         at=_days_ago(25) + timedelta(hours=2),
-        reason="A disclosure at school: referred straight to the MASH and the police.",
+        reason="A new disclosure at school: shared straight away with Tyler's social worker and the police.",
     )
 
 
@@ -373,8 +384,8 @@ def _outcome_awaiting_acceptance(c: _Cast) -> None:
         c.brothers,
         "threshold",
         _days_ago(45),
-        decision="Repeated referrals closed to early help while concerns continue.",
-        wants="A multi-agency review.",
+        decision="Two referrals about the brothers were closed with no further action before Mason's injury.",
+        wants="A multi-agency look at how the referrals were screened.",
     )
     for responder, day in ((c.csc, 43), (c.manager, 38)):
         services.respond_to_escalation(
@@ -383,7 +394,7 @@ def _outcome_awaiting_acceptance(c: _Cast) -> None:
             version=esc.version,
             kind=ResponseKind.DISAGREE,
             at=_days_ago(day),
-            reasons="Early help is the right level.",
+            reasons="The referrals were screened correctly at the time.",
         )
         services.escalate_to_next_stage(
             actor=c.hv, escalation=esc, version=esc.version, reason="Still disagree.", at=_days_ago(day - 1)
@@ -394,7 +405,7 @@ def _outcome_awaiting_acceptance(c: _Cast) -> None:
         version=esc.version,
         kind=ResponseKind.DISAGREE,
         at=_days_ago(30),
-        reasons="Early help is the right level.",
+        reasons="The referrals were screened correctly at the time.",
     )
     services.escalate_to_next_stage(
         actor=c.hv, escalation=esc, version=esc.version, reason="A partnership view is needed.", at=_days_ago(29)
@@ -413,7 +424,7 @@ def _outcome_awaiting_acceptance(c: _Cast) -> None:
         escalation=esc,
         version=esc.version,
         at=_days_ago(5),
-        outcome="A joint audit of the five referrals, reported to the quality assurance group.",
+        outcome="A joint audit of the two referrals, reported to the quality assurance group.",
         actions=[
             services.ActionInput(
                 "Joint audit of referrals",
@@ -453,7 +464,9 @@ def _many(ctx: DemoContext) -> int:
     for _ in range(150):
         raising, receiving = rng.sample(agencies, 2)
         raiser = _user_in(raising, "practitioner")
-        children = _children_of(raising, limit=50)
+        # Only children the raiser can see: the service refuses any other ("Choose only children your
+        # agency works with."), which stopped the large demo when a restricted involvement came up.
+        children = _children_of(raising, limit=50, seen_by=raiser) if raiser is not None else []
         if raiser is None or not children:
             continue
         start = _days_ago(rng.randint(5, 250))

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from safeguarding.core import svgcharts
+from safeguarding.core.pdf import render_pdf
 from safeguarding.core.spreadsheets import neutralise_formula
 from safeguarding.escalations.deadlines import working_days_taken
 from safeguarding.escalations.enums import EscalationStatus, LevelOfNeed
@@ -245,6 +246,4 @@ def log_csv(period: Period) -> str:
 
 
 def report_pdf(html: str, base_url: str) -> bytes:
-    from weasyprint import HTML
-
-    return bytes(HTML(string=html, base_url=base_url).write_pdf())
+    return render_pdf(html, base_url=base_url)

@@ -15,7 +15,9 @@ from typing import Any
 from django.utils import timezone
 
 from safeguarding.agencies.models import Agency, User
-from safeguarding.children.models import Child, Involvement
+from safeguarding.children.demo.featured import WhitlockDates, whitlock_dates
+from safeguarding.children.demo.plans import CIN_SERVICE, years_before
+from safeguarding.children.models import Child, Involvement, Relationship
 from safeguarding.children.queries import children_visible_to
 from safeguarding.core.demo import DemoContext
 from safeguarding.plans import notifications, services
@@ -53,15 +55,23 @@ def _objective(action: str, who: Any, due: date, measure: str, support: str = ""
     )
 
 
-def _review(plan: CarePlan, lead: User, days_ago: int, scores: list[services.ScoreInput], decisions: str) -> None:
+def _review(
+    plan: CarePlan,
+    lead: User,
+    days_ago: int | date,
+    scores: list[services.ScoreInput],
+    decisions: str,
+    next_review_on: date | None = None,
+) -> None:
+    held_on = days_ago if isinstance(days_ago, date) else _ago(days_ago)
     services.record_review(
         actor=lead,
         plan=plan,
         version=plan.version,
-        held_on=_ago(days_ago),
+        held_on=held_on,
         attendance="\n".join(s.name or (s.user.get_full_name() if s.user else "") for s in scores),
         decisions=decisions,
-        next_review_on=_ago(days_ago) + timedelta(days=28),
+        next_review_on=next_review_on or held_on + timedelta(days=28),
         scores=scores,
     )
 
@@ -87,6 +97,7 @@ class _Whitlocks:
     alder: Agency
     police_agency: Agency
     brothers: list[Child]
+    dates: WhitlockDates
 
 
 def _whitlock(ctx: DemoContext) -> None:
@@ -117,19 +128,21 @@ def _whitlock_cast(ctx: DemoContext) -> _Whitlocks | None:
     if children_visible_to(csc_user).filter(pk__in=[c.pk for c in brothers]).count() != len(brothers):
         ctx.log("Plans: the featured social worker cannot see both brothers, so their plan was not added.")
         return None
-    return _Whitlocks(csc_user, hv, school, police, csc, health, alder, police_agency, brothers)
+    dates = whitlock_dates(timezone.localdate())
+    return _Whitlocks(csc_user, hv, school, police, csc, health, alder, police_agency, brothers, dates)
 
 
-def _whitlock_content() -> dict[str, Any]:
-    """The plan's words: what has happened, the worries, the strengths, the goals and the safety network."""
+def _whitlock_content(d: WhitlockDates) -> dict[str, Any]:
+    """The plan's words, as written at the initial conference: what has happened, the worries, the
+    strengths, the goals and the safety network (its dates are the chronology's)."""
     return {
-        "harm": "Police have been called to the home three times since the summer after arguments between "
-        "Kayleigh and Dean; Tyler and Mason were in the house each time. Mason was taken to hospital with a "
-        "head injury in the spring. Mason has missed two health reviews.",
+        "harm": "Police have been called to the home twice after arguments between Kayleigh and Dean; Tyler and "
+        f"Mason were in the house each time. On {d.injury:%-d %B %Y} Mason was taken to hospital with a head "
+        "injury that the paediatrician could not explain by a fall. Mason has missed several health reviews.",
         "danger_statements": "We are worried that if the arguments carry on, Tyler and Mason could be hurt, "
         "physically or by being frightened, and that Mason's health needs will be missed.",
-        "complicating_factors": "Dean drinks heavily at weekends. The family moved house twice last year. Early "
-        "help closed last spring because appointments were missed.",
+        "complicating_factors": "Dean drinks heavily at weekends. Early help closed after three missed visits: the "
+        "family did not take up the support.",
         "strengths": "Kayleigh takes Tyler to school every day and he is doing well in reading. Tyler talks "
         "warmly about his nan.",
         "existing_safety": "Sandra Whitlock (nan) lives nearby and has the boys to stay when things are hard.",
@@ -141,8 +154,8 @@ def _whitlock_content() -> dict[str, Any]:
         "Tyler's class teacher.",
         "family_words": "Kayleigh: 'I want the shouting to stop. I'll do the course if it helps the boys.'",
         "child_views": "Tyler: 'I don't like it when it's loud. I like it at Nan's.'",
-        "review_forum": "Core group",
-        "review_date": _ago(20),
+        "review_forum": "Review child protection conference",
+        "review_date": d.review_conference,
     }
 
 
@@ -154,14 +167,16 @@ def _whitlock_plan(w: _Whitlocks) -> CarePlan:
         plan_type=PlanType.CHILD_PROTECTION,
         lead_professional=w.csc_user,
         lead_agency=w.csc,
-        started_on=_ago(34),
-        content=_whitlock_content(),
+        started_on=w.dates.initial_conference,
+        content=_whitlock_content(w.dates),
     )
     for person in (
         _professional(w.hv, w.health),
         _professional(w.school, w.alder),
         _professional(w.police, w.police_agency),
         _family("Kayleigh Whitlock", "Mother"),
+        # Ryan lives elsewhere but has parental responsibility: he is part of the plan.
+        _family("Ryan Whitlock", "Father"),
         _family("Dean Marsh", "Mother's partner"),
         services.PersonInput(PersonKind.NETWORK, name="Sandra Whitlock", relationship="Grandmother"),
     ):
@@ -199,18 +214,20 @@ def _whitlock_plan(w: _Whitlocks) -> CarePlan:
 
 
 def _agree_and_review(w: _Whitlocks, plan: CarePlan) -> None:
-    """Agreed at the conference; the first review's scores agree with each other."""
+    """Made at the initial child protection conference; at the first core group the scores agree."""
     services.agree_version(
         actor=w.csc_user,
         plan=plan,
         version=plan.version,
-        agreed_on=_ago(33),
-        method=AgreementMethod.IN_PERSON,
+        agreed_on=w.dates.initial_conference,
+        method=AgreementMethod.CONFERENCE,
         people=[
             _professional(w.csc_user, w.csc),
             _professional(w.hv, w.health),
             _professional(w.school, w.alder),
+            _professional(w.police, w.police_agency),
             _family("Kayleigh Whitlock", "Mother"),
+            _family("Ryan Whitlock", "Father"),
             _family("Dean Marsh", "Mother's partner"),
         ],
         family_disputes="Dean: 'I don't have a drink problem. I'll go to the appointments but it's not me who "
@@ -222,12 +239,18 @@ def _agree_and_review(w: _Whitlocks, plan: CarePlan) -> None:
         _pro_score(w.school, w.alder, "Class teacher", 5, "Tyler is settled in class."),
         _fam_score("Kayleigh Whitlock", "Mother", 7, "We've had no rows for weeks."),
     ]
-    _review(plan, w.csc_user, 20, first, "Carry on with the plan. Add an objective about Mason's nursery place.")
+    _review(
+        plan,
+        w.csc_user,
+        w.dates.first_core_group,
+        first,
+        "Core group: carry on with the plan. Add an objective about Mason's nursery place at the review conference.",
+    )
 
 
 def _amend_and_review_again(w: _Whitlocks, plan: CarePlan, objectives: list[Objective]) -> None:
-    """Progress on two objectives, an amendment (Mason's nursery place), and a second review where the
-    professionals' and the family's scores drift apart."""
+    """Progress on two objectives; the review conference three months on, where the professionals' and
+    the family's scores drift apart, and its change to the plan (Mason's nursery place)."""
     services.record_objective_update(
         actor=w.csc_user,
         plan=plan,
@@ -244,7 +267,31 @@ def _amend_and_review_again(w: _Whitlocks, plan: CarePlan, objectives: list[Obje
         rag=ObjectiveRag.AMBER,
         evidence="Mason seen at home; one immunisation still outstanding.",
     )
+    second = [
+        _pro_score(w.csc_user, w.csc, "Social worker", 3, "Police were called again last weekend; the boys were home."),
+        _pro_score(w.hv, w.health, "Health visitor", 3, "Mason was not brought to his immunisation appointment."),
+        _pro_score(w.school, w.alder, "Class teacher", 4, "Tyler was tired and upset on Monday."),
+        _fam_score("Kayleigh Whitlock", "Mother", 8, "It was one argument. Things are much better."),
+    ]
+    _review(
+        plan,
+        w.csc_user,
+        w.dates.review_conference,
+        second,
+        "Review child protection conference: the plans continue (category: neglect). The scores have moved "
+        "apart: the core group meets fortnightly, and another incident with the children present means a "
+        "strategy discussion the same day.",
+        next_review_on=w.dates.next_review_conference,
+    )
     services.amend_plan(actor=w.csc_user, plan=plan, version=plan.version)
+    # The review conference sets the next one, six months on.
+    content = _whitlock_content(w.dates)
+    content["harm"] += (
+        " Since the initial conference police have been called to the home twice more, and Mason was not "
+        "brought to an immunisation appointment."
+    )
+    content["review_date"] = w.dates.next_review_conference
+    services.update_draft(actor=w.csc_user, plan=plan, version=plan.version, content=content)
     services.add_objective(
         actor=w.csc_user,
         plan=plan,
@@ -261,27 +308,23 @@ def _amend_and_review_again(w: _Whitlocks, plan: CarePlan, objectives: list[Obje
         actor=w.csc_user,
         plan=plan,
         version=plan.version,
-        agreed_on=_ago(19),
-        method=AgreementMethod.SIGNED,
-        people=[_professional(w.csc_user, w.csc), _family("Kayleigh Whitlock", "Mother")],
-    )
-    second = [
-        _pro_score(w.csc_user, w.csc, "Social worker", 3, "Police were called again last weekend; the boys were home."),
-        _pro_score(w.hv, w.health, "Health visitor", 3, "Mason was not brought to his immunisation appointment."),
-        _pro_score(w.school, w.alder, "Class teacher", 4, "Tyler was tired and upset on Monday."),
-        _fam_score("Kayleigh Whitlock", "Mother", 8, "It was one argument. Things are much better."),
-    ]
-    _review(
-        plan,
-        w.csc_user,
-        6,
-        second,
-        "Scores have moved apart: arrange a strategy discussion if there is another incident.",
+        agreed_on=w.dates.review_conference,
+        method=AgreementMethod.CONFERENCE,
+        people=[
+            _professional(w.csc_user, w.csc),
+            _professional(w.hv, w.health),
+            _professional(w.police, w.police_agency),
+            _family("Kayleigh Whitlock", "Mother"),
+            _family("Ryan Whitlock", "Father"),
+        ],
     )
 
 
-def _candidates(agency_code: str, exclude_surname: str = "Whitlock") -> list[tuple[Child, User, Agency]]:
-    """Children the agency works with and a case-holding person there who can see them."""
+def _candidates(
+    agency_code: str, service: str, started_before: date, exclude_surname: str = "Whitlock"
+) -> list[tuple[Child, User, Agency]]:
+    """School-age children the agency works with in `service` (since before `started_before`, so the
+    plan follows the assessment), and a case-holding person there who can see them."""
     agency = Agency.objects.filter(code=agency_code).first()
     if agency is None:
         return []
@@ -295,7 +338,8 @@ def _candidates(agency_code: str, exclude_surname: str = "Whitlock") -> list[tup
         return []
     rows = (
         Involvement.objects.active_on()
-        .filter(agency=agency)
+        .filter(agency=agency, service__startswith=service, start__lte=started_before)
+        .filter(child__date_of_birth__range=(years_before(_ago(0), 15), years_before(_ago(0), 6)))
         .exclude(child__last_name=exclude_surname)
         .exclude(child__care_plan_links__isnull=False)
         .select_related("child", "lead_professional")
@@ -307,6 +351,16 @@ def _candidates(agency_code: str, exclude_surname: str = "Whitlock") -> list[tup
         if lead is not None and children_visible_to(lead).filter(pk=involvement.child_id).exists():
             out.append((involvement.child, lead, agency))
     return out
+
+
+def _parents(child: Child) -> list[tuple[str, str]]:
+    """The child's adults with parental responsibility, as (name, relationship): each is part of the plan."""
+    links = (
+        Relationship.objects.filter(child=child, parental_responsibility=True, adult__isnull=False)
+        .select_related("adult")
+        .order_by("kind", "pk")
+    )
+    return [(f"{r.adult.first_name} {r.adult.last_name}", r.get_kind_display()) for r in links if r.adult]
 
 
 def _simple_plan(child: Child, lead: User, agency: Agency, plan_type: str, started: int) -> CarePlan:
@@ -321,7 +375,7 @@ def _simple_plan(child: Child, lead: User, agency: Agency, plan_type: str, start
             "harm": f"{child.first_name} has often come to school hungry and in unwashed clothes this term.",
             "danger_statements": f"If nothing changes, {child.first_name} will keep missing meals and may be "
             "isolated from other children.",
-            "strengths": "Their parent is warm with them and wants help with money and routines.",
+            "strengths": "Their family is warm with them and wants help with money and routines.",
             "safety_goals": "For three months: fed before school every day and clean clothes at least three days "
             "a week.",
             "contingency": "If things do not improve, the agencies will meet to decide whether more help is needed.",
@@ -331,15 +385,15 @@ def _simple_plan(child: Child, lead: User, agency: Agency, plan_type: str, start
             "review_date": _ago(started - 30),
         },
     )
-    services.add_participant(
-        actor=lead, plan=plan, version=plan.version, person=_family(f"Alex {child.last_name}", "Parent")
-    )
+    parents = _parents(child)
+    for name, relationship in parents:
+        services.add_participant(actor=lead, plan=plan, version=plan.version, person=_family(name, relationship))
     for action, days, measure in (
         ("Set up a breakfast club place.", 14, "School confirms attendance at breakfast club."),
         ("Apply for the household support fund.", 21, "Application sent and decided."),
         ("Wash school uniform twice a week.", 30, "School notes clean uniform on most days."),
     ):
-        who: Any = (lead, agency) if days != 30 else (f"Alex {child.last_name}", "Parent")
+        who: Any = (lead, agency) if days != 30 else parents[0]
         services.add_objective(
             actor=lead, plan=plan, version=plan.version, data=_objective(action, who, _ago(started - days), measure)
         )
@@ -347,14 +401,14 @@ def _simple_plan(child: Child, lead: User, agency: Agency, plan_type: str, start
 
 
 def _agree_simple(plan: CarePlan, lead: User, days_ago: int) -> None:
-    child = plan.children.first()
+    child = plan.children.get()
     services.agree_version(
         actor=lead,
         plan=plan,
         version=plan.version,
         agreed_on=_ago(days_ago),
         method=AgreementMethod.IN_PERSON,
-        people=[_professional(lead, plan.lead_agency), _family(f"Alex {child.last_name if child else ''}", "Parent")],
+        people=[_professional(lead, plan.lead_agency), *(_family(n, r) for n, r in _parents(child))],
     )
 
 
@@ -373,8 +427,7 @@ def _achieve_all(plan: CarePlan, lead: User) -> None:
 
 def _trajectory(plan: CarePlan, lead: User, reviews: list[tuple[int, int, int]], start_days: int) -> None:
     """Reviews every four weeks: (lead's score, parent's score, days between)."""
-    child = plan.children.first()
-    parent = f"Alex {child.last_name if child else ''}"
+    parent, relationship = _parents(plan.children.get())[0]
     day = start_days
     for lead_score, parent_score, gap in reviews:
         day -= gap
@@ -384,7 +437,7 @@ def _trajectory(plan: CarePlan, lead: User, reviews: list[tuple[int, int, int]],
             day,
             [
                 _pro_score(lead, plan.lead_agency, "Lead professional", lead_score, "What I have seen at visits."),
-                _fam_score(parent, "Parent", parent_score, "How things feel at home."),
+                _fam_score(parent, relationship, parent_score, "How things feel at home."),
             ],
             "Carry on with the plan.",
         )
@@ -395,8 +448,10 @@ def seed_plans(ctx: DemoContext) -> None:
         return
     with notifications.muted():
         _whitlock(ctx)
-        csc = _candidates("NBC-CSC")
-        early_help = _candidates("NBC-EH")
+        # Child in need plans follow a child and family assessment (up to 45 working days): children
+        # with social care for two months or more before the plan; early help plans, its open cases.
+        csc = _candidates("NBC-CSC", CIN_SERVICE, _ago(260))
+        early_help = _candidates("NBC-EH", "Early help: family support", _ago(110))
         made = 0
         if len(csc) >= 3:
             # Ended after improving reviews.

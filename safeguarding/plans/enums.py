@@ -23,6 +23,9 @@ class VersionState(models.TextChoices):
 
 
 class AgreementMethod(models.TextChoices):
+    # A child protection plan is made at a child protection conference (Working Together 2023), not
+    # agreed with the family; the family takes part in the conference.
+    CONFERENCE = "conference", "At a child protection conference"
     IN_PERSON = "in_person", "In person, at a meeting"
     SIGNED = "signed", "Signed"
     VERBALLY = "verbally", "Verbally (for example by phone)"

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from safeguarding.agencies.enums import AgencyKind, PartnerStatus, Role
 from safeguarding.agencies.models import Agency, Membership, User
+from safeguarding.children.demo.featured import whitlock_dates
 from safeguarding.children.models import Child
 from safeguarding.core.calendar import add_working_days
 from safeguarding.core.demo import DemoContext
@@ -342,10 +343,13 @@ def _whitlock_review(today: date, *, bu: User, reviewer: User, agencies: list[Ag
     brothers = list(Child.objects.filter(last_name="Whitlock").order_by("-date_of_birth"))
     if len(brothers) < 2:
         return
-    aware = today - timedelta(days=120)
+    # The injury's date is the chronology's; the local authority learned that abuse or neglect was
+    # suspected at the strategy discussion.
+    dates = whitlock_dates(today)
+    aware = dates.strategy_discussion
     review = services.notify_serious_incident(
         actor=bu,
-        incident_on=aware - timedelta(days=1),
+        incident_on=dates.injury,
         aware_on=aware,
         harm=Harm.SERIOUS_HARM,
         summary="Child B (aged 2) was taken to hospital with a head injury; a picture of persistent neglect of "

@@ -111,3 +111,30 @@ def test_the_command_writes_the_file_and_refuses_an_unknown_year(histories: Hist
     assert ActivityLog.objects.filter(action="census.exported", via="command", actor=None).count() == 2
     with pytest.raises(CommandError, match="2025-26, 2026-27 only"):
         call_command("export_cin", "--year", "2019-20", "--output", str(output))
+
+
+def test_checking_first_shows_the_validators_errors_and_queries(
+    histories: Histories, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safeguarding.census import views
+    from safeguarding.census.validator import Issue, Report
+
+    error = Issue("8640", "T0001", "CINdetails", "ReasonForClosure", "RC99", "CIN Reason for closure code invalid")
+    query = Issue("8525Q", "T0002", "ChildIdentifiers", "PersonBirthDate", "", "Either Date of Birth or Expected")
+    seen: list[str] = []
+
+    def fake_validate(path: Path, *, year: object) -> Report:
+        seen.append(Path(path).read_text())
+        return Report(ruleset="cin2025_26", errors=(error,), queries=(query,))
+
+    monkeypatch.setattr(views, "validate_file", fake_validate)
+    client = signed_in_client(histories.social_worker, verified=True)
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(PAGE, {"year": "2025-26", "agency": histories.csc.pk, "action": "check"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<LAchildID>T0001</LAchildID>" in seen[0]  # the file it checked is the export
+    assert "The validator found 1 error" in body
+    assert "CIN Reason for closure code invalid" in body
+    assert "8525Q" in body
+    assert "action=download" in body

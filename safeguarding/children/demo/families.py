@@ -20,6 +20,8 @@ from safeguarding.children.demo import partnership as p
 from safeguarding.children.demo import words
 from safeguarding.children.demo.featured import FEATURED_SURNAME, featured_household
 from safeguarding.children.demo.plans import (
+    CIN_SERVICE,
+    CP_SERVICE,
     GrantPlan,
     HouseholdPlan,
     InvolvementPlan,
@@ -312,15 +314,12 @@ class FamilyBuilder:
                 ]
             )
         early_help_lead = staff.lead(rng, p.EARLY_HELP)
-        csc_start = self.days_ago(14, 500)
+        # A child protection plan starts at the initial conference, some weeks after the referral.
+        csc_start = self.days_ago(14, 500) if need == 3 else self.days_ago(45, 500)
         csc_team, csc_service = (
-            ("CIN", "Child in need (section 17)")
+            ("CIN", CIN_SERVICE)
             if need == 3
-            else (
-                "CPC",
-                "Child protection plan (section 47); category: "
-                + rng.choice(["neglect", "emotional abuse", "physical abuse"]),
-            )
+            else ("CPC", CP_SERVICE + rng.choice(["neglect", "emotional abuse", "physical abuse"]))
         )
         csc_lead = staff.lead(rng, p.CSC, csc_team)
         police_start = self.days_ago(7, 400)

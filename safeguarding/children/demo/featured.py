@@ -1,16 +1,20 @@
 """The featured family: two brothers, about 2 and 7, in the kind of picture practice reviews
-describe: health visiting and school, early help closed for non-engagement, then police call-outs
-for domestic abuse and a social care assessment. Other apps' demo data (chronology, escalations,
-reviews) tell their story; they find them by `FEATURED_SURNAME`.
+describe: health visiting and school, early help closed for non-engagement, police call-outs for
+domestic abuse, then Mason's head injury, a strategy discussion, a section 47 enquiry, an initial
+child protection conference and child protection plans. Other apps' demo data (chronology, plans,
+escalations, reviews) tell their story; they find them by `FEATURED_SURNAME`, and take every date of
+the statutory process from `whitlock_dates`, so one event has one date everywhere it appears.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from safeguarding.children.demo import partnership as p
 from safeguarding.children.demo.plans import (
+    CP_SERVICE,
     GrantPlan,
     HouseholdPlan,
     InvolvementPlan,
@@ -27,6 +31,64 @@ if TYPE_CHECKING:
     from safeguarding.children.demo.families import FamilyBuilder
 
 FEATURED_SURNAME = "Whitlock"  # not in words.SURNAMES, so only the featured family has it
+# Mason's head injury: the emergency department attendance, the hospital's referral, the serious
+# incident the rapid review is about. Days before today.
+INJURY_DAYS_AGO = 121
+CP_CATEGORY = "neglect"
+
+
+@dataclass(frozen=True)
+class WhitlockDates:
+    """The brothers' journey through the child protection process (Working Together 2023), one date
+    per event: the referral after the injury, a strategy discussion the next working day that finds
+    the section 47 threshold met, the enquiry, the initial conference within 15 working days of the
+    strategy discussion (where the plans are made), the core groups, and the review conference three
+    months on (then every six months)."""
+
+    injury: date
+    strategy_discussion: date
+    medical: date
+    enquiry_completed: date
+    initial_conference: date
+    first_core_group: date
+    review_conference: date
+    next_review_conference: date
+
+
+def _add_months(day: date, months: int) -> date:
+    """The same day `months` months on (the month's last day when it has fewer days)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    next_month = date(year + month // 12, month % 12 + 1, 1)
+    return date(year, month, min(day.day, (next_month - timedelta(days=1)).day))
+
+
+def _working_day_on_or_before(day: date) -> date:
+    from safeguarding.core.calendar import is_working_day
+
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def whitlock_dates(today: date) -> WhitlockDates:
+    """Every date of the statutory process, on working days (the working-day calendar)."""
+    from safeguarding.core.calendar import add_working_days
+
+    injury = today - timedelta(days=INJURY_DAYS_AGO)
+    strategy = add_working_days(injury, 1)
+    conference = add_working_days(strategy, 14)
+    review = _working_day_on_or_before(_add_months(conference, 3))
+    return WhitlockDates(
+        injury=injury,
+        strategy_discussion=strategy,
+        medical=add_working_days(strategy, 1),
+        enquiry_completed=add_working_days(strategy, 9),
+        initial_conference=conference,
+        first_core_group=add_working_days(conference, 8),
+        review_conference=review,
+        next_review_conference=_working_day_on_or_before(_add_months(review, 6)),
+    )
 
 
 def featured_household(builder: FamilyBuilder) -> HouseholdPlan:
@@ -98,8 +160,8 @@ def _health_and_school(builder: FamilyBuilder, tyler_dob: date, mason_dob: date)
         InvolvementPlan(
             1,
             p.HOSPITAL,
-            today - timedelta(days=96),
-            today - timedelta(days=96),
+            today - timedelta(days=INJURY_DAYS_AGO),
+            today - timedelta(days=INJURY_DAYS_AGO),
             "Emergency department attendance: head injury",
             None,
             LawfulBasis.VITAL_INTERESTS,
@@ -109,11 +171,12 @@ def _health_and_school(builder: FamilyBuilder, tyler_dob: date, mason_dob: date)
 
 def _early_help_police_and_social_care(builder: FamilyBuilder) -> list[InvolvementPlan]:
     """Early help closed for non-engagement, the police's domestic abuse call-outs, and social
-    care's assessment: the same for both boys."""
+    care from the referral after Mason's head injury (child protection plans since the conference):
+    the same for both boys."""
     today = builder.today
     early_help = (today - timedelta(days=425), today - timedelta(days=240))
     police_start = today - timedelta(days=150)
-    social_care_start = today - timedelta(days=42)
+    social_care_start = today - timedelta(days=INJURY_DAYS_AGO)
     early_help_lead = builder.staff.lead(builder.rng, p.EARLY_HELP)
     involvements: list[InvolvementPlan] = []
     for c in (0, 1):
@@ -139,7 +202,7 @@ def _early_help_police_and_social_care(builder: FamilyBuilder) -> list[Involveme
                 p.CSC,
                 social_care_start,
                 None,
-                "Child and family assessment (section 17); strategy discussion",
+                CP_SERVICE + CP_CATEGORY,
                 "practitioner.csc",
             ),
         ]

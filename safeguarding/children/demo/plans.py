@@ -8,6 +8,10 @@ from datetime import date
 
 from safeguarding.children.enums import LawfulBasis
 
+# Children's social care services, as the involvements name them (the chronology's demo reads them).
+CIN_SERVICE = "Child in need (section 17)"
+CP_SERVICE = "Child protection plan (section 47); category: "
+
 
 @dataclass
 class PersonPlan:

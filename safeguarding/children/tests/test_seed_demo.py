@@ -21,13 +21,18 @@ from safeguarding.agencies.enums import HUMAN_ROLES, AgencyKind, Role
 from safeguarding.agencies.models import Agency, Membership, User
 from safeguarding.children.demo import DEMO_PASSWORD, DEMO_TOTP_KEY, DEMO_TOTP_SECRET, PERSONAS, seed
 from safeguarding.children.demo.families import school_start, school_year
+from safeguarding.children.demo.featured import whitlock_dates
 from safeguarding.children.enums import RelationshipKind
 from safeguarding.children.models import AccessGrant, Adult, Child, Household, Involvement, Relationship
 from safeguarding.children.queries import children_visible_to
+from safeguarding.children.tests import demo_statutory
 from safeguarding.children.validators import nhs_number_is_valid
+from safeguarding.chronology.models import EventChild
 from safeguarding.core.demo import DemoContext
 from safeguarding.core.enums import Confidentiality
 from safeguarding.core.models import ActivityLog
+from safeguarding.plans.enums import AgreementMethod
+from safeguarding.plans.models import CarePlan
 from safeguarding.reviews import demo_decisions
 from safeguarding.reviews.enums import Action, PanelResponse, Recommendation, ReviewKind, Stage
 from safeguarding.reviews.models import Review, ReviewChild
@@ -462,3 +467,31 @@ def test_seed_demo_serious_case_review_is_completed_on_time(demo: str) -> None:
     assert review_timeliness(row.review, date.today()).startswith(
         "Completed (final report received) on 24 April 2018, within the completion target of 6 May 2018"
     )
+
+
+# --- The statutory process (issue 17: demo data a practitioner would not wince at) -----------------
+
+
+def test_seed_demo_social_care_follows_the_statutory_process(demo: str) -> None:
+    assert demo_statutory.problems() == []
+    covered = demo_statutory.counts()
+    assert covered["child_protection_children"] >= 5
+    assert covered["plans"] >= 4
+
+
+def test_seed_demo_featured_brothers_have_one_date_for_each_event(demo: str) -> None:
+    tyler, mason = brothers()
+    dates = whitlock_dates(timezone.localdate())
+    emergency = EventChild.objects.get(child=mason, event__event_type__code="emergency_department_attendance")
+    assert emergency.occurred_on == dates.injury
+    assert Involvement.objects.get(child=mason, agency__code="NGH").start == dates.injury
+    assert Review.objects.get(title="Child A and Child B").notification.incident_on == dates.injury
+    strategy = EventChild.objects.filter(child=tyler, event__event_type__code="strategy_discussion")
+    assert {e.occurred_on for e in strategy} == {dates.strategy_discussion}
+    assert "threshold for section 47 enquiries met" in strategy.get(agency__code="NBC-CSC").event.summary.lower()
+    plan = CarePlan.objects.get(children=mason)
+    assert plan.started_on == dates.initial_conference
+    assert f"{dates.injury:%-d %B %Y}" in plan.versions.get(number=1).harm
+    assert plan.versions.get(number=1).agreement.method == AgreementMethod.CONFERENCE
+    assert {"Kayleigh Whitlock", "Ryan Whitlock"} <= {p.name for p in plan.participants.all()}
+    assert plan.reviews.order_by("held_on").last().next_review_on == dates.next_review_conference

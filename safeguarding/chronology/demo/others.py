@@ -9,8 +9,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from safeguarding.agencies.enums import AgencyKind
+from safeguarding.children.demo.plans import CIN_SERVICE, CP_SERVICE
 from safeguarding.children.models import Involvement
 from safeguarding.chronology.demo.writer import Planned, Writer
+from safeguarding.core.calendar import add_working_days
 
 
 @dataclass(frozen=True)
@@ -62,13 +64,9 @@ PATTERNS: dict[str, Pattern] = {
             ("missing_episode", "", "Reported missing overnight; found at a friend's house.", "Return interview."),
         )
     ),
+    # Children's social care: visits only; the statutory steps come from `social_care_journey`.
     AgencyKind.CHILDRENS_SOCIAL_CARE: Pattern(
-        (
-            ("referral_to_csc", "", "Referral received from a partner agency.", "Screened by the front door."),
-            ("referral_outcome", "assessment", "Decision: child and family assessment.", "Social worker allocated."),
-            ("home_visit", "", "Assessment visit; the child seen alone.", "Assessment continuing."),
-            ("assessment_completed", "", "Child and family assessment completed.", "Child in need plan."),
-        )
+        (("home_visit", "", "Statutory visit; the child seen alone.", "Shared with the child's plan."),)
     ),
     AgencyKind.EARLY_HELP: Pattern(
         (
@@ -102,6 +100,9 @@ def plan_others(writer: Writer, today: date, rng: random.Random, *, exclude: set
         span = (end - involvement.start).days
         if span < 0:
             continue
+        if agency.kind == AgencyKind.CHILDRENS_SOCIAL_CARE:
+            for planned in social_care_journey(involvement, today):
+                writer.add(planned)
         restricted = tuple(involvement.restricted_roles) if involvement.is_restricted else None
         for _ in range(rng.randint(2, 5)):
             type_code, category, summary, action = rng.choice(pattern.entries)
@@ -119,3 +120,88 @@ def plan_others(writer: Writer, today: date, rng: random.Random, *, exclude: set
                     restricted_to=restricted,
                 )
             )
+
+
+def _months_on(day: date, months: int) -> date:
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, 28))
+
+
+def social_care_journey(involvement: Involvement, today: date) -> list[Planned]:
+    """The statutory steps, in order, from the involvement's start (the referral): for a child in need,
+    the decision, the assessment within 45 working days and the plan; for a child protection plan, a
+    strategy discussion the next working day that finds the section 47 threshold met, the enquiry, the
+    initial conference within 15 working days of the strategy discussion (where the plan is made),
+    and review conferences three months on, then every six months. Steps after today are left out."""
+    start, code, child = involvement.start, involvement.agency.code, (involvement.child_id,)
+
+    def step(type_code: str, on: date, summary: str, action: str = "", category: str = "") -> Planned:
+        return Planned(code, type_code, on, summary, child, action=action, category=category)
+
+    steps = [step("referral_to_csc", start, "Referral received from a partner agency.", "Screened the same day.")]
+    if involvement.service.startswith(CP_SERVICE):
+        category = involvement.service.removeprefix(CP_SERVICE)
+        strategy = add_working_days(start, 1)
+        conference = add_working_days(strategy, 14)
+        steps += [
+            step(
+                "referral_outcome",
+                start,
+                "Referral screened: strategy discussion needed.",
+                category="strategy_discussion",
+            ),
+            step(
+                "strategy_discussion",
+                strategy,
+                "Strategy discussion with police and health: threshold for section 47 enquiries met.",
+                "Section 47 enquiry.",
+            ),
+            step(
+                "assessment_completed",
+                add_working_days(strategy, 9),
+                "Section 47 enquiry completed: concerns substantiated.",
+                "Initial child protection conference requested.",
+            ),
+            step(
+                "child_protection_conference",
+                conference,
+                f"Initial child protection conference: child protection plan (category: {category}).",
+                "Core group within 10 working days; review conference in three months.",
+            ),
+            step(
+                "plan_started",
+                conference,
+                f"Child protection plan started (category: {category}).",
+                category="child_protection",
+            ),
+        ]
+        review, months = _months_on(conference, 3), 3
+        while review <= today:
+            steps.append(
+                step(
+                    "child_protection_conference",
+                    review,
+                    "Review child protection conference: the plan continues.",
+                    "Next review conference in six months.",
+                )
+            )
+            months += 6
+            review = _months_on(conference, months)
+    elif involvement.service == CIN_SERVICE:
+        steps += [
+            step(
+                "referral_outcome",
+                add_working_days(start, 1),
+                "Decision: child and family assessment.",
+                "Social worker allocated.",
+                category="assessment",
+            ),
+            step(
+                "assessment_completed",
+                add_working_days(start, 35),
+                "Child and family assessment completed: the child is in need (section 17).",
+                "Child in need plan; reviewed every three months.",
+            ),
+        ]
+    return [s for s in steps if s.when <= today]

@@ -13,15 +13,19 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from safeguarding.agencies.enums import Role
+from safeguarding.children.demo.featured import WhitlockDates, whitlock_dates
 from safeguarding.children.models import Child
+from safeguarding.chronology.demo.whitlock_cp import (
+    DSL,
+    HV,
+    POLICE,
+    SCHOOL,
+    injury_and_referral,
+    review_conference,
+    section_47_and_conference,
+    while_the_plans_run,
+)
 from safeguarding.chronology.demo.writer import Planned, Writer
-
-# The demo accounts who write most entries (other entries: the agency's first practitioner).
-HV = "practitioner.hv"
-SCHOOL = "practitioner.school"
-DSL = "dsl.school"
-POLICE = "practitioner.police"
-CSC = "practitioner.csc"
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,7 @@ class _Family:
     add: Callable[[Planned], None]
     today: date
     mason_born: date
+    dates: WhitlockDates
     t: int  # Tyler
     m: int  # Mason
 
@@ -48,7 +53,14 @@ def plan_whitlock(writer: Writer, today: date, *, tyler: Child, mason: Child) ->
     """The featured family (see `children.demo.families.FamilyBuilder.featured`)."""
     assert tyler.date_of_birth is not None
     assert mason.date_of_birth is not None
-    family = _Family(add=writer.add, today=today, mason_born=mason.date_of_birth, t=tyler.pk, m=mason.pk)
+    family = _Family(
+        add=writer.add,
+        today=today,
+        mason_born=mason.date_of_birth,
+        dates=whitlock_dates(today),
+        t=tyler.pk,
+        m=mason.pk,
+    )
     for chapter in CHAPTERS:
         chapter(family)
 
@@ -370,138 +382,12 @@ def _police_call_outs_and_second_referral(family: _Family) -> None:
         Planned(
             "NBP",
             "other",
-            ago(110),
+            ago(124),
             "Welfare check after a 999 call that was cut off; no answer at the address.",
             both,
             action="Log passed to the day shift.",
             original_label="Concern for welfare - no trace",
             author=POLICE,
-        )
-    )
-
-
-def _disclosure_injury_and_third_call_out(family: _Family) -> None:
-    """Tyler's disclosure, Mason's head injury and the third police call-out."""
-    add, ago, t, m, both = family.add, family.ago, family.t, family.m, family.both
-    add(
-        Planned(
-            "SCH-ALD",
-            "concern_raised",
-            ago(100),
-            "Tyler said 'Dean shouts at Mum and I hide'. Withdrawn in class.",
-            (t,),
-            "Emotional harm.",
-            "DSL recorded the disclosure; consulted police.",
-            category="domestic_abuse",
-            author=DSL,
-        )
-    )
-    add(
-        Planned(
-            "NGH",
-            "emergency_department_attendance",
-            ago(96),
-            "Mason brought to the emergency department with "
-            "a bruise to the forehead; mother says he fell from the sofa. Delay of a day before coming.",
-            (m,),
-            "Head injury in a non-mobile-enough child; explanation plausible but delay noted.",
-            "Safeguarding referral made by the paediatric liaison nurse.",
-        )
-    )
-    add(
-        Planned(
-            "NGH",
-            "referral_to_csc",
-            ago(96),
-            "Referral from the paediatric liaison nurse after the emergency department attendance.",
-            both,
-        )
-    )
-    add(
-        Planned(
-            "NBP",
-            "police_domestic_abuse_incident",
-            ago(70),
-            "Third call-out: partner back at the address in breach of bail. Mason crying; Tyler not in bed at 11pm.",
-            both,
-            "Continuing exposure to abuse.",
-            "Partner arrested for breach; DASH risk high; MARAC referral.",
-            author=POLICE,
-        )
-    )
-    add(
-        Planned(
-            "SCH-ALD",
-            "school_attendance",
-            ago(60),
-            "Attendance for the summer term so far.",
-            (t,),
-            value=Decimal("79.5"),
-            author=SCHOOL,
-        )
-    )
-
-
-def _strategy_discussion_and_assessment(family: _Family) -> None:
-    """The strategy discussion (recorded by police and social care) and the assessment since."""
-    add, ago, m, both = family.add, family.ago, family.m, family.both
-    add(
-        Planned(
-            "NBC-CSC",
-            "referral_outcome",
-            ago(43),
-            "Referrals reviewed together: strategy discussion needed.",
-            both,
-            category="strategy_discussion",
-            author=CSC,
-        )
-    )
-    # The same strategy discussion recorded by police and by social care: shown once, both sources.
-    add(
-        Planned(
-            "NBC-CSC",
-            "strategy_discussion",
-            ago(41),
-            "Strategy discussion with police, health and school. "
-            "Threshold for section 47 enquiries not met; child and family assessment to continue.",
-            both,
-            action="Child and family assessment (section 17); safety plan with mother.",
-            author=CSC,
-        )
-    )
-    add(
-        Planned(
-            "NBP",
-            "strategy_discussion",
-            ago(41),
-            "Attended strategy discussion; shared three domestic abuse incidents.",
-            both,
-            action="Flag on the address; MARAC on 3rd of next month.",
-            author=POLICE,
-        )
-    )
-    add(
-        Planned(
-            "NBC-CSC",
-            "home_visit",
-            ago(20),
-            "Assessment visit: both boys seen and spoken to. Tyler showed his bedroom; no bedding.",
-            both,
-            "Basic care not met; emotional harm from abuse at home.",
-            "Bedding provided through the local charity; assessment continuing.",
-            author=CSC,
-        )
-    )
-    add(
-        Planned(
-            "NBCH",
-            "health_visitor_contact",
-            ago(12),
-            "Joint visit with the social worker. Mason's speech delayed (a few words at two and a half).",
-            (m,),
-            "Possible developmental delay.",
-            "Referral to speech and language therapy.",
-            author=HV,
         )
     )
 
@@ -512,6 +398,8 @@ CHAPTERS: tuple[Callable[[_Family], None], ...] = (
     _early_help_closed_for_non_engagement,
     _concerns_after_early_help,
     _police_call_outs_and_second_referral,
-    _disclosure_injury_and_third_call_out,
-    _strategy_discussion_and_assessment,
+    injury_and_referral,
+    section_47_and_conference,
+    while_the_plans_run,
+    review_conference,
 )

@@ -165,7 +165,7 @@ def test_every_default_rule_fires_on_its_pattern(cast: Cast) -> None:
             (hsg, "housing_complaint", 80, "", None),
         ],
         "start-again": [(csc, "referral_outcome", 200, "nfa", None), (school, "concern_raised", 100, "neglect", None)],
-        "disguised-compliance": [
+        "closed-non-engagement-concerns-continue": [
             (csc, "early_help_closed_non_engagement", 200, "", None),
             (school, "concern_raised", 100, "hygiene", None),
         ],

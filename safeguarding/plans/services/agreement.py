@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from safeguarding.core import kernel
 from safeguarding.plans import permissions
-from safeguarding.plans.enums import AgreementMethod, PersonKind, PlanStatus, VersionState
+from safeguarding.plans.enums import AgreementMethod, PersonKind, PlanStatus, PlanType, VersionState
 from safeguarding.plans.models import CONTENT_FIELD_NAMES, Agreement, AgreementPerson, CarePlan, Objective, PlanVersion
 from safeguarding.plans.services.common import (
     PersonInput,
@@ -47,6 +47,10 @@ def _agreement_errors(
         errors["agreed_on"] = "The date the plan was agreed cannot be before the plan started."
     if method not in AgreementMethod.values:
         errors["method"] = "Choose how the plan was agreed."
+    elif method == AgreementMethod.CONFERENCE and stored.plan_type != PlanType.CHILD_PROTECTION:
+        errors["method"] = (
+            "Only a child protection plan is made at a child protection conference: choose how this plan was agreed."
+        )
     problems = [p for p in (person_errors(person) for person in people) if p]
     if problems:
         errors["people"] = problems[0]
@@ -102,12 +106,17 @@ def agree_version(
         changes={"version": [None, draft.number], "method": [None, method], "people": [None, len(people)]},
     )
     disputed = " The family disputes part of it (recorded in the plan)." if agreement.family_disputes else ""
+    if method == AgreementMethod.CONFERENCE:
+        made = "made" if first else "changed"
+        summary = f"{type_label(stored)} plan {made} at the child protection conference ({stored.reference}, "
+    else:
+        made = "agreed" if first else "changes agreed"
+        summary = f"{type_label(stored)} plan {made} with the family ({stored.reference}, "
     chronology(
         actor=actor,
         plan=stored,
         code="plan_agreed",
-        summary=f"{type_label(stored)} plan {'agreed' if first else 'changes agreed'} with the family "
-        f"({stored.reference}, version {draft.number}; {AgreementMethod(method).label.lower()}).{disputed}",
+        summary=f"{summary}version {draft.number}; {AgreementMethod(method).label.lower()}).{disputed}",
         on=agreed_on,
     )
     return agreement

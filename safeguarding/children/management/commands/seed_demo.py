@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.test.utils import override_settings
 
 from safeguarding.agencies.models import Agency
@@ -61,12 +62,20 @@ class Command(BaseCommand):
         self.stdout.write(f"Seeding the {options['size']} demo partnership (seed {options['seed']})…")
         try:
             # Demo workflows would email their synthetic people: keep those messages in memory.
-            with use_via(Via.COMMAND), override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            # One transaction for the families and every app's step: a step that fails leaves the
+            # database as it was (empty), never 46,000 children with the later steps missing.
+            with (
+                use_via(Via.COMMAND),
+                override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+                transaction.atomic(),
+            ):
                 result = seed_demo(size=options["size"], seed=options["seed"], progress=self._progress)
                 # Then each feature app's own demo data (chronologies, escalations, …).
                 demo.run_steps(demo.DemoContext(size=options["size"], seed=options["seed"], log=self.stdout.write))
         except PartnershipFileError as exc:
             raise CommandError(exc.message) from exc
+        except demo.DemoStepError as exc:
+            raise CommandError(f"{exc} Nothing was saved: the database is as it was before seed_demo ran.") from exc
         elapsed = time.monotonic() - started
 
         counts = result.counts
