@@ -9,11 +9,12 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from safeguarding.census import codes, derive
+from safeguarding.census.episodes import Entry
 from safeguarding.census.records import Assessment, CINPlan, CPPlan, Episode, Section47
 from safeguarding.core.calendar import add_working_days
 
 if TYPE_CHECKING:
-    from safeguarding.census.episodes import Entry, Holdings, RawEpisode
+    from safeguarding.census.episodes import Holdings, RawEpisode
     from safeguarding.census.years import CensusYear
 
 ICPC_WITHIN_WORKING_DAYS = 15

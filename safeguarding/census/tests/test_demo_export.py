@@ -55,9 +55,9 @@ def test_the_demo_export_has_no_validator_errors_and_only_expected_queries(
     assert {q.rule_code for q in report.queries} <= EXPECTED_QUERIES, "\n".join(str(q) for q in report.queries)
 
 
-def test_the_demo_export_holds_social_care_work(demo_export: Any) -> None:
+def test_the_demo_export_holds_child_protection_work(demo_export: Any) -> None:
     result, _ = demo_export
     content = result.content.decode()
-    assert result.children >= 8
-    for element in ("<Assessments>", "<ReferralNFA>1"):
+    assert result.children >= 30
+    for element in ("<Section47>", "<ChildProtectionPlans>", "<CPPreviewDate>", "<Assessments>", "<ReferralNFA>1"):
         assert element in content, f"the demo's export has no {element}"

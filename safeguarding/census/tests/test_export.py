@@ -119,3 +119,21 @@ def test_the_xml_has_the_censuss_elements_in_order_and_every_child_is_logged(his
         "children": 2,
         "episodes": 2,
     }
+
+
+def test_without_an_enquiry_entry_the_strategy_discussion_before_the_conference_starts_it(
+    histories: Histories,
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        child, sw, csc = histories.earlier, histories.social_worker, histories.csc
+        entry(sw, csc, child, "referral_to_csc", D(2025, 9, 1), "6")
+        entry(sw, csc, child, "strategy_discussion", D(2025, 9, 2))
+        entry(sw, csc, child, "child_protection_conference", D(2025, 9, 19))  # no category: the initial one
+        entry(sw, csc, child, "plan_started", D(2025, 9, 19), "child_protection")
+        entry(sw, csc, child, "child_protection_conference", D(2025, 12, 19))  # during the plan: a review
+    [episode] = census_returns(csc, YEAR, child_ids=[child.pk])[0].episodes
+    assert [(e.start, e.icpc, e.icpc_not_required) for e in episode.section47s] == [
+        (D(2025, 9, 2), D(2025, 9, 19), False)
+    ]
+    [plan] = episode.cp_plans
+    assert (plan.start, plan.end, plan.reviews, plan.previous_plans) == (D(2025, 9, 19), None, [D(2025, 12, 19)], 0)
