@@ -44,7 +44,9 @@ def _children_census_fields() -> None:
     missing = list(Child.objects.filter(la_child_id__isnull=True).order_by("pk"))
     for number, child in enumerate(missing, start=start):
         apply_census_fields(child, number, timezone.localdate())
-    Child.objects.bulk_update(missing, ["la_child_id", "upn", "upn_unknown", "ethnicity", "disabilities"])
+    Child.objects.bulk_update(
+        missing, ["la_child_id", "upn", "upn_unknown", "ethnicity", "disabilities"], batch_size=1000
+    )
 
 
 def _referral_sources(rng: random.Random) -> int:
@@ -58,7 +60,7 @@ def _referral_sources(rng: random.Random) -> int:
     )
     for event in referrals:
         event.category = _choose(rng, _SOURCES)
-    Event.objects.bulk_update(referrals, ["category"])
+    Event.objects.bulk_update(referrals, ["category"], batch_size=1000)
     return len(referrals)
 
 
@@ -73,19 +75,21 @@ def _details(rng: random.Random) -> int:
     for event in csc.filter(event_type__code=codes.ASSESSMENT_COMPLETED, census_detail__isnull=True).order_by("pk"):
         factors = sorted({_choose(rng, _FACTORS) for _ in range(rng.randint(1, 3))})
         details.append(CensusDetail(event=event, factors=factors))
+    services: dict[tuple[int, int], list[str]] = {}
+    for agency_id, child_id, service in Involvement.objects.filter(
+        agency__kind=AgencyKind.CHILDRENS_SOCIAL_CARE
+    ).values_list("agency_id", "child_id", "service"):
+        services.setdefault((agency_id, child_id), []).append(service)
     plans = csc.filter(
         event_type__code=codes.PLAN_STARTED, category=codes.CHILD_PROTECTION, census_detail__isnull=True
     ).prefetch_related("child_links")
     for event in plans.order_by("pk"):
-        child_ids = [link.child_id for link in event.child_links.all()]
-        services = Involvement.objects.filter(agency=event.agency, child_id__in=child_ids).values_list(
-            "service", flat=True
-        )
-        category = next((c for s in services if (c := _plan_category(s))), "") or _choose(
+        named = [s for link in event.child_links.all() for s in services.get((event.agency_id, link.child_id), [])]
+        category = next((c for s in named if (c := _plan_category(s))), "") or _choose(
             rng, [("NEG", 50), ("EMO", 35), ("PHY", 10), ("SAB", 5)]
         )
         details.append(CensusDetail(event=event, initial_category=category, latest_category=category))
-    CensusDetail.objects.bulk_create(details)
+    CensusDetail.objects.bulk_create(details, batch_size=1000)
     return len(details)
 
 

@@ -112,6 +112,10 @@ def _wider_terms(child_ids: Iterable[int], households: Iterable[HouseholdMember]
     # Each agency's own identifier for a child (UPN, local authority child ID, crime reference…).
     for reference in ChildAgencyReference.objects.filter(child_id__in=list(child_ids)):
         terms.append(Term(reference.reference, REMOVED, TermKind.REFERENCE))
+    # The census identifiers on the child's own record (docs/cin-census.md).
+    census = Child.all_records.filter(pk__in=list(child_ids)).values_list("la_child_id", "upn", "former_upn")
+    for values in census:
+        terms += [Term(value, REMOVED, TermKind.REFERENCE) for value in values if value]
     schools = Involvement.objects.filter(child_id__in=list(child_ids), agency__kind=AgencyKind.SCHOOL)
     for involvement in schools.select_related("agency"):
         terms.append(Term(involvement.agency.name, "the school", TermKind.SCHOOL))

@@ -109,6 +109,19 @@ def test_the_childrens_agency_references_and_other_date_forms_are_found(rc: Revi
     assert "N123456789012" not in {t.text for t in identifying_terms(review)}
 
 
+def test_the_childs_census_identifiers_are_found(rc: ReviewCast) -> None:
+    review = rc.to_in_progress(rc.notify())
+    child = rc.cast.child
+    child.la_child_id, child.upn, child.former_upn = "LA0042", "Y201026000123", "M201026000124"
+    child.save(update_fields=["la_child_id", "upn", "former_upn"])
+    found = _kinds("LA child ID LA0042, UPN Y201026000123 (was M201026000124).", identifying_terms(review, wider=True))
+    assert [value for kind, value in found if kind == TermKind.REFERENCE] == [
+        "LA0042",
+        "Y201026000123",
+        "M201026000124",
+    ]
+
+
 def test_text_is_read_from_word_files_including_tables_and_headers() -> None:
     content = docx_bytes("Body text.", header="Header 0113 496 0000", table_cell="Cell AB 12 34 56 C")
     assert identifier_scan.file_format(content) == "docx"
