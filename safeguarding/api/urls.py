@@ -10,6 +10,7 @@ from safeguarding.api import bank_holidays, views
 from safeguarding.api.docs import ApiDocsView
 from safeguarding.assessments.api import viewsets as assessments
 from safeguarding.audits.api import viewsets as audits
+from safeguarding.census import import_api as census_imports
 from safeguarding.census.api import viewsets as census
 from safeguarding.children.api import viewsets as children
 from safeguarding.chronology.api import viewsets as chronology
@@ -31,6 +32,7 @@ for app in (
     reviews,
     chronology,
     census,
+    census_imports,
     plans,
     assessments,
     concerns,

@@ -95,8 +95,12 @@ def write_rows(
     batch: ImportBatch | None,
     result: ImportResult,
     progress: Progress | None = None,
+    note_sharing: bool = True,
 ) -> None:
-    """Write everything in the caller's transaction (the importer's service)."""
+    """Write everything in the caller's transaction (the importer's service).
+
+    `note_sharing=False` is for a file that records the agency's own involvement with each child (the
+    census XML: its caller writes the involvements), so no sharing notice is opened for them."""
     Agency.objects.select_for_update().filter(pk=agency.pk).first()  # one import per agency at a time
     todo = _rows_to_write(rows, agency, result)
     created, new_ids = _create_children(todo, new_children, result)
@@ -104,7 +108,9 @@ def write_rows(
     # Sharing in is not seeing: the file gives the agency no involvement. Children it is not
     # involved with get a notice for their lead professional (or the front door) to decide.
     shared_entries: Counter[int] = Counter(r.child_id for r in todo if r.child_id is not None)
-    shared = sharing.note_information_shared(actor=actor, agency=agency, entries=shared_entries, log=False)
+    shared = sharing.Shared([], [])
+    if note_sharing:
+        shared = sharing.note_information_shared(actor=actor, agency=agency, entries=shared_entries, log=False)
     result.children_shared = len(shared.children)
     result.children_involved = len(shared_entries) - len(shared.children)
     result.possible_matches = record_possible_matches(
@@ -368,6 +374,8 @@ def insert_children(new_children: list[NewChild]) -> list[int]:
     The rows carry one creation time, so they are found again in insertion (id) order with one
     query; the check on names and dates of birth makes sure they are exactly ours.
     """
+    if not new_children:
+        return []  # (and no query: another writer's children of this instant are not ours to find)
     stamp = timezone.now()
     expected = [(normalise_name(c.first_name, c.last_name), c.dob) for c in new_children]
     for start in range(0, len(new_children), WRITE_BATCH):

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
 from safeguarding.children.models import Child, Involvement
-from safeguarding.chronology import birth, tabular
+from safeguarding.chronology import birth, import_formats, tabular
 from safeguarding.chronology.import_rows import (
     OTHER_CHOICE,
     ImportResult,
@@ -229,6 +229,9 @@ def _run_with_heartbeat(batch: ImportBatch, progress: Progress | None) -> Import
 
     try:
         with Heartbeat(batch.pk):
+            registered = import_formats.format_for(batch.file_format)
+            if registered is not None:  # another app's format (the census XML): its reader runs it
+                return registered.run(batch, report)
             return import_table(
                 actor=batch.uploaded_by,
                 agency=batch.agency,
@@ -264,11 +267,13 @@ def create_batch(
     content: bytes,
     dry_run: bool = False,
     reference_columns: dict[str, str] | None = None,
+    file_format: str = import_formats.TABLE,
 ) -> ImportBatch:
     """Store an uploaded file as a queued batch (the bytes live in the database, not on disk).
 
     `reference_columns` ({header: "household" | "child"}) says how this file's reference columns are
-    read, over the agency's own setting."""
+    read, over the agency's own setting. `file_format` names a registered format (`import_formats`)
+    for files that are not the chronology's own tables."""
     from safeguarding.core.services import record_activity
 
     columns = {heading: kind for heading, kind in (reference_columns or {}).items() if kind in tabular.REFERENCE_KINDS}
@@ -280,6 +285,7 @@ def create_batch(
         content=content,
         dry_run=dry_run,
         reference_columns=columns,
+        file_format=file_format,
     )
     changes: dict[str, Any] = {
         "filename": [None, batch.filename],
@@ -288,6 +294,8 @@ def create_batch(
     }
     if columns:
         changes["reference_columns"] = [None, columns]
+    if file_format != import_formats.TABLE:
+        changes["file_format"] = [None, file_format]
     record_activity(actor=actor, action="import_batch.created", target=batch, changes=changes)
     return batch
 

@@ -97,6 +97,9 @@ class ImportBatch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     filename = models.CharField(max_length=255)
+    # The kind of file: "table" (CSV or XLSX, read by `importer.import_table`) or a format another app
+    # registers (`import_formats`), e.g. "cin" for the Children in Need census XML (`census.importer`).
+    file_format = models.CharField(max_length=16, default="table")
     sha256 = models.CharField(max_length=64)
     # The uploaded bytes, so any worker can run the import: no local files hold state.
     content = models.BinaryField(null=True, blank=True, editable=False)
@@ -113,6 +116,9 @@ class ImportBatch(models.Model):
     mapped_to_other = models.PositiveIntegerField(default=0)
     # [{"row": 12, "column": "Date", "reason": "..."}]
     errors = models.JSONField(default=list, blank=True)
+    # What the uploader should know that did not stop the import (the census validator's queries):
+    # [{"row": 0, "column": "...", "reason": "...", ...}], shown beside the result.
+    warnings = models.JSONField(default=list, blank=True)
     # Labels close to a known event type: [{"label": "Was not brough", "nearest": "was_not_brought",
     # "nearest_label": "Was not brought", "rows": 3}], listed in the dry run and the result.
     type_suggestions = models.JSONField(default=list, blank=True)

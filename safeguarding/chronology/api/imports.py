@@ -29,6 +29,16 @@ class ImportErrorSerializer(serializers.Serializer):
     row = serializers.IntegerField(help_text="The row in the file (0: the file as a whole).")
     column = serializers.CharField(allow_blank=True)
     reason = serializers.CharField(help_text="What is wrong, and what to do.")
+    rule = serializers.CharField(required=False, help_text="A census file: the validator's rule code (e.g. 8640).")
+    child = serializers.CharField(required=False, help_text="A census file: the child's LA child ID.")
+
+
+class ImportWarningSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="The row (a census file: the child's position) in the file; 0: the file.")
+    column = serializers.CharField(allow_blank=True, help_text="The column, or the census element.")
+    reason = serializers.CharField(help_text="What to check: for a census file, the validator's query in its words.")
+    rule = serializers.CharField(required=False, help_text="A census file: the validator's rule code.")
+    child = serializers.CharField(required=False, help_text="A census file: the child's LA child ID.")
 
 
 class ImportBatchSerializer(serializers.ModelSerializer):
@@ -39,6 +49,9 @@ class ImportBatchSerializer(serializers.ModelSerializer):
     errors = ImportErrorSerializer(  # type: ignore[assignment]
         many=True, read_only=True, help_text="Why it failed or was refused."
     )
+    warnings = ImportWarningSerializer(
+        many=True, read_only=True, help_text="What did not stop the import (a census file: the validator's queries)."
+    )
 
     class Meta:
         model = ImportBatch
@@ -46,6 +59,7 @@ class ImportBatchSerializer(serializers.ModelSerializer):
             "id",
             "agency",
             "filename",
+            "file_format",
             "status",
             "dry_run",
             "rows_total",
@@ -54,6 +68,7 @@ class ImportBatchSerializer(serializers.ModelSerializer):
             "events_already_present",
             "mapped_to_other",
             "errors",
+            "warnings",
             "created_at",
             "started_at",
             "finished_at",
