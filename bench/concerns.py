@@ -44,6 +44,7 @@ GAP_SCAN_TARGET = 3.0
 INCREMENTAL_TARGET_MS = 10.0
 INCREMENTAL_P90_TARGET_MS = 20.0
 GAP_RULE = "long-gap-no-contact"
+TOPUP_VERSION = "4"
 # A rule raising alerts for this many of every 1,000 children is flagged as a flood.
 FLOOD_PER_1000 = 250
 
@@ -56,10 +57,15 @@ LINKS_ONLY_SQL = "SELECT child_id, count(*) FROM chronology_eventchild WHERE is_
 
 def _spread_dates() -> None:
     """The generator gives all of a pool child's entries one date (its date and child both follow
-    the entry number modulo 5,000 and 100,000); spread them over the same 5,000 days with a hash
-    modulo a prime (a multiple of the id modulo 5,000 would still be constant per child), as a
-    real chronology is, so windows and sequences have something to find. Indexes are dropped and
-    rebuilt around the update, as the generator does."""
+    the entry number modulo 5,000 and 100,000); spread them over the same 5,000 days, as a real
+    chronology is, so windows and sequences have something to find. Indexes are dropped and rebuilt
+    around the update, as the generator does.
+
+    The hash must be unrelated to the generator's choice of type (`(i * 2654435761) % 1000003`): the
+    first spread, `((id * 104729) % 1000003) % 5000`, was linear modulo the same prime, so within a
+    child each type stood a fixed number of days from each other type (every `concern_raised` 21 or
+    24 days after a `plan_objective_overdue`), and `objective-overdue-concerns-continue` fired for
+    45,818 of 45,961 children. A square modulo another prime (999,983) breaks the lattice."""
     from bench.chronology_data import _quoted, _secondary_indexes
 
     modulo = "%"  # these statements take no parameters
@@ -70,7 +76,7 @@ def _spread_dates() -> None:
     if _vendor() == "postgresql":
         _execute(
             "UPDATE chronology_event SET occurred_on = "
-            f"DATE '2011-01-01' + (((id * 104729) {modulo} 1000003) {modulo} 5000)::int"
+            f"DATE '2011-01-01' + ((((id::bigint * id) {modulo} 999983) + id * 7) {modulo} 5000)::int"
         )
         _execute(
             "UPDATE chronology_eventchild ec SET occurred_on = e.occurred_on FROM chronology_event e "
@@ -79,7 +85,7 @@ def _spread_dates() -> None:
     else:
         _execute(
             "UPDATE chronology_event SET occurred_on = "
-            f"date('2011-01-01', '+' || (((id * 104729) {modulo} 1000003) {modulo} 5000) || ' days')"
+            f"date('2011-01-01', '+' || ((((id * id) {modulo} 999983) + id * 7) {modulo} 5000) || ' days')"
         )
         _execute(
             "UPDATE chronology_eventchild SET occurred_on = "
@@ -100,14 +106,14 @@ def top_up() -> None:
     (once per database)."""
 
     done = _read_meta().get("concerns_topup")
-    if done == "3":
+    if done == TOPUP_VERSION:
         return
     start = time.perf_counter()
-    if done not in ("1", "2"):
+    if done not in ("1", "2", "3"):
         _topup_values()
-    _spread_dates()
+    _spread_dates()  # version 4: the spread of dates without the lattice (see _spread_dates)
     _execute("ANALYZE")
-    _write_meta({"concerns_topup": "3"})
+    _write_meta({"concerns_topup": TOPUP_VERSION})
     say(f"  topped up categories, values and dates in {time.perf_counter() - start:,.0f} s")
 
 

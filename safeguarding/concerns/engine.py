@@ -377,14 +377,18 @@ def value_threshold(spec: Spec, items: Sequence[Item]) -> list[Match]:
     ]
 
 
-def gap(spec: Spec, items: Sequence[Item], today: date) -> list[Match]:
+def gap(spec: Spec, items: Sequence[Item], today: date, born: date | None = None) -> list[Match]:
     """More than W days with no matching entry: between two consecutive matching entries, or after
     the last one up to `today` (the evaluation date). Counted from the first matching entry only.
+    Entries dated before the child's birth (`born`, when known) are not contact: they neither start
+    nor end a gap, so no gap is counted from before the child was born.
 
     Each gap is one match, named by the entry it follows (`a`): first met on a's date + W days,
     evidence a and, when an entry `b` ended the gap, b. Of several entries on one day, the gap
-    follows the last (by id)."""
+    follows the last (by id). The scan finds the same gaps in SQL (`gaps.py`)."""
     chosen = spec.selectors[""].choose(items)
+    if born is not None:
+        chosen = [it for it in chosen if it.occurred_on >= born]
     if not chosen:
         return []
     span = timedelta(days=spec.numbers["days"])
@@ -420,9 +424,11 @@ def kind_function(spec: Spec, today: date | None = None) -> Callable[[Spec, Sequ
     return lambda s, items: dated(s, items, on)
 
 
-def evaluate(spec: Spec, items: Sequence[Item], today: date | None = None) -> list[Match]:
+def evaluate(spec: Spec, items: Sequence[Item], today: date | None = None, born: date | None = None) -> list[Match]:
     """Every completion of the rule's pattern in `items` (sorted by date, then id), on the
-    evaluation date `today` (only a gap looks at it)."""
+    evaluation date `today` for a child born on `born` (only a gap looks at them)."""
+    if spec.kind == RuleKind.GAP:
+        return gap(spec, items, today or date.today(), born)
     return kind_function(spec, today)(spec, items)
 
 
