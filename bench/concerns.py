@@ -45,8 +45,8 @@ INCREMENTAL_TARGET_MS = 10.0
 INCREMENTAL_P90_TARGET_MS = 20.0
 GAP_RULE = "long-gap-no-contact"
 TOPUP_VERSION = "4"
-# A rule raising alerts for this many of every 1,000 children is flagged as a flood.
-FLOOD_PER_1000 = 250
+# A rule raising alerts for this many of every 1,000 children (most of them) is flagged as a flood.
+FLOOD_PER_1000 = 500
 
 BASELINE_SQL = (
     "SELECT ec.child_id, count(*) FROM chronology_eventchild ec "

@@ -334,12 +334,19 @@ def sequence(spec: Spec, items: Sequence[Item]) -> list[Match]:
     if not firsts:
         return []
     dates = [it.occurred_on for it in firsts]
+    window = timedelta(days=days)
+    # A `then` entry on or before the first `first` entry's day, or after the last one's window,
+    # meets nothing (checked before the two bisections: most entries are such).
+    earliest, latest = dates[0], dates[-1] + window
     out = []
     for it in then.choose(items):
-        lo = bisect_left(dates, it.occurred_on - timedelta(days=days))
-        hi = bisect_left(dates, it.occurred_on)  # strictly earlier days only
+        on = it.occurred_on
+        if on <= earliest or on > latest:
+            continue
+        lo = bisect_left(dates, on - window)
+        hi = bisect_left(dates, on)  # strictly earlier days only
         if lo < hi:
-            out.append(Match(it.occurred_on, it.id, (*(a.id for a in firsts[lo:hi]), it.id)))
+            out.append(Match(on, it.id, (*(a.id for a in firsts[lo:hi]), it.id)))
     return out
 
 

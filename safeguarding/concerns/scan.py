@@ -34,6 +34,7 @@ from safeguarding.concerns.engine import (
     Finding,
     Item,
     Match,
+    Selector,
     Spec,
     compile_rule,
     evaluate,
@@ -94,30 +95,43 @@ def _in(column: str, values: Sequence[Any], params: list[Any]) -> str:
     return f"{column} IN ({', '.join(['%s'] * len(values))})"
 
 
+def _selector_sql(selector: Selector, ids: dict[str, int], e: str, params: list[Any]) -> str | None:
+    """The condition an entry (event table alias `e`) meets when `selector` (tags resolved) matches
+    it in full: type, `type:category` pair, categories. None when it can match nothing."""
+    parts: list[str] = []
+    plain = sorted(ids[t] for t in selector.types if ":" not in t and t in ids)
+    if plain:
+        parts.append(_in(f"{e}.event_type_id", plain, params))
+    for pair in sorted(t.split(":", 1) for t in selector.types if ":" in t):
+        if pair[0] in ids:
+            parts.append(f"({e}.event_type_id = %s AND {e}.category = %s)")
+            params += [ids[pair[0]], pair[1]]
+    if not parts:
+        return None
+    condition = f"({' OR '.join(parts)})"
+    if selector.categories:
+        condition += " AND " + _in(f"{e}.category", sorted(selector.categories), params)
+    return condition
+
+
 def row_filter(vocabulary: Vocabulary, specs: Sequence[Spec]) -> tuple[str, list[Any]]:
     """A WHERE condition keeping only the entries some rule's selector matches in full (type and
     category; for a value threshold, also a value below it): the rest are matched by no selector, so
     no evaluation function looks at them and leaving them out changes no result. A gap rule keeps
-    every entry its selector matches (type and category only): each of them can start or end a gap."""
+    every entry its selector matches (type and category only): each of them can start or end a gap.
+
+    (Tried and dropped: keeping only the sequence entries with the other half within the window,
+    with `EXISTS`: it read a third fewer entries but took 1.5× as long on SQLite and 8× on PostgreSQL,
+    a correlated subplan per entry.)"""
     ids = {code: pk for pk, (code, _) in vocabulary.types.items()}
     tags_by_code = dict(vocabulary.types.values())
     params: list[Any] = []
     ors: list[str] = []
     for spec in specs:
         for selector in spec.resolved(tags_by_code).selectors.values():
-            parts: list[str] = []
-            plain = sorted(ids[t] for t in selector.types if ":" not in t and t in ids)
-            if plain:
-                parts.append(_in("e.event_type_id", plain, params))
-            for pair in sorted(t.split(":", 1) for t in selector.types if ":" in t):
-                if pair[0] in ids:
-                    parts.append("(e.event_type_id = %s AND e.category = %s)")
-                    params += [ids[pair[0]], pair[1]]
-            if not parts:
+            condition = _selector_sql(selector, ids, "e", params)
+            if condition is None:
                 continue
-            condition = f"({' OR '.join(parts)})"
-            if selector.categories:
-                condition += " AND " + _in("e.category", sorted(selector.categories), params)
             if spec.kind == RuleKind.VALUE_THRESHOLD and connection.vendor == "postgresql":
                 condition += " AND e.value < %s"
                 params.append(spec.numbers["below"])
@@ -139,8 +153,11 @@ def _query(
     where.append(rows[0])
     params += rows[1]
     # Every name is the models' own table and column; every value is a parameter.
+    # On SQLite `+ec.occurred_on` (the same text) has no declared type, so the driver's date converter
+    # (a Python call per row: a third of the reading) is skipped; `child_items` parses each date once.
+    day = "+ec.occurred_on" if connection.vendor == "sqlite" else "ec.occurred_on"
     sql = (
-        "SELECT ec.child_id, ec.occurred_on, ec.event_id, e.event_type_id, e.category, ec.agency_id, e.value "  # noqa: S608
+        f"SELECT ec.child_id, {day}, ec.event_id, e.event_type_id, e.category, ec.agency_id, e.value "  # noqa: S608
         "FROM chronology_eventchild ec JOIN chronology_event e ON e.id = ec.event_id "
         f"WHERE {' AND '.join(where)} ORDER BY ec.child_id, ec.occurred_on, ec.event_id"
     )
@@ -198,6 +215,7 @@ def child_items(
     types = vocabulary.types
     sqlite = connection.vendor == "sqlite"
     new_item = tuple.__new__  # a NamedTuple without the keyword-argument wrapper
+    days: dict[str, dt.date] = {}  # SQLite: each date's text parsed once
     rows = row_filter(vocabulary, specs) if specs is not None else ("TRUE", [])
     for chunk in chunks:
         sql, params = _query(type_ids, chunk, as_of, rows)
@@ -213,7 +231,10 @@ def child_items(
                 if value is not None and not isinstance(value, Decimal):
                     value = Decimal(str(value))
                 if isinstance(occurred_on, str):
-                    occurred_on = dt.date.fromisoformat(occurred_on)
+                    text = occurred_on
+                    occurred_on = days.get(text)
+                    if occurred_on is None:
+                        occurred_on = days[text] = dt.date.fromisoformat(text)
             items.append(new_item(Item, (event_id, occurred_on, code, agency_id, tags, category, value)))
         if current is not None:
             yield current, items
