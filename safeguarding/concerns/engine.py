@@ -320,10 +320,11 @@ def spread_across_agencies(spec: Spec, items: Sequence[Item]) -> list[Match]:
     k, days = spec.numbers["agencies"], spec.numbers["within_days"]
     if len({it.agency_id for it in chosen}) < k:
         return []
+    # A window of fewer than k entries cannot hold k agencies (checked before counting them).
     return [
         Match(chosen[j - 1].occurred_on, chosen[j - 1].id, tuple(it.id for it in chosen[i:j]))
         for i, j in _windows(chosen, days)
-        if len({it.agency_id for it in chosen[i:j]}) >= k
+        if j - i >= k and len({it.agency_id for it in chosen[i:j]}) >= k
     ]
 
 

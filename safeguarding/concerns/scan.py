@@ -179,7 +179,7 @@ def _rows(sql: str, params: list[Any], streamed: bool) -> Iterator[tuple[Any, ..
         return
     # PostgreSQL: a second connection reads the whole scan in one read-only transaction; alerts are
     # written, and committed chunk by chunk, on the usual connection meanwhile. The rows are streamed
-    # from a plain query (libpq's chunked rows mode, in binary), not a server-side cursor: PostgreSQL
+    # from a plain query (libpq's chunked rows mode), not a server-side cursor: PostgreSQL
     # never runs a cursor's query with parallel workers, and the sorted read is most of a rescan.
     reader = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
@@ -191,7 +191,7 @@ def _rows(sql: str, params: list[Any], streamed: bool) -> Iterator[tuple[Any, ..
         raw.execute("SET LOCAL work_mem = '256MB'")
         raw.execute("SET LOCAL jit = off")
         with raw.cursor() as cursor:
-            yield from cursor.stream(sql, params, binary=True, size=FETCH)
+            yield from cursor.stream(sql, params, size=FETCH)
         raw.rollback()
     finally:
         reader.close()
