@@ -54,6 +54,39 @@ def _add_load_parser(sub: Any) -> None:
     load.add_argument("--locust-python", help="a Python with Locust, if this one has none (it runs only the scenario)")
 
 
+def _add_concerns_parser(sub: Any) -> None:
+    concerns = sub.add_parser("concerns", help="the concern rules' full scan and incremental evaluation")
+    concerns.add_argument("--events", type=int, default=5_000_000, help="events in the database (default 5,000,000)")
+    concerns.add_argument("--repeat", type=int, default=3, help="measured runs of the scan and baseline (default 3)")
+    concerns.add_argument("--incremental", type=int, default=200, help="new entries to time (default 200)")
+    concerns.add_argument(
+        "--children",
+        type=int,
+        help="the shape by children instead: 50 events each (46000: the partnership's 45,961 children, 2.3M events)",
+    )
+    concerns.add_argument("--no-gap", action="store_true", help="skip the lines with the gap rule switched on")
+    concerns.add_argument("--compare-alerts", default="", help="a saved alerts file the first scan must equal")
+    concerns.add_argument("--keys-only", action="store_true", help="only the first scan and its alerts file")
+
+
+def _run_concerns(args: argparse.Namespace) -> Path:
+    from bench.chronology_data import EVENTS_PER_POOL_CHILD
+
+    events = args.children * EVENTS_PER_POOL_CHILD if args.children else args.events
+    setup_django(f"chronology-{events}.sqlite3")  # the chronology benchmark's data, topped up
+    from bench.concerns import run as run_concerns
+
+    results = run_concerns(
+        events=events,
+        repeat=args.repeat,
+        incremental=args.incremental,
+        gap=not args.no_gap,
+        compare=args.compare_alerts,
+        keys_only=args.keys_only,
+    )
+    return save_results("concerns", results)
+
+
 def _add_pages_parser(sub: Any) -> None:
     pages = sub.add_parser("pages", help="the slowest pages and documents on the demo data (< 1 s, < 3 s)")
     pages.add_argument("--repeat", type=int, default=3, help="measured runs per line after the first (default 3)")
@@ -90,10 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     chronology.add_argument("--events", type=int, default=5_000_000, help="events in the database (default 5,000,000)")
     chronology.add_argument("--repeat", type=int, default=15, help="measured runs per line (default 15)")
     chronology.add_argument("--no-profile", action="store_true", help="skip the cProfile run")
-    concerns = sub.add_parser("concerns", help="the concern rules' full scan and incremental evaluation")
-    concerns.add_argument("--events", type=int, default=5_000_000, help="events in the database (default 5,000,000)")
-    concerns.add_argument("--repeat", type=int, default=3, help="measured runs of the scan and baseline (default 3)")
-    concerns.add_argument("--incremental", type=int, default=200, help="new entries to time (default 200)")
+    _add_concerns_parser(sub)
     linkage = sub.add_parser("linkage", help="child-record linkage quality and speed on a generated population")
     linkage.add_argument("--children", type=int, default=5_000, help="children in the population (default 5,000)")
     linkage.add_argument("--seed", type=int, default=1, help="random seed of the population (default 1)")
@@ -140,11 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.benchmark == "pages":
         path = _run_pages(args)
     elif args.benchmark == "concerns":
-        setup_django(f"chronology-{args.events}.sqlite3")  # the chronology benchmark's data, topped up
-        from bench.concerns import run as run_concerns
-
-        results = run_concerns(events=args.events, repeat=args.repeat, incremental=args.incremental)
-        path = save_results("concerns", results)
+        path = _run_concerns(args)
     else:
         setup_django(f"chronology-{args.events}.sqlite3")
         from bench.chronology import run as run_chronology

@@ -320,10 +320,11 @@ def spread_across_agencies(spec: Spec, items: Sequence[Item]) -> list[Match]:
     k, days = spec.numbers["agencies"], spec.numbers["within_days"]
     if len({it.agency_id for it in chosen}) < k:
         return []
+    # A window of fewer than k entries cannot hold k agencies (checked before counting them).
     return [
         Match(chosen[j - 1].occurred_on, chosen[j - 1].id, tuple(it.id for it in chosen[i:j]))
         for i, j in _windows(chosen, days)
-        if len({it.agency_id for it in chosen[i:j]}) >= k
+        if j - i >= k and len({it.agency_id for it in chosen[i:j]}) >= k
     ]
 
 
@@ -334,12 +335,19 @@ def sequence(spec: Spec, items: Sequence[Item]) -> list[Match]:
     if not firsts:
         return []
     dates = [it.occurred_on for it in firsts]
+    window = timedelta(days=days)
+    # A `then` entry on or before the first `first` entry's day, or after the last one's window,
+    # meets nothing (checked before the two bisections: most entries are such).
+    earliest, latest = dates[0], dates[-1] + window
     out = []
     for it in then.choose(items):
-        lo = bisect_left(dates, it.occurred_on - timedelta(days=days))
-        hi = bisect_left(dates, it.occurred_on)  # strictly earlier days only
+        on = it.occurred_on
+        if on <= earliest or on > latest:
+            continue
+        lo = bisect_left(dates, on - window)
+        hi = bisect_left(dates, on)  # strictly earlier days only
         if lo < hi:
-            out.append(Match(it.occurred_on, it.id, (*(a.id for a in firsts[lo:hi]), it.id)))
+            out.append(Match(on, it.id, (*(a.id for a in firsts[lo:hi]), it.id)))
     return out
 
 
@@ -377,14 +385,18 @@ def value_threshold(spec: Spec, items: Sequence[Item]) -> list[Match]:
     ]
 
 
-def gap(spec: Spec, items: Sequence[Item], today: date) -> list[Match]:
+def gap(spec: Spec, items: Sequence[Item], today: date, born: date | None = None) -> list[Match]:
     """More than W days with no matching entry: between two consecutive matching entries, or after
     the last one up to `today` (the evaluation date). Counted from the first matching entry only.
+    Entries dated before the child's birth (`born`, when known) are not contact: they neither start
+    nor end a gap, so no gap is counted from before the child was born.
 
     Each gap is one match, named by the entry it follows (`a`): first met on a's date + W days,
     evidence a and, when an entry `b` ended the gap, b. Of several entries on one day, the gap
-    follows the last (by id)."""
+    follows the last (by id). The scan finds the same gaps in SQL (`gaps.py`)."""
     chosen = spec.selectors[""].choose(items)
+    if born is not None:
+        chosen = [it for it in chosen if it.occurred_on >= born]
     if not chosen:
         return []
     span = timedelta(days=spec.numbers["days"])
@@ -420,9 +432,11 @@ def kind_function(spec: Spec, today: date | None = None) -> Callable[[Spec, Sequ
     return lambda s, items: dated(s, items, on)
 
 
-def evaluate(spec: Spec, items: Sequence[Item], today: date | None = None) -> list[Match]:
+def evaluate(spec: Spec, items: Sequence[Item], today: date | None = None, born: date | None = None) -> list[Match]:
     """Every completion of the rule's pattern in `items` (sorted by date, then id), on the
-    evaluation date `today` (only a gap looks at it)."""
+    evaluation date `today` for a child born on `born` (only a gap looks at them)."""
+    if spec.kind == RuleKind.GAP:
+        return gap(spec, items, today or date.today(), born)
     return kind_function(spec, today)(spec, items)
 
 

@@ -9,6 +9,7 @@ import contextlib
 import contextvars
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -34,9 +35,10 @@ def muted() -> Iterator[None]:
         _muted.reset(token)
 
 
-def log_and_notify(raised: Sequence[Alert], updated: Sequence[tuple[int, int]], *, now: datetime) -> None:
-    """One activity-log row per new alert and per alert that gained evidence (`updated`: alert id,
-    child id), the system being the actor; then the emails for new alerts once the transaction commits."""
+def log_and_notify(raised: Sequence[Any], updated: Sequence[tuple[int, int]], *, now: datetime) -> None:
+    """One activity-log row per new alert (`raised`: alerts, or `reconcile.NewAlert` rows: pk,
+    rule_id, child_id, first_met_on) and per alert that gained evidence (`updated`: alert id, child
+    id), the system being the actor; then the emails for new alerts once the transaction commits."""
     ctx = context.current()
     alert_type = ContentType.objects.get_for_model(Alert)
     rows = [

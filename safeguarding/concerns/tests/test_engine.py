@@ -334,3 +334,17 @@ def test_the_scan_evaluator_equals_the_engine(rows: list[Any]) -> None:
     today = D0 + timedelta(days=95)
     expected = {s.rule_id: evaluate(s, items, today) for s in specs}
     assert Evaluator(specs, vocabulary, today)(items) == {k: v for k, v in expected.items() if v}
+
+
+def test_no_gap_is_counted_from_before_the_child_was_born() -> None:
+    s = spec("gap", **GAP)
+    born = day(100)
+    # A contact entry dated before birth (made before the date of birth was known) starts no gap...
+    assert evaluate(s, [item(1, 0, "home_visit")], day(1000), born) == []
+    # ...and does not make the time up to the first contact after birth a gap.
+    after = [item(1, 0, "home_visit"), item(2, 250, "home_visit")]
+    assert evaluate(s, after, day(300), born) == []
+    # From the first contact after birth, gaps count as usual.
+    assert evaluate(s, after, day(500), born) == [GapMatch(day(433), 2, (2,), day(250))]
+    # Without a date of birth, the entry before it counts as before.
+    assert evaluate(s, after, day(300)) == [GapMatch(day(183), 1, (1, 2), day(250))]

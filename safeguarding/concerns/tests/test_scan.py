@@ -353,3 +353,22 @@ def test_acting_services_check_version_and_order(cast: Cast) -> None:
     assert actions == ["alert.raised", "alert.acknowledged", "alert.decided", "alert.closed"]
     assert AlertEvidence.objects.filter(alert=alert).count() == 3
     assert dt.date.today() >= alert.first_met_on
+
+
+def test_no_gap_is_raised_from_an_entry_dated_before_the_childs_birth(cast: Cast) -> None:
+    only_rules(GAP_RULE)
+    # An antenatal visit recorded while the record had no date of birth; the birth recorded later.
+    Child = type(cast.child)
+    Child.objects.filter(pk=cast.child.pk).update(date_of_birth=None)
+    cast.child.refresh_from_db()
+    antenatal = record(cast.agency, cast.child, "home_visit", days_ago(400))
+    Child.objects.filter(pk=cast.child.pk).update(date_of_birth=days_ago(300))
+    # No contact since the birth: the time before it is no gap, and the visit starts none.
+    assert full_scan().raised == []
+    assert evaluate_children([cast.child.pk]).raised == []
+    # Seen after birth, then not for more than 183 days: that gap is raised, counted from the visit.
+    seen = record(cast.agency, cast.child, "gp_consultation", days_ago(250))
+    assert len(full_scan().raised) == 1
+    alert = open_alert(cast.child, "gap")
+    assert (alert.first_met_on, _evidence(cast.child)) == (seen.occurred_on + dt.timedelta(days=183), {seen.pk})
+    assert antenatal.pk not in _evidence(cast.child)
