@@ -138,6 +138,7 @@ def _rows_to_write(rows: list[Row], agency: Agency, result: ImportResult) -> lis
             Event.objects.current()
             .exclude(content_key="")
             .filter(agency=agency, content_key__in=chunk)
+            .order_by()  # no ORDER BY: else SQLite walks the agency/date index to avoid a sort
             .values_list("content_key", flat=True)
         )
     todo: list[Row] = []
