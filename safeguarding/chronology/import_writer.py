@@ -98,7 +98,7 @@ def write_rows(
 ) -> None:
     """Write everything in the caller's transaction (the importer's service)."""
     Agency.objects.select_for_update().filter(pk=agency.pk).first()  # one import per agency at a time
-    todo = _rows_to_write(rows, agency, result)
+    todo = rows_to_write(rows, agency, result)
     created, new_ids = _create_children(todo, new_children, result)
     _store_child_references(todo, agency)
     # Sharing in is not seeing: the file gives the agency no involvement. Children it is not
@@ -115,7 +115,7 @@ def write_rows(
     send_events_changed(Event, per_child)
 
 
-def _rows_to_write(rows: list[Row], agency: Agency, result: ImportResult) -> list[Row]:
+def rows_to_write(rows: list[Row], agency: Agency, result: ImportResult) -> list[Row]:
     """Idempotence: the rows whose reference or content key is not already current for this agency.
     The queries repeat the partial unique indexes' conditions so that the planner uses those indexes."""
     present_refs: set[str] = set()

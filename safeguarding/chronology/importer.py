@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import time
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,7 +40,7 @@ from safeguarding.chronology.import_rows import (
     match_children,
     parse_rows,
 )
-from safeguarding.chronology.import_writer import time_ordered_uuids, write_rows
+from safeguarding.chronology.import_writer import rows_to_write, time_ordered_uuids, write_rows
 from safeguarding.chronology.models import ImportBatch
 from safeguarding.core import kernel
 
@@ -100,6 +101,11 @@ def import_table(
         return result
     if result.type_suggestions and not dry_run:
         return result  # nothing is written until the uploader confirms what each label means
+    if not dry_run and _every_row_already_present(rows, agency):
+        # The same file again (idempotence): nothing to match or write. Checked again, under the
+        # agency's lock, when anything is to be written.
+        result.events_already_present = len(rows)
+        return result
     new_children = match_children(rows, agency, result)
     _refuse_before_birth_of_children_seen(rows, agency, result)
     if result.rejected:
@@ -116,6 +122,11 @@ def import_table(
             dry_run=dry_run,
         )
     return result
+
+
+def _every_row_already_present(rows: list[Row], agency: Agency) -> bool:
+    """Whether every row's reference or content key is already current for the agency."""
+    return not rows_to_write(rows, agency, ImportResult())
 
 
 def _refuse_before_birth_of_children_seen(rows: list[Row], agency: Agency, result: ImportResult) -> None:
@@ -220,10 +231,17 @@ def _run_with_heartbeat(batch: ImportBatch, progress: Progress | None) -> Import
     from safeguarding.chronology.enums import ImportStatus
     from safeguarding.chronology.recovery import Heartbeat
 
+    next_write = 0.0
+
     def report(done: int, total: int, stage: str) -> None:
-        if stage == "validating":
-            # Progress is committed while validating; the writing happens in one transaction.
+        nonlocal next_write
+        if stage == "validating" and time.monotonic() >= next_write:
+            # Progress is committed while validating; the writing happens in one transaction. On SQLite
+            # the update rewrites the whole row, upload included (0.3-0.7 s for a 22 MB file), so the
+            # writes are spaced to take at most a tenth of the time.
+            started = time.monotonic()
             ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done)
+            next_write = time.monotonic() + 9 * (time.monotonic() - started)
         if progress:
             progress(done, total, stage)
 
