@@ -149,9 +149,7 @@ if env_str("DATABASE_REPLICA_URL", ""):
         ),
         "TEST": {"MIRROR": "default"},
     }
-    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"].get(
-        "DISABLE_SERVER_SIDE_CURSORS", False
-    )
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False)
 DATABASE_ROUTERS = ["safeguarding.core.replica.ReplicaRouter"]
 REPLICA_READ_VIEWS = [
     "dashboards:*",
