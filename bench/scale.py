@@ -130,26 +130,36 @@ def _plot(points: dict[str, list[dict[str, float]]], path: Path) -> None:
     plt.close(figure)
 
 
-def run(*, sizes: list[int], repeat: int, incremental: int) -> dict[str, Any]:
-    runs: dict[int, dict[str, dict[str, Any]]] = {}
-    load: list[float] = []
-    for size in sizes:
-        load.append(os.getloadavg()[0])
-        env = _database_for(size)
-        runs[size] = {
-            "import": _run_benchmark(["import", "--rows", str(max(1000, size // IMPORT_SHARE))], env),
-            "chronology": _run_benchmark(
-                ["chronology", "--events", str(size), "--repeat", str(repeat), "--no-profile"], env
-            ),
-            "concerns": _run_benchmark(
-                ["concerns", "--events", str(size), "--repeat", str(repeat), "--incremental", str(incremental)], env
-            ),
-        }
+def _write(runs: dict[int, dict[str, dict[str, Any]]], load: list[float]) -> str:
+    """The table and the plot of the sizes measured so far (rewritten after each size)."""
     points = _points(runs)
     vendor = "postgresql" if using_postgresql() else "sqlite"
     table = _table(points, load)
     (RESULTS_DIR / f"scale-{vendor}-latest.md").write_text(table, encoding="utf-8")
+    (RESULTS_DIR / f"scale-{vendor}-partial.json").write_text(
+        json.dumps({"points": points, "runs": runs, "load_average_at_start": load}, indent=2, default=str),
+        encoding="utf-8",
+    )
     _plot(points, RESULTS_DIR / f"scale-{vendor}-latest.png")
+    return table
+
+
+def run(*, sizes: list[int], repeat: int, incremental: int) -> dict[str, Any]:
+    runs: dict[int, dict[str, dict[str, Any]]] = {}
+    load: list[float] = []
+    table = ""
+    for size in sizes:
+        load.append(os.getloadavg()[0])
+        env = _database_for(size)
+        runs[size] = {"import": _run_benchmark(["import", "--rows", str(max(1000, size // IMPORT_SHARE))], env)}
+        runs[size]["chronology"] = _run_benchmark(
+            ["chronology", "--events", str(size), "--repeat", str(repeat), "--no-profile"], env
+        )
+        runs[size]["concerns"] = _run_benchmark(
+            ["concerns", "--events", str(size), "--repeat", str(repeat), "--incremental", str(incremental)], env
+        )
+        table = _write(runs, load)
     say(table)
+    vendor = "postgresql" if using_postgresql() else "sqlite"
     say(f"Plot: {RESULTS_DIR / f'scale-{vendor}-latest.png'}")
-    return {"sizes": sizes, "points": points, "runs": runs, "load_average_at_start": load, "machine": machine()}
+    return {"sizes": sizes, "points": _points(runs), "runs": runs, "load_average_at_start": load, "machine": machine()}
