@@ -115,18 +115,24 @@ def write_rows(
     send_events_changed(Event, per_child)
 
 
-def rows_to_write(rows: list[Row], agency: Agency, result: ImportResult) -> list[Row]:
-    """Idempotence: the rows whose reference or content key is not already current for this agency.
-    The queries repeat the partial unique indexes' conditions so that the planner uses those indexes."""
-    present_refs: set[str] = set()
-    for chunk in chunks({r.event_reference for r in rows if r.event_reference}):
-        present_refs.update(
+def present_references(agency: Agency, references: set[str]) -> set[str]:
+    """Those of the agency's event references that are already current (through the partial unique index)."""
+    present: set[str] = set()
+    for chunk in chunks(references):
+        present.update(
             Event.objects.current()
             .exclude(agency_reference="")
             .filter(agency=agency, agency_reference__in=chunk)
             .order_by()
             .values_list("agency_reference", flat=True)
         )
+    return present
+
+
+def rows_to_write(rows: list[Row], agency: Agency, result: ImportResult) -> list[Row]:
+    """Idempotence: the rows whose reference or content key is not already current for this agency.
+    The queries repeat the partial unique indexes' conditions so that the planner uses those indexes."""
+    present_refs = present_references(agency, {r.event_reference for r in rows if r.event_reference})
     present_keys: set[str] = set()
     # A row with a household reference is also looked for under the key it had before household
     # references were read, so a file imported then is not imported again now.
