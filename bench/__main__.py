@@ -1,4 +1,4 @@
-"""`python -m bench import|chronology|concerns|linkage|load|pages [options]`
+"""`python -m bench import|chronology|concerns|linkage|load|pages|scale [options]`
 (or `make bench BENCH_ARGS="chronology --events 100000"`).
 
 On SQLite each benchmark uses its own file under bench/results/. On PostgreSQL (`DATABASE_URL`):
@@ -93,6 +93,28 @@ def _add_pages_parser(sub: Any) -> None:
     pages.add_argument("--only", default="", help="only the lines whose label contains this")
 
 
+def _add_scale_parser(sub: Any) -> None:
+    from bench.scale import DEFAULT_SIZES
+
+    scale = sub.add_parser("scale", help="growth curves: import, chronology, scan and incremental at several sizes")
+    scale.add_argument(
+        "--sizes",
+        default=",".join(str(s) for s in DEFAULT_SIZES),
+        help="events in the database at each point, comma-separated (default 250000,1000000,2500000,5000000)",
+    )
+    scale.add_argument("--repeat", type=int, default=3, help="measured runs per line at each size (default 3)")
+    scale.add_argument("--incremental", type=int, default=50, help="new entries timed at each size (default 50)")
+
+
+def _run_scale(args: argparse.Namespace) -> Path:
+    from bench.scale import run as run_scale
+
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    results = run_scale(sizes=sizes, repeat=args.repeat, incremental=args.incremental)
+    setup_django("scale.sqlite3")  # only to label the results with the database
+    return save_results("scale", results)
+
+
 def _run_load(args: argparse.Namespace) -> Path:
     from bench.load import report
     from bench.load import run as run_load
@@ -133,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     linkage.add_argument("--incoming", type=int, default=5_000, help="incoming records, import case (5,000)")
     _add_load_parser(sub)
     _add_pages_parser(sub)
+    _add_scale_parser(sub)
     args = parser.parse_args(argv)
 
     if args.benchmark == "import":
@@ -169,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         path = _run_load(args)
     elif args.benchmark == "pages":
         path = _run_pages(args)
+    elif args.benchmark == "scale":
+        path = _run_scale(args)
     elif args.benchmark == "concerns":
         path = _run_concerns(args)
     else:

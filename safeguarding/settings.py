@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "safeguarding.core.middleware.RequestContextMiddleware",
+    # Reads of the dashboards and reports go to the read replica, when there is one (REPLICA_READ_VIEWS).
+    "safeguarding.core.replica.ReplicaReadsMiddleware",
     # Axes must be last: it turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -131,6 +133,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# Behind PgBouncer in transaction pooling mode (docs/scaling.md): a server-side cursor cannot outlive
+# the transaction PgBouncer gives the connection for, so set DATABASE_DISABLE_SERVER_SIDE_CURSORS=true
+# (Django then fetches .iterator() results in chunks client-side), and DATABASE_CONN_MAX_AGE=0 if
+# PgBouncer, not Django, should hold the connections.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", False)
+# A read replica for dashboards, reports and scans (safeguarding/core/replica.py): reads on the views
+# in REPLICA_READ_VIEWS go to it, writes and everything else to default. In tests it mirrors default.
+if env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            env_str("DATABASE_REPLICA_URL", ""),
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60 if PRODUCTION else 0),
+            conn_health_checks=True,
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False)
+DATABASE_ROUTERS = ["safeguarding.core.replica.ReplicaRouter"]
+REPLICA_READ_VIEWS = [
+    "dashboards:*",
+    "escalations:report",
+    "escalations:report-csv",
+    "escalations:report-pdf",
+    "learning:report",
+    "audits:summary",
+    "audits:summary-pdf",
+]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "agencies.User"

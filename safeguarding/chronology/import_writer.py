@@ -102,7 +102,7 @@ def write_rows(
     `note_sharing=False` is for a file that records the agency's own involvement with each child (the
     census XML: its caller writes the involvements), so no sharing notice is opened for them."""
     Agency.objects.select_for_update().filter(pk=agency.pk).first()  # one import per agency at a time
-    todo = _rows_to_write(rows, agency, result)
+    todo = rows_to_write(rows, agency, result)
     created, new_ids = _create_children(todo, new_children, result)
     _store_child_references(todo, agency)
     # Sharing in is not seeing: the file gives the agency no involvement. Children it is not
@@ -121,18 +121,24 @@ def write_rows(
     send_events_changed(Event, per_child)
 
 
-def _rows_to_write(rows: list[Row], agency: Agency, result: ImportResult) -> list[Row]:
-    """Idempotence: the rows whose reference or content key is not already current for this agency.
-    The queries repeat the partial unique indexes' conditions so that the planner uses those indexes."""
-    present_refs: set[str] = set()
-    for chunk in chunks({r.event_reference for r in rows if r.event_reference}):
-        present_refs.update(
+def present_references(agency: Agency, references: set[str]) -> set[str]:
+    """Those of the agency's event references that are already current (through the partial unique index)."""
+    present: set[str] = set()
+    for chunk in chunks(references):
+        present.update(
             Event.objects.current()
             .exclude(agency_reference="")
             .filter(agency=agency, agency_reference__in=chunk)
             .order_by()
             .values_list("agency_reference", flat=True)
         )
+    return present
+
+
+def rows_to_write(rows: list[Row], agency: Agency, result: ImportResult) -> list[Row]:
+    """Idempotence: the rows whose reference or content key is not already current for this agency.
+    The queries repeat the partial unique indexes' conditions so that the planner uses those indexes."""
+    present_refs = present_references(agency, {r.event_reference for r in rows if r.event_reference})
     present_keys: set[str] = set()
     # A row with a household reference is also looked for under the key it had before household
     # references were read, so a file imported then is not imported again now.
@@ -144,6 +150,7 @@ def _rows_to_write(rows: list[Row], agency: Agency, result: ImportResult) -> lis
             Event.objects.current()
             .exclude(content_key="")
             .filter(agency=agency, content_key__in=chunk)
+            .order_by()  # no ORDER BY: else SQLite walks the agency/date index to avoid a sort
             .values_list("content_key", flat=True)
         )
     todo: list[Row] = []
