@@ -32,12 +32,19 @@ class Line:
         return DOCUMENT_TARGET if self.document else PAGE_TARGET
 
 
-def prepare() -> None:
-    """Migrate and load the demo partnership once (the file is reused by later runs)."""
+def prepare(size: str = "small") -> float | None:
+    """Migrate and load the demo partnership once (the file is reused by later runs); the seconds
+    `seed_demo` took when it loaded it now, else None."""
     from django.core.management import call_command
 
+    from safeguarding.agencies.models import Agency
+
     migrate()
-    call_command("seed_demo", "--if-empty", verbosity=0)
+    if Agency.objects.exists():
+        return None
+    started = time.perf_counter()
+    call_command("seed_demo", "--size", size, verbosity=0)
+    return round(time.perf_counter() - started, 1)
 
 
 def lines() -> list[Line]:
@@ -76,6 +83,12 @@ def lines() -> list[Line]:
     return found
 
 
+def _children_count() -> int:
+    from safeguarding.children.models import Child
+
+    return Child.objects.count()
+
+
 def _client(username: str) -> Any:
     from django.contrib.auth import get_user_model
     from django.test import Client
@@ -105,14 +118,21 @@ def _get(client: Any, line: Line) -> tuple[float, int, float]:
     return elapsed, len(body), cpu
 
 
-def run(*, repeat: int, only: str = "") -> dict[str, Any]:
+def run(*, repeat: int, only: str = "", size: str = "small") -> dict[str, Any]:
     import os
 
-    say("Preparing the demo data (seed_demo, once)…")
-    prepare()
+    say(f"Preparing the {size} demo data (seed_demo --size {size}, once)…")
+    seeded = prepare(size)
     chosen = [line for line in lines() if not only or only.lower() in line.label.lower()]
     clients = {username: _client(username) for username in {line.username for line in chosen}}
-    results: dict[str, Any] = {"repeat": repeat, "load_average": os.getloadavg(), "lines": {}}
+    results: dict[str, Any] = {
+        "size": size,
+        "seed_demo_seconds": seeded,
+        "children": _children_count(),
+        "repeat": repeat,
+        "load_average": os.getloadavg(),
+        "lines": {},
+    }
     for client in clients.values():  # the process's own start (URL resolvers, app imports), not a page's
         client.get("/healthz")
     cold = {line.label: _get(clients[line.username], line) for line in chosen}  # first request of each
@@ -152,3 +172,40 @@ def run(*, repeat: int, only: str = "") -> dict[str, Any]:
     results["missed"] = missed
     results["load_average_after"] = os.getloadavg()
     return results
+
+
+# --- The small and the large demo side by side (issue 19: the large within 1.5× of the small) -----
+
+SIZE_TARGET = 1.5
+
+
+def compare(by_size: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Each line's median CPU and wall-clock time on the small and the large demo, and the ratio."""
+    small, large = by_size["small"], by_size["large"]
+    seeded = large["seed_demo_seconds"] or "earlier"
+    say(f"Small demo: {small['children']:,} children; large: {large['children']:,} (seed_demo: {seeded} s).")
+    header = f"{'small cpu':>9} {'large cpu':>9} {'ratio':>6} {'small':>7} {'large':>7} {'ratio':>6}"
+    say(f"{'line':<24} {header}  target: large CPU ≤ {SIZE_TARGET:g}× small")
+    lines: dict[str, Any] = {}
+    missed = []
+    for label, a in small["lines"].items():
+        b = large["lines"].get(label)
+        if b is None:
+            continue
+        cpu_ratio = b["median_cpu_s"] / max(a["median_cpu_s"], 1e-3)
+        wall_ratio = b["median_s"] / max(a["median_s"], 1e-3)
+        met = cpu_ratio <= SIZE_TARGET
+        if not met:
+            missed.append(label)
+        lines[label] = {
+            "small": a,
+            "large": b,
+            "cpu_ratio": round(cpu_ratio, 2),
+            "wall_ratio": round(wall_ratio, 2),
+            "met": met,
+        }
+        say(
+            f"{label:<24} {a['median_cpu_s']:9.3f} {b['median_cpu_s']:9.3f} {cpu_ratio:6.2f} {a['median_s']:7.2f} "
+            f"{b['median_s']:7.2f} {wall_ratio:6.2f}  {'met' if met else 'MISSED'}"
+        )
+    return {"sizes": by_size, "lines": lines, "missed": missed, "target_ratio": SIZE_TARGET}
