@@ -25,6 +25,7 @@ from safeguarding.children.queries import children_visible_to
 from safeguarding.chronology import highlights
 from safeguarding.chronology.models import Event, EventChild, EventType, decode_tags
 from safeguarding.chronology.queries import memberships
+from safeguarding.core.context import remembered
 from safeguarding.core.restriction import restriction_q
 
 if TYPE_CHECKING:
@@ -125,8 +126,8 @@ def visible_events(user: Person, children: Sequence[Child]) -> list[Event]:
             pk__in=EventChild.objects.filter(child_id__in=child_ids, is_current=True).values("event_id")
         ).order_by("occurred_on", "id")
     events = _lean_events(events_qs.filter(restriction_q(memberships(user))))
-    agencies = Agency.objects.in_bulk({e.agency_id for e in events})
-    types = EventType.objects.in_bulk({e.event_type_id for e in events})
+    agencies = every_agency({e.agency_id for e in events})
+    types = every_event_type({e.event_type_id for e in events})
     authors = get_user_model().objects.in_bulk({e.author_id for e in events if e.author_id})
     for event in events:
         # What select_related would cache, set directly: the descriptors' checks cost more than the rest
@@ -137,6 +138,25 @@ def visible_events(user: Person, children: Sequence[Child]) -> list[Event]:
             "author": authors.get(event.author_id) if event.author_id else None,
         }
     return events
+
+
+def every_agency(ids: set[int] | None = None) -> dict[int, Agency]:
+    """Every agency by id, read once per request (a few dozen rows, which the page's filter form and
+    the chronology both need); `ids` that are not there yet (added during the request) are read too."""
+    return _by_id(Agency, ids)
+
+
+def every_event_type(ids: set[int] | None = None) -> dict[int, EventType]:
+    """Every event type by id, read once per request, as `every_agency`."""
+    return _by_id(EventType, ids)
+
+
+def _by_id(model: Any, ids: set[int] | None) -> dict[int, Any]:
+    found: dict[int, Any] = remembered(("chronology.by_id", model._meta.label), model.objects.in_bulk)
+    missing = (ids or set()) - found.keys()
+    if missing:
+        found = {**found, **model.objects.in_bulk(missing)}
+    return found
 
 
 def _lean_events(events_qs: QuerySet[Event]) -> list[Event]:
