@@ -78,6 +78,7 @@ def _add_pages_parser(sub: Any) -> None:
         default="small",
         help="demo sizes, comma-separated: 'small,large' times both and compares them (large ≤ 1.5× small)",
     )
+    pages.add_argument("--seed", type=int, default=1, help="seed_demo's seed, when it loads a demo (default 1)")
     pages.add_argument("--results", help=argparse.SUPPRESS)  # one size's results, for the comparison
 
 
@@ -123,7 +124,7 @@ def _run_pages(args: argparse.Namespace) -> Path:
         _pages_database(sizes[0])
         from bench.pages import run as run_pages
 
-        results = run_pages(repeat=args.repeat, only=args.only, size=sizes[0])
+        results = run_pages(repeat=args.repeat, only=args.only, size=sizes[0], seed=args.seed)
         if args.results:
             Path(args.results).write_text(json.dumps(results, default=str), encoding="utf-8")
         return save_results("pages", results)
@@ -131,7 +132,8 @@ def _run_pages(args: argparse.Namespace) -> Path:
     by_size = {}
     for size in sizes:
         out = RESULTS_DIR / f"pages-{size}-part.json"
-        command = [sys.executable, "-m", "bench", "pages", "--sizes", size, "--repeat", str(args.repeat)]
+        command = [sys.executable, "-m", "bench", "pages", "--sizes", size, "--repeat", str(args.repeat), "--seed"]
+        command.append(str(args.seed))
         subprocess.run([*command, "--only", args.only, "--results", str(out)], check=True)
         by_size[size] = json.loads(out.read_text(encoding="utf-8"))
     _pages_database(sizes[0])
