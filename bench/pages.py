@@ -167,7 +167,7 @@ def run(*, repeat: int, only: str = "", size: str = "small", seed: int = 1) -> d
     missed = []
     say(f"{'line':<24} {'path':<44} {'first':>7} {'median':>7} {'cpu':>6} {'size':>9}  target")
     for line in chosen:
-        first, size, first_cpu = cold[line.label]
+        first, nbytes, first_cpu = cold[line.label]
         median = statistics.median(timings[line.label]) if timings[line.label] else first
         median_cpu = statistics.median(cpu[line.label]) if cpu[line.label] else first_cpu
         met = max(first, median) < line.target
@@ -181,13 +181,13 @@ def run(*, repeat: int, only: str = "", size: str = "small", seed: int = 1) -> d
             "median_s": round(median, 3),
             "median_cpu_s": round(median_cpu, 3),
             "all_s": [round(value, 3) for value in timings[line.label]],
-            "bytes": size,
+            "bytes": nbytes,
             "target_s": line.target,
             "met": met,
         }
         verdict = "met" if met else "MISSED"
         say(
-            f"{line.label:<24} {line.path:<44} {first:7.2f} {median:7.2f} {median_cpu:6.2f} {size:9,}"
+            f"{line.label:<24} {line.path:<44} {first:7.2f} {median:7.2f} {median_cpu:6.2f} {nbytes:9,}"
             f"  < {line.target:g} s {verdict}"
         )
     results["missed"] = missed
