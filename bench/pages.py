@@ -9,6 +9,7 @@ every document under 3 s, cold and warm.
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 from dataclasses import dataclass
@@ -157,6 +158,7 @@ def run(*, repeat: int, only: str = "", size: str = "small", seed: int = 1) -> d
     for client in clients.values():  # the process's own start (URL resolvers, app imports), not a page's
         client.get("/healthz")
     cold = {line.label: _get(clients[line.username], line) for line in chosen}  # first request of each
+    gc.freeze()  # as safeguarding/wsgi.py does in the server, once the process is warm
     timings: dict[str, list[float]] = {line.label: [] for line in chosen}
     cpu: dict[str, list[float]] = {line.label: [] for line in chosen}
     for _ in range(repeat):  # interleaved, so a busy moment falls on every line
