@@ -46,9 +46,24 @@ def scratch_postgresql_database() -> Iterator[None]:
         os.environ["DATABASE_URL"] = url
 
 
+def _duration_minutes(text: str) -> float:
+    """ "10m", "90s", "1h" or a plain number of minutes, in minutes."""
+    units = {"s": 1 / 60, "m": 1.0, "h": 60.0}
+    text = text.strip().lower()
+    try:
+        if text and text[-1] in units:
+            return float(text[:-1]) * units[text[-1]]
+        return float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration: write 10m, 90s or 1h.") from exc
+
+
 def _add_load_parser(sub: Any) -> None:
     load = sub.add_parser("load", help="Locust: signed-in people and an import a minute against gunicorn")
     load.add_argument("--minutes", type=float, default=10, help="how long the load runs (default 10)")
+    load.add_argument(
+        "--duration", type=_duration_minutes, dest="minutes", help="the same as --minutes, as 10m, 90s or 1h"
+    )
     load.add_argument("--users", type=int, default=50, help="signed-in people browsing at once (default 50)")
     load.add_argument("--keep", action="store_true", help="keep the run's copy of the database afterwards")
     load.add_argument("--locust-python", help="a Python with Locust, if this one has none (it runs only the scenario)")
@@ -91,6 +106,13 @@ def _add_pages_parser(sub: Any) -> None:
     pages = sub.add_parser("pages", help="the slowest pages and documents on the demo data (< 1 s, < 3 s)")
     pages.add_argument("--repeat", type=int, default=3, help="measured runs per line after the first (default 3)")
     pages.add_argument("--only", default="", help="only the lines whose label contains this")
+    pages.add_argument(
+        "--sizes",
+        default="small",
+        help="demo sizes, comma-separated: 'small,large' times both and compares them (large ≤ 1.5× small)",
+    )
+    pages.add_argument("--seed", type=int, default=1, help="seed_demo's seed, when it loads a demo (default 1)")
+    pages.add_argument("--results", help=argparse.SUPPRESS)  # one size's results, for the comparison
 
 
 def _add_scale_parser(sub: Any) -> None:
@@ -126,11 +148,53 @@ def _run_load(args: argparse.Namespace) -> Path:
     return path
 
 
-def _run_pages(args: argparse.Namespace) -> Path:
-    setup_django("pages.sqlite3")
-    from bench.pages import run as run_pages
+def _pages_database(size: str) -> None:
+    """Each demo size in a database of its own: `pages.sqlite3` / `pages-large.sqlite3`, or on
+    PostgreSQL the database named and `<name>_large` beside it (created if missing)."""
+    if size == "small":
+        setup_django("pages.sqlite3")
+        return
+    if using_postgresql():
+        from urllib.parse import urlsplit, urlunsplit
 
-    return save_results("pages", run_pages(repeat=args.repeat, only=args.only))
+        import psycopg
+
+        parts = urlsplit(os.environ["DATABASE_URL"])
+        name = f"{parts.path.lstrip('/')}_{size}"
+        admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+        with psycopg.connect(admin, autocommit=True) as connection:
+            if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+                connection.execute(f'CREATE DATABASE "{name}"')
+        os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+    setup_django(f"pages-{size}.sqlite3")
+
+
+def _run_pages(args: argparse.Namespace) -> Path:
+    import json
+    import subprocess
+    import sys
+
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    if len(sizes) == 1:
+        _pages_database(sizes[0])
+        from bench.pages import run as run_pages
+
+        results = run_pages(repeat=args.repeat, only=args.only, size=sizes[0], seed=args.seed)
+        if args.results:
+            Path(args.results).write_text(json.dumps(results, default=str), encoding="utf-8")
+        return save_results("pages", results)
+    # One process per size (each its own database), then the lines side by side.
+    by_size = {}
+    for size in sizes:
+        out = RESULTS_DIR / f"pages-{size}-part.json"
+        command = [sys.executable, "-m", "bench", "pages", "--sizes", size, "--repeat", str(args.repeat), "--seed"]
+        command.append(str(args.seed))
+        subprocess.run([*command, "--only", args.only, "--results", str(out)], check=True)
+        by_size[size] = json.loads(out.read_text(encoding="utf-8"))
+    _pages_database(sizes[0])
+    from bench.pages import compare
+
+    return save_results("pages-sizes", compare(by_size))
 
 
 def main(argv: list[str] | None = None) -> int:

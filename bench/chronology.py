@@ -9,6 +9,7 @@ write), as a signed-in two-factor-verified practitioner (page) and as the agency
 from __future__ import annotations
 
 import cProfile
+import gc
 import io
 import os
 import pstats
@@ -20,7 +21,8 @@ from typing import Any
 from bench.chronology_data import BenchData, prepare
 from bench.common import RESULTS_DIR, say
 
-TARGET_RATIO = 10.0
+# Issue 19's targets (issue 3's were 10× for both).
+TARGETS = {"api": 4.0, "page": 5.0}
 
 BARE_SQL = """
     SELECT e.* FROM chronology_eventchild ec
@@ -92,10 +94,13 @@ def run(*, events: int, repeat: int, profile: bool = True) -> dict[str, Any]:
         "events_in_database": total_events,
         "generated_seconds": generated_seconds,
         "repeat": repeat,
-        "target_ratio": TARGET_RATIO,
+        "target_ratio": TARGETS,
     }
     lines = _lines(data, results)
     _warm_up(lines, results)
+    # What the WSGI module does in the server (safeguarding/wsgi.py): the process's long-lived objects
+    # leave the garbage collector's walks.
+    gc.freeze()
     _time(lines, repeat, results)
     _report(lines, results)
     results["load_average"] = os.getloadavg()
@@ -103,7 +108,7 @@ def run(*, events: int, repeat: int, profile: bool = True) -> dict[str, Any]:
         results["api_profile_top"] = _profile(lines["api"], "api", connection.vendor)
         if "page" in lines:
             results["page_profile_top"] = _profile(lines["page"], "page", connection.vendor)
-    ok = results["api_ratio"] <= TARGET_RATIO and results.get("page_ratio", 0) <= TARGET_RATIO
+    ok = results["api_ratio"] <= TARGETS["api"] and results.get("page_ratio", 0) <= TARGETS["page"]
     results["target_met"] = ok
     return results
 
@@ -186,15 +191,21 @@ def _warm_up(lines: dict[str, Callable[[], int]], results: dict[str, Any]) -> No
 
 def _time(lines: dict[str, Callable[[], int]], repeat: int, results: dict[str, Any]) -> None:
     # Interleaved, so a busy moment on the machine falls on every line alike.
+    # The CPU time of this process too: on SQLite the whole request, the query included, runs here,
+    # so its ratio says what the wall-clock ratio would be on a quiet machine.
     times: dict[str, list[float]] = {name: [] for name in lines}
+    cpu: dict[str, list[float]] = {name: [] for name in lines}
     for _ in range(repeat):
         for name, function in lines.items():
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             function()
             times[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - start_cpu)
     results["times_seconds"] = times
+    results["cpu_seconds"] = cpu
     for name in lines:
         results[f"{name}_seconds"] = statistics.median(times[name])
+        results[f"{name}_cpu_seconds"] = statistics.median(cpu[name])
 
 
 def _report(lines: dict[str, Callable[[], int]], results: dict[str, Any]) -> None:
@@ -210,7 +221,9 @@ def _report(lines: dict[str, Callable[[], int]], results: dict[str, Any]) -> Non
         if name not in lines:
             continue
         results[f"{name}_ratio"] = results[f"{name}_seconds"] / bare_seconds
+        results[f"{name}_cpu_ratio"] = results[f"{name}_cpu_seconds"] / max(results["bare_sql_cpu_seconds"], 1e-6)
         say(
             f"{name}: {results[f'{name}_queries']} queries, median {results[f'{name}_seconds'] * 1000:.1f} ms, "
-            f"ratio {results[f'{name}_ratio']:.1f}× (target ≤ {TARGET_RATIO:.0f}×)"
+            f"ratio {results[f'{name}_ratio']:.1f}× (target ≤ {TARGETS[name]:.0f}×); CPU of this process "
+            f"{results[f'{name}_cpu_seconds'] * 1000:.1f} ms, {results[f'{name}_cpu_ratio']:.1f}× the bare query's"
         )

@@ -69,3 +69,13 @@ def test_each_import_file_is_new(scenario) -> None:
     assert first.splitlines()[0].startswith("Date of event,Child name,DOB,NHS number,Agency ref")
     assert "Ellis Marsh,01/05/2014,9434765919" in first
     assert first.splitlines()[1] != second.splitlines()[1]  # another agency reference: not skipped as a repeat
+
+
+def test_the_load_benchmark_takes_its_duration_as_minutes_or_with_a_unit() -> None:
+    import argparse
+
+    from bench.__main__ import _duration_minutes
+
+    assert [_duration_minutes(t) for t in ("10m", "90s", "1h", "2.5")] == [10.0, 1.5, 60.0, 2.5]
+    with pytest.raises(argparse.ArgumentTypeError, match="10m, 90s or 1h"):
+        _duration_minutes("ten minutes")

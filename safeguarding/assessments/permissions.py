@@ -21,6 +21,7 @@ from safeguarding.agencies.enums import Role
 from safeguarding.assessments.enums import AssessmentStatus
 from safeguarding.core import kernel
 from safeguarding.core.access import is_active_person
+from safeguarding.core.context import remembered
 
 if TYPE_CHECKING:
     from safeguarding.core.types import Person, Viewer
@@ -51,7 +52,14 @@ def trained_template_codes(user: Viewer) -> set[str]:
 
     if not is_person(user):
         return set()
-    return set(TrainedAssessor.objects.current().filter(user_id=user.pk).values_list("template__code", flat=True))
+
+    def codes() -> frozenset[str]:
+        return frozenset(
+            TrainedAssessor.objects.current().filter(user_id=user.pk).values_list("template__code", flat=True)
+        )
+
+    # Asked by the navigation and the home page's panels alike: once per request.
+    return set(remembered(("assessments.trained_template_codes", user.pk), codes))
 
 
 @rules.predicate

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from safeguarding.agencies.models import Agency
 from safeguarding.children.models import Child
 from safeguarding.children.queries import children_visible_to, get_child_for_user
 from safeguarding.children.services import record_child_view
@@ -165,13 +164,16 @@ def _filter_form(request: PersonRequest, child: Child) -> ChronologyFilterForm:
     One query for the agencies and one for the types, whatever the number of entries.
     """
     children = [child, *merged.family_of(request.user, child)]
-    agency_ids = (
+    agency_ids = set(
         Event.objects.filter(child_links__child__in=children, child_links__is_current=True)
         .filter(restriction_q(queries.memberships(request.user)))
-        .values("agency_id")
+        .values_list("agency_id", flat=True)
+        .distinct()
     )
-    agencies = list(Agency.objects.filter(pk__in=agency_ids).order_by("name"))
-    types = list(queries.active_event_types())
+    # The agencies and types themselves from the request's lookups, which the chronology reads too.
+    known = merged.every_agency(agency_ids)
+    agencies = sorted((known[pk] for pk in agency_ids), key=lambda a: (a.name, a.pk))
+    types = sorted((t for t in merged.every_event_type().values() if t.is_active), key=lambda t: (t.label, t.pk))
     return ChronologyFilterForm(data=request.GET, agencies=agencies, types=types)
 
 

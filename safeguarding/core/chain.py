@@ -196,7 +196,9 @@ def seal_pending(since_id: int | None = None, *, recent: timedelta | None = None
     id; and (with `recent`) those written within that long, or (with `everything`) any row at all.
     Cheap when nothing is pending: one query. Each batch of `BATCH` rows is sealed in a short
     transaction of its own, so a large import's sealing holds the lock briefly at a time."""
-    if not everything and recent is None and not anything_pending(since_id):
+    # After a commit (`since_id`) its own rows are pending: the ids' query below answers at once, and
+    # asking first whether anything is pending would cost every logged request one more query.
+    if not everything and recent is None and since_id is None and not anything_pending():
         return 0
     if since_id is not None:
         lower = since_id  # a commit seals from its own first row: never a longer transaction's backlog

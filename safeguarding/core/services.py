@@ -89,3 +89,34 @@ def record_activity(
     )
     seal_after_commit(row.pk)  # chained into the log's hash chain once the transaction commits
     return row
+
+
+def record_activities(
+    *, actor: Person | None, action: str, rows: Iterable[tuple[models.Model | None, int | None]]
+) -> list[ActivityLog]:
+    """`record_activity` for many targets at once (a list page's views): one INSERT, not one a row.
+    `rows` are (target, child id) pairs; the rows are the ones `record_activity` would write."""
+    ctx = context.current()
+    person = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    code = actor_agency_code(actor)
+    logs = [
+        ActivityLog(
+            actor=person,
+            actor_agency_code=code,
+            action=action,
+            target_type=ContentType.objects.get_for_model(target) if target is not None else None,
+            target_id=str(target.pk) if target is not None else "",
+            subject_child_id=child_id,
+            changes={},
+            via=ctx.via,
+            request_id=ctx.request_id,
+        )
+        for target, child_id in rows
+    ]
+    if not logs:
+        return logs
+    note_logged()
+    ActivityLog.objects.bulk_create(logs)
+    # Both backends return the new ids; else from the first id the insert could have written.
+    seal_after_commit(min((log.pk for log in logs if log.pk is not None), default=1))
+    return logs

@@ -19,7 +19,7 @@ from safeguarding.agencies.models import Agency
 from safeguarding.children.models import Child
 from safeguarding.children.queries import children_visible_to
 from safeguarding.core import kernel
-from safeguarding.core.services import record_activity
+from safeguarding.core.services import record_activities, record_activity
 from safeguarding.escalations import notifications
 from safeguarding.escalations.deadlines import due_at
 from safeguarding.escalations.enums import Action, EscalationStatus, ResponseKind, Urgency
@@ -508,9 +508,12 @@ def record_escalations_listed(
     *, actor: Person, escalations: Sequence[Escalation], visible_child_ids: dict[int, list[int]]
 ) -> None:
     """A list of escalations shows what each one is about, as a detail does: the same view rows, for
-    each escalation in the page and each child of it the reader may see (issue 16)."""
+    each escalation in the page and each child of it the reader may see (issue 16), in one INSERT."""
+    rows: list[tuple[Escalation, int | None]] = []
     for escalation in escalations:
-        _record_view(actor, escalation, visible_child_ids.get(escalation.pk, []))
+        children = visible_child_ids.get(escalation.pk, [])
+        rows += [(escalation, child_id) for child_id in children] if children else [(escalation, None)]
+    record_activities(actor=actor, action="escalation.viewed", rows=rows)
 
 
 def record_escalation_view(*, actor: Person, escalation: Escalation, children: Sequence[Child]) -> None:

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -96,7 +98,31 @@ def test_sign_out_ends_the_session(person, client_for):
 
 def test_sessions_expire_after_inactivity():
     assert settings.SESSION_COOKIE_AGE <= 60 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert "safeguarding.core.middleware.IdleSessionRenewalMiddleware" in settings.MIDDLEWARE
+
+
+def test_a_request_renews_the_idle_timeout_at_most_once_a_minute(person, client_for, time_machine):
+    from django.contrib.sessions.models import Session
+
+    time_machine.move_to(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False)
+    user, _ = person
+    client = client_for(user)
+
+    def expiry() -> dt.datetime:
+        return Session.objects.get(session_key=client.session.session_key).expire_date
+
+    assert client.get("/").status_code == 200
+    first = expiry()
+    assert first == dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC) + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    time_machine.shift(settings.SESSION_RENEW_SECONDS - 1)
+    assert client.get("/").status_code == 200
+    assert expiry() == first  # renewed less than a minute ago: no session write
+    time_machine.shift(2)
+    assert client.get("/").status_code == 200
+    assert expiry() == first + dt.timedelta(seconds=settings.SESSION_RENEW_SECONDS + 1)
+    # Idle for the whole timeout after that: the session has ended.
+    time_machine.shift(settings.SESSION_COOKIE_AGE + 1)
+    assert client.get("/").status_code == 302
 
 
 def test_open_redirects_are_refused(person):

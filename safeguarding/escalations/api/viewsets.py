@@ -32,7 +32,7 @@ from safeguarding.escalations.api.serializers import (
     RespondSerializer,
 )
 from safeguarding.escalations.models import Escalation, EscalationChild
-from safeguarding.escalations.queries import children_shown_to, escalations_visible_to, with_related
+from safeguarding.escalations.queries import children_shown_to, escalations_visible_to, know_who_acted, with_related
 from safeguarding.escalations.workflow import RAISING_ROLES
 
 ERRORS = {
@@ -114,6 +114,8 @@ class EscalationViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         paginator = cast(PageNumberPagination, self.paginator)
         page = list(paginator.paginate_queryset(self.get_queryset(), request, view=self) or [])
+        # The workflow's per-escalation questions (allowed_actions) answered for the whole page at once.
+        page = know_who_acted(request.user, page)
         context = self._context(page)
         services.record_escalations_listed(
             actor=person(request), escalations=page, visible_child_ids=context["visible_child_ids"]
