@@ -3,12 +3,16 @@ agree outcome → resolve; then the business unit's report counts it. axe-core f
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from safeguarding.agencies.enums import AgencyKind, Role
 from safeguarding.escalations.defaults import install_defaults
+from safeguarding.escalations.models import Escalation
+from safeguarding.escalations.tests.helpers import entry_about
 from safeguarding.testing import factories as f
 from safeguarding.testing.personas import build_cast
 from tests.browser.test_sign_in_and_find_a_child import assert_no_axe_violations, sign_in
@@ -34,21 +38,47 @@ def test_escalation_journey_and_report(live_server, page: Page) -> None:
         Role.BUSINESS_UNIT,
         username="bu",
     )
+    cast.partner.first_name, cast.partner.last_name = "Police", "Officer"
+    cast.partner.save(update_fields=["first_name", "last_name"])
+    cast.unrelated.first_name, cast.unrelated.last_name = "Housing", "Worker"
+    cast.unrelated.save(update_fields=["first_name", "last_name"])
+    entry_about(cast.involved, cast.agency, cast.child, summary="Seen at the clinic with a bruise.")
     devices = {
         u.pk: TOTPDevice.objects.create(user=u, name="App", confirmed=True) for u in (cast.involved, cast.partner, bu)
     }
 
     # Raise (health visitor, raising agency).
     _as(page, base, cast.involved, devices[cast.involved.pk])
-    page.goto(f"{base}/escalations/raise/?child={cast.child.pk}")
-    assert_no_axe_violations(page)
+    # The child's record links to the raise page with the child chosen.
+    f.ChildFactory(first_name="Ellie", last_name="Unseen")  # exists, but nobody here works with her
+    page.goto(f"{base}/children/{cast.child.pk}/")
+    page.get_by_role("link", name="Raise an escalation about this child").click()
+    expect(page.get_by_role("combobox", name="Which child is this about?")).to_have_value(re.compile(r"^Ellis Marsh"))
+    # The autocomplete replaces the no-JavaScript search, and finds only children this person may see.
+    expect(page.get_by_label("Find the child by name")).to_be_hidden()
+    child = page.get_by_role("combobox", name="Which child is this about?")
+    child.fill("Ell")
+    expect(page.get_by_role("option", name=re.compile("Ellis Marsh"))).to_be_visible()
+    expect(page.get_by_role("option", name=re.compile("Ellie"))).to_have_count(0)
+    page.get_by_role("option", name=re.compile("Ellis Marsh")).click()
+    expect(page.get_by_label(re.compile("Seen at the clinic"))).to_be_visible()  # evidence, with its summary
+    # People follow the agency chosen.
+    person = page.get_by_label("Person in that agency, if you know who")
+    expect(person.locator("option", has_text="Housing Worker")).to_have_count(1)
     page.get_by_label("Which agency do you disagree with?").select_option(label="Test Police")
+    expect(person.locator("option", has_text="Housing Worker")).to_have_count(0)
+    expect(person.locator("option", has_text="Police Officer")).to_have_count(1)
+    assert_no_axe_violations(page)
+    page.get_by_label(re.compile("Seen at the clinic")).check()
     page.get_by_label("Threshold decision").check()
     page.get_by_label("What decision or situation do you disagree with?").fill("Closed with no further action.")
     page.get_by_label("What do you want to happen?").fill("A strategy discussion.")
     page.get_by_label("4 – Specialist or statutory").check()
     page.get_by_role("button", name="Raise the escalation").click()
     expect(page.get_by_role("heading", name="Escalation ESC-")).to_be_visible()
+    raised = Escalation.objects.get()
+    assert [e.summary for e in raised.evidence.all()] == ["Seen at the clinic with a bruise."]
+    assert list(raised.children.all()) == [cast.child]
     assert_no_axe_violations(page)
     detail = page.url
 

@@ -48,6 +48,8 @@ function loadChildDetails(select, childId) {
 }
 
 function chooseChild(select, option) {
+  // Confirmed again (on blur, say): keep the details already loaded and any evidence ticked.
+  if (select.value === String(option.id)) return;
   let chosen = Array.from(select.options).find((o) => o.value === String(option.id));
   if (!chosen) {
     chosen = new Option(option.label, option.id);
@@ -67,24 +69,33 @@ function enhanceChild() {
   select.id = `${id}-select`;
   select.hidden = true;
   let timer = null;
+  // Every child offered so far, by label (the select's own options, then each search's results).
+  const known = new Map(Array.from(select.options).filter((o) => o.value).map((o) => [o.text, { id: o.value, label: o.text }]));
   window.accessibleAutocomplete({
     element: wrapper,
     id,
     name: "child_autocomplete",
     defaultValue: current,
     minLength: 2,
+    // Over the page, not in it: an inline menu closing on blur would move the fields below it.
+    displayMenu: "overlay",
     showNoOptionsFound: true,
     source(query, populate) {
       window.clearTimeout(timer);
       timer = window.setTimeout(() => {
         getJson(`${select.dataset.searchUrl}?q=${encodeURIComponent(query)}`)
-          .then((data) => populate(data.results))
+          .then((data) => {
+            for (const result of data.results) known.set(result.label, result);
+            populate(data.results);
+          })
           .catch(() => populate([]));
       }, 200);
     },
     templates: { inputValue: label, suggestion: (option) => escapeHtml(label(option)) },
     onConfirm(option) {
-      if (option) chooseChild(select, option);
+      // The autocomplete may confirm the text of an option (its default value, or on blur): find it.
+      const found = typeof option === "string" ? known.get(option) : option;
+      if (found) chooseChild(select, found);
     },
     tNoResults: () => "No child you can see matches",
     tStatusQueryTooShort: (n) => `Type ${n} or more letters of the child's name`,
@@ -93,7 +104,7 @@ function enhanceChild() {
   if (input) {
     // Typing a different name forgets the child chosen before, so the form never sends a stale one.
     input.addEventListener("input", () => {
-      if (select.value && input.value !== select.options[select.selectedIndex]?.text) {
+      if (select.value && input.value !== select.options[select.selectedIndex].text) {
         select.value = "";
         loadChildDetails(select, "");
       }
