@@ -171,6 +171,9 @@ class EventQuerySet(models.QuerySet["Event"]):
     def tagged(self, tag: str) -> EventQuerySet:
         return self.filter(tag_q(tag, "event_type__"))
 
+    def not_in_error(self) -> EventQuerySet:
+        return self.filter(entered_in_error_at__isnull=True)
+
 
 class Event(Restrictable):
     """A chronology entry: one significant event, recorded by one agency, about one or more children.
@@ -214,11 +217,19 @@ class Event(Restrictable):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
     )
     is_current = models.BooleanField(default=True)
+    # Entered in error (issue 17): kept and shown struck through with the reason, but left out of the
+    # highlights and of the concern rules. Set and cleared only by `services.mark_entered_in_error`
+    # and `services.reinstate_event`, which log both.
+    entered_in_error_at = models.DateTimeField(null=True, blank=True)
+    entered_in_error_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_in_error_reason = models.TextField(blank=True)
 
     objects = EventQuerySet.as_manager()
 
     # Free text about people never goes into the activity log's diffs.
-    MASKED_FIELDS = ("summary", "impact", "action_taken")
+    MASKED_FIELDS = ("summary", "impact", "action_taken", "entered_in_error_reason")
 
     class Meta:
         ordering = ["occurred_on", "id"]
@@ -255,6 +266,10 @@ class Event(Restrictable):
     @property
     def display_date(self) -> str:
         return format_event_date(self.occurred_on, self.precision, self.approximate)
+
+    @property
+    def is_entered_in_error(self) -> bool:
+        return self.entered_in_error_at is not None
 
 
 class EventChild(models.Model):

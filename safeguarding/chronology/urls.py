@@ -1,6 +1,6 @@
 from django.urls import path
 
-from safeguarding.chronology import views
+from safeguarding.chronology import error_views, views
 
 app_name = "chronology"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("children/<int:child_id>/export.xlsx", views.export_xlsx, name="export-xlsx"),
     path("entries/<int:pk>/", views.entry_detail, name="entry"),
     path("entries/<int:pk>/correct/", views.entry_correct, name="entry-correct"),
+    path("entries/<int:pk>/entered-in-error/", error_views.entry_entered_in_error, name="entry-entered-in-error"),
+    path("entries/<int:pk>/reinstate/", error_views.entry_reinstate, name="entry-reinstate"),
 ]

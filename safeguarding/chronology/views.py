@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from safeguarding.agencies.models import Agency
 from safeguarding.children.models import Child
-from safeguarding.children.queries import children_visible_to, get_child_for_user
+from safeguarding.children.queries import get_child_for_user
 from safeguarding.children.services import record_child_view
 from safeguarding.chronology import (
     exports,
@@ -32,6 +32,7 @@ from safeguarding.chronology.forms import (
     ChronologyFilterForm,
     ConfirmTypesForm,
     CorrectionForm,
+    EnteredInErrorForm,
     EntryForm,
     ImportUploadForm,
     RetryImportForm,
@@ -286,24 +287,7 @@ def entry_add(request: PersonRequest, child_id: int) -> HttpResponse:
 
 
 def _get_event_for_user(user: Person, pk: int) -> tuple[Event, list[Child]]:
-    """An entry (any version) the user may see: not restricted from them, about a child they see.
-
-    404 otherwise — the same answer as for an id that does not exist.
-    """
-    event = (
-        Event.objects.filter(pk=pk)
-        .filter(restriction_q(queries.memberships(user)))
-        .select_related("agency", "event_type", "author", "import_batch")
-        .first()
-    )
-    if event is None:
-        raise Http404("No entry found")
-    children = list(children_visible_to(user).filter(event_links__event=event).order_by("date_of_birth", "pk"))
-    # Sharing in is not seeing: an agency sees its own entries about a child it is not involved
-    # with, and nothing more of the child (the page names only the children it may see).
-    if not children and not user.has_perm("chronology.record_event", event.agency):
-        raise Http404("No entry found")
-    return event, children
+    return queries.get_event_for_user(user, pk)
 
 
 def _entry_context(request: PersonRequest, event: Event, children: list[Child], form: Any = None) -> dict[str, Any]:
@@ -315,7 +299,9 @@ def _entry_context(request: PersonRequest, event: Event, children: list[Child], 
     latest = next((v for v in versions if v.is_current), None)
     if form is None and request.user.has_perm("chronology.correct_event", event):
         form = CorrectionForm(initial=CorrectionForm.initial_for(event))
+    may_mark = request.user.has_perm("chronology.mark_entered_in_error", event)
     return {
+        "error_form": EnteredInErrorForm(reinstating=event.is_entered_in_error) if may_mark else None,
         "event": event,
         "children": children,
         "versions": versions,
