@@ -29,26 +29,9 @@ def _as(page: Page, base: str, user, device) -> None:
     expect(page.get_by_role("heading", name="Hello")).to_be_visible()
 
 
-def test_escalation_journey_and_report(live_server, page: Page) -> None:
-    install_defaults()  # a transactional test starts from a flushed database, without the data migration's rows
-    cast = build_cast()
-    base = live_server.url
-    bu = f.member(
-        f.AgencyFactory(code="BU", name="Test Business Unit", kind=AgencyKind.BUSINESS_UNIT),
-        Role.BUSINESS_UNIT,
-        username="bu",
-    )
-    cast.partner.first_name, cast.partner.last_name = "Police", "Officer"
-    cast.partner.save(update_fields=["first_name", "last_name"])
-    cast.unrelated.first_name, cast.unrelated.last_name = "Housing", "Worker"
-    cast.unrelated.save(update_fields=["first_name", "last_name"])
-    entry_about(cast.involved, cast.agency, cast.child, summary="Seen at the clinic with a bruise.")
-    devices = {
-        u.pk: TOTPDevice.objects.create(user=u, name="App", confirmed=True) for u in (cast.involved, cast.partner, bu)
-    }
-
-    # Raise (health visitor, raising agency).
-    _as(page, base, cast.involved, devices[cast.involved.pk])
+def _raise_from_the_childs_record(page: Page, base: str, cast) -> None:
+    """From the child's record: the autocomplete finds only visible children, people follow the agency
+    chosen, the child's entries are offered as evidence (most recent first, with their summaries)."""
     # The child's record links to the raise page with the child chosen.
     f.ChildFactory(first_name="Ellie", last_name="Unseen")  # exists, but nobody here works with her
     page.goto(f"{base}/children/{cast.child.pk}/")
@@ -80,6 +63,28 @@ def test_escalation_journey_and_report(live_server, page: Page) -> None:
     assert [e.summary for e in raised.evidence.all()] == ["Seen at the clinic with a bruise."]
     assert list(raised.children.all()) == [cast.child]
     assert_no_axe_violations(page)
+
+
+def test_escalation_journey_and_report(live_server, page: Page) -> None:
+    install_defaults()  # a transactional test starts from a flushed database, without the data migration's rows
+    cast = build_cast()
+    base = live_server.url
+    bu = f.member(
+        f.AgencyFactory(code="BU", name="Test Business Unit", kind=AgencyKind.BUSINESS_UNIT),
+        Role.BUSINESS_UNIT,
+        username="bu",
+    )
+    for user, (first, last) in ((cast.partner, ("Police", "Officer")), (cast.unrelated, ("Housing", "Worker"))):
+        user.first_name, user.last_name = first, last
+        user.save(update_fields=["first_name", "last_name"])
+    entry_about(cast.involved, cast.agency, cast.child, summary="Seen at the clinic with a bruise.")
+    devices = {
+        u.pk: TOTPDevice.objects.create(user=u, name="App", confirmed=True) for u in (cast.involved, cast.partner, bu)
+    }
+
+    # Raise (health visitor, raising agency).
+    _as(page, base, cast.involved, devices[cast.involved.pk])
+    _raise_from_the_childs_record(page, base, cast)
     detail = page.url
 
     # Respond (police, receiving agency): the child is not named to them.

@@ -125,9 +125,7 @@ def test_the_chronology_page_strikes_the_entry_through_with_its_reason(cast, cli
     event = add(cast, summary="Seen at the wrong address.")
     entered_in_error.mark_entered_in_error(actor=cast.involved, event=event, reason=REASON)
     body = client_for(cast.involved).get(f"/chronology/children/{cast.child.pk}/").content.decode()
-    assert (
-        '<del><span class="govuk-visually-hidden">Entered in error: </span>Seen at the wrong address.</del>' in body
-    )
+    assert '<del><span class="govuk-visually-hidden">Entered in error: </span>Seen at the wrong address.</del>' in body
     assert "Reason: Recorded on the wrong child&#x27;s record." in body
 
 
