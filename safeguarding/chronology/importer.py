@@ -190,7 +190,8 @@ def run_batch(batch: ImportBatch, *, progress: Progress | None = None) -> Import
 
     batch.status = ImportStatus.RUNNING
     batch.started_at = batch.heartbeat_at = timezone.now()
-    batch.save(update_fields=["status", "started_at", "heartbeat_at"])
+    batch.rows_saved = batch.rows_to_save = 0  # a retry or a confirmed batch starts its progress again
+    batch.save(update_fields=["status", "started_at", "heartbeat_at", "rows_saved", "rows_to_save"])
     actor = batch.uploaded_by
     result = ImportResult()
     if actor is not None and not may_record_for_agency(actor, batch.agency):
@@ -220,15 +221,20 @@ def _run_with_heartbeat(batch: ImportBatch, progress: Progress | None) -> Import
     from safeguarding.chronology.enums import ImportStatus
     from safeguarding.chronology.recovery import Heartbeat
 
+    heartbeat = Heartbeat(batch.pk)
+
     def report(done: int, total: int, stage: str) -> None:
         if stage == "validating":
-            # Progress is committed while validating; the writing happens in one transaction.
+            # Progress is committed while validating; the writing happens in one transaction, so the
+            # heartbeat (its own connection) writes how far saving has got.
             ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done)
+        elif stage == "saving":
+            heartbeat.saving = (done, total)
         if progress:
             progress(done, total, stage)
 
     try:
-        with Heartbeat(batch.pk):
+        with heartbeat:
             return import_table(
                 actor=batch.uploaded_by,
                 agency=batch.agency,

@@ -102,6 +102,10 @@ class ImportBatch(models.Model):
     dry_run = models.BooleanField(default=False)
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
+    # While the checked rows are saved (one transaction): how many of how many, written by the import's
+    # heartbeat from its own connection (`recovery.Heartbeat`) for the progress bar on the batch's page.
+    rows_saved = models.PositiveIntegerField(default=0)
+    rows_to_save = models.PositiveIntegerField(default=0)
     events_created = models.PositiveIntegerField(default=0)
     events_already_present = models.PositiveIntegerField(default=0)
     # What the uploading agency is told about children, nothing more: how many it works with, and how
@@ -142,6 +146,10 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def saving_percent(self) -> int:
+        return min(100, round(100 * self.rows_saved / self.rows_to_save)) if self.rows_to_save else 0
 
     @property
     def is_finished(self) -> bool:

@@ -7,6 +7,7 @@ app_name = "chronology"
 urlpatterns = [
     path("imports/", views.import_list, name="import-list"),
     path("imports/new/", views.import_new, name="import-new"),
+    path("imports/template.csv", views.import_template, name="import-template"),
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),
     path("imports/<int:pk>/confirm-types/", views.import_confirm_types, name="import-confirm-types"),
     path("imports/<int:pk>/retry/", views.import_retry, name="import-retry"),

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -27,6 +27,7 @@ from safeguarding.chronology import (
     services,
     timeline,
 )
+from safeguarding.chronology import import_template as import_template_file
 from safeguarding.chronology.enums import ImportStatus
 from safeguarding.chronology.forms import (
     ChronologyFilterForm,
@@ -76,7 +77,22 @@ def import_new(request: PersonRequest) -> HttpResponse:
         import_events_task.enqueue(batch.pk)
         messages.success(request, f"{batch.filename} is being imported.")
         return redirect("chronology:import-detail", pk=batch.pk)
-    return render(request, "chronology/import_new.html", {"form": form})
+    return render(request, "chronology/import_new.html", {"form": form, "agencies": agencies})
+
+
+@login_required
+@perm_required("chronology.import_events")
+def import_template(request: PersonRequest) -> HttpResponse:
+    """The CSV template for one of the agencies this person imports for (`?agency=<id>`, else the first);
+    any other agency answers 404, as for one that does not exist."""
+    agencies = permissions.import_agencies(request.user)
+    wanted = request.GET.get("agency")
+    agency = next((a for a in agencies if str(a.pk) == wanted), None) if wanted else agencies[0]
+    if agency is None:
+        raise Http404("No agency found")
+    response = HttpResponse(import_template_file.template_csv(agency), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{import_template_file.template_filename(agency)}"'
+    return response
 
 
 def _import_detail_context(
