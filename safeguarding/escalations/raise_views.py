@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.forms.utils import ErrorDict
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -108,8 +107,7 @@ def raise_new(request: PersonRequest) -> HttpResponse:
     form = _build_form(request)
     if request.method == "POST" and request.POST.get("action") == FIND_CHILD:
         # Finding the child sends the form back as typed, without judging what is not filled in yet.
-        form.full_clean()
-        form._errors = ErrorDict()
+        form.errors.clear()
     elif request.method == "POST" and form.is_valid():
         raised: list[Escalation] = []
         data = form.cleaned_data
