@@ -46,3 +46,11 @@ def test_an_alert_with_other_evidence_stays_open(cast: Cast, alert: Alert) -> No
     evaluate_children_task.call([cast.child.pk])
     alert.refresh_from_db()
     assert alert.status == AlertStatus.NEW
+
+
+def test_the_alert_page_strikes_through_an_entry_in_error(cast: Cast, alert: Alert, client_for) -> None:
+    first = alert.evidence.select_related("event").first()
+    assert first is not None
+    mark_entered_in_error(actor=cast.involved, event=first.event, reason=REASON)
+    body = client_for(cast.involved).get(f"/alerts/{alert.pk}/").content.decode()
+    assert '<strong class="govuk-tag govuk-tag--grey">Entered in error</strong> <del>' in body
