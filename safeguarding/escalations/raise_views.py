@@ -57,6 +57,7 @@ def child_details(user: Person, child: Child) -> tuple[Any, Any]:
     siblings = children_visible_to(user).filter(pk__in=list(sibling_ids)).order_by("last_name", "first_name", "id")
     ids = list(
         events_for_child(user, child)
+        .filter(entered_in_error_at__isnull=True)  # an entry entered in error supports nothing
         .order_by("-child_links__occurred_on", "-child_links__event_id")
         .values_list("pk", flat=True)[:MAX_EVIDENCE]
     )

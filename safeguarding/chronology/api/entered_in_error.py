@@ -57,6 +57,8 @@ class EnteredInErrorViewSet(viewsets.GenericViewSet):
     queryset = Event.objects.none()
     serializer_class = EntryErrorReasonSerializer
     pagination_class = None
+    # Any id reaches the view, which answers a JSON 404 for one that can be no entry's ("0.5").
+    lookup_value_regex = "[^/]+"
 
     def _get(self, request: Request, pk: Any) -> Event:
         try:
