@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from safeguarding.agencies.enums import AgencyKind, Role
 from safeguarding.escalations.defaults import install_defaults
+from safeguarding.escalations.forms import child_label
 from safeguarding.escalations.models import Escalation
 from safeguarding.escalations.tests.helpers import entry_about
 from safeguarding.testing import factories as f
@@ -137,3 +138,42 @@ def test_escalation_journey_and_report(live_server, page: Page) -> None:
     expect(table.get_by_role("row", name="Resolved 1", exact=True)).to_be_visible()
     expect(page.locator("#table-raising-agency").get_by_role("row", name="Test Community Health 1")).to_be_visible()
     assert_no_axe_violations(page)
+
+
+def test_raising_without_javascript_finds_the_child_and_checks_the_person(live_server, browser) -> None:
+    """The progressive-enhancement fallback: a name search and a select, and the server refusing a
+    person from another agency, with everything typed kept."""
+    install_defaults()
+    cast = build_cast()
+    entry_about(cast.involved, cast.agency, cast.child, summary="Seen at the clinic with a bruise.")
+    device = TOTPDevice.objects.create(user=cast.involved, name="App", confirmed=True)
+    context = browser.new_context(java_script_enabled=False, locale="en-GB", timezone_id="Europe/London")
+    page = context.new_page()
+    try:
+        sign_in(page, live_server.url, cast.involved.username, device)
+        page.goto(f"{live_server.url}/escalations/raise/")
+        page.get_by_label("Find the child by name").fill("Marsh")
+        page.get_by_label("What do you want to happen?").fill("A strategy discussion.")
+        page.get_by_role("button", name="Find the child").click()
+        expect(page.get_by_text("1 child found: choose one below.")).to_be_visible()
+        child = page.get_by_label("Which child is this about?")
+        expect(child.locator("option")).to_have_count(2)  # "Choose a child" and Ellis (not the police's Robin)
+        child.select_option(label=child_label(cast.child))
+        page.get_by_role("button", name="Find the child").click()  # shows the child's entries
+        page.get_by_label(re.compile("Seen at the clinic")).check()
+        page.get_by_label("Which agency do you disagree with?").select_option(label="Test Police")
+        page.get_by_label("Person in that agency, if you know who").select_option(label=cast.unrelated.get_full_name())
+        page.get_by_label("Threshold decision").check()
+        page.get_by_label("What decision or situation do you disagree with?").fill("Closed with no action.")
+        page.get_by_label("4 – Specialist or statutory").check()
+        page.get_by_role("button", name="Raise the escalation").click()
+        expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+        expect(page.get_by_role("link", name=re.compile("does not work in Test Police"))).to_be_visible()
+        expect(page.get_by_label("What do you want to happen?")).to_have_value("A strategy discussion.")
+        expect(page.get_by_label(re.compile("Seen at the clinic"))).to_be_checked()
+        page.get_by_label("Person in that agency, if you know who").select_option(label="Not known")
+        page.get_by_role("button", name="Raise the escalation").click()
+        expect(page.get_by_role("heading", name="Escalation ESC-")).to_be_visible()
+    finally:
+        context.close()
+    assert [e.summary for e in Escalation.objects.get().evidence.all()] == ["Seen at the clinic with a bruise."]
