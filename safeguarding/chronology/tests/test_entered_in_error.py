@@ -5,6 +5,7 @@ page and the API."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -184,3 +185,14 @@ def test_the_api_marks_and_reinstates_and_shows_it_in_the_chronology(cast, clien
     )
     assert reinstate.status_code == 200
     assert reinstate.json()["entered_in_error"] is False
+
+
+def test_the_spreadsheet_export_says_an_entry_was_entered_in_error(cast, client_for) -> None:
+    from openpyxl import load_workbook
+
+    event = add(cast, summary="Seen at the wrong address.")
+    entered_in_error.mark_entered_in_error(actor=cast.involved, event=event, reason=REASON)
+    response = client_for(cast.involved).get(f"/chronology/children/{cast.child.pk}/export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c]
+    assert f"ENTERED IN ERROR ({REASON}). Seen at the wrong address." in cells
