@@ -28,6 +28,12 @@ const govukOut = path.join(staticRoot, "govuk");
 const cssOut = path.join(staticRoot, "css", "application.css");
 const ownImages = path.join(root, "frontend", "images");
 const ownImagesOut = path.join(staticRoot, "images");
+// GOV.UK's accessible autocomplete (a UMD bundle: window.accessibleAutocomplete), for the pages
+// that choose one record among thousands (raise an escalation). Its CSS is compiled into
+// css/forms.css by `npm run build:css`.
+const autocompleteSrc = path.join(root, "node_modules", "accessible-autocomplete", "dist", "accessible-autocomplete.min.js");
+const vendorOut = path.join(staticRoot, "vendor");
+const formsCssOut = path.join(staticRoot, "css", "forms.css");
 
 // Any file whose name matches is GOV.UK branding and is never shipped.
 const RESERVED = /crown|crest|logotype|govuk-icon|govuk-opengraph|favicon/i;
@@ -42,6 +48,14 @@ function copyJavaScript() {
   const dest = path.join(govukOut, "govuk-frontend.min.js");
   const code = fs.readFileSync(src, "utf8").replace(SOURCE_MAP_COMMENT, "").trimEnd() + "\n";
   fs.mkdirSync(path.dirname(dest), { recursive: true });
+  fs.writeFileSync(dest, code);
+  console.log(`wrote ${rel(dest)}`);
+}
+
+function copyAutocomplete() {
+  const dest = path.join(vendorOut, "accessible-autocomplete.min.js");
+  const code = fs.readFileSync(autocompleteSrc, "utf8").replace(SOURCE_MAP_COMMENT, "").trimEnd() + "\n";
+  fs.mkdirSync(vendorOut, { recursive: true });
   fs.writeFileSync(dest, code);
   console.log(`wrote ${rel(dest)}`);
 }
@@ -119,9 +133,14 @@ function check() {
       if (!file || !fs.existsSync(file)) problems.push(`CSS references ${url}, which is not in our static files`);
     }
   }
-  const js = path.join(govukOut, "govuk-frontend.min.js");
-  if (!fs.existsSync(js)) problems.push(`${rel(js)} is missing`);
-  else if (/sourceMappingURL/.test(fs.readFileSync(js, "utf8"))) problems.push(`${rel(js)} names a source map`);
+  for (const js of [path.join(govukOut, "govuk-frontend.min.js"), path.join(vendorOut, "accessible-autocomplete.min.js")]) {
+    if (!fs.existsSync(js)) problems.push(`${rel(js)} is missing`);
+    else if (/sourceMappingURL/.test(fs.readFileSync(js, "utf8"))) problems.push(`${rel(js)} names a source map`);
+  }
+  if (!fs.existsSync(formsCssOut)) problems.push(`${rel(formsCssOut)} is missing: run npm run build:css`);
+  else if (/sourceMappingURL|url\(/.test(fs.readFileSync(formsCssOut, "utf8"))) {
+    problems.push(`${rel(formsCssOut)} names a source map or an image`);
+  }
   for (const file of walk(govukOut)) {
     if (RESERVED.test(path.basename(file))) problems.push(`${rel(file)} is GOV.UK branding`);
     if (/[\\/]fonts[\\/]/.test(file)) problems.push(`${rel(file)} is a GOV.UK font`);
@@ -137,5 +156,6 @@ if (process.argv.includes("--check")) {
   check();
 } else {
   copyJavaScript();
+  copyAutocomplete();
   copyImages();
 }

@@ -73,6 +73,15 @@ class RowCells:
     children: str
     highlights: str
     restricted: bool
+    # The reason, for an entry entered in error (kept, struck through, counted nowhere).
+    entered_in_error: str = ""
+
+    @property
+    def export_summary(self) -> str:
+        """The summary as a document prints it: an entry in error says so first (no strike-through there)."""
+        if not self.entered_in_error:
+            return self.summary
+        return f"ENTERED IN ERROR ({self.entered_in_error}). {self.summary}"
 
 
 def row_cells(row: ChronologyRow, child_names: dict[int, str] | None = None) -> RowCells:
@@ -89,6 +98,7 @@ def row_cells(row: ChronologyRow, child_names: dict[int, str] | None = None) -> 
         children="; ".join(names[c] for c in sorted(row.child_ids, key=lambda c: names.get(c, "")) if c in names),
         highlights="; ".join(HIGHLIGHT_NAMES.get(k, k) for k in sorted(row.highlight_kinds)),
         restricted=any(e.is_restricted for e in row.sources),
+        entered_in_error=event.entered_in_error_reason if event.entered_in_error_at else "",
     )
 
 
@@ -165,7 +175,7 @@ def chronology_xlsx(chronology: MergedChronology, filters: ChronologyFilters, *,
                     cells.agencies,
                     cells.type,
                     cells.category_value,
-                    cells.summary,
+                    cells.export_summary,
                     cells.impact,
                     cells.action,
                     cells.children,

@@ -414,3 +414,28 @@ class ChronologyFilterForm(GovUKForm):
             include_family=bool(data.get("family")),
             gap_days=data.get("gap_days") or highlights.DEFAULT_GAP_DAYS,
         )
+
+
+class EnteredInErrorForm(GovUKForm):
+    """The reason for marking an entry entered in error, or for reinstating one."""
+
+    reason = forms.CharField(
+        label="Why?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={"required": "Say why, in a few words: for example, the wrong child"},
+    )
+
+    def __init__(self, *args: Any, reinstating: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, prefix="error", **kwargs)
+        if reinstating:
+            self.fields["reason"].label = "Why should this entry count again?"
+            self.fields[
+                "reason"
+            ].help_text = "For example: it was marked by mistake. The reason is kept in the history."
+        else:
+            self.fields["reason"].label = "Why was this entry entered in error?"
+            self.fields["reason"].help_text = (
+                "For example: recorded on the wrong child's record. The entry is kept, struck through, with this "
+                "reason, and no longer counts in highlights or alerts."
+            )

@@ -240,7 +240,8 @@ def run_batch(batch: ImportBatch, *, progress: Progress | None = None) -> Import
 
     batch.status = ImportStatus.RUNNING
     batch.started_at = batch.heartbeat_at = timezone.now()
-    batch.save(update_fields=["status", "started_at", "heartbeat_at"])
+    batch.rows_saved = batch.rows_to_save = 0  # a retry or a confirmed batch starts its progress again
+    batch.save(update_fields=["status", "started_at", "heartbeat_at", "rows_saved", "rows_to_save"])
     actor = batch.uploaded_by
     result = ImportResult()
     if actor is not None and not may_record_for_agency(actor, batch.agency):
@@ -270,22 +271,26 @@ def _run_with_heartbeat(batch: ImportBatch, progress: Progress | None) -> Import
     from safeguarding.chronology.enums import ImportStatus
     from safeguarding.chronology.recovery import Heartbeat
 
+    heartbeat = Heartbeat(batch.pk)
     next_write = 0.0
 
     def report(done: int, total: int, stage: str) -> None:
         nonlocal next_write
         if stage == "validating" and time.monotonic() >= next_write:
-            # Progress is committed while validating; the writing happens in one transaction. On SQLite
-            # the update rewrites the whole row, upload included (0.3-0.7 s for a 22 MB file), so the
-            # writes are spaced to take at most a tenth of the time.
+            # Progress is committed while validating; the writing happens in one transaction, so the
+            # heartbeat (its own connection) writes how far saving has got. On SQLite the update rewrites
+            # the whole row, upload included (0.3-0.7 s for a 22 MB file), so the writes are spaced to take
+            # at most a tenth of the time.
             started = time.monotonic()
             ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done)
             next_write = time.monotonic() + 9 * (time.monotonic() - started)
+        elif stage == "saving":
+            heartbeat.saving = (done, total)
         if progress:
             progress(done, total, stage)
 
     try:
-        with Heartbeat(batch.pk):
+        with heartbeat:
             registered = import_formats.format_for(batch.file_format)
             if registered is not None:  # another app's format (the census XML): its reader runs it
                 return registered.run(batch, report)

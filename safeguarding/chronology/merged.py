@@ -223,10 +223,14 @@ def merged_chronology(user: Person, child: Child, filters: ChronologyFilters | N
     by_id = {e.pk: e for e in events}
     tags: dict[int, frozenset[str]] = {}  # each event type's tags, decoded once
     entries = [_entry(e, child_links.get(e.pk, frozenset()), tags) for e in events]
+    # Entries entered in error are listed (struck through) but count in no highlight, and are never
+    # merged with another agency's record of the same event.
+    in_error = {e.pk for e in events if e.entered_in_error_at is not None}
+    counted = [e for e in entries if e.id not in in_error]
     # Highlights look at everything the person may see, so a filter cannot hide a gap or a run.
     births = [c.date_of_birth for c in children if c.date_of_birth is not None]
     found = highlights.find_highlights(
-        entries, gap_days=filters.gap_days, today=timezone.localdate(), born=min(births, default=None)
+        counted, gap_days=filters.gap_days, today=timezone.localdate(), born=min(births, default=None)
     )
     kinds_by_entry: dict[int, set[str]] = defaultdict(set)
     for h in found:
@@ -235,7 +239,11 @@ def merged_chronology(user: Person, child: Child, filters: ChronologyFilters | N
     rows = []
     # A row names only the children shown here, never another child on the same entry.
     shown_ids = frozenset(c.pk for c in children)
-    for merged in highlights.merge_duplicates(entries):
+    merged_rows = highlights.merge_duplicates(counted) + [
+        highlights.MergedEntry(e) for e in entries if e.id in in_error
+    ]
+    merged_rows.sort(key=lambda m: (m.entry.occurred_on, m.entry.id))
+    for merged in merged_rows:
         sources = [by_id[i] for i in merged.entry_ids]
         if not any(filters.matches(e) for e in sources):
             continue

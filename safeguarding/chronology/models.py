@@ -107,6 +107,10 @@ class ImportBatch(models.Model):
     dry_run = models.BooleanField(default=False)
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
+    # While the checked rows are saved (one transaction): how many of how many, written by the import's
+    # heartbeat from its own connection (`recovery.Heartbeat`) for the progress bar on the batch's page.
+    rows_saved = models.PositiveIntegerField(default=0)
+    rows_to_save = models.PositiveIntegerField(default=0)
     events_created = models.PositiveIntegerField(default=0)
     events_already_present = models.PositiveIntegerField(default=0)
     # What the uploading agency is told about children, nothing more: how many it works with, and how
@@ -152,6 +156,10 @@ class ImportBatch(models.Model):
         return f"{self.filename} ({self.get_status_display()})"
 
     @property
+    def saving_percent(self) -> int:
+        return min(100, round(100 * self.rows_saved / self.rows_to_save)) if self.rows_to_save else 0
+
+    @property
     def is_finished(self) -> bool:
         # Waiting for the uploader to confirm event types is finished too: the page stops refreshing.
         return self.status in FINISHED_STATUSES
@@ -178,6 +186,9 @@ class EventQuerySet(models.QuerySet["Event"]):
 
     def tagged(self, tag: str) -> EventQuerySet:
         return self.filter(tag_q(tag, "event_type__"))
+
+    def not_in_error(self) -> EventQuerySet:
+        return self.filter(entered_in_error_at__isnull=True)
 
 
 class Event(Restrictable):
@@ -222,11 +233,19 @@ class Event(Restrictable):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
     )
     is_current = models.BooleanField(default=True)
+    # Entered in error (issue 17): kept and shown struck through with the reason, but left out of the
+    # highlights and of the concern rules. Set and cleared only by `services.mark_entered_in_error`
+    # and `services.reinstate_event`, which log both.
+    entered_in_error_at = models.DateTimeField(null=True, blank=True)
+    entered_in_error_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_in_error_reason = models.TextField(blank=True)
 
     objects = EventQuerySet.as_manager()
 
     # Free text about people never goes into the activity log's diffs.
-    MASKED_FIELDS = ("summary", "impact", "action_taken")
+    MASKED_FIELDS = ("summary", "impact", "action_taken", "entered_in_error_reason")
 
     class Meta:
         ordering = ["occurred_on", "id"]
@@ -263,6 +282,10 @@ class Event(Restrictable):
     @property
     def display_date(self) -> str:
         return format_event_date(self.occurred_on, self.precision, self.approximate)
+
+    @property
+    def is_entered_in_error(self) -> bool:
+        return self.entered_in_error_at is not None
 
 
 class EventChild(models.Model):

@@ -31,7 +31,17 @@ def can_record_event(user: Viewer, agency: Agency | None) -> bool:
 
 @rules.predicate
 def can_correct_event(user: Viewer, event: Event | None) -> bool:
-    """Only the recording agency corrects its own entries, and only the current version."""
+    """Only the recording agency corrects its own entries, and only the current version (an entry
+    entered in error is reinstated first: correcting it would make it count again unseen)."""
+    if event is None or not event.is_current or event.entered_in_error_at is not None:
+        return False
+    return may_record_for_agency(user, event.agency)
+
+
+@rules.predicate
+def can_mark_entered_in_error(user: Viewer, event: Event | None) -> bool:
+    """Marking an entry entered in error, or reinstating it: a case-holding member of the recording
+    agency (or its API system), on the current version only."""
     if event is None or not event.is_current:
         return False
     return may_record_for_agency(user, event.agency)
@@ -89,5 +99,6 @@ rules.add_perm("chronology.retry_import", can_retry_import)
 rules.add_perm("chronology.add_entries", can_add_entries)
 rules.add_perm("chronology.confirm_import_types", can_confirm_import_types)
 rules.add_perm("chronology.correct_event", can_correct_event)
+rules.add_perm("chronology.mark_entered_in_error", can_mark_entered_in_error)
 rules.add_perm("chronology.import_events", can_import)
 rules.add_perm("chronology.view_import_batch", can_view_import_batch)

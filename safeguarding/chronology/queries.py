@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from safeguarding.children.models import Child
+from safeguarding.children.queries import children_visible_to
 from safeguarding.chronology.models import Event, EventType, ImportBatch
 from safeguarding.core.access import get_or_404
 from safeguarding.core.restriction import restriction_q
@@ -59,3 +61,24 @@ def batches_visible_to(user: Viewer) -> QuerySet[ImportBatch]:
 
 def get_batch_for_user(user: Viewer, pk: Any) -> ImportBatch:
     return get_or_404(batches_visible_to(user), pk)
+
+
+def get_event_for_user(user: Person, pk: int) -> tuple[Event, list[Child]]:
+    """An entry (any version) the user may see: not restricted from them, about a child they see.
+
+    404 otherwise — the same answer as for an id that does not exist.
+    """
+    event = (
+        Event.objects.filter(pk=pk)
+        .filter(restriction_q(memberships(user)))
+        .select_related("agency", "event_type", "author", "import_batch", "entered_in_error_by")
+        .first()
+    )
+    if event is None:
+        raise Http404("No entry found")
+    children = list(children_visible_to(user).filter(event_links__event=event).order_by("date_of_birth", "pk"))
+    # Sharing in is not seeing: an agency sees its own entries about a child it is not involved
+    # with, and nothing more of the child (the page names only the children it may see).
+    if not children and not user.has_perm("chronology.record_event", event.agency):
+        raise Http404("No entry found")
+    return event, children

@@ -77,12 +77,16 @@ class Heartbeat(BeatingThread):
 
     def __init__(self, batch_id: int, every: float | None = None) -> None:
         self.batch_id = batch_id
+        # (saved, to save) while the rows are written: the import's own writes are in its transaction,
+        # so the beat (on its own connection) is what lets the batch's page show how far saving has got.
+        self.saving: tuple[int, int] | None = None
         super().__init__(f"import-heartbeat-{batch_id}", settings.IMPORT_HEARTBEAT_SECONDS if every is None else every)
 
     def beat(self) -> bool:
+        progress = {"rows_saved": self.saving[0], "rows_to_save": self.saving[1]} if self.saving else {}
         try:
             ImportBatch.objects.filter(pk=self.batch_id, status=ImportStatus.RUNNING).update(
-                heartbeat_at=timezone.now()
+                heartbeat_at=timezone.now(), **progress
             )
         except DatabaseError:  # SQLite while the import saves: the lock holder is alive, skip this beat
             return False

@@ -36,6 +36,15 @@ def table_rows(rows: Iterable[tuple[ChronologyRow, RowCells]], *, entry_base: st
             type_cell += f'<br><strong class="govuk-tag govuk-tag--orange">Highlight: {highlights}</strong>'
         if cells.restricted:
             type_cell += '<br><strong class="govuk-tag govuk-tag--red">Restricted</strong>'
+        summary_cell = _multiline(cells.summary)
+        if cells.entered_in_error:
+            # Kept for the record, struck through, with the reason; it counts in no highlight or alert.
+            highlight_class += " app-entered-in-error"
+            type_cell += '<br><strong class="govuk-tag govuk-tag--grey">Entered in error</strong>'
+            summary_cell = (
+                f'<del><span class="govuk-visually-hidden">Entered in error: </span>{summary_cell}</del>'
+                f'<br><span class="govuk-body-s">Reason: {_multiline(cells.entered_in_error)}</span>'
+            )
         children_cell = f'<td class="govuk-table__cell">{escape(cells.children)}</td>' if show_children else ""
         parts.append(
             f'<tr class="govuk-table__row{highlight_class}" id="entry-{pk}">'
@@ -44,7 +53,7 @@ def table_rows(rows: Iterable[tuple[ChronologyRow, RowCells]], *, entry_base: st
             f'<td class="govuk-table__cell">{escape(cells.agencies)}</td>'
             f"{children_cell}"
             f'<td class="govuk-table__cell">{type_cell}</td>'
-            f'<td class="govuk-table__cell">{_multiline(cells.summary)}</td>'
+            f'<td class="govuk-table__cell">{summary_cell}</td>'
             f'<td class="govuk-table__cell">{_multiline(cells.impact, "–")}</td>'
             f'<td class="govuk-table__cell">{_multiline(cells.action, "–")}</td>'
             "</tr>\n"

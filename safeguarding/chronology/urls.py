@@ -1,12 +1,13 @@
 from django.urls import path
 
-from safeguarding.chronology import views
+from safeguarding.chronology import error_views, views
 
 app_name = "chronology"
 
 urlpatterns = [
     path("imports/", views.import_list, name="import-list"),
     path("imports/new/", views.import_new, name="import-new"),
+    path("imports/template.csv", views.import_template, name="import-template"),
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),
     path("imports/<int:pk>/confirm-types/", views.import_confirm_types, name="import-confirm-types"),
     path("imports/<int:pk>/retry/", views.import_retry, name="import-retry"),
@@ -16,4 +17,6 @@ urlpatterns = [
     path("children/<int:child_id>/export.xlsx", views.export_xlsx, name="export-xlsx"),
     path("entries/<int:pk>/", views.entry_detail, name="entry"),
     path("entries/<int:pk>/correct/", views.entry_correct, name="entry-correct"),
+    path("entries/<int:pk>/entered-in-error/", error_views.entry_entered_in_error, name="entry-entered-in-error"),
+    path("entries/<int:pk>/reinstate/", error_views.entry_reinstate, name="entry-reinstate"),
 ]

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from safeguarding.children.models import Child
-from safeguarding.children.queries import children_visible_to, get_child_for_user
+from safeguarding.children.queries import get_child_for_user
 from safeguarding.children.services import record_child_view
 from safeguarding.chronology import (
     exports,
@@ -26,11 +26,13 @@ from safeguarding.chronology import (
     services,
     timeline,
 )
+from safeguarding.chronology import import_template as import_template_file
 from safeguarding.chronology.enums import ImportStatus
 from safeguarding.chronology.forms import (
     ChronologyFilterForm,
     ConfirmTypesForm,
     CorrectionForm,
+    EnteredInErrorForm,
     EntryForm,
     ImportUploadForm,
     RetryImportForm,
@@ -74,7 +76,22 @@ def import_new(request: PersonRequest) -> HttpResponse:
         import_events_task.enqueue(batch.pk)
         messages.success(request, f"{batch.filename} is being imported.")
         return redirect("chronology:import-detail", pk=batch.pk)
-    return render(request, "chronology/import_new.html", {"form": form})
+    return render(request, "chronology/import_new.html", {"form": form, "agencies": agencies})
+
+
+@login_required
+@perm_required("chronology.import_events")
+def import_template(request: PersonRequest) -> HttpResponse:
+    """The CSV template for one of the agencies this person imports for (`?agency=<id>`, else the first);
+    any other agency answers 404, as for one that does not exist."""
+    agencies = permissions.import_agencies(request.user)
+    wanted = request.GET.get("agency")
+    agency = next((a for a in agencies if str(a.pk) == wanted), None) if wanted else agencies[0]
+    if agency is None:
+        raise Http404("No agency found")
+    response = HttpResponse(import_template_file.template_csv(agency), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{import_template_file.template_filename(agency)}"'
+    return response
 
 
 def _import_detail_context(
@@ -288,24 +305,7 @@ def entry_add(request: PersonRequest, child_id: int) -> HttpResponse:
 
 
 def _get_event_for_user(user: Person, pk: int) -> tuple[Event, list[Child]]:
-    """An entry (any version) the user may see: not restricted from them, about a child they see.
-
-    404 otherwise — the same answer as for an id that does not exist.
-    """
-    event = (
-        Event.objects.filter(pk=pk)
-        .filter(restriction_q(queries.memberships(user)))
-        .select_related("agency", "event_type", "author", "import_batch")
-        .first()
-    )
-    if event is None:
-        raise Http404("No entry found")
-    children = list(children_visible_to(user).filter(event_links__event=event).order_by("date_of_birth", "pk"))
-    # Sharing in is not seeing: an agency sees its own entries about a child it is not involved
-    # with, and nothing more of the child (the page names only the children it may see).
-    if not children and not user.has_perm("chronology.record_event", event.agency):
-        raise Http404("No entry found")
-    return event, children
+    return queries.get_event_for_user(user, pk)
 
 
 def _entry_context(request: PersonRequest, event: Event, children: list[Child], form: Any = None) -> dict[str, Any]:
@@ -317,7 +317,9 @@ def _entry_context(request: PersonRequest, event: Event, children: list[Child], 
     latest = next((v for v in versions if v.is_current), None)
     if form is None and request.user.has_perm("chronology.correct_event", event):
         form = CorrectionForm(initial=CorrectionForm.initial_for(event))
+    may_mark = request.user.has_perm("chronology.mark_entered_in_error", event)
     return {
+        "error_form": EnteredInErrorForm(reinstating=event.is_entered_in_error) if may_mark else None,
         "event": event,
         "children": children,
         "versions": versions,

@@ -143,7 +143,8 @@ def _query(
     type_ids: Sequence[int], child_ids: Sequence[int] | None, as_of: dt.date | None, rows: tuple[str, list[Any]]
 ) -> tuple[str, list[Any]]:
     params: list[Any] = []
-    where = [_in("e.event_type_id", type_ids, params), "ec.is_current"]
+    # Entries entered in error (issue 17) are kept in the chronology but count in no rule.
+    where = [_in("e.event_type_id", type_ids, params), "ec.is_current", "e.entered_in_error_at IS NULL"]
     if child_ids is not None:
         where.append(f"ec.child_id IN ({', '.join(['%s'] * len(child_ids))})")
         params += list(child_ids)

@@ -7,10 +7,12 @@ Alerts are raised only by `scan.py` (the system); people acknowledge, decide and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from safeguarding.concerns import permissions
@@ -143,6 +145,49 @@ def close_alert(*, actor: Person, alert: Alert, version: int, note: str = "") ->
     fields = {"closed_at": timezone.now(), "closed_by": actor, "closing_note": (note or "").strip()}
     _move(actor, current, CLOSE, fields)
     return _sync(alert, current)
+
+
+# Said on an alert the system closed because nothing it showed counts any more (issue 17).
+CLOSED_ENTERED_IN_ERROR = (
+    "Closed automatically: every chronology entry this alert showed was marked entered in error by the "
+    "agency that recorded it."
+)
+
+
+@kernel.service
+def close_alerts_resting_on_entries_in_error(*, actor: Person | None, child_ids: Sequence[int]) -> list[Alert]:
+    """Close the open alerts for these children whose evidence is now only entries entered in error.
+
+    Called before the children's entries are evaluated again (`tasks.evaluate_children_task`), so the
+    rules, which leave such entries out, raise a new alert if the pattern still holds without them. An
+    alert that still has other evidence stays open: its page shows the entry struck through. The
+    system closes it (`actor` None), so no person's guard applies; the log says why."""
+    from safeguarding.concerns.enums import OPEN_STATUSES
+    from safeguarding.concerns.models import AlertEvidence
+
+    in_error = AlertEvidence.objects.filter(alert_id=OuterRef("pk"), event__entered_in_error_at__isnull=False)
+    counted = AlertEvidence.objects.filter(alert_id=OuterRef("pk"), event__entered_in_error_at__isnull=True)
+    alerts = list(
+        Alert.objects.filter(child_id__in=list(child_ids), status__in=OPEN_STATUSES)
+        .filter(Exists(in_error))
+        .exclude(Exists(counted))
+        .select_for_update()
+    )
+    now = timezone.now()
+    for alert in alerts:
+        before = alert.status
+        changes = {"status": AlertStatus.CLOSED, "closed_at": now, "closing_note": CLOSED_ENTERED_IN_ERROR}
+        kernel.update_versioned(alert, version=alert.version, changes={**changes, "updated_at": now}, noun=NOUN)
+        record_activity(
+            actor=actor,
+            action="alert.closed",
+            target=alert,
+            child_id=alert.child_id,
+            changes={"status": [before, AlertStatus.CLOSED], "why": "evidence entered in error"},
+        )
+    if not alerts:
+        kernel.unchanged()
+    return alerts
 
 
 # ---- rules --------------------------------------------------------------------------------------

@@ -12,8 +12,12 @@ from safeguarding.core.enums import Via
 def evaluate_children_task(child_ids: list[int]) -> dict[str, int]:
     """The incremental path: evaluate the active rules for the children whose entries changed."""
     from safeguarding.concerns.scan import evaluate_children
+    from safeguarding.concerns.services import close_alerts_resting_on_entries_in_error
 
     with use_via(Via.TASK):
+        # An alert left with only entries entered in error is closed first (issue 17); the rules then
+        # run over the entries that count.
+        close_alerts_resting_on_entries_in_error(actor=None, child_ids=child_ids)
         outcome = evaluate_children(child_ids)
     return {"children": outcome.children, "raised": len(outcome.raised), "updated": len(outcome.updated)}
 

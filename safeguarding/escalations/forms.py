@@ -9,9 +9,11 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from safeguarding.agencies.enums import AgencyKind
 from safeguarding.agencies.models import Agency
+from safeguarding.chronology.models import Event
 from safeguarding.core.dates import parse_date
 from safeguarding.core.forms import GovUKForm
 from safeguarding.escalations.enums import LevelOfNeed, ResponseKind, Urgency
@@ -20,30 +22,70 @@ from safeguarding.escalations.models import EscalationReason
 NEED_CHOICES = [(str(value), label) for value, label in LevelOfNeed.choices]
 
 
-class ChildChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        born = f", born {obj.date_of_birth:%d/%m/%Y}" if obj.date_of_birth else ""
-        return f"{obj.full_name}{born}"
-
-
 class PersonField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """People in the agencies the form offers; the options are set by `RaiseForm.offer_people`."""
+
     def label_from_instance(self, obj: Any) -> str:
-        agencies = ", ".join(sorted({m.agency.name for m in obj.active_memberships}))
-        return f"{obj.get_full_name() or obj.username} ({agencies})"
+        return obj.get_full_name() or obj.username
 
 
 class EvidenceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.occurred_on:%d/%m/%Y}: {obj.event_type} ({obj.agency.name})"
+        return evidence_label(obj)
+
+
+def evidence_label(event: Any) -> str:
+    """ "12/03/2026, Police: Domestic abuse incident. Police called at 2am…" (the summary shortened)."""
+    summary = " ".join((event.summary or "").split())
+    if len(summary) > SUMMARY_LENGTH:
+        summary = summary[: SUMMARY_LENGTH - 1].rstrip() + "…"
+    return f"{event.occurred_on:%d/%m/%Y}, {event.agency.name}: {event.event_type}. {summary}".rstrip()
+
+
+SUMMARY_LENGTH = 140
+
+
+def child_label(child: Any) -> str:
+    born = f", born {child.date_of_birth:%d/%m/%Y}" if child.date_of_birth else ""
+    return f"{child.full_name}{born}"
+
+
+class ChildField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """One child the person may see. Validated against every visible child, but the select offers
+    only the chosen child and the matches of a search (`RaiseForm.offer_children`): a select of
+    every visible child would hold tens of thousands of names."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return child_label(obj)
+
+
+class SiblingField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return child_label(obj)
 
 
 class RaiseForm(GovUKForm):
-    children = ChildChoiceField(
-        label="Which children is this about?",
+    child_search = forms.CharField(
+        label="Find the child by name",
+        required=False,
+        max_length=100,
+        help_text="Type at least 2 letters of their first name or last name, then choose Find the child.",
+    )
+    child = ChildField(
+        label="Which child is this about?",
         queryset=None,
+        empty_label="Choose a child",
+        error_messages={
+            "required": "Choose the child this is about",
+            "invalid_choice": "Choose the child this is about",
+        },
+    )
+    siblings = SiblingField(
+        label="Is it also about their brothers or sisters?",
+        queryset=None,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Choose siblings together if the disagreement is about all of them.",
-        error_messages={"required": "Choose at least one child"},
+        help_text="Choose siblings too if the disagreement is about all of them.",
     )
     raising_agency: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
         label="Which agency are you raising this for?",
@@ -62,7 +104,7 @@ class RaiseForm(GovUKForm):
         queryset=None,
         required=False,
         empty_label="Not known",
-        help_text="If you do not know, the agency's practitioners at stage 1 are told.",
+        help_text="Choose the agency first. If you do not know who, the agency's practitioners at stage 1 are told.",
     )
     reason = forms.ModelChoiceField(
         label="What is the disagreement about?",
@@ -98,43 +140,51 @@ class RaiseForm(GovUKForm):
         help_text="Urgent: responses are due in hours, not working days. If the child is at immediate risk, "
         "do not wait: make a referral or call the police now.",
     )
-
     evidence = EvidenceField(
         label="Chronology entries that support your case",
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="The child's most recent entries that you can see.",
+        help_text="The child's entries that you can see, most recent first.",
     )
 
-    def __init__(self, *args: Any, children: Any, raising_agencies: Any, events: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, children: Any, raising_agencies: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if events is None:
-            del self.fields["evidence"]
-        else:
-            from safeguarding.chronology.models import Event
-
-            cast(EvidenceField, self.fields["evidence"]).queryset = Event.objects.filter(
-                pk__in=[e.pk for e in events]
-            ).select_related("event_type", "agency")
-        cast(ChildChoiceField, self.fields["children"]).queryset = children
+        self.child_known = False
+        self.found: int | None = None
         fields = self.fields
+        cast(ChildField, fields["child"]).queryset = children
+        cast(SiblingField, fields["siblings"]).queryset = children.none()
+        cast(EvidenceField, fields["evidence"]).queryset = Event.objects.none()
         cast(forms.ModelChoiceField, fields["raising_agency"]).queryset = raising_agencies  # type: ignore[type-arg]
-        cast(forms.ModelChoiceField, fields["receiving_agency"]).queryset = Agency.objects.active().exclude(  # type: ignore[type-arg]
-            kind=AgencyKind.BUSINESS_UNIT
-        )
-        people = (
-            get_user_model()
-            .objects.filter(is_active=True, is_system=False, memberships__is_active=True)
-            .exclude(memberships__agency__kind=AgencyKind.BUSINESS_UNIT)
-            .prefetch_related("memberships__agency")
-            .distinct()
-            .order_by("last_name", "first_name")
-        )
-        cast(PersonField, fields["receiving_person"]).queryset = people
+        cast(forms.ModelChoiceField, fields["receiving_agency"]).queryset = receiving_agencies()  # type: ignore[type-arg]
+        cast(PersonField, fields["receiving_person"]).queryset = receiving_people()
+        fields["receiving_person"].widget.attrs["data-people-url"] = reverse("escalations:raise-people")
+        fields["child"].widget.attrs["data-search-url"] = reverse("escalations:raise-children")
+        fields["child"].widget.attrs["data-details-url"] = reverse("escalations:raise-child-details")
         if raising_agencies.count() == 1:
             fields["raising_agency"].widget = forms.HiddenInput()
             fields["raising_agency"].initial = raising_agencies.first().pk
+
+    def offer_children(self, children: list[Any]) -> None:
+        """The child select's options: "Choose a child" and these children (the chosen one, search matches)."""
+        self.fields["child"].widget.choices = [("", "Choose a child")] + [(c.pk, child_label(c)) for c in children]
+
+    def offer_child_details(self, *, siblings: Any, events: Any) -> None:
+        """The chosen child's brothers and sisters (that the person may see) and chronology entries."""
+        self.child_known = True
+        cast(SiblingField, self.fields["siblings"]).queryset = siblings
+        cast(EvidenceField, self.fields["evidence"]).queryset = events
+
+    def offer_people(self, agency: Any) -> None:
+        """People of the agency chosen; with no agency chosen, everyone, grouped by agency."""
+        people = receiving_people()
+        if agency is not None:
+            rows = people.filter(memberships__agency=agency, memberships__is_active=True)
+            choices: list[Any] = [("", "Not known")] + [(p.pk, p.get_full_name() or p.username) for p in rows]
+        else:
+            choices = [("", "Not known"), *people_by_agency(people)]
+        self.fields["receiving_person"].widget.choices = choices
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -144,9 +194,48 @@ class RaiseForm(GovUKForm):
         person = cleaned.get("receiving_person")
         if person and receiving and not person.memberships.filter(agency=receiving, is_active=True).exists():
             self.add_error(
-                "receiving_person", "Choose a person who works in the agency you disagree with, or 'Not known'"
+                "receiving_person",
+                f"{person.get_full_name() or person.username} does not work in {receiving.name}: "
+                "choose someone who does, or 'Not known'",
             )
         return cleaned
+
+    def chosen_children(self) -> list[Any]:
+        child = self.cleaned_data["child"]
+        return [child, *[s for s in self.cleaned_data.get("siblings") or [] if s.pk != child.pk]]
+
+
+def receiving_agencies() -> Any:
+    return Agency.objects.active().exclude(kind=AgencyKind.BUSINESS_UNIT).order_by("name")
+
+
+def receiving_people(agency: Any = None) -> Any:
+    """People an escalation may name on the receiving side: active staff of active agencies."""
+    people = (
+        get_user_model()
+        .objects.filter(is_active=True, is_system=False, memberships__is_active=True)
+        .exclude(memberships__agency__kind=AgencyKind.BUSINESS_UNIT)
+        .distinct()
+        .order_by("last_name", "first_name", "id")
+    )
+    if agency is not None:
+        people = people.filter(memberships__agency=agency, memberships__is_active=True)
+    return people
+
+
+def people_by_agency(people: Any) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Option groups, one per agency: ("Police", [(id, "Sam Brown"), …])."""
+    from safeguarding.agencies.models import Membership
+
+    rows = (
+        Membership.objects.filter(is_active=True, user__in=people, agency__in=receiving_agencies())
+        .select_related("user", "agency")
+        .order_by("agency__name", "user__last_name", "user__first_name", "user_id")
+    )
+    groups: dict[str, dict[int, str]] = {}
+    for m in rows:
+        groups.setdefault(m.agency.name, {})[m.user_id] = m.user.get_full_name() or m.user.username
+    return [(name, list(members.items())) for name, members in groups.items()]
 
 
 class VersionedForm(GovUKForm):

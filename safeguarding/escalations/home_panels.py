@@ -1,14 +1,20 @@
-"""What the escalations app shows on the home page."""
+"""What the escalations app shows on the home page and on a child's record."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+from django.urls import reverse
 
 from safeguarding.core.home import Panel
+from safeguarding.core.sections import Section
 from safeguarding.escalations import queries
+from safeguarding.escalations.enums import OPEN_STATUSES
 from safeguarding.escalations.models import Escalation
 
 if TYPE_CHECKING:
+    from safeguarding.children.models import Child
     from safeguarding.core.types import PersonRequest
 
 
@@ -30,3 +36,19 @@ def partnership(request: PersonRequest) -> Panel | None:
         "escalations/panels/partnership.html",
         {"open_count": Escalation.objects.open().count(), "overdue_count": Escalation.objects.overdue().count()},
     )
+
+
+def child_section(request: PersonRequest, child: Child) -> Section | None:
+    """On a child's record: the open escalations about the child this person may see, and a link that
+    starts a new one with the child chosen (the page checked the child is visible)."""
+    user = request.user
+    can_raise = user.has_perm("escalations.raise")
+    rows = list(
+        queries.with_related(queries.escalations_visible_to(user))
+        .filter(children=child, status__in=OPEN_STATUSES)
+        .order_by("stage_due_at")[:10]
+    )
+    if not rows and not can_raise:
+        return None
+    raise_url = f"{reverse('escalations:raise')}?{urlencode({'child': child.pk})}"
+    return Section("escalations/sections/child.html", {"rows": rows, "raise_url": raise_url if can_raise else ""})

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from safeguarding.escalations import views
+from safeguarding.escalations import raise_views, views
 
 app_name = "escalations"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
-    path("raise/", views.raise_new, name="raise"),
+    path("raise/", raise_views.raise_new, name="raise"),
+    path("raise/children/", raise_views.raise_children, name="raise-children"),
+    path("raise/people/", raise_views.raise_people, name="raise-people"),
+    path("raise/child-details/", raise_views.raise_child_details, name="raise-child-details"),
     path("log/", views.log, name="log"),
     path("report/", views.report, name="report"),
     path("report.csv", views.report_csv, name="report-csv"),

@@ -14,7 +14,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
-from safeguarding.children.queries import children_visible_to, get_child_for_user
 from safeguarding.core.access import get_or_404, perm_required, require_perm
 from safeguarding.core.forms import attempt
 from safeguarding.core.sections import sections_for
@@ -22,7 +21,6 @@ from safeguarding.core.services import record_activity
 from safeguarding.escalations import forms, queries, reports, services
 from safeguarding.escalations.enums import FINISHED_STATUSES, OPEN_STATUSES, Action
 from safeguarding.escalations.models import Escalation
-from safeguarding.escalations.permissions import RAISING_ROLES
 from safeguarding.escalations.workflow import WORKFLOW, allowed_actions
 
 if TYPE_CHECKING:
@@ -45,54 +43,6 @@ def inbox(request: PersonRequest) -> HttpResponse:
         "escalations/inbox.html",
         {"waiting": waiting, "others": others, "finished": finished},
     )
-
-
-@login_required
-@perm_required("escalations.raise")
-def raise_new(request: PersonRequest) -> HttpResponse:
-    user = request.user
-    children = children_visible_to(user).order_by("last_name", "first_name", "id")
-    initial: dict[str, Any] = {}
-    events: Any = None
-    chosen = request.GET.get("child")
-    if chosen:
-        child = get_child_for_user(user, chosen)  # 404 for a child this person may not see
-        # Offer the child and any brothers or sisters this person may also see.
-        siblings = child.relationships.filter(other_child__isnull=False).values_list("other_child_id", flat=True)
-        children = children_visible_to(user).filter(pk__in=[child.pk, *siblings]).order_by("last_name", "first_name")
-        initial["children"] = [child.pk]
-        from safeguarding.chronology.queries import events_for_child
-
-        events = events_for_child(user, child).order_by("-child_links__occurred_on", "-child_links__event_id")[:50]
-    agencies = Agency.objects.filter(pk__in=user.agency_ids_with_role(RAISING_ROLES)).order_by("name")  # type: ignore[union-attr]
-    form = forms.RaiseForm(
-        data=request.POST or None, initial=initial, children=children, raising_agencies=agencies, events=events
-    )
-    raised: list[Escalation] = []
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if attempt(
-            form,
-            lambda: raised.append(
-                services.raise_escalation(
-                    actor=user,
-                    children=list(data["children"]),
-                    raising_agency=data["raising_agency"],
-                    receiving_agency=data["receiving_agency"],
-                    receiving_person=data.get("receiving_person"),
-                    reason=data["reason"],
-                    disputed_decision=data["disputed_decision"],
-                    desired_outcome=data["desired_outcome"],
-                    raiser_level_of_need=data["raiser_level_of_need"],
-                    urgency=data["urgency"],
-                    evidence=list(data.get("evidence") or []),
-                )
-            ),
-        ):
-            esc = raised[0]
-            messages.success(request, f"Escalation {esc.reference} raised. The receiving agency has been told.")
-            return redirect("escalations:detail", pk=esc.pk)
-    return render(request, "escalations/raise.html", {"form": form, "no_children": not children.exists()})
 
 
 @login_required

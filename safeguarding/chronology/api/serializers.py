@@ -264,6 +264,10 @@ class ChronologyEntrySerializer(serializers.Serializer):
     action_taken = serializers.CharField()
     impact = serializers.CharField()
     confidentiality = serializers.ChoiceField(choices=Confidentiality.choices)
+    entered_in_error = serializers.BooleanField(
+        help_text="Marked entered in error by the recording agency: kept for the record, in no highlight or alert."
+    )
+    entered_in_error_reason = serializers.CharField(help_text="Why, when entered in error; else empty.")
     child_ids = serializers.ListField(child=serializers.IntegerField())
     highlights = serializers.ListField(
         child=serializers.CharField(), help_text="The kinds of highlight this entry belongs to."

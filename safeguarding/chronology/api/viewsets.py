@@ -262,6 +262,8 @@ def entry_data(row: ChronologyRow, lookups: _Lookups) -> dict[str, Any]:
         "action_taken": event.action_taken,
         "impact": event.impact,
         "confidentiality": event.confidentiality,
+        "entered_in_error": event.entered_in_error_at is not None,
+        "entered_in_error_reason": event.entered_in_error_reason,
         "child_ids": sorted(row.child_ids),
         "highlights": sorted(row.highlight_kinds),
         "sources": [
@@ -331,8 +333,9 @@ class ChildChronologyViewSet(viewsets.GenericViewSet):
 
 
 def register(router: SimpleRouter) -> None:
-    from safeguarding.chronology.api import imports
+    from safeguarding.chronology.api import entered_in_error, imports
 
     router.register(r"children/(?P<id>[^/]+)/chronology", ChildChronologyViewSet, basename="child-chronology")
     router.register("events", EventViewSet, basename="event")
     imports.register(router)
+    entered_in_error.register(router)

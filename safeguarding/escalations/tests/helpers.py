@@ -17,7 +17,5 @@ def entry_about(actor: Any, agency: Any, child: Any, **kwargs: Any) -> Any:
         agency=agency,
         children=[child],
         event_type=EventType.objects.get(code="other"),
-        occurred_on=timezone.localdate(),
-        summary="Seen at home.",
-        **kwargs,
+        **{"occurred_on": timezone.localdate(), "summary": "Seen at home.", **kwargs},
     )

@@ -66,7 +66,7 @@ def test_raise_page_raises_an_escalation(esc_cast: EscCast, client_for) -> None:
     response = client_for(esc_cast.raiser).post(
         "/escalations/raise/",
         {
-            "children": [esc_cast.cast.child.pk],
+            "child": esc_cast.cast.child.pk,
             "raising_agency": esc_cast.cast.agency.pk,
             "receiving_agency": esc_cast.cast.partner_agency.pk,
             "receiving_person": "",
