@@ -37,8 +37,28 @@ from safeguarding.linking.models import ChildMerge, PossibleMatch
 if TYPE_CHECKING:
     from safeguarding.core.types import Person
 
-# Identifying fields a merge may fill in on the kept record from the merged one (restored on unmerge).
-IDENTITY_FIELDS = ("first_name", "last_name", "other_names", "date_of_birth", "sex", "nhs_number", "is_verified")
+# Identifying fields a merge may fill in on the kept record from the merged one (restored on unmerge):
+# the person's, then what the Children in Need census holds (docs/cin-census.md).
+IDENTITY_FIELDS = (
+    "first_name",
+    "last_name",
+    "other_names",
+    "date_of_birth",
+    "sex",
+    "nhs_number",
+    "la_child_id",
+    "upn",
+    "former_upn",
+    "upn_unknown",
+    "ethnicity",
+    "disabilities",
+    "expected_date_of_birth",
+    "is_verified",
+)
+# Identifiers that are unique when present: each moves to the kept record, and two records that hold
+# different ones are two children.
+UNIQUE_IDENTIFIERS = {"nhs_number": "NHS numbers", "la_child_id": "LA child IDs", "upn": "UPNs"}
+DATE_FIELDS = ("date_of_birth", "expected_date_of_birth")
 # References to a child that a merge never repoints: the merge's own bookkeeping.
 NOT_MOVED = {
     ("children", "Child", "merged_into"),
@@ -221,8 +241,10 @@ def merge_children(
     kept, merged = locked[kept.pk], locked[merged.pk]
     if kept.pk == merged.pk or kept.merged_into_id or merged.merged_into_id:
         raise ValidationError("One of these records has already been merged. Check the queue again.")
-    if kept.nhs_number and merged.nhs_number and kept.nhs_number != merged.nhs_number:
-        raise ValidationError("These records have different NHS numbers, so they are two children. Keep them apart.")
+    for name, plural in UNIQUE_IDENTIFIERS.items():
+        ours, theirs = getattr(kept, name), getattr(merged, name)
+        if ours and theirs and ours != theirs:
+            raise ValidationError(f"These records have different {plural}, so they are two children. Keep them apart.")
     kept_before, merged_before = _snapshot(kept), _snapshot(merged)
     moved: dict[str, dict[str, list[Any]]] = {}
     removed: list[list[dict[str, Any]]] = []
@@ -239,14 +261,15 @@ def merge_children(
         if ids:
             model._base_manager.filter(pk__in=ids).update(**{f.attname: kept.pk})
             moved.setdefault(_label(model), {})[f.attname] = ids
-    # The kept record learns what only the merged one knew (an NHS number, a date of birth).
-    filled = [n for n in IDENTITY_FIELDS if n != "is_verified" and not getattr(kept, n) and getattr(merged, n)]
+    # The kept record learns what only the merged one knew (an NHS number, a date of birth, a UPN).
+    filled = {n: getattr(merged, n) for n in IDENTITY_FIELDS if n != "is_verified" and not getattr(kept, n)}
+    filled = {n: value for n, value in filled.items() if value}  # what the merged record knew and kept did not
     merged.merged_into = kept
-    nhs = merged.nhs_number
-    merged.nhs_number = None  # unique: it moves to the kept record
-    merged.save(update_fields=["merged_into", "nhs_number"])
-    for name in filled:
-        setattr(kept, name, nhs if name == "nhs_number" else getattr(merged, name))
+    for name in UNIQUE_IDENTIFIERS:
+        setattr(merged, name, None)  # unique: it moves to the kept record
+    merged.save(update_fields=["merged_into", *UNIQUE_IDENTIFIERS])
+    for name, value in filled.items():
+        setattr(kept, name, value)
     kept.is_verified = kept.is_verified or merged.is_verified
     kept.save(update_fields=[*filled, "is_verified"] if filled else ["is_verified"])
     merge = ChildMerge.objects.create(
@@ -320,11 +343,12 @@ def unmerge_children(*, actor: Person, merge: ChildMerge, reason: str) -> ChildM
 
 
 def _restore_identity(child: Child, before: dict[str, Any], **extra: Any) -> None:
-    values = dict(before)
-    if values.get("date_of_birth"):
-        values["date_of_birth"] = dt.date.fromisoformat(values["date_of_birth"])
-    # The NHS number is unique: clear it on both first, then write the saved values.
-    Child.all_records.filter(pk=child.pk).update(nhs_number=None)
+    values = dict(before)  # a merge recorded before a field existed holds no value for it: left as it is
+    for name in DATE_FIELDS:
+        if values.get(name):
+            values[name] = dt.date.fromisoformat(values[name])
+    # The unique identifiers: cleared on both first, then the saved values written.
+    Child.all_records.filter(pk=child.pk).update(**dict.fromkeys(UNIQUE_IDENTIFIERS))
     for name, value in {**values, **extra}.items():
         setattr(child, name, value)
     child.save(update_fields=[*values, *extra])

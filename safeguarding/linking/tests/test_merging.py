@@ -173,6 +173,52 @@ def test_records_with_different_nhs_numbers_are_never_merged(world: dict[str, An
     assert not ChildMerge.objects.exists()
 
 
+def test_records_with_different_census_identifiers_are_never_merged(world: dict[str, Any]) -> None:
+    a = f.ChildFactory(nhs_number=None, la_child_id="LA100", upn="Y201026000123")
+    b = f.ChildFactory(nhs_number=None, la_child_id="LA200")
+    c = f.ChildFactory(nhs_number=None, upn="M201026000124")
+    with pytest.raises(ValidationError, match="different LA child IDs"):
+        services.merge_children(actor=world["steward"], kept=a, merged=b)
+    with pytest.raises(ValidationError, match="different UPNs"):
+        services.merge_children(actor=world["steward"], kept=a, merged=c)
+    assert not ChildMerge.objects.exists()
+
+
+def test_census_details_move_to_the_kept_record_and_come_back_on_unmerge(world: dict[str, Any]) -> None:
+    # The social care record knows the census details; the school's knows only the name and UPN.
+    kept = f.ChildFactory(nhs_number=None, upn="Y201026000123", la_child_id=None, ethnicity="")
+    merged = f.ChildFactory(
+        nhs_number=None,
+        upn=None,
+        la_child_id="LA300",
+        former_upn="M201026000124",
+        ethnicity="WBRI",
+        disabilities=["HEAR"],
+        expected_date_of_birth=dt.date(2016, 3, 1),
+    )
+    merge = services.merge_children(actor=world["steward"], kept=kept, merged=merged)
+    kept.refresh_from_db()
+    merged = Child.all_records.get(pk=merged.pk)
+    assert (kept.upn, kept.la_child_id, kept.former_upn, kept.ethnicity) == (
+        "Y201026000123",
+        "LA300",
+        "M201026000124",
+        "WBRI",
+    )
+    assert kept.disabilities == ["HEAR"]
+    assert kept.expected_date_of_birth == dt.date(2016, 3, 1)
+    assert merged.la_child_id is None  # unique: it moved to the kept record
+    services.unmerge_children(actor=world["steward"], merge=merge, reason="Different children after all")
+    kept.refresh_from_db()
+    merged.refresh_from_db()
+    assert (kept.la_child_id, kept.ethnicity, kept.disabilities, kept.upn) == (None, "", [], "Y201026000123")
+    assert (merged.la_child_id, merged.ethnicity, merged.expected_date_of_birth) == (
+        "LA300",
+        "WBRI",
+        dt.date(2016, 3, 1),
+    )
+
+
 def test_accepting_merges_and_supersedes_other_pairs_rejecting_is_remembered(world: dict[str, Any]) -> None:
     a, b, c = (f.ChildFactory(nhs_number=None) for _ in range(3))
     ab = PossibleMatch.objects.create(child_a=a, child_b=b, score=0.9)
