@@ -24,8 +24,15 @@ def bar_chart(
     maximum: float | None = None,
 ) -> str:
     """A horizontal bar chart (one bar per series for each label) as SVG text."""
+    # Drawn for half a column, where the dashboard shows it beside its table (and legible in the PDF).
     return svgcharts.bar_chart(
-        title, f"{desc} The table gives the same figures.", labels, series, unit=unit, maximum=maximum
+        title,
+        f"{desc} The table gives the same figures.",
+        labels,
+        series,
+        unit=unit,
+        maximum=maximum,
+        width=svgcharts.HALF_WIDTH,
     )
 
 

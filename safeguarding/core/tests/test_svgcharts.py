@@ -66,3 +66,22 @@ def test_nice_ticks() -> None:
     assert svgcharts.nice_ticks(11) == [0, 2, 4, 6, 8, 10, 12]
     assert svgcharts.nice_ticks(0) == [0, 1]
     assert svgcharts.nice_ticks(3) == [0, 1, 2, 3]
+
+
+def test_a_half_column_chart_is_drawn_at_its_width_and_every_label_starts_inside_it() -> None:
+    # Drawn 640 wide and shown in half a column, a chart's labels were scaled down to about 9 px.
+    long_label = "Children on a plan with an objective past its date and not yet met"
+    svg = svgcharts.bar_chart(
+        "Reviews", "Bar chart.", [long_label, "Short"], [("Reviews", [4, 1])], unit="Reviews", width=440
+    )
+    root = _root(svg)
+    assert (root.getAttribute("width"), root.getAttribute("viewBox")) == (
+        "440",
+        f"0 0 440 {root.getAttribute('height')}",
+    )
+    for text in root.getElementsByTagName("text"):
+        content, x = text.firstChild.data, float(text.getAttribute("x"))
+        if text.getAttribute("text-anchor") == "end":  # a label, right-aligned at the plot's left edge
+            assert x - svgcharts.text_width(content, svgcharts.LABEL) >= 0, content
+    assert svgcharts.short(long_label) not in svg  # shortened to the room it has
+    assert "Children on a plan" in svg
