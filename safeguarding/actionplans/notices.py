@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from safeguarding.actionplans.models import Action, ActionQuerySet, OverdueNotice, RecheckNotice
 from safeguarding.agencies.enums import Role
+from safeguarding.core.dates import long_date
 from safeguarding.core.services import record_activity
 
 Message = tuple[str, str, str, list[str]]
@@ -48,7 +49,7 @@ def _link(action: Action) -> str:
 
 def _overdue_message(action: Action, to: list[str]) -> Message:
     body = (
-        f"Action {action.reference} in the plan '{action.plan.title}' was due on {action.due_on:%d %B %Y} "
+        f"Action {action.reference} in the plan '{action.plan.title}' was due on {long_date(action.due_on)} "
         f"and is not complete.\n\nLead officer: {action.lead_officer}\nLead agency: {action.lead_agency.name}\n\n"
         f"Add an update or agree a new due date:\n{_link(action)}\n\n"
         "This email holds no personal details. Do not forward it outside your agency."
@@ -59,7 +60,7 @@ def _overdue_message(action: Action, to: list[str]) -> Message:
 def _recheck_message(action: Action, to: list[str]) -> Message:
     body = (
         f"Action {action.reference} in the plan '{action.plan.title}' is complete, and its re-check was due on "
-        f"{action.recheck_on:%d %B %Y}: check that the change held (for example by a re-audit).\n\n"
+        f"{long_date(action.recheck_on)}: check that the change held (for example by a re-audit).\n\n"
         f"Lead officer: {action.lead_officer}\nLead agency: {action.lead_agency.name}\n\n"
         f"Record the re-check (held, or did not hold) on the action's page:\n{_link(action)}\n\n"
         "This email holds no personal details. Do not forward it outside your agency."

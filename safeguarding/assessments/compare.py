@@ -62,7 +62,7 @@ class Comparison:
     scale: list[tuple[int, str]]
 
     def column_label(self, assessment: Assessment) -> str:
-        return f"{assessment.assessed_on:%d %b %Y}, {assessment.agency.name}"
+        return f"{assessment.assessed_on.day} {assessment.assessed_on:%b %Y}, {assessment.agency.name}"
 
     @property
     def columns(self) -> list[tuple[Assessment, str]]:

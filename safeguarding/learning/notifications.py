@@ -17,6 +17,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from safeguarding.core.dates import long_date
+
 if TYPE_CHECKING:
     from safeguarding.core.types import Person
 
@@ -33,7 +35,7 @@ def event_link(event: Any) -> str:
 
 def _when(event: Any) -> str:
     starts = timezone.localtime(event.starts_at)
-    return f"{starts:%A %d %B %Y} at {starts:%H:%M}"
+    return f"{starts:%A} {long_date(starts)} at {starts:%H:%M}"
 
 
 def _send(messages: list[Message]) -> None:

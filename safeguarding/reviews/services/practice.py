@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from safeguarding.agencies.enums import Role
 from safeguarding.core import kernel
+from safeguarding.core.dates import long_date
 from safeguarding.core.services import record_activity
 from safeguarding.reviews import clocks, publication
 from safeguarding.reviews.enums import Action, MemberRole, Stage
@@ -201,7 +202,7 @@ def publish_review(
     elif problem := publication.copy_problem(practice, published_on):
         errors["published_on"] = problem
     if may_come_down_on < earliest:
-        errors["may_come_down_on"] = f"The report must stay online until at least {earliest:%d %B %Y}."
+        errors["may_come_down_on"] = f"The report must stay online until at least {long_date(earliest)}."
     if errors:
         raise ValidationError(errors)
     problem = publication.deferral_problem(practice) or publication.report_problem(practice)

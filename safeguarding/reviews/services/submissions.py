@@ -17,6 +17,7 @@ from safeguarding.agencies.enums import Role
 from safeguarding.agencies.models import Agency
 from safeguarding.core import kernel
 from safeguarding.core.calendar import add_working_days
+from safeguarding.core.dates import long_date
 from safeguarding.core.services import record_activity
 from safeguarding.reviews import clocks
 from safeguarding.reviews.enums import RequestKind, RequestStatus, Stage
@@ -102,7 +103,7 @@ def _email_leads(request: AgencyRequest, headline: str) -> None:
     if not to:
         return
     body = (
-        f"{headline}\n\nReview: {request.review.reference}\nDue by: {request.due_on:%d %B %Y}\n\n"
+        f"{headline}\n\nReview: {request.review.reference}\nDue by: {long_date(request.due_on)}\n\n"
         "Sign in to the Safeguarding Hub and open Case reviews to answer."
     )
     message = (f"Case review {request.review.reference}: {request.get_kind_display()}", body, None, to)
@@ -119,7 +120,7 @@ def remind_agency(*, actor: Person | None = None, request: AgencyRequest, today:
     if not pending.update(last_reminded_on=today, reminders_sent=request.reminders_sent + 1):
         kernel.unchanged()
         return False
-    late = "is overdue" if request.due_on < today else f"is due by {request.due_on:%d %B %Y}"
+    late = "is overdue" if request.due_on < today else f"is due by {long_date(request.due_on)}"
     _email_leads(request, f"Reminder: the {request.get_kind_display().lower()} {late}.")
     record_activity(actor=actor, action="review.request_reminded", target=request)
     return True
