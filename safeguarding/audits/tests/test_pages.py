@@ -147,6 +147,7 @@ def test_index_query_count_does_not_grow_with_audits(ac, client_for):
 
     client = client_for(ac.business)
     ac.plan()
+    client.get(reverse("audits:index"))  # the first request of a session also renews it: not the page's cost
     with CaptureQueriesContext(connection) as few:
         assert client.get(reverse("audits:index")).status_code == 200
     for n in range(4):
