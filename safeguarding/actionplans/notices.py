@@ -58,6 +58,8 @@ def _overdue_message(action: Action, to: list[str]) -> Message:
 
 
 def _recheck_message(action: Action, to: list[str]) -> Message:
+    if action.recheck_on is None:  # only actions with a re-check date are chosen for this message
+        raise ValueError(f"Action {action.pk} has no re-check date.")
     body = (
         f"Action {action.reference} in the plan '{action.plan.title}' is complete, and its re-check was due on "
         f"{long_date(action.recheck_on)}: check that the change held (for example by a re-audit).\n\n"
