@@ -5,6 +5,7 @@ chosen, evidence most recent first with its summary, and what was typed kept."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -139,7 +140,15 @@ def test_a_child_the_person_may_not_see_is_refused_like_one_that_does_not_exist(
     assert client.get("/escalations/raise/child-details/?child=999999").status_code == 404
 
 
-@time_machine.travel(TODAY, tick=False)
+@pytest.fixture
+def _on_today() -> Iterator[None]:
+    """The clock at TODAY from before the cast is built, so its involvements have begun by then whatever the
+    real date (under faketime the cast's involvements would otherwise start after TODAY)."""
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+@pytest.mark.usefixtures("_on_today")  # before esc_cast: usefixtures come before the arguments
 def test_evidence_runs_newest_first_with_its_summary(esc_cast: EscCast, client_for) -> None:
     cast = esc_cast.cast
     entry_about(cast.involved, cast.agency, cast.child, summary="Older visit.", occurred_on=dt.date(2026, 9, 1))

@@ -20,6 +20,19 @@ START = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.get_default_timezone())
 DUE = date(2026, 12, 1)
 
 
+@pytest.fixture
+def pc(cast_at_start, pc):
+    """The plan cast built with the clock at START, so its involvements have begun by then whatever the real
+    date (under faketime they would otherwise start after START)."""
+    return pc
+
+
+@pytest.fixture
+def cast_at_start():
+    with time_machine.travel(START, tick=False):
+        yield
+
+
 def _plan(pc):
     with time_machine.travel(START, tick=False):
         plan = draft_plan(pc.lead, pc.cast.child, pc.cast.agency, objectives=0)
