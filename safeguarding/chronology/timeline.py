@@ -40,20 +40,21 @@ AXIS = "#505a5f"
 class Lane:
     agency_code: str
     agency_name: str
-    marks: tuple[tuple[date, bool], ...]  # (date, involved in a highlight)
+    marks: tuple[tuple[date, bool, bool], ...]  # (date, involved in a highlight, entered in error)
 
 
 def lanes(chronology: MergedChronology) -> list[Lane]:
     """One lane per agency with an entry in the rows, in the order agencies first appear."""
     order: dict[str, Lane] = {}
-    marks: dict[str, list[tuple[date, bool]]] = {}
+    marks: dict[str, list[tuple[date, bool, bool]]] = {}
     for row in chronology.rows:
         for event in row.sources:
             code = event.agency.code
             if code not in order:
                 order[code] = Lane(code, event.agency.name, ())
                 marks[code] = []
-            marks[code].append((event.occurred_on, bool(row.highlight_kinds)))
+            in_error = getattr(event, "entered_in_error_at", None) is not None
+            marks[code].append((event.occurred_on, bool(row.highlight_kinds) and not in_error, in_error))
     return [Lane(lane.agency_code, lane.agency_name, tuple(marks[code])) for code, lane in order.items()]
 
 
@@ -118,9 +119,7 @@ def render_timeline(chronology: MergedChronology, *, id_prefix: str = "timeline"
     plot_height = LANE_HEIGHT * len(all_lanes)
     height = TOP + plot_height + AXIS_HEIGHT + LEGEND_HEIGHT
     shown = _visible_highlights(chronology.highlights, start, end)
-    description = [
-        f"{lane.agency_name}: {len(lane.marks)} entr{'y' if len(lane.marks) == 1 else 'ies'}." for lane in all_lanes
-    ]
+    description = [_lane_description(lane) for lane in all_lanes]
     description += [f"Shaded: {h.title} ({long_date(h.start)} to {long_date(h.end)})." for h in shown]
     description.append("The table below lists the same entries.")
     title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
@@ -160,12 +159,15 @@ def render_timeline(chronology: MergedChronology, *, id_prefix: str = "timeline"
         out.append(
             f'<text x="{tx}" y="{axis_y + 18}" text-anchor="middle" font-size="11" fill="{TEXT}">{escape(label)}</text>'
         )
-    # One mark per entry; entries in a highlight are red diamonds, others blue circles.
+    # One mark per entry; entries in a highlight are red diamonds, entries in error grey circles struck
+    # through (they count in no highlight), others blue circles.
     for i, lane in enumerate(all_lanes):
         cy = TOP + i * LANE_HEIGHT + LANE_HEIGHT / 2
-        for day, highlighted in lane.marks:
+        for day, highlighted, in_error in lane.marks:
             cx = x(day)
-            if highlighted:
+            if in_error:
+                out.append(_in_error_mark(cx, cy))
+            elif highlighted:
                 out.append(
                     f'<path d="M{cx} {cy - 6}L{cx + 6} {cy}L{cx} {cy + 6}L{cx - 6} {cy}Z" fill="{MARK_HIGHLIGHTED}"/>'
                 )
@@ -174,6 +176,22 @@ def render_timeline(chronology: MergedChronology, *, id_prefix: str = "timeline"
     out += _legend(axis_y + AXIS_HEIGHT + 8)
     out.append("</svg>")
     return "".join(out)
+
+
+def _lane_description(lane: Lane) -> str:
+    count = len(lane.marks)
+    in_error = sum(1 for _, _, wrong in lane.marks if wrong)
+    also = f" ({in_error} entered in error)" if in_error else ""
+    return f"{lane.agency_name}: {count} entr{'y' if count == 1 else 'ies'}{also}."
+
+
+def _in_error_mark(cx: float, cy: float) -> str:
+    """A hollow grey circle struck through: an entry kept on the record but entered in error."""
+    return (
+        f'<g class="app-timeline__in-error"><circle cx="{cx}" cy="{cy}" r="4.5" fill="none" stroke="{AXIS}" '
+        f'stroke-width="1.5"/><line x1="{cx - 6}" y1="{cy + 6}" x2="{cx + 6}" y2="{cy - 6}" stroke="{AXIS}" '
+        f'stroke-width="1.5"/></g>'
+    )
 
 
 def _legend(ly: float) -> list[str]:
@@ -189,4 +207,6 @@ def _legend(ly: float) -> list[str]:
         f'<text x="{LABEL_WIDTH + 244}" y="{ly + 4}" font-size="11" fill="{TEXT}">Highlighted period</text>',
         f'<rect x="{LABEL_WIDTH + 380}" y="{ly - 6}" {swatch} fill="{GAP_SHADE}"/>',
         f'<text x="{LABEL_WIDTH + 404}" y="{ly + 4}" font-size="11" fill="{TEXT}">Gap in contact</text>',
+        _in_error_mark(LABEL_WIDTH + 516, ly),
+        f'<text x="{LABEL_WIDTH + 528}" y="{ly + 4}" font-size="11" fill="{TEXT}">Entered in error</text>',
     ]

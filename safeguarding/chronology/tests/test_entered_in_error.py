@@ -14,6 +14,7 @@ from safeguarding.agencies.enums import Role
 from safeguarding.chronology import entered_in_error
 from safeguarding.chronology.merged import merged_chronology
 from safeguarding.chronology.models import Event, EventType
+from safeguarding.chronology.timeline import render_timeline
 from safeguarding.core import kernel
 from safeguarding.core.models import ActivityLog
 from safeguarding.testing import factories as f
@@ -102,6 +103,16 @@ def test_entries_in_error_are_listed_but_left_out_of_highlights(cast) -> None:
     assert "was_not_brought_run" not in {h.kind for h in chronology.highlights}
     assert chronology.rows[0].event.pk == first.pk  # still listed, in date order
     assert not chronology.rows[0].highlight_kinds
+
+
+def test_the_timeline_draws_an_entry_in_error_struck_through_and_says_so(cast) -> None:
+    first = add(cast, days=0)
+    add(cast, days=30)
+    entered_in_error.mark_entered_in_error(actor=cast.involved, event=first, reason=REASON)
+    svg = render_timeline(merged_chronology(cast.involved, cast.child))
+    assert svg.count('class="app-timeline__in-error"') == 1 + 1  # the entry's mark, and the legend's
+    assert f"{cast.agency.name}: 2 entries (1 entered in error)." in svg
+    assert "Entered in error</text>" in svg
 
 
 def test_an_entry_in_error_is_not_merged_with_another_agencys_record(cast) -> None:

@@ -53,9 +53,9 @@ def test_timeline_has_one_lane_per_agency_and_a_mark_per_entry(cast):
     assert lane_labels == ["HV", "POL", "SCH"]
     assert [len(lane.marks) for lane in lanes(chronology)] == [3, 1, 1]
     # A circle per entry, a red diamond for those in a highlight (here the run and the gaps), and one
-    # of each in the legend.
+    # of each in the legend, with the legend's struck-through circle for an entry in error.
     marks = len(list(root.iter(f"{SVG}circle"))) + len(list(root.iter(f"{SVG}path")))
-    assert marks == 5 + 2
+    assert marks == 5 + 3
     kinds = {r.get("data-kind") for r in root.iter(f"{SVG}rect") if r.get("data-kind")}
     assert {"was_not_brought_run", "gap"} <= kinds
     assert "Test &lt;School&gt; &amp; Co" in svg
