@@ -15,30 +15,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from safeguarding.agencies.enums import AgencyKind
-from safeguarding.agencies.models import Agency
 from safeguarding.census.importer import FORMAT
+from safeguarding.census.management.commands.export_cin import census_agency
 from safeguarding.chronology.enums import ImportStatus
 from safeguarding.chronology.importer import ImportResult, create_batch, run_batch
 from safeguarding.chronology.models import ImportBatch
 from safeguarding.core.context import use_via
 from safeguarding.core.enums import Via
-
-
-def _agency(code: str | None) -> Agency:
-    agencies = Agency.objects.filter(kind=AgencyKind.CHILDRENS_SOCIAL_CARE, is_active=True).order_by("code")
-    if code:
-        found = agencies.filter(code=code.upper()).first()
-        if found is None:
-            raise CommandError(f"No active children's social care agency has the code {code}. Check the code.")
-        return found
-    candidates = list(agencies[:2])
-    if not candidates:
-        raise CommandError("The partnership has no active children's social care agency to import the census for.")
-    if len(candidates) > 1:
-        codes = ", ".join(agencies.values_list("code", flat=True))
-        raise CommandError(f"Name the children's social care agency with --agency (one of {codes}).")
-    return candidates[0]
 
 
 class Command(BaseCommand):
@@ -53,7 +36,7 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"{path} is not a file. Check the path.")
-        agency = _agency(options["agency"])
+        agency = census_agency(options["agency"])
         started = time.monotonic()
         with use_via(Via.COMMAND):
             batch = create_batch(
