@@ -5,6 +5,7 @@ with no dead ends. Each page is checked with axe at 1280 and 375 px and fits its
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -23,6 +24,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _one_error_prefix(page: Page, titles: list[str]) -> None:
+    # The click starts a navigation: wait for the new page's title (and its summary) before reading it.
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(page.locator(".govuk-error-summary")).to_have_count(1)
     title = page.title()
     titles.append(title)
     assert title.startswith("Error: "), title
