@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from safeguarding.chronology.merged import ChronologyFilters, ChronologyRow, MergedChronology
 from safeguarding.chronology.models import Event, EventType
+from safeguarding.core.enums import Confidentiality
 from safeguarding.core.pdf import render_pdf
 from safeguarding.core.spreadsheets import neutralise_formula
 
@@ -87,17 +88,27 @@ class RowCells:
 def row_cells(row: ChronologyRow, child_names: dict[int, str] | None = None) -> RowCells:
     event = row.event
     names = child_names or {}
+    sources = row.sources
+    # Read once per row (the related-object descriptor is slow for thousands of rows).
+    agencies = [e.agency for e in sources]
+    child_ids = row.child_ids
+    if len(child_ids) == 1:
+        children = next((names[c] for c in child_ids if c in names), "")
+    else:
+        children = "; ".join(names[c] for c in sorted(child_ids, key=lambda c: names.get(c, "")) if c in names)
     return RowCells(
         date=event.display_date,
-        agencies="; ".join(a.name for a in row.agencies),
+        agencies=agencies[0].name if len(agencies) == 1 else "; ".join(a.name for a in agencies),
         type=type_label(event),
-        category_value=category_and_value(event),
+        category_value=category_and_value(event) if event.category or event.value is not None else "",
         summary=event.summary,
         impact=event.impact,
         action=event.action_taken,
-        children="; ".join(names[c] for c in sorted(row.child_ids, key=lambda c: names.get(c, "")) if c in names),
-        highlights="; ".join(HIGHLIGHT_NAMES.get(k, k) for k in sorted(row.highlight_kinds)),
-        restricted=any(e.is_restricted for e in row.sources),
+        children=children,
+        highlights="; ".join(HIGHLIGHT_NAMES.get(k, k) for k in sorted(row.highlight_kinds))
+        if row.highlight_kinds
+        else "",
+        restricted=any(e.confidentiality == Confidentiality.RESTRICTED for e in sources),
         entered_in_error=event.entered_in_error_reason if event.entered_in_error_at else "",
     )
 

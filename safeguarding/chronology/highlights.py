@@ -12,6 +12,7 @@ and the rules can be read and tested without a database:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -171,16 +172,15 @@ def repeated_nfa_referrals(entries: Sequence[Entry]) -> list[Highlight]:
 
 def closed_for_non_engagement_while_concerns_continue(entries: Sequence[Entry]) -> list[Highlight]:
     ordered = _sorted(entries)
+    days = [e.occurred_on for e in ordered]
     found = []
     for i, closure in enumerate(ordered):
         if not {"early_help", "non_engagement"} <= closure.tags or "closure" not in closure.tags:
             continue
         window_end = closure.occurred_on + CONCERNS_AFTER_CLOSURE_WINDOW
-        later = [
-            e
-            for e in ordered[i + 1 :]
-            if e.occurred_on <= window_end and (e.tags & CONCERN_TAGS or e.type_code == WAS_NOT_BROUGHT)
-        ]
+        # In date order, the entries up to the window's end are the ones before this index.
+        until = bisect_right(days, window_end, lo=i + 1)
+        later = [e for e in ordered[i + 1 : until] if e.tags & CONCERN_TAGS or e.type_code == WAS_NOT_BROUGHT]
         if later:
             found.append(
                 Highlight(

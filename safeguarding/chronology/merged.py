@@ -125,19 +125,7 @@ def visible_events(user: Person, children: Sequence[Child]) -> list[Event]:
         events_qs = Event.objects.filter(
             pk__in=EventChild.objects.filter(child_id__in=child_ids, is_current=True).values("event_id")
         ).order_by("occurred_on", "id")
-    events = _lean_events(events_qs.filter(restriction_q(memberships(user))))
-    agencies = every_agency({e.agency_id for e in events})
-    types = every_event_type({e.event_type_id for e in events})
-    authors = get_user_model().objects.in_bulk({e.author_id for e in events if e.author_id})
-    for event in events:
-        # What select_related would cache, set directly: the descriptors' checks cost more than the rest
-        # of the row for thousands of entries.
-        event._state.fields_cache = {
-            "agency": agencies[event.agency_id],
-            "event_type": types[event.event_type_id],
-            "author": authors.get(event.author_id) if event.author_id else None,
-        }
-    return events
+    return _lean_events(events_qs.filter(restriction_q(memberships(user))))
 
 
 def every_agency(ids: set[int] | None = None) -> dict[int, Agency]:
@@ -159,24 +147,68 @@ def _by_id(model: Any, ids: set[int] | None) -> dict[int, Any]:
     return found
 
 
+# The columns the chronology's readers show or decide with (the page, the API, the exports, the
+# timeline and the highlights). The rest (versioning, import bookkeeping, `lineage`'s uuid,
+# `recorded_at`) are left deferred, as `.only()` leaves them: converting them was a third of the
+# query's cost, and reading one on an instance still works (Django loads a deferred field on access).
+SHOWN_COLUMNS = (
+    "id",
+    "agency_id",
+    "author_id",
+    "event_type_id",
+    "original_type_label",
+    "category",
+    "value",
+    "occurred_on",
+    "precision",
+    "approximate",
+    "summary",
+    "impact",
+    "action_taken",
+    "agency_reference",
+    "confidentiality",
+    "restricted_to_roles",
+    "entered_in_error_at",
+    "entered_in_error_reason",
+)
+
+
 def _lean_events(events_qs: QuerySet[Event]) -> list[Event]:
-    """The entries as `Event` instances built straight from their column values.
+    """The entries as `Event` instances built straight from the values of `SHOWN_COLUMNS`, with their
+    agency, type and author attached.
 
     `Model.__init__` sets every field through its descriptor (about 70 µs an entry here, most of a
     2,000-entry chronology's time in Python); the values are those the database gave, converted as
-    for any query (`values_list` applies the same converters), so the instances are the ones the ORM
-    would build, marked as loaded from the database.
+    for any query (`values_list` applies the same converters), so the instances are the ones
+    `.only(*SHOWN_COLUMNS)` would build, marked as loaded from the database. The related objects are
+    put in each instance's cache as `select_related` would (the descriptors' checks cost more than the
+    rest of the row for thousands of entries), from one lookup each: thousands of entries share a
+    handful of agencies and types.
     """
-    attnames = [f.attname for f in Event._meta.concrete_fields]
+    attnames = SHOWN_COLUMNS
+    agency_at, type_at, author_at = (attnames.index(name) for name in ("agency_id", "event_type_id", "author_id"))
     db = events_qs.db
+    rows = list(events_qs.values_list(*attnames))
+    agencies = every_agency({row[agency_at] for row in rows})
+    types = every_event_type({row[type_at] for row in rows})
+    authors = get_user_model().objects.in_bulk({row[author_at] for row in rows if row[author_at]})
     events = []
-    new = Event.__new__
-    for row in events_qs.values_list(*attnames):
-        event = new(Event)
-        event.__dict__.update(zip(attnames, row, strict=True))
-        state = event._state = ModelState()
-        state.adding = False
-        state.db = db
+    new_event, new_state = Event.__new__, ModelState.__new__
+    for row in rows:
+        event = new_event(Event)
+        values = event.__dict__
+        values.update(zip(attnames, row, strict=True))
+        state = values["_state"] = new_state(ModelState)
+        author_id = row[author_at]
+        state.__dict__.update(
+            adding=False,
+            db=db,
+            fields_cache={
+                "agency": agencies[row[agency_at]],
+                "event_type": types[row[type_at]],
+                "author": authors.get(author_id) if author_id else None,
+            },
+        )
         events.append(event)
     return events
 
@@ -190,42 +222,58 @@ def _children_of(children: Sequence[Child], events: Sequence[Event]) -> dict[int
     links: dict[int, set[int]] = defaultdict(set)
     linked = EventChild.objects.filter(event_id__in=about_these)
     if len(children) == 1:
-        linked = linked.exclude(child_id=children[0].pk)
-        for event in events:
-            links[event.pk].add(children[0].pk)
+        only = children[0].pk
+        for event_id, child_id in linked.exclude(child_id=only).values_list("event_id", "child_id"):
+            links[event_id].add(child_id)
+        # Most entries are about this child alone: they share one set.
+        alone = frozenset((only,))
+        return {e.id: alone if e.id not in links else frozenset((only, *links[e.id])) for e in events}
     for event_id, child_id in linked.values_list("event_id", "child_id"):
         links[event_id].add(child_id)
     return {event_id: frozenset(ids) for event_id, ids in links.items()}
 
 
-def _entry(event: Event, child_ids: frozenset[int], tags: dict[int, frozenset[str]]) -> highlights.Entry:
-    kind = event.event_type
-    if kind.pk not in tags:
-        tags[kind.pk] = frozenset(decode_tags(kind.tags))
+def _entry(event: Event, child_ids: frozenset[int], kinds: dict[int, tuple[str, frozenset[str]]]) -> highlights.Entry:
+    kind = kinds.get(event.event_type_id)
+    if kind is None:  # each event type's code and tags, decoded once
+        event_type = event.event_type
+        kind = kinds[event.event_type_id] = (event_type.code, frozenset(decode_tags(event_type.tags)))
     return highlights.Entry(
-        id=event.pk,
+        id=event.id,
         occurred_on=event.occurred_on,
-        type_code=kind.code,
+        type_code=kind[0],
         agency_id=event.agency_id,
-        tags=tags[kind.pk],
+        tags=kind[1],
         category=event.category,
         child_ids=child_ids,
         precision=event.precision,
     )
 
 
-def merged_chronology(user: Person, child: Child, filters: ChronologyFilters | None = None) -> MergedChronology:
-    """The caller has already checked that `user` may see `child` (`get_child_for_user`)."""
+def merged_chronology(
+    user: Person,
+    child: Child,
+    filters: ChronologyFilters | None = None,
+    *,
+    family: list[Child] | None = None,
+    child_events: list[Event] | None = None,
+) -> MergedChronology:
+    """The caller has already checked that `user` may see `child` (`get_child_for_user`).
+
+    A caller that has already read `family_of(user, child)` or `visible_events(user, [child])` in this
+    request passes them (`family`, `child_events`) so that they are not read twice; `child_events`
+    serves only a chronology of the child alone."""
     filters = filters or ChronologyFilters()
-    children = [child, *(family_of(user, child) if filters.include_family else [])]
-    events = visible_events(user, children)
+    children = [child, *(family_of(user, child) if family is None else family)] if filters.include_family else [child]
+    events = child_events if child_events is not None and len(children) == 1 else visible_events(user, children)
     child_links = _children_of(children, events)
-    by_id = {e.pk: e for e in events}
-    tags: dict[int, frozenset[str]] = {}  # each event type's tags, decoded once
-    entries = [_entry(e, child_links.get(e.pk, frozenset()), tags) for e in events]
+    by_id = {e.id: e for e in events}
+    kinds: dict[int, tuple[str, frozenset[str]]] = {}
+    nobody: frozenset[int] = frozenset()
+    entries = [_entry(e, child_links.get(e.id, nobody), kinds) for e in events]
     # Entries entered in error are listed (struck through) but count in no highlight, and are never
     # merged with another agency's record of the same event.
-    in_error = {e.pk for e in events if e.entered_in_error_at is not None}
+    in_error = {e.id for e in events if e.entered_in_error_at is not None}
     counted = [e for e in entries if e.id not in in_error]
     # Highlights look at everything the person may see, so a filter cannot hide a gap or a run.
     births = [c.date_of_birth for c in children if c.date_of_birth is not None]

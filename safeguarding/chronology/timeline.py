@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from safeguarding.chronology.highlights import Highlight
@@ -45,17 +46,25 @@ class Lane:
 
 def lanes(chronology: MergedChronology) -> list[Lane]:
     """One lane per agency with an entry in the rows, in the order agencies first appear."""
-    order: dict[str, Lane] = {}
-    marks: dict[str, list[tuple[date, bool, bool]]] = {}
+    # Keyed by the agency's id (its code is unique too), so the related-object descriptor is read once
+    # per agency rather than once per entry.
+    agencies: dict[int, Any] = {}
+    marks: dict[int, list[tuple[date, bool, bool]]] = {}
     for row in chronology.rows:
+        highlighted = bool(row.highlight_kinds)
         for event in row.sources:
-            code = event.agency.code
-            if code not in order:
-                order[code] = Lane(code, event.agency.name, ())
-                marks[code] = []
+            found = marks.get(event.agency_id)
+            if found is None:
+                agencies[event.agency_id] = event.agency
+                found = marks[event.agency_id] = []
             in_error = getattr(event, "entered_in_error_at", None) is not None
-            marks[code].append((event.occurred_on, bool(row.highlight_kinds) and not in_error, in_error))
-    return [Lane(lane.agency_code, lane.agency_name, tuple(marks[code])) for code, lane in order.items()]
+            found.append((event.occurred_on, highlighted and not in_error, in_error))
+    return [Lane(agency.code, agency.name, tuple(marks[pk])) for pk, agency in agencies.items()]
+
+
+def agency_count(chronology: MergedChronology) -> int:
+    """How many lanes `lanes` draws: the agencies with an entry in the rows."""
+    return len({event.agency_id for row in chronology.rows for event in row.sources})
 
 
 def _span(chronology: MergedChronology) -> tuple[date, date]:
@@ -97,7 +106,7 @@ def summary(chronology: MergedChronology) -> str:
     # The same count as the table below it: one per row. An event that several agencies recorded is one
     # row, and one mark in each of those agencies' lanes (the lanes' own counts say so).
     count = len(chronology.rows)
-    agencies = len(lanes(chronology))
+    agencies = agency_count(chronology)
     return (
         f"Timeline of {count} entr{'y' if count == 1 else 'ies'} from {agencies} "
         f"agenc{'y' if agencies == 1 else 'ies'}, {long_date(start)} to {long_date(end)}."
@@ -112,9 +121,14 @@ def render_timeline(chronology: MergedChronology, *, id_prefix: str = "timeline"
     start, end = _span(chronology)
     total_days = max((end - start).days, 1)
 
+    places: dict[date, float] = {}  # thousands of marks fall on far fewer days
+
     def x(day: date) -> float:
-        clamped = min(max(day, start), end)
-        return round(LABEL_WIDTH + PLOT_WIDTH * (clamped - start).days / total_days, 1)
+        place = places.get(day)
+        if place is None:
+            clamped = min(max(day, start), end)
+            place = places[day] = round(LABEL_WIDTH + PLOT_WIDTH * (clamped - start).days / total_days, 1)
+        return place
 
     plot_height = LANE_HEIGHT * len(all_lanes)
     height = TOP + plot_height + AXIS_HEIGHT + LEGEND_HEIGHT

@@ -174,19 +174,24 @@ def import_confirm_types(request: PersonRequest, pk: int) -> HttpResponse:
 # --- The integrated chronology of a child -----------------------------------------------------------
 
 
-def _filter_form(request: PersonRequest, child: Child) -> ChronologyFilterForm:
+def _filter_form(
+    request: PersonRequest, child: Child, family: list[Child], child_events: list[Event]
+) -> ChronologyFilterForm:
     """The filter form, its agency choices from every agency with an entry about the child or family
     that this person may see (a restricted entry must not reveal that its agency works with the child).
 
-    One query for the agencies and one for the types, whatever the number of entries.
+    The child's own agencies come from `child_events` (the entries this person may see about the child,
+    which the chronology shows); the family's from one query, only when there is a family. One more
+    query for the types, whatever the number of entries.
     """
-    children = [child, *merged.family_of(request.user, child)]
-    agency_ids = set(
-        Event.objects.filter(child_links__child__in=children, child_links__is_current=True)
-        .filter(restriction_q(queries.memberships(request.user)))
-        .values_list("agency_id", flat=True)
-        .distinct()
-    )
+    agency_ids = {e.agency_id for e in child_events}
+    if family:
+        agency_ids |= set(
+            Event.objects.filter(child_links__child__in=family, child_links__is_current=True)
+            .filter(restriction_q(queries.memberships(request.user)))
+            .values_list("agency_id", flat=True)
+            .distinct()
+        )
     # The agencies and types themselves from the request's lookups, which the chronology reads too.
     known = merged.every_agency(agency_ids)
     agencies = sorted((known[pk] for pk in agency_ids), key=lambda a: (a.name, a.pk))
@@ -196,9 +201,13 @@ def _filter_form(request: PersonRequest, child: Child) -> ChronologyFilterForm:
 
 def _chronology_for(request: PersonRequest, child_id: int) -> tuple[Child, ChronologyFilterForm, Any, Any]:
     child = get_child_for_user(request.user, child_id)
-    form = _filter_form(request, child)
+    # The child's entries and family are read once, for the form's choices and for the chronology.
+    family = merged.family_of(request.user, child)
+    child_events = merged.visible_events(request.user, [child])
+    form = _filter_form(request, child, family, child_events)
     filters = form.filters()
-    return child, form, filters, merged.merged_chronology(request.user, child, filters)
+    chronology = merged.merged_chronology(request.user, child, filters, family=family, child_events=child_events)
+    return child, form, filters, chronology
 
 
 def _record_views(user: Person, chronology: merged.MergedChronology, action: str) -> None:

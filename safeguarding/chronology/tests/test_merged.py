@@ -101,3 +101,29 @@ def test_family_view_leaves_out_siblings_the_person_may_not_see(cast):
     f.RelationshipFactory(child=cast.child, adult=None, other_child=sibling, kind=RelationshipKind.SIBLING)
     family = merged_chronology(cast.involved, cast.child, ChronologyFilters(include_family=True))
     assert family.children == [cast.child]
+
+
+def test_what_the_page_api_and_exports_show_needs_no_query_after_the_chronology(
+    cast, police_officer, django_assert_num_queries
+):
+    """The entries are read with only the columns their readers show (`merged.SHOWN_COLUMNS`); a reader
+    that used another would load it entry by entry (one query each)."""
+    from safeguarding.chronology import exports, rendering, timeline
+    from safeguarding.chronology.api.viewsets import chronology_data
+
+    add(cast.involved, cast.agency, [cast.child], "was_not_brought", 1, impact="Missed check", action_taken="Rebook")
+    add(police_officer, cast.partner_agency, [cast.child], "police_attendance", 3, category="")
+    add(cast.involved, cast.agency, [cast.child], "was_not_brought", 9, approximate=True)
+    chronology = merged_chronology(cast.involved, cast.child)
+    assert len(chronology.rows) == 3
+    with django_assert_num_queries(0):
+        data = chronology_data(chronology)
+        names = exports.child_names(chronology)
+        cells = [(row, exports.row_cells(row, names)) for row in chronology.rows]
+        html = rendering.table_rows(cells, entry_base="/e/", show_children=False)
+        svg = timeline.render_timeline(chronology)
+        sheet = exports.chronology_xlsx(chronology, ChronologyFilters())
+    assert [e["impact"] for e in data["entries"]] == ["Missed check", "", ""]
+    assert "Rebook" in html
+    assert svg.startswith("<svg")
+    assert sheet
