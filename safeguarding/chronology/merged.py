@@ -14,7 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.base import ModelState
 from django.utils import timezone
 
@@ -117,14 +117,19 @@ def visible_events(user: Person, children: Sequence[Child]) -> list[Event]:
     """
     child_ids = [c.pk for c in children]
     if len(child_ids) == 1:
-        # One child: read through the partial index (child, occurred_on, event) in its own order.
-        events_qs = Event.objects.filter(child_links__child_id=child_ids[0], child_links__is_current=True).order_by(
-            "child_links__occurred_on", "child_links__event_id"
+        # One child: read through the partial index (child, occurred_on, event) in its own order,
+        # saying of each entry whether it is about another child too (a look-up in the link table's
+        # (event, child) index), so that only those entries' other children need reading.
+        others = EventChild.objects.filter(event_id=OuterRef("pk")).exclude(child_id=child_ids[0])
+        events_qs = (
+            Event.objects.filter(child_links__child_id=child_ids[0], child_links__is_current=True)
+            .annotate(**{ABOUT_OTHERS: Exists(others)})
+            .order_by("child_links__occurred_on", "child_links__event_id")
         )
-    else:
-        events_qs = Event.objects.filter(
-            pk__in=EventChild.objects.filter(child_id__in=child_ids, is_current=True).values("event_id")
-        ).order_by("occurred_on", "id")
+        return _lean_events(events_qs.filter(restriction_q(memberships(user))), ABOUT_OTHERS)
+    events_qs = Event.objects.filter(
+        pk__in=EventChild.objects.filter(child_id__in=child_ids, is_current=True).values("event_id")
+    ).order_by("occurred_on", "id")
     return _lean_events(events_qs.filter(restriction_q(memberships(user))))
 
 
@@ -173,7 +178,7 @@ SHOWN_COLUMNS = (
 )
 
 
-def _lean_events(events_qs: QuerySet[Event]) -> list[Event]:
+def _lean_events(events_qs: QuerySet[Event], *annotations: str) -> list[Event]:
     """The entries as `Event` instances built straight from the values of `SHOWN_COLUMNS`, with their
     agency, type and author attached.
 
@@ -183,9 +188,10 @@ def _lean_events(events_qs: QuerySet[Event]) -> list[Event]:
     `.only(*SHOWN_COLUMNS)` would build, marked as loaded from the database. The related objects are
     put in each instance's cache as `select_related` would (the descriptors' checks cost more than the
     rest of the row for thousands of entries), from one lookup each: thousands of entries share a
-    handful of agencies and types.
+    handful of agencies and types. `annotations` of the query are set as attributes too, as
+    `annotate()` sets them.
     """
-    attnames = SHOWN_COLUMNS
+    attnames = (*SHOWN_COLUMNS, *annotations)
     agency_at, type_at, author_at = (attnames.index(name) for name in ("agency_id", "event_type_id", "author_id"))
     db = events_qs.db
     rows = list(events_qs.values_list(*attnames))
@@ -213,22 +219,33 @@ def _lean_events(events_qs: QuerySet[Event]) -> list[Event]:
     return events
 
 
-def _children_of(children: Sequence[Child], events: Sequence[Event]) -> dict[int, frozenset[int]]:
-    """Every child of every current entry about `children`, in one query.
+# Set by `visible_events` for one child: whether the entry is also about another child.
+ABOUT_OTHERS = "chronology_about_others"
+# An `IN` list of ids longer than this is asked as a sub-query instead (SQLite limits a statement's
+# parameters).
+MAX_LISTED_IDS = 900
 
-    For one child, every entry is about that child: only the links to other children are read (a
-    few rows, where reading every link would fetch one row per entry)."""
+
+def _children_of(children: Sequence[Child], events: Sequence[Event]) -> dict[int, frozenset[int]]:
+    """Every child of every current entry about `children`, in one query (or none).
+
+    For one child, every entry is about that child: only the links to other children are read, and
+    only for the entries `visible_events` found to have any (usually few, often none)."""
     about_these = EventChild.objects.filter(child_id__in=[c.pk for c in children], is_current=True).values("event_id")
     links: dict[int, set[int]] = defaultdict(set)
-    linked = EventChild.objects.filter(event_id__in=about_these)
     if len(children) == 1:
         only = children[0].pk
+        shared = [e.id for e in events if e.__dict__.get(ABOUT_OTHERS, True)]
+        if len(shared) > MAX_LISTED_IDS:
+            linked = EventChild.objects.filter(event_id__in=about_these)
+        else:
+            linked = EventChild.objects.filter(event_id__in=shared) if shared else EventChild.objects.none()
         for event_id, child_id in linked.exclude(child_id=only).values_list("event_id", "child_id"):
             links[event_id].add(child_id)
         # Most entries are about this child alone: they share one set.
         alone = frozenset((only,))
         return {e.id: alone if e.id not in links else frozenset((only, *links[e.id])) for e in events}
-    for event_id, child_id in linked.values_list("event_id", "child_id"):
+    for event_id, child_id in EventChild.objects.filter(event_id__in=about_these).values_list("event_id", "child_id"):
         links[event_id].add(child_id)
     return {event_id: frozenset(ids) for event_id, ids in links.items()}
 
