@@ -127,3 +127,18 @@ def test_what_the_page_api_and_exports_show_needs_no_query_after_the_chronology(
     assert "Rebook" in html
     assert svg.startswith("<svg")
     assert sheet
+
+
+def test_an_entry_also_about_another_child_is_not_merged_with_one_about_this_child_alone(cast, police_officer):
+    """The duplicate merge compares the entries' children: for one child's chronology, the other
+    children are read only for the entries the query marks as shared."""
+    other = f.ChildFactory(first_name="Sky", last_name="Marsh")
+    f.InvolvementFactory(agency=cast.agency, child=other)
+    both = add(cast.involved, cast.agency, [cast.child, other], "strategy_discussion", 4)
+    add(police_officer, cast.partner_agency, [cast.child], "strategy_discussion", 4)
+    add(police_officer, cast.partner_agency, [cast.child, other], "strategy_discussion", 4)
+    rows = merged_chronology(cast.involved, cast.child).rows
+    assert len(rows) == 2
+    shared = next(r for r in rows if r.event.pk == both.pk)
+    assert {e.agency.code for e in shared.sources} == {"HV", "POL"}
+    assert shared.child_ids == frozenset({cast.child.pk})  # the other child is not named here
