@@ -8,7 +8,7 @@ import pytest
 from safeguarding.agencies.enums import Role
 from safeguarding.children.enums import RelationshipKind
 from safeguarding.chronology.merged import ChronologyFilters, merged_chronology
-from safeguarding.chronology.models import EventType
+from safeguarding.chronology.models import EventType, decode_tags
 from safeguarding.core.enums import Confidentiality
 from safeguarding.testing import factories as f
 from safeguarding.testing.recording import record_as_involved
@@ -142,3 +142,32 @@ def test_an_entry_also_about_another_child_is_not_merged_with_one_about_this_chi
     shared = next(r for r in rows if r.event.pk == both.pk)
     assert {e.agency.code for e in shared.sources} == {"HV", "POL"}
     assert shared.child_ids == frozenset({cast.child.pk})  # the other child is not named here
+
+
+def test_each_entry_for_the_highlights_is_the_entry_the_dataclass_would_build(cast):
+    """`merged._entry` fills the frozen dataclass directly (for speed): it must equal `Entry(...)`, every
+    field included (a field added to `Entry` and not filled there fails here)."""
+    from safeguarding.chronology import highlights
+    from safeguarding.chronology.merged import _entry, visible_events
+
+    add(cast.involved, cast.agency, [cast.child], "was_not_brought", 2, category="")
+    (event,) = visible_events(cast.involved, [cast.child])
+    built = _entry(event, frozenset({cast.child.pk}), {})
+    assert built == highlights.Entry(
+        id=event.pk,
+        occurred_on=event.occurred_on,
+        type_code="was_not_brought",
+        agency_id=cast.agency.pk,
+        tags=frozenset(decode_tags(event.event_type.tags)),
+        category=event.category,
+        child_ids=frozenset({cast.child.pk}),
+        precision=event.precision,
+    )
+    assert hash(built) == hash(highlights.Entry(**{name: getattr(built, name) for name in built.__dataclass_fields__}))
+
+
+def test_no_filter_selects_and_any_filter_does():
+    assert not ChronologyFilters().selects
+    assert ChronologyFilters(type_codes=frozenset({"home_visit"})).selects
+    assert ChronologyFilters(date_to=D0).selects
+    assert not ChronologyFilters(include_family=True, gap_days=30).selects
