@@ -86,7 +86,7 @@ def _insert_events(first: int, last: int, picks: int, now: str) -> None:
         "agency_id, author_id, event_type_id, original_type_label, category, value, occurred_on, precision, "
         "approximate, recorded_at, summary, impact, action_taken, source, import_batch_id, source_row, "
         "agency_reference, household_reference, content_key, lineage, version, supersedes_id, is_current, "
-        "confidentiality, restricted_to_roles"
+        "confidentiality, restricted_to_roles, entered_in_error_reason"
     )
     # A multiplicative hash spreads agencies and types evenly, also over the bench child's rows.
     pick = f"((i * 2654435761) % 1000003) % {picks}"
@@ -97,7 +97,7 @@ def _insert_events(first: int, last: int, picks: int, now: str) -> None:
             WITH RECURSIVE seq(i) AS (SELECT %s UNION ALL SELECT i + 1 FROM seq WHERE i < %s)
             SELECT p.agency_id, NULL, p.type_id, '', '', NULL,
                    date('2011-01-01', '+' || ((i * 7919) % 5000) || ' days'), 'day', 0, %s,
-                   %s, '', '', 'import', NULL, i, '', '', '', printf('%%032x', i), 1, NULL, 1, {restricted}, ''
+                   %s, '', '', 'import', NULL, i, '', '', '', printf('%%032x', i), 1, NULL, 1, {restricted}, '', ''
             FROM seq JOIN bench_pick p ON p.k = {pick}
         """
         _execute(sql, [first, last, now, SUMMARY])
@@ -107,7 +107,7 @@ def _insert_events(first: int, last: int, picks: int, now: str) -> None:
             SELECT p.agency_id, NULL, p.type_id, '', '', NULL,
                    DATE '2011-01-01' + ((i * 7919) %% 5000)::int, 'day', false, %s,
                    %s, '', '', 'import', NULL, i, '', '', '', lpad(to_hex(i), 32, '0')::uuid, 1, NULL, true,
-                   {restricted.replace("%", "%%")}, ''
+                   {restricted.replace("%", "%%")}, '', ''
             FROM generate_series(%s::bigint, %s::bigint) AS i JOIN bench_pick p ON p.k = {pick.replace("%", "%%")}
         """
         _execute(sql, [now, SUMMARY, first, last])
