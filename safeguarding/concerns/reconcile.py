@@ -141,6 +141,21 @@ def _findings(results: dict[int, dict[int, list[Match]]], held: Held) -> list[tu
     return found_for
 
 
+def changes_needed(results: dict[int, dict[int, list[Match]]], held: Held) -> bool:
+    """Whether `apply(results, held)` would write anything: a finding with no open alert (a new
+    alert), or one whose evidence differs from its open alert's (by count and fingerprint, as
+    `apply` compares them) or that was first met earlier than the alert says."""
+    for key, found in _findings(results, held):
+        current = held.open.get(key)
+        if (
+            current is None
+            or (len(found.evidence), digest(found.evidence)) != (current.evidence_count, current.evidence_digest)
+            or found.first_met_on < current.first_met_on
+        ):
+            return True
+    return False
+
+
 def _read_differing_evidence(found_for: list[tuple[tuple[int, int], Finding]], held: Held) -> None:
     """Open alerts whose evidence may differ from what was found: read their evidence (one query)."""
     differing = [
