@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mass_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 
 from safeguarding.concerns.models import Alert
@@ -35,43 +36,81 @@ def muted() -> Iterator[None]:
         _muted.reset(token)
 
 
+_LOG_COLUMNS = (
+    "at",
+    "actor_id",
+    "actor_agency_code",
+    "action",
+    "target_type_id",
+    "target_id",
+    "subject_child_id",
+    "changes",
+    "via",
+    "request_id",
+)
+_LOG_BATCH = 1000
+
+
+def _insert_log_rows(rows: Sequence[tuple[str, int, int, dict[str, Any]]], now: datetime, type_id: int) -> int | None:
+    """Insert log rows (action, alert id, child id, changes), the system being the actor, with a
+    multi-row `INSERT … RETURNING id`; answers the lowest id written. A first scan writes one row per
+    alert (tens of thousands): building and preparing an `ActivityLog` instance for each was a
+    third of its time. The same columns and values `bulk_create` wrote."""
+    if not rows:
+        return None
+    ctx = context.current()
+    ops = connection.ops
+    at = ops.adapt_datetimefield_value(now)
+    table = ops.quote_name(ActivityLog._meta.db_table)
+    columns = ", ".join(ops.quote_name(c) for c in _LOG_COLUMNS)
+    changes = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    one = "(" + ", ".join(changes if c == "changes" else "%s" for c in _LOG_COLUMNS) + ")"
+    first: int | None = None
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _LOG_BATCH):
+            batch = rows[start : start + _LOG_BATCH]
+            params: list[Any] = []
+            for action, alert_id, child_id, diff in batch:
+                params += [
+                    at,
+                    None,
+                    "",
+                    action,
+                    type_id,
+                    str(alert_id),
+                    child_id,
+                    json.dumps(diff),
+                    ctx.via,
+                    ctx.request_id,
+                ]
+            # Names from the model; every value a parameter.
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(batch))} RETURNING id",  # noqa: S608
+                params,
+            )
+            lowest = min(pk for (pk,) in cursor.fetchall())
+            first = lowest if first is None else min(first, lowest)
+    return first
+
+
 def log_and_notify(raised: Sequence[Any], updated: Sequence[tuple[int, int]], *, now: datetime) -> None:
     """One activity-log row per new alert (`raised`: alerts, or `reconcile.NewAlert` rows: pk,
     rule_id, child_id, first_met_on) and per alert that gained evidence (`updated`: alert id, child
     id), the system being the actor; then the emails for new alerts once the transaction commits."""
-    ctx = context.current()
     alert_type = ContentType.objects.get_for_model(Alert)
     rows = [
-        ActivityLog(
-            at=now,
-            actor=None,
-            action="alert.raised",
-            target_type=alert_type,
-            target_id=str(a.pk),
-            subject_child_id=a.child_id,
-            changes={"rule": [None, a.rule_id], "first_met_on": [None, a.first_met_on.isoformat()]},
-            via=ctx.via,
-            request_id=ctx.request_id,
+        (
+            "alert.raised",
+            a.pk,
+            a.child_id,
+            {"rule": [None, a.rule_id], "first_met_on": [None, a.first_met_on.isoformat()]},
         )
         for a in raised
     ]
-    rows += [
-        ActivityLog(
-            at=now,
-            actor=None,
-            action="alert.evidence_added",
-            target_type=alert_type,
-            target_id=str(pk),
-            subject_child_id=child_id,
-            changes={},
-            via=ctx.via,
-            request_id=ctx.request_id,
-        )
-        for pk, child_id in updated
-    ]
-    ActivityLog.objects.bulk_create(rows, batch_size=2000)
-    if rows:  # both backends return the new ids; else from the first id it could have written
-        seal_after_commit(min((r.pk for r in rows if r.pk is not None), default=1))
+    rows += [("alert.evidence_added", pk, child_id, {}) for pk, child_id in updated]
+    first = _insert_log_rows(rows, now, alert_type.pk)
+    if first is not None:
+        seal_after_commit(first)
     if raised and not _muted.get():
         ids = [a.pk for a in raised]
         transaction.on_commit(lambda: send_new_alert_emails(ids))

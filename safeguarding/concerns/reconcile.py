@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,16 +129,33 @@ class Outcome:
         self.updated += other.updated
 
 
-def _findings(results: dict[int, dict[int, list[Match]]], held: Held) -> list[tuple[tuple[int, int], Finding]]:
+def _each_finding(results: dict[int, dict[int, list[Match]]], held: Held) -> Iterator[tuple[tuple[int, int], Finding]]:
     """What each (rule, child) in `results` found that the alerts held have not already shown."""
-    found_for: list[tuple[tuple[int, int], Finding]] = []
     for child_id, per_rule in results.items():
         for rule_id, matches in per_rule.items():
             key = (rule_id, child_id)
             found = finding(matches, held.covered.get(key, frozenset()), held.gaps_shown.get(key))
             if found is not None:
-                found_for.append((key, found))
-    return found_for
+                yield key, found
+
+
+def _findings(results: dict[int, dict[int, list[Match]]], held: Held) -> list[tuple[tuple[int, int], Finding]]:
+    return list(_each_finding(results, held))
+
+
+def changes_needed(results: dict[int, dict[int, list[Match]]], held: Held) -> bool:
+    """Whether `apply(results, held)` would write anything: a finding with no open alert (a new
+    alert), or one whose evidence differs from its open alert's (by count and fingerprint, as
+    `apply` compares them) or that was first met earlier than the alert says."""
+    for key, found in _each_finding(results, held):  # stops at the first change (a first scan: at once)
+        current = held.open.get(key)
+        if (
+            current is None
+            or (len(found.evidence), digest(found.evidence)) != (current.evidence_count, current.evidence_digest)
+            or found.first_met_on < current.first_met_on
+        ):
+            return True
+    return False
 
 
 def _read_differing_evidence(found_for: list[tuple[tuple[int, int], Finding]], held: Held) -> None:
