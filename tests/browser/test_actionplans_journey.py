@@ -19,7 +19,8 @@ from safeguarding.agencies.enums import Role
 from safeguarding.reviews import services as review_services
 from safeguarding.reviews.tests.conftest import build_review_cast
 from safeguarding.testing import factories as f
-from tests.browser.test_sign_in_and_find_a_child import assert_no_axe_violations, sign_in
+from tests.browser.checks import assert_no_axe_violations
+from tests.browser.session import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

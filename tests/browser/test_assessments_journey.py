@@ -13,7 +13,8 @@ from playwright.sync_api import Page, expect
 from safeguarding.assessments import services
 from safeguarding.assessments.models import AssessmentTemplate
 from safeguarding.testing.personas import build_cast
-from tests.browser.test_sign_in_and_find_a_child import assert_no_axe_violations, sign_in
+from tests.browser.checks import assert_no_axe_violations
+from tests.browser.session import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

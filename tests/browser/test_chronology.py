@@ -17,7 +17,8 @@ from safeguarding.chronology.vocabulary import load_vocabulary
 from safeguarding.testing import factories as f
 from safeguarding.testing.personas import build_cast
 from safeguarding.testing.recording import record_as_involved
-from tests.browser.test_sign_in_and_find_a_child import assert_no_axe_violations, sign_in
+from tests.browser.checks import assert_no_axe_violations
+from tests.browser.session import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

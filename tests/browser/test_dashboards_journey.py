@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from safeguarding.dashboards.tests.conftest import build_dash_cast, build_dataset
-from tests.browser.test_sign_in_and_find_a_child import assert_no_axe_violations, sign_in
+from tests.browser.checks import assert_no_axe_violations
+from tests.browser.session import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

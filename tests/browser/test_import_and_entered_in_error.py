@@ -20,7 +20,8 @@ from safeguarding.chronology.models import Event, EventType, ImportBatch
 from safeguarding.chronology.tests.helpers import csv_bytes
 from safeguarding.chronology.vocabulary import load_vocabulary
 from safeguarding.testing.personas import build_cast
-from tests.browser.test_sign_in_and_find_a_child import assert_no_axe_violations, sign_in
+from tests.browser.checks import assert_no_axe_violations
+from tests.browser.session import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 expect.set_options(timeout=15_000)

@@ -18,7 +18,9 @@ from safeguarding.plans import services
 from safeguarding.plans.tests.conftest import agree, draft_plan, objective
 from safeguarding.testing import factories as f
 from safeguarding.testing.personas import build_cast
-from tests.browser.test_sign_in_and_find_a_child import assert_no_axe_violations, code_for, sign_in
+from tests.browser.checks import assert_no_axe_violations
+from tests.browser.session import sign_in
+from tests.browser.test_sign_in_and_find_a_child import code_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -18,7 +18,8 @@ from safeguarding.linking.enums import MatchStatus
 from safeguarding.linking.models import ChildMerge, PossibleMatch
 from safeguarding.testing import factories as f
 from safeguarding.testing.personas import build_cast
-from tests.browser.test_sign_in_and_find_a_child import assert_no_axe_violations, sign_in
+from tests.browser.checks import assert_no_axe_violations
+from tests.browser.session import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

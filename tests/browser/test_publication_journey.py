@@ -20,7 +20,8 @@ from safeguarding.reviews.enums import MemberRole
 from safeguarding.reviews.models import Review
 from safeguarding.reviews.tests.conftest import at, build_review_cast
 from safeguarding.reviews.tests.reports import docx_bytes
-from tests.browser.test_sign_in_and_find_a_child import assert_no_axe_violations, sign_in
+from tests.browser.checks import assert_no_axe_violations
+from tests.browser.session import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

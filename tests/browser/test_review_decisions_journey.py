@@ -21,7 +21,8 @@ from safeguarding.reviews import clocks, services
 from safeguarding.reviews.enums import Harm, Recommendation, Stage
 from safeguarding.reviews.models import Review
 from safeguarding.reviews.tests.conftest import ReviewCast, build_review_cast
-from tests.browser.test_sign_in_and_find_a_child import assert_no_axe_violations, sign_in
+from tests.browser.checks import assert_no_axe_violations
+from tests.browser.session import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

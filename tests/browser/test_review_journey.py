@@ -17,8 +17,9 @@ from safeguarding.reviews.defaults import install_themes
 from safeguarding.reviews.models import Review
 from safeguarding.reviews.tests.conftest import build_review_cast
 from safeguarding.reviews.tests.reports import CLEAN_TEXT, docx_bytes
+from tests.browser.checks import assert_no_axe_violations
+from tests.browser.session import sign_in
 from tests.browser.test_publication_journey import _seven_working_days_before
-from tests.browser.test_sign_in_and_find_a_child import assert_no_axe_violations, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -16,12 +16,12 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
 
-from safeguarding.api.tests.factories import ApiCast
+from safeguarding.api.tests.factories import ApiCast, build_api_cast
 
 CONFIG = schemathesis.Config.from_dict(
     {
@@ -59,6 +59,21 @@ def _load_schema() -> Any:
 
 
 schema = _load_schema()
+
+
+@pytest.fixture(scope="module")
+def _the_modules_cast(django_db_setup: None, django_db_blocker: Any) -> Iterator[ApiCast]:
+    """The personas and their tokens made once for the module's ~96 operations, inside a transaction
+    rolled back afterwards; each operation's test runs in a savepoint inside it (`db`), so each starts
+    from the same rows, as when every test built its own cast."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_api_cast()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def api_cast(_the_modules_cast: ApiCast, db: None) -> ApiCast:
+    return _the_modules_cast
 
 
 @pytest.fixture(autouse=True)
