@@ -125,13 +125,13 @@ def _add_requests_parser(sub: Any) -> None:
 
 
 def _run_requests(args: argparse.Namespace) -> Path:
-    from bench.requests import report, run_database
+    from bench.request_cpu import report, run_database
 
     os.environ.setdefault("DATABASE_CONN_MAX_AGE", "60")  # persistent connections, as in production
     with run_database() as url:
         os.environ["DATABASE_URL"] = url
         setup_django("")
-        from bench.requests import run as run_requests
+        from bench.request_cpu import run as run_requests
 
         results = run_requests(users=args.users, rounds=args.rounds, profile_to=args.profile, queries=args.queries)
         report(results)

@@ -18,6 +18,9 @@ PostgreSQL backend that served it (from `/proc`, on PostgreSQL), and the number 
 - **Reported**: per request type and overall, the requests, median and mean CPU milliseconds of the
   process, the PostgreSQL backend's mean, and the median queries; `--profile FILE` writes a cProfile of
   the measured rounds; `--queries NAME` prints the statements of one request of that type.
+
+(Not named `requests.py`: `bench/load_scenario.py` runs with `bench/` on its path and imports the
+requests library.)
 """
 
 from __future__ import annotations
@@ -168,6 +171,8 @@ def _clients(profiles: list[dict[str, Any]]) -> list[Any]:
     for profile in profiles:
         client = Client()
         client.cookies["sessionid"] = profile["session"]
+        if clients:  # one handler, as one server process has: its middleware (whitenoise's files) loaded once
+            client.handler = clients[0].handler
         clients.append(client)
     return clients
 
@@ -255,7 +260,7 @@ def run(*, users: int, rounds: int, profile_to: str = "", queries: str = "") -> 
     if queries:
         show_queries(queries, plan(profiles, rounds), clients)
     steps = plan(profiles, rounds)
-    profiler = cProfile.Profile() if profile_to else None
+    profiler = cProfile.Profile(time.process_time) if profile_to else None  # CPU, not waiting
     load_before = os.getloadavg()
     rows = measure(steps, clients, profiler)
     if profiler is not None:
