@@ -167,7 +167,7 @@ def _backend_pid() -> int | None:
 def _clients(profiles: list[dict[str, Any]]) -> list[Any]:
     from django.test import Client
 
-    clients = []
+    clients: list[Any] = []
     for profile in profiles:
         client = Client()
         client.cookies["sessionid"] = profile["session"]
