@@ -22,6 +22,13 @@ pytestmark = pytest.mark.django_db
 FACT_TABLES = ("reviews_reviewmember", "assessments_trainedassessor", "audits_audit", "actionplans_actionplan")
 
 
+@pytest.fixture
+def frozen() -> Any:
+    """The clock stopped before the cast is built (asked for first), whatever the real date."""
+    with time_machine.travel(dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC), tick=False):
+        yield
+
+
 def _review_with(cast: Cast, member: Any) -> Any:
     from safeguarding.reviews import services as review_services
     from safeguarding.reviews.enums import Harm, MemberRole
@@ -46,8 +53,7 @@ def _labels(client: Any) -> list[str]:
     return [item.label for item in response.context["nav_items"]]
 
 
-@time_machine.travel(dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC), tick=False)
-def test_every_fact_is_asked_in_one_query_a_request(cast: Cast) -> None:
+def test_every_fact_is_asked_in_one_query_a_request(frozen: None, cast: Cast) -> None:
     user = cast.involved
     with request_memo(), CaptureQueriesContext(connection) as queries:
         navigation.items_for(user, "/")
@@ -57,8 +63,7 @@ def test_every_fact_is_asked_in_one_query_a_request(cast: Cast) -> None:
     assert all(table in about_facts[0] for table in FACT_TABLES)
 
 
-@time_machine.travel(dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC), tick=False)
-def test_the_answers_are_the_questions_asked_one_by_one(cast: Cast) -> None:
+def test_the_answers_are_the_questions_asked_one_by_one(frozen: None, cast: Cast) -> None:
     user = cast.involved
     member = _review_with(cast, user)
     assert facts.holds(user, "reviews.member") is True
@@ -70,8 +75,7 @@ def test_the_answers_are_the_questions_asked_one_by_one(cast: Cast) -> None:
         facts.holds(user, "no.such.fact")
 
 
-@time_machine.travel(dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC), tick=False)
-def test_a_removed_review_membership_takes_effect_on_the_next_page(cast: Cast, client_for: Any) -> None:
+def test_a_removed_review_membership_takes_effect_on_the_next_page(frozen: None, cast: Cast, client_for: Any) -> None:
     user = cast.involved
     client = client_for(user)
     assert "Case reviews" not in _labels(client)
