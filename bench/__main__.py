@@ -1,4 +1,4 @@
-"""`python -m bench import|chronology|concerns|linkage|load|pages|scale [options]`
+"""`python -m bench import|chronology|concerns|linkage|load|pages|requests|scale [options]`
 (or `make bench BENCH_ARGS="chronology --events 100000"`).
 
 On SQLite each benchmark uses its own file under bench/results/. On PostgreSQL (`DATABASE_URL`):
@@ -7,6 +7,7 @@ starts empty; `chronology` uses the named database, generating its data the firs
 `linkage` needs no database (the file it is given only labels its results). `load` runs on PostgreSQL
 only: the database named is seeded once and copied for each run (see bench/load.py). `pages` loads
 the demo data (`seed_demo`) into its own file (or the named PostgreSQL database) the first time.
+`requests` asks the load mix's requests in-process, on a copy of `load`'s seeded database (or SQLite's).
 """
 
 from __future__ import annotations
@@ -115,6 +116,32 @@ def _add_pages_parser(sub: Any) -> None:
     pages.add_argument("--results", help=argparse.SUPPRESS)  # one size's results, for the comparison
 
 
+def _add_requests_parser(sub: Any) -> None:
+    requests = sub.add_parser("requests", help="the load mix in-process: CPU and queries per request")
+    requests.add_argument("--users", type=int, default=50, help="people's sessions, as bench load (default 50)")
+    requests.add_argument("--rounds", type=int, default=10, help="measured requests per person (default 10)")
+    requests.add_argument("--profile", default="", help="write a cProfile of the measured rounds to this file")
+    requests.add_argument("--queries", default="", help="print the statements of one request of this type")
+
+
+def _run_requests(args: argparse.Namespace) -> Path:
+    from bench.request_cpu import report, run_database
+
+    os.environ.setdefault("DATABASE_CONN_MAX_AGE", "60")  # persistent connections, as in production
+    with run_database() as url:
+        os.environ["DATABASE_URL"] = url
+        setup_django("")
+        from bench.request_cpu import run as run_requests
+
+        results = run_requests(users=args.users, rounds=args.rounds, profile_to=args.profile, queries=args.queries)
+        report(results)
+        path = save_results("requests", results)
+        from django.db import connections
+
+        connections.close_all()
+    return path
+
+
 def _add_scale_parser(sub: Any) -> None:
     from bench.scale import DEFAULT_SIZES
 
@@ -219,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     linkage.add_argument("--incoming", type=int, default=5_000, help="incoming records, import case (5,000)")
     _add_load_parser(sub)
     _add_pages_parser(sub)
+    _add_requests_parser(sub)
     _add_scale_parser(sub)
     args = parser.parse_args(argv)
 
@@ -256,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
         path = _run_load(args)
     elif args.benchmark == "pages":
         path = _run_pages(args)
+    elif args.benchmark == "requests":
+        path = _run_requests(args)
     elif args.benchmark == "scale":
         path = _run_scale(args)
     elif args.benchmark == "concerns":

@@ -23,7 +23,7 @@ import rules
 
 from safeguarding.actionplans.models import Action, ActionPlan
 from safeguarding.agencies.enums import Role
-from safeguarding.core import kernel
+from safeguarding.core import facts, kernel
 from safeguarding.core.access import is_active_person
 
 if TYPE_CHECKING:
@@ -116,9 +116,17 @@ def can_use_actionplans(user: Viewer) -> bool:
         return False
     if reads_every_plan(user):
         return True
+    return facts.holds(user, "actionplans.sees_a_plan")
+
+
+def _plans_seen(user: Viewer) -> Any:
     from safeguarding.actionplans.queries import plans_visible_to
 
-    return plans_visible_to(user).exists()
+    return plans_visible_to(user)
+
+
+# Sees at least one plan: asked with the navigation's other facts, one query a page.
+facts.register("actionplans.sees_a_plan", _plans_seen)
 
 
 def chairs_plan(user: Viewer, plan: ActionPlan) -> bool:

@@ -19,7 +19,7 @@ import rules
 
 from safeguarding.agencies.enums import Role
 from safeguarding.assessments.enums import AssessmentStatus
-from safeguarding.core import kernel
+from safeguarding.core import facts, kernel
 from safeguarding.core.access import is_active_person
 from safeguarding.core.context import remembered
 
@@ -65,7 +65,18 @@ def trained_template_codes(user: Viewer) -> set[str]:
 @rules.predicate
 def can_assess(user: Viewer) -> bool:
     """May start assessments at all: an assessor role and training for at least one template."""
-    return bool(assessor_agency_ids(user)) and bool(trained_template_codes(user))
+    return bool(assessor_agency_ids(user)) and facts.holds(user, "assessments.trained")
+
+
+def _trainings(user: Any) -> Any:
+    from safeguarding.assessments.models import TrainedAssessor
+
+    return TrainedAssessor.objects.current().filter(user_id=user.pk)
+
+
+# Trained for at least one template (`trained_template_codes` is not empty): asked with the navigation's
+# other facts, one query a page.
+facts.register("assessments.trained", _trainings)
 
 
 @rules.predicate

@@ -28,7 +28,7 @@ from django.utils import timezone
 from safeguarding.agencies.enums import Role
 from safeguarding.audits.enums import SAMPLING_STATUSES, STATUS_ORDER, AuditStatus
 from safeguarding.audits.models import Audit, AuditTransition
-from safeguarding.core import kernel
+from safeguarding.core import facts, kernel
 from safeguarding.core.access import is_active_person
 
 if TYPE_CHECKING:
@@ -91,8 +91,13 @@ def can_use_audits(user: Viewer) -> bool:
         return False
     if is_business_unit(user) or is_scrutineer(user):
         return True
-    # One query: this runs for the navigation on every page.
-    return Audit.objects.filter(Q(lead_id=user.pk) | Q(auditors__user_id=user.pk)).exists()
+    # Asked with the navigation's other facts: one query a page for all of them.
+    return facts.holds(user, "audits.leads_or_audits")
+
+
+facts.register(
+    "audits.leads_or_audits", lambda user: Audit.objects.filter(Q(lead_id=user.pk) | Q(auditors__user_id=user.pk))
+)
 
 
 def can_run(user: Viewer, audit: Audit) -> bool:

@@ -32,8 +32,8 @@ def my_grants(request: PersonRequest) -> Panel | None:
     user = request.user
     if not user.is_authenticated:
         return None
-    held = AccessGrant.objects.active().filter(user=user).select_related("child", "granted_by")
-    if not held.exists():
+    held = list(AccessGrant.objects.active().filter(user=user).select_related("child", "granted_by"))
+    if not held:  # one query whether or not there are any (not "are there any?", then the rows)
         return None
     return Panel("children/panels/my_grants.html", {"held_grants": held})
 

@@ -16,7 +16,9 @@ verification and anchoring.
 
 Which rows are pending, cheaply: after a commit, the unsealed rows from the first id that
 transaction wrote (its own rows, which a shorter transaction's pass may already have overtaken,
-and those committed after them: never a long import's backlog, which its own commit seals);
+and those committed after them: never a long import's backlog, which its own commit seals), read
+under the lock together with the chain's last link — a pass after a commit is three statements (the
+lock, that query, the links' insert);
 otherwise those above the highest sealed id. A row that missed its sealing — its process died between commit and the
 callback — is swept by the passes of verification and anchoring while it is recent (`recent=`),
 and otherwise reported by the verifier as left unsealed; `seal_activity_log --all` seals it.
@@ -196,8 +198,8 @@ def seal_pending(since_id: int | None = None, *, recent: timedelta | None = None
     id; and (with `recent`) those written within that long, or (with `everything`) any row at all.
     Cheap when nothing is pending: one query. Each batch of `BATCH` rows is sealed in a short
     transaction of its own, so a large import's sealing holds the lock briefly at a time."""
-    # After a commit (`since_id`) its own rows are pending: the ids' query below answers at once, and
-    # asking first whether anything is pending would cost every logged request one more query.
+    if since_id is not None and recent is None and not everything:
+        return _seal_since(since_id)
     if not everything and recent is None and since_id is None and not anything_pending():
         return 0
     if since_id is not None:
@@ -206,6 +208,51 @@ def seal_pending(since_id: int | None = None, *, recent: timedelta | None = None
         lower = (ActivityLogSeal.objects.aggregate(highest=Max("log_id"))["highest"] or 0) + 1
     ids = _pending_ids(lower, recent, everything)
     return sum(_seal_batch(ids[start : start + BATCH]) for start in range(0, len(ids), BATCH))
+
+
+def _pending_with_last_link(since_id: int) -> list[tuple[Any, ...]]:
+    """The unsealed rows from `since_id` on (at most `BATCH` + 1), in id order, each as `log_columns`
+    reads it followed by the chain's last link's `seq` and `row_hash` (NULLs before the first link):
+    the three questions of a sealing pass in one query. Asked under the lock."""
+    quote = connection.ops.quote_name
+    seals = quote(ActivityLogSeal._meta.db_table)
+    seq, row_hash, log_id, pk = quote("seq"), quote("row_hash"), quote("log_id"), quote("id")
+    last = f"(SELECT {seq}, {row_hash} FROM {seals} ORDER BY {seq} DESC LIMIT 1) last_link"  # noqa: S608
+    unsealed_row = f"NOT EXISTS (SELECT 1 FROM {seals} s WHERE s.{log_id} = l.{pk} AND s.{log_id} >= %s)"  # noqa: S608
+    sql = (
+        f"SELECT {log_columns()}, last_link.{seq}, last_link.{row_hash} FROM {log_table()} l "  # noqa: S608
+        f"{content_type_join()} LEFT JOIN {last} ON 1 = 1 "
+        f"WHERE l.{pk} >= %s AND {unsealed_row} ORDER BY l.{pk} LIMIT {BATCH + 1}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [since_id, since_id])
+        return list(cursor.fetchall())
+
+
+def _seal_since(since_id: int) -> int:
+    """After a commit: seal the unsealed rows from `since_id` (its first row) on, in a short transaction
+    of its own under the lock — the lock, one query for the rows and the last link, and the links'
+    insert. More than `BATCH` pending (a large import's commit): the first `BATCH` here, the rest batch
+    by batch as `seal_pending` does."""
+    with transaction.atomic():
+        _lock()
+        pending = _pending_with_last_link(since_id)
+        if not pending:
+            return 0
+        seq, prev = (pending[0][-2], pending[0][-1]) if pending[0][-2] is not None else (0, GENESIS)
+        now = timezone.now()
+        links = []
+        for found in pending[:BATCH]:
+            row = found[:-2]
+            seq += 1
+            row_hash = link_hash(prev, row)
+            links.append((seq, row[0], prev, row_hash, now))
+            prev = row_hash
+        _insert_links(links)
+    if len(pending) <= BATCH:
+        return len(links)
+    rest = _pending_ids(int(pending[BATCH][0]), None, False)
+    return len(links) + sum(_seal_batch(rest[start : start + BATCH]) for start in range(0, len(rest), BATCH))
 
 
 def _insert_links(links: list[tuple[int, int, str, str, datetime]]) -> None:

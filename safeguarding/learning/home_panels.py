@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import OuterRef, Subquery
+
 from safeguarding.core.home import Panel
 from safeguarding.core.sections import Section
 from safeguarding.learning import queries
@@ -19,18 +21,15 @@ def my_learning(request: PersonRequest) -> Panel | None:
     user = request.user
     if not is_person(user):
         return None
+    # Each event with the person's live registration ("place" or "waiting"; at most one, by constraint).
+    live = Registration.objects.live().filter(user_id=user.pk, event_id=OuterRef("pk")).values("status")[:1]
     upcoming = list(
         queries.events_visible_to(user)
         .published()
         .upcoming()
         .filter(queries.invited_condition(user))
+        .annotate(my_registration=Subquery(live))
         .order_by("starts_at", "pk")[:6]
-    )
-    # Each event's live registration: "place" or "waiting".
-    registered = dict(
-        Registration.objects.live()
-        .filter(user_id=user.pk, event_id__in=[e.pk for e in upcoming])
-        .values_list("event_id", "status")
     )
     owed = list(queries.evaluations_owed(user)[:10])
     follow_ups = list(queries.follow_ups_owed(user)[:10])
@@ -39,7 +38,7 @@ def my_learning(request: PersonRequest) -> Panel | None:
     return Panel(
         "learning/panels/home.html",
         {
-            "upcoming": [(e, registered.get(e.pk)) for e in upcoming],
+            "upcoming": [(e, e.my_registration) for e in upcoming],  # type: ignore[attr-defined]
             "owed": owed,
             "follow_ups": follow_ups,
         },

@@ -14,9 +14,10 @@ import rules
 
 from safeguarding.agencies.enums import AgencyKind, PartnerStatus, Role
 from safeguarding.agencies.models import Agency
+from safeguarding.core import facts
 from safeguarding.core.access import is_active_person
 from safeguarding.reviews.enums import MemberRole, RequestStatus, Stage
-from safeguarding.reviews.models import AgencyRequest, Review
+from safeguarding.reviews.models import AgencyRequest, Review, ReviewMember
 
 if TYPE_CHECKING:
     from safeguarding.core.types import Viewer
@@ -133,7 +134,11 @@ def can_use_reviews(user: Viewer) -> bool:
     """Whether "Case reviews" appears in the navigation (and its index page answers)."""
     if not is_active_person(user) or user.is_system:
         return False
-    return can_monitor(user) or can_notify(user) or bool(lead_agency_ids(user)) or user.review_memberships.exists()
+    return can_monitor(user) or can_notify(user) or bool(lead_agency_ids(user)) or facts.holds(user, "reviews.member")
+
+
+# Named on a review (panel member, reviewer, chair): asked with the navigation's other facts, one query a page.
+facts.register("reviews.member", lambda user: ReviewMember.objects.filter(user_id=user.pk))
 
 
 # ---- an agency's request -------------------------------------------------------------------------

@@ -164,7 +164,9 @@ class MonitoringRow:
 def monitoring_rows(today: date | None = None) -> list[MonitoringRow]:
     today = today or timezone.localdate()
     rows = []
-    for review in with_related(Review.objects.all()).order_by("-created_at", "-pk")[:1000]:
+    # With each practice review's publication (its deferral decides "deferred"): one query, not one a review.
+    reviews = with_related(Review.objects.all()).select_related("practice_review__publication")
+    for review in reviews.order_by("-created_at", "-pk")[:1000]:
         clock = current_clock(review)
         practice = practice_or_none(review)
         rows.append(

@@ -274,3 +274,30 @@ def test_a_long_transaction_overtaken_by_a_short_one_is_sealed_when_it_commits()
     worker.join()
     assert sorted(ActivityLogSeal.objects.values_list("log_id", flat=True)) == sorted([short.pk, *long_ids])
     assert chain_check.verify().ok
+
+
+def test_a_commit_is_sealed_in_three_statements_after_earlier_links():
+    from django.test.utils import CaptureQueriesContext
+
+    earlier = _log(3)
+    chain.seal_pending()
+    rows = _log(2)
+    with CaptureQueriesContext(connection) as queries:
+        assert chain.seal_pending(rows[0].pk) == 2  # what a commit's callback does with its first row
+    # PostgreSQL: the lock and one query for the pending rows with the last link (the links' COPY is
+    # not captured); SQLite: that query and the links' insert. Savepoints are the test's transaction's.
+    asked = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    assert len(asked) == 2, asked
+    seals = list(ActivityLogSeal.objects.order_by("seq"))
+    assert [s.log_id for s in seals] == [r.pk for r in [*earlier, *rows]]
+    assert all(later.prev_hash == earlier.row_hash for earlier, later in itertools.pairwise(seals))
+    assert chain.seal_pending(rows[0].pk) == 0  # sealed once only
+    assert _verify()[0] == 0
+
+
+def test_a_commit_with_more_rows_than_a_batch_is_sealed_in_batches(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(chain, "BATCH", 2)
+    rows = _log(5)
+    assert chain.seal_pending(rows[0].pk) == 5
+    assert [s.log_id for s in ActivityLogSeal.objects.order_by("seq")] == [r.pk for r in rows]
+    assert _verify()[0] == 0

@@ -1,0 +1,87 @@
+"""The navigation's facts about the person asking (`core.facts`): asked together in one query a page,
+and never kept from one request to the next, so a membership removed shows on the very next page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from safeguarding.agencies.enums import Role
+from safeguarding.core import facts, navigation
+from safeguarding.core.context import request_memo
+from safeguarding.testing import factories as f
+from safeguarding.testing.personas import Cast
+
+pytestmark = pytest.mark.django_db
+FACT_TABLES = ("reviews_reviewmember", "assessments_trainedassessor", "audits_audit", "actionplans_actionplan")
+
+
+@pytest.fixture
+def frozen() -> Any:
+    """The clock stopped before the cast is built (asked for first), whatever the real date."""
+    with time_machine.travel(dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+def _review_with(cast: Cast, member: Any) -> Any:
+    from safeguarding.reviews import services as review_services
+    from safeguarding.reviews.enums import Harm, MemberRole
+    from safeguarding.reviews.models import ReviewMember
+
+    business = f.member(f.AgencyFactory(code="BUF", name="Facts business unit"), Role.BUSINESS_UNIT)
+    day = timezone.localdate() - dt.timedelta(days=3)
+    review = review_services.notify_serious_incident(
+        actor=business,
+        incident_on=day,
+        aware_on=day,
+        harm=Harm.SERIOUS_HARM,
+        summary="Admitted to hospital.",
+        children=[review_services.ChildInput(cast.child, "Child A")],
+    )
+    return ReviewMember.objects.create(review=review, user=member, role=MemberRole.PANEL, added_at=timezone.now())
+
+
+def _labels(client: Any) -> list[str]:
+    response = client.get("/")
+    assert response.status_code == 200
+    return [item.label for item in response.context["nav_items"]]
+
+
+def test_every_fact_is_asked_in_one_query_a_request(frozen: None, cast: Cast) -> None:
+    user = cast.involved
+    with request_memo(), CaptureQueriesContext(connection) as queries:
+        navigation.items_for(user, "/")
+        navigation.items_for(user, "/alerts/")  # a second look in the same request asks nothing again
+    about_facts = [q["sql"] for q in queries.captured_queries if any(t in q["sql"] for t in FACT_TABLES)]
+    assert len(about_facts) == 1, about_facts
+    assert all(table in about_facts[0] for table in FACT_TABLES)
+
+
+def test_the_answers_are_the_questions_asked_one_by_one(frozen: None, cast: Cast) -> None:
+    user = cast.involved
+    member = _review_with(cast, user)
+    assert facts.holds(user, "reviews.member") is True
+    assert facts.holds(cast.partner, "reviews.member") is False
+    member.delete()
+    assert facts.holds(user, "reviews.member") is False  # outside a request: asked every time
+    assert facts.holds(user, "audits.leads_or_audits") is False
+    with pytest.raises(KeyError):
+        facts.holds(user, "no.such.fact")
+
+
+def test_a_removed_review_membership_takes_effect_on_the_next_page(frozen: None, cast: Cast, client_for: Any) -> None:
+    user = cast.involved
+    client = client_for(user)
+    assert "Case reviews" not in _labels(client)
+    member = _review_with(cast, user)
+    assert "Case reviews" in _labels(client)  # added: shown on the next page
+    assert client.get("/reviews/").status_code == 200
+    member.delete()
+    assert "Case reviews" not in _labels(client)  # removed: gone on the next page, nothing remembered
+    assert client.get("/reviews/").status_code == 404
