@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from safeguarding.agencies.enums import Role
@@ -35,17 +35,20 @@ def get_alert_for_user(user: Viewer, pk: Any) -> Alert:
 
 def responsible_condition(user: Person) -> Q:
     """Open alerts put in front of this person: they are a lead professional for the child, a
-    safeguarding lead of an agency involved with the child, or hold a role the rule notifies there."""
+    safeguarding lead of an agency involved with the child, or hold a role the rule notifies there.
+
+    Each test is a correlated EXISTS on the alert's child (the involvement indexes on child and on
+    agency and child), not `child_id IN (…)`: SQLite builds an IN list of every child the agency works
+    with (20,000 for a health trust in the large demo) before reading the first alert."""
     today = timezone.localdate()
-    active = Involvement.objects.active_on(today)
-    lead_children = active.filter(lead_professional=user).values("child_id")
-    q = Q(child_id__in=lead_children)
+    active = Involvement.objects.active_on(today).filter(child_id=OuterRef("child_id"))
+    q = Q(Exists(active.filter(lead_professional=user)))
     for membership in user.active_memberships:
-        involved = active.filter(agency_id=membership.agency_id).values("child_id")
+        involved = Exists(active.filter(agency_id=membership.agency_id))
         if membership.role == Role.SAFEGUARDING_LEAD:
-            q |= Q(child_id__in=involved)
+            q |= Q(involved)
         else:
-            q |= Q(child_id__in=involved, rule__notifies__contains=f",{membership.role},")
+            q |= Q(involved, rule__notifies__contains=f",{membership.role},")
     return q
 
 
