@@ -82,18 +82,78 @@ def django_db_setup(request: pytest.FixtureRequest, django_db_setup: None, djang
         keep_configuration_rows()
 
 
-# The longest tests first (browser journeys, the API's schemathesis run, the seeded demo), so the
-# workers share out the short ones at the end and finish together, rather than one waiting out a
-# journey that started last. A stable sort: the order within each group stays as collected.
-LONG_FIRST = (
-    "tests/browser/",
-    "safeguarding/api/tests/test_schemathesis.py",
-    "safeguarding/children/tests/test_seed_demo.py",
-    "safeguarding/chronology/tests/test_demo.py",
-    "safeguarding/census/tests/test_demo_export.py",
-)
+# The longest tests (the API's schemathesis run, the browser journeys, the seeded demo) at the head of every
+# worker's queue, so that the workers share out the short ones at the end and finish together, instead of one
+# waiting out a journey that started last. xdist's work-stealing scheduler (`make pytest`: --dist worksteal)
+# gives each worker a contiguous slice of the collection (the first worker `n // workers` items, the next an
+# even share of the rest, and so on) and an idle worker steals from the END of another's queue: so the long
+# modules are dealt out between the slices' heads, each whole (a module's fixtures are set up once), longest
+# first onto the slice with the least so far. Seconds a module took in CI (7 December 2026, PostgreSQL); only
+# their relative sizes matter. Without xdist they simply run first.
+LONG_MODULES = {
+    "safeguarding/api/tests/test_schemathesis.py": 175,
+    "tests/browser/test_audits_journey.py": 30,
+    "safeguarding/children/tests/test_seed_demo.py": 25,
+    "safeguarding/census/tests/test_demo_export.py": 24,
+    "tests/browser/test_review_journey.py": 21,
+    "safeguarding/linking/tests/test_engine.py": 21,
+    "tests/browser/test_plans_journey.py": 16,
+    "tests/test_query_scaling.py": 15,
+    "tests/browser/test_issue17_pages.py": 15,
+    "safeguarding/chronology/tests/test_demo.py": 14,
+    "safeguarding/agencies/tests/test_load_partnership.py": 13,
+    "safeguarding/children/tests/test_seed_demo_atomic.py": 9,
+    "tests/browser/test_actionplans_journey.py": 13,
+    "tests/browser/test_learning_journey.py": 12,
+    "tests/browser/test_escalation_journey.py": 12,
+    "tests/browser/test_review_decisions_journey.py": 11,
+    "tests/browser/test_publishing_committee_journey.py": 11,
+    "tests/browser/test_assessments_journey.py": 11,
+    "tests/browser/test_publication_journey.py": 8,
+    "tests/browser/test_sign_in_and_find_a_child.py": 6,
+}
+BROWSER_JOURNEY_SECONDS = 5  # any other module under tests/browser/
+
+
+def _long_seconds(module: str) -> int:
+    if module in LONG_MODULES:
+        return LONG_MODULES[module]
+    return BROWSER_JOURNEY_SECONDS if module.startswith("tests/browser/") else 0
+
+
+def _slice_sizes(count: int, workers: int) -> list[int]:
+    """How worksteal first shares `count` items among `workers` idle workers."""
+    sizes = []
+    for nodes_remaining in range(workers, 0, -1):
+        sizes.append(count // nodes_remaining)
+        count -= sizes[-1]
+    return sizes
+
+
+def _long_first(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
+    modules: dict[str, list[pytest.Item]] = {}
+    short: list[pytest.Item] = []
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        if _long_seconds(module):
+            modules.setdefault(module, []).append(item)
+        else:
+            short.append(item)
+    heads: list[list[pytest.Item]] = [[] for _ in range(max(workers, 1))]
+    loads = [0] * len(heads)
+    for module in sorted(modules, key=lambda name: (-_long_seconds(name), name)):
+        lane = loads.index(min(loads))
+        heads[lane].extend(modules[module])
+        loads[lane] += _long_seconds(module)
+    ordered: list[pytest.Item] = []
+    for head, size in zip(heads, _slice_sizes(len(items), len(heads)), strict=True):
+        take = max(size - len(head), 0)
+        ordered.extend(head + short[:take])
+        short = short[take:]
+    return ordered + short
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: not item.nodeid.startswith(LONG_FIRST))
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    items[:] = _long_first(items, workers)
