@@ -30,13 +30,14 @@ class ApiDocsView(SpectacularSwaggerView):
 
     @staticmethod
     def _local_settings(dumped: str) -> str:
-        """Switch off the online validator badge (an image from validator.swagger.io) and the
-        saving of the token in the browser's local storage."""
+        """Switch off the online validator badge (an image from validator.swagger.io), the saving of
+        the token in the browser's local storage, and deep links (each operation's link sits inside its
+        expand button: a control inside a control, which screen readers may not announce)."""
         try:
             settings = json.loads(dumped)
         except ValueError:  # settings given as JavaScript text: leave them as they are
             return dumped
         if not isinstance(settings, dict):
             return dumped
-        settings.update({"validatorUrl": None, "persistAuthorization": False})
+        settings.update({"validatorUrl": None, "persistAuthorization": False, "deepLinking": False})
         return json.dumps(settings, indent=2)

@@ -8,9 +8,11 @@ a new journey gets them without asking. The 375-px pass resizes the same page an
 
 from __future__ import annotations
 
+import re
+
 from axe_playwright_python.base import AxeResults
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import ConsoleMessage, Page
+from playwright.sync_api import Browser, ConsoleMessage, Page
 from playwright.sync_api import Error as PlaywrightError
 
 AXE = Axe()
@@ -106,3 +108,26 @@ def assert_no_axe_violations(page: Page) -> None:
     finally:
         page.set_viewport_size(original)
     assert_no_csp_violations(page)
+
+
+def assert_no_axe_violations_without_javascript(page: Page, browser: Browser) -> None:
+    """`assert_no_axe_violations` for a page in a context without JavaScript, where axe-core cannot run:
+    the page's HTML as it stands, its scripts removed, served at the same address to a page that can run
+    axe (the stylesheets and images load from the server as usual)."""
+    html = re.sub(r"<script\b[^>]*>.*?</script>", "", page.content(), flags=re.IGNORECASE | re.DOTALL)
+    address = page.url
+    context = browser.new_context(locale="en-GB", timezone_id="Europe/London", viewport=WIDE)
+    try:
+        checker = context.new_page()
+        checker.route(
+            lambda url: url == address,
+            lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html),
+        )
+        watch_console(checker)
+        checker.goto(address)
+        assert checker.evaluate(
+            "() => !document.querySelector('script') && !document.body.classList.contains('js-enabled')"
+        )
+        assert_no_axe_violations(checker)
+    finally:
+        context.close()

@@ -8,6 +8,7 @@ import pytest
 
 from safeguarding.api.tests.factories import make_token
 from safeguarding.testing import factories as f
+from tests.browser.checks import assert_no_axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +25,7 @@ def test_docs_page_renders_under_the_csp_and_calls_the_api(page: Any, live_serve
 
     page.goto(f"{live_server.url}/api/docs/")
     page.locator(".opblock-summary-path", has_text="/api/v1/children/").first.wait_for(timeout=15_000)
+    assert_no_axe_violations(page)  # Swagger UI with our colours, heading levels, banner and no deep links
 
     # Authorise with the token and run "Find children" from the page.
     page.get_by_role("button", name="Authorize").first.click()

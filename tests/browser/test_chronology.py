@@ -39,6 +39,17 @@ def test_practitioner_imports_a_file_and_reads_the_merged_chronology(live_server
         occurred_on=dt.date(2024, 3, 20),
         summary="Officers called to a domestic incident at the home",
     )
+    # One event, recorded by both agencies (same day, type and child): one row in the table and the
+    # timeline's count, with a mark in each agency's lane (the caption once counted it twice: issue 17).
+    for actor, agency in ((officer, cast.partner_agency), (cast.involved, cast.agency)):
+        record_as_involved(
+            actor=actor,
+            agency=agency,
+            children=[cast.child],
+            event_type=EventType.objects.get(code="strategy_discussion"),
+            occurred_on=dt.date(2024, 3, 25),
+            summary="Strategy discussion held",
+        )
     device = TOTPDevice.objects.create(user=cast.involved, name="App", confirmed=True)
     content = csv_bytes(
         ["Date", "Child name", "NHS No", "Event type", "Details", "Action taken"],
@@ -65,10 +76,12 @@ def test_practitioner_imports_a_file_and_reads_the_merged_chronology(live_server
     table = page.get_by_role("table")
     expect(table.get_by_text("Not brought to the hearing clinic")).to_be_visible()
     expect(table.get_by_text("Officers called to a domestic incident at the home")).to_be_visible()
-    expect(table.get_by_role("row")).to_have_count(1 + 4)
+    expect(table.get_by_role("row")).to_have_count(1 + 5)
+    expect(table.get_by_role("row", name="Strategy discussion held")).to_have_count(1)
+    expect(table.locator("caption")).to_contain_text("5 entries")
     # The two missed appointments in a row are highlighted, and the timeline has a lane per agency.
     expect(page.locator(".app-highlight").first).to_contain_text("2 appointments in a row: the child was not brought")
-    expect(page.get_by_role("img", name="Timeline of 4 entries from 2 agencies")).to_be_visible()
+    expect(page.get_by_role("img", name="Timeline of 5 entries from 2 agencies")).to_be_visible()
     assert_no_axe_violations(page)
 
     page.get_by_role("button", name="Add an entry").click()

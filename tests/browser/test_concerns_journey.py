@@ -13,9 +13,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from safeguarding.children.models import Involvement
+from safeguarding.chronology.models import EventType
 from safeguarding.chronology.tests.helpers import csv_bytes
 from safeguarding.concerns.models import Alert
+from safeguarding.concerns.scan import evaluate_children
 from safeguarding.testing.personas import build_cast
+from safeguarding.testing.recording import record_as_involved
 from tests.browser.checks import assert_no_axe_violations
 from tests.browser.session import sign_in
 
@@ -46,6 +49,17 @@ def test_import_raises_an_alert_that_the_lead_professional_acts_on(live_server, 
     page.get_by_role("button", name="Import file").click()
     expect(page.get_by_role("heading", name="Import complete")).to_be_visible(timeout=20_000)
 
+    # A fourth, later, adds to the alert's evidence (its history says so in words).
+    record_as_involved(
+        actor=cast.involved,
+        agency=cast.agency,
+        children=[cast.child],
+        event_type=EventType.objects.get(code="was_not_brought"),
+        occurred_on=today - dt.timedelta(days=10),
+        summary="Not brought to the hearing aid fitting",
+    )
+    evaluate_children([cast.child.pk])
+
     # The alert is on the lead professional's home page.
     page.goto(f"{live_server.url}/")
     panel = page.locator("section", has=page.get_by_role("heading", name="Alerts for children you are responsible for"))
@@ -63,6 +77,8 @@ def test_import_raises_an_alert_that_the_lead_professional_acts_on(live_server, 
     # The history in plain words, never the log's codes (issue 17: "alert.raised (automatic)").
     history = page.locator("h2:text-is('History') + ul")
     expect(history).to_contain_text("Alert raised, automatically by the alert rule")
+    expect(history).to_contain_text("Evidence added to the alert, automatically by the alert rule")
+    expect(page.get_by_role("cell", name="Not brought to the hearing aid fitting")).to_be_visible()
     expect(history).not_to_contain_text("alert.")
     assert_no_axe_violations(page)
 

@@ -4,8 +4,10 @@ agree outcome → resolve; then the business unit's report counts it. axe-core f
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
@@ -16,10 +18,19 @@ from safeguarding.escalations.models import Escalation
 from safeguarding.escalations.tests.helpers import entry_about
 from safeguarding.testing import factories as f
 from safeguarding.testing.personas import build_cast
-from tests.browser.checks import assert_no_axe_violations
+from tests.browser.checks import assert_no_axe_violations, assert_no_axe_violations_without_javascript
 from tests.browser.session import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
+OLDER, NEWER = "Seen at the clinic with a bruise.", "Home visit: the bruise is fading."
+
+
+def _date(days_ago: int) -> date:
+    return timezone.localdate() - timedelta(days=days_ago)
+
+
+def _day(days_ago: int) -> str:
+    return f"{_date(days_ago):%d/%m/%Y}"
 
 
 def _as(page: Page, base: str, user, device) -> None:
@@ -47,6 +58,11 @@ def _raise_from_the_childs_record(page: Page, base: str, cast) -> None:
     expect(page.get_by_role("option", name=re.compile("Ellie"))).to_have_count(0)
     page.get_by_role("option", name=re.compile("Ellis Marsh")).click()
     expect(page.get_by_label(re.compile("Seen at the clinic"))).to_be_visible()  # evidence, with its summary
+    # Most recent first, by the day it happened (the newer entry was recorded first).
+    evidence = page.locator("input[name=evidence] + label")
+    expect(evidence).to_have_text(
+        [f"{_day(0)}, Test Community Health: Other. {NEWER}", f"{_day(14)}, Test Community Health: Other. {OLDER}"]
+    )
     # People follow the agency chosen.
     person = page.get_by_label("Person in that agency, if you know who")
     expect(person.locator("option", has_text="Housing Worker")).to_have_count(1)
@@ -62,7 +78,7 @@ def _raise_from_the_childs_record(page: Page, base: str, cast) -> None:
     page.get_by_role("button", name="Raise the escalation").click()
     expect(page.get_by_role("heading", name="Escalation ESC-")).to_be_visible()
     raised = Escalation.objects.get()
-    assert [e.summary for e in raised.evidence.all()] == ["Seen at the clinic with a bruise."]
+    assert [e.summary for e in raised.evidence.all()] == [OLDER]
     assert list(raised.children.all()) == [cast.child]
     assert_no_axe_violations(page)
 
@@ -79,7 +95,8 @@ def test_escalation_journey_and_report(live_server, page: Page) -> None:
     for user, (first, last) in ((cast.partner, ("Police", "Officer")), (cast.unrelated, ("Housing", "Worker"))):
         user.first_name, user.last_name = first, last
         user.save(update_fields=["first_name", "last_name"])
-    entry_about(cast.involved, cast.agency, cast.child, summary="Seen at the clinic with a bruise.")
+    entry_about(cast.involved, cast.agency, cast.child, summary=NEWER)
+    entry_about(cast.involved, cast.agency, cast.child, summary=OLDER, occurred_on=_date(14))
     devices = {
         u.pk: TOTPDevice.objects.create(user=u, name="App", confirmed=True) for u in (cast.involved, cast.partner, bu)
     }
@@ -104,6 +121,8 @@ def test_escalation_journey_and_report(live_server, page: Page) -> None:
     _as(page, base, cast.involved, devices[cast.involved.pk])
     page.goto(detail)
     page.get_by_role("link", name="Move to the next stage").click()
+    expect(page.get_by_role("heading", name="Move to the next stage")).to_be_visible()
+    assert_no_axe_violations(page)
     page.get_by_label("Reason").fill("The children are still at risk.")
     page.get_by_role("button", name="Move to the next stage").click()
     expect(page.get_by_text("Moved to the next stage.")).to_be_visible()
@@ -128,6 +147,10 @@ def test_escalation_journey_and_report(live_server, page: Page) -> None:
     _as(page, base, cast.involved, devices[cast.involved.pk])
     page.goto(detail)
     page.get_by_role("link", name="Accept the outcome").click()
+    expect(page.get_by_role("heading", name="Accept the outcome")).to_be_visible()
+    # "(optional)" once: the label already said it, and the form once added it again (issue 17).
+    expect(page.locator("label[for=id_note]")).to_have_text("Anything to add (optional)")
+    assert_no_axe_violations(page)
     page.get_by_role("button", name="Accept and resolve").click()
     expect(page.get_by_text("Outcome accepted.")).to_be_visible()
     assert_no_axe_violations(page)
@@ -161,6 +184,8 @@ def test_raising_without_javascript_finds_the_child_and_checks_the_person(live_s
         expect(child.locator("option")).to_have_count(2)  # "Choose a child" and Ellis (not the police's Robin)
         child.select_option(label=child_label(cast.child))
         page.get_by_role("button", name="Find the child").click()  # shows the child's entries
+        expect(page.get_by_label(re.compile("Seen at the clinic"))).to_be_visible()
+        assert_no_axe_violations_without_javascript(page, browser)  # the search and the select, no autocomplete
         page.get_by_label(re.compile("Seen at the clinic")).check()
         page.get_by_label("Which agency do you disagree with?").select_option(label="Test Police")
         page.get_by_label("Person in that agency, if you know who").select_option(label=cast.unrelated.get_full_name())

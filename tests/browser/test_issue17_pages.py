@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Locator, Page, expect
 
 from safeguarding.actionplans.tests.conftest import build_plan_cast
+from safeguarding.agencies.enums import Role
 from safeguarding.plans import services
 from safeguarding.plans.tests.conftest import agree, draft_plan, objective
 from safeguarding.testing import factories as f
@@ -60,6 +61,7 @@ def test_error_titles_summaries_and_the_date_input(live_server, page: Page) -> N
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Sign in").click()
     _one_error_prefix(page, titles)  # the two-factor page
+    assert_no_axe_violations(page)
     page.get_by_label("Security code").fill(code_for(device))
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Hello")).to_be_visible()
@@ -92,7 +94,36 @@ def test_error_titles_summaries_and_the_date_input(live_server, page: Page) -> N
     _one_error_prefix(page, titles)
     expect(page.locator(".govuk-error-summary")).to_contain_text("Record at least one person's scaling score")
     assert_no_axe_violations(page)
+    _give_access_date_input(page, base, cast, titles)
     assert not [t for t in titles if "Error: Error:" in t]
+
+
+def _give_access_date_input(page: Page, base: str, cast, titles: list[str]) -> None:
+    """Give access to a record: the child's date of birth in the GOV.UK date input, with its error pattern
+    (the summary links to the first box in error, only that box is marked, what was typed is kept)."""
+    lead = f.member(cast.unrelated_agency, Role.SAFEGUARDING_LEAD, username="housing.lead")
+    page.context.clear_cookies()
+    sign_in(page, base, lead.username, TOTPDevice.objects.create(user=lead, name="App", confirmed=True))
+    page.goto(f"{base}/children/access-grants/new/")
+    dob = page.get_by_role("group", name="Child's date of birth")
+    expect(dob.get_by_role("textbox")).to_have_count(3)
+    expect(dob.get_by_label("Day")).to_have_attribute("inputmode", "numeric")
+    page.get_by_label("Child's NHS number or Hub ID").fill(str(cast.child.pk))
+    dob.get_by_label("Day").fill("27")
+    dob.get_by_label("Year").fill("2019")
+    page.get_by_role("button", name="Give access").click()
+    _one_error_prefix(page, titles)
+    link = page.locator(".govuk-error-summary a", has_text="Child's date of birth must include a month")
+    expect(link).to_have_attribute("href", "#id_child_date_of_birth_1")
+    dob = page.get_by_role("group", name="Child's date of birth")
+    expect(dob.locator(".govuk-error-message")).to_have_text("Error: Child's date of birth must include a month")
+    expect(dob.get_by_label("Month")).to_have_class(
+        "govuk-input govuk-date-input__input govuk-input--width-2 govuk-input--error"
+    )
+    expect(dob.get_by_label("Day")).not_to_have_class(re.compile("govuk-input--error"))
+    expect(dob.get_by_label("Day")).to_have_value("27")
+    expect(dob.get_by_label("Year")).to_have_value("2019")
+    assert_no_axe_violations(page)
 
 
 def test_lead_professional_summary_overdue_tag_and_print_versions(live_server, page: Page) -> None:
@@ -161,6 +192,7 @@ def test_a_scrutineer_reaches_what_they_may_see(live_server, page: Page) -> None
 
     page.goto(f"{base}/reviews/")
     expect(page.get_by_text("There are no reviews or requests for you")).to_have_count(0)
+    assert_no_axe_violations(page)
     page.get_by_role("link", name="See every review's stage and timeliness").click()
     expect(page.get_by_role("heading", name="Case review monitoring")).to_be_visible()
     expect(page.get_by_role("cell", name=pc.review.reference)).to_be_visible()
@@ -169,5 +201,6 @@ def test_a_scrutineer_reaches_what_they_may_see(live_server, page: Page) -> None
     page.goto(f"{base}/action-plans/{pc.plan.pk}/")
     expect(page.get_by_text(f"case review {pc.review.reference}")).to_be_visible()
     expect(page.locator(f'a[href="/reviews/{pc.review.pk}/"]')).to_have_count(0)  # was "Page not found"
+    assert_no_axe_violations(page)
     page.get_by_role("link", name="its stage and timeliness").click()
     expect(page.get_by_role("heading", name="Case review monitoring")).to_be_visible()

@@ -4,7 +4,10 @@ difference. axe-core finds no violations on the pages along the way."""
 
 from __future__ import annotations
 
+import re
+import subprocess
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +21,7 @@ from tests.browser.checks import assert_no_axe_violations
 from tests.browser.session import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
+NEXT_REVIEW = 42  # days from today: the review's next review date
 
 
 def _day(days: int = 0) -> str:
@@ -40,9 +44,11 @@ def _objective(page: Page, action: str, days: int, *, family: bool) -> None:
     expect(page.get_by_text("Objective added.")).to_be_visible()
 
 
-def test_plan_journey_draft_agree_review_amend_compare(live_server, page: Page) -> None:
+def test_plan_journey_draft_agree_review_amend_compare(live_server, page: Page, tmp_path: Path) -> None:
     cast = build_cast()
     lead = cast.involved
+    lead.work_phone = "01632 960123"
+    lead.save(update_fields=["work_phone"])
     device = TOTPDevice.objects.create(user=lead, name="App", confirmed=True)
     base = live_server.url
     sign_in(page, base, lead.username, device)
@@ -51,6 +57,7 @@ def test_plan_journey_draft_agree_review_amend_compare(live_server, page: Page) 
     _agree_it_with_the_family(page)
     _progress_on_an_objective(page)
     _review_with_scaling_scores(page)
+    _the_familys_version(page, tmp_path, lead)
     _amend_the_plan(page)
     _see_the_difference(page)
 
@@ -114,6 +121,7 @@ def _review_with_scaling_scores(page: Page) -> None:
     page.get_by_label("When was the review meeting?").fill(_day())
     page.get_by_label("Who attended?").fill("Jo Marsh (mother)\nEllis\nHealth visitor")
     page.get_by_label("What was decided?").fill("Carry on with the plan.")
+    page.get_by_label("When is the next review?").fill(_day(NEXT_REVIEW))
     page.locator("#id_scores-0-person").select_option(index=1)
     page.locator("#id_scores-0-score").fill("4")
     page.locator("#id_scores-0-reason").fill("The appointment has not happened yet.")
@@ -133,9 +141,29 @@ def _review_with_scaling_scores(page: Page) -> None:
     assert ScalingScore.objects.count() == 3
 
 
+def _the_familys_version(page: Page, tmp_path: Path, lead: Any) -> None:
+    """The family's PDF, downloaded through the plan page's link: plain words without a doubled article
+    ("a a meeting between professionals" from "A strategy discussion"), the review's next review date
+    (not a date already past), and the lead professional's number."""
+    page.get_by_role("link", name="Back to plan").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the family's version of the agreed plan (PDF)").click()
+    plan = CarePlan.objects.get()
+    assert download.value.url.endswith(f"/plans/{plan.pk}/family.pdf")
+    assert download.value.suggested_filename == f"our-plan-{plan.pk}-version-1.pdf"
+    path = tmp_path / "family.pdf"
+    download.value.save_as(path)
+    layout = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = " ".join(layout.split())
+    assert "a meeting between professionals" in text.lower()  # the contingency, in plain words
+    assert not re.search(r"\b(a|an|the) (a|an|the)\b", text, re.IGNORECASE), text
+    review = timezone.localdate() + timedelta(days=NEXT_REVIEW)
+    assert re.findall(r"We will meet to check the plan on (\d+ \w+ \d{4})", text) == [f"{review.day} {review:%B %Y}"]
+    assert f"You can contact {lead.get_full_name()} on 01632 960123." in text
+
+
 def _amend_the_plan(page: Page) -> None:
     """Amend: a new draft, change one objective's date and add one."""
-    page.get_by_role("link", name="Back to plan").click()
     page.get_by_role("link", name="Amend the plan").click()
     page.get_by_role("button", name="Make a new draft").click()
     expect(page.get_by_text("Draft version 2 made from the agreed plan.")).to_be_visible()

@@ -93,3 +93,4 @@ def test_a_page_that_is_not_yours_looks_like_one_that_does_not_exist(live_server
     assert response.status == 404
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     expect(page.get_by_text("Ellis Marsh")).to_have_count(0)
+    assert_no_axe_violations(page)  # the 404 page

@@ -4,14 +4,23 @@ by the overdue check's rule), the dates coming up; the same access as the record
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import pytest
 import time_machine
 from django.utils import timezone
 
+from safeguarding.assessments import services as assessment_services
+from safeguarding.assessments.defaults import NEGLECT_PROFILE_CODE
+from safeguarding.assessments.demo import CODES
+from safeguarding.assessments.models import AssessmentTemplate
+from safeguarding.concerns.scan import evaluate_children
+from safeguarding.concerns.tests.helpers import WNB_RULE, days_ago, only_rules, record
 from safeguarding.core.enums import Confidentiality
 from safeguarding.core.models import ActivityLog
+from safeguarding.escalations import services as escalation_services
+from safeguarding.escalations.models import EscalationReason
 from safeguarding.plans import services
 from safeguarding.plans.tests.conftest import agree, draft_plan, objective
 from safeguarding.testing import factories as f
@@ -71,3 +80,56 @@ def test_summary_shows_who_is_involved_the_plan_overdue_objectives_and_dates_com
     assert "No open alerts that you can see" in page
     assert "No completed assessment that you can see" in page
     assert "No escalations about this child that you can see" in page
+
+
+def test_summary_shows_the_open_alert_the_latest_assessment_and_the_escalation_with_its_response_date(
+    travel, cast, client_for
+):
+    cast.child.involvements.filter(agency=cast.agency).update(lead_professional=cast.involved)
+    only_rules(WNB_RULE | {"name": "Repeatedly not brought to health appointments"})
+    for n in (90, 60, 30):
+        record(cast.agency, cast.child, "was_not_brought", days_ago(n))
+    evaluate_children([cast.child.pk])
+    template = AssessmentTemplate.objects.get(code=NEGLECT_PROFILE_CODE, version=1)
+    assessment_services.mark_trained(
+        actor=None, user=cast.involved, template=template, trained_on=date(2026, 9, 1), check_actor=False
+    )
+    started = assessment_services.start_assessment(
+        actor=cast.involved, child=cast.child, template=template, assessed_on=date(2026, 11, 25)
+    )
+    assessment_services.complete_assessment(
+        actor=cast.involved,
+        assessment=started,
+        version=started.version,
+        grades={code: assessment_services.GradeInput(3, f"Evidence for {code}.") for code in CODES},
+        overall_view="Overall, needs are partly met.",
+        next_steps="Health visitor to visit weekly.",
+    )
+    escalation = escalation_services.raise_escalation(
+        actor=cast.involved,
+        children=[cast.child],
+        raising_agency=cast.agency,
+        receiving_agency=cast.partner_agency,
+        reason=EscalationReason.objects.get(code="threshold"),
+        disputed_decision="The referral was closed with no further action.",
+        desired_outcome="A strategy discussion.",
+        raiser_level_of_need=4,
+    )
+    due = timezone.localdate(escalation.stage_due_at)
+    assert due > NOW.date()
+
+    page = client_for(cast.involved).get(f"/children/{cast.child.pk}/summary/").content.decode()
+    alerts = page[page.index('id="summary-alerts-heading"') : page.index('id="summary-assessment-heading"')]
+    assert "Repeatedly not brought to health appointments" in alerts
+    assert "No open alerts that you can see" not in page
+    latest = page[page.index('id="summary-assessment-heading"') : page.index('id="summary-escalations-heading"')]
+    assert f"{template.name}, 25 November 2026</a>" in latest
+    assert f'href="/assessments/{started.pk}/"' in latest
+    escalations = page[page.index('id="summary-escalations-heading"') : page.index('id="summary-upcoming"')]
+    assert escalation.reference in escalations
+    assert cast.partner_agency.name in escalations
+    # Coming up: the escalation's response date, in the row that names it.
+    coming = page[page.index('id="summary-upcoming"') :]
+    row = re.search(r"<tr class=\"govuk-table__row\">\s*<td[^>]*>([^<]+)</td>\s*<td[^>]*><a[^>]*>([^<]+)</a>", coming)
+    assert row is not None
+    assert row.groups() == (f"{due.day} {due:%B %Y}", f"Response due: escalation {escalation.reference}")

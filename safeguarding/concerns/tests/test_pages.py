@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from safeguarding.agencies.enums import Role
 from safeguarding.children.models import Involvement
+from safeguarding.chronology.models import Event
 from safeguarding.concerns.enums import AlertStatus
 from safeguarding.concerns.models import Alert, Rule
 from safeguarding.concerns.scan import evaluate_children
@@ -255,3 +256,37 @@ def test_gap_alert_page_explains_its_date(cast: Cast, client_for: Any) -> None:
     assert "the day 183 days had passed since the last entry that counts as contact" in page
     assert "A gap still going on is found by the nightly scan." in page
     assert seen.summary in page
+
+
+CP_RULE = {
+    "code": "cp-wnb",
+    "name": "Not brought to a health appointment during a child protection plan",
+    "kind": "state_plus_event",
+    "parameters": {
+        "opens": {"types": ["plan_started"], "categories": ["child_protection"]},
+        "closes": {"types": ["plan_ended"], "categories": ["child_protection"]},
+        "event": {"types": ["was_not_brought"]},
+    },
+}
+
+
+def test_detail_shows_categories_and_history_in_words_never_codes(cast: Cast, client_for: Any) -> None:
+    """Issue 17: "Plan started (child_protection)" and "alert.evidence_added" on the alert page."""
+    only_rules(CP_RULE)
+    started = record(cast.agency, cast.child, "plan_started", days_ago(60))
+    # The plan's own entry carries the plan type as its category (plans.services.common.chronology, the demo).
+    Event.objects.filter(pk=started.pk).update(category="child_protection")
+    record(cast.agency, cast.child, "was_not_brought", days_ago(30))
+    evaluate_children([cast.child.pk])
+    record(cast.agency, cast.child, "was_not_brought", days_ago(10))
+    evaluate_children([cast.child.pk])
+    alert = open_alert(cast.child, "cp-wnb")
+    assert ActivityLog.objects.filter(action="alert.evidence_added", target_id=str(alert.pk)).count() == 1
+
+    page = client_for(cast.involved).get(reverse("concerns:detail", args=[alert.pk])).content.decode()
+    assert re.search(r'<td class="govuk-table__cell">Plan started \(Child protection\)</td>', page)
+    assert "child_protection" not in page
+    history = page[page.index('<h2 class="govuk-heading-m">History</h2>') :]
+    assert "Alert raised, automatically by the alert rule" in history
+    assert "Evidence added to the alert, automatically by the alert rule" in history
+    assert "alert." not in history

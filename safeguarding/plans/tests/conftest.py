@@ -46,11 +46,13 @@ def objective(action: str = "Take Ellis to the dentist", days: int = 30, **kw: A
     return services.ObjectiveInput(**values)
 
 
-def draft_plan(lead: Any, child: Any, agency: Any, objectives: int = 3, **content: Any) -> CarePlan:
+def draft_plan(
+    lead: Any, child: Any, agency: Any, objectives: int = 3, plan_type: str = PlanType.CHILD_IN_NEED, **content: Any
+) -> CarePlan:
     plan = services.create_plan(
         actor=lead,
         children=[child],
-        plan_type=PlanType.CHILD_IN_NEED,
+        plan_type=plan_type,
         lead_professional=lead,
         lead_agency=agency,
         started_on=today() - timedelta(days=10),
