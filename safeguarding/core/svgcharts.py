@@ -288,7 +288,15 @@ def html(svg: str, *, as_image: bool = False) -> SafeString:
     if not svg:
         return mark_safe("")
     if not as_image:
-        return mark_safe(svg)  # noqa: S308 — built by this module, every text escaped
+        # In a region that scrolls sideways on a narrow screen, where the chart keeps its drawn size
+        # (application.scss, `.app-chart-scroll`); focusable, so a keyboard can scroll it.
+        found = re.search(r"<title[^>]*>(.*?)</title>", svg, re.S)
+        label = f"Chart: {unescape(found.group(1))}" if found else "Chart"
+        return format_html(
+            '<div class="app-chart-scroll" role="region" aria-label="{}" tabindex="0">{}</div>',
+            label,
+            mark_safe(svg),  # noqa: S308 — built by this module, every text escaped
+        )
     found = re.search(r"<desc[^>]*>(.*?)</desc>", svg, re.S)
     alt = unescape(found.group(1)) if found else ""
     return format_html('<img class="app-chart" src="{}" alt="{}">', data_uri(svg), alt)

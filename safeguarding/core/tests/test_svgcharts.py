@@ -85,3 +85,19 @@ def test_a_half_column_chart_is_drawn_at_its_width_and_every_label_starts_inside
             assert x - svgcharts.text_width(content, svgcharts.LABEL) >= 0, content
     assert svgcharts.short(long_label) not in svg  # shortened to the room it has
     assert "Children on a plan" in svg
+
+
+def test_a_chart_on_a_page_sits_in_a_focusable_region_named_for_it_and_a_pdf_gets_an_image() -> None:
+    svg = svgcharts.bar_chart("Escalations by <reason>", "Bar chart.", ["A"], [("Raised", [1])], unit="Escalations")
+    page = str(svgcharts.html(svg))
+    region = _root(page)
+    assert region.tagName == "div"
+    assert region.getAttribute("class") == "app-chart-scroll"  # scrolls on a phone instead of shrinking
+    assert region.getAttribute("role") == "region"
+    assert region.getAttribute("tabindex") == "0"
+    assert region.getAttribute("aria-label") == "Chart: Escalations by <reason>"
+    assert region.getElementsByTagName("svg")[0].getAttribute("class") == "app-chart"
+    image = str(svgcharts.html(svg, as_image=True))
+    assert image.startswith('<img class="app-chart"')
+    assert "app-chart-scroll" not in image
+    assert str(svgcharts.html("")) == ""

@@ -54,6 +54,11 @@ def test_dashboard_shows_each_section_with_charts_and_tables(dataset: Dataset, c
                   "escalations-by-stage", "escalations-by-agency", "learning-by-theme"):  # fmt: skip
         assert f'id="table-{table}"' in html
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" role="img"') == 8  # one per chart
+    assert html.count('<div class="app-chart-scroll" role="region" aria-label="Chart: ') == 8  # each in its region
+    # The nine-column overdue actions table in the smaller size (it fits the column at 1280 px); a
+    # three-column table keeps the body size.
+    assert 'class="govuk-table app-table--dense" id="table-overdue-actions"' in html
+    assert 'class="govuk-table" id="table-overdue-by-agency"' in html
     assert "style=" not in html  # the CSP blocks inline styles
     # The overdue actions, with lead agency and days overdue.
     assert f"{dataset.plan.reference}-A3" in html
