@@ -79,3 +79,20 @@ def test_the_load_benchmark_takes_its_duration_as_minutes_or_with_a_unit() -> No
     assert [_duration_minutes(t) for t in ("10m", "90s", "1h", "2.5")] == [10.0, 1.5, 60.0, 2.5]
     with pytest.raises(argparse.ArgumentTypeError, match="10m, 90s or 1h"):
         _duration_minutes("ten minutes")
+
+
+def test_a_profile_keeps_only_what_its_person_may_still_open_after_midnight() -> None:
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from bench.load import _open_through_the_run
+
+    def ids() -> list[int]:  # child 2's involvement ends on 7 December
+        return [1, 2, 3] if timezone.localdate() <= dt.date(2026, 12, 7) else [1, 3, 4]
+
+    with time_machine.travel(dt.datetime(2026, 12, 7, 23, 56, tzinfo=dt.UTC), tick=False):
+        assert _open_through_the_run(ids, 5) == [1, 3]
+        assert _open_through_the_run(ids, 1) == [1]
+        assert timezone.localdate() == dt.date(2026, 12, 7)  # the clock is put back
