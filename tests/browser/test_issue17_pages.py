@@ -68,19 +68,7 @@ def test_error_titles_summaries_and_the_date_input(live_server, page: Page) -> N
 
     # Find a child: the GOV.UK date input, its error pattern, what was typed kept.
     page.goto(f"{base}/children/")
-    dob = page.get_by_role("group", name="Date of birth")
-    dob.get_by_label("Day").fill("3")
-    dob.get_by_label("Year").fill("2019")
-    page.get_by_role("button", name="Search").click()
-    _one_error_prefix(page, titles)
-    summary_link = page.locator(".govuk-error-summary a", has_text="Date of birth must include a month")
-    expect(summary_link).to_have_attribute("href", "#id_date_of_birth_1")
-    dob = page.get_by_role("group", name="Date of birth")
-    expect(dob.get_by_label("Month")).to_have_class(
-        "govuk-input govuk-date-input__input govuk-input--width-2 govuk-input--error"
-    )
-    expect(dob.get_by_label("Day")).not_to_have_class("govuk-input--error")
-    expect(dob.get_by_label("Day")).to_have_value("3")
+    dob = _date_without_a_month(page, titles, "Date of birth", "Search", "id_date_of_birth_1", day="3")
     assert_no_axe_violations(page)
     dob.get_by_label("Month").fill(str(cast.child.date_of_birth.month))
     dob.get_by_label("Day").fill(str(cast.child.date_of_birth.day))
@@ -109,21 +97,30 @@ def _give_access_date_input(page: Page, base: str, cast, titles: list[str]) -> N
     expect(dob.get_by_role("textbox")).to_have_count(3)
     expect(dob.get_by_label("Day")).to_have_attribute("inputmode", "numeric")
     page.get_by_label("Child's NHS number or Hub ID").fill(str(cast.child.pk))
-    dob.get_by_label("Day").fill("27")
+    _date_without_a_month(page, titles, "Child's date of birth", "Give access", "id_child_date_of_birth_1", day="27")
+    assert_no_axe_violations(page)
+
+
+def _date_without_a_month(page: Page, titles: list[str], group: str, button: str, month_id: str, day: str) -> Locator:
+    """A date of birth sent without its month: the GOV.UK date input's error pattern (one "Error:" in the
+    title, the summary linking to the month's box, the message in the group, only the month marked, what
+    was typed kept). Gives the group, as the page now holds it."""
+    dob = page.get_by_role("group", name=group)
+    dob.get_by_label("Day").fill(day)
     dob.get_by_label("Year").fill("2019")
-    page.get_by_role("button", name="Give access").click()
+    page.get_by_role("button", name=button).click()
     _one_error_prefix(page, titles)
-    link = page.locator(".govuk-error-summary a", has_text="Child's date of birth must include a month")
-    expect(link).to_have_attribute("href", "#id_child_date_of_birth_1")
-    dob = page.get_by_role("group", name="Child's date of birth")
-    expect(dob.locator(".govuk-error-message")).to_have_text("Error: Child's date of birth must include a month")
+    message = f"{group} must include a month"
+    expect(page.locator(".govuk-error-summary a", has_text=message)).to_have_attribute("href", f"#{month_id}")
+    dob = page.get_by_role("group", name=group)
+    expect(dob.locator(".govuk-error-message")).to_have_text(f"Error: {message}")
     expect(dob.get_by_label("Month")).to_have_class(
         "govuk-input govuk-date-input__input govuk-input--width-2 govuk-input--error"
     )
     expect(dob.get_by_label("Day")).not_to_have_class(re.compile("govuk-input--error"))
-    expect(dob.get_by_label("Day")).to_have_value("27")
+    expect(dob.get_by_label("Day")).to_have_value(day)
     expect(dob.get_by_label("Year")).to_have_value("2019")
-    assert_no_axe_violations(page)
+    return dob
 
 
 def test_lead_professional_summary_overdue_tag_and_print_versions(live_server, page: Page) -> None:
