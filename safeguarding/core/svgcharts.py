@@ -282,6 +282,12 @@ def data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
+def _element_text(svg: str, tag: str) -> str:
+    """The text of the chart's `<title>` or `<desc>` (this module escapes it), as plain text."""
+    found = re.search(rf"<{tag}[^>]*>(.*?)</{tag}>", svg, re.S)
+    return unescape(found.group(1)) if found else ""
+
+
 def html(svg: str, *, as_image: bool = False) -> SafeString:
     """The chart for a template: the SVG inline (built here with every text escaped), or, for a PDF,
     an `<img class="app-chart">` whose alt text is the chart's <desc>."""
@@ -290,13 +296,10 @@ def html(svg: str, *, as_image: bool = False) -> SafeString:
     if not as_image:
         # In a region that scrolls sideways on a narrow screen, where the chart keeps its drawn size
         # (application.scss, `.app-chart-scroll`); focusable, so a keyboard can scroll it.
-        found = re.search(r"<title[^>]*>(.*?)</title>", svg, re.S)
-        label = f"Chart: {unescape(found.group(1))}" if found else "Chart"
+        title = _element_text(svg, "title")
         return format_html(
             '<div class="app-chart-scroll" role="region" aria-label="{}" tabindex="0">{}</div>',
-            label,
+            f"Chart: {title}" if title else "Chart",
             mark_safe(svg),  # noqa: S308 — built by this module, every text escaped
         )
-    found = re.search(r"<desc[^>]*>(.*?)</desc>", svg, re.S)
-    alt = unescape(found.group(1)) if found else ""
-    return format_html('<img class="app-chart" src="{}" alt="{}">', data_uri(svg), alt)
+    return format_html('<img class="app-chart" src="{}" alt="{}">', data_uri(svg), _element_text(svg, "desc"))
