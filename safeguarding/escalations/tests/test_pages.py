@@ -119,6 +119,29 @@ def test_report_counts_by_dimension(esc_cast: EscCast) -> None:
     assert dims["outcome"]["Open: awaiting a response"] == 1
     assert built.stage_times[0].visits == 2
     assert built.stage_times[0].finished == 1
+    assert built.overdue_now == 0
+    assert built.stage_times[0].median_days == 0.0  # closed the day it was raised
+
+
+def test_report_counts_what_is_overdue_now_and_at_some_stage(esc_cast: EscCast) -> None:
+    from django.utils import timezone
+
+    from safeguarding.escalations.models import Escalation, StageVisit
+
+    waiting, answered = esc_cast.raise_one(), esc_cast.raise_one()
+    services.respond_to_escalation(
+        actor=esc_cast.receiver, escalation=answered, version=answered.version, kind="agree", reasons="Yes."
+    )
+    # Both stage 1 responses went overdue; only the first is still waiting for one.
+    Escalation.objects.filter(pk__in=[waiting.pk, answered.pk]).update(stage_overdue_at=timezone.now())
+    StageVisit.objects.filter(escalation__in=[waiting, answered]).update(went_overdue=True)
+    built = reports.build_report(reports.Period(), charts=False)
+    dims = {d.slug: dict(d.rows) for d in built.dimensions}
+    assert built.overdue_now == 1
+    assert dims["overdue"] == {"Yes": 2, "No": 0}
+    stage_one = built.stage_times[0]
+    assert dims["stage-reached"][stage_one.stage] == 2
+    assert (stage_one.visits, stage_one.overdue) == (2, 2)
 
 
 def test_report_page_shows_a_chart_and_table_per_dimension(esc_cast: EscCast, client_for) -> None:
