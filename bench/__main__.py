@@ -68,6 +68,8 @@ def _add_load_parser(sub: Any) -> None:
     load.add_argument("--users", type=int, default=50, help="signed-in people browsing at once (default 50)")
     load.add_argument("--keep", action="store_true", help="keep the run's copy of the database afterwards")
     load.add_argument("--locust-python", help="a Python with Locust, if this one has none (it runs only the scenario)")
+    load.add_argument("--workers", type=int, help="gunicorn processes (default: gunicorn.conf.py's, 2 × cores + 1)")
+    load.add_argument("--threads", type=int, help="threads in each gunicorn process (default: gunicorn.conf.py's, 2)")
 
 
 def _add_concerns_parser(sub: Any) -> None:
@@ -169,7 +171,12 @@ def _run_load(args: argparse.Namespace) -> Path:
     from bench.load import run as run_load
 
     results, path = run_load(
-        users=args.users, minutes=args.minutes, keep=args.keep, python_for_locust=args.locust_python
+        users=args.users,
+        minutes=args.minutes,
+        keep=args.keep,
+        python_for_locust=args.locust_python,
+        workers=args.workers,
+        threads=args.threads,
     )
     report(results)
     return path

@@ -6,8 +6,9 @@ What it does, in order:
    loaded itself: each run copies it (`CREATE DATABASE … TEMPLATE`) into `<name>_run_<pid>`, so every
    run starts from the same data, and drops the copy afterwards (`--keep` keeps it).
 2. Production settings (`DJANGO_ENV=production`, DEBUG off, a random `SECRET_KEY`, persistent database
-   connections, the manifest static files storage after `collectstatic`), gunicorn (2 workers with 4
-   threads each on 2 cores) and one `db_worker` for the imports.
+   connections, the manifest static files storage after `collectstatic`), gunicorn with the shipped
+   `gunicorn.conf.py` (on 2 cores: 5 processes of 2 threads; `--workers`/`--threads` change them) and
+   one `db_worker` for the imports.
 3. One verified session per simulated person, written straight into the copy's session table (the
    same keys Django's sign-in and django-otp's verification write), so no password, TOTP code or
    lockout is involved and nothing in the application is weakened; one API token per agency (through
@@ -39,7 +40,7 @@ from urllib.parse import urlsplit, urlunsplit
 from bench.common import PROJECT_DIR, RESULTS_DIR, say
 
 SCENARIO = Path(__file__).resolve().parent / "load_scenario.py"
-GUNICORN: dict[str, Any] = {"workers": 2, "worker_class": "gthread", "threads": 4}
+GUNICORN_CONFIG = PROJECT_DIR / "gunicorn.conf.py"
 PAGES = ("/", "/children/?name=a", "/alerts/", "/dashboard/")
 
 
@@ -302,21 +303,33 @@ def _wait_for(host: str, seconds: float = 180) -> None:
         time.sleep(0.5)
 
 
+def gunicorn_settings(workers: int | None = None, threads: int | None = None) -> dict[str, Any]:
+    """The web server's processes and threads: the shipped `gunicorn.conf.py`'s (as production runs it,
+    from this machine's cores and the environment), or those given."""
+    import runpy
+
+    config = runpy.run_path(str(GUNICORN_CONFIG))
+    return {
+        "workers": workers or config["workers"],
+        "worker_class": config["worker_class"],
+        "threads": threads or config["threads"],
+    }
+
+
 @contextmanager
-def serving(env: dict[str, str], log: Path) -> Iterator[tuple[str, list[int]]]:
-    """gunicorn and one db_worker with the production environment; yields the server's address and
-    the two processes' ids (gunicorn's master, the worker)."""
+def serving(env: dict[str, str], log: Path, settings: dict[str, Any]) -> Iterator[tuple[str, list[int]]]:
+    """gunicorn (the shipped config, with `settings`' processes and threads) and one db_worker with the
+    production environment; yields the server's address and the two processes' ids (gunicorn's
+    master, the worker)."""
     port = _free_port()
     command = [
         sys.executable,
         "-m",
         "gunicorn",
-        "safeguarding.wsgi:application",
-        f"--workers={GUNICORN['workers']}",
-        f"--worker-class={GUNICORN['worker_class']}",
-        f"--threads={GUNICORN['threads']}",
+        f"--config={GUNICORN_CONFIG}",
+        f"--workers={settings['workers']}",
+        f"--threads={settings['threads']}",
         f"--bind=127.0.0.1:{port}",
-        "--timeout=60",
         "--no-control-socket",  # gunicorn 27's control socket is one path per machine user
     ]
     worker_command = [sys.executable, str(PROJECT_DIR / "manage.py"), "db_worker"]
@@ -336,10 +349,10 @@ def serving(env: dict[str, str], log: Path) -> Iterator[tuple[str, list[int]]]:
                     process.kill()
 
 
-def warm_up(host: str, profile: dict[str, Any]) -> None:
+def warm_up(host: str, profile: dict[str, Any], workers: int) -> None:
     """A few requests per worker before measuring (templates compiled, connections open)."""
     cookie = f"sessionid={profile['session']}; csrftoken={profile['csrf']}"
-    for _ in range(GUNICORN["workers"] * 3):
+    for _ in range(workers * 3):
         for path in PAGES:
             _fetch(host, path, {"Cookie": cookie})  # a page this person may not open answers 404
 
@@ -435,13 +448,22 @@ def _import_outcomes() -> dict[str, int]:
     return {str(row["status"]): int(row["n"]) for row in rows}
 
 
-def run(*, users: int, minutes: float, keep: bool, python_for_locust: str | None) -> tuple[dict[str, Any], Path]:
+def run(
+    *,
+    users: int,
+    minutes: float,
+    keep: bool,
+    python_for_locust: str | None,
+    workers: int | None = None,
+    threads: int | None = None,
+) -> tuple[dict[str, Any], Path]:
     """The whole benchmark; returns the summary and the results file (written before the copy is dropped)."""
     from bench.common import save_results, setup_django, using_postgresql
 
     if not using_postgresql():
         raise SystemExit("The load benchmark runs on PostgreSQL: set DATABASE_URL to a database of its own.")
     runner = locust_python(python_for_locust)
+    settings = gunicorn_settings(workers, threads)
     # Stopped with SIGTERM: leave through the finally clauses (stop the server, drop the copy).
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
     seeded = os.environ["DATABASE_URL"]
@@ -455,10 +477,13 @@ def run(*, users: int, minutes: float, keep: bool, python_for_locust: str | None
         people = write_profiles(profiles, users=users)
         say(f"{people['sessions']} verified sessions for {people['people']} people; {people['importer']} imports.")
         load_before = list(os.getloadavg())
-        with serving(env, RESULTS_DIR / "load-server.log") as (host, pids):
+        with serving(env, RESULTS_DIR / "load-server.log", settings) as (host, pids):
             browsers = json.loads(profiles.read_text(encoding="utf-8"))["browsers"]
-            warm_up(host, browsers[0])
-            say(f"Running {users} people and one importer for {minutes:g} minutes against {host}…")
+            warm_up(host, browsers[0], settings["workers"])
+            say(
+                f"Running {users} people and one importer for {minutes:g} minutes against {host} "
+                f"(gunicorn {settings['workers']} × {settings['threads']} threads)…"
+            )
             cpu_before = server_cpu_seconds(pids)
             summary = run_locust(runner, host=host, profiles=profiles, users=users, minutes=minutes)
             time.sleep(2)  # the last import's worker run
@@ -466,7 +491,7 @@ def run(*, users: int, minutes: float, keep: bool, python_for_locust: str | None
         profiles.unlink()  # it holds live session keys and API tokens of the run's database
         summary["import_batches"] = _import_outcomes()
         summary["load_average_before"] = load_before
-        summary["server"] = {**GUNICORN, "settings": "DJANGO_ENV=production, DEBUG off", "db_workers": 1}
+        summary["server"] = {**settings, "settings": "DJANGO_ENV=production, DEBUG off", "db_workers": 1}
         summary["people"] = people
         count = summary["overall"]["requests"] or 1
         summary["server_cpu_s"] = cpu

@@ -96,3 +96,19 @@ def test_a_profile_keeps_only_what_its_person_may_still_open_after_midnight() ->
         assert _open_through_the_run(ids, 5) == [1, 3]
         assert _open_through_the_run(ids, 1) == [1]
         assert timezone.localdate() == dt.date(2026, 12, 7)  # the clock is put back
+
+
+def test_the_web_server_runs_two_processes_a_core_plus_one_unless_the_environment_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The shipped gunicorn.conf.py, which production and the load benchmark both run."""
+    from bench.load import gunicorn_settings
+
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("GUNICORN_THREADS", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert gunicorn_settings() == {"workers": 5, "worker_class": "gthread", "threads": 2}
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.setenv("GUNICORN_THREADS", "4")
+    assert gunicorn_settings() == {"workers": 3, "worker_class": "gthread", "threads": 4}
+    assert gunicorn_settings(workers=2, threads=8) == {"workers": 2, "worker_class": "gthread", "threads": 8}
