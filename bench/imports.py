@@ -61,6 +61,7 @@ BASELINE_COLUMNS = (
     "is_current",
     "confidentiality",
     "restricted_to_roles",
+    "entered_in_error_reason",
 )
 
 
@@ -148,6 +149,7 @@ def _baseline_rows(path: Path, agency_id: int, type_id: int, sqlite: bool) -> li
             None,
             True,
             "normal",
+            "",
             "",
         )
         for n, r in enumerate(records)
