@@ -31,6 +31,7 @@ from safeguarding.children.enums import LawfulBasis, SharingStatus
 from safeguarding.children.models import Child, Involvement, SharingNotice
 from safeguarding.core import kernel
 from safeguarding.core.access import get_or_404
+from safeguarding.core.bulk import raw_insert
 from safeguarding.core.services import record_activity
 
 if TYPE_CHECKING:
@@ -181,15 +182,14 @@ def note_information_shared(
         SharingNotice.objects.filter(pk__in=pks).update(entries=F("entries") + count, last_shared_at=now)
     try:
         with transaction.atomic():
-            SharingNotice.objects.bulk_create(
-                [
-                    SharingNotice(
-                        child_id=c, agency=agency, first_shared_at=now, last_shared_at=now, entries=int(entries[c])
-                    )
-                    for c in new
-                ],
-                batch_size=2000,
-            )
+            # The bulk path (an import opens thousands): no model instance per notice.
+            for start in range(0, len(new), 2000):
+                raw_insert(
+                    SharingNotice,
+                    {"agency": agency.pk, "first_shared_at": now, "last_shared_at": now},
+                    ("child", "entries"),
+                    [(c, int(entries[c])) for c in new[start : start + 2000]],
+                )
     except IntegrityError:
         # Another request opened one of them a moment ago: add to it instead.
         for child_id in new:

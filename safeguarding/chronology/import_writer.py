@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models
+from django.db import connection
 from django.utils import timezone
 
 from safeguarding.agencies.models import Agency
@@ -27,6 +27,7 @@ from safeguarding.chronology.import_rows import WRITE_BATCH, ImportResult, NewCh
 from safeguarding.chronology.models import ChildAgencyReference, Event, EventChild, ImportBatch
 from safeguarding.chronology.signals import send_events_changed
 from safeguarding.core import context, kernel
+from safeguarding.core.bulk import raw_insert
 from safeguarding.core.chain import seal_after_commit
 from safeguarding.core.enums import Confidentiality
 from safeguarding.core.models import ActivityLog
@@ -336,43 +337,6 @@ def _log_import(
         for child_id, count in sorted(per_child.items())
     ]
     _insert_activity(actor, log)
-
-
-def raw_insert(
-    model: type[models.Model], constants: dict[str, Any], varying: tuple[str, ...], rows: list[tuple[Any, ...]]
-) -> None:
-    """The database's bulk path for the large tables: COPY on PostgreSQL, else one prepared INSERT
-    with executemany.
-
-    `bulk_create` spends most of its time preparing each value through its field; here the
-    per-row values are already plain Python values both drivers take as they are (str, int, bool,
-    date, Decimal, None, and a UUID as the backend stores it), and the other columns are prepared
-    once: from `constants`, else the field's default (now, for auto_now fields). A new required
-    field without a default therefore fails loudly here, in the tests, rather than being skipped.
-    """
-    meta = model._meta
-    now = timezone.now()
-    values = dict(constants)
-    for f in meta.concrete_fields:
-        if f.primary_key or f.name in values or f.name in varying:
-            continue
-        values[f.name] = now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
-    fixed: list[Any] = [meta.get_field(name) for name in values]
-    fixed_values = tuple(f.get_db_prep_save(values[f.name], connection) for f in fixed)
-    columns = [f.column for f in fixed] + [meta.get_field(name).column for name in varying]  # type: ignore[union-attr]
-    quote = connection.ops.quote_name
-    table = quote(str(meta.db_table))
-    column_list = ", ".join(quote(c) for c in columns)
-    if connection.vendor == "postgresql":
-        # PostgreSQL's bulk path is COPY: several times faster than one INSERT per row.
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(fixed_values + row)
-        return
-    # Table and column names come from the model; every value is a parameter.
-    sql = f"INSERT INTO {table} ({column_list}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [fixed_values + row for row in rows])
 
 
 def insert_children(new_children: list[NewChild]) -> list[int]:

@@ -108,9 +108,8 @@ def _candidates(people: Sequence[Incoming], *, unnumbered_only: bool = False) ->
     theirs (swapped or one digit out), or exactly their name (only records without an NHS number
     when `unnumbered_only`)."""
     dobs: set[dt.date] = set()
-    for person in people:
-        if person.dob:
-            dobs |= dob_variants(person.dob)
+    for day in {person.dob for person in people if person.dob}:  # a file's children share dates
+        dobs |= dob_variants(day)
     names = {p.name_key for p in people if p.name_key}
     found: dict[int, tuple[Any, ...]] = {}
     columns = ("pk", "first_name", "last_name", "date_of_birth", "nhs_number", "sex")
