@@ -278,7 +278,8 @@ EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "safeguarding-hub@localhost")
 
-# Cache (dashboard figures, counted at most every few minutes): in-process memory unless CACHE_URL
+# Cache (dashboard figures and the home page's count of the children an agency works with, counted at
+# most every few minutes): in-process memory unless CACHE_URL
 # names a Redis server, e.g. redis://127.0.0.1:6379/1, which every web process then shares. Only
 # aggregate figures are cached: no personal data.
 CACHE_URL = env_str("CACHE_URL", "")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from safeguarding.actionplans import queries
 from safeguarding.actionplans.enums import COMPLETE_STATUSES
 from safeguarding.actionplans.models import Action
+from safeguarding.core import facts
 from safeguarding.core.home import Panel
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 def your_actions(request: PersonRequest) -> Panel | None:
     user = request.user
-    if not user.is_authenticated or user.is_system:
+    if not user.is_authenticated or user.is_system or not facts.holds(user, "actionplans.leads_an_action"):
         return None
     today = timezone.localdate()
     mine = Action.objects.filter(lead_officer_id=user.pk)
@@ -43,6 +44,13 @@ def your_actions(request: PersonRequest) -> Panel | None:
         a.flag_overdue = a.is_overdue(today)  # type: ignore[attr-defined]
         a.flag_recheck_due = a.is_recheck_due(today)  # type: ignore[attr-defined]
     return Panel("actionplans/panels/your_actions.html", {"actions": rows})
+
+
+# Whether the person leads any action at all, asked with the home page's other facts (one query): most
+# people lead none, and then the panel's own query is not built.
+facts.register(
+    "actionplans.leads_an_action", lambda user: Action.objects.filter(lead_officer_id=user.pk), group=facts.HOME
+)
 
 
 def overdue_across_plans(request: PersonRequest) -> Panel | None:

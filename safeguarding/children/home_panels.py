@@ -6,34 +6,40 @@ from typing import TYPE_CHECKING
 
 from safeguarding.children import permissions, queries
 from safeguarding.children.models import AccessGrant, Child
+from safeguarding.core import facts
 from safeguarding.core.home import Panel
 
 if TYPE_CHECKING:
     from safeguarding.core.types import PersonRequest
 
 
+LED_SHOWN = 50
+
+
 def my_children(request: PersonRequest) -> Panel | None:
     user = request.user
     if not permissions.holds_case_role(user):
         return None
-    led = (
-        queries.children_visible_to(user)
-        .filter(involvements__lead_professional_id=user.pk, involvements__end__isnull=True)
-        .distinct()
-        .order_by("last_name", "first_name")[:50]
-    )
+    led, more = queries.children_led_by(user, LED_SHOWN)
+    count, counted_at = queries.caseload_count(user)
     return Panel(
         "children/panels/my_children.html",
-        {"led_children": led, "agency_children_count": queries.children_visible_to(user).count()},
+        {
+            "led_children": led,
+            "more_led": more,
+            "led_shown": LED_SHOWN,
+            "agency_children_count": count,
+            "counted_at": counted_at,
+        },
     )
 
 
 def my_grants(request: PersonRequest) -> Panel | None:
     user = request.user
-    if not user.is_authenticated:
+    if not user.is_authenticated or not facts.holds(user, "children.holds_a_grant"):
         return None
     held = list(AccessGrant.objects.active().filter(user=user).select_related("child", "granted_by"))
-    if not held:  # one query whether or not there are any (not "are there any?", then the rows)
+    if not held:  # expired since the home page's facts were asked
         return None
     return Panel("children/panels/my_grants.html", {"held_grants": held})
 
@@ -58,3 +64,9 @@ def partnership_summary(request: PersonRequest) -> Panel | None:
         "children/panels/partnership_summary.html",
         {"agency_count": Agency.objects.active().count(), "child_count": Child.objects.count()},
     )
+
+
+# Whether the person holds a live access grant (asked with the home page's other facts, one query).
+facts.register(
+    "children.holds_a_grant", lambda user: AccessGrant.objects.active().filter(user_id=user.pk), group=facts.HOME
+)

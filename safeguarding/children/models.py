@@ -297,6 +297,11 @@ class Involvement(Restrictable):
             # children_visible_to(): "is this agency involved with this child today"
             models.Index(fields=["agency", "child", "end"], name="involvement_agency_child"),
             models.Index(fields=["child", "end"], name="involvement_child_end"),
+            # The home page's "children you are lead professional for": the open involvements a person
+            # leads, newest first, read in index order so the query stops at the page's limit.
+            models.Index(
+                fields=["lead_professional", "start", "id"], condition=Q(end__isnull=True), name="involvement_lead_open"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,9 +4,10 @@ as for a child that does not exist."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeGuard
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -56,6 +57,49 @@ def children_visible_to(user: Viewer) -> QuerySet[Child]:
     if not _can_hold_records(user):
         return Child.objects.none()
     return Child.objects.filter(visible_child_condition(user))
+
+
+def children_led_by(user: Person, limit: int) -> tuple[list[Child], bool]:
+    """Up to `limit` children this person may see and is lead professional for (an open involvement),
+    those they took on most recently, in name order; and whether there are more.
+
+    Read through the involvements' lead professional index in start order, so the query stops after
+    `limit` children however many the person leads (all of them sorted by name grew with the caseload:
+    4,698 children for a health visitor of the large demo)."""
+    rows = (
+        Involvement.objects.filter(visible_child_condition(user, "child_id"), lead_professional_id=user.pk)
+        .filter(end__isnull=True)
+        .order_by("-start", "-id")
+        .values_list("child_id", flat=True)
+    )
+    found: dict[int, None] = {}  # in order; a child led through two involvements counts once
+    batch, offset = limit + 1, 0
+    while len(found) <= limit:
+        page = list(rows[offset : offset + batch])
+        found.update(dict.fromkeys(page))
+        if len(page) < batch:
+            break
+        offset += batch
+    ids = list(found)
+    children = list(Child.objects.filter(pk__in=ids[:limit]).order_by("last_name", "first_name", "id"))
+    return children, len(ids) > limit
+
+
+CASELOAD_SECONDS = 300
+
+
+def caseload_count(user: Person) -> tuple[int, datetime]:
+    """How many children this person may see (`children_visible_to`), and when that was counted: kept
+    for CASELOAD_SECONDS in Django's cache (the page says when it was counted), per person, their
+    memberships and the day. Counting reads every child the agency works with (20,848 for a health
+    trust of the large demo), so it is not counted on every home page."""
+    memberships = ",".join(f"{a}:{r}" for a, r in sorted(_memberships(user)))
+    key = f"children:caseload:v1:{user.pk}:{timezone.localdate():%Y%m%d}:{memberships}"
+    found = cache.get(key)
+    if found is None:
+        found = (children_visible_to(user).count(), timezone.now())
+        cache.set(key, found, CASELOAD_SECONDS)
+    return found
 
 
 def get_child_for_user(user: Viewer, pk: Any) -> Child:

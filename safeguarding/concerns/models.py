@@ -137,8 +137,9 @@ class Alert(models.Model):
         indexes = [
             # A child's alerts (child page, incremental evaluation).
             models.Index(fields=["child", "status"], name="alert_child_status"),
-            # The alert list and the home page: open alerts, newest first.
-            models.Index(fields=["status", "-raised_at"], name="alert_status_raised"),
+            # The alert list and the home page: open alerts, newest first, in the lists' whole order (the
+            # id too: alerts raised by one scan share a time, and without it every one of them was sorted).
+            models.Index(fields=["status", "-raised_at", "-id"], name="alert_status_raised_id"),
             # Rule quality: per rule.
             models.Index(fields=["rule", "status"], name="alert_rule_status"),
         ]

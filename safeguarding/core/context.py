@@ -67,3 +67,21 @@ def remembered(key: Hashable, compute: Callable[[], T]) -> T:
     if key not in memo:
         memo[key] = compute()
     return memo[key]  # type: ignore[no-any-return]
+
+
+def in_request() -> bool:
+    """Whether `remembered()` keeps answers now (inside a request's memo)."""
+    return _memo.get() is not None
+
+
+def was_remembered(key: Hashable) -> bool:
+    memo = _memo.get()
+    return memo is not None and key in memo
+
+
+def remember(key: Hashable, value: Any) -> None:
+    """Keep `value` for `key` for the rest of the request, as `remembered()` would have (outside a
+    request, nothing is kept)."""
+    memo = _memo.get()
+    if memo is not None:
+        memo.setdefault(key, value)

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import OuterRef, Subquery
 
+from safeguarding.core import facts
 from safeguarding.core.home import Panel
 from safeguarding.core.sections import Section
 from safeguarding.learning import queries
-from safeguarding.learning.models import Registration
+from safeguarding.learning.models import Attendance, FollowUpRequest, Registration
 from safeguarding.learning.permissions import can_manage_learning, is_person
 
 if TYPE_CHECKING:
@@ -22,17 +23,13 @@ def my_learning(request: PersonRequest) -> Panel | None:
     if not is_person(user):
         return None
     # Each event with the person's live registration ("place" or "waiting"; at most one, by constraint).
-    live = Registration.objects.live().filter(user_id=user.pk, event_id=OuterRef("pk")).values("status")[:1]
+    live = Registration.objects.live().filter(user_id=user.pk, event_id=OuterRef("pk")).order_by().values("status")[:1]
     upcoming = list(
-        queries.events_visible_to(user)
-        .published()
-        .upcoming()
-        .filter(queries.invited_condition(user))
-        .annotate(my_registration=Subquery(live))
-        .order_by("starts_at", "pk")[:6]
+        queries.upcoming_invitations(user).annotate(my_registration=Subquery(live)).order_by("starts_at", "pk")[:6]
     )
-    owed = list(queries.evaluations_owed(user)[:10])
-    follow_ups = list(queries.follow_ups_owed(user)[:10])
+    # Only for those who attended an event or were sent a follow-up survey (the home page's facts).
+    owed = list(queries.evaluations_owed(user)[:10]) if facts.holds(user, "learning.attended") else []
+    follow_ups = list(queries.follow_ups_owed(user)[:10]) if facts.holds(user, "learning.sent_a_follow_up") else []
     if not (upcoming or owed or follow_ups) and not can_manage_learning(user):
         return None
     return Panel(
@@ -43,6 +40,16 @@ def my_learning(request: PersonRequest) -> Panel | None:
             "follow_ups": follow_ups,
         },
     )
+
+
+# Asked with the home page's other facts (one query): most people owe no evaluation or survey, and then
+# those two queries are not built.
+facts.register(
+    "learning.attended", lambda user: Attendance.objects.filter(user_id=user.pk, attended=True), group=facts.HOME
+)
+facts.register(
+    "learning.sent_a_follow_up", lambda user: FollowUpRequest.objects.filter(user_id=user.pk), group=facts.HOME
+)
 
 
 def review_section(request: PersonRequest, review: Any) -> Section | None:

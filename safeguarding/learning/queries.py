@@ -61,6 +61,13 @@ def events_visible_to(user: Viewer) -> LearningEventQuerySet:
     return LearningEvent.objects.filter(visible).exclude(status=EventStatus.DRAFT)
 
 
+def upcoming_invitations(user: Person) -> LearningEventQuerySet:
+    """Published events not yet over that the person is invited to. The same rows as
+    `events_visible_to(user).published().upcoming().filter(invited_condition(user))` (an invitation
+    makes a published event visible to anyone), without asking the other ways of seeing one."""
+    return LearningEvent.objects.published().upcoming().filter(invited_condition(user))
+
+
 def with_related(qs: LearningEventQuerySet) -> LearningEventQuerySet:
     return qs.select_related("facilitator", "review", "created_by").prefetch_related("themes", "invitations__agency")
 

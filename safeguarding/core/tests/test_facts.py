@@ -85,3 +85,40 @@ def test_a_removed_review_membership_takes_effect_on_the_next_page(frozen: None,
     member.delete()
     assert "Case reviews" not in _labels(client)  # removed: gone on the next page, nothing remembered
     assert client.get("/reviews/").status_code == 404
+
+
+HOME_FACT_TABLES = ('"assessments_assessment"', '"learning_attendance"', '"learning_followuprequest"')
+
+
+def test_the_home_pages_facts_are_asked_with_the_navigations_in_one_query(
+    frozen: None, cast: Cast, client_for: Any
+) -> None:
+    client = client_for(cast.involved)
+    client.get("/")  # the session's first page renews it: not counted
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    about_facts = [q["sql"] for q in queries.captured_queries if any(t in q["sql"] for t in FACT_TABLES)]
+    assert len(about_facts) == 1, about_facts
+    assert all(table in about_facts[0] for table in FACT_TABLES + HOME_FACT_TABLES)
+    assert about_facts[0].count(' AS "fact_') == len(facts._facts)
+    # Another page asks the navigation's facts only.
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/children/").status_code == 200
+    about_facts = [q["sql"] for q in queries.captured_queries if any(t in q["sql"] for t in FACT_TABLES)]
+    assert len(about_facts) == 1
+    assert not any(table in about_facts[0] for table in HOME_FACT_TABLES)
+    page_facts = [name for name, (group, _) in facts._facts.items() if group == facts.PAGE]
+    assert about_facts[0].count(' AS "fact_') == len(page_facts) < len(facts._facts)
+
+
+def test_every_fact_of_both_groups_answers_as_its_own_query(frozen: None, cast: Cast) -> None:
+    f.AccessGrantFactory(user=cast.partner, child=cast.child, granted_by=cast.involved)
+    for user in (cast.involved, cast.partner, cast.unrelated):
+        with request_memo():
+            asked = {name: facts.holds(user, name) for name in facts._facts if name.startswith(("children", "plans"))}
+            with CaptureQueriesContext(connection) as queries:  # the rest were asked with them
+                asked |= {name: facts.holds(user, name) for name in facts._facts}
+            assert len(queries.captured_queries) == 0
+        assert asked == {name: rows(user).exists() for name, (_, rows) in facts._facts.items()}
+    assert facts.holds(cast.partner, "children.holds_a_grant") is True
+    assert facts.holds(cast.involved, "children.holds_a_grant") is False
