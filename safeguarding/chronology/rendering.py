@@ -25,46 +25,78 @@ def escape(text: object) -> str:
     return html_escape(str(text))
 
 
-def _multiline(text: str, empty: str = "") -> str:
-    """Like the `linebreaksbr` filter (with `default`): escaped, line breaks as <br>."""
-    if not text:
-        return empty
-    return escape(text.replace("\r\n", "\n").replace("\r", "\n")).replace("\n", "<br>")
+# The texts of a row, escaped together with every other row's (see `_escape_all`).
+_SEPARATOR = "\x00"
+NEWLINE = "\n"
+
+
+def _lines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _escape_all(texts: list[str]) -> list[str]:
+    """`escape` of each text, in one pass over them all: escaping is character by character, so the
+    texts joined by a character it leaves alone, escaped, then split, are each text escaped (one
+    `html.escape` instead of ten a row). A text holding the separator itself is escaped one by one."""
+    joined = _SEPARATOR.join(texts)
+    if joined.count(_SEPARATOR) != len(texts) - 1:
+        return [html_escape(text) for text in texts]
+    return html_escape(joined).split(_SEPARATOR) if texts else []
 
 
 def table_rows(rows: Iterable[tuple[ChronologyRow, RowCells]], *, entry_base: str, show_children: bool) -> SafeString:
+    rows = list(rows)
+    # Ten texts a row, in this order; the multi-line ones with their line breaks made "\n".
+    texts: list[str] = []
+    for _row, cells in rows:
+        texts += (
+            str(cells.date),
+            str(cells.agencies),
+            str(cells.type),
+            str(cells.category_value),
+            str(cells.highlights),
+            _lines(cells.summary),
+            _lines(cells.entered_in_error),
+            str(cells.children),
+            _lines(cells.impact),
+            _lines(cells.action),
+        )
+    escaped = _escape_all(texts)
+    base = escape(entry_base)
     parts: list[str] = []
-    for row, cells in rows:
-        pk = row.event.pk
+    for at, (row, cells) in enumerate(rows):
+        date, agencies, type_cell, category_value, highlights, summary, reason, children, impact, action = escaped[
+            at * 10 : at * 10 + 10
+        ]
+        pk = row.event.id
         highlight_class = " app-chronology__row--highlight" if row.highlight_kinds else ""
-        type_cell: str = escape(cells.type)
         if cells.category_value:
-            type_cell += f'<br><span class="govuk-body-s">{escape(cells.category_value)}</span>'
+            type_cell += f'<br><span class="govuk-body-s">{category_value}</span>'
         if cells.highlights:
-            highlights = escape(cells.highlights)
             type_cell += f'<br><strong class="govuk-tag govuk-tag--orange">Highlight: {highlights}</strong>'
         if cells.restricted:
             type_cell += '<br><strong class="govuk-tag govuk-tag--red">Restricted</strong>'
-        summary_cell = _multiline(cells.summary)
+        # Like the `linebreaksbr` filter (with `default`): escaped, line breaks as <br>.
+        summary_cell = summary.replace(NEWLINE, "<br>")
         if cells.entered_in_error:
             # Kept for the record, struck through, with the reason; it counts in no highlight or alert.
             highlight_class += " app-entered-in-error"
             type_cell += '<br><strong class="govuk-tag govuk-tag--grey">Entered in error</strong>'
             summary_cell = (
                 f'<del><span class="govuk-visually-hidden">Entered in error: </span>{summary_cell}</del>'
-                f'<br><span class="govuk-body-s">Reason: {_multiline(cells.entered_in_error)}</span>'
+                f'<br><span class="govuk-body-s">Reason: {reason.replace(NEWLINE, "<br>")}</span>'
             )
-        children_cell = f'<td class="govuk-table__cell">{escape(cells.children)}</td>' if show_children else ""
+        children_cell = f'<td class="govuk-table__cell">{children}</td>' if show_children else ""
         parts.append(
             f'<tr class="govuk-table__row{highlight_class}" id="entry-{pk}">'
-            f'<td class="govuk-table__cell"><a class="govuk-link" href="{escape(entry_base)}{pk}/">'
-            f"{escape(cells.date)}</a></td>"
-            f'<td class="govuk-table__cell">{escape(cells.agencies)}</td>'
+            f'<td class="govuk-table__cell"><a class="govuk-link" href="{base}{pk}/">'
+            f"{date}</a></td>"
+            f'<td class="govuk-table__cell">{agencies}</td>'
             f"{children_cell}"
             f'<td class="govuk-table__cell">{type_cell}</td>'
             f'<td class="govuk-table__cell">{summary_cell}</td>'
-            f'<td class="govuk-table__cell">{_multiline(cells.impact, "–")}</td>'
-            f'<td class="govuk-table__cell">{_multiline(cells.action, "–")}</td>'
+            f'<td class="govuk-table__cell">{impact.replace(NEWLINE, "<br>") if impact else "–"}</td>'
+            f'<td class="govuk-table__cell">{action.replace(NEWLINE, "<br>") if action else "–"}</td>'
             "</tr>\n"
         )
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped

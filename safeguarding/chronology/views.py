@@ -224,10 +224,10 @@ def child_chronology(request: PersonRequest, child_id: int) -> HttpResponse:
     rows = [(row, exports.row_cells(row, names)) for row in chronology.rows]
     query = request.GET.urlencode()
     # Each highlight links to the rows it is about that the filters leave on the page.
-    row_of = {event.pk: row for row in chronology.rows for event in row.sources}
+    row_of = {event.id: row for row in chronology.rows for event in row.sources}
     highlight_links = []
     for found in chronology.highlights:
-        linked = {row_of[i].event.pk: row_of[i] for i in found.entry_ids if i in row_of}
+        linked = {row_of[i].event.id: row_of[i] for i in found.entry_ids if i in row_of}
         highlight_links.append((found, rendering.entry_links(list(linked.values())) if linked else ""))
     return render(
         request,

@@ -131,3 +131,27 @@ def test_other_kinds_of_field_are_written_or_left_to_their_templates():
         form = Other(data=QueryDict(query))
         form.is_valid()
         assert parse_html(write_form(form)) == parse_html(str(form))
+
+
+def test_every_cell_of_every_row_is_escaped_on_its_own_even_holding_the_separator():
+    """The rows' texts are escaped in one pass (joined by a NUL character): each cell's text is still
+    escaped and kept in its own cell, and a text that holds a NUL itself is escaped cell by cell."""
+    from html import escape
+
+    def rendered(summary_of_second):
+        first = cells(summary="A & B", impact="Hurt <3>\r\nOften", action="Told 'them'", highlights="Run <x>")
+        second = cells(summary=summary_of_second, agencies='"Police" & Co', category_value="Level <2>")
+        return table_rows([(row(1), first), (row(2), second)], entry_base="/e/?a&b/", show_children=True)
+
+    for second in ("Plain", "Holds \x00 a NUL <b>"):
+        html = rendered(second)
+        first_row, second_row = html.split("</tr>\n")[:2]
+        assert 'href="/e/?a&amp;b/1/"' in first_row
+        assert '<td class="govuk-table__cell">A &amp; B</td>' in first_row
+        assert "Hurt &lt;3&gt;<br>Often" in first_row
+        assert "Told &#x27;them&#x27;" in first_row
+        assert "Highlight: Run &lt;x&gt;" in first_row
+        assert f'<td class="govuk-table__cell">{escape(second)}</td>' in second_row
+        assert "&quot;Police&quot; &amp; Co" in second_row
+        assert "Level &lt;2&gt;" in second_row
+        assert second_row.count("<td") == 7  # date, agencies, children, type, summary, impact, action
