@@ -31,7 +31,7 @@ NEWLINE = "\n"
 
 
 def _lines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _escape_all(texts: list[str]) -> list[str]:
