@@ -124,6 +124,9 @@ def _add_requests_parser(sub: Any) -> None:
     requests.add_argument("--rounds", type=int, default=10, help="measured requests per person (default 10)")
     requests.add_argument("--profile", default="", help="write a cProfile of the measured rounds to this file")
     requests.add_argument("--queries", default="", help="print the statements of one request of this type")
+    requests.add_argument(
+        "--only", default="", help="measure only these request types, comma-separated (e.g. 'chronology page')"
+    )
 
 
 def _run_requests(args: argparse.Namespace) -> Path:
@@ -135,7 +138,9 @@ def _run_requests(args: argparse.Namespace) -> Path:
         setup_django("")
         from bench.request_cpu import run as run_requests
 
-        results = run_requests(users=args.users, rounds=args.rounds, profile_to=args.profile, queries=args.queries)
+        results = run_requests(
+            users=args.users, rounds=args.rounds, profile_to=args.profile, queries=args.queries, only=args.only
+        )
         report(results)
         path = save_results("requests", results)
         from django.db import connections

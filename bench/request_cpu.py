@@ -239,8 +239,11 @@ def show_queries(name: str, steps: list[tuple[int, str, str, dict[str, str]]], c
         say(f"{number:3}. {sql[:400]}")
 
 
-def run(*, users: int, rounds: int, profile_to: str = "", queries: str = "") -> dict[str, Any]:
-    """Profiles, a warm-up round, then `rounds` measured rounds of the mix; the figures per request type."""
+def run(*, users: int, rounds: int, profile_to: str = "", queries: str = "", only: str = "") -> dict[str, Any]:
+    """Profiles, a warm-up round, then `rounds` measured rounds of the mix; the figures per request type.
+
+    `only` (request names, comma-separated) keeps only those steps of the same plan: the same requests
+    as in the whole mix, the others not asked."""
     import gc
 
     from bench.load import write_profiles
@@ -260,6 +263,12 @@ def run(*, users: int, rounds: int, profile_to: str = "", queries: str = "") -> 
     if queries:
         show_queries(queries, plan(profiles, rounds), clients)
     steps = plan(profiles, rounds)
+    if only:
+        wanted = {name.strip() for name in only.split(",")}
+        unknown = wanted - WEIGHTS.keys()
+        if unknown:
+            raise SystemExit(f"Unknown request types {sorted(unknown)}; choose from {list(WEIGHTS)}")
+        steps = [step for step in steps if step[1] in wanted]
     profiler = cProfile.Profile(time.process_time) if profile_to else None  # CPU, not waiting
     load_before = os.getloadavg()
     rows = measure(steps, clients, profiler)

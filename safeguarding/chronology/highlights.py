@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import pairwise
+from operator import attrgetter
 
 from safeguarding.chronology.birth import ends_before
 from safeguarding.core.dates import long_date
@@ -71,8 +72,12 @@ class MergedEntry:
         return [self.entry.id, *(d.id for d in self.duplicates)]
 
 
+_DATE_ORDER = attrgetter("occurred_on", "id")
+
+
 def _sorted(entries: Iterable[Entry]) -> list[Entry]:
-    return sorted(entries, key=lambda e: (e.occurred_on, e.id))
+    # A C-level key (the same (date, id) tuples as a lambda): each detector sorts every entry again.
+    return sorted(entries, key=_DATE_ORDER)
 
 
 def was_not_brought_runs(entries: Sequence[Entry]) -> list[Highlight]:

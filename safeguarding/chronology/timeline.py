@@ -98,15 +98,17 @@ def _visible_highlights(highlights: list[Highlight], start: date, end: date) -> 
     return [h for h in highlights if h.end >= start and h.start <= end]
 
 
-def summary(chronology: MergedChronology) -> str:
-    """One plain sentence for the picture's title (screen readers read it first)."""
+def summary(chronology: MergedChronology, *, agencies: int | None = None) -> str:
+    """One plain sentence for the picture's title (screen readers read it first). `agencies`: the
+    number of lanes, when the caller has them (`agency_count` otherwise counts them)."""
     if not chronology.rows:
         return "Timeline: no entries to show."
     start, end = chronology.rows[0].event.occurred_on, chronology.rows[-1].event.occurred_on
     # The same count as the table below it: one per row. An event that several agencies recorded is one
     # row, and one mark in each of those agencies' lanes (the lanes' own counts say so).
     count = len(chronology.rows)
-    agencies = agency_count(chronology)
+    if agencies is None:
+        agencies = agency_count(chronology)
     return (
         f"Timeline of {count} entr{'y' if count == 1 else 'ies'} from {agencies} "
         f"agenc{'y' if agencies == 1 else 'ies'}, {long_date(start)} to {long_date(end)}."
@@ -141,7 +143,7 @@ def render_timeline(chronology: MergedChronology, *, id_prefix: str = "timeline"
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
         f'class="app-timeline__svg" role="img" aria-labelledby="{title_id} {desc_id}" '
         f'font-family="DejaVu Sans, Helvetica, Arial, sans-serif">',  # the PDF's font: one family embedded
-        f'<title id="{title_id}">{escape(summary(chronology))}</title>',
+        f'<title id="{title_id}">{escape(summary(chronology, agencies=len(all_lanes)))}</title>',
         f'<desc id="{desc_id}">{escape(" ".join(description))}</desc>',
     ]
     # Lanes, shaded alternately, with the agency's name on the left.

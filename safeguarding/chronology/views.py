@@ -200,9 +200,9 @@ def _filter_form(
 
 
 def _chronology_for(request: PersonRequest, child_id: int) -> tuple[Child, ChronologyFilterForm, Any, Any]:
-    child = get_child_for_user(request.user, child_id)
-    # The child's entries and family are read once, for the form's choices and for the chronology.
-    family = merged.family_of(request.user, child)
+    # The child and family are read together (404 as `get_child_for_user`), and the child's entries
+    # once, for the form's choices and for the chronology.
+    child, family = merged.child_and_family(request.user, child_id)
     child_events = merged.visible_events(request.user, [child])
     form = _filter_form(request, child, family, child_events)
     filters = form.filters()
@@ -224,10 +224,10 @@ def child_chronology(request: PersonRequest, child_id: int) -> HttpResponse:
     rows = [(row, exports.row_cells(row, names)) for row in chronology.rows]
     query = request.GET.urlencode()
     # Each highlight links to the rows it is about that the filters leave on the page.
-    row_of = {event.pk: row for row in chronology.rows for event in row.sources}
+    row_of = {event.id: row for row in chronology.rows for event in row.sources}
     highlight_links = []
     for found in chronology.highlights:
-        linked = {row_of[i].event.pk: row_of[i] for i in found.entry_ids if i in row_of}
+        linked = {row_of[i].event.id: row_of[i] for i in found.entry_ids if i in row_of}
         highlight_links.append((found, rendering.entry_links(list(linked.values())) if linked else ""))
     return render(
         request,
@@ -235,6 +235,8 @@ def child_chronology(request: PersonRequest, child_id: int) -> HttpResponse:
         {
             "child": child,
             "form": form,
+            # `{{ form }}`'s markup, written without a template per field and option (issue 16).
+            "form_fields": rendering.filter_form(form),
             "chronology": chronology,
             "rows": rows,
             "table_rows": rendering.table_rows(

@@ -171,3 +171,41 @@ def test_no_filter_selects_and_any_filter_does():
     assert ChronologyFilters(type_codes=frozenset({"home_visit"})).selects
     assert ChronologyFilters(date_to=D0).selects
     assert not ChronologyFilters(include_family=True, gap_days=30).selects
+
+
+def test_child_and_family_are_read_together_as_one_at_a_time(cast, django_assert_num_queries):
+    """`child_and_family` answers what `get_child_for_user` and `family_of` answer (siblings either way
+    round and current housemates, only those the person may see; none who moved out), in two queries,
+    and 404s for a child the person may not see exactly as for one that does not exist."""
+    from django.http import Http404
+
+    from safeguarding.children.queries import get_child_for_user
+    from safeguarding.chronology.merged import child_and_family, family_of
+
+    older = f.ChildFactory(first_name="Sky", last_name="Marsh", date_of_birth=dt.date(2012, 1, 1))
+    younger = f.ChildFactory(first_name="Ash", last_name="Marsh", date_of_birth=dt.date(2021, 1, 1))
+    housemate = f.ChildFactory(first_name="Rowan", last_name="Lee", date_of_birth=dt.date(2016, 1, 1))
+    moved_out = f.ChildFactory(first_name="Ira", last_name="Lee")
+    unseen = f.ChildFactory(first_name="Kit", last_name="Marsh")
+    for other in (older, younger, housemate, moved_out):
+        f.InvolvementFactory(agency=cast.agency, child=other)
+    f.RelationshipFactory(child=cast.child, adult=None, other_child=older, kind=RelationshipKind.SIBLING)
+    f.RelationshipFactory(child=younger, adult=None, other_child=cast.child, kind=RelationshipKind.SIBLING)
+    f.RelationshipFactory(child=cast.child, adult=None, other_child=unseen, kind=RelationshipKind.SIBLING)
+    home = f.HouseholdFactory()
+    f.HouseholdMemberFactory(household=home, child=cast.child)
+    f.HouseholdMemberFactory(household=home, child=housemate)
+    f.HouseholdMemberFactory(household=home, child=moved_out, moved_out=dt.date(2020, 1, 1))
+
+    one_at_a_time = get_child_for_user(cast.involved, cast.child.pk)
+    expected = family_of(cast.involved, one_at_a_time)
+    assert [c.pk for c in expected] == [older.pk, housemate.pk, younger.pk]
+    with django_assert_num_queries(2):
+        child, family = child_and_family(cast.involved, str(cast.child.pk))
+    assert child == one_at_a_time
+    assert family == expected
+    # Without a family: the child alone.
+    assert child_and_family(cast.involved, housemate.pk)[1] == [cast.child]
+    for hidden in (unseen.pk, 10**9, "x1"):
+        with pytest.raises(Http404, match=r"^Not found$"):
+            child_and_family(cast.involved, hidden)
