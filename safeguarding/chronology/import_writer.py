@@ -124,36 +124,49 @@ def write_rows(
 
 def present_references(agency: Agency, references: set[str]) -> set[str]:
     """Those of the agency's event references that are already current (through the partial unique index)."""
+    return _current_values(agency, "agency_reference", references)
+
+
+def _current_values(agency: Agency, column: str, values: set[str]) -> set[str]:
+    """Those of `values` that a current entry of the agency holds in `column` (`agency_reference` or
+    `content_key`). The query repeats the column's partial unique index's conditions so that the planner
+    uses that index, and asks no ORDER BY (else SQLite walks the agency/date index to avoid a sort).
+
+    The ORM writes the statement once per chunk length and the other chunks of that length reuse it
+    with their own values: preparing each of 100,000 values through the ORM's lookup took a tenth of
+    a large import's time (`bench import`)."""
     present: set[str] = set()
-    for chunk in chunks(references):
-        present.update(
-            Event.objects.current()
-            .exclude(agency_reference="")
-            .filter(agency=agency, agency_reference__in=chunk)
-            .order_by()
-            .values_list("agency_reference", flat=True)
-        )
+    statements: dict[int, tuple[str, list[Any]]] = {}
+    with connection.cursor() as cursor:
+        for chunk in chunks(sorted(values)):
+            if len(chunk) not in statements:
+                query = (
+                    Event.objects.current()
+                    .exclude(**{column: ""})
+                    .filter(agency=agency, **{f"{column}__in": chunk})
+                    .order_by()
+                    .values_list(column, flat=True)
+                    .query
+                )
+                sql, params = query.sql_with_params()
+                if list(params[-len(chunk) :]) != chunk:  # the IN list's values come last, in order
+                    raise AssertionError("The look-up's parameters are not in the expected order.")
+                statements[len(chunk)] = (sql, list(params[: -len(chunk)]))
+            sql, fixed = statements[len(chunk)]
+            cursor.execute(sql, [*fixed, *chunk])
+            present.update(value for (value,) in cursor.fetchall())
     return present
 
 
 def rows_to_write(rows: list[Row], agency: Agency, result: ImportResult) -> list[Row]:
-    """Idempotence: the rows whose reference or content key is not already current for this agency.
-    The queries repeat the partial unique indexes' conditions so that the planner uses those indexes."""
+    """Idempotence: the rows whose reference or content key is not already current for this agency."""
     present_refs = present_references(agency, {r.event_reference for r in rows if r.event_reference})
-    present_keys: set[str] = set()
     # A row with a household reference is also looked for under the key it had before household
     # references were read, so a file imported then is not imported again now.
     keys = {r.content_key for r in rows if r.content_key} | {
         r.previous_content_key for r in rows if r.previous_content_key
     }
-    for chunk in chunks(keys):
-        present_keys.update(
-            Event.objects.current()
-            .exclude(content_key="")
-            .filter(agency=agency, content_key__in=chunk)
-            .order_by()  # no ORDER BY: else SQLite walks the agency/date index to avoid a sort
-            .values_list("content_key", flat=True)
-        )
+    present_keys = _current_values(agency, "content_key", keys)
     todo: list[Row] = []
     for row in rows:
         key = row.event_reference or row.content_key
