@@ -14,15 +14,25 @@ other than `PAGE` is asked together with `PAGE` when the request has not asked `
 for both on the home page.
 
 Core imports no feature app: the apps bring the querysets.
+
+A fact's queryset may depend on the person only through their id, `is_active`, `is_system` and active
+memberships (agency, role): building and compiling the query's `EXISTS` subqueries was most of its CPU
+(about a sixth of a signed-in page's), so its SQL is compiled once per person, memberships, database and day
+in each process and kept (`_compiled`); the query itself still runs on every page. A query whose
+parameters hold a date and time (a "now", as the home page's "holds a live access grant") is never kept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime
+import re
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import connections
 from django.db.models import Exists, QuerySet
+from django.utils import timezone
 
 from safeguarding.core.context import in_request, remember, remembered, was_remembered
 
@@ -37,11 +47,51 @@ def register(name: str, rows: Callable[[Any], QuerySet[Any]], *, group: str = PA
     _facts.setdefault(name, (group, rows))
 
 
-def _ask(user: Any, groups: list[str]) -> dict[str, dict[str, bool]]:
-    names = [name for name, (group, _) in _facts.items() if group in groups]
+# (groups, database, person, memberships…) -> the facts query's SQL and parameters, per process.
+_compiled: dict[Hashable, tuple[str, tuple[Any, ...]]] = {}
+_COMPILED_MAX = 2048
+# A date and time as a parameter: a datetime (PostgreSQL) or its text (SQLite's adapter).
+_DATETIME_TEXT = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d")
+
+
+def _holds_a_time(params: tuple[Any, ...]) -> bool:
+    return any(isinstance(p, datetime.datetime) or (isinstance(p, str) and _DATETIME_TEXT.match(p)) for p in params)
+
+
+def _shape(user: Any) -> tuple[Any, ...]:
+    """All a fact's queryset may depend on (see the module's docstring)."""
+    memberships = tuple(sorted((m.agency_id, m.role) for m in getattr(user, "active_memberships", ())))
+    return (user.pk, bool(user.is_active), bool(getattr(user, "is_system", False)), memberships)
+
+
+def _query(user: Any, names: list[str]) -> QuerySet[Any]:
     columns = {f"fact_{number}": Exists(_facts[name][1](user)) for number, name in enumerate(names)}
     people = get_user_model()._default_manager.filter(pk=user.pk).order_by()
-    answers = people.annotate(**columns).values_list(*columns).first()
+    # As `.first()` would: the person's row by primary key.
+    return people.annotate(**columns).values_list(*columns).order_by("pk")[:1]
+
+
+def _sql(user: Any, names: list[str], groups: list[str]) -> tuple[str, str, tuple[Any, ...]]:
+    alias = get_user_model()._default_manager.db
+    key = (tuple(groups), tuple(names), alias, timezone.localdate(), *_shape(user))
+    found = _compiled.get(key)
+    if found is None:
+        query = _query(user, names).query
+        sql, params = query.get_compiler(using=alias).as_sql()
+        found = (sql, tuple(params))
+        if not _holds_a_time(found[1]):
+            if len(_compiled) >= _COMPILED_MAX:
+                _compiled.clear()
+            _compiled[key] = found
+    return alias, found[0], found[1]
+
+
+def _ask(user: Any, groups: list[str]) -> dict[str, dict[str, bool]]:
+    names = [name for name, (group, _) in _facts.items() if group in groups]
+    alias, sql, params = _sql(user, names, groups)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        answers = cursor.fetchone()
     # The account gone: nothing holds.
     found = dict.fromkeys(names, False) if answers is None else dict(zip(names, map(bool, answers), strict=True))
     return {group: {n: found[n] for n in names if _facts[n][0] == group} for group in groups}
