@@ -18,8 +18,9 @@ Core imports no feature app: the apps bring the querysets.
 A fact's queryset may depend on the person only through their id, `is_active`, `is_system` and active
 memberships (agency, role): building and compiling the query's `EXISTS` subqueries was most of its CPU
 (about a sixth of a signed-in page's), so its SQL is compiled once per person, memberships, database and day
-in each process and kept (`_compiled`); the query itself still runs on every page. A query whose
-parameters hold a date and time (a "now", as the home page's "holds a live access grant") is never kept.
+in each process and kept (`_compiled`); the query itself still runs on every page. The time the
+query was built at (a "now", as in the home page's "holds a live access grant") is put back with the time
+of each asking; a query with any other date and time in its parameters is not kept.
 """
 
 from __future__ import annotations
@@ -47,15 +48,34 @@ def register(name: str, rows: Callable[[Any], QuerySet[Any]], *, group: str = PA
     _facts.setdefault(name, (group, rows))
 
 
-# (groups, database, person, memberships…) -> the facts query's SQL and parameters, per process.
-_compiled: dict[Hashable, tuple[str, tuple[Any, ...]]] = {}
+# (groups, database, person, memberships…) -> the facts query's SQL, its parameters and which of them are
+# the time it was built at ("now"), per process.
+_compiled: dict[Hashable, tuple[str, tuple[Any, ...], tuple[int, ...]]] = {}
 _COMPILED_MAX = 2048
-# A date and time as a parameter: a datetime (PostgreSQL) or its text (SQLite's adapter).
+# A date and time as a parameter: a datetime (PostgreSQL) or its text (SQLite's adapter, in UTC).
 _DATETIME_TEXT = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d")
 
 
-def _holds_a_time(params: tuple[Any, ...]) -> bool:
-    return any(isinstance(p, datetime.datetime) or (isinstance(p, str) and _DATETIME_TEXT.match(p)) for p in params)
+def _times_of_building(
+    params: tuple[Any, ...], since: datetime.datetime, until: datetime.datetime, alias: str
+) -> tuple[int, ...] | None:
+    """Where the parameters hold the time the query was built at (between `since` and `until`): put back
+    with the time of each later asking. None when one holds any other time (such as a day ago): not kept."""
+    positions = []
+    for number, param in enumerate(params):
+        moment = param
+        if isinstance(param, str) and _DATETIME_TEXT.match(param):
+            try:
+                moment = datetime.datetime.fromisoformat(param)
+            except ValueError:
+                return None
+        if isinstance(moment, datetime.datetime):
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment, connections[alias].timezone)
+            if not since <= moment <= until:
+                return None
+            positions.append(number)
+    return tuple(positions)
 
 
 def _shape(user: Any) -> tuple[Any, ...]:
@@ -75,15 +95,21 @@ def _sql(user: Any, names: list[str], groups: list[str]) -> tuple[str, str, tupl
     alias = get_user_model()._default_manager.db
     key = (tuple(groups), tuple(names), alias, timezone.localdate(), *_shape(user))
     found = _compiled.get(key)
-    if found is None:
-        query = _query(user, names).query
-        sql, params = query.get_compiler(using=alias).as_sql()
-        found = (sql, tuple(params))
-        if not _holds_a_time(found[1]):
-            if len(_compiled) >= _COMPILED_MAX:
-                _compiled.clear()
-            _compiled[key] = found
-    return alias, found[0], found[1]
+    if found is not None:
+        sql, params, times = found
+        if times:
+            now = connections[alias].ops.adapt_datetimefield_value(timezone.now())
+            params = tuple(now if number in times else param for number, param in enumerate(params))
+        return alias, sql, params
+    since = timezone.now()
+    sql, built = _query(user, names).query.get_compiler(using=alias).as_sql()
+    params = tuple(built)
+    building = _times_of_building(params, since, timezone.now(), alias)
+    if building is not None:
+        if len(_compiled) >= _COMPILED_MAX:
+            _compiled.clear()
+        _compiled[key] = (sql, params, building)
+    return alias, sql, params
 
 
 def _ask(user: Any, groups: list[str]) -> dict[str, dict[str, bool]]:

@@ -148,11 +148,40 @@ def test_the_kept_sql_is_the_query_compiled_afresh_and_follows_the_memberships(f
     assert facts.holds(user, "reviews.member") is False
 
 
-def test_a_query_with_the_time_in_it_is_not_kept(frozen: None, cast: Cast) -> None:
+def test_the_time_in_a_kept_query_is_the_time_of_each_asking(cast: Cast, monkeypatch: Any) -> None:
+    """The home page's facts ask for grants live now: kept with "now" put back each time, so a grant
+    that expires between two pages is gone on the second; a query with another time in it is not kept."""
     facts._compiled.clear()
-    everything = list(facts._facts)  # children.holds_a_grant asks for grants live now
-    facts._sql(cast.involved, everything, [facts.HOME, facts.PAGE])
-    assert facts._compiled == {}
+    everything = list(facts._facts)
+    start = dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        f.AccessGrantFactory(
+            user=cast.partner, child=cast.child, granted_by=cast.involved, expires_at=start + dt.timedelta(hours=1)
+        )
+        assert facts.holds(cast.partner, "children.holds_a_grant") is True
+        facts._sql(cast.partner, everything, [facts.HOME, facts.PAGE])
+        assert len(facts._compiled) == 2  # the home group alone (outside a request), and with the page's
+        ((_, kept, times),) = [found for key, found in facts._compiled.items() if key[0] == (facts.HOME, facts.PAGE)]
+        assert times
+    with time_machine.travel(start + dt.timedelta(minutes=30), tick=False):
+        _, _, params = facts._sql(cast.partner, everything, [facts.HOME, facts.PAGE])
+        assert params != kept
+        fresh = facts._query(cast.partner, everything).query.get_compiler(using="default").as_sql()
+        assert (facts._sql(cast.partner, everything, [facts.HOME, facts.PAGE])[1:]) == (fresh[0], tuple(fresh[1]))
+        assert facts._ask(cast.partner, [facts.HOME])[facts.HOME]["children.holds_a_grant"] is True
+    with time_machine.travel(start + dt.timedelta(hours=2), tick=False):
+        assert facts._ask(cast.partner, [facts.HOME])[facts.HOME]["children.holds_a_grant"] is False
+        assert len(facts._compiled) == 2
+        facts._compiled.clear()
+        from safeguarding.children.models import AccessGrant
+
+        monkeypatch.setitem(
+            facts._facts,
+            "test.granted_a_day_ago",
+            (facts.PAGE, lambda u: AccessGrant.objects.filter(starts_at__lte=timezone.now() - dt.timedelta(days=1))),
+        )
+        facts._sql(cast.partner, ["test.granted_a_day_ago"], [facts.PAGE])
+        assert facts._compiled == {}
 
 
 def test_navigation_addresses_are_reversed_once(cast: Cast) -> None:
