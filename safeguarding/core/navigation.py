@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 if TYPE_CHECKING:
     from safeguarding.core.types import Viewer
@@ -31,6 +32,16 @@ class NavItem:
 
 
 _entries: list[NavEntry] = []
+# (url name, script prefix, URLconf) -> its address: the entries' addresses are fixed, so reversed once.
+_urls: dict[tuple[str, str, str], str] = {}
+
+
+def _url(url_name: str) -> str:
+    key = (url_name, get_script_prefix(), str(get_urlconf() or settings.ROOT_URLCONF))
+    found = _urls.get(key)
+    if found is None:
+        found = _urls[key] = reverse(url_name)
+    return found
 
 
 def register(label: str, url_name: str, *, order: int, visible: Callable[[Any], bool]) -> None:
@@ -42,7 +53,7 @@ def register(label: str, url_name: str, *, order: int, visible: Callable[[Any], 
 
 def items_for(user: Viewer, path: str) -> list[NavItem]:
     """The entries this person sees; the one whose address is the longest prefix of `path` is active."""
-    urls = [(entry.label, reverse(entry.url_name)) for entry in _entries if entry.visible(user)]
+    urls = [(entry.label, _url(entry.url_name)) for entry in _entries if entry.visible(user)]
     matching = [url for _, url in urls if (path == url if url == "/" else path.startswith(url))]
     current = max(matching, key=len, default=None)
     return [NavItem(label, url, url == current) for label, url in urls]

@@ -122,3 +122,74 @@ def test_every_fact_of_both_groups_answers_as_its_own_query(frozen: None, cast: 
         assert asked == {name: rows(user).exists() for name, (_, rows) in facts._facts.items()}
     assert facts.holds(cast.partner, "children.holds_a_grant") is True
     assert facts.holds(cast.involved, "children.holds_a_grant") is False
+
+
+def test_the_kept_sql_is_the_query_compiled_afresh_and_follows_the_memberships(frozen: None, cast: Cast) -> None:
+    """The facts query's SQL is kept per person and memberships (`facts._compiled`): what is kept is what
+    compiling the query again gives, a new role is a new entry, and the answers stay the live ones."""
+    facts._compiled.clear()
+    page = [name for name, (group, _) in facts._facts.items() if group == facts.PAGE]
+    for user in (cast.involved, cast.partner, cast.unrelated):
+        for _ in range(2):
+            alias, sql, params = facts._sql(user, page, [facts.PAGE])
+            fresh_sql, fresh_params = facts._query(user, page).query.get_compiler(using=alias).as_sql()
+            assert (sql, params) == (fresh_sql, tuple(fresh_params))
+    kept = len(facts._compiled)
+    assert kept == 3
+    user = cast.involved
+    assert facts.holds(user, "audits.leads_or_audits") is False
+    f.MembershipFactory(user=user, agency=f.AgencyFactory(code="BUX", name="Facts unit two"), role=Role.BUSINESS_UNIT)
+    user.refresh_access_cache()
+    assert facts.holds(user, "audits.leads_or_audits") is False  # asked, but the nav no longer needs it
+    assert len(facts._compiled) == kept + 1
+    member = _review_with(cast, user)
+    assert facts.holds(user, "reviews.member") is True  # kept SQL, live answer
+    member.delete()
+    assert facts.holds(user, "reviews.member") is False
+
+
+def test_the_time_in_a_kept_query_is_the_time_of_each_asking(cast: Cast, monkeypatch: Any) -> None:
+    """The home page's facts ask for grants live now: kept with "now" put back each time, so a grant
+    that expires between two pages is gone on the second; a query with another time in it is not kept."""
+    facts._compiled.clear()
+    everything = list(facts._facts)
+    start = dt.datetime(2026, 3, 10, 10, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        f.AccessGrantFactory(
+            user=cast.partner, child=cast.child, granted_by=cast.involved, expires_at=start + dt.timedelta(hours=1)
+        )
+        assert facts.holds(cast.partner, "children.holds_a_grant") is True
+        facts._sql(cast.partner, everything, [facts.HOME, facts.PAGE])
+        assert len(facts._compiled) == 2  # the home group alone (outside a request), and with the page's
+        ((_, kept, times),) = [found for key, found in facts._compiled.items() if key[0] == (facts.HOME, facts.PAGE)]
+        assert times
+    with time_machine.travel(start + dt.timedelta(minutes=30), tick=False):
+        _, _, params = facts._sql(cast.partner, everything, [facts.HOME, facts.PAGE])
+        assert params != kept
+        fresh = facts._query(cast.partner, everything).query.get_compiler(using="default").as_sql()
+        assert (facts._sql(cast.partner, everything, [facts.HOME, facts.PAGE])[1:]) == (fresh[0], tuple(fresh[1]))
+        assert facts._ask(cast.partner, [facts.HOME])[facts.HOME]["children.holds_a_grant"] is True
+    with time_machine.travel(start + dt.timedelta(hours=2), tick=False):
+        assert facts._ask(cast.partner, [facts.HOME])[facts.HOME]["children.holds_a_grant"] is False
+        assert len(facts._compiled) == 2
+        facts._compiled.clear()
+        from safeguarding.children.models import AccessGrant
+
+        monkeypatch.setitem(
+            facts._facts,
+            "test.granted_a_day_ago",
+            (facts.PAGE, lambda u: AccessGrant.objects.filter(starts_at__lte=timezone.now() - dt.timedelta(days=1))),
+        )
+        facts._sql(cast.partner, ["test.granted_a_day_ago"], [facts.PAGE])
+        assert facts._compiled == {}
+
+
+def test_navigation_addresses_are_reversed_once(cast: Cast) -> None:
+    navigation._urls.clear()
+    first = navigation.items_for(cast.involved, "/")
+    assert navigation._urls
+    assert navigation.items_for(cast.involved, "/") == first
+    assert all(
+        item.url == navigation.reverse(entry.url_name)
+        for entry, item in zip([e for e in navigation._entries if e.visible(cast.involved)], first, strict=True)
+    )
