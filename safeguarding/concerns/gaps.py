@@ -16,11 +16,13 @@ Both the incremental path and the full scan read gaps here, so they agree as bef
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections, transaction
 
 from safeguarding.concerns.engine import GapSummary, Spec
 
@@ -129,3 +131,42 @@ def _gap_summaries(
             for child_id, count, first_on, last_on, ids, details in rows:
                 evidence = frozenset(map(int, ids.split(",")))
                 yield child_id, new(_date(first_on) + span, _date(last_on), evidence, count, details, days)
+
+
+GapReader = Callable[[Spec], Iterable[tuple[int, GapSummary]]]
+
+
+@contextlib.contextmanager
+def read_meanwhile(
+    specs: Sequence[Spec], vocabulary: Any, *, today: dt.date, as_of: dt.date | None
+) -> Iterator[GapReader]:
+    """For a full scan on PostgreSQL: every child's gaps for `specs`, read on a connection of their
+    own in a thread started now, so the server answers the gap query (about the baseline's time there)
+    while the scan evaluates the other rules. Gives a function answering a spec's summaries (waiting
+    for them if need be). Read on the spot instead inside a transaction (a test's), whose data another
+    connection cannot see, and on SQLite: there the query costs little, and a second connection
+    reading while the scan writes can lock the scan out (a shared-cache or rollback-journal database)."""
+    if not specs or connection.in_atomic_block or connection.vendor != "postgresql":
+        yield lambda spec: gap_summaries(spec, vocabulary, today=today, as_of=as_of)
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gap-query") as pool:
+        futures = {spec.rule_id: pool.submit(_read_apart, spec, vocabulary, today, as_of) for spec in specs}
+        try:
+            yield lambda spec: futures[spec.rule_id].result()
+        finally:
+            for future in futures.values():
+                future.cancel()
+
+
+def _read_apart(spec: Spec, vocabulary: Any, today: dt.date, as_of: dt.date | None) -> list[tuple[int, GapSummary]]:
+    """In the reading thread (its own connection, closed after): one read-only pass."""
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    # As the scan's own read: sort in memory, no JIT compilation.
+                    cursor.execute("SET LOCAL work_mem = '256MB'")
+                    cursor.execute("SET LOCAL jit = off")
+            return list(_gap_summaries(spec, vocabulary, today, None, as_of))
+    finally:
+        connections.close_all()

@@ -43,7 +43,7 @@ from safeguarding.concerns.engine import (
     kind_function,
 )
 from safeguarding.concerns.enums import RuleKind
-from safeguarding.concerns.gaps import gap_summaries
+from safeguarding.concerns.gaps import gap_summaries, read_meanwhile
 from safeguarding.concerns.models import Rule
 from safeguarding.concerns.reconcile import Held, Outcome, apply, changes_needed
 
@@ -388,6 +388,23 @@ def full_scan(*, as_of: dt.date | None = None, codes: Sequence[str] | None = Non
         return outcome
     vocabulary = Vocabulary.load()
     streamed, gap_specs = _split(specs)
+    today = as_of or timezone.localdate()
+    with read_meanwhile(gap_specs, vocabulary, today=today, as_of=as_of) as gaps_of:
+        _scan_streamed(streamed, vocabulary, as_of, outcome)
+        for spec in gap_specs:
+            results: dict[int, dict[int, Found]] = {}
+            for child_id, gaps in gaps_of(spec):
+                outcome.entries += len(gaps)
+                results[child_id] = {spec.rule_id: gaps}
+                if len(results) >= CHILD_CHUNK:
+                    outcome.merge(_write([spec], None, results))
+                    results = {}
+            outcome.merge(_write([spec], None, results))
+    return outcome
+
+
+def _scan_streamed(streamed: Sequence[Spec], vocabulary: Vocabulary, as_of: dt.date | None, outcome: Outcome) -> None:
+    """The full scan's rules other than gaps, over every child's entries, streamed."""
     results: dict[int, dict[int, Found]] = {}
     if streamed:
         type_ids = vocabulary.type_ids_for(streamed)
@@ -402,17 +419,6 @@ def full_scan(*, as_of: dt.date | None = None, codes: Sequence[str] | None = Non
                 outcome.merge(_write(streamed, None, results))
                 results = {}
         outcome.merge(_write(streamed, None, results))
-    today = as_of or timezone.localdate()
-    for spec in gap_specs:
-        results = {}
-        for child_id, gaps in gap_summaries(spec, vocabulary, today=today, as_of=as_of):
-            outcome.entries += len(gaps)
-            results[child_id] = {spec.rule_id: gaps}
-            if len(results) >= CHILD_CHUNK:
-                outcome.merge(_write([spec], None, results))
-                results = {}
-        outcome.merge(_write([spec], None, results))
-    return outcome
 
 
 def preview(rule: Rule, *, limit_children: Iterable[int] | None = None) -> dict[int, Finding]:
