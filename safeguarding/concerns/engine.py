@@ -75,6 +75,43 @@ class GapMatch(Match):
     last_on: date
 
 
+@dataclass(slots=True)
+class GapSummary:
+    """A child's gaps in contact as one value (`gaps.py` aggregates them in SQL, one row a child):
+    what `finding` needs of them when no closed alert showed any — the earliest day one became long
+    (`first_met_on`), the date of the latest evidence entry (`last_on`) and every evidence entry —
+    and the gaps themselves (`details`: "start-date start-id[ next-date next-id]" joined by ";",
+    expanded into the same `GapMatch` values `engine.gap` gives only when a closed alert did)."""
+
+    first_met_on: date
+    last_on: date
+    evidence: frozenset[int]
+    count: int
+    details: str
+    days: int
+
+    def __len__(self) -> int:
+        return self.count
+
+    def matches(self) -> list[Match]:
+        span = timedelta(days=self.days)
+        out: list[tuple[date, int, Match]] = []
+        for part in self.details.split(";"):
+            fields = part.split(" ")
+            start_on, start_id = date.fromisoformat(fields[0]), int(fields[1])
+            if len(fields) > 2:
+                match = GapMatch(start_on + span, start_id, (start_id, int(fields[3])), date.fromisoformat(fields[2]))
+            else:
+                match = GapMatch(start_on + span, start_id, (start_id,), start_on)
+            out.append((start_on, start_id, match))
+        out.sort(key=lambda t: (t[0], t[1]))
+        return [m for _, _, m in out]
+
+
+# What a rule found for one child: its matches, or (a gap rule, from the scan) their summary.
+Found = list[Match] | GapSummary
+
+
 @dataclass(frozen=True)
 class Selector:
     """Entries of any of `types`, or carrying any of `tags`; limited to `categories` when given.
@@ -453,7 +490,7 @@ class Finding:
 
 
 def finding(
-    matches: Sequence[Match],
+    matches: Sequence[Match] | GapSummary,
     covered: frozenset[int] = frozenset(),
     gaps_shown: Mapping[int, date] | None = None,
 ) -> Finding | None:
@@ -465,7 +502,14 @@ def finding(
     to the latest day a closed alert of the rule and child took it in as evidence. A gap after entry
     `a` was shown by such an alert when the alert took `a` in after the gap had become long (later
     than a's date + W): then the entry that ends the gap later does not raise it again. If the alert
-    took `a` in earlier (as the end of an earlier gap), a new gap after `a` is news and is raised."""
+    took `a` in earlier (as the end of an earlier gap), a new gap after `a` is news and is raised.
+
+    A `GapSummary` (every gap of the child) gives the same finding as its gaps' matches: its own
+    figures when no closed alert showed any gap, else its gaps compared one by one as above."""
+    if isinstance(matches, GapSummary):
+        if not gaps_shown:
+            return Finding(matches.first_met_on, matches.last_on, matches.evidence)
+        matches = matches.matches()
     if matches and isinstance(matches[0], GapMatch):
         gaps = cast(Sequence[GapMatch], matches)
         if gaps_shown:

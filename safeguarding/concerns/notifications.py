@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from safeguarding.concerns.models import Alert
 from safeguarding.core import context
-from safeguarding.core.chain import seal_after_commit
+from safeguarding.core.chain import canonical, seal_after_commit
 from safeguarding.core.models import ActivityLog
 
 _muted: contextvars.ContextVar[bool] = contextvars.ContextVar("concern_emails_muted", default=False)
@@ -51,13 +51,17 @@ _LOG_COLUMNS = (
 _LOG_BATCH = 1000
 
 
-def _insert_log_rows(rows: Sequence[tuple[str, int, int, dict[str, Any]]], now: datetime, type_id: int) -> int | None:
+def _insert_log_rows(rows: Sequence[tuple[str, int, int, dict[str, Any]]], now: datetime) -> dict[int, str]:
     """Insert log rows (action, alert id, child id, changes), the system being the actor, with a
-    multi-row `INSERT … RETURNING id`; answers the lowest id written. A first scan writes one row per
-    alert (tens of thousands): building and preparing an `ActivityLog` instance for each was a
-    third of its time. The same columns and values `bulk_create` wrote."""
+    multi-row `INSERT … RETURNING`; answers {log id: its canonical content} (`core.chain.canonical`,
+    from the values inserted), for the sealing. A first scan writes one row per alert (tens of
+    thousands): building and preparing an `ActivityLog` instance for each was a third of its time,
+    and reading them back for the sealing most of the rest. The same columns and values
+    `bulk_create` wrote."""
     if not rows:
-        return None
+        return {}
+    alert_type = ContentType.objects.get_for_model(Alert)
+    type_id = alert_type.pk
     ctx = context.current()
     ops = connection.ops
     at = ops.adapt_datetimefield_value(now)
@@ -65,7 +69,7 @@ def _insert_log_rows(rows: Sequence[tuple[str, int, int, dict[str, Any]]], now: 
     columns = ", ".join(ops.quote_name(c) for c in _LOG_COLUMNS)
     changes = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
     one = "(" + ", ".join(changes if c == "changes" else "%s" for c in _LOG_COLUMNS) + ")"
-    first: int | None = None
+    contents: dict[int, str] = {}
     with connection.cursor() as cursor:
         for start in range(0, len(rows), _LOG_BATCH):
             batch = rows[start : start + _LOG_BATCH]
@@ -85,19 +89,24 @@ def _insert_log_rows(rows: Sequence[tuple[str, int, int, dict[str, Any]]], now: 
                 ]
             # Names from the model; every value a parameter.
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(batch))} RETURNING id",  # noqa: S608
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(batch))} "  # noqa: S608
+                "RETURNING id, action, target_id",
                 params,
             )
-            lowest = min(pk for (pk,) in cursor.fetchall())
-            first = lowest if first is None else min(first, lowest)
-    return first
+            # Each alert is in one row of a batch (raised, or grown): its row is known by (action, alert).
+            ids = {(action, target): pk for pk, action, target in cursor.fetchall()}
+            for action, alert_id, child_id, diff in batch:
+                pk = ids[(action, str(alert_id))]
+                # As `chain.log_columns` reads the row back (the actor is the system: no user, no agency).
+                row = (pk, now, None, "", action, alert_type.app_label, alert_type.model, str(alert_id), child_id)
+                contents[pk] = canonical((*row, diff, ctx.via, ctx.request_id))
+    return contents
 
 
 def log_and_notify(raised: Sequence[Any], updated: Sequence[tuple[int, int]], *, now: datetime) -> None:
     """One activity-log row per new alert (`raised`: alerts, or `reconcile.NewAlert` rows: pk,
     rule_id, child_id, first_met_on) and per alert that gained evidence (`updated`: alert id, child
     id), the system being the actor; then the emails for new alerts once the transaction commits."""
-    alert_type = ContentType.objects.get_for_model(Alert)
     rows = [
         (
             "alert.raised",
@@ -108,9 +117,9 @@ def log_and_notify(raised: Sequence[Any], updated: Sequence[tuple[int, int]], *,
         for a in raised
     ]
     rows += [("alert.evidence_added", pk, child_id, {}) for pk, child_id in updated]
-    first = _insert_log_rows(rows, now, alert_type.pk)
-    if first is not None:
-        seal_after_commit(first)
+    contents = _insert_log_rows(rows, now)
+    if contents:
+        seal_after_commit(min(contents), known=contents)
     if raised and not _muted.get():
         ids = [a.pk for a in raised]
         transaction.on_commit(lambda: send_new_alert_emails(ids))

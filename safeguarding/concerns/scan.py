@@ -33,8 +33,8 @@ from django.utils import timezone
 from safeguarding.chronology.models import EventType, decode_tags
 from safeguarding.concerns.engine import (
     Finding,
+    Found,
     Item,
-    Match,
     Selector,
     Spec,
     compile_rule,
@@ -43,7 +43,7 @@ from safeguarding.concerns.engine import (
     kind_function,
 )
 from safeguarding.concerns.enums import RuleKind
-from safeguarding.concerns.gaps import gap_matches
+from safeguarding.concerns.gaps import gap_summaries, read_meanwhile
 from safeguarding.concerns.models import Rule
 from safeguarding.concerns.reconcile import Held, Outcome, apply, changes_needed
 
@@ -287,13 +287,13 @@ class Evaluator:
                 self.by_code[code] = wanted
         self.minimum = [spec.minimum_items for spec in self.specs]
 
-    def __call__(self, items: Sequence[Item]) -> dict[int, list[Match]]:
+    def __call__(self, items: Sequence[Item]) -> dict[int, Found]:
         buckets: list[list[Item]] = [[] for _ in self.specs]
         by_code = self.by_code
         for it in items:
             for n in by_code.get(it.type_code, ()):
                 buckets[n].append(it)
-        out = {}
+        out: dict[int, Found] = {}
         functions = self.functions
         for n, spec in enumerate(self.specs):
             if len(buckets[n]) >= self.minimum[n]:
@@ -337,7 +337,7 @@ def _run(
     child_ids: Sequence[int],
     as_of: dt.date | None,
 ) -> Outcome:
-    results: dict[int, dict[int, list[Match]]] = {}
+    results: dict[int, dict[int, Found]] = {}
     streamed, gap_specs = _split(specs)
     if streamed:
         evaluator = Evaluator(streamed, vocabulary, as_of)
@@ -347,15 +347,15 @@ def _run(
                 results[child_id] = per_rule
     today = as_of or timezone.localdate()
     for spec in gap_specs:
-        for child_id, matches in gap_matches(spec, vocabulary, today=today, child_ids=child_ids, as_of=as_of):
-            results.setdefault(child_id, {})[spec.rule_id] = matches
+        for child_id, gaps in gap_summaries(spec, vocabulary, today=today, child_ids=child_ids, as_of=as_of):
+            results.setdefault(child_id, {})[spec.rule_id] = gaps
     return _write(specs, child_ids, results)
 
 
 def _write(
     specs: Sequence[Spec],
     child_ids: Sequence[int] | None,
-    results: dict[int, dict[int, list[Match]]],
+    results: dict[int, dict[int, Found]],
 ) -> Outcome:
     if not results:
         return Outcome()
@@ -388,7 +388,24 @@ def full_scan(*, as_of: dt.date | None = None, codes: Sequence[str] | None = Non
         return outcome
     vocabulary = Vocabulary.load()
     streamed, gap_specs = _split(specs)
-    results: dict[int, dict[int, list[Match]]] = {}
+    today = as_of or timezone.localdate()
+    with read_meanwhile(gap_specs, vocabulary, today=today, as_of=as_of) as gaps_of:
+        _scan_streamed(streamed, vocabulary, as_of, outcome)
+        for spec in gap_specs:
+            results: dict[int, dict[int, Found]] = {}
+            for child_id, gaps in gaps_of(spec):
+                outcome.entries += len(gaps)
+                results[child_id] = {spec.rule_id: gaps}
+                if len(results) >= CHILD_CHUNK:
+                    outcome.merge(_write([spec], None, results))
+                    results = {}
+            outcome.merge(_write([spec], None, results))
+    return outcome
+
+
+def _scan_streamed(streamed: Sequence[Spec], vocabulary: Vocabulary, as_of: dt.date | None, outcome: Outcome) -> None:
+    """The full scan's rules other than gaps, over every child's entries, streamed."""
+    results: dict[int, dict[int, Found]] = {}
     if streamed:
         type_ids = vocabulary.type_ids_for(streamed)
         evaluator = Evaluator(streamed, vocabulary, as_of)
@@ -402,17 +419,6 @@ def full_scan(*, as_of: dt.date | None = None, codes: Sequence[str] | None = Non
                 outcome.merge(_write(streamed, None, results))
                 results = {}
         outcome.merge(_write(streamed, None, results))
-    today = as_of or timezone.localdate()
-    for spec in gap_specs:
-        results = {}
-        for child_id, matches in gap_matches(spec, vocabulary, today=today, as_of=as_of):
-            outcome.entries += len(matches)
-            results[child_id] = {spec.rule_id: matches}
-            if len(results) >= CHILD_CHUNK:
-                outcome.merge(_write([spec], None, results))
-                results = {}
-        outcome.merge(_write([spec], None, results))
-    return outcome
 
 
 def preview(rule: Rule, *, limit_children: Iterable[int] | None = None) -> dict[int, Finding]:
@@ -425,7 +431,7 @@ def preview(rule: Rule, *, limit_children: Iterable[int] | None = None) -> dict[
     ids = sorted(set(limit_children)) if limit_children is not None else None
     out = {}
     if spec.kind == RuleKind.GAP:
-        matched: Iterable[tuple[int, list[Match]]] = gap_matches(spec, vocabulary, today=today, child_ids=ids)
+        matched: Iterable[tuple[int, Found]] = gap_summaries(spec, vocabulary, today=today, child_ids=ids)
     else:
         matched = (
             (child_id, evaluate(spec, items, today))

@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -109,7 +109,20 @@ def canonical(row: Sequence[Any]) -> str:
 
 
 def link_hash(prev_hash: str, row: Sequence[Any]) -> str:
-    return hashlib.sha256(f"{prev_hash}\n{canonical(row)}".encode()).hexdigest()
+    return text_hash(prev_hash, canonical(row))
+
+
+def text_hash(prev_hash: str, content: str) -> str:
+    """A link's hash from the row's canonical content (`canonical`)."""
+    return hashlib.sha256(f"{prev_hash}\n{content}".encode()).hexdigest()
+
+
+def _contents(ids: Sequence[int], known: Mapping[int, str]) -> dict[int, str]:
+    """The canonical content of each of `ids`, in their order: from `known` (what the writer gave from
+    the values it inserted), else read back."""
+    missing = [pk for pk in ids if pk not in known]
+    read = {int(row[0]): canonical(row) for row in _rows(missing)} if missing else {}
+    return {pk: known[pk] if pk in known else read[pk] for pk in ids}
 
 
 def _rows(ids: Iterable[int]) -> list[tuple[Any, ...]]:
@@ -171,7 +184,7 @@ def _lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
 
 
-def _seal_batch(ids: list[int]) -> int:
+def _seal_batch(ids: list[int], known: Mapping[int, str] | None = None) -> int:
     """Under the lock, in a transaction of its own: append the links of those of `ids` still unsealed
     (another pass may have sealed some meanwhile)."""
     with transaction.atomic():
@@ -182,24 +195,33 @@ def _seal_batch(ids: list[int]) -> int:
         seq, prev = last if last else (0, GENESIS)
         now = timezone.now()
         links = []
-        for row in _rows(todo) if todo else []:
+        for pk, content in _contents(todo, known or {}).items():
             seq += 1
-            row_hash = link_hash(prev, row)
-            links.append((seq, row[0], prev, row_hash, now))
+            row_hash = text_hash(prev, content)
+            links.append((seq, pk, prev, row_hash, now))
             prev = row_hash
         _insert_links(links)
         return len(links)
 
 
-def seal_pending(since_id: int | None = None, *, recent: timedelta | None = None, everything: bool = False) -> int:
+def seal_pending(
+    since_id: int | None = None,
+    *,
+    recent: timedelta | None = None,
+    everything: bool = False,
+    known: Mapping[int, str] | None = None,
+) -> int:
     """Append links for the committed rows that have none, in id order; answers how many.
 
     Pending: rows at or above `since_id` (a commit's own first row), else above the highest sealed
     id; and (with `recent`) those written within that long, or (with `everything`) any row at all.
     Cheap when nothing is pending: one query. Each batch of `BATCH` rows is sealed in a short
-    transaction of its own, so a large import's sealing holds the lock briefly at a time."""
+    transaction of its own, so a large import's sealing holds the lock briefly at a time.
+
+    `known`: {log id: canonical content} of rows the caller wrote itself, from the values it inserted
+    (`seal_after_commit`), hashed instead of read back; only with `since_id`."""
     if since_id is not None and recent is None and not everything:
-        return _seal_since(since_id)
+        return _seal_since(since_id, known or {})
     if not everything and recent is None and since_id is None and not anything_pending():
         return 0
     if since_id is not None:
@@ -210,18 +232,20 @@ def seal_pending(since_id: int | None = None, *, recent: timedelta | None = None
     return sum(_seal_batch(ids[start : start + BATCH]) for start in range(0, len(ids), BATCH))
 
 
-def _pending_with_last_link(since_id: int) -> list[tuple[Any, ...]]:
+def _pending_with_last_link(since_id: int, content: bool = True) -> list[tuple[Any, ...]]:
     """The unsealed rows from `since_id` on (at most `BATCH` + 1), in id order, each as `log_columns`
-    reads it followed by the chain's last link's `seq` and `row_hash` (NULLs before the first link):
-    the three questions of a sealing pass in one query. Asked under the lock."""
+    reads it (or only its id, without `content`) followed by the chain's last link's `seq` and
+    `row_hash` (NULLs before the first link): the three questions of a sealing pass in one query.
+    Asked under the lock."""
     quote = connection.ops.quote_name
     seals = quote(ActivityLogSeal._meta.db_table)
     seq, row_hash, log_id, pk = quote("seq"), quote("row_hash"), quote("log_id"), quote("id")
     last = f"(SELECT {seq}, {row_hash} FROM {seals} ORDER BY {seq} DESC LIMIT 1) last_link"  # noqa: S608
     unsealed_row = f"NOT EXISTS (SELECT 1 FROM {seals} s WHERE s.{log_id} = l.{pk} AND s.{log_id} >= %s)"  # noqa: S608
+    columns, join = (log_columns(), content_type_join()) if content else (f"l.{pk}", "")
     sql = (
-        f"SELECT {log_columns()}, last_link.{seq}, last_link.{row_hash} FROM {log_table()} l "  # noqa: S608
-        f"{content_type_join()} LEFT JOIN {last} ON 1 = 1 "
+        f"SELECT {columns}, last_link.{seq}, last_link.{row_hash} FROM {log_table()} l "  # noqa: S608
+        f"{join} LEFT JOIN {last} ON 1 = 1 "
         f"WHERE l.{pk} >= %s AND {unsealed_row} ORDER BY l.{pk} LIMIT {BATCH + 1}"
     )
     with connection.cursor() as cursor:
@@ -229,30 +253,34 @@ def _pending_with_last_link(since_id: int) -> list[tuple[Any, ...]]:
         return list(cursor.fetchall())
 
 
-def _seal_since(since_id: int) -> int:
+def _seal_since(since_id: int, known: Mapping[int, str]) -> int:
     """After a commit: seal the unsealed rows from `since_id` (its first row) on, in a short transaction
     of its own under the lock — the lock, one query for the rows and the last link, and the links'
-    insert. More than `BATCH` pending (a large import's commit): the first `BATCH` here, the rest batch
-    by batch as `seal_pending` does."""
+    insert. With `known` contents that query asks for the ids only, and only the rows not known
+    (another transaction's, committed meanwhile) are read back. More than `BATCH` pending (a large
+    import's commit): the first `BATCH` here, the rest batch by batch as `seal_pending` does."""
     with transaction.atomic():
         _lock()
-        pending = _pending_with_last_link(since_id)
+        pending = _pending_with_last_link(since_id, content=not known)
         if not pending:
             return 0
         seq, prev = (pending[0][-2], pending[0][-1]) if pending[0][-2] is not None else (0, GENESIS)
         now = timezone.now()
         links = []
-        for found in pending[:BATCH]:
-            row = found[:-2]
+        if known:
+            contents = _contents([int(found[0]) for found in pending[:BATCH]], known)
+        else:
+            contents = {int(found[0]): canonical(found[:-2]) for found in pending[:BATCH]}
+        for pk, content in contents.items():
             seq += 1
-            row_hash = link_hash(prev, row)
-            links.append((seq, row[0], prev, row_hash, now))
+            row_hash = text_hash(prev, content)
+            links.append((seq, pk, prev, row_hash, now))
             prev = row_hash
         _insert_links(links)
     if len(pending) <= BATCH:
         return len(links)
     rest = _pending_ids(int(pending[BATCH][0]), None, False)
-    return len(links) + sum(_seal_batch(rest[start : start + BATCH]) for start in range(0, len(rest), BATCH))
+    return len(links) + sum(_seal_batch(rest[start : start + BATCH], known) for start in range(0, len(rest), BATCH))
 
 
 def _insert_links(links: list[tuple[int, int, str, str, datetime]]) -> None:
@@ -278,12 +306,13 @@ def _insert_links(links: list[tuple[int, int, str, str, datetime]]) -> None:
 class _SealAfterCommit:
     """The `on_commit` callback of one transaction that wrote log rows (at most one per transaction)."""
 
-    def __init__(self, since_id: int | None) -> None:
+    def __init__(self, since_id: int | None, known: Mapping[int, str] | None = None) -> None:
         self.since_id = since_id
+        self.known = known
 
     def __call__(self) -> None:
         try:
-            seal_pending(self.since_id)
+            seal_pending(self.since_id, known=self.known)
         except Exception as exc:  # noqa: BLE001 - sealing must never make the request fail
             # No details: a database error's text may quote values. The verifier names the rows.
             logger.error("Sealing the activity log failed (%s); verify_activity_log will report it", type(exc).__name__)
@@ -295,11 +324,20 @@ def next_log_id_floor() -> int:
     return (highest or 0) + 1
 
 
-def seal_after_commit(first_id: int | None = None) -> None:
+def seal_after_commit(first_id: int | None = None, known: Mapping[int, str] | None = None) -> None:
     """Seal this transaction's log rows once it commits. `first_id`: the lowest log id it wrote (or
     will write); without it, found with one query. Once per transaction: later calls cost a scan of
-    the few callbacks waiting for the commit."""
+    the few callbacks waiting for the commit.
+
+    `known`: {log id: canonical content} of the rows just written, as `canonical` gives it from the
+    values the writer inserted (a bulk writer has them in hand) — what reading them back gives, the
+    log being append-only — so that the sealing hashes them without reading them back. Such a call
+    registers a callback of its own: a savepoint rolled back drops it with its contents (on SQLite
+    the ids rolled back may be taken again, by other rows)."""
     db = transaction.get_connection()
+    if known:
+        transaction.on_commit(_SealAfterCommit(first_id or min(known), dict(known)), robust=True)
+        return
     if db.in_atomic_block and any(isinstance(func, _SealAfterCommit) for _, func, _ in db.run_on_commit):
         return
     transaction.on_commit(_SealAfterCommit(first_id if first_id is not None else next_log_id_floor()), robust=True)

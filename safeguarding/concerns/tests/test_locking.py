@@ -6,6 +6,7 @@ DATABASE_URL set to PostgreSQL to prove it there."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 import pytest
@@ -112,3 +113,40 @@ def test_a_second_change_waits_for_the_first_then_is_refused(tcast: Cast, talert
     assert isinstance(outcome[0], kernel.StaleVersion)
     assert _fresh(talert).status == AlertStatus.DECIDED
     assert ActivityLog.objects.filter(action="alert.acknowledged").count() == 0
+
+
+def test_a_full_scan_outside_a_transaction_reads_the_gaps_on_a_connection_of_its_own(tcast: Cast) -> None:
+    """Under autocommit the full scan on PostgreSQL reads the gaps in a thread of its own, meanwhile
+    (`gaps.read_meanwhile`), and raises what the reading on the spot raises."""
+    from unittest import mock
+
+    from safeguarding.concerns import gaps
+    from safeguarding.concerns.scan import full_scan
+
+    only_rules(
+        WNB_RULE,
+        {"code": "gap", "kind": "gap", "parameters": {"types": ["home_visit", "gp_consultation"], "days": 183}},
+    )
+    seen = record(tcast.agency, tcast.child, "home_visit", days_ago(400))
+    for n in (300, 200, 100):
+        record(tcast.agency, tcast.child, "was_not_brought", days_ago(n))
+    Alert.objects.all().delete()  # those the entries' own evaluations raised
+    threads: list[str] = []
+    read = gaps._read_apart
+
+    def spy(*args: object) -> object:
+        threads.append(threading.current_thread().name)
+        return read(*args)  # type: ignore[arg-type]
+
+    assert not connection.in_atomic_block
+    with mock.patch.object(gaps, "_read_apart", spy):
+        outcome = full_scan()
+    assert len(outcome.raised) == 2
+    # On PostgreSQL in a thread of its own; on SQLite on the spot (see `read_meanwhile`).
+    assert [name.startswith("gap-query") for name in threads] == ([True] if connection.vendor == "postgresql" else [])
+    gap_alert = open_alert(tcast.child, "gap")
+    assert (gap_alert.first_met_on, gap_alert.last_evidence_on) == (
+        seen.occurred_on + dt.timedelta(days=183),
+        seen.occurred_on,
+    )
+    assert full_scan().raised == []  # the rescan, read the same way, finds nothing new

@@ -372,3 +372,85 @@ def test_no_gap_is_raised_from_an_entry_dated_before_the_childs_birth(cast: Cast
     alert = open_alert(cast.child, "gap")
     assert (alert.first_met_on, _evidence(cast.child)) == (seen.occurred_on + dt.timedelta(days=183), {seen.pk})
     assert antenatal.pk not in _evidence(cast.child)
+
+
+def test_gaps_summed_up_in_sql_are_the_engines_gaps(cast: Cast) -> None:
+    """`gaps.gap_summaries` (one row a child) gives what `engine.gap` gives over the same entries:
+    expanded, the same gaps in the same order; summed up, the same finding."""
+    from safeguarding.concerns.engine import Item, finding, gap
+    from safeguarding.concerns.gaps import gap_summaries
+    from safeguarding.concerns.scan import Vocabulary, spec_for
+
+    (rule,) = only_rules(GAP_RULE)
+    spec = spec_for(rule)
+    type(cast.child).objects.filter(pk=cast.child.pk).update(date_of_birth=days_ago(2000))
+    entries = [
+        record(cast.agency, cast.child, kind, days_ago(n))
+        for kind, n in (
+            ("home_visit", 1200),
+            ("gp_consultation", 1200),  # the same day: the gap follows the later id
+            ("home_visit", 900),  # a gap of 300 days
+            ("gp_consultation", 800),  # none (100 days)
+            ("no_access_visit", 500),  # not contact
+            ("home_visit", 400),  # a gap of 400 days; then one still going on
+        )
+    ]
+    items = [
+        Item(e.pk, e.occurred_on, e.event_type.code, cast.agency.pk)
+        for e in sorted(entries, key=lambda e: (e.occurred_on, e.pk))
+    ]
+    today = days_ago(0)
+    expected = gap(spec.resolved({}), items, today, days_ago(2000))
+    assert len(expected) == 3
+    ((child_id, summary),) = gap_summaries(spec, Vocabulary.load(), today=today, child_ids=[cast.child.pk])
+    assert child_id == cast.child.pk
+    assert (summary.matches(), len(summary)) == (expected, 3)
+    assert finding(summary) == finding(expected)
+    shown = {entries[1].pk: days_ago(0)}  # a closed alert took the first gap's start in after it was long
+    assert finding(summary, gaps_shown=shown) == finding(expected, gaps_shown=shown)
+    assert finding(summary, gaps_shown=shown) != finding(summary)
+
+
+def test_a_scans_log_rows_are_sealed_from_the_values_written(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The scan's log rows (one per new or grown alert) are sealed from the content it inserted,
+    without reading them back (the sealer serialises no row), and that content is what the
+    verifier reads back from the table."""
+    from unittest import mock
+
+    from safeguarding.core import chain, chain_check, context
+    from safeguarding.core.enums import Via
+
+    only_rules(WNB_RULE)
+    for n in (300, 200, 100):
+        record(cast.agency, cast.child, "was_not_brought", days_ago(n))
+    chain.seal_pending(everything=True)
+    with context.use_via(Via.COMMAND), mock.patch.object(chain, "canonical", wraps=chain.canonical) as read:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert len(full_scan().raised) == 1
+        assert read.call_count == 0
+        record(cast.agency, cast.child, "was_not_brought", days_ago(50))
+        chain.seal_pending(everything=True)  # the entry's own log row, read back
+        read.reset_mock()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert len(evaluate_children([cast.child.pk]).updated) == 1
+        assert read.call_count == 0
+    actions = ActivityLog.objects.filter(action__startswith="alert.").order_by("pk").values_list("action", flat=True)
+    assert list(actions) == ["alert.raised", "alert.evidence_added"]
+    assert not ActivityLog.objects.filter(chain.unsealed()).exists()
+    assert chain_check.verify().ok
+
+
+def test_the_evidence_fingerprint_is_the_one_stored_on_alerts() -> None:
+    """`reconcile.digest` gives the value alerts hold (each id times the constant modulo 2**64,
+    summed, modulo 2**62), computed with one multiplication: alerts written before compare equal."""
+    import random
+
+    from safeguarding.concerns.reconcile import DIGEST_MASK, digest
+
+    rng = random.Random(19)
+    for size in (0, 1, 7, 300):
+        ids = {rng.randrange(1, 1 << 40) for _ in range(size)}
+        assert digest(ids) == sum((i * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF for i in ids) & DIGEST_MASK
+        assert digest(iter(sorted(ids))) == digest(ids)
