@@ -1,11 +1,11 @@
 """gunicorn's settings for the Hub's web processes (gunicorn reads this file from the working
 directory: `gunicorn safeguarding.wsgi`). Every value can be changed from the environment.
 
-- **Processes, not threads, for the CPU.** A request is mostly Python (the ORM, templates, the access
-  rules), and one process runs one thread of Python at a time. With 2 processes of 4 threads on 2 cores,
-  the load benchmark's people, each kept on one connection to one process, piled up in one process while
-  the other core had little to do. gunicorn's own advice, 2 × cores + 1 processes, with 2 threads each
-  to overlap the database's answers, spreads them over the cores (`bench/README.md`, "## load").
+- **Processes for the CPU, threads to overlap the database.** A request is mostly Python (the ORM,
+  templates, the access rules), and one process runs one thread of Python at a time, so the processes
+  follow gunicorn's own advice, 2 × cores + 1, with 2 threads each. In the load benchmark on 2 cores this
+  cost the same CPU a request as 2 processes of 4 threads, with a lower p50 and p95 (`bench/README.md`,
+  "## load", 8 December 2026).
 - **`WEB_CONCURRENCY`** sets the number of processes (the name platforms such as Heroku and Render set),
   **`GUNICORN_THREADS`** the threads in each. Each thread may hold a database connection
   (`DATABASE_CONN_MAX_AGE`): processes × threads, plus the task workers, must stay under PostgreSQL's

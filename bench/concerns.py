@@ -168,6 +168,17 @@ def _clear_alerts() -> None:
     Alert.objects.all().delete()
 
 
+def _analyze_the_log() -> None:
+    """Statistics of the activity log and its seals as they are now. The generation's `ANALYZE` saw an
+    empty log, and each run's first scan adds ~53,000 rows that cannot be removed (the log is
+    append-only): with statistics saying "one row", SQLite (which has no autovacuum to refresh them)
+    planned the sealing's "unsealed rows from id N on" as a scan of the whole log — ~75 ms at 1.1M rows
+    for every commit that logs, `record_event` and an incremental evaluation's new alert included. The
+    application itself never runs ANALYZE, so SQLite plans there without statistics (a rowid range)."""
+    _execute("ANALYZE core_activitylog")
+    _execute("ANALYZE core_activitylogseal")
+
+
 def run(
     *, events: int, repeat: int, incremental: int, gap: bool = True, compare: str = "", keys_only: bool = False
 ) -> dict[str, Any]:
@@ -185,6 +196,7 @@ def run(
     with notifications.muted():
         _clear_alerts()
     _remove_earlier_entries()
+    _analyze_the_log()
     # The benchmark times the evaluation itself, not the task queue: no task per new entry.
     events_changed.receivers = []
     total = _execute("SELECT count(*) FROM chronology_event")[0][0]
@@ -368,10 +380,14 @@ def _incremental(data: BenchData, incremental: int, results: dict[str, Any]) -> 
     # This process's CPU time alone (the wall time also waits for a database server that shares
     # the machine's two cores with everything else running).
     results["incremental_cpu_ms"] = statistics.median(cpu_times) * 1000
+    # The slow tenth by CPU too: when it is far below the wall clock's, the slow evaluations waited
+    # (for the disk or the database server), they did not compute more.
+    results["incremental_cpu_p90_ms"] = statistics.quantiles(cpu_times, n=10)[-1] * 1000
     say(
         f"incremental: median {results['incremental_ms']:.1f} ms per event "
         f"(p90 {results['incremental_p90_ms']:.1f} ms, target < {INCREMENTAL_P90_TARGET_MS:.0f} ms;"
-        f" target < {INCREMENTAL_TARGET_MS:.0f} ms); CPU in this process {results['incremental_cpu_ms']:.1f} ms;"
+        f" target < {INCREMENTAL_TARGET_MS:.0f} ms); CPU in this process {results['incremental_cpu_ms']:.1f} ms"
+        f" (p90 {results['incremental_cpu_p90_ms']:.1f} ms);"
         f" record_event itself {results['record_event_ms']:.1f} ms"
     )
 
