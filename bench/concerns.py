@@ -166,6 +166,16 @@ def _clear_alerts() -> None:
 
     AlertEvidence.objects.all().delete()
     Alert.objects.all().delete()
+    from django.db import connection
+
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Each run deletes every alert and its evidence (about 53,000 and 100,000 rows). Without a
+        # vacuum the dead rows stay in the tables and in the unique index an insert must check, and a
+        # server whose autovacuum is off (this machine's is) would let them pile up run after run:
+        # 1,040,000 dead alerts made the first scan's inserts several times slower than on a table
+        # of live rows, which is what a partnership's database has.
+        _execute("VACUUM (ANALYZE) concerns_alert")
+        _execute("VACUUM (ANALYZE) concerns_alertevidence")
 
 
 def _analyze_the_log() -> None:
