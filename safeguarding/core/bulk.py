@@ -35,8 +35,14 @@ def raw_insert(
     table = quote(str(meta.db_table))
     column_list = ", ".join(quote(c) for c in columns)
     if connection.vendor == "postgresql":
-        # PostgreSQL's bulk path is COPY: several times faster than one INSERT per row.
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+        # PostgreSQL's bulk path is COPY: several times faster than one INSERT per row. COPY is psycopg's
+        # own cursor's, so its errors are turned into Django's here (an `IntegrityError` a caller catches,
+        # as it would from `bulk_create`).
+        with (
+            connection.wrap_database_errors,
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(fixed_values + row)
         return
