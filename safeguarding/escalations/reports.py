@@ -113,7 +113,7 @@ def build_report(period: Period, *, charts: bool = True) -> Report:
     (no model instances, no related objects): 137 escalations cost what 20 do, give or take the tuples
     (`bench pages --sizes small,large`)."""
     in_period = period.apply(Escalation.objects.order_by())
-    rows = list(
+    rows: list[Any] = list(  # named rows: row.status, row.reason__name, …
         in_period.annotate(waiting_overdue=_AWAITING_AND_OVERDUE).values_list(
             "pk",
             "raising_agency__name",
@@ -124,6 +124,7 @@ def build_report(period: Period, *, charts: bool = True) -> Report:
             "stage__name",
             "status",
             "waiting_overdue",
+            named=True,
         )
     )
     visits = list(
@@ -131,7 +132,7 @@ def build_report(period: Period, *, charts: bool = True) -> Report:
         .order_by()
         .values_list("escalation_id", "stage__number", "stage__name", "started_at", "ended_at", "went_overdue")
     )
-    overdue_ids = {visit[0] for visit in visits if visit[5]}
+    overdue_ids = {escalation_id for escalation_id, *_, went_overdue in visits if went_overdue}
     from safeguarding.escalations.models import EscalationStage
 
     all_stages = [_stage_label(number, name) for number, name in EscalationStage.objects.values_list("number", "name")]
@@ -140,30 +141,32 @@ def build_report(period: Period, *, charts: bool = True) -> Report:
     report = Report(
         period=period,
         total=len(rows),
-        open_count=sum(1 for row in rows if row[7] in OPEN_STATUSES),
-        overdue_now=sum(1 for row in rows if row[8]),
+        open_count=sum(1 for row in rows if row.status in OPEN_STATUSES),
+        overdue_now=sum(1 for row in rows if row.waiting_overdue),
     )
     report.dimensions = [
-        Dimension("raising-agency", "Raising agency", _counted([row[1] for row in rows])),
-        Dimension("receiving-agency", "Receiving agency", _counted([row[2] for row in rows])),
-        Dimension("reason", "Reason", _counted([row[3] for row in rows])),
+        Dimension("raising-agency", "Raising agency", _counted([row.raising_agency__name for row in rows])),
+        Dimension("receiving-agency", "Receiving agency", _counted([row.receiving_agency__name for row in rows])),
+        Dimension("reason", "Reason", _counted([row.reason__name for row in rows])),
         Dimension(
             "level-of-need",
             "Level of need held by the raising agency",
-            _counted([need_label[row[4]] for row in rows], need_labels),
+            _counted([need_label[row.raiser_level_of_need] for row in rows], need_labels),
         ),
         Dimension(
-            "stage-reached", "Stage reached", _counted([_stage_label(row[5], row[6]) for row in rows], all_stages)
+            "stage-reached",
+            "Stage reached",
+            _counted([_stage_label(row.stage__number, row.stage__name) for row in rows], all_stages),
         ),
         Dimension(
             "outcome",
             "Outcome",
-            _counted([OUTCOME_LABELS[EscalationStatus(row[7])] for row in rows], list(OUTCOME_LABELS.values())),
+            _counted([OUTCOME_LABELS[EscalationStatus(row.status)] for row in rows], list(OUTCOME_LABELS.values())),
         ),
         Dimension(
             "overdue",
             "A response was overdue at some stage",
-            _counted(["Yes" if row[0] in overdue_ids else "No" for row in rows], ["Yes", "No"]),
+            _counted(["Yes" if row.pk in overdue_ids else "No" for row in rows], ["Yes", "No"]),
         ),
     ]
     report.stage_times = stage_times(visits, all_stages)
